@@ -1,0 +1,52 @@
+# Two commands for a new user: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := FLASK_APP=wsgi.py $(VENV)/bin/flask
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: run install translations translations-update test test-pg test-fast lint bench clean-db help
+
+help:
+	@echo "make run          set up (first time) and serve http://127.0.0.1:5000 with the demo province"
+	@echo "make test         the whole suite on SQLite, browser tests included (needs Debian's chromium)"
+	@echo "make test-pg      the suite but the browser tests on PostgreSQL (TEST_DATABASE_URL, or a throwaway cluster)"
+	@echo "make translations-update   extract new messages into translations/*/messages.po"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment: install the Debian package python3-venv"; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+translations: $(STAMP)
+	@$(FLASK) translate compile > /dev/null
+
+translations-update: $(STAMP)
+	$(FLASK) translate update
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) reference load
+	$(FLASK) demo load
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install translations
+	@test -x /usr/bin/chromium || { echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; }
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-pg: install translations
+	./scripts/with-postgres $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+test-fast: install translations
+	$(PY) -m pytest -m "not browser" -x -q $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check app tests benchmarks
+
+clean-db:
+	rm -f instance/app.db instance/app.db-wal instance/app.db-shm instance/demo-credentials.txt

@@ -1,0 +1,296 @@
+"""Account rules. Views, the CLI and the demo loader all go through these functions.
+
+Services flush; the request or CLI edge commits.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from app import audit
+from app.auth import passwords, tokens, totp
+from app.extensions import db
+from app.mail import send_email
+from app.models import Membership, User, UserSession
+from app.models.base import utcnow
+from app.text import normalize
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return passwords.hash_password(secrets.token_hex(16))
+
+
+class AccountError(ValueError):
+    """A refused account operation with a translated message and the form field it concerns."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(field or "account")
+        self.message = message
+        self.field = field
+
+
+def normalize_email(email: str) -> str:
+    return normalize(email).lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def _check_password(password: str, email: str, name: str) -> None:
+    problem = passwords.password_problem(password, email=email, name=name)
+    if problem:
+        raise AccountError(problem, "password")
+
+
+def create_user(email: str, full_name: str, role: str, password: str, *, email_verified: bool = True,
+                actor: audit.Actor = audit.CLI, check_password: bool = True) -> User:
+    """Create an account directly (CLI, demo). Raises AccountError when the address is taken."""
+    email = normalize_email(email)
+    if get_user_by_email(email):
+        raise AccountError(_("An account with this e-mail address already exists."), "email")
+    if check_password:
+        _check_password(password, email, full_name)
+    now = utcnow()
+    user = User(
+        email=email, full_name=normalize(full_name), role=role, password_hash=passwords.hash_password(password),
+        email_verified_at=now if email_verified else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "create", "user", user.id, None, {"email": email, "role": role})
+    return user
+
+
+def register_user(email: str, full_name: str, password: str, consent: bool, locale: str, role: str = "owner") -> User | None:
+    """Self-registration with consent to the privacy notice. Sends the verification e-mail.
+
+    When the address already has an account, its holder is told by e-mail instead, and the
+    caller shows the same message either way (no account enumeration). Returns the new user or None.
+    """
+    if not consent:
+        raise AccountError(_("Please read the privacy notice and give your consent to continue."), "consent")
+    if role not in ("owner", "investor"):
+        raise AccountError(_("Choose the kind of account."), "role")
+    email = normalize_email(email)
+    _check_password(password, email, full_name)
+    existing = get_user_by_email(email)
+    if existing:
+        _send(existing, lambda: _("Someone tried to register with your address"), "auth/email/already_registered.txt",
+              login_url=url_for("auth.login", _external=True), reset_url=url_for("auth.forgot_password", _external=True))
+        return None
+    user = create_user(email, full_name, role, password, email_verified=False, actor=audit.SYSTEM, check_password=False)
+    user.locale = locale
+    user.privacy_consent_at = utcnow()
+    user.privacy_notice_version = current_app.config["PRIVACY_NOTICE_VERSION"]
+    send_verification(user)
+    return user
+
+
+def _send(user: User, subject: Callable[[], str], template: str, **context) -> None:
+    """E-mail a user in their own language."""
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        title = subject()
+        body = render_template(template, user=user, **context)
+    send_email(user.email, title, body)
+
+
+def send_verification(user: User) -> None:
+    token = tokens.make_token(tokens.VERIFY_EMAIL, {"uid": user.id, "email": user.email})
+    _send(user, lambda: _("Confirm your e-mail address"), "auth/email/verify.txt", link=url_for("auth.verify_email", token=token, _external=True))
+
+
+def verify_email(token: str) -> User | None:
+    data = tokens.read_token(tokens.VERIFY_EMAIL, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    if not data:
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.email != data.get("email") or not user.is_active:
+        return None
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        audit.record(audit.Actor.of(user), "verify_email", "user", user.id)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user whose password matches, or None. Spends the same effort for unknown addresses."""
+    user = get_user_by_email(email)
+    if user is None:
+        passwords.verify_password(_dummy_hash(), password)
+        return None
+    if not passwords.verify_password(user.password_hash, password) or not user.is_active:
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, user_agent: str | None) -> str:
+    """Record a new signed-in session and return the token the cookie will carry."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=_hash_token(token), user_agent=(user_agent or "")[:300]))
+    user.last_login_at = utcnow()
+    audit.record(audit.Actor.of(user), "sign_in", "user", user.id)
+    return token
+
+
+def session_user(token: str | None, user_id: int | None) -> User | None:
+    """The user of a live session token, or None when revoked, expired or deactivated."""
+    if not token or user_id is None:
+        return None
+    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash_token(token)))
+    if row is None or row.revoked_at is not None or row.user_id != user_id:
+        return None
+    lifetime_days = current_app.config["SESSION_IDLE_DAYS"]
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    if (utcnow() - created).days >= lifetime_days:
+        return None
+    return row.user if row.user.is_active else None
+
+
+def end_session(token: str | None) -> None:
+    if token:
+        db.session.execute(
+            update(UserSession).where(UserSession.token_hash == _hash_token(token), UserSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+
+
+def revoke_all_sessions(user: User) -> None:
+    db.session.execute(
+        update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+
+
+# --- two-factor ---------------------------------------------------------------------------
+
+def enable_totp(user: User, secret: str, code: str) -> None:
+    step = totp.accepted_step(secret, code, None)
+    if step is None:
+        raise AccountError(_("That code is not right. Check the time on your phone and try the newest code."), "code")
+    user.totp_secret = secret
+    user.totp_enabled_at = utcnow()
+    user.totp_last_step = step
+    audit.record(audit.Actor.of(user), "enable_two_factor", "user", user.id)
+
+
+def check_totp(user: User, code: str) -> bool:
+    """Accept a current code once (a replayed code is refused)."""
+    if not user.totp_secret:
+        return False
+    step = totp.accepted_step(user.totp_secret, code, user.totp_last_step)
+    if step is None:
+        return False
+    user.totp_last_step = step
+    return True
+
+
+# --- password reset -------------------------------------------------------------------------
+
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if the address has an active account; say nothing either way."""
+    user = get_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "fp": _password_fingerprint(user)})
+    _send(user, lambda: _("Reset your password"), "auth/email/reset.txt", link=url_for("auth.reset_password", token=token, _external=True))
+
+
+def user_for_reset_token(token: str) -> User | None:
+    data = tokens.read_token(tokens.RESET_PASSWORD, token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    if not data:
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not user.is_active or data.get("fp") != _password_fingerprint(user):
+        return None  # a used link no longer matches the (changed) password
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    _check_password(password, user.email, user.full_name)
+    user.password_hash = passwords.hash_password(password)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()  # the reset link proved the address
+    revoke_all_sessions(user)
+    audit.record(audit.Actor.of(user), "set_password", "user", user.id)
+
+
+# --- data rights and administration -----------------------------------------------------------
+
+def export_user_data(user: User) -> dict:
+    """Everything the platform holds about a person, for download (Decree 13/2023 right of access)."""
+    sessions = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.created_at))
+    return {
+        "account": {
+            "email": user.email, "full_name": user.full_name, "role": user.role, "locale": user.locale,
+            "created_at": user.created_at.isoformat(), "email_verified_at": _iso(user.email_verified_at),
+            "privacy_consent_at": _iso(user.privacy_consent_at), "privacy_notice_version": user.privacy_notice_version,
+            "two_factor_enabled": user.has_two_factor, "last_login_at": _iso(user.last_login_at),
+        },
+        "memberships": [
+            {"enterprise": m.enterprise.public_key, "name": m.enterprise.name, "claim_state": m.claim_state,
+             "evidence": m.evidence, "created_at": m.created_at.isoformat()}
+            for m in user.memberships
+        ],
+        "sessions": [
+            {"created_at": s.created_at.isoformat(), "revoked_at": _iso(s.revoked_at), "user_agent": s.user_agent}
+            for s in sessions
+        ],
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def close_account(user: User) -> None:
+    """Remove personal data, keep a pseudonymous shell so that audit records stay consistent."""
+    audit.record(audit.Actor.of(user), "close_account", "user", user.id)
+    revoke_all_sessions(user)
+    for membership in list(user.memberships):
+        db.session.delete(membership)
+    user.email = f"closed-{user.id}-{secrets.token_hex(4)}@invalid"
+    user.full_name = _("Closed account")
+    user.password_hash = passwords.hash_password(secrets.token_urlsafe(32))
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.closed_at = utcnow()
+    user.is_active_account = False
+    db.session.execute(update(UserSession).where(UserSession.user_id == user.id).values(user_agent=None))
+
+
+def set_active(user: User, active: bool, actor: audit.Actor) -> None:
+    """Deactivate (ending every session) or reactivate an account."""
+    before = {"is_active": user.is_active_account}
+    user.is_active_account = active
+    if not active:
+        revoke_all_sessions(user)
+    audit.record(actor, "deactivate" if not active else "reactivate", "user", user.id, before, {"is_active": active})
+
+
+def verified_membership(user: User, enterprise_id: int) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.enterprise_id == enterprise_id,
+                                 Membership.claim_state == "verified")
+    )

@@ -1,0 +1,239 @@
+"""Account pages. Each view: parse the form, call one service, commit, redirect."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.auth import auth_bp, forms, services, totp
+from app.auth.sessions import complete_sign_in, sign_out
+from app.extensions import db, limiter
+from app.i18n import current_language
+from app.routing import add_alias, safe_next
+
+PENDING_KEY = "pending_2fa"
+PENDING_SECONDS = 600
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _email_key() -> str:
+    return "email:" + services.normalize_email(request.form.get("email", ""))
+
+
+def _form_error(form, error: services.AccountError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@auth_bp.route("/dang-ky", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.account"))
+    form = forms.RegisterForm()
+    if form.validate_on_submit():
+        try:
+            services.register_user(form.email.data, form.full_name.data, form.password.data,
+                                   form.consent.data, current_language(), form.role.data)
+            db.session.commit()
+            return render_template("auth/check_email.html", email=services.normalize_email(form.email.data))
+        except services.AccountError as e:
+            db.session.rollback()
+            _form_error(form, e)
+    return render_template("auth/register.html", form=form)
+
+
+@auth_bp.get("/xac-minh-email/<token>")
+def verify_email(token: str):
+    user = services.verify_email(token)
+    if user is None:
+        flash(_("This confirmation link is invalid or has expired. Sign in to receive a new one."), "error")
+        return redirect(url_for("auth.login"))
+    db.session.commit()
+    flash(_("Your e-mail address is confirmed. You can sign in now."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@auth_bp.route("/xac-minh-email/gui-lai", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def resend_verification():
+    form = forms.EmailForm()
+    if form.validate_on_submit():
+        user = services.get_user_by_email(form.email.data)
+        if user and user.is_active and user.email_verified_at is None:
+            services.send_verification(user)
+        return render_template("auth/check_email.html", email=services.normalize_email(form.email.data))
+    return render_template("auth/resend.html", form=form)
+
+
+@auth_bp.route("/dang-nhap", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit("30 per hour", key_func=_email_key, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.account"))
+    form = forms.LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            db.session.rollback()
+            flash(_("The e-mail address or the password is not right."), "error")
+        elif user.email_verified_at is None:
+            db.session.commit()
+            flash(_("Please confirm your e-mail address first: follow the link we sent you."), "error")
+            return redirect(url_for("auth.resend_verification"))
+        elif user.needs_two_factor or user.has_two_factor:
+            db.session.commit()
+            session[PENDING_KEY] = {"uid": user.id, "at": time.time(), "next": safe_next(request.args.get("next"), "")}
+            return redirect(url_for("auth.two_factor" if user.has_two_factor else "auth.two_factor_setup"))
+        else:
+            complete_sign_in(user)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next"), url_for("auth.account")))
+    return render_template("auth/login.html", form=form)
+
+
+def _pending_user():
+    pending = session.get(PENDING_KEY)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        session.pop(PENDING_KEY, None)
+        return None, None
+    from app.models import User
+
+    user = db.session.get(User, pending["uid"])
+    return (user, pending) if user is not None and user.is_active else (None, None)
+
+
+def _finish_pending(user, pending):
+    complete_sign_in(user)  # clears the session, so the pending state goes too
+    db.session.commit()
+    return redirect(pending.get("next") or url_for("auth.account"))
+
+
+@auth_bp.route("/dang-nhap/ma-xac-thuc", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def two_factor():
+    user, pending = _pending_user()
+    if user is None or not user.has_two_factor:
+        return redirect(url_for("auth.login"))
+    form = forms.CodeForm()
+    if form.validate_on_submit():
+        if services.check_totp(user, form.code.data):
+            return _finish_pending(user, pending)
+        form.code.errors = [_("That code is not right. Check the time on your phone and try the newest code.")]
+    return render_template("auth/two_factor.html", form=form)
+
+
+@auth_bp.route("/dang-nhap/thiet-lap-xac-thuc", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def two_factor_setup():
+    """Enrolment of an authenticator app, required before staff and admins can sign in."""
+    user, pending = _pending_user()
+    if user is None and current_user.is_authenticated:
+        user, pending = current_user, None
+    if user is None:
+        return redirect(url_for("auth.login"))
+    if user.has_two_factor:
+        return redirect(url_for("auth.account"))
+    secret = session.get("totp_enrol") or totp.new_secret()
+    session["totp_enrol"] = secret
+    form = forms.CodeForm()
+    if form.validate_on_submit():
+        try:
+            services.enable_totp(user, secret, form.code.data)
+            session.pop("totp_enrol", None)
+            if pending:
+                return _finish_pending(user, pending)
+            db.session.commit()
+            flash(_("Two-step sign-in is on."), "success")
+            return redirect(url_for("auth.account"))
+        except services.AccountError as e:
+            db.session.rollback()
+            _form_error(form, e)
+    uri = totp.provisioning_uri(secret, user.email)
+    return render_template("auth/two_factor_setup.html", form=form, secret=secret, qr=totp.qr_svg(uri),
+                           required=user.needs_two_factor)
+
+
+@auth_bp.post("/dang-xuat")
+def logout():
+    sign_out()
+    db.session.commit()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("main.home"))
+
+
+@auth_bp.route("/quen-mat-khau", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def forgot_password():
+    form = forms.EmailForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return render_template("auth/check_email.html", email=services.normalize_email(form.email.data), reset=True)
+    return render_template("auth/forgot.html", form=form)
+
+
+@auth_bp.route("/dat-lai-mat-khau/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = services.user_for_reset_token(token)
+    if user is None:
+        flash(_("This reset link is invalid, has expired or was already used. Ask for a new one."), "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = forms.NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(user, form.password.data)
+            db.session.commit()
+            sign_out()
+            flash(_("Your password is changed. Sign in with the new one."), "success")
+            return redirect(url_for("auth.login"))
+        except services.AccountError as e:
+            db.session.rollback()
+            _form_error(form, e)
+    return render_template("auth/reset.html", form=form)
+
+
+@auth_bp.get("/tai-khoan")
+@login_required
+def account():
+    return render_template("auth/account.html")
+
+
+@auth_bp.get("/tai-khoan/du-lieu.json")
+@login_required
+def download_data():
+    data = services.export_user_data(current_user)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": "attachment; filename=my-data.json"})
+
+
+@auth_bp.route("/tai-khoan/dong", methods=["GET", "POST"])
+@login_required
+def close_account():
+    form = forms.CloseAccountForm()
+    if form.validate_on_submit():
+        if services.authenticate(current_user.email, form.password.data) is None:
+            form.password.errors = [_("The password is not right.")]
+        else:
+            services.close_account(current_user)
+            db.session.commit()
+            sign_out()
+            flash(_("Your account is closed and your personal data removed."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/close.html", form=form)
+
+
+add_alias(auth_bp, "/register", "auth.register")
+add_alias(auth_bp, "/login", "auth.login")
+add_alias(auth_bp, "/account", "auth.account")

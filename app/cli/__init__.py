@@ -1,0 +1,15 @@
+"""Command-line groups: `flask demo`, `flask users`, `flask translate`, `flask db backup`, `flask reference`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import backup, demo, reference, translate, users
+
+    app.cli.add_command(demo.demo_cli)
+    app.cli.add_command(users.users_cli)
+    app.cli.add_command(translate.translate_cli)
+    app.cli.add_command(reference.reference_cli)
+    backup.register(app)

@@ -1,0 +1,56 @@
+"""`flask users …`: create accounts (staff, admin), deactivate them, and a development TOTP helper."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.auth import services, totp
+from app.database import write_intent
+from app.extensions import db
+
+users_cli = AppGroup("users", help="User accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--role", type=click.Choice(["owner", "investor", "staff", "admin"]), default="staff", show_default=True)
+@click.password_option(help="Prompted for (hidden) when not given.")
+def create_command(email: str, full_name: str, role: str, password: str):
+    """Create a verified account. Staff and admins set up two-step sign-in at their first sign-in."""
+    with write_intent():
+        try:
+            user = services.create_user(email, full_name, role, password)
+        except services.AccountError as e:
+            raise click.ClickException(str(e.message)) from None
+        db.session.commit()
+    click.echo(f"Created {role} {user.email}.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate_command(email: str):
+    """Deactivate an account and end all its sessions."""
+    from app import audit
+
+    with write_intent():
+        user = services.get_user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"No account {email}.")
+        services.set_active(user, False, audit.CLI)
+        db.session.commit()
+    click.echo(f"Deactivated {user.email}.")
+
+
+@users_cli.command("totp")
+@click.argument("email")
+def totp_command(email: str):
+    """Print the current two-step code of an account (development only, for the demo accounts)."""
+    if current_app.config["APP_ENV"] == "production" or not current_app.config["DEMO_TOTP_HELPER"]:
+        raise click.ClickException("Not available in production.")
+    user = services.get_user_by_email(email)
+    if user is None or not user.totp_secret:
+        raise click.ClickException(f"{email} has no two-step sign-in.")
+    click.echo(totp.current_code(user.totp_secret))

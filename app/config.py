@@ -1,0 +1,123 @@
+"""Every setting of the application, declared once with its default and what it does.
+
+Values come, in order of precedence, from: the ``test_config`` mapping given to
+``create_app``, environment variables of the same name, ``instance/config.py``, and the
+defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SECRET_KEY = "change-me"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("APP_ENV", "development", "development or production; production turns on secure cookies, HSTS and refuses a default secret key."),
+    Setting("SECRET_KEY", None, "Signs sessions and tokens. Development makes one in instance/secret_key; production requires it."),
+    Setting("DATABASE_URL", None, "SQLAlchemy URL; empty means SQLite at instance/app.db. PostgreSQL: postgresql+psycopg://user@host/db."),
+    Setting("SQLITE_BUSY_TIMEOUT_MS", 15000, "How long an SQLite writer waits for the lock before failing."),
+    Setting("SERVER_NAME_FOR_EMAIL", "http://127.0.0.1:5000", "Base URL written into links of e-mails sent outside a request (CLI, jobs)."),
+    Setting("REGION_PROVINCE_CODE", "66", "Province (Decision 19/2025 code) the deployment serves."),
+    Setting("REGION_FORMER_PROVINCE", "Phú Yên (54)", "Limit to the communes of one former province (as named in the communes file); empty serves the whole province."),
+    Setting("REGION_NAME_VI", "Phú Yên (cũ), tỉnh Đắk Lắk", "Name of the region shown on the site, in Vietnamese."),
+    Setting("REGION_NAME_EN", "former Phú Yên, Đắk Lắk province", "Name of the region shown on the site, in English."),
+    Setting("RULES_DIR", None, "Folder with the department's rule files (size tiers, digital hints, platforms); empty means app/data/rules."),
+    Setting("BABEL_DEFAULT_LOCALE", "vi", "Language used when neither the cookie nor the browser says otherwise."),
+    Setting("LANGUAGES", ("vi", "en"), "Languages the site offers."),
+    Setting("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh", "Time zone dates are shown in."),
+    Setting("MAIL_SERVER", "", "SMTP host; empty writes every message as an .eml file under instance/mail/."),
+    Setting("MAIL_PORT", 587, "SMTP port."),
+    Setting("MAIL_USE_TLS", True, "Use STARTTLS with the SMTP server."),
+    Setting("MAIL_USERNAME", "", "SMTP user name."),
+    Setting("MAIL_PASSWORD", "", "SMTP password."),
+    Setting("MAIL_DEFAULT_SENDER", "no-reply@chuyendoiso.local", "From: address of the site's e-mails."),
+    Setting("RATELIMIT_ENABLED", True, "Turn rate limits on or off (benchmarks switch them off)."),
+    Setting("RATELIMIT_STORAGE_URI", "memory://", "Where rate-limit counters live; redis://host:6379 when several processes serve the site."),
+    Setting("LOGIN_RATE_LIMIT", "10 per minute;50 per hour", "Sign-in attempts allowed per client address."),
+    Setting("EMAIL_TOKEN_MAX_AGE", 2 * 24 * 3600, "Seconds an e-mail verification link stays valid."),
+    Setting("RESET_TOKEN_MAX_AGE", 3600, "Seconds a password-reset link stays valid."),
+    Setting("SESSION_IDLE_DAYS", 14, "Days after which an unused sign-in session ends."),
+    Setting("PRIVACY_NOTICE_VERSION", "2026-11", "Version of the privacy notice people consent to at registration."),
+    Setting("MAX_CONTENT_LENGTH", 20 * 1024 * 1024, "Largest request body accepted, in bytes (uploads included)."),
+    Setting("COMPRESS_MIMETYPES", ["text/html", "text/css", "application/javascript", "text/javascript", "application/json", "image/svg+xml", "text/csv"], "Responses compressed with gzip or brotli."),
+    Setting("WTF_CSRF_TIME_LIMIT", None, "CSRF tokens last as long as the session (a long questionnaire page must still submit)."),
+    Setting("SEND_FILE_MAX_AGE_DEFAULT", 7 * 24 * 3600, "Seconds browsers may cache static files (CSS, JS, icons)."),
+    Setting("DEMO_TOTP_HELPER", True, "Allow `flask users totp EMAIL` to print a current code (development only)."),
+)
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the development secret key kept in instance/, making it on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, tuple | list):
+        return type(default)(part.strip() for part in raw.split(","))
+    return raw
+
+
+def load_settings(instance_path: str, test_config: dict | None = None) -> dict[str, Any]:
+    """Resolve every declared setting from defaults, instance/config.py, env and test_config."""
+    values = {s.name: s.default for s in SETTINGS}
+    instance_file = Path(instance_path) / "config.py"
+    if instance_file.exists():
+        scope: dict[str, Any] = {}
+        exec(compile(instance_file.read_text(), str(instance_file), "exec"), scope)  # noqa: S102 - operator's own file
+        values.update({k: v for k, v in scope.items() if k in values})
+    for setting in SETTINGS:
+        raw = os.environ.get(setting.name)
+        if raw is not None and raw != "":
+            values[setting.name] = _coerce(raw, setting.default)
+    if test_config:
+        values.update(test_config)
+    return values
+
+
+def derive_flask_settings(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
+    """Turn the declared settings into the keys Flask and its extensions read."""
+    production = values["APP_ENV"] == "production"
+    if production and values["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY):
+        raise RuntimeError(
+            "APP_ENV=production needs a SECRET_KEY of your own (environment or instance/config.py)."
+        )
+    if not values["SECRET_KEY"]:
+        values["SECRET_KEY"] = instance_secret_key(instance_path)
+    url = values["DATABASE_URL"] or f"sqlite:///{Path(instance_path) / 'app.db'}"
+    derived = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            **({"pool_pre_ping": True} if not url.startswith("sqlite") else {}),
+            **values.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        },
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "DEBUG": False if production else values.get("DEBUG", False),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": values["RATELIMIT_STORAGE_URI"],
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+    }
+    return {**values, **derived}

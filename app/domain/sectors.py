@@ -1,0 +1,48 @@
+"""VSIC 2018 sections and sector groups; the digital-technology hint."""
+
+from __future__ import annotations
+
+import re
+
+from app import rules
+
+AGRI_INDUSTRY = "agri_industry"
+TRADE_SERVICES = "trade_services"
+_CODE = re.compile(r"^\d{2,5}$")
+
+
+def section_for_vsic(code: str | None) -> str | None:
+    """Return the section letter of a VSIC code (checked by its 2-digit division), else None."""
+    code = (code or "").strip()
+    if not _CODE.match(code):
+        return None
+    division = int(code[:2])
+    for letter, section in rules.load("vsic")["sections"].items():
+        if any(lo <= division <= hi for lo, hi in section["divisions"]):
+            return letter
+    return None
+
+
+def sector_group(section: str | None) -> str | None:
+    """Decree 80/2021 sector group of a VSIC section letter."""
+    sections = rules.load("vsic")["sections"]
+    return sections[section]["group"] if section in sections else None
+
+
+def sections() -> dict[str, dict]:
+    return rules.load("vsic")["sections"]
+
+
+def digital_tech_hint(vsic_code: str | None) -> str | None:
+    """The VSIC prefix that suggests a digital-technology enterprise, or None."""
+    code = (vsic_code or "").strip()
+    prefixes = rules.load("digital_tech")["prefixes"]
+    matches = [p for p in prefixes if code.startswith(p)]
+    return max(matches, key=len) if matches else None
+
+
+def priority_groups(vsic_code: str | None) -> list[str]:
+    """The province's priority sectors a VSIC code belongs to."""
+    code = (vsic_code or "").strip()
+    groups = rules.load("priority_sectors")["groups"]
+    return [key for key, g in groups.items() if code and any(code.startswith(p) for p in g["prefixes"])]

@@ -1,0 +1,23 @@
+"""Innovative-startup eligibility (Law 04/2017/QH14 Art. 3(2)): a time window from founding."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app import rules
+
+
+def startup_window_ends(founded_on: date) -> date:
+    """The last day of the eligibility window (the `max_years` anniversary of registration)."""
+    years = int(rules.load("startup")["max_years"])
+    try:
+        return founded_on.replace(year=founded_on.year + years)
+    except ValueError:  # founded on 29 February
+        return founded_on.replace(year=founded_on.year + years, day=28)
+
+
+def is_startup_eligible(founded_on: date | None, today: date, is_sme: bool = True) -> bool:
+    """An SME is in the startup window while no more than `max_years` from first registration."""
+    if founded_on is None or not is_sme or founded_on > today:
+        return False
+    return today <= startup_window_ends(founded_on)

@@ -1,0 +1,66 @@
+"""Language choice and locale-aware formatting (dates, numbers, VND) through Babel."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Cookie first, then the browser's Accept-Language, then the default (vi)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]).split("_")[0]
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    """dd/mm/yyyy in Vietnamese; the English medium form (26 Nov 2026) in English."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "dd/MM/yyyy HH:mm" if current_language() == "vi" else "d MMM yyyy, HH:mm")
+    return format_date(value, "dd/MM/yyyy" if current_language() == "vi" else "d MMM yyyy")
+
+
+def fmt_number(value: float | int | None, digits: int = 0) -> str:
+    if value is None:
+        return ""
+    pattern = "#,##0" + (("." + "0" * digits) if digits else "")
+    return format_decimal(value, format=pattern)
+
+
+def fmt_vnd(value: int | None) -> str:
+    """An amount in Vietnamese đồng, grouped per locale (1.234.567 ₫ / ₫1,234,567)."""
+    if value is None:
+        return ""
+    return format_currency(value, "VND")
+
+
+def fmt_percent(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return ""
+    return fmt_number(value * 100, digits) + " %" if current_language() == "vi" else fmt_number(value * 100, digits) + "%"
+
+
+def localized(vi: str | None, en: str | None) -> str:
+    """Pick the Vietnamese or English variant of a data field."""
+    return (en or vi or "") if current_language() == "en" else (vi or en or "")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        fmt_date=fmt_date, fmt_number=fmt_number, fmt_vnd=fmt_vnd, fmt_percent=fmt_percent
+    )
+    app.jinja_env.globals.update(current_language=current_language, localized=localized)

@@ -1,0 +1,36 @@
+"""Translated labels for the codes stored in the database (one place for each vocabulary)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.domain.legal_forms import LEGAL_FORMS
+
+ROLES = {"owner": _l("Business owner"), "investor": _l("Investor"), "staff": _l("Department staff"), "admin": _l("Administrator")}
+CLAIM_STATES = {"pending": _l("awaiting verification"), "verified": _l("verified"), "rejected": _l("rejected")}
+SIZE_TIERS = {
+    "micro": _l("Micro"), "small": _l("Small"), "medium": _l("Medium"), "large": _l("Large"),
+    "unknown": _l("Size unknown"), "not_applicable": _l("Not an SME (household business or branch)"),
+}
+STATUSES = {"active": _l("Active"), "suspended": _l("Suspended"), "dissolved": _l("Dissolved")}
+CERTIFICATIONS = {
+    "ocop": _l("OCOP"), "gi": _l("Geographical indication"),
+    "collective_mark": _l("Collective mark"), "certification_mark": _l("Certification mark"),
+}
+
+
+def _label(vocabulary: dict):
+    return lambda code: vocabulary.get(code, code)
+
+
+def legal_form_label(code: str) -> str:
+    form = LEGAL_FORMS.get(code)
+    return form.label if form else code
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        role_label=_label(ROLES), claim_label=_label(CLAIM_STATES), size_label=_label(SIZE_TIERS),
+        status_label=_label(STATUSES), certification_label=_label(CERTIFICATIONS), legal_form_label=legal_form_label,
+    )

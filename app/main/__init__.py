@@ -1,0 +1,7 @@
+"""Site shell: home page, about, privacy notice, language switch."""
+
+from flask import Blueprint
+
+main_bp = Blueprint("main", __name__, template_folder="templates")
+
+from app.main import views  # noqa: E402,F401

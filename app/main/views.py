@@ -1,0 +1,53 @@
+"""Home, about, privacy notice and the language switch."""
+
+from __future__ import annotations
+
+from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from app.i18n import LANG_COOKIE, current_language
+from app.main import main_bp
+from app.registry.services import registry_counts
+from app.routing import add_alias, safe_next
+
+NAV_ITEMS = [("main.home", _l("Home")), ("main.about", _l("About"))]
+
+
+@main_bp.app_context_processor
+def _shell_helpers():
+    def region_name() -> str:
+        cfg = current_app.config
+        return cfg["REGION_NAME_EN"] if current_language() == "en" else cfg["REGION_NAME_VI"]
+
+    return {"region_name": region_name, "nav_items": lambda: NAV_ITEMS}
+
+
+@main_bp.get("/")
+def home():
+    return render_template("main/home.html", counts=registry_counts())
+
+
+@main_bp.get("/gioi-thieu")
+def about():
+    return render_template("main/about.html")
+
+
+@main_bp.get("/quyen-rieng-tu")
+def privacy():
+    return render_template("main/privacy.html")
+
+
+@main_bp.get("/ngon-ngu/<lang>")
+def set_language(lang: str):
+    if lang not in current_app.config["LANGUAGES"]:
+        lang = current_app.config["BABEL_DEFAULT_LOCALE"]
+    response = make_response(redirect(safe_next(request.args.get("next"), url_for("main.home"))))
+    response.set_cookie(
+        LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
+
+
+add_alias(main_bp, "/about", "main.about")
+add_alias(main_bp, "/privacy", "main.privacy")

@@ -1,0 +1,23 @@
+"""The data model, one module per aggregate. Importing this package registers every table."""
+
+from app.models.audit import AuditEvent
+from app.models.enterprise import Enterprise
+from app.models.geography import Commune, LegacyCommune, Province
+from app.models.product import Listing, Platform, Product
+from app.models.sector import VsicSection
+from app.models.user import Membership, User, UserSession
+
+__all__ = [
+    "AuditEvent",
+    "Commune",
+    "Enterprise",
+    "LegacyCommune",
+    "Listing",
+    "Membership",
+    "Platform",
+    "Product",
+    "Province",
+    "User",
+    "UserSession",
+    "VsicSection",
+]

@@ -1,0 +1,92 @@
+"""An enterprise of the registry (or a household business, or a dependent unit)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import TimestampMixin
+from app.models.geography import Commune
+from app.models.sector import VsicSection
+
+STATUSES = ("active", "suspended", "dissolved")
+RECORD_STATES = ("published", "pending", "rejected", "withdrawn")
+VERIFICATION_STATES = ("unverified", "verified", "rejected")
+
+
+class Enterprise(TimestampMixin, db.Model):
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'suspended', 'dissolved')", name="status"),
+        CheckConstraint("record_state IN ('published', 'pending', 'rejected', 'withdrawn')", name="record_state"),
+        CheckConstraint("employees IS NULL OR employees >= 0", name="employees_not_negative"),
+        CheckConstraint("revenue_vnd IS NULL OR revenue_vnd >= 0", name="revenue_not_negative"),
+        CheckConstraint("capital_vnd IS NULL OR capital_vnd >= 0", name="capital_not_negative"),
+        Index("ix_enterprise_listing", "record_state", "commune_code", "vsic_section"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The public key: the enterprise code (hyphenated for branches) or, for a household
+    # business under a personal ID, an opaque id. Never the personal ID itself.
+    public_key: Mapped[str] = mapped_column(String(20), unique=True)
+    code: Mapped[str | None] = mapped_column(String(14), unique=True)
+    personal_id: Mapped[str | None] = mapped_column(String(12), index=True)  # never public
+    name: Mapped[str] = mapped_column(String(300))
+    name_folded: Mapped[str] = mapped_column(String(300), index=True)
+    legal_form: Mapped[str] = mapped_column(String(20), index=True)
+    main_vsic: Mapped[str | None] = mapped_column(String(5))
+    vsic_section: Mapped[str | None] = mapped_column(ForeignKey("vsic_section.code"), index=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code"), index=True)
+    address: Mapped[str | None] = mapped_column(String(500))
+    founded_on: Mapped[date | None] = mapped_column(Date, index=True)
+    employees: Mapped[int | None]
+    revenue_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    capital_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    size_tier: Mapped[str] = mapped_column(String(20), index=True, default="unknown")
+
+    is_digital_tech: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    digital_tech_basis: Mapped[str | None] = mapped_column(Text)
+    digital_tech_verification: Mapped[str] = mapped_column(String(20), default="unverified")
+    is_startup: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    startup_basis: Mapped[str | None] = mapped_column(Text)
+    startup_verification: Mapped[str] = mapped_column(String(20), default="unverified")
+
+    description: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    record_state: Mapped[str] = mapped_column(String(20), default="published")
+    shows_readiness: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # Provenance: where the record came from (import, registration, staff, demo) and a reference
+    # to it (the import batch, the user who registered it); verified_at when the department checked it.
+    provenance: Mapped[str] = mapped_column(String(20), default="staff")
+    provenance_ref: Mapped[str | None] = mapped_column(String(100))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    commune: Mapped[Commune] = relationship(lazy="joined", innerjoin=True)
+    section: Mapped[VsicSection | None] = relationship()
+    products: Mapped[list[Product]] = relationship(back_populates="enterprise", order_by="Product.name")
+
+    @property
+    def is_household(self) -> bool:
+        return self.legal_form == "hkd"
+
+    def __repr__(self) -> str:
+        return f"<Enterprise {self.public_key} {self.name!r}>"
+
+
+from app.models.product import Product  # noqa: E402  (resolves the forward reference)

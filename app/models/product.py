@@ -1,0 +1,68 @@
+"""Certified products of an enterprise and where they are sold online."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import TimestampMixin
+
+if TYPE_CHECKING:
+    from app.models.enterprise import Enterprise
+
+CERTIFICATIONS = ("ocop", "gi", "collective_mark", "certification_mark")
+OCOP_GROUPS = ("food", "beverage", "herbal", "handicraft", "ornamental", "tourism")
+
+
+class Product(TimestampMixin, db.Model):
+    __table_args__ = (
+        CheckConstraint(
+            "certification IN ('ocop', 'gi', 'collective_mark', 'certification_mark')", name="certification"
+        ),
+        CheckConstraint(
+            "(certification = 'ocop' AND ocop_stars BETWEEN 3 AND 5) OR (certification <> 'ocop' AND ocop_stars IS NULL)",
+            name="ocop_stars",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_folded: Mapped[str] = mapped_column(String(300), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    certification: Mapped[str] = mapped_column(String(30), index=True)
+    ocop_stars: Mapped[int | None]
+    ocop_group: Mapped[str | None] = mapped_column(String(20))
+    certifying_body: Mapped[str | None] = mapped_column(String(300))
+    certificate_no: Mapped[str | None] = mapped_column(String(100))
+    certified_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="products")
+    listings: Mapped[list[Listing]] = relationship(back_populates="product", order_by="Listing.platform_code")
+
+
+class Platform(db.Model):
+    """An e-commerce platform from the reference list (rules/platforms.yaml)."""
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    domains: Mapped[str] = mapped_column(String(300))  # space-separated
+
+
+class Listing(TimestampMixin, db.Model):
+    __table_args__ = (UniqueConstraint("product_id", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    platform_code: Mapped[str] = mapped_column(ForeignKey("platform.code"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    last_verified_on: Mapped[date | None] = mapped_column(Date)
+
+    product: Mapped[Product] = relationship(back_populates="listings")
+    platform: Mapped[Platform] = relationship(lazy="joined")

@@ -1,0 +1,1 @@
+"""Reference data: provinces, communes, the old-to-new commune mapping, VSIC sections, platforms."""

@@ -1,0 +1,1 @@
+"""The registry of enterprises: the rules for creating and changing records."""

@@ -1,0 +1,109 @@
+"""Create and change enterprises; derive their computed fields in one place."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app import audit
+from app.domain import sectors
+from app.domain.legal_forms import SME_ELIGIBLE
+from app.domain.size import NOT_APPLICABLE, classify_size
+from app.extensions import db
+from app.models import Enterprise, Listing, Product
+from app.text import fold, normalize
+
+AUDITED_FIELDS = (
+    "code", "name", "legal_form", "main_vsic", "commune_code", "address", "founded_on", "employees",
+    "revenue_vnd", "capital_vnd", "is_digital_tech", "digital_tech_basis", "digital_tech_verification",
+    "is_startup", "startup_basis", "startup_verification", "description", "website", "email", "phone",
+    "status", "record_state", "shows_readiness",
+)
+_HOUSEHOLD_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def new_household_public_id() -> str:
+    """An opaque public id for a household business: never derived from the personal ID."""
+    return "HKD-" + "".join(secrets.choice(_HOUSEHOLD_ALPHABET) for _ in range(8))
+
+
+def size_tier_of(legal_form: str, main_vsic: str | None, employees, revenue_vnd, capital_vnd) -> str:
+    if legal_form not in SME_ELIGIBLE:
+        return NOT_APPLICABLE
+    group = sectors.sector_group(sectors.section_for_vsic(main_vsic))
+    return classify_size(group, employees, revenue_vnd, capital_vnd)
+
+
+def derive(fields: dict[str, Any]) -> dict[str, Any]:
+    """Return the fields with NFC text, the folded name, the VSIC section and the size tier."""
+    out = dict(fields)
+    for key in ("name", "address", "description"):
+        if out.get(key) is not None:
+            out[key] = normalize(out[key]) or None
+    out["name_folded"] = fold(out["name"])
+    out["vsic_section"] = sectors.section_for_vsic(out.get("main_vsic"))
+    out["size_tier"] = size_tier_of(
+        out["legal_form"], out.get("main_vsic"), out.get("employees"), out.get("revenue_vnd"), out.get("capital_vnd")
+    )
+    return out
+
+
+def create_enterprise(actor: audit.Actor, provenance: str, provenance_ref: str | None = None, **fields) -> Enterprise:
+    """Add an enterprise (flushes; the caller commits) and record it in the audit trail."""
+    values = derive(fields)
+    if not values.get("public_key"):
+        values["public_key"] = values.get("code") or new_household_public_id()
+    enterprise = Enterprise(provenance=provenance, provenance_ref=provenance_ref, **values)
+    db.session.add(enterprise)
+    db.session.flush()
+    audit.record(actor, "create", "enterprise", enterprise.id, None,
+                 audit.snapshot(enterprise, AUDITED_FIELDS), provenance=f"{provenance}:{provenance_ref or ''}")
+    return enterprise
+
+
+def update_enterprise(enterprise: Enterprise, actor: audit.Actor, provenance: str, **changes) -> bool:
+    """Apply changes, recompute derived fields, and audit before/after. Returns True if anything changed."""
+    before = audit.snapshot(enterprise, AUDITED_FIELDS)
+    current = {f: getattr(enterprise, f) for f in AUDITED_FIELDS}
+    values = derive({**current, **changes})
+    for key, value in values.items():
+        if getattr(enterprise, key) != value:
+            setattr(enterprise, key, value)
+    after = audit.snapshot(enterprise, AUDITED_FIELDS)
+    if before == after:
+        return False
+    db.session.flush()
+    audit.record(actor, "update", "enterprise", enterprise.id, before, after, provenance=provenance)
+    return True
+
+
+def get_by_public_key(key: str) -> Enterprise | None:
+    return db.session.scalar(select(Enterprise).where(Enterprise.public_key == key))
+
+
+def published():
+    """The condition every public list and count applies."""
+    return Enterprise.record_state == "published"
+
+
+def registry_counts() -> dict[str, int]:
+    """Live counts for the home page, each one query over published, active records."""
+    visible = (published(), Enterprise.status == "active")
+    enterprises = db.session.scalar(select(func.count()).select_from(Enterprise).where(*visible))
+    smes = db.session.scalar(
+        select(func.count()).select_from(Enterprise).where(*visible, Enterprise.size_tier.in_(("micro", "small", "medium")))
+    )
+    tech = db.session.scalar(
+        select(func.count()).select_from(Enterprise).where(*visible, (Enterprise.is_digital_tech | Enterprise.is_startup))
+    )
+    products = db.session.scalar(
+        select(func.count()).select_from(Product).join(Enterprise).where(*visible, Product.is_active)
+    )
+    listed = db.session.scalar(
+        select(func.count(func.distinct(Listing.product_id)))
+        .select_from(Listing).join(Product).join(Enterprise)
+        .where(*visible, Product.is_active)
+    )
+    return {"enterprises": enterprises, "smes": smes, "tech": tech, "products": products, "products_listed": listed}

@@ -1,0 +1,68 @@
+"""Response headers (CSP, HSTS, nosniff, frame-ancestors) and generic error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+log = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    production = app.config["APP_ENV"] == "production"
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if production:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store" if request.cookies.get("session") else "no-cache")
+        return response
+
+    def _error_page(status: int, title: str, message: str):
+        return render_template("error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_e):
+        return _error_page(400, _("The form expired"), _("Please go back, reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http(e: HTTPException):
+        messages = {
+            400: (_("Bad request"), _("The request could not be understood.")),
+            403: (_("Access denied"), _("You do not have permission to see this page.")),
+            404: (_("Page not found"), _("The page you asked for does not exist or has moved.")),
+            405: (_("Not allowed"), _("This address does not accept that kind of request.")),
+            413: (_("File too large"), _("The file is larger than the site accepts.")),
+            429: (_("Too many attempts"), _("Please wait a moment before trying again.")),
+        }
+        title, message = messages.get(e.code or 500, (_("Error"), _("Something went wrong.")))
+        response = _error_page(e.code or 500, title, message)
+        if e.code == 429:
+            # keep Retry-After and rate-limit headers
+            rendered, status = response
+            return rendered, status, {k: v for k, v in e.get_response().headers.items() if k.lower().startswith(("retry-after", "x-ratelimit"))}
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(e: Exception):
+        log.exception("Unhandled error on %s", request.path)
+        from app.extensions import db
+
+        db.session.rollback()
+        return _error_page(500, _("Something went wrong"), _("The error has been logged. Please try again later."))

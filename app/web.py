@@ -1,0 +1,38 @@
+"""Wire extensions, blueprints, commands and request hooks onto an app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app import database, i18n, labels, security
+from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+
+
+def init_app(app: Flask) -> None:
+    from app import models  # noqa: F401  (register every table before anything uses the metadata)
+
+    db.init_app(app)
+    with app.app_context():
+        database.configure_engine(app, db.engine)
+    database.init_request_write_intent(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
+    csrf.init_app(app)
+    compress.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    labels.init_app(app)
+    security.init_app(app)
+
+    from app.auth import auth_bp
+    from app.auth.sessions import init_login_manager
+    from app.main import main_bp
+
+    init_login_manager(app)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+
+    from app.cli import register_commands
+
+    register_commands(app)
