@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-FLASK := FLASK_APP=wsgi.py $(VENV)/bin/flask
+FLASK := FLASK_APP=app $(VENV)/bin/flask
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
@@ -33,6 +33,7 @@ run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) reference load
 	$(FLASK) demo load
+	$(FLASK) surveys check
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install translations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from app import database, i18n, labels, security
@@ -25,6 +27,8 @@ def init_app(app: Flask) -> None:
     labels.init_app(app)
     security.init_app(app)
 
+    from app.assessment import assessment_bp
+    from app.assessment.registry import InstrumentError, load_registry
     from app.auth import auth_bp
     from app.auth.sessions import init_login_manager
     from app.main import main_bp
@@ -32,6 +36,15 @@ def init_app(app: Flask) -> None:
     init_login_manager(app)
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(assessment_bp)
+    surveys_dir = Path(app.config["SURVEYS_DIR"] or Path(app.root_path).parent / "surveys")
+    try:
+        app.extensions["instruments"] = load_registry(surveys_dir)
+    except InstrumentError as error:
+        # Kept so that `flask surveys check` can still run and say what is wrong; serving
+        # refuses to start (wsgi.py) and any page that needs an instrument fails loudly.
+        app.extensions["instruments"] = error
+        app.logger.error("%s", error)
 
     from app.cli import register_commands
 

@@ -1,4 +1,4 @@
-"""Command-line groups: `flask demo`, `flask users`, `flask translate`, `flask db backup`, `flask reference`."""
+"""Command-line groups: demo, users, translate, reference, surveys, and `flask db backup|restore`."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import backup, demo, reference, translate, users
+    from app.cli import backup, demo, reference, surveys, translate, users
 
     app.cli.add_command(demo.demo_cli)
     app.cli.add_command(users.users_cli)
     app.cli.add_command(translate.translate_cli)
     app.cli.add_command(reference.reference_cli)
+    app.cli.add_command(surveys.surveys_cli)
     backup.register(app)

@@ -1,5 +1,6 @@
 """The data model, one module per aggregate. Importing this package registers every table."""
 
+from app.models.assessment import Assessment, EnterpriseSolution, LatestAssessment
 from app.models.audit import AuditEvent
 from app.models.enterprise import Enterprise
 from app.models.geography import Commune, LegacyCommune, Province
@@ -8,6 +9,9 @@ from app.models.sector import VsicSection
 from app.models.user import Membership, User, UserSession
 
 __all__ = [
+    "Assessment",
+    "EnterpriseSolution",
+    "LatestAssessment",
     "AuditEvent",
     "Commune",
     "Enterprise",

@@ -1,0 +1,7 @@
+"""The digital-readiness self-assessment: versioned instruments, questionnaire, scoring, results."""
+
+from flask import Blueprint
+
+assessment_bp = Blueprint("assessment", __name__, template_folder="templates")
+
+from app.assessment import views  # noqa: E402,F401

@@ -1,0 +1,88 @@
+"""Score answers by an instrument's own rules: pillar shares, pillar levels, the overall level.
+
+Arithmetic is exact (fractions), so that a share of exactly 10 % is at level 0 as the rule says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from app.assessment.conditions import holds
+from app.assessment.instruments import Instrument, Question
+
+
+@dataclass(frozen=True)
+class PillarResult:
+    pillar_id: str
+    score: Fraction      # sum of question scores
+    maximum: Fraction    # sum of question maxima
+    share: Fraction      # score / maximum, 0..1
+    points: Fraction     # share × pillar weight
+    level: int
+
+
+@dataclass(frozen=True)
+class Result:
+    pillars: dict[str, PillarResult]
+    total_points: Fraction
+    total_maximum: Fraction
+    total_share: Fraction
+    overall_level: int
+
+    def as_record(self) -> dict:
+        """The plain form stored with a submitted attempt."""
+        return {
+            pid: {"score": float(p.score), "max": float(p.maximum), "share": round(float(p.share), 6),
+                  "points": round(float(p.points), 4), "level": p.level}
+            for pid, p in self.pillars.items()
+        }
+
+
+def visible_questions(instrument: Instrument, answers: dict[str, Any]) -> list[Question]:
+    """The questions shown for these answers, in order (skip logic reads earlier answers only)."""
+    shown: list[Question] = []
+    seen: dict[str, Any] = {}
+    for question in instrument.questions:
+        if holds(question.show_if, seen):
+            shown.append(question)
+            if question.name in answers:
+                seen[question.name] = answers[question.name]
+    return shown
+
+
+def effective_answers(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers of visible questions only: an answer hidden by a later change does not count."""
+    return {q.name: answers[q.name] for q in visible_questions(instrument, answers) if answers.get(q.name) is not None}
+
+
+def pillar_level(instrument: Instrument, share: Fraction) -> int:
+    for level, max_share in instrument.pillar_levels:
+        if share <= max_share:
+            return level
+    return instrument.pillar_levels[-1][0]
+
+
+def overall_level(instrument: Instrument, total_share: Fraction, levels: list[int]) -> int:
+    for rule in instrument.overall_rules:  # highest level first
+        enough = sum(1 for lv in levels if lv >= rule.pillar_level_at_least) >= rule.min_pillars
+        if total_share > rule.total_share_above and enough:
+            return rule.level
+    return 0
+
+
+def score(instrument: Instrument, answers: dict[str, Any]) -> Result:
+    """Score a set of answers. Hidden or missing answers score 0; every maximum still counts."""
+    answered = effective_answers(instrument, answers)
+    pillars: dict[str, PillarResult] = {}
+    for pillar in instrument.pillars:
+        got = sum((q.score(answered.get(q.name)) for q in pillar.questions), Fraction(0))
+        maximum = pillar.max_score()
+        share = got / maximum if maximum else Fraction(0)
+        pillars[pillar.id] = PillarResult(pillar.id, got, maximum, share, share * pillar.weight, pillar_level(instrument, share))
+    total_points = sum((p.points for p in pillars.values()), Fraction(0))
+    total_maximum = sum((p.weight for p in instrument.pillars), Fraction(0))
+    total_share = total_points / total_maximum if total_maximum else Fraction(0)
+    level = overall_level(instrument, total_share, [p.level for p in pillars.values()])
+    return Result(pillars, total_points, total_maximum, total_share, level)

@@ -1,0 +1,310 @@
+"""Assessment rules: start, save a page, submit once, link to an enterprise, compare.
+
+Services flush; the request or CLI edge commits, so each call is one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from app import audit
+from app.assessment import scoring
+from app.assessment.instruments import AnswerError, Instrument, Question
+from app.assessment.registry import instruments
+from app.extensions import db
+from app.models import (
+    Assessment,
+    Enterprise,
+    EnterpriseSolution,
+    LatestAssessment,
+    Membership,
+    User,
+)
+from app.models.base import utcnow
+
+
+class AssessmentError(ValueError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def instrument_of(attempt: Assessment) -> Instrument:
+    """The exact version the attempt answers: older attempts keep their own rules."""
+    found = instruments().get(attempt.instrument_id, attempt.instrument_version)
+    if found is None:
+        raise AssessmentError("unknown_instrument")
+    return found
+
+
+def memberships_of(user: User | None) -> list[Membership]:
+    if user is None or not user.is_authenticated:
+        return []
+    return [m for m in user.memberships if m.claim_state in ("verified", "pending")]
+
+
+def start_attempt(instrument: Instrument, user: User | None, enterprise_id: int | None, locale: str) -> tuple[Assessment, str]:
+    """Create an attempt; returns it with the private resume token (shown once, stored hashed)."""
+    if enterprise_id is not None and enterprise_id not in {m.enterprise_id for m in memberships_of(user)}:
+        raise AssessmentError("not_your_enterprise")
+    token = secrets.token_urlsafe(24)
+    attempt = Assessment(
+        public_id=secrets.token_urlsafe(9), resume_token_hash=_hash(token), instrument_id=instrument.id,
+        instrument_version=instrument.version, user_id=user.id if user is not None and user.is_authenticated else None,
+        enterprise_id=enterprise_id, locale=locale, answers={},
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt, token
+
+
+def by_token(token: str) -> Assessment | None:
+    return db.session.scalar(select(Assessment).where(Assessment.resume_token_hash == _hash(token)))
+
+
+def by_public_id(public_id: str) -> Assessment | None:
+    return db.session.scalar(select(Assessment).where(Assessment.public_id == public_id))
+
+
+def can_access(attempt: Assessment, user: User | None, granted: list[str]) -> bool:
+    """The person who started it (signed in) or who holds its private link in this browser."""
+    if attempt.public_id in granted:
+        return True
+    return user is not None and user.is_authenticated and attempt.user_id == user.id
+
+
+def page_questions(instrument: Instrument, answers: dict[str, Any], page: int) -> list[Question]:
+    pillar = instrument.pillars[page]
+    visible = {q.name for q in scoring.visible_questions(instrument, answers)}
+    return [q for q in pillar.questions if q.name in visible]
+
+
+def save_page(attempt: Assessment, page: int, submitted: dict[str, list[str]], require: bool) -> dict[str, AnswerError]:
+    """Keep every valid answer of the page; return the errors of the others.
+
+    With `require`, a visible required question left empty is an error too (moving on);
+    going back saves what is there without asking for more.
+    """
+    if attempt.is_submitted:
+        raise AssessmentError("already_submitted")
+    instrument = instrument_of(attempt)
+    answers = dict(attempt.answers or {})
+    errors: dict[str, AnswerError] = {}
+    for question in instrument.pillars[page].questions:
+        if question.name not in submitted:
+            continue
+        try:
+            value = question.parse(submitted[question.name])
+        except AnswerError as e:
+            errors[question.name] = e
+            continue
+        if value is None:
+            answers.pop(question.name, None)
+        else:
+            answers[question.name] = value
+    if require:
+        for question in page_questions(instrument, answers, page):
+            if question.required and question.name not in answers and question.name not in errors:
+                errors[question.name] = AnswerError("required")
+    attempt.answers = answers
+    if not errors and require:
+        attempt.page = min(page + 1, len(instrument.pillars))
+    else:
+        attempt.page = page
+    db.session.flush()
+    return errors
+
+
+def missing_required(instrument: Instrument, answers: dict[str, Any]) -> list[Question]:
+    return [q for q in scoring.visible_questions(instrument, answers) if q.required and answers.get(q.name) is None]
+
+
+def submit(attempt: Assessment, actor: audit.Actor) -> scoring.Result:
+    """Score and freeze the attempt, exactly once, even if two requests race."""
+    instrument = instrument_of(attempt)
+    if attempt.is_submitted:
+        raise AssessmentError("already_submitted")
+    if missing_required(instrument, attempt.answers or {}):
+        raise AssessmentError("incomplete")
+    result = scoring.score(instrument, attempt.answers or {})
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Assessment)
+        .where(Assessment.id == attempt.id, Assessment.status == "in_progress")
+        .values(
+            status="submitted", submitted_at=now, answers=scoring.effective_answers(instrument, attempt.answers or {}),
+            counts_toward_indicators=instrument.counts_toward_indicators, total_share=round(float(result.total_share), 6),
+            overall_level=result.overall_level, pillar_results=result.as_record(), updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise AssessmentError("already_submitted")
+    db.session.refresh(attempt)
+    audit.record(actor, "submit", "assessment", attempt.id, None,
+                 {"instrument": f"{instrument.id} v{instrument.version}", "level": result.overall_level})
+    update_latest(attempt)
+    return result
+
+
+def _linked_by_verified_member(attempt: Assessment) -> bool:
+    if attempt.enterprise_id is None or attempt.user_id is None:
+        return False
+    return db.session.scalar(
+        select(func.count()).select_from(Membership).where(
+            Membership.user_id == attempt.user_id, Membership.enterprise_id == attempt.enterprise_id,
+            Membership.claim_state == "verified")
+    ) > 0
+
+
+def update_latest(attempt: Assessment) -> bool:
+    """Make a counted, submitted attempt the enterprise's latest result if it is newer."""
+    if not (attempt.is_submitted and attempt.counts_toward_indicators and _linked_by_verified_member(attempt)):
+        return False
+    latest = db.session.get(LatestAssessment, attempt.enterprise_id)
+    if latest is not None and _aware(latest.submitted_at) >= _aware(attempt.submitted_at):
+        return False
+    if latest is None:
+        latest = LatestAssessment(enterprise_id=attempt.enterprise_id)
+        db.session.add(latest)
+    latest.assessment_id = attempt.id
+    latest.instrument_id = attempt.instrument_id
+    latest.instrument_version = attempt.instrument_version
+    latest.overall_level = attempt.overall_level
+    latest.total_share = attempt.total_share
+    latest.submitted_at = attempt.submitted_at
+    db.session.flush()
+    return True
+
+
+def _aware(value):
+    from datetime import UTC
+
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def on_membership_verified(membership: Membership) -> None:
+    """A claim approved later: the member's counted attempts for that enterprise take effect now."""
+    attempts = db.session.scalars(
+        select(Assessment).where(
+            Assessment.user_id == membership.user_id, Assessment.enterprise_id == membership.enterprise_id,
+            Assessment.status == "submitted", Assessment.counts_toward_indicators.is_(True))
+        .order_by(Assessment.submitted_at)
+    )
+    for attempt in attempts:
+        update_latest(attempt)
+
+
+def attach(attempt: Assessment, user: User, enterprise_id: int | None) -> None:
+    """Give an attempt started without an account to the signed-in user (and their enterprise)."""
+    if attempt.user_id not in (None, user.id):
+        raise AssessmentError("not_yours")
+    if enterprise_id is not None and enterprise_id not in {m.enterprise_id for m in memberships_of(user)}:
+        raise AssessmentError("not_your_enterprise")
+    attempt.user_id = user.id
+    if enterprise_id is not None:
+        if attempt.is_submitted and attempt.enterprise_id not in (None, enterprise_id):
+            raise AssessmentError("already_linked")
+        attempt.enterprise_id = enterprise_id
+    db.session.flush()
+    update_latest(attempt)
+
+
+def previous_attempt(attempt: Assessment) -> Assessment | None:
+    """The submitted attempt before this one, of the same instrument, by the same enterprise or person."""
+    owner = (Assessment.enterprise_id == attempt.enterprise_id) if attempt.enterprise_id else (
+        (Assessment.user_id == attempt.user_id) & Assessment.enterprise_id.is_(None))
+    if attempt.enterprise_id is None and attempt.user_id is None:
+        return None
+    return db.session.scalar(
+        select(Assessment).where(
+            owner, Assessment.instrument_id == attempt.instrument_id, Assessment.status == "submitted",
+            Assessment.submitted_at < attempt.submitted_at, Assessment.id != attempt.id)
+        .order_by(Assessment.submitted_at.desc()).limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class PeerComparison:
+    count: int
+    pillar_medians: dict[str, float]
+    level_median: float
+
+
+def peer_comparison(attempt: Assessment, minimum: int) -> PeerComparison | None:
+    """Medians of peers (same sector group and size tier, latest results of the same instrument)."""
+    enterprise = attempt.enterprise
+    if enterprise is None or enterprise.section is None or enterprise.size_tier in ("unknown", "not_applicable"):
+        return None
+    from app.models import VsicSection
+
+    rows = db.session.execute(
+        select(Assessment.pillar_results, LatestAssessment.overall_level)
+        .join(LatestAssessment, LatestAssessment.assessment_id == Assessment.id)
+        .join(Enterprise, Enterprise.id == LatestAssessment.enterprise_id)
+        .join(VsicSection, VsicSection.code == Enterprise.vsic_section)
+        .where(
+            LatestAssessment.instrument_id == attempt.instrument_id,
+            VsicSection.sector_group == enterprise.section.sector_group,
+            Enterprise.size_tier == enterprise.size_tier,
+            Enterprise.id != enterprise.id,
+        )
+    ).all()
+    if len(rows) < minimum:
+        return None
+    pillar_ids = set((attempt.pillar_results or {}).keys())
+    medians = {
+        pid: statistics.median(r.pillar_results[pid]["share"] for r in rows if r.pillar_results and pid in r.pillar_results)
+        for pid in pillar_ids
+        if sum(1 for r in rows if r.pillar_results and pid in r.pillar_results) >= minimum
+    }
+    return PeerComparison(len(rows), medians, statistics.median(r.overall_level for r in rows))
+
+
+def providers_for(categories: set[str], limit: int = 6) -> list[Enterprise]:
+    """Local digital-technology firms that offer one of these solution categories."""
+    if not categories:
+        return []
+    from app.models import Commune
+    from app.reference.services import region_communes
+
+    return list(db.session.scalars(
+        select(Enterprise)
+        .join(EnterpriseSolution, EnterpriseSolution.enterprise_id == Enterprise.id)
+        .join(Commune, Commune.code == Enterprise.commune_code)
+        .where(EnterpriseSolution.category.in_(categories), Enterprise.record_state == "published",
+               Enterprise.status == "active", Enterprise.is_digital_tech.is_(True), region_communes())
+        .group_by(Enterprise.id)
+        .order_by(func.count().desc(), Enterprise.name_folded)
+        .limit(limit)
+    ))
+
+
+def history_for(user: User) -> list[Assessment]:
+    """Every attempt the user made, and every attempt of the enterprises they are a verified member of."""
+    enterprise_ids = [m.enterprise_id for m in user.memberships if m.claim_state == "verified"]
+    condition = Assessment.user_id == user.id
+    if enterprise_ids:
+        condition = condition | (Assessment.enterprise_id.in_(enterprise_ids) & (Assessment.status == "submitted"))
+    return list(db.session.scalars(select(Assessment).where(condition).order_by(Assessment.started_at.desc())))
+
+
+def is_verified_member(user: User, enterprise_id: int) -> bool:
+    return any(m.enterprise_id == enterprise_id and m.claim_state == "verified" for m in user.memberships)
+
+
+def set_badge(enterprise: Enterprise, show: bool, actor: audit.Actor) -> None:
+    """The owner's opt-in to show the readiness level on the public profile."""
+    from app.registry.services import update_enterprise
+
+    update_enterprise(enterprise, actor, "owner", shows_readiness=show)

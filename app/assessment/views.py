@@ -1,0 +1,205 @@
+"""Questionnaire pages. Each view: load → check access → call one service → commit → render."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from app import audit
+from app.assessment import assessment_bp, results, services
+from app.assessment.instruments import AnswerError
+from app.assessment.registry import instruments
+from app.extensions import db, limiter
+from app.i18n import current_language
+from app.main.views import NAV_ITEMS
+from app.routing import add_alias
+
+NAV_ITEMS.insert(1, ("assessment.index", _l("Self-assessment")))
+GRANTED = "assessments"
+
+
+def _granted() -> list[str]:
+    return session.get(GRANTED, [])
+
+
+def _grant(attempt, token: str | None = None) -> None:
+    granted = [p for p in _granted() if p != attempt.public_id][-19:]
+    session[GRANTED] = [*granted, attempt.public_id]
+    if token:
+        tokens = dict(session.get("assessment_tokens", {}))
+        tokens[attempt.public_id] = token
+        session["assessment_tokens"] = dict(list(tokens.items())[-20:])
+
+
+def _actor():
+    return audit.Actor.of(current_user) if current_user.is_authenticated else audit.Actor(None, "anonymous")
+
+
+def load_attempt(public_id: str):
+    attempt = services.by_public_id(public_id)
+    if attempt is None:
+        abort(404)
+    if not services.can_access(attempt, current_user, _granted()):
+        abort(403)
+    return attempt
+
+
+def answer_message(error: AnswerError) -> str:
+    messages = {
+        "required": _("Please answer this question."),
+        "invalid_choice": _("Choose one of the options."),
+        "exclusive_choice": _("“%(choice)s” cannot be combined with other options.", choice=error.params.get("choice", "")),
+        "not_a_number": _("Enter a number, for example 12 or 3,5."),
+        "out_of_range": _("Enter a number from %(minimum)s to %(maximum)s.",
+                          minimum=error.params.get("minimum"), maximum=error.params.get("maximum")),
+    }
+    return messages.get(error.code, _("Please check this answer."))
+
+
+@assessment_bp.get("/danh-gia")
+def index():
+    offered = instruments().offered()
+    return render_template("assessment/index.html", offered=offered,
+                           memberships=services.memberships_of(current_user))
+
+
+@assessment_bp.post("/danh-gia/bat-dau/<instrument_id>")
+@limiter.limit("30 per hour")
+def start(instrument_id: str):
+    instrument = instruments().current(instrument_id)
+    if instrument is None:
+        abort(404)
+    enterprise_id = request.form.get("enterprise_id", type=int)
+    try:
+        attempt, token = services.start_attempt(instrument, current_user, enterprise_id, current_language())
+    except services.AssessmentError:
+        abort(403)
+    db.session.commit()
+    _grant(attempt, token)
+    return redirect(url_for("assessment.page", public_id=attempt.public_id, number=1))
+
+
+@assessment_bp.get("/danh-gia/tiep-tuc/<token>")
+def resume(token: str):
+    attempt = services.by_token(token)
+    if attempt is None:
+        abort(404)
+    _grant(attempt, token)
+    if attempt.is_submitted:
+        return redirect(url_for("assessment.result", public_id=attempt.public_id))
+    instrument = services.instrument_of(attempt)
+    if attempt.page >= len(instrument.pillars):
+        return redirect(url_for("assessment.review", public_id=attempt.public_id))
+    return redirect(url_for("assessment.page", public_id=attempt.public_id, number=attempt.page + 1))
+
+
+def _resume_link(attempt) -> str | None:
+    token = session.get("assessment_tokens", {}).get(attempt.public_id)
+    return url_for("assessment.resume", token=token, _external=True) if token else None
+
+
+@assessment_bp.route("/danh-gia/lan/<public_id>/trang/<int:number>", methods=["GET", "POST"])
+def page(public_id: str, number: int):
+    attempt = load_attempt(public_id)
+    if attempt.is_submitted:
+        return redirect(url_for("assessment.result", public_id=public_id))
+    instrument = services.instrument_of(attempt)
+    if not 1 <= number <= len(instrument.pillars):
+        abort(404)
+    index = number - 1
+    errors: dict[str, str] = {}
+    typed: dict[str, list[str]] = {}
+    if request.method == "POST":
+        action = request.form.get("action", "next")
+        submitted = {q.name: request.form.getlist(f"q_{q.name}") for q in instrument.pillars[index].questions
+                     if f"q_{q.name}__shown" in request.form}
+        found = services.save_page(attempt, index, submitted, require=(action == "next"))
+        db.session.commit()
+        if not found:
+            if action == "back":
+                return redirect(url_for("assessment.page", public_id=public_id, number=max(1, number - 1)))
+            if action == "save":
+                flash(_("Your answers are saved. Use your private link to come back later."), "success")
+                return redirect(url_for("assessment.page", public_id=public_id, number=number))
+            if number == len(instrument.pillars):
+                return redirect(url_for("assessment.review", public_id=public_id))
+            return redirect(url_for("assessment.page", public_id=public_id, number=number + 1))
+        errors = {name: answer_message(e) for name, e in found.items()}
+        typed = submitted
+    questions = services.page_questions(instrument, attempt.answers or {}, index)
+    return render_template(
+        "assessment/page.html", attempt=attempt, instrument=instrument, pillar=instrument.pillars[index],
+        number=number, total=len(instrument.pillars), questions=questions, answers=attempt.answers or {},
+        errors=errors, typed=typed, resume_link=_resume_link(attempt),
+    ), (422 if errors else 200)
+
+
+@assessment_bp.route("/danh-gia/lan/<public_id>/nop", methods=["GET", "POST"])
+@limiter.limit("60 per hour", methods=["POST"])
+def review(public_id: str):
+    attempt = load_attempt(public_id)
+    if attempt.is_submitted:
+        return redirect(url_for("assessment.result", public_id=public_id))
+    instrument = services.instrument_of(attempt)
+    missing = services.missing_required(instrument, attempt.answers or {})
+    if request.method == "POST" and not missing:
+        try:
+            services.submit(attempt, _actor())
+            db.session.commit()
+        except services.AssessmentError as e:
+            db.session.rollback()
+            if e.code != "already_submitted":
+                raise
+        return redirect(url_for("assessment.result", public_id=public_id))
+    pages = {q.name: i + 1 for i, p in enumerate(instrument.pillars) for q in p.questions}
+    return render_template("assessment/review.html", attempt=attempt, instrument=instrument, missing=missing,
+                           pages=pages, resume_link=_resume_link(attempt))
+
+
+@assessment_bp.get("/danh-gia/lan/<public_id>/ket-qua")
+def result(public_id: str):
+    attempt = load_attempt(public_id)
+    if not attempt.is_submitted:
+        return redirect(url_for("assessment.review", public_id=public_id))
+    view = results.build_view(attempt, current_app.config["PEER_MINIMUM"])
+    return render_template("assessment/result.html", attempt=attempt, view=view,
+                           memberships=services.memberships_of(current_user), resume_link=_resume_link(attempt))
+
+
+@assessment_bp.post("/danh-gia/lan/<public_id>/gan")
+@login_required
+def attach(public_id: str):
+    attempt = load_attempt(public_id)
+    try:
+        services.attach(attempt, current_user, request.form.get("enterprise_id", type=int))
+    except services.AssessmentError:
+        abort(403)
+    db.session.commit()
+    flash(_("The assessment is saved to your account."), "success")
+    if attempt.is_submitted:
+        return redirect(url_for("assessment.result", public_id=public_id))
+    return redirect(url_for("assessment.page", public_id=public_id, number=min(attempt.page + 1, len(services.instrument_of(attempt).pillars))))
+
+
+@assessment_bp.post("/danh-gia/lan/<public_id>/huy-hieu")
+@login_required
+def badge(public_id: str):
+    attempt = load_attempt(public_id)
+    if attempt.enterprise is None or not services.is_verified_member(current_user, attempt.enterprise_id):
+        abort(403)
+    services.set_badge(attempt.enterprise, request.form.get("show") == "1", audit.Actor.of(current_user))
+    db.session.commit()
+    flash(_("Your choice about the readiness badge is saved."), "success")
+    return redirect(url_for("assessment.result", public_id=public_id))
+
+
+@assessment_bp.get("/danh-gia/lich-su")
+@login_required
+def history():
+    attempts = services.history_for(current_user)
+    return render_template("assessment/history.html", attempts=attempts, trend=results.trend(attempts))
+
+
+add_alias(assessment_bp, "/assessment", "assessment.index")

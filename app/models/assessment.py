@@ -1,0 +1,84 @@
+"""Attempts at a readiness instrument, and each enterprise's latest counted result."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.enterprise import Enterprise
+from app.models.user import User
+
+
+class Assessment(db.Model):
+    """One attempt: answers saved page by page, then submitted once and never changed again."""
+
+    __table_args__ = (
+        CheckConstraint("status IN ('in_progress', 'submitted')", name="status"),
+        Index("ix_assessment_instrument", "instrument_id", "instrument_version", "status"),
+        Index("ix_assessment_enterprise_submitted", "enterprise_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True)
+    resume_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    instrument_id: Mapped[str] = mapped_column(String(40))
+    instrument_version: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
+    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    page: Mapped[int] = mapped_column(Integer, default=0)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # Stamped at submission from the instrument's own rules:
+    counts_toward_indicators: Mapped[bool] = mapped_column(Boolean, default=False)
+    total_share: Mapped[float | None] = mapped_column(Float)
+    overall_level: Mapped[int | None] = mapped_column(Integer, index=True)
+    pillar_results: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    user: Mapped[User | None] = relationship()
+    enterprise: Mapped[Enterprise | None] = relationship()
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == "submitted"
+
+
+class LatestAssessment(db.Model):
+    """The newest counted result of each enterprise: what the dashboard and peers read."""
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), unique=True)
+    instrument_id: Mapped[str] = mapped_column(String(40), index=True)
+    instrument_version: Mapped[int] = mapped_column(Integer)
+    overall_level: Mapped[int] = mapped_column(Integer, index=True)
+    total_share: Mapped[float] = mapped_column(Float)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+    assessment: Mapped[Assessment] = relationship()
+
+
+class EnterpriseSolution(db.Model):
+    """A solution category a provider offers (codes from surveys/categories.yaml)."""
+
+    __tablename__ = "enterprise_solution"
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
