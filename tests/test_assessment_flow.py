@@ -246,3 +246,56 @@ def test_owner_opts_in_to_show_the_badge(client, app):
 
         assert db.session.get(Enterprise, enterprise_id).shows_readiness
     assert db is not None and Assessment is not None
+
+
+def test_staff_filter_and_export_every_question_with_the_version(client, app):
+    import csv
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    enterprise_id, _ = _owner(app)
+    login(client, "owner@example.vn")
+    public_id = start(client, "dbi-sme", enterprise_id)
+    answer_all(client, app, public_id)
+    client.post(f"/danh-gia/lan/{public_id}/nop")
+    quick = start(client, "quick-check", enterprise_id)
+    answer_all(client, app, quick)
+    client.post(f"/danh-gia/lan/{quick}/nop")
+    client.post("/dang-xuat")
+
+    assert client.get("/danh-gia/quan-ly").status_code == 302
+    login(client, "owner@example.vn")
+    assert client.get("/danh-gia/quan-ly").status_code == 403
+    client.post("/dang-xuat")
+    with app.app_context():
+        staff = make_user("staff@so.gov.vn", role="staff")
+        secret = staff.totp_secret
+    login(client, "staff@so.gov.vn", totp_secret=secret)
+    page = client.get("/danh-gia/quan-ly?instrument=dbi-sme").get_data(as_text=True)
+    assert "1 bài đánh giá đã nộp" in page
+    assert "0 bài đánh giá đã nộp" in client.get("/danh-gia/quan-ly?level=0&instrument=dbi-sme").get_data(as_text=True)
+
+    response = client.get("/danh-gia/quan-ly/xuat.csv")
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    header = rows[0]
+    assert "version" in header and any(h.startswith("dbi-sme.v1.") for h in header) and any(h.startswith("quick-check.v1.") for h in header)
+    with app.app_context():
+        from app.assessment.registry import instruments
+
+        assert sum(h.startswith("dbi-sme.v1.") for h in header) == len(instruments().get("dbi-sme", 1).questions)
+    assert len(rows) == 3
+
+    xlsx = client.get("/danh-gia/quan-ly/xuat.xlsx?instrument=quick-check")
+    book = CalamineWorkbook.from_filelike(io.BytesIO(xlsx.data))
+    sheet = book.get_sheet_by_index(0).to_python()
+    assert len(sheet) == 2 and sheet[1][sheet[0].index("instrument")] == "quick-check"
+
+
+def test_exported_cells_never_run_as_formulas():
+    from app.exports import safe_cell
+
+    assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert [safe_cell(v) for v in ("+1", "-2", "@a", "\tb", "\rc", "ok", 5)] == ["'+1", "'-2", "'@a", "'\tb", "'\rc", "ok", 5]

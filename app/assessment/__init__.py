@@ -4,4 +4,4 @@ from flask import Blueprint
 
 assessment_bp = Blueprint("assessment", __name__, template_folder="templates")
 
-from app.assessment import views  # noqa: E402,F401
+from app.assessment import staff_views, views  # noqa: E402,F401

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app.i18n import LANG_COOKIE, current_language
 from app.main import main_bp
 from app.registry.services import registry_counts
 from app.routing import add_alias, safe_next
 
-NAV_ITEMS = [("main.home", _l("Home")), ("main.about", _l("About"))]
+# (endpoint, label, audience): audience None is everyone, "staff" the department only.
+NAV_ITEMS = [("main.home", _l("Home"), None), ("main.about", _l("About"), None)]
 
 
 @main_bp.app_context_processor
@@ -19,7 +21,13 @@ def _shell_helpers():
         cfg = current_app.config
         return cfg["REGION_NAME_EN"] if current_language() == "en" else cfg["REGION_NAME_VI"]
 
-    return {"region_name": region_name, "nav_items": lambda: NAV_ITEMS}
+    def nav_items() -> list[tuple[str, str]]:
+        from app.auth.permissions import is_staff
+
+        staff = is_staff(current_user)
+        return [(endpoint, label) for endpoint, label, audience in NAV_ITEMS if audience is None or staff]
+
+    return {"region_name": region_name, "nav_items": nav_items}
 
 
 @main_bp.get("/")

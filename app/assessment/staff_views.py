@@ -1,0 +1,41 @@
+"""Staff pages: every submitted assessment, filtered, and its export."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import render_template, request
+from sqlalchemy import select
+
+from app.assessment import assessment_bp, staff
+from app.assessment.registry import instruments
+from app.auth.permissions import staff_required
+from app.exports import csv_response, xlsx_response
+from app.extensions import db
+from app.models import Commune, VsicSection
+from app.reference.services import region_communes
+
+
+@assessment_bp.get("/danh-gia/quan-ly")
+@staff_required
+def staff_list():
+    filters = staff.Filters.from_args(request.args)
+    page = max(1, request.args.get("page", 1, type=int))
+    rows, total = staff.page_of(filters, page)
+    communes = db.session.scalars(select(Commune).where(region_communes()).order_by(Commune.name)).all()
+    sections = db.session.scalars(select(VsicSection).order_by(VsicSection.code)).all()
+    return render_template("assessment/staff_list.html", rows=rows, total=total, page=page, filters=filters,
+                           page_size=staff.PAGE_SIZE, communes=communes, sections=sections,
+                           instruments=instruments().all())
+
+
+@assessment_bp.get("/danh-gia/quan-ly/xuat.<fmt>")
+@staff_required
+def staff_export(fmt: str):
+    header, rows = staff.export_table(staff.Filters.from_args(request.args))
+    name = f"danh-gia-{date.today().isoformat()}"
+    if fmt == "csv":
+        return csv_response(f"{name}.csv", header, rows)
+    if fmt == "xlsx":
+        return xlsx_response(f"{name}.xlsx", header, rows)
+    return ("", 404)
