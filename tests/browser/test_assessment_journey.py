@@ -106,8 +106,8 @@ def test_owner_takes_quick_check_then_full_assessment_leaves_and_resumes(app, br
     assert [e for e in errors if "status of 422" not in e] == []
 
     with app.app_context():
-        from app.models import Assessment, LatestAssessment
         from app.extensions import db
+        from app.models import Assessment, LatestAssessment
 
         full = db.session.scalar(db.select(Assessment).filter_by(instrument_id="dbi-sme"))
         assert full.is_submitted and full.enterprise_id == enterprise_id and full.user_id == owner_id
