@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -29,8 +31,26 @@ def legal_form_label(code: str) -> str:
     return form.label if form else code
 
 
+def provenance_label(enterprise) -> str:
+    """Where a record came from and whether the department checked it, in one sentence."""
+    from app.i18n import fmt_date
+
+    sources = {
+        "import": _l("Imported from the business registry on %(date)s."),
+        "registration": _l("Registered by the enterprise itself on %(date)s."),
+        "staff": _l("Entered by the department on %(date)s."),
+        "demo": _l("Demonstration data, made up for trying the platform (%(date)s)."),
+        "generated": _l("Generated test data (%(date)s)."),
+    }
+    text = str(sources.get(enterprise.provenance, sources["staff"])) % {"date": fmt_date(enterprise.created_at.date())}
+    if enterprise.verified_at:
+        text += " " + str(_l("Verified by the department on %(date)s.")) % {"date": fmt_date(enterprise.verified_at.date())}
+    return text
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_label=_label(ROLES), claim_label=_label(CLAIM_STATES), size_label=_label(SIZE_TIERS),
         status_label=_label(STATUSES), certification_label=_label(CERTIFICATIONS), legal_form_label=legal_form_label,
+        provenance_label=provenance_label, today=date.today,
     )

@@ -7,13 +7,15 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^\w]+")
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
 def normalize(text: str | None) -> str:
-    """NFC, with runs of white space collapsed and the ends trimmed."""
+    """NFC, control and invisible characters dropped, runs of white space collapsed, ends trimmed."""
     if text is None:
         return ""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(text))).strip()
+    text = "".join(" " if ch in "\t\r\n" else ch for ch in str(text) if ch in "\t\r\n" or unicodedata.category(ch) not in _INVISIBLE)
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
 def fold(text: str | None) -> str:
@@ -26,3 +28,30 @@ def fold(text: str | None) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return _SPACES.sub(" ", _NON_WORD.sub(" ", stripped.lower()).replace("_", " ")).strip()
+
+
+# Vietnamese alphabetical order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y;
+# letters first, tone marks only break ties (none, grave, hook, tilde, acute, dot below).
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
+_BASE_MARKS = {"\u0306": "ă", "\u0302": "^", "\u031b": "'"}
+
+
+def vietnamese_sort_key(text: str | None) -> str:
+    """A plain string whose byte order is Vietnamese alphabetical order (stored, then sorted in SQL)."""
+    letters, tones = [], []
+    for char in normalize(text).lower():
+        decomposed = unicodedata.normalize("NFD", char)
+        base, marks = decomposed[0], decomposed[1:]
+        tone = next((_TONES[m] for m in marks if m in _TONES), "0")
+        shaped = unicodedata.normalize("NFC", base + "".join(m for m in marks if m not in _TONES))
+        if shaped in _ALPHABET:
+            letters.append(chr(ord("A") + _ALPHABET.index(shaped)))
+        elif shaped.isdigit():
+            letters.append(shaped)
+        elif shaped.isspace():
+            letters.append("!")  # a word break sorts before any letter, after the end of a name
+        else:
+            continue
+        tones.append(tone)
+    return ("".join(letters) + " " + "".join(tones))[:300]

@@ -31,12 +31,14 @@ def init_app(app: Flask) -> None:
     from app.assessment.registry import InstrumentError, load_registry
     from app.auth import auth_bp
     from app.auth.sessions import init_login_manager
+    from app.directory import directory_bp
     from app.main import main_bp
 
     init_login_manager(app)
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(assessment_bp)
+    app.register_blueprint(directory_bp)
     surveys_dir = Path(app.config["SURVEYS_DIR"] or Path(app.root_path).parent / "surveys")
     try:
         app.extensions["instruments"] = load_registry(surveys_dir)

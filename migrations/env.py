@@ -14,10 +14,13 @@ target_metadata = migrate_ext.db.metadata
 
 # Tables managed by raw SQL in migrations (full-text indexes), invisible to autogenerate.
 UNMANAGED_PREFIXES = ("enterprise_fts",)
+UNMANAGED_INDEXES = {"ix_enterprise_search_tsv"}
 
 
 def include_object(obj, name, type_, reflected, compare_to):
     if type_ == "table" and name and name.startswith(UNMANAGED_PREFIXES):
+        return False
+    if type_ == "index" and name in UNMANAGED_INDEXES:
         return False
     return True
 

@@ -130,3 +130,7 @@ def test_startup_window(founded, today, eligible):
 
 def test_startup_must_be_sme():
     assert not is_startup_eligible(date(2025, 1, 1), date(2026, 1, 1), is_sme=False)
+
+
+def test_normalize_drops_control_characters():
+    assert normalize("Hải\x00 Đăng\u200b\n") == "Hải Đăng"

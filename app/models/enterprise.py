@@ -45,6 +45,10 @@ class Enterprise(TimestampMixin, db.Model):
     personal_id: Mapped[str | None] = mapped_column(String(12), index=True)  # never public
     name: Mapped[str] = mapped_column(String(300))
     name_folded: Mapped[str] = mapped_column(String(300), index=True)
+    name_lower: Mapped[str] = mapped_column(String(300), default="", server_default="")  # ranks exact diacritics first
+    name_sort: Mapped[str] = mapped_column(String(300), default="", server_default="", index=True)  # Vietnamese order
+    # Folded name without legal-form words, plus the folded names of its products: what search reads.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     legal_form: Mapped[str] = mapped_column(String(20), index=True)
     main_vsic: Mapped[str | None] = mapped_column(String(5))
     vsic_section: Mapped[str | None] = mapped_column(ForeignKey("vsic_section.code"), index=True)

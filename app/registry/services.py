@@ -13,7 +13,8 @@ from app.domain.legal_forms import SME_ELIGIBLE
 from app.domain.size import NOT_APPLICABLE, classify_size
 from app.extensions import db
 from app.models import Enterprise, Listing, Product
-from app.text import fold, normalize
+from app.search_text import search_text
+from app.text import fold, normalize, vietnamese_sort_key
 
 AUDITED_FIELDS = (
     "code", "name", "legal_form", "main_vsic", "commune_code", "address", "founded_on", "employees",
@@ -22,6 +23,14 @@ AUDITED_FIELDS = (
     "status", "record_state", "shows_readiness",
 )
 _HOUSEHOLD_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def commune_name(code: str | None) -> str:
+    """The commune's name, searchable with the enterprise ("dong hoa" finds those in Đông Hòa)."""
+    from app.models import Commune
+
+    commune = db.session.get(Commune, code) if code else None
+    return commune.name if commune else ""
 
 
 def new_household_public_id() -> str:
@@ -43,6 +52,9 @@ def derive(fields: dict[str, Any]) -> dict[str, Any]:
         if out.get(key) is not None:
             out[key] = normalize(out[key]) or None
     out["name_folded"] = fold(out["name"])
+    out["name_lower"] = out["name"].lower()
+    out["name_sort"] = vietnamese_sort_key(out["name"])
+    out["search_text"] = search_text(out["name"], [*out.pop("product_names", ()), commune_name(out.get("commune_code"))])
     out["vsic_section"] = sectors.section_for_vsic(out.get("main_vsic"))
     out["size_tier"] = size_tier_of(
         out["legal_form"], out.get("main_vsic"), out.get("employees"), out.get("revenue_vnd"), out.get("capital_vnd")
@@ -77,6 +89,12 @@ def update_enterprise(enterprise: Enterprise, actor: audit.Actor, provenance: st
     db.session.flush()
     audit.record(actor, "update", "enterprise", enterprise.id, before, after, provenance=provenance)
     return True
+
+
+def refresh_search_text(enterprise: Enterprise) -> None:
+    """Recompute what search reads after the enterprise's name or products changed."""
+    names = [p.name for p in enterprise.products if p.is_active]
+    enterprise.search_text = search_text(enterprise.name, [*names, commune_name(enterprise.commune_code)])
 
 
 def get_by_public_key(key: str) -> Enterprise | None:

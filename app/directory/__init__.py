@@ -1,0 +1,7 @@
+"""The public directory: Vietnamese search with facets, enterprise profiles, exports."""
+
+from flask import Blueprint
+
+directory_bp = Blueprint("directory", __name__, template_folder="templates")
+
+from app.directory import views  # noqa: E402,F401

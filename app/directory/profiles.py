@@ -1,0 +1,60 @@
+"""What the public may see of an enterprise, in one place (HTML profile, JSON API, exports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.domain import sectors
+from app.extensions import db
+from app.models import Enterprise, LatestAssessment, Product
+
+PUBLIC_FIELDS = ("public_key", "name", "legal_form", "main_vsic", "vsic_section", "commune_code", "address",
+                 "founded_on", "size_tier", "is_digital_tech", "is_startup", "website", "status")
+
+
+def get_public(key: str) -> Enterprise | None:
+    """A published enterprise by its public key (code, hyphenated branch code, or household id)."""
+    return db.session.scalar(
+        select(Enterprise).where(Enterprise.public_key == key, Enterprise.record_state == "published")
+        .options(selectinload(Enterprise.products).selectinload(Product.listings))
+    )
+
+
+@dataclass
+class ProfileView:
+    products: list[Product]
+    readiness: LatestAssessment | None
+    digital_hint: str | None
+
+
+def build(enterprise: Enterprise) -> ProfileView:
+    products = [p for p in enterprise.products if p.is_active]
+    readiness = db.session.get(LatestAssessment, enterprise.id) if enterprise.shows_readiness else None
+    return ProfileView(products, readiness, sectors.digital_tech_hint(enterprise.main_vsic))
+
+
+def is_expired(product: Product, today: date | None = None) -> bool:
+    return product.expires_on is not None and product.expires_on < (today or date.today())
+
+
+def json_ld(enterprise: Enterprise, url: str) -> dict:
+    """schema.org Organization for search engines: public fields only."""
+    data = {
+        "@context": "https://schema.org", "@type": "Organization", "name": enterprise.name, "url": url,
+        "address": {"@type": "PostalAddress", "streetAddress": enterprise.address or "",
+                    "addressLocality": enterprise.commune.name, "addressCountry": "VN"},
+    }
+    if enterprise.code:
+        data["taxID"] = enterprise.code
+    if enterprise.founded_on:
+        data["foundingDate"] = enterprise.founded_on.isoformat()
+    if enterprise.website:
+        data["sameAs"] = [enterprise.website]
+    if enterprise.products:
+        data["makesOffer"] = [{"@type": "Offer", "itemOffered": {"@type": "Product", "name": p.name}}
+                              for p in enterprise.products if p.is_active]
+    return data

@@ -1,0 +1,77 @@
+"""Enterprise search: search_text with its full-text index, name_lower and name_sort.
+
+SQLite: an FTS5 table over enterprise.search_text (external content, kept in step by triggers).
+PostgreSQL: a GIN index on to_tsvector('simple', search_text). Both match the same folded tokens,
+so the two engines return the same enterprises for the same query.
+
+Revision ID: 3b1f0c2d9e41
+Revises: 667f2f99ce7a
+Create Date: 2026-11-26 19:25:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "3b1f0c2d9e41"
+down_revision = "667f2f99ce7a"
+branch_labels = None
+depends_on = None
+
+SQLITE_TRIGGERS = (
+    """CREATE TRIGGER enterprise_fts_insert AFTER INSERT ON enterprise BEGIN
+         INSERT INTO enterprise_fts(rowid, search_text) VALUES (new.id, new.search_text);
+       END""",
+    """CREATE TRIGGER enterprise_fts_delete AFTER DELETE ON enterprise BEGIN
+         INSERT INTO enterprise_fts(enterprise_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+       END""",
+    """CREATE TRIGGER enterprise_fts_update AFTER UPDATE OF search_text ON enterprise BEGIN
+         INSERT INTO enterprise_fts(enterprise_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+         INSERT INTO enterprise_fts(rowid, search_text) VALUES (new.id, new.search_text);
+       END""",
+)
+
+
+def _fill_search_text() -> None:
+    from app.search_text import search_text
+    from app.text import vietnamese_sort_key
+
+    bind = op.get_bind()
+    rows = bind.execute(sa.text("SELECT e.id, e.name, c.name FROM enterprise e JOIN commune c ON c.code = e.commune_code")).all()
+    products: dict[int, list[str]] = {}
+    for enterprise_id, name in bind.execute(sa.text("SELECT enterprise_id, name FROM product WHERE is_active")):
+        products.setdefault(enterprise_id, []).append(name)
+    for enterprise_id, name, commune in rows:
+        bind.execute(sa.text("UPDATE enterprise SET search_text = :t, name_lower = :l, name_sort = :s WHERE id = :i"),
+                     {"t": search_text(name, [*products.get(enterprise_id, []), commune]), "l": name.lower(),
+                      "s": vietnamese_sort_key(name), "i": enterprise_id})
+
+
+def upgrade():
+    with op.batch_alter_table("enterprise", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("name_lower", sa.String(length=300), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("name_sort", sa.String(length=300), nullable=False, server_default=""))
+        batch_op.create_index(batch_op.f("ix_enterprise_name_sort"), ["name_sort"], unique=False)
+    _fill_search_text()
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("CREATE VIRTUAL TABLE enterprise_fts USING fts5(search_text, content='enterprise', "
+                   "content_rowid='id', tokenize='unicode61 remove_diacritics 0')")
+        op.execute("INSERT INTO enterprise_fts(enterprise_fts) VALUES ('rebuild')")
+        for trigger in SQLITE_TRIGGERS:
+            op.execute(trigger)
+    else:
+        op.execute("CREATE INDEX ix_enterprise_search_tsv ON enterprise USING gin (to_tsvector('simple', search_text))")
+
+
+def downgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        for name in ("enterprise_fts_insert", "enterprise_fts_delete", "enterprise_fts_update"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS enterprise_fts")
+    else:
+        op.execute("DROP INDEX IF EXISTS ix_enterprise_search_tsv")
+    with op.batch_alter_table("enterprise", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_enterprise_name_sort"))
+        batch_op.drop_column("name_sort")
+        batch_op.drop_column("name_lower")
+        batch_op.drop_column("search_text")

@@ -1,0 +1,137 @@
+"""The public directory: Vietnamese search, facets, profiles. Runs on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.directory import search
+from app.extensions import db
+from app.models import Listing, Product
+from app.registry.services import refresh_search_text
+from tests.factories import make_enterprise
+
+
+@pytest.fixture
+def province(app):
+    """A handful of enterprises with the traps of Vietnamese search in their names."""
+    with app.app_context():
+        hai_dang = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", commune_code="22258", main_vsic="1020")
+        make_enterprise("Hợp tác xã Nông nghiệp Hòa Đồng", commune_code="22255", legal_form="htx", main_vsic="0111")
+        make_enterprise("Công ty Cổ phần Du lịch Đồng Xuân", commune_code="22081", legal_form="cp", main_vsic="5510")
+        make_enterprise("Công ty TNHH Dòng Xuân", commune_code="22015", main_vsic="4711")
+        make_enterprise("Công ty TNHH Phần mềm Biển Xanh", commune_code="22015", main_vsic="6201", is_digital_tech=True)
+        lobster = Product(enterprise_id=hai_dang.id, name="Tôm hùm bông Phú Yên", name_folded="tom hum bong phu yen",
+                          certification="gi")
+        db.session.add(lobster)
+        db.session.flush()
+        db.session.add(Listing(product_id=lobster.id, platform_code="shopee", url="https://shopee.vn/tom-hum",
+                               last_verified_on=date(2026, 11, 1)))
+        refresh_search_text(hai_dang)
+        db.session.commit()
+
+
+def names(client, url: str) -> list[str]:
+    page = client.get(url).get_data(as_text=True)
+    return re.findall(r'<h3 class="h6 mb-1"><a href="[^"]+">([^<]+)</a>', page)
+
+
+def test_search_without_diacritics_finds_d_stroke(client, province):
+    assert names(client, "/doanh-nghiep?q=dong+xuan") == ["Công ty Cổ phần Du lịch Đồng Xuân", "Công ty TNHH Dòng Xuân"]
+
+
+def test_exact_diacritics_rank_first(client, province):
+    assert names(client, "/doanh-nghiep?q=Dòng+Xuân")[0] == "Công ty TNHH Dòng Xuân"
+    assert names(client, "/doanh-nghiep?q=Đồng+Xuân")[0] == "Công ty Cổ phần Du lịch Đồng Xuân"
+
+
+def test_dong_hoa_finds_enterprises_in_dong_hoa(client, province):
+    assert "Công ty TNHH Thủy sản Hải Đăng" in names(client, "/doanh-nghiep?q=dong+hoa")
+
+
+def test_tom_hum_finds_the_makers_of_lobster_products(client, province):
+    assert names(client, "/doanh-nghiep?q=tom+hum") == ["Công ty TNHH Thủy sản Hải Đăng"]
+
+
+def test_the_last_word_matches_as_a_prefix(client, province):
+    assert names(client, "/doanh-nghiep?q=bien+xa") == ["Công ty TNHH Phần mềm Biển Xanh"]
+
+
+def test_legal_form_words_are_not_search_terms(client, province):
+    assert names(client, "/doanh-nghiep?q=công+ty+tnhh+hải+đăng") == ["Công ty TNHH Thủy sản Hải Đăng"]
+    assert len(names(client, "/doanh-nghiep?q=cong+ty")) == 5  # nothing left to search: everything
+
+
+def test_an_enterprise_code_goes_straight_to_its_profile(client, app, province):
+    with app.app_context():
+        code = db.session.scalar(db.select(db.text("code")).select_from(db.text("enterprise")).where(
+            db.text("name = 'Công ty TNHH Phần mềm Biển Xanh'")))
+    response = client.get(f"/doanh-nghiep?q={code}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/doanh-nghiep/{code}")
+
+
+def test_facets_narrow_the_list_and_the_url_reproduces_it(client, province):
+    page = client.get("/doanh-nghiep?q=xuan").get_data(as_text=True)
+    link = re.search(r'href="(/doanh-nghiep\?[^"]*sector=I[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert names(client, link) == ["Công ty Cổ phần Du lịch Đồng Xuân"]
+    assert "q=xuan" in link
+
+
+def test_facet_counts(app, province):
+    with app.test_request_context():
+        results = search.run(search.Query())
+        assert results.total == 5
+        assert dict(results.facets["legal_form"]) == {"tnhh2": 3, "htx": 1, "cp": 1}
+        assert results.facets["digital"] == [("1", 1)]
+        assert results.facets["products"] == [("1", 1)]
+        assert results.facets["platform"] == [("shopee", 1)]
+
+
+def test_sort_by_name_follows_vietnamese_order(client, province):
+    listed = names(client, "/doanh-nghiep?sort=name")
+    # "Dòng" (d) comes before "Đồng" (đ) in Vietnamese order, whatever the legal-form prefix.
+    assert listed == sorted(listed, key=lambda n: __import__("app.text", fromlist=["x"]).vietnamese_sort_key(n))
+
+
+def test_pages_are_capped(app, province):
+    with app.test_request_context():
+        assert search.run(search.Query(page=999)).query.page == 1
+
+
+def test_profile_shows_products_listings_and_json_ld(client, app, province):
+    with app.app_context():
+        key = db.session.scalar(db.text("SELECT public_key FROM enterprise WHERE name = 'Công ty TNHH Thủy sản Hải Đăng'"))
+    page = client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+    assert "Tôm hùm bông Phú Yên" in page and "Shopee" in page and "01/11/2026" in page
+    assert '"@type": "Organization"' in page
+    assert client.get(f"/enterprises/{key}").status_code == 301
+
+
+def test_branch_code_without_hyphen_redirects(client, app):
+    with app.app_context():
+        make_enterprise("Chi nhánh Công ty TNHH Hải Đăng tại Sông Cầu", code="0314409058-002", legal_form="branch")
+    response = client.get("/doanh-nghiep/0314409058002")
+    assert response.status_code == 301 and response.headers["Location"].endswith("/doanh-nghiep/0314409058-002")
+    assert client.get("/doanh-nghiep/0314409058-002").status_code == 200
+
+
+def test_household_business_never_shows_its_personal_id(client, app):
+    with app.app_context():
+        household = make_enterprise("Hộ kinh doanh Bánh tráng Cô Ba", legal_form="hkd", personal_id="054123456789")
+        key = household.public_key
+    assert key.startswith("HKD-")
+    page = client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+    assert "Bánh tráng Cô Ba" in page and "054123456789" not in page
+    assert "054123456789" not in client.get("/doanh-nghiep?q=banh+trang").get_data(as_text=True)
+
+
+@settings(max_examples=int(__import__("os").environ.get("HYPOTHESIS_SEARCH_EXAMPLES", "60")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.text(max_size=80))
+def test_any_input_returns_a_page(client, q):
+    response = client.get("/doanh-nghiep", query_string={"q": q, "sort": q[:5], "page": q[:3], "per_page": q[:2]})
+    assert response.status_code in (200, 302)
