@@ -18,6 +18,20 @@ CSP = (
 log = logging.getLogger(__name__)
 
 
+def _api_error(e: HTTPException):
+    """API clients get JSON errors, never an HTML page."""
+    from flask import jsonify
+
+    names = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
+    response = jsonify({"error": names.get(e.code or 500, "error"), "message": e.description or ""})
+    response.status_code = e.code or 500
+    for header in ("Retry-After", "Allow"):
+        value = e.get_response().headers.get(header)
+        if value:
+            response.headers[header] = value
+    return response
+
+
 def init_app(app: Flask) -> None:
     production = app.config["APP_ENV"] == "production"
 
@@ -43,6 +57,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
+        if request.path.startswith("/api/"):
+            return _api_error(e)
         messages = {
             400: (_("Bad request"), _("The request could not be understood.")),
             403: (_("Access denied"), _("You do not have permission to see this page.")),
@@ -65,4 +81,8 @@ def init_app(app: Flask) -> None:
         from app.extensions import db
 
         db.session.rollback()
+        if request.path.startswith("/api/"):
+            from flask import jsonify
+
+            return jsonify({"error": "server_error", "message": "The error has been logged."}), 500
         return _error_page(500, _("Something went wrong"), _("The error has been logged. Please try again later."))

@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     labels.init_app(app)
     security.init_app(app)
 
+    from app.api import api_bp
     from app.assessment import assessment_bp
     from app.assessment.registry import InstrumentError, load_registry
     from app.auth import auth_bp
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(api_bp)
     surveys_dir = Path(app.config["SURVEYS_DIR"] or Path(app.root_path).parent / "surveys")
     try:
         app.extensions["instruments"] = load_registry(surveys_dir)

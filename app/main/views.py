@@ -12,7 +12,7 @@ from app.registry.services import registry_counts
 from app.routing import add_alias, safe_next
 
 # (endpoint, label, audience): audience None is everyone, "staff" the department only.
-NAV_ITEMS = [("main.home", _l("Home"), None), ("main.about", _l("About"), None)]
+NAV_ITEMS = [("main.home", _l("Home"), None), ("main.about", _l("About"), None), ("api.docs", _l("Open data API"), None)]
 
 
 @main_bp.app_context_processor

@@ -1,0 +1,99 @@
+"""JSON endpoints. Lists share one envelope: items, total, page, per_page, next, facets."""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, current_app, jsonify, render_template, request, url_for
+from werkzeug.exceptions import BadRequest
+
+from app.api import api_bp, openapi, serialize
+from app.directory import profiles, search
+from app.domain.legal_forms import LEGAL_FORMS
+from app.domain.size import ALL_TIERS
+from app.extensions import csrf, limiter
+from app.registry.services import registry_counts
+
+csrf.exempt(api_bp)
+API_LIMIT = "120 per minute"
+
+
+def _envelope(items: list, total: int, query: search.Query, max_page: int, facets: dict) -> dict:
+    has_next = query.page < max_page
+    return {
+        "items": items, "total": total, "page": query.page, "per_page": query.per_page,
+        "next": url_for("api.enterprises", _external=True, **query.as_args(page=query.page + 1)) if has_next else None,
+        "facets": {name: [{"value": v, "count": n} for v, n in values] for name, values in facets.items()},
+    }
+
+
+_RULES = {
+    "sector": lambda v: re.fullmatch(r"[A-U]", v),
+    "commune": lambda v: re.fullmatch(r"[0-9]{5}", v),
+    "size": lambda v: v in ALL_TIERS,
+    "legal_form": lambda v: v in LEGAL_FORMS,
+    "digital": lambda v: v in ("true", "false", "1", "0"),
+    "startup": lambda v: v in ("true", "false", "1", "0"),
+    "products": lambda v: v in ("true", "false", "1", "0"),
+    "platform": lambda v: re.fullmatch(r"[a-z]{1,20}", v),
+    "level": lambda v: re.fullmatch(r"[0-5]", v),
+    "sort": lambda v: v in search.SORTS,
+    "page": lambda v: re.fullmatch(r"[0-9]{1,6}", v) and 1 <= int(v) <= 100000,
+    "per_page": lambda v: v.isdigit() and int(v) in search.PER_PAGE_CHOICES,
+    "q": lambda v: len(v) <= 200,
+}
+
+
+def strict_query(args) -> search.Query:
+    """The API refuses what its OpenAPI document does not allow (the HTML pages are lenient)."""
+    for name, rule in _RULES.items():
+        if name in args and not rule(args[name]):
+            raise BadRequest(f"Invalid value for parameter {name!r}.")
+    return search.Query.from_args(args)
+
+
+@api_bp.get("/enterprises")
+@limiter.limit(API_LIMIT)
+def enterprises():
+    query = strict_query(request.args)
+    results = search.run(query)
+    return jsonify(_envelope([serialize.enterprise_item(e) for e in results.items], results.total, results.query,
+                             results.max_page, results.facets))
+
+
+@api_bp.get("/enterprises/<code>")
+@limiter.limit(API_LIMIT)
+def enterprise(code: str):
+    found = profiles.get_public(code)
+    if found is None:
+        abort(404)
+    view = profiles.build(found)
+    return jsonify(serialize.enterprise_detail(found, view.readiness))
+
+
+@api_bp.get("/enterprises/<code>/products")
+@limiter.limit(API_LIMIT)
+def enterprise_products(code: str):
+    found = profiles.get_public(code)
+    if found is None:
+        abort(404)
+    items = [serialize.product_item(p) for p in found.products if p.is_active]
+    return jsonify({"items": items, "total": len(items), "page": 1, "per_page": max(1, len(items)), "next": None, "facets": {}})
+
+
+@api_bp.get("/aggregates")
+@limiter.limit(API_LIMIT)
+def aggregates():
+    return jsonify(registry_counts())
+
+
+@api_bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document(current_app))
+
+
+@api_bp.get("/")
+def docs():
+    return render_template("api/docs.html", spec=openapi.document(current_app))
+
+

@@ -1,0 +1,79 @@
+"""The public JSON API: envelope, detail, errors, and schemathesis against its own OpenAPI document."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from tests.factories import make_enterprise
+
+
+@pytest.fixture
+def listed(app):
+    with app.app_context():
+        make_enterprise("Công ty TNHH Thủy sản Hải Đăng", commune_code="22258")
+        make_enterprise("Công ty TNHH Phần mềm Biển Xanh", main_vsic="6201", is_digital_tech=True)
+        make_enterprise("Hộ kinh doanh Bánh tráng Cô Ba", legal_form="hkd", personal_id="054123456789")
+
+
+def test_search_returns_the_shared_envelope(client, listed):
+    body = client.get("/api/v1/enterprises?q=hai+dang").get_json()
+    assert set(body) == {"items", "total", "page", "per_page", "next", "facets"}
+    assert body["total"] == 1 and body["items"][0]["name"] == "Công ty TNHH Thủy sản Hải Đăng"
+    assert {"code", "name"} <= set(body["items"][0])
+    assert body["next"] is None and "sector" in body["facets"]
+
+
+def test_detail_and_products(client, listed):
+    code = client.get("/api/v1/enterprises?q=bien+xanh").get_json()["items"][0]["code"]
+    detail = client.get(f"/api/v1/enterprises/{code}").get_json()
+    assert detail["is_digital_tech"] and detail["products"] == []
+    assert client.get(f"/api/v1/enterprises/{code}/products").get_json()["items"] == []
+
+
+def test_no_personal_data(client, listed):
+    text = client.get("/api/v1/enterprises?per_page=100").get_data(as_text=True)
+    assert "054123456789" not in text and "personal_id" not in text
+
+
+def test_invalid_parameters_are_refused_in_json(client):
+    response = client.get("/api/v1/enterprises?per_page=7")
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    assert client.get("/api/v1/enterprises/KHONG-CO").get_json()["error"] == "not_found"
+
+
+def test_openapi_writes_every_path_in_full(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert all(path.startswith("/api/v1/") for path in spec["paths"])
+    assert all("$ref" not in str(op) for op in spec["paths"].values())
+    page = client.get("/api/v1/").get_data(as_text=True)
+    assert "/api/v1/enterprises" in page and "<script" not in page.split("<main")[1].split("</main>")[0]
+
+
+def _operations():
+
+    from app import create_app
+
+    spec = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"}).test_client().get("/api/v1/openapi.json").get_json()
+    return [(path, method) for path, methods in spec["paths"].items() for method in methods]
+
+
+@pytest.mark.parametrize("path, method", _operations())
+def test_api_passes_every_schemathesis_check(app, listed, path, method):
+    """Every check of schemathesis, on generated requests to each operation (bounded for CI)."""
+    import schemathesis
+    from hypothesis import given
+
+    app.config["RATELIMIT_ENABLED"] = False
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operation = schema[path][method.upper()]
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=int(os.environ.get("SCHEMATHESIS_EXAMPLES", "40")), deadline=None,
+              suppress_health_check=list(HealthCheck))
+    def check(case):
+        case.call_and_validate(headers={"Accept-Encoding": "identity"})
+
+    check()
