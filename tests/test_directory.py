@@ -135,3 +135,30 @@ def test_household_business_never_shows_its_personal_id(client, app):
 def test_any_input_returns_a_page(client, q):
     response = client.get("/doanh-nghiep", query_string={"q": q, "sort": q[:5], "page": q[:3], "per_page": q[:2]})
     assert response.status_code in (200, 302)
+
+
+def test_public_export_has_public_fields_only_and_neutralises_formulas(client, app, province):
+    import csv
+    import io
+
+    with app.app_context():
+        make_enterprise('=HYPERLINK("http://x")', commune_code="22015")
+        make_enterprise("Hộ kinh doanh Cá khô", legal_form="hkd", personal_id="054999888777", email="chu@example.vn")
+    text = client.get("/doanh-nghiep/xuat.csv?sort=name").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert "personal_id" not in rows[0] and "email" not in rows[0]
+    assert "054999888777" not in text and "chu@example.vn" not in text
+    assert any(r[1] == '\'=HYPERLINK("http://x")' for r in rows[1:])
+    assert len(rows) == 8
+
+
+def test_staff_export_has_every_field(client, app, province):
+    from tests.factories import login, make_user
+
+    with app.app_context():
+        make_enterprise("Hộ kinh doanh Cá khô", legal_form="hkd", personal_id="054999888777")
+        staff = make_user("staff@so.gov.vn", role="staff")
+        secret = staff.totp_secret
+    login(client, "staff@so.gov.vn", totp_secret=secret)
+    text = client.get("/doanh-nghiep/xuat.csv?q=ca+kho").get_data(as_text=True)
+    assert "personal_id" in text and "054999888777" in text

@@ -191,6 +191,14 @@ def run(query: Query, with_facets: bool = True) -> Results:
     return Results(replace(query, page=page), total, items, facets, max_page)
 
 
+def export_rows(query: Query, limit: int | None):
+    """Every enterprise of the query, in its order, streamed (limit None: no cap)."""
+    statement = select(Enterprise).where(*_conditions(query)).order_by(*_order(query))
+    if limit is not None:
+        statement = statement.limit(limit)
+    return db.session.scalars(statement.execution_options(yield_per=1000))
+
+
 def _grouped(column, query: Query, skip: str) -> list[tuple[str, int]]:
     rows = db.session.execute(
         select(column, func.count()).select_from(Enterprise).where(*_conditions(query, skip))

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from stdnum.vn import mst
 
+from app.auth.permissions import is_staff
 from app.directory import directory_bp, profiles, search
-from app.extensions import db
+from app.exports import csv_response, xlsx_response
+from app.extensions import db, limiter
 from app.main.views import NAV_ITEMS
 from app.models import Commune, Platform, VsicSection
 from app.routing import add_alias
@@ -47,6 +51,36 @@ def profile(key: str):
     json_ld = Markup(json.dumps(profiles.json_ld(enterprise, url_for("directory.profile", key=key, _external=True)),
                                 ensure_ascii=False).replace("</", "<\\/"))
     return render_template("directory/profile.html", e=enterprise, view=view, json_ld=json_ld)
+
+
+PUBLIC_EXPORT_CAP = 5000
+PUBLIC_COLUMNS = ("code", "name", "legal_form", "vsic", "sector", "commune_code", "commune", "address", "founded_on",
+                  "size_tier", "is_digital_tech", "is_startup", "website", "status")
+STAFF_COLUMNS = PUBLIC_COLUMNS + ("personal_id", "employees", "revenue_vnd", "capital_vnd", "email", "phone",
+                                  "digital_tech_basis", "digital_tech_verification", "startup_basis",
+                                  "startup_verification", "record_state", "provenance", "provenance_ref", "updated_at")
+
+
+def _export_row(e, columns) -> list:
+    values = {"code": e.public_key, "vsic": e.main_vsic, "sector": e.vsic_section, "commune": e.commune.name}
+    return [values[c] if c in values else getattr(e, c) for c in columns]
+
+
+@directory_bp.get("/doanh-nghiep/xuat.<fmt>")
+@limiter.limit("20 per hour", exempt_when=lambda: is_staff(current_user))
+def export(fmt: str):
+    """The filtered list as CSV or XLSX: public fields and a row cap for the public, everything for staff."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    query = search.Query.from_args(request.args)
+    staff = is_staff(current_user)
+    columns = STAFF_COLUMNS if staff else PUBLIC_COLUMNS
+    def rows():  # runs while the response streams, inside the request's context
+        for enterprise in search.export_rows(query, None if staff else PUBLIC_EXPORT_CAP):
+            yield _export_row(enterprise, columns)
+
+    name = f"doanh-nghiep-{date.today().isoformat()}.{fmt}"
+    return csv_response(name, list(columns), rows()) if fmt == "csv" else xlsx_response(name, list(columns), rows())
 
 
 add_alias(directory_bp, "/enterprises", "directory.index")
