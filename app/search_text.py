@@ -33,3 +33,23 @@ def search_text(name: str, extra: list[str] | tuple[str, ...] = ()) -> str:
 def query_terms(query: str) -> list[str]:
     """The folded terms of a search box input (at most MAX_TERMS), legal-form words removed."""
     return strip_legal_form(fold(query)).split()[:MAX_TERMS]
+
+
+_PHRASE_TOKENS = [p.split() for p in LEGAL_FORM_PHRASES]
+
+
+def without_legal_form(name: str) -> str:
+    """The distinctive part of a name: leading legal-form words dropped ("Chi nhánh Công ty TNHH
+    Hải Đăng" → "Hải Đăng"), so that sorting by name does not group by legal form."""
+    tokens = name.split()
+    folded = [fold(t) for t in tokens]
+    start = 0
+    matched = True
+    while matched:
+        matched = False
+        for phrase in _PHRASE_TOKENS:
+            if folded[start:start + len(phrase)] == phrase:
+                start += len(phrase)
+                matched = True
+                break
+    return " ".join(tokens[start:]) or name

@@ -134,3 +134,9 @@ def test_startup_must_be_sme():
 
 def test_normalize_drops_control_characters():
     assert normalize("Hải\x00 Đăng\u200b\n") == "Hải Đăng"
+
+
+def test_only_ascii_digits_make_a_code():
+    from app.domain.codes import looks_like_enterprise_code
+
+    assert not looks_like_enterprise_code("²²²²²²²²²²")

@@ -39,7 +39,7 @@ _RULES = {
     "level": lambda v: re.fullmatch(r"[0-5]", v),
     "sort": lambda v: v in search.SORTS,
     "page": lambda v: re.fullmatch(r"[0-9]{1,6}", v) and 1 <= int(v) <= 100000,
-    "per_page": lambda v: v.isdigit() and int(v) in search.PER_PAGE_CHOICES,
+    "per_page": lambda v: re.fullmatch(r"[0-9]{1,3}", v) and int(v) in search.PER_PAGE_CHOICES,
     "q": lambda v: len(v) <= 200,
 }
 

@@ -147,7 +147,7 @@ class Scale(Question):
         value = raw[0] if raw else ""
         if value == "":
             return None
-        if not value.isdigit() or not 0 <= int(value) <= self.top:
+        if not (value.isascii() and value.isdigit()) or not 0 <= int(value) <= self.top:
             raise AnswerError("invalid_choice")
         return int(value)
 

@@ -31,7 +31,7 @@ class Filters:
     def from_args(cls, args) -> Filters:
         def as_int(name):
             value = args.get(name, "")
-            return int(value) if value.isdigit() else None
+            return int(value) if value.isascii() and value.isdigit() and len(value) < 7 else None
 
         def as_date(name):
             try:

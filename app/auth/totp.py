@@ -26,7 +26,7 @@ def qr_svg(uri: str) -> str:
 
 def accepted_step(secret: str, code: str, last_step: int | None, now: float | None = None) -> int | None:
     """The time step a code matches, if it is newer than the last accepted one; else None."""
-    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    code = "".join(ch for ch in (code or "") if ch.isascii() and ch.isdigit())
     if len(code) != 6:
         return None
     otp = pyotp.TOTP(secret)

@@ -1,5 +1,93 @@
-"""`flask demo load` and `flask demo generate` (filled in by the demo package)."""
+"""`flask demo load` (the demo province) and `flask demo generate` (scale data for benchmarks)."""
 
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from app.database import write_intent
+from app.extensions import db
+
 demo_cli = AppGroup("demo", help="Demo province and scale data.")
+
+
+@demo_cli.command("load")
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Random seed; the default always gives the same province.",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Date the data is as of (default today).",
+)
+def load_command(seed: int | None, as_of):
+    """Load the demo province (made-up data) and demo accounts, once."""
+    from app.demo import accounts, bulk, province
+
+    started = time.perf_counter()
+    with write_intent():
+        try:
+            result = province.load_demo_province(
+                province.DEFAULT_SEED if seed is None else seed, as_of.date() if as_of else None
+            )
+        except bulk.EmptyRegion as e:
+            raise click.ClickException(str(e)) from None
+        if result is None:
+            click.echo("The demo province is already loaded: nothing changed.")
+            return
+        db.session.commit()
+    click.echo(
+        f"Demo province loaded in {time.perf_counter() - started:.1f} s: {result.enterprises:,} enterprises "
+        f"({result.households:,} household businesses, {result.branches} branches, {result.tech_firms} "
+        f"digital-technology firms), {result.products} certified products, {result.listings} listings."
+    )
+    text = accounts.credentials_text(result.accounts, date.today())
+    try:
+        path = accounts.write_credentials(current_app.instance_path, text)
+    except OSError as e:  # the accounts exist now: show them even if the file cannot be written
+        click.echo(
+            f"Could not write the credentials file ({e}). Demo accounts (shown this once):\n",
+            err=True,
+        )
+    else:
+        click.echo(f"Demo accounts, also in {path} (shown this once):\n")
+    click.echo(text)
+
+
+@demo_cli.command("generate")
+@click.option(
+    "--enterprises", "count", type=click.IntRange(min=1), required=True, help="How many to add."
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=100),
+    default=20_000,
+    show_default=True,
+    help="Rows per insert and commit.",
+)
+def generate_command(count: int, seed: int, chunk_size: int):
+    """Add COUNT made-up enterprises (provenance "generated") with products, for benchmarks."""
+    from app.demo import bulk, scale
+
+    def progress(done: int, elapsed: float) -> None:
+        click.echo(f"  {done:,} / {count:,} enterprises, {done / elapsed:,.0f} rows/s")
+
+    with write_intent():
+        try:
+            result = scale.generate(count, seed, chunk_size=chunk_size, progress=progress)
+        except bulk.EmptyRegion as e:
+            raise click.ClickException(str(e)) from None
+    click.echo(
+        f"Added {result.enterprises:,} enterprises ({result.first_code} … {result.last_code}), "
+        f"{result.products:,} products, {result.listings:,} listings in {result.seconds:.1f} s "
+        f"({result.enterprises / result.seconds:,.0f} enterprises/s)."
+    )

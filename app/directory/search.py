@@ -50,7 +50,7 @@ class Query:
 
         def number(name: str, default: int | None) -> int | None:
             value = args.get(name, "")
-            return int(value) if value.isdigit() and len(value) < 7 else default
+            return int(value) if value.isascii() and value.isdigit() and len(value) < 7 else default
 
         per_page = number("per_page", 20)
         sort = args.get("sort", "relevance")

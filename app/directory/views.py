@@ -42,7 +42,7 @@ def index():
 @directory_bp.get("/doanh-nghiep/<key>")
 def profile(key: str):
     compact = mst.compact(key)
-    if compact.isdigit() and len(compact) == 13 and key != mst.format(compact):
+    if compact.isascii() and compact.isdigit() and len(compact) == 13 and key != mst.format(compact):
         return redirect(url_for("directory.profile", key=mst.format(compact)), code=301)
     enterprise = profiles.get_public(key)
     if enterprise is None:

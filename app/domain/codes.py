@@ -39,7 +39,7 @@ def validate_enterprise_code(raw: str | None) -> EnterpriseCode:
     compact = mst.compact(raw or "")
     if not compact:
         raise CodeError("empty", _l("Enter the enterprise code."))
-    if not compact.isdigit():
+    if not (compact.isascii() and compact.isdigit()):
         raise CodeError("format", _l("An enterprise code has digits only (10, or 13 for a branch)."))
     if len(compact) not in (10, 13):
         raise CodeError(
@@ -66,4 +66,4 @@ def validate_personal_id(raw: str | None) -> str:
 def looks_like_enterprise_code(raw: str) -> bool:
     """True when a search box input is shaped like an enterprise code (valid or not)."""
     compact = mst.compact(raw or "")
-    return compact.isdigit() and len(compact) in (10, 13)
+    return compact.isascii() and compact.isdigit() and len(compact) in (10, 13)

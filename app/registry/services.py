@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import secrets
 from typing import Any
 
@@ -13,7 +14,7 @@ from app.domain.legal_forms import SME_ELIGIBLE
 from app.domain.size import NOT_APPLICABLE, classify_size
 from app.extensions import db
 from app.models import Enterprise, Listing, Product
-from app.search_text import search_text
+from app.search_text import search_text, without_legal_form
 from app.text import fold, normalize, vietnamese_sort_key
 
 AUDITED_FIELDS = (
@@ -22,7 +23,7 @@ AUDITED_FIELDS = (
     "is_startup", "startup_basis", "startup_verification", "description", "website", "email", "phone",
     "status", "record_state", "shows_readiness",
 )
-_HOUSEHOLD_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+HOUSEHOLD_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 def commune_name(code: str | None) -> str:
@@ -33,9 +34,13 @@ def commune_name(code: str | None) -> str:
     return commune.name if commune else ""
 
 
-def new_household_public_id() -> str:
-    """An opaque public id for a household business: never derived from the personal ID."""
-    return "HKD-" + "".join(secrets.choice(_HOUSEHOLD_ALPHABET) for _ in range(8))
+def new_household_public_id(rng: random.Random | None = None) -> str:
+    """An opaque public id for a household business: never derived from the personal ID.
+
+    Random by default; the demo passes its seeded generator so that its province is repeatable.
+    """
+    choose = rng.choice if rng is not None else secrets.choice
+    return "HKD-" + "".join(choose(HOUSEHOLD_ALPHABET) for _ in range(8))
 
 
 def size_tier_of(legal_form: str, main_vsic: str | None, employees, revenue_vnd, capital_vnd) -> str:
@@ -45,16 +50,23 @@ def size_tier_of(legal_form: str, main_vsic: str | None, employees, revenue_vnd,
     return classify_size(group, employees, revenue_vnd, capital_vnd)
 
 
+def name_fields(name: str, commune: str, product_names=()) -> dict[str, str]:
+    """The stored forms of a name: folded, lower-cased, Vietnamese sort key, and what search reads."""
+    return {
+        "name_folded": fold(name),
+        "name_lower": name.lower(),
+        "name_sort": vietnamese_sort_key(without_legal_form(name)),
+        "search_text": search_text(name, [*product_names, commune]),
+    }
+
+
 def derive(fields: dict[str, Any]) -> dict[str, Any]:
     """Return the fields with NFC text, the folded name, the VSIC section and the size tier."""
     out = dict(fields)
     for key in ("name", "address", "description"):
         if out.get(key) is not None:
             out[key] = normalize(out[key]) or None
-    out["name_folded"] = fold(out["name"])
-    out["name_lower"] = out["name"].lower()
-    out["name_sort"] = vietnamese_sort_key(out["name"])
-    out["search_text"] = search_text(out["name"], [*out.pop("product_names", ()), commune_name(out.get("commune_code"))])
+    out.update(name_fields(out["name"], commune_name(out.get("commune_code")), out.pop("product_names", ())))
     out["vsic_section"] = sectors.section_for_vsic(out.get("main_vsic"))
     out["size_tier"] = size_tier_of(
         out["legal_form"], out.get("main_vsic"), out.get("employees"), out.get("revenue_vnd"), out.get("capital_vnd")
@@ -94,7 +106,7 @@ def update_enterprise(enterprise: Enterprise, actor: audit.Actor, provenance: st
 def refresh_search_text(enterprise: Enterprise) -> None:
     """Recompute what search reads after the enterprise's name or products changed."""
     names = [p.name for p in enterprise.products if p.is_active]
-    enterprise.search_text = search_text(enterprise.name, [*names, commune_name(enterprise.commune_code)])
+    enterprise.search_text = name_fields(enterprise.name, commune_name(enterprise.commune_code), names)["search_text"]
 
 
 def get_by_public_key(key: str) -> Enterprise | None:

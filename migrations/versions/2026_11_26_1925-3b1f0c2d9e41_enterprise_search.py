@@ -32,7 +32,7 @@ SQLITE_TRIGGERS = (
 
 
 def _fill_search_text() -> None:
-    from app.search_text import search_text
+    from app.search_text import search_text, without_legal_form
     from app.text import vietnamese_sort_key
 
     bind = op.get_bind()
@@ -43,7 +43,7 @@ def _fill_search_text() -> None:
     for enterprise_id, name, commune in rows:
         bind.execute(sa.text("UPDATE enterprise SET search_text = :t, name_lower = :l, name_sort = :s WHERE id = :i"),
                      {"t": search_text(name, [*products.get(enterprise_id, []), commune]), "l": name.lower(),
-                      "s": vietnamese_sort_key(name), "i": enterprise_id})
+                      "s": vietnamese_sort_key(without_legal_form(name)), "i": enterprise_id})
 
 
 def upgrade():

@@ -1,0 +1,248 @@
+"""Scale data for benchmarks: many made-up enterprises, inserted in chunks with SQLAlchemy Core.
+
+Same composer as the demo province, so the sector, size and place mix match; codes continue after
+the highest code already used from prefix 45 up (the demo province uses 44), so runs never collide.
+Each chunk is committed: this is benchmark data, not a user's write.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select, text
+
+from app import audit, rules
+from app.demo import bulk, catalogue
+from app.demo.accounts import DEMO_ACTOR
+from app.demo.codes import codes_after, household_key, personal_id, split_code
+from app.demo.composer import Composer, Draft
+from app.demo.products import ProductMaker
+from app.demo.tech import tech_firm
+from app.demo.trades import TRADES
+from app.domain import sectors
+from app.domain.legal_forms import SME_ELIGIBLE
+from app.domain.size import NOT_APPLICABLE, classify_size
+from app.extensions import db
+from app.models import Enterprise, Listing, Product
+from app.models.base import utcnow
+from app.reference.services import load_reference_data
+from app.registry.services import commune_name, name_fields
+
+PROVENANCE = "generated"
+FIRST_PREFIX = 45
+HOUSEHOLD_SHARE = 0.15
+BRANCH_SHARE = 0.005
+TECH_SHARE = 0.005
+PRODUCT_SHARE = 0.07  # of all enterprises; only food, farm, craft and tourism lines make them
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    enterprises: int
+    products: int
+    listings: int
+    first_code: str | None
+    last_code: str | None
+    seconds: float
+
+
+def _product_trade_share() -> float:
+    """The share of drafts whose line of business makes OCOP products (from the trade weights)."""
+
+    def share(weight) -> float:
+        return sum(weight(t) for t in TRADES if t.vsic in catalogue.OCOP_TEMPLATES) / sum(
+            weight(t) for t in TRADES
+        )
+
+    return (1 - HOUSEHOLD_SHARE) * share(lambda t: t.weight) + HOUSEHOLD_SHARE * share(
+        lambda t: t.household_weight
+    )
+
+
+@functools.cache
+def _commune_name(code: str) -> str:
+    return commune_name(code)
+
+
+@functools.cache
+def _sector(vsic: str) -> tuple[str | None, str | None]:
+    section = sectors.section_for_vsic(vsic)
+    return section, sectors.sector_group(section)
+
+
+def _derive(fields: dict, tiers: list[dict]) -> dict:
+    """What registry.services.derive() computes, from the same domain functions, at a million rows' pace.
+
+    The section and group are memoized per VSIC code and the size thresholds read once; the NFC pass
+    is left out because composed text is NFC already. tests/test_demo.py checks both agree.
+    """
+    section, group = _sector(fields["main_vsic"])
+    fields.update(name_fields(fields["name"], _commune_name(fields["commune_code"])))
+    fields["vsic_section"] = section
+    fields["size_tier"] = (
+        classify_size(
+            group, fields["employees"], fields["revenue_vnd"], fields["capital_vnd"], tiers
+        )
+        if fields["legal_form"] in SME_ELIGIBLE
+        else NOT_APPLICABLE
+    )
+    return fields
+
+
+def next_code_position() -> tuple[int, int]:
+    """(prefix, sequence) of the highest code from FIRST_PREFIX up; generation continues after it."""
+    top = db.session.scalar(
+        select(func.max(Enterprise.code)).where(Enterprise.code >= f"{FIRST_PREFIX}00000000")
+    )
+    return split_code(top) if top else (FIRST_PREFIX, 0)
+
+
+def _tune_sqlite() -> None:
+    # A large page cache keeps the growing indexes in memory between chunks (per connection).
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("PRAGMA cache_size = -262144"))
+
+
+class _Chunk:
+    """One chunk of drafts: companies with codes, branches of some of them, household businesses."""
+
+    def __init__(self, composer: Composer, codes, size: int):
+        rng = composer.rng
+        self.drafts: list[Draft] = []
+        parents: list[Draft] = []
+        for _ in range(size):
+            roll = rng.random()
+            if roll < HOUSEHOLD_SHARE:
+                draft = composer.draft(household=True)
+                draft.fields.update(
+                    code=None, public_key=household_key(rng), personal_id=personal_id(rng)
+                )
+            elif roll < HOUSEHOLD_SHARE + BRANCH_SHARE and parents:
+                draft = self._branch(composer, parents.pop())
+            else:
+                draft = tech_firm(composer) if roll > 1 - TECH_SHARE else composer.draft()
+                code = next(codes)
+                draft.fields.update(code=code, public_key=code, personal_id=None)
+                if draft.fields["legal_form"] in ("tnhh2", "cp"):
+                    parents.append(draft)
+            self.drafts.append(draft)
+
+    @staticmethod
+    def _branch(composer: Composer, parent: Draft) -> Draft:
+        commune = composer.commune()
+        code = f"{parent.fields['code']}-001"
+        fields = {
+            **parent.fields,
+            "code": code,
+            "public_key": code,
+            "legal_form": "branch",
+            "commune_code": commune.code,
+            "name": f"Chi nhánh {parent.fields['name']} tại {commune.name}",
+            "revenue_vnd": None,
+            "capital_vnd": None,
+            "address": composer.address(parent.trade, commune, "branch"),
+            "employees": composer.rng.randint(2, 15),
+        }
+        return Draft(fields, parent.trade, parent.brand)
+
+    def renumber_taken_households(self, rng: random.Random) -> None:
+        """Household keys are random: draw again the rare one already in the database."""
+        households = [d for d in self.drafts if d.fields["code"] is None]
+        clash = bulk.taken_keys(d.fields["public_key"] for d in households)
+        while clash:
+            for draft in households:
+                if draft.fields["public_key"] in clash:
+                    draft.fields["public_key"] = household_key(rng)
+            clash = bulk.taken_keys(
+                d.fields["public_key"] for d in households if d.fields["public_key"] in clash
+            )
+
+
+def generate(
+    count: int,
+    seed: int = 1,
+    chunk_size: int = 20_000,
+    progress: Callable[[int, float], None] | None = None,
+) -> GenerateResult:
+    """Add ``count`` enterprises with products and listings, committing chunk by chunk."""
+    started = time.perf_counter()
+    load_reference_data()
+    db.session.commit()
+    prefix, sequence = next_code_position()
+    # The start position enters the seed so that a second run does not repeat the first one's draws.
+    rng = random.Random(f"{seed}:{prefix}:{sequence}")
+    composer = Composer(rng, bulk.region(), date.today(), curated_brands=0.35)
+    maker = ProductMaker(rng, composer.as_of)
+    codes = codes_after(prefix, sequence)
+    tiers = rules.load("size_tiers")["tiers"]
+    done = products = listings = 0
+    first_code = last_code = None
+    while done < count:
+        _tune_sqlite()
+        chunk = _Chunk(composer, codes, min(chunk_size, count - done))
+        chunk.renumber_taken_households(rng)
+        now = utcnow()
+        rows = [
+            bulk.enterprise_row(_derive(d.fields, tiers), PROVENANCE, now) for d in chunk.drafts
+        ]
+        bulk.insert_rows(Enterprise.__table__, rows)
+        made, listed = _products(maker, chunk.drafts, now)
+        products, listings = products + made, listings + listed
+        company_codes = [r["code"] for r in rows if r["code"] and len(r["code"]) == 10]
+        first_code = first_code or (company_codes[0] if company_codes else None)
+        last_code = company_codes[-1] if company_codes else last_code
+        db.session.commit()
+        done += len(rows)
+        if progress:
+            progress(done, time.perf_counter() - started)
+    audit.record(
+        DEMO_ACTOR,
+        "generate",
+        "enterprise",
+        None,
+        None,
+        {"enterprises": count, "seed": seed, "first_code": first_code, "last_code": last_code},
+        provenance=PROVENANCE,
+    )
+    db.session.commit()
+    return GenerateResult(
+        done, products, listings, first_code, last_code, time.perf_counter() - started
+    )
+
+
+def _products(maker: ProductMaker, drafts: list[Draft], now: datetime) -> tuple[int, int]:
+    """Products for about PRODUCT_SHARE of the chunk, and listings for part of them."""
+    rng = maker.rng
+    chance = PRODUCT_SHARE / _product_trade_share()
+    owners: list[tuple[Draft, dict]] = []
+    for draft in drafts:
+        fields = draft.fields
+        if (
+            draft.trade.vsic in catalogue.OCOP_TEMPLATES
+            and fields["legal_form"] != "branch"
+            and fields["status"] == "active"
+            and rng.random() < chance
+        ):
+            product = maker.ocop_for(draft.trade.vsic, draft.brand, set())
+            if product:
+                owners.append((draft, product))
+    if not owners:
+        return 0, 0
+    ids = bulk.ids_by_public_key(d.fields["public_key"] for d, _ in owners)
+    rows = [
+        {**p, "enterprise_id": ids[d.fields["public_key"]], "created_at": now, "updated_at": now}
+        for d, p in owners
+    ]
+    product_ids = bulk.insert_returning_ids(Product.__table__, rows)
+    listing_rows = [
+        {**listing, "product_id": product_id, "created_at": now, "updated_at": now}
+        for row, product_id in zip(rows, product_ids, strict=True)
+        for listing in maker.listings_for(row)
+    ]
+    bulk.insert_rows(Listing.__table__, listing_rows)
+    return len(rows), len(listing_rows)
