@@ -87,7 +87,7 @@ def credentials_text(accounts: list[DemoAccount], today: date) -> str:
         if account.totp_secret:
             lines += [
                 f"  two-step secret: {account.totp_secret}",
-                f"  current code: flask users totp {account.email}",
+                f"  current code: .venv/bin/flask --app app users totp {account.email}",
             ]
         lines.append("")
     return "\n".join(lines)
