@@ -38,7 +38,7 @@ run: install translations
 
 test: install translations
 	@test -x /usr/bin/chromium || { echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; }
-	$(PY) -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
 
 test-pg: install translations
 	./scripts/with-postgres $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)

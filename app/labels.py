@@ -7,6 +7,7 @@ from datetime import date
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from app.auth.permissions import can_manage
 from app.domain.legal_forms import LEGAL_FORMS
 
 ROLES = {"owner": _l("Business owner"), "investor": _l("Investor"), "staff": _l("Department staff"), "admin": _l("Administrator")}
@@ -52,5 +53,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_label=_label(ROLES), claim_label=_label(CLAIM_STATES), size_label=_label(SIZE_TIERS),
         status_label=_label(STATUSES), certification_label=_label(CERTIFICATIONS), legal_form_label=legal_form_label,
-        provenance_label=provenance_label, today=date.today,
+        provenance_label=provenance_label, today=date.today, can_manage=can_manage,
     )

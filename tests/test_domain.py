@@ -140,3 +140,21 @@ def test_only_ascii_digits_make_a_code():
     from app.domain.codes import looks_like_enterprise_code
 
     assert not looks_like_enterprise_code("²²²²²²²²²²")
+
+
+@pytest.mark.parametrize("raw, amount", [
+    ("1.234.567", 1234567), ("1,234,567", 1234567), ("2500000000", 2500000000), ("3,5", 4), ("", None),
+    ("12.000.000 đ", 12000000),
+])
+def test_amounts_read_the_vietnamese_and_english_way(raw, amount):
+    from app.domain.numbers import parse_amount_vnd
+
+    assert parse_amount_vnd(raw) == amount
+
+
+@pytest.mark.parametrize("raw", ["-5", "abc", "1e30"])
+def test_bad_amounts_are_refused(raw):
+    from app.domain.numbers import parse_amount_vnd
+
+    with pytest.raises(ValueError):
+        parse_amount_vnd(raw)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from app.domain.numbers import plain_number
 from app.i18n import localized
 
 
@@ -35,21 +35,6 @@ class AnswerError(ValueError):
         super().__init__(code)
         self.code = code
         self.params = params
-
-
-_GROUPED_DOTS = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_GROUPED_COMMAS = re.compile(r"^\d{1,3}(,\d{3})+$")
-
-
-def _plain_number(text: str) -> str:
-    """Read numbers written the Vietnamese way (1.234,5) or the English way (1,234.5)."""
-    if _GROUPED_DOTS.match(text):
-        return text.replace(".", "")
-    if _GROUPED_COMMAS.match(text):
-        return text.replace(",", "")
-    if "," in text and "." in text:
-        return text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") else text.replace(",", "")
-    return text.replace(",", ".")
 
 
 def _frac(value) -> Fraction:
@@ -194,7 +179,7 @@ class Number(Question):
         text = (raw[0] if raw else "").strip().replace(" ", "")
         if text == "":
             return None
-        text = _plain_number(text)
+        text = plain_number(text)
         try:
             value = float(text)
         except ValueError:

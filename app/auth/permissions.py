@@ -26,3 +26,12 @@ def staff_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def can_manage(user, enterprise) -> bool:
+    """A verified member of the enterprise, or department staff, may edit it."""
+    if user is None or not user.is_authenticated:
+        return False
+    if is_staff(user):
+        return True
+    return any(m.enterprise_id == enterprise.id and m.claim_state == "verified" for m in user.memberships)

@@ -2,6 +2,7 @@
 
 from app.models.assessment import Assessment, EnterpriseSolution, LatestAssessment
 from app.models.audit import AuditEvent
+from app.models.engagement import ContactRequest, Follow, InboxMessage, ReviewRequest
 from app.models.enterprise import Enterprise
 from app.models.geography import Commune, LegacyCommune, Province
 from app.models.product import Listing, Platform, Product
@@ -14,6 +15,10 @@ __all__ = [
     "LatestAssessment",
     "AuditEvent",
     "Commune",
+    "ContactRequest",
+    "Follow",
+    "InboxMessage",
+    "ReviewRequest",
     "Enterprise",
     "LegacyCommune",
     "Listing",

@@ -68,6 +68,9 @@ class Enterprise(TimestampMixin, db.Model):
     startup_verification: Mapped[str] = mapped_column(String(20), default="unverified")
 
     description: Mapped[str | None] = mapped_column(Text)
+    # Self-declared by startups for investors: stage and the funding they look for.
+    stage: Mapped[str | None] = mapped_column(String(20))
+    funding_sought_vnd: Mapped[int | None] = mapped_column(BigInteger)
     website: Mapped[str | None] = mapped_column(String(300))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(30))

@@ -1,0 +1,162 @@
+"""Owners' pages: register a listing, claim one, edit it, add certified products and where they sell."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app import audit
+from app.auth.permissions import can_manage
+from app.directory import directory_bp, forms, owner, profiles
+from app.domain.legal_forms import LEGAL_FORMS
+from app.extensions import db, limiter
+from app.models import Commune, Enterprise, Platform, Product
+from app.reference.services import region_communes
+from app.registry import reviews
+
+
+def _choices(form) -> None:
+    if hasattr(form, "legal_form"):
+        form.legal_form.choices = [(code, str(f.label)) for code, f in LEGAL_FORMS.items()]
+    if hasattr(form, "commune_code"):
+        communes = db.session.scalars(select(Commune).where(region_communes()).order_by(Commune.name)).all()
+        form.commune_code.choices = [("", "—")] + [(c.code, c.name) for c in communes]
+
+
+def _show_errors(form, errors: dict) -> None:
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            flash(message, "error")
+
+
+def _managed(key: str) -> Enterprise:
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.public_key == key))
+    if enterprise is None:
+        abort(404)
+    if not can_manage(current_user, enterprise):
+        abort(403)
+    return enterprise
+
+
+@directory_bp.route("/doanh-nghiep/dang-ky", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    form = forms.EnterpriseForm()
+    _choices(form)
+    if form.validate_on_submit():
+        try:
+            fields = owner.read_enterprise_form(form.data)
+            enterprise = reviews.register_enterprise(current_user, fields)
+            db.session.commit()
+            flash(_("Thank you. The department will check the listing and tell you by e-mail."), "success")
+            return redirect(url_for("directory.mine", created=enterprise.public_key))
+        except owner.FieldErrors as e:
+            db.session.rollback()
+            _show_errors(form, e.errors)
+    return render_template("directory/register.html", form=form), 422 if form.errors else 200
+
+
+@directory_bp.get("/doanh-nghiep/cua-toi")
+@login_required
+def mine():
+    return render_template("directory/mine.html", memberships=current_user.memberships)
+
+
+@directory_bp.route("/doanh-nghiep/<key>/nhan", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+def claim(key: str):
+    enterprise = profiles.get_public(key) or abort(404)
+    form = forms.ClaimForm()
+    if form.validate_on_submit():
+        try:
+            reviews.claim(current_user, enterprise, form.evidence.data)
+            db.session.commit()
+            flash(_("Your claim is sent. The department will check it and tell you by e-mail."), "success")
+            return redirect(url_for("directory.mine"))
+        except reviews.ReviewError:
+            db.session.rollback()
+            flash(_("You have already asked to act for this enterprise."), "error")
+    return render_template("directory/claim.html", form=form, e=enterprise)
+
+
+@directory_bp.route("/doanh-nghiep/<key>/sua", methods=["GET", "POST"])
+@login_required
+def edit(key: str):
+    enterprise = _managed(key)
+    form = forms.EditForm(obj=enterprise if request.method == "GET" else None)
+    _choices(form)
+    del form.code, form.personal_id
+    if request.method == "GET":
+        form.revenue_vnd.data = enterprise.revenue_vnd
+        form.capital_vnd.data = enterprise.capital_vnd
+        form.funding_sought_vnd.data = enterprise.funding_sought_vnd
+    if form.validate_on_submit():
+        try:
+            fields = owner.read_enterprise_form(form.data, existing=enterprise)
+            changed, review = reviews.edit(current_user, enterprise, fields)
+            db.session.commit()
+            if review:
+                flash(_("Descriptive changes are published. Changes to registered facts wait for the department's check."), "success")
+            else:
+                flash(_("Your changes are published."), "success")
+            return redirect(url_for("directory.profile", key=enterprise.public_key) if enterprise.record_state == "published"
+                            else url_for("directory.mine"))
+        except owner.FieldErrors as e:
+            db.session.rollback()
+            _show_errors(form, e.errors)
+    return render_template("directory/edit.html", form=form, e=enterprise), 422 if form.errors else 200
+
+
+@directory_bp.route("/doanh-nghiep/<key>/san-pham", methods=["GET", "POST"])
+@login_required
+def products(key: str):
+    enterprise = _managed(key)
+    form = forms.ProductForm(prefix="product")
+    listing_form = forms.ListingForm(prefix="listing")
+    listing_form.platform_code.choices = [(p.code, p.name) for p in db.session.scalars(select(Platform).order_by(Platform.name))]
+    if request.method == "POST" and "product-name" in request.form and form.validate():
+        try:
+            product = owner.add_product(enterprise, audit.Actor.of(current_user), form.data)
+            reviews.declare_product(current_user, enterprise, product)
+            db.session.commit()
+            flash(_("The product is added; the department will check its certificate."), "success")
+            return redirect(url_for("directory.products", key=key))
+        except owner.FieldErrors as e:
+            db.session.rollback()
+            _show_errors(form, e.errors)
+    if request.method == "POST" and "listing-url" in request.form and listing_form.validate():
+        product = db.session.get(Product, request.form.get("product_id", type=int))
+        if product is None or product.enterprise_id != enterprise.id:
+            abort(404)
+        try:
+            owner.add_listing(product, audit.Actor.of(current_user), listing_form.platform_code.data, listing_form.url.data)
+            db.session.commit()
+            flash(_("The listing is added."), "success")
+            return redirect(url_for("directory.products", key=key))
+        except owner.FieldErrors as e:
+            db.session.rollback()
+            _show_errors(listing_form, e.errors)
+            listing_form.product_id = product.id
+    status = 422 if (form.errors or listing_form.errors) else 200
+    return render_template("directory/products.html", e=enterprise, form=form, listing_form=listing_form), status
+
+
+@directory_bp.route("/doanh-nghiep/<key>/bao-sai", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def report(key: str):
+    enterprise = profiles.get_public(key) or abort(404)
+    form = forms.ReportForm()
+    if form.validate_on_submit():
+        reviews.report(enterprise, current_user if current_user.is_authenticated else None, form.message.data,
+                       form.contact.data or None)
+        db.session.commit()
+        flash(_("Thank you. The department will look into it."), "success")
+        return redirect(url_for("directory.profile", key=key))
+    return render_template("directory/report.html", form=form, e=enterprise)

@@ -1,0 +1,94 @@
+"""What people do around a listing: review requests, contact requests, follows, their inbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.enterprise import Enterprise
+from app.models.user import User
+
+REVIEW_KINDS = ("registration", "claim", "legal_edit", "certification", "flag", "report")
+
+
+class ReviewRequest(db.Model):
+    """Something the department must approve or reject: a new listing, a claim, a legal edit, a report."""
+
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'approved', 'rejected')", name="state"),
+        Index("ix_review_request_queue", "state", "kind", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # proposed values, evidence, message
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    reason: Mapped[str | None] = mapped_column(Text)  # the department's reason, sent to the requester
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+
+
+class ContactRequest(db.Model):
+    """A message from an investor or a business to an enterprise; the recipient decides what to reveal."""
+
+    __table_args__ = (CheckConstraint("state IN ('new', 'replied', 'declined')", name="state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default="new")
+    reply: Mapped[str | None] = mapped_column(Text)
+    reveal_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    sender: Mapped[User] = relationship(foreign_keys=[sender_id])
+    replied_by: Mapped[User | None] = relationship(foreign_keys=[replied_by_id])
+    enterprise: Mapped[Enterprise] = relationship()
+
+
+class Follow(db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "enterprise_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship()
+
+
+class InboxMessage(db.Model):
+    """A notice in a person's in-app inbox (each is also sent by e-mail)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

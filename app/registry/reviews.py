@@ -1,0 +1,160 @@
+"""The department's review of what owners submit: new listings, claims, legal edits, certificates, reports.
+
+Owners' requests go into one queue (ReviewRequest); a decision applies the change in the same
+transaction and tells the requester by inbox and e-mail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app import audit
+from app.extensions import db
+from app.models import Enterprise, Membership, Product, ReviewRequest, User
+from app.models.base import utcnow
+from app.notify import notify
+from app.registry import services
+
+LEGAL_FIELDS = ("name", "legal_form", "main_vsic", "commune_code", "address", "founded_on", "employees",
+                "revenue_vnd", "capital_vnd")
+DESCRIPTIVE_FIELDS = ("description", "website", "email", "phone", "stage", "funding_sought_vnd")
+
+
+class ReviewError(ValueError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def request_review(kind: str, enterprise: Enterprise, user: User | None, payload: dict[str, Any]) -> ReviewRequest:
+    review = ReviewRequest(kind=kind, enterprise_id=enterprise.id, requested_by_id=user.id if user else None,
+                           payload=payload)
+    db.session.add(review)
+    db.session.flush()
+    return review
+
+
+def register_enterprise(user: User, fields: dict[str, Any]) -> Enterprise:
+    """A new listing by its owner: kept out of the directory until the department approves it."""
+    enterprise = services.create_enterprise(audit.Actor.of(user), "registration", str(user.id), record_state="pending",
+                                            **fields)
+    db.session.add(Membership(user_id=user.id, enterprise_id=enterprise.id, claim_state="pending",
+                              evidence="registered the enterprise"))
+    request_review("registration", enterprise, user, {})
+    return enterprise
+
+
+def claim(user: User, enterprise: Enterprise, evidence: str) -> Membership:
+    """Ask to act for an existing enterprise; a verified member counts its assessments."""
+    existing = db.session.scalar(select(Membership).where(Membership.user_id == user.id,
+                                                          Membership.enterprise_id == enterprise.id))
+    if existing is not None:
+        raise ReviewError("already_claimed")
+    membership = Membership(user_id=user.id, enterprise_id=enterprise.id, claim_state="pending", evidence=evidence)
+    db.session.add(membership)
+    request_review("claim", enterprise, user, {"evidence": evidence})
+    return membership
+
+
+def edit(user: User, enterprise: Enterprise, changes: dict[str, Any]) -> tuple[bool, ReviewRequest | None]:
+    """Descriptive fields publish at once; legal fields wait for the department's review."""
+    descriptive = {k: v for k, v in changes.items() if k in DESCRIPTIVE_FIELDS and getattr(enterprise, k) != v}
+    legal = {k: v for k, v in changes.items() if k in LEGAL_FIELDS and getattr(enterprise, k) != v}
+    changed = services.update_enterprise(enterprise, audit.Actor.of(user), "owner", **descriptive) if descriptive else False
+    review = None
+    if legal:
+        review = request_review("legal_edit", enterprise, user, {k: _plain(v) for k, v in legal.items()})
+    return changed, review
+
+
+def declare_product(user: User, enterprise: Enterprise, product: Product) -> ReviewRequest:
+    return request_review("certification", enterprise, user, {"product_id": product.id})
+
+
+def report(enterprise: Enterprise, user: User | None, message: str, contact: str | None) -> ReviewRequest:
+    """Anyone may report incorrect information; the department looks into it."""
+    return request_review("report", enterprise, user, {"message": message, "contact": contact})
+
+
+def _plain(value):
+    from datetime import date
+
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def decide(review: ReviewRequest, staff: User, approve: bool, reason: str | None) -> None:
+    """Approve (applying the change) or reject, with a reason that reaches the requester."""
+    if review.state != "pending":
+        raise ReviewError("already_decided")
+    actor = audit.Actor.of(staff)
+    enterprise = review.enterprise
+    if approve:
+        _apply(review, enterprise, actor)
+    elif review.kind == "claim" or review.kind == "registration":
+        for membership in db.session.scalars(select(Membership).where(
+                Membership.enterprise_id == enterprise.id, Membership.user_id == review.requested_by_id)):
+            membership.claim_state = "rejected"
+            membership.decision_reason = reason
+        if review.kind == "registration":
+            services.update_enterprise(enterprise, actor, "staff", record_state="rejected")
+    review.state = "approved" if approve else "rejected"
+    review.reason = reason
+    review.decided_by_id = staff.id
+    review.decided_at = utcnow()
+    audit.record(actor, "approve" if approve else "reject", "review_request", review.id, None,
+                 {"kind": review.kind, "enterprise": enterprise.public_key, "reason": reason})
+    if review.requested_by is not None:
+        _tell_requester(review, approve)
+    db.session.flush()
+
+
+def _apply(review: ReviewRequest, enterprise: Enterprise, actor: audit.Actor) -> None:
+    from app.assessment.services import on_membership_verified
+
+    if review.kind in ("claim", "registration"):
+        for membership in db.session.scalars(select(Membership).where(
+                Membership.enterprise_id == enterprise.id, Membership.user_id == review.requested_by_id)):
+            membership.claim_state = "verified"
+            membership.decided_by_id = actor.user_id
+            membership.decided_at = utcnow()
+            db.session.flush()
+            on_membership_verified(membership)
+        if review.kind == "registration":
+            services.update_enterprise(enterprise, actor, "staff", record_state="published")
+            enterprise.verified_at = utcnow()
+    elif review.kind == "legal_edit":
+        from datetime import date
+
+        values = {k: date.fromisoformat(v) if k == "founded_on" and v else v for k, v in review.payload.items()}
+        services.update_enterprise(enterprise, actor, f"review:{review.id}", **values)
+    elif review.kind == "certification":
+        product = db.session.get(Product, review.payload.get("product_id"))
+        if product is not None:
+            product.verified_at = utcnow()
+
+
+def _tell_requester(review: ReviewRequest, approve: bool) -> None:
+    from flask import url_for
+
+    name = review.enterprise.name
+    kinds = {
+        "registration": lambda: _("the new listing of %(name)s", name=name),
+        "claim": lambda: _("your claim to act for %(name)s", name=name),
+        "legal_edit": lambda: _("your changes to %(name)s", name=name),
+        "certification": lambda: _("the certified product of %(name)s", name=name),
+        "report": lambda: _("your report about %(name)s", name=name),
+        "flag": lambda: _("the label request of %(name)s", name=name),
+    }
+    what = kinds.get(review.kind, kinds["report"])
+    if approve:
+        subject = lambda: _("Approved: %(what)s", what=what())  # noqa: E731
+    else:
+        subject = lambda: _("Not approved: %(what)s", what=what())  # noqa: E731
+    body = lambda: (_("The department has approved %(what)s.", what=what()) if approve else  # noqa: E731
+                    _("The department has not approved %(what)s.", what=what()))\
+        + ("\n\n" + _("Reason: %(reason)s", reason=review.reason) if review.reason else "")
+    link = url_for("directory.profile", key=review.enterprise.public_key) if review.enterprise.record_state == "published" else None
+    notify(review.requested_by, subject, body, link)

@@ -1,0 +1,143 @@
+"""Owners' self-service: list, claim, edit, products and listings; the department's decisions."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Enterprise, InboxMessage, Listing, Membership, Product, ReviewRequest
+from app.registry import reviews
+from tests.factories import add_member, enterprise_code, login, make_enterprise, make_user
+
+
+def _staff(app):
+    with app.app_context():
+        return make_user("staff@so.gov.vn", role="staff").id
+
+
+def _decide(app, kind: str, approve: bool = True, reason: str | None = None) -> None:
+    staff_id = _staff(app)
+    with app.test_request_context():
+        from app.models import User
+
+        review = db.session.scalar(select(ReviewRequest).filter_by(kind=kind, state="pending"))
+        reviews.decide(review, db.session.get(User, staff_id), approve, reason)
+        db.session.commit()
+
+
+def test_an_owner_lists_a_new_enterprise_that_waits_for_review(client, app, outbox):
+    with app.app_context():
+        make_user("chu@example.vn")
+    login(client, "chu@example.vn")
+    code = enterprise_code(4242)
+    form = {"legal_form": "tnhh1", "code": code, "name": "Công ty TNHH Yến sào Vũng Rô", "main_vsic": "1079",
+            "commune_code": "22258", "employees": "6", "revenue_vnd": "2.500.000.000"}
+    response = client.post("/doanh-nghiep/dang-ky", data=form)
+    assert response.status_code == 302
+    assert client.get(f"/doanh-nghiep/{code}").status_code == 404  # not public before review
+    _decide(app, "registration")
+    page = client.get(f"/doanh-nghiep/{code}").get_data(as_text=True)
+    assert "Yến sào Vũng Rô" in page and "Sửa" in page
+    with app.app_context():
+        enterprise = db.session.scalar(select(Enterprise).filter_by(code=code))
+        assert enterprise.revenue_vnd == 2_500_000_000 and enterprise.size_tier == "micro"
+        assert db.session.scalar(select(Membership).filter_by(enterprise_id=enterprise.id)).claim_state == "verified"
+        assert db.session.scalar(select(InboxMessage)).subject.startswith("Đã duyệt")
+    assert "Đã duyệt" in outbox.last()["Subject"]
+
+
+def test_errors_name_every_field_and_keep_what_was_typed(client, app):
+    with app.app_context():
+        make_user("chu@example.vn")
+    login(client, "chu@example.vn")
+    response = client.post("/doanh-nghiep/dang-ky", data={
+        "legal_form": "tnhh1", "code": "0100233480", "name": "Công ty TNHH Gió Biển", "main_vsic": "3400",
+        "commune_code": "22258", "revenue_vnd": "-5", "address": "Số 5 Trần Phú"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Chữ số kiểm tra" in page and "không phải mã ngành VSIC" in page and "Hãy ghi số tiền" in page
+    assert 'value="Công ty TNHH Gió Biển"' in page and 'value="Số 5 Trần Phú"' in page
+    with app.app_context():
+        assert db.session.scalar(select(Enterprise).filter_by(name="Công ty TNHH Gió Biển")) is None
+
+
+def test_claiming_an_existing_enterprise(client, app):
+    with app.app_context():
+        key = make_enterprise().public_key
+        make_user("chu@example.vn")
+    login(client, "chu@example.vn")
+    assert client.get(f"/doanh-nghiep/{key}/sua").status_code == 403
+    assert client.post(f"/doanh-nghiep/{key}/nhan", data={"evidence": "Tôi là giám đốc"}).status_code == 302
+    assert client.post(f"/doanh-nghiep/{key}/nhan", data={"evidence": "lần nữa"}).status_code == 200  # once only
+    _decide(app, "claim")
+    assert client.get(f"/doanh-nghiep/{key}/sua").status_code == 200
+
+
+def test_a_rejected_claim_tells_the_reason(client, app, outbox):
+    with app.app_context():
+        key = make_enterprise().public_key
+        make_user("chu@example.vn")
+    login(client, "chu@example.vn")
+    client.post(f"/doanh-nghiep/{key}/nhan", data={"evidence": "Tôi quen giám đốc"})
+    _decide(app, "claim", approve=False, reason="Không có giấy tờ chứng minh")
+    assert "Không có giấy tờ chứng minh" in outbox.last().get_content()
+    assert client.get(f"/doanh-nghiep/{key}/sua").status_code == 403
+
+
+def test_descriptive_edits_publish_and_legal_edits_wait(client, app):
+    with app.app_context():
+        enterprise = make_enterprise()
+        key = enterprise.public_key
+        add_member(make_user("chu@example.vn"), enterprise)
+    login(client, "chu@example.vn")
+    form = {"legal_form": "tnhh2", "name": "Công ty TNHH Thủy sản Hải Đăng Mới", "main_vsic": "1020",
+            "commune_code": "22015", "employees": "8", "revenue_vnd": "2000000000",
+            "description": "Chế biến cá ngừ đại dương", "website": "https://haidang.example.com"}
+    assert client.post(f"/doanh-nghiep/{key}/sua", data=form).status_code == 302
+    page = client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+    assert "Chế biến cá ngừ đại dương" in page and "Hải Đăng Mới" not in page
+    _decide(app, "legal_edit")
+    assert "Hải Đăng Mới" in client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+
+
+def test_products_and_listings_on_the_platforms_own_domain(client, app):
+    with app.app_context():
+        enterprise = make_enterprise()
+        key = enterprise.public_key
+        add_member(make_user("chu@example.vn"), enterprise)
+    login(client, "chu@example.vn")
+    response = client.post(f"/doanh-nghiep/{key}/san-pham", data={
+        "product-name": "Cá ngừ đại dương Phú Yên", "product-certification": "ocop", "product-ocop_stars": "4",
+        "product-certified_on": "2025-03-01"})
+    assert response.status_code == 302
+    with app.app_context():
+        product = db.session.scalar(select(Product))
+        assert product.expires_on.isoformat() == "2028-03-01" and product.verified_at is None
+        product_id = product.id
+    bad = client.post(f"/doanh-nghiep/{key}/san-pham", data={"product_id": product_id, "listing-platform_code": "shopee",
+                                                               "listing-url": "https://evil.example.com/shopee.vn"})
+    assert bad.status_code == 422 and "không nằm trên Shopee" in bad.get_data(as_text=True)
+    good = client.post(f"/doanh-nghiep/{key}/san-pham", data={"product_id": product_id, "listing-platform_code": "shopee",
+                                                                "listing-url": "https://shopee.vn/ca-ngu-phu-yen"})
+    assert good.status_code == 302
+    assert "Công ty TNHH Thủy sản Hải Đăng" in client.get("/doanh-nghiep?q=ca+ngu+dai+duong").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Listing)).platform_code == "shopee"
+
+
+def test_someone_elses_enterprise_cannot_be_managed(client, app):
+    with app.app_context():
+        mine, theirs = make_enterprise("Công ty TNHH Của Tôi"), make_enterprise("Công ty TNHH Của Người Khác")
+        add_member(make_user("chu@example.vn"), mine)
+        key = theirs.public_key
+    login(client, "chu@example.vn")
+    assert client.get(f"/doanh-nghiep/{key}/san-pham").status_code == 403
+    assert client.post(f"/doanh-nghiep/{key}/san-pham", data={"product-name": "X", "product-certification": "gi"}).status_code == 403
+
+
+def test_anyone_can_report_incorrect_information(client, app):
+    with app.app_context():
+        key = make_enterprise().public_key
+    assert client.post(f"/doanh-nghiep/{key}/bao-sai", data={"message": "Địa chỉ đã đổi"}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(ReviewRequest)).payload["message"] == "Địa chỉ đã đổi"
