@@ -6,7 +6,6 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
-_NON_WORD = re.compile(r"[^\w]+")
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
@@ -26,8 +25,12 @@ def fold(text: str | None) -> str:
     """
     text = normalize(text).replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return _SPACES.sub(" ", _NON_WORD.sub(" ", stripped.lower()).replace("_", " ")).strip()
+    # Letters and decimal digits only: every search engine splits words the same way on the rest.
+    kept = "".join(
+        ch if unicodedata.category(ch).startswith("L") or unicodedata.category(ch) == "Nd" else " "
+        for ch in decomposed if unicodedata.category(ch) != "Mn"
+    )
+    return _SPACES.sub(" ", kept.lower()).strip()
 
 
 # Vietnamese alphabetical order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y;

@@ -162,14 +162,11 @@ def test_an_anonymous_attempt_is_attached_to_an_account_later(client, app):
     public_id = start(client, "dbi-sme")
     answer_all(client, app, public_id)
     client.post(f"/danh-gia/lan/{public_id}/nop")
-    login(client, "owner@example.vn")  # the session is renewed at sign-in…
+    login(client, "owner@example.vn")  # the session is renewed at sign-in; the private-link grant survives
     with client.session_transaction() as s:
-        assert public_id not in s.get("assessments", [])
+        assert public_id in s.get("assessments", [])
     with app.app_context():
         token_attempt = services.by_public_id(public_id)
-    # …so the private link grants access again, then the owner attaches it.
-    with client.session_transaction() as s:
-        s["assessments"] = [public_id]
     response = client.post(f"/danh-gia/lan/{public_id}/gan", data={"enterprise_id": str(enterprise_id)})
     assert response.status_code == 302
     with app.app_context():
@@ -299,3 +296,48 @@ def test_exported_cells_never_run_as_formulas():
 
     assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert [safe_cell(v) for v in ("+1", "-2", "@a", "\tb", "\rc", "ok", 5)] == ["'+1", "'-2", "'@a", "'\tb", "'\rc", "ok", 5]
+
+
+def test_a_pending_claimant_never_sees_the_owners_results(client, app):
+    enterprise_id, _ = _owner(app)  # owner.example.vn is a verified member
+    login(client, "owner@example.vn")
+    first = start(client, "dbi-sme", enterprise_id)
+    answer_all(client, app, first)
+    client.post(f"/danh-gia/lan/{first}/nop")
+    with app.app_context():
+        from app.models import Enterprise
+
+        add_member(make_user("claimant@example.vn"), db.session.get(Enterprise, enterprise_id), "pending")
+    other = app.test_client()
+    login(other, "claimant@example.vn")
+    mine = start(other, "dbi-sme", enterprise_id)
+    answer_all(other, app, mine, choose=low_value)
+    other.post(f"/danh-gia/lan/{mine}/nop")
+    page = other.get(f"/danh-gia/lan/{mine}/ket-qua").get_data(as_text=True)
+    assert "Thay đổi" not in page
+    assert other.get(f"/danh-gia/lan/{first}/ket-qua").status_code == 403
+
+
+def test_verified_co_members_read_each_others_results(client, app):
+    enterprise_id, _ = _owner(app)
+    login(client, "owner@example.vn")
+    public_id = start(client, "dbi-sme", enterprise_id)
+    answer_all(client, app, public_id)
+    client.post(f"/danh-gia/lan/{public_id}/nop")
+    with app.app_context():
+        from app.models import Enterprise
+
+        add_member(make_user("partner@example.vn"), db.session.get(Enterprise, enterprise_id))
+    partner = app.test_client()
+    login(partner, "partner@example.vn")
+    assert partner.get(f"/danh-gia/lan/{public_id}/ket-qua").status_code == 200
+
+
+def test_signing_in_from_a_result_keeps_access_to_it(client, app):
+    _owner(app)
+    public_id = start(client, "quick-check")
+    answer_all(client, app, public_id)
+    client.post(f"/danh-gia/lan/{public_id}/nop")
+    response = client.post(f"/dang-nhap?next=/danh-gia/lan/{public_id}/ket-qua",
+                           data={"email": "owner@example.vn", "password": "correct horse battery staple"})
+    assert client.get(response.headers["Location"]).status_code == 200

@@ -212,3 +212,16 @@ def test_users_create_command(runner, app):
         assert user.role == "staff" and user.email_verified_at is not None
     again = runner.invoke(args=["users", "create", "--email", "can.bo@so.gov.vn", "--name", "X", "--password", "mật khẩu đủ dài"])
     assert again.exit_code != 0
+
+
+def test_data_download_includes_assessments(client, app):
+    from tests.assessment_helpers import answer_all, start
+
+    with app.app_context():
+        make_user("hoa@example.vn")
+    login(client, "hoa@example.vn")
+    public_id = start(client, "quick-check")
+    answer_all(client, app, public_id)
+    client.post(f"/danh-gia/lan/{public_id}/nop")
+    data = json.loads(client.get("/tai-khoan/du-lieu.json").get_data(as_text=True))
+    assert data["assessments"][0]["instrument"] == "quick-check" and data["assessments"][0]["answers"]

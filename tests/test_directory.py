@@ -166,3 +166,17 @@ def test_staff_export_has_every_field(client, app, province):
     login(client, "staff@so.gov.vn", totp_secret=secret)
     text = client.get("/doanh-nghiep/xuat.csv?q=ca+kho").get_data(as_text=True)
     assert "personal_id" in text and "054999888777" in text
+
+
+def test_json_ld_cannot_break_out_of_its_script(client, app):
+    with app.app_context():
+        key = make_enterprise("Công ty TNHH <!--<script> Sóng Biển </script>", commune_code="22015").public_key
+    page = client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+    script = page.split('<script type="application/ld+json">')[1].split("</script>")[0]
+    assert "<" not in script and "\\u003c" in script
+
+
+def test_superscripts_and_fractions_fold_to_nothing_on_both_engines():
+    from app.text import fold
+
+    assert fold("Kho 3½ m²") == "kho 3 m"

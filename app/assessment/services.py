@@ -77,10 +77,15 @@ def by_public_id(public_id: str) -> Assessment | None:
 
 
 def can_access(attempt: Assessment, user: User | None, granted: list[str]) -> bool:
-    """The person who started it (signed in) or who holds its private link in this browser."""
+    """The person who started it, who holds its private link in this browser, or — once it is
+    submitted — a verified member of the enterprise it is linked to."""
     if attempt.public_id in granted:
         return True
-    return user is not None and user.is_authenticated and attempt.user_id == user.id
+    if user is None or not user.is_authenticated:
+        return False
+    if attempt.user_id == user.id:
+        return True
+    return attempt.is_submitted and attempt.enterprise_id is not None and is_verified_member(user, attempt.enterprise_id)
 
 
 def page_questions(instrument: Instrument, answers: dict[str, Any], page: int) -> list[Question]:
@@ -168,23 +173,29 @@ def _linked_by_verified_member(attempt: Assessment) -> bool:
 
 
 def update_latest(attempt: Assessment) -> bool:
-    """Make a counted, submitted attempt the enterprise's latest result if it is newer."""
+    """Make a counted, submitted attempt the enterprise's latest result if it is newer.
+
+    One statement (insert, or update only when newer), so that two submissions racing for the
+    same enterprise on PostgreSQL neither fail nor let the older one win.
+    """
     if not (attempt.is_submitted and attempt.counts_toward_indicators and _linked_by_verified_member(attempt)):
         return False
-    latest = db.session.get(LatestAssessment, attempt.enterprise_id)
-    if latest is not None and _aware(latest.submitted_at) >= _aware(attempt.submitted_at):
-        return False
-    if latest is None:
-        latest = LatestAssessment(enterprise_id=attempt.enterprise_id)
-        db.session.add(latest)
-    latest.assessment_id = attempt.id
-    latest.instrument_id = attempt.instrument_id
-    latest.instrument_version = attempt.instrument_version
-    latest.overall_level = attempt.overall_level
-    latest.total_share = attempt.total_share
-    latest.submitted_at = attempt.submitted_at
-    db.session.flush()
-    return True
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    values = {"enterprise_id": attempt.enterprise_id, "assessment_id": attempt.id, "instrument_id": attempt.instrument_id,
+              "instrument_version": attempt.instrument_version, "overall_level": attempt.overall_level,
+              "total_share": attempt.total_share, "submitted_at": attempt.submitted_at}
+    statement = insert(LatestAssessment).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[LatestAssessment.enterprise_id],
+        set_={k: statement.excluded[k] for k in values if k != "enterprise_id"},
+        where=LatestAssessment.submitted_at < statement.excluded.submitted_at,
+    )
+    changed = db.session.execute(statement).rowcount == 1
+    db.session.expire_all()
+    return changed
 
 
 def _aware(value):
@@ -221,11 +232,21 @@ def attach(attempt: Assessment, user: User, enterprise_id: int | None) -> None:
 
 
 def previous_attempt(attempt: Assessment) -> Assessment | None:
-    """The submitted attempt before this one, of the same instrument, by the same enterprise or person."""
-    owner = (Assessment.enterprise_id == attempt.enterprise_id) if attempt.enterprise_id else (
-        (Assessment.user_id == attempt.user_id) & Assessment.enterprise_id.is_(None))
-    if attempt.enterprise_id is None and attempt.user_id is None:
+    """The submitted attempt before this one, of the same instrument.
+
+    For an attempt linked by a verified member: the enterprise's previous one by any verified
+    member. Otherwise only the same person's own previous attempt, so that a pending claim never
+    shows someone else's results.
+    """
+    if attempt.user_id is None:
         return None
+    if attempt.enterprise_id is not None and _linked_by_verified_member(attempt):
+        verified_users = select(Membership.user_id).where(Membership.enterprise_id == attempt.enterprise_id,
+                                                          Membership.claim_state == "verified")
+        owner = (Assessment.enterprise_id == attempt.enterprise_id) & Assessment.user_id.in_(verified_users)
+    else:
+        owner = (Assessment.user_id == attempt.user_id) & (
+            (Assessment.enterprise_id == attempt.enterprise_id) if attempt.enterprise_id else Assessment.enterprise_id.is_(None))
     return db.session.scalar(
         select(Assessment).where(
             owner, Assessment.instrument_id == attempt.instrument_id, Assessment.status == "submitted",

@@ -20,7 +20,7 @@ from app import audit
 from app.auth import passwords, tokens, totp
 from app.extensions import db
 from app.mail import send_email
-from app.models import Membership, User, UserSession
+from app.models import Assessment, Membership, User, UserSession
 from app.models.base import utcnow
 from app.text import normalize
 
@@ -257,6 +257,13 @@ def export_user_data(user: User) -> dict:
             {"created_at": s.created_at.isoformat(), "revoked_at": _iso(s.revoked_at), "user_agent": s.user_agent}
             for s in sessions
         ],
+        "assessments": [
+            {"instrument": a.instrument_id, "version": a.instrument_version, "status": a.status,
+             "enterprise": a.enterprise.public_key if a.enterprise else None, "started_at": a.started_at.isoformat(),
+             "submitted_at": _iso(a.submitted_at), "overall_level": a.overall_level, "answers": a.answers,
+             "pillar_results": a.pillar_results}
+            for a in db.session.scalars(select(Assessment).where(Assessment.user_id == user.id).order_by(Assessment.started_at))
+        ],
     }
 
 
@@ -270,6 +277,13 @@ def close_account(user: User) -> None:
     revoke_all_sessions(user)
     for membership in list(user.memberships):
         db.session.delete(membership)
+    # Unfinished answers go; submitted results linked to an enterprise stay for its statistics,
+    # no longer tied to the person; personal ones go too.
+    for attempt in db.session.scalars(select(Assessment).where(Assessment.user_id == user.id)):
+        if attempt.is_submitted and attempt.enterprise_id is not None:
+            attempt.user_id = None
+        else:
+            db.session.delete(attempt)
     user.email = f"closed-{user.id}-{secrets.token_hex(4)}@invalid"
     user.full_name = _("Closed account")
     user.password_hash = passwords.hash_password(secrets.token_urlsafe(32))

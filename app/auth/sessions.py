@@ -10,6 +10,7 @@ from app.extensions import login_manager
 from app.models import User
 
 SESSION_TOKEN_KEY = "sid"
+CARRIED_OVER = ("locale", "assessments", "assessment_tokens")
 
 
 def init_login_manager(app: Flask) -> None:
@@ -28,13 +29,14 @@ def init_login_manager(app: Flask) -> None:
 
 def complete_sign_in(user: User) -> None:
     """Start a brand-new session for the user (the old cookie's content is discarded)."""
-    locale = session.get("locale")
+    # What the visitor did before signing in survives the new session: their language and the
+    # assessments they hold private links to.
+    kept = {k: session[k] for k in CARRIED_OVER if k in session}
     session.clear()
     token = services.start_session(user, request.headers.get("User-Agent"))
     session[SESSION_TOKEN_KEY] = token
     session.permanent = True
-    if locale:
-        session["locale"] = locale
+    session.update(kept)
     login_user(user)
 
 

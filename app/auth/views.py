@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from app.auth import auth_bp, forms, services, totp
 from app.auth.sessions import complete_sign_in, sign_out
+from app.database import write_intent
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.routing import add_alias, safe_next
@@ -55,11 +56,12 @@ def register():
 
 @auth_bp.get("/xac-minh-email/<token>")
 def verify_email(token: str):
-    user = services.verify_email(token)
+    with write_intent():  # a GET that writes: take the write lock from the start (SQLite)
+        user = services.verify_email(token)
+        db.session.commit()
     if user is None:
         flash(_("This confirmation link is invalid or has expired. Sign in to receive a new one."), "error")
         return redirect(url_for("auth.login"))
-    db.session.commit()
     flash(_("Your e-mail address is confirmed. You can sign in now."), "success")
     return redirect(url_for("auth.login"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -17,8 +18,18 @@ from sqlalchemy.engine import make_url
 
 def _pg_args(url) -> tuple[list[str], dict]:
     args = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
+    schema = _schema()
+    if schema:
+        args += ["-n", schema]  # a deployment confined to one schema backs up that schema only
     env = {"PGPASSWORD": url.password} if url.password else {}
     return args, env
+
+
+def _schema() -> str | None:
+    """The schema named by a search_path connect option, if the app is confined to one."""
+    options = current_app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {}).get("options", "")
+    match = re.search(r"search_path=([A-Za-z0-9_]+)", options)
+    return match.group(1) if match else None
 
 
 def backup_database(target: Path) -> Path:

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 directory_bp = Blueprint("directory", __name__, template_folder="templates")
 
-from app.directory import owner_views, views  # noqa: E402,F401
+from app.directory import engage_views, owner_views, views  # noqa: E402,F401

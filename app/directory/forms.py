@@ -84,7 +84,8 @@ class ReportForm(FlaskForm):
 
 
 class SolutionsForm(FlaskForm):
-    categories = SelectMultipleField(_l("What you offer"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    categories = SelectMultipleField(_l("What you offer"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                                     validate_choice=False)  # unknown codes are dropped by the view
 
 
 class ContactForm(FlaskForm):

@@ -34,7 +34,7 @@ def _show_errors(form, errors: dict) -> None:
             flash(message, "error")
 
 
-def _managed(key: str) -> Enterprise:
+def managed_enterprise(key: str) -> Enterprise:
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.public_key == key))
     if enterprise is None:
         abort(404)
@@ -89,7 +89,7 @@ def claim(key: str):
 @directory_bp.route("/doanh-nghiep/<key>/sua", methods=["GET", "POST"])
 @login_required
 def edit(key: str):
-    enterprise = _managed(key)
+    enterprise = managed_enterprise(key)
     form = forms.EditForm(obj=enterprise if request.method == "GET" else None)
     _choices(form)
     del form.code, form.personal_id
@@ -117,7 +117,7 @@ def edit(key: str):
 @directory_bp.route("/doanh-nghiep/<key>/san-pham", methods=["GET", "POST"])
 @login_required
 def products(key: str):
-    enterprise = _managed(key)
+    enterprise = managed_enterprise(key)
     form = forms.ProductForm(prefix="product")
     listing_form = forms.ListingForm(prefix="listing")
     listing_form.platform_code.choices = [(p.code, p.name) for p in db.session.scalars(select(Platform).order_by(Platform.name))]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.domain import sectors
 from app.extensions import db
-from app.models import Enterprise, LatestAssessment, Product
+from app.models import Enterprise, EnterpriseSolution, LatestAssessment, Product
 
 PUBLIC_FIELDS = ("public_key", "name", "legal_form", "main_vsic", "vsic_section", "commune_code", "address",
                  "founded_on", "size_tier", "is_digital_tech", "is_startup", "website", "status")
@@ -29,12 +29,26 @@ class ProfileView:
     products: list[Product]
     readiness: LatestAssessment | None
     digital_hint: str | None
+    solutions: list[str]
+    following: bool
 
 
-def build(enterprise: Enterprise) -> ProfileView:
+def build(enterprise: Enterprise, viewer=None) -> ProfileView:
+    from app.directory.contact import is_following
+    from app.i18n import localized
+
     products = [p for p in enterprise.products if p.is_active]
     readiness = db.session.get(LatestAssessment, enterprise.id) if enterprise.shows_readiness else None
-    return ProfileView(products, readiness, sectors.digital_tech_hint(enterprise.main_vsic))
+    solutions = []
+    if enterprise.is_digital_tech:
+        codes = db.session.scalars(select(EnterpriseSolution.category).where(EnterpriseSolution.enterprise_id == enterprise.id)).all()
+        if codes:
+            from app.directory.engage_views import solution_categories
+
+            names = solution_categories()
+            solutions = [localized(names[c]["vi"], names[c]["en"]) for c in codes if c in names]
+    return ProfileView(products, readiness, sectors.digital_tech_hint(enterprise.main_vsic), solutions,
+                       is_following(viewer, enterprise))
 
 
 def is_expired(product: Product, today: date | None = None) -> bool:

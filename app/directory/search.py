@@ -9,6 +9,7 @@ Ordering is defined in SQL on stored columns, identically for both.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from datetime import date
 
 from sqlalchemy import case, exists, func, literal, select, text
 from sqlalchemy.sql import ColumnElement
@@ -38,6 +39,10 @@ class Query:
     products: bool = False
     platform: str = ""
     level: int | None = None
+    since: int | None = None        # founded in this year or later
+    stage: str = ""                 # self-declared startup stage
+    seeking: bool = False           # looking for funding
+    tech_or_startup: bool = False   # the investors' view: digital-technology firms and startups only
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
@@ -59,6 +64,7 @@ class Query:
             commune=args.get("commune", "")[:5], size=args.get("size", "")[:20], legal_form=args.get("legal_form", "")[:20],
             digital=flag("digital"), startup=flag("startup"), products=flag("products"),
             platform=args.get("platform", "")[:20], level=number("level", None),
+            since=number("since", None), stage=args.get("stage", "")[:20], seeking=flag("seeking"),
             sort=sort if sort in SORTS else "relevance", page=max(1, number("page", 1) or 1),
             per_page=per_page if per_page in PER_PAGE_CHOICES else 20,
         )
@@ -69,7 +75,7 @@ class Query:
         defaults = asdict(Query())
         out = {}
         for key, value in values.items():
-            if value == defaults[key] or value in ("", None, False):
+            if key == "tech_or_startup" or value == defaults[key] or value in ("", None, False):
                 continue
             out[key] = "1" if value is True else str(value)
         return out
@@ -126,6 +132,14 @@ def _conditions(query: Query, skip: str | None = None) -> list[ColumnElement[boo
         conditions.append(_has_products())
     if query.platform and skip != "platform":
         conditions.append(_sells_on(query.platform))
+    if query.tech_or_startup:
+        conditions.append(Enterprise.is_digital_tech.is_(True) | Enterprise.is_startup.is_(True))
+    if query.since is not None and skip != "since":
+        conditions.append(Enterprise.founded_on >= date(max(1900, min(query.since, 9999)), 1, 1))
+    if query.stage and skip != "stage":
+        conditions.append(Enterprise.stage == query.stage)
+    if query.seeking and skip != "seeking":
+        conditions.append(Enterprise.funding_sought_vnd > 0)
     if query.level is not None and skip != "level":
         conditions.append(Enterprise.shows_readiness.is_(True))
         conditions.append(Enterprise.id.in_(select(LatestAssessment.enterprise_id).where(LatestAssessment.overall_level == query.level)))
@@ -233,6 +247,7 @@ def facet_counts(query: Query) -> dict[str, list[tuple[str, int]]]:
         .group_by(LatestAssessment.overall_level).order_by(LatestAssessment.overall_level)
     ).all()
     facets["level"] = [(str(level), n) for level, n in level_rows]
+    facets["stage"] = _grouped(Enterprise.stage, query, "stage")
     return facets
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 from stdnum.vn import mst
 
@@ -47,9 +45,8 @@ def profile(key: str):
     enterprise = profiles.get_public(key)
     if enterprise is None:
         abort(404)
-    view = profiles.build(enterprise)
-    json_ld = Markup(json.dumps(profiles.json_ld(enterprise, url_for("directory.profile", key=key, _external=True)),
-                                ensure_ascii=False).replace("</", "<\\/"))
+    view = profiles.build(enterprise, current_user)
+    json_ld = profiles.json_ld(enterprise, url_for("directory.profile", key=key, _external=True))
     return render_template("directory/profile.html", e=enterprise, view=view, json_ld=json_ld)
 
 

@@ -27,7 +27,12 @@ def _shell_helpers():
         staff = is_staff(current_user)
         return [(endpoint, label) for endpoint, label, audience in NAV_ITEMS if audience is None or staff]
 
-    return {"region_name": region_name, "nav_items": nav_items}
+    def unread_count() -> int:
+        from app.directory.contact import unread_count as count
+
+        return count(current_user) if current_user.is_authenticated else 0
+
+    return {"region_name": region_name, "nav_items": nav_items, "unread_count": unread_count}
 
 
 @main_bp.get("/")

@@ -1,0 +1,102 @@
+"""Contact requests between investors, businesses and enterprises; follows; the inbox."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app import audit
+from app.extensions import db
+from app.models import ContactRequest, Enterprise, Follow, InboxMessage, Membership, User
+from app.models.base import utcnow
+from app.notify import notify
+
+
+class ContactError(ValueError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def managers_of(enterprise: Enterprise) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.enterprise_id == enterprise.id, Membership.claim_state == "verified", User.closed_at.is_(None))
+    ))
+
+
+def send_request(sender: User, enterprise: Enterprise, subject: str, message: str) -> ContactRequest:
+    """Keep the request for the enterprise and tell its managers (inbox and e-mail). The sender's
+    address is not shown to them; they reply through the platform and choose what to reveal."""
+    if any(m.enterprise_id == enterprise.id for m in sender.memberships):
+        raise ContactError("own_enterprise")
+    request = ContactRequest(sender_id=sender.id, enterprise_id=enterprise.id, subject=subject, message=message)
+    db.session.add(request)
+    db.session.flush()
+    audit.record(audit.Actor.of(sender), "contact", "enterprise", enterprise.id, None, {"request": request.id})
+    for manager in managers_of(enterprise):
+        notify(manager, lambda: _("New contact request: %(subject)s", subject=subject),
+               lambda: _("%(sender)s wrote to %(name)s:", sender=sender.full_name, name=enterprise.name) + "\n\n" + message,
+               url_for("directory.inbox"))
+    return request
+
+
+def reply(request: ContactRequest, replier: User, text: str, reveal_email: bool) -> None:
+    if not any(m.enterprise_id == request.enterprise_id and m.claim_state == "verified" for m in replier.memberships):
+        raise ContactError("not_a_manager")
+    if request.state != "new":
+        raise ContactError("already_answered")
+    request.state = "replied"
+    request.reply = text
+    request.reveal_email = reveal_email
+    request.replied_by_id = replier.id
+    request.replied_at = utcnow()
+    name = request.enterprise.name
+    contact = ("\n\n" + _("You can write to %(email)s.", email=replier.email)) if reveal_email else ""
+    notify(request.sender, lambda: _("%(name)s replied: %(subject)s", name=name, subject=request.subject),
+           lambda: text + contact, url_for("directory.inbox"))
+    db.session.flush()
+
+
+def toggle_follow(user: User, enterprise: Enterprise) -> bool:
+    """Follow or stop following; returns whether the user now follows it."""
+    existing = db.session.scalar(select(Follow).where(Follow.user_id == user.id, Follow.enterprise_id == enterprise.id))
+    if existing:
+        db.session.delete(existing)
+        db.session.flush()
+        return False
+    db.session.add(Follow(user_id=user.id, enterprise_id=enterprise.id))
+    db.session.flush()
+    return True
+
+
+def is_following(user: User, enterprise: Enterprise) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.scalar(select(Follow.id).where(Follow.user_id == user.id, Follow.enterprise_id == enterprise.id)) is not None
+
+
+def inbox_of(user: User) -> dict:
+    managed = [m.enterprise_id for m in user.memberships if m.claim_state == "verified"]
+    received = list(db.session.scalars(select(ContactRequest).where(ContactRequest.enterprise_id.in_(managed))
+                                       .order_by(ContactRequest.created_at.desc()))) if managed else []
+    sent = list(db.session.scalars(select(ContactRequest).where(ContactRequest.sender_id == user.id)
+                                   .order_by(ContactRequest.created_at.desc())))
+    notices = list(db.session.scalars(select(InboxMessage).where(InboxMessage.user_id == user.id)
+                                      .order_by(InboxMessage.created_at.desc()).limit(100)))
+    follows = list(db.session.scalars(select(Follow).where(Follow.user_id == user.id).order_by(Follow.created_at.desc())))
+    return {"received": received, "sent": sent, "notices": notices, "follows": follows}
+
+
+def mark_read(user: User) -> None:
+    for message in db.session.scalars(select(InboxMessage).where(InboxMessage.user_id == user.id, InboxMessage.read_at.is_(None))):
+        message.read_at = utcnow()
+    db.session.flush()
+
+
+def unread_count(user: User) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count()).select_from(InboxMessage)
+                             .where(InboxMessage.user_id == user.id, InboxMessage.read_at.is_(None))) or 0

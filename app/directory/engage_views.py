@@ -1,0 +1,134 @@
+"""Startups for investors, contact requests, follows, the inbox, providers' solution categories."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import yaml
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import delete, select
+
+from app.database import write_intent
+from app.directory import contact, directory_bp, forms, profiles, search
+from app.directory.owner_views import managed_enterprise
+from app.extensions import db, limiter
+from app.i18n import localized
+from app.main.views import NAV_ITEMS
+from app.models import ContactRequest, EnterpriseSolution, VsicSection
+from app.routing import add_alias, safe_next
+
+NAV_ITEMS.insert(2, ("directory.startups", _l("Startups"), None))
+
+
+@directory_bp.get("/khoi-nghiep")
+def startups():
+    query = replace(search.Query.from_args(request.args), tech_or_startup=True)
+    results = search.run(query)
+    sections = {s.code: s for s in db.session.scalars(select(VsicSection))}
+    followed = set()
+    if current_user.is_authenticated:
+        followed = {f.enterprise_id for f in contact.inbox_of(current_user)["follows"]}
+    return render_template("directory/startups.html", results=results, query=results.query, sections=sections,
+                           followed=followed, stages=dict(forms.STAGES))
+
+
+@directory_bp.post("/doanh-nghiep/<key>/theo-doi")
+@login_required
+def follow(key: str):
+    enterprise = profiles.get_public(key) or abort(404)
+    now_following = contact.toggle_follow(current_user, enterprise)
+    db.session.commit()
+    flash(_("You follow %(name)s.", name=enterprise.name) if now_following else _("You no longer follow %(name)s.", name=enterprise.name), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("directory.profile", key=key)))
+
+
+@directory_bp.route("/doanh-nghiep/<key>/lien-he", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+def contact_enterprise(key: str):
+    enterprise = profiles.get_public(key) or abort(404)
+    form = forms.ContactForm()
+    if form.validate_on_submit():
+        try:
+            contact.send_request(current_user, enterprise, form.subject.data, form.message.data)
+            db.session.commit()
+            if contact.managers_of(enterprise):
+                flash(_("Your message is sent. The enterprise will reply in your inbox."), "success")
+            else:
+                flash(_("Your message is kept for the enterprise; nobody manages its listing yet, so a reply may take time."), "warning")
+            return redirect(url_for("directory.profile", key=key))
+        except contact.ContactError:
+            db.session.rollback()
+            flash(_("You cannot write to your own enterprise."), "error")
+    return render_template("directory/contact.html", form=form, e=enterprise)
+
+
+@directory_bp.get("/tai-khoan/hop-thu")
+@login_required
+def inbox():
+    boxes = contact.inbox_of(current_user)
+    db.session.commit()  # end the read transaction, then mark as read in a write transaction
+    with write_intent():
+        contact.mark_read(current_user)
+        db.session.commit()
+    return render_template("directory/inbox.html", boxes=boxes, reply_form=forms.ReplyForm())
+
+
+@directory_bp.post("/lien-he/<int:request_id>/tra-loi")
+@login_required
+def reply(request_id: int):
+    found = db.session.get(ContactRequest, request_id) or abort(404)
+    form = forms.ReplyForm()
+    if not form.validate_on_submit():
+        flash(_("Write your reply."), "error")
+        return redirect(url_for("directory.inbox"))
+    try:
+        contact.reply(found, current_user, form.reply.data, form.reveal_email.data == "1")
+        db.session.commit()
+        flash(_("Your reply is sent."), "success")
+    except contact.ContactError as e:
+        db.session.rollback()
+        if e.code == "not_a_manager":
+            abort(403)
+        flash(_("This request was already answered."), "error")
+    return redirect(url_for("directory.inbox"))
+
+
+def solution_categories() -> dict[str, dict]:
+    folder = Path(current_app.config["SURVEYS_DIR"] or Path(current_app.root_path).parent / "surveys")
+    with open(folder / "categories.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["categories"]
+
+
+@directory_bp.route("/doanh-nghiep/<key>/giai-phap", methods=["GET", "POST"])
+@login_required
+def solutions(key: str):
+    """A digital-technology firm declares what it offers; assessment results point owners to it."""
+    enterprise = managed_enterprise(key)
+    if not enterprise.is_digital_tech:
+        abort(404)
+    categories = solution_categories()
+    form = forms.SolutionsForm()
+    form.categories.choices = [(code, localized(c["vi"], c["en"])) for code, c in categories.items()]
+    current = set(db.session.scalars(select(EnterpriseSolution.category).where(EnterpriseSolution.enterprise_id == enterprise.id)))
+    if request.method == "GET":
+        form.categories.data = sorted(current)
+    if form.validate_on_submit():
+        chosen = set(form.categories.data or []) & set(categories)
+        db.session.execute(delete(EnterpriseSolution).where(EnterpriseSolution.enterprise_id == enterprise.id))
+        db.session.add_all(EnterpriseSolution(enterprise_id=enterprise.id, category=c) for c in sorted(chosen))
+        from app import audit
+
+        audit.record(audit.Actor.of(current_user), "update", "enterprise_solutions", enterprise.id,
+                     {"categories": sorted(current)}, {"categories": sorted(chosen)})
+        db.session.commit()
+        flash(_("Your solutions are saved."), "success")
+        return redirect(url_for("directory.profile", key=key))
+    return render_template("directory/solutions.html", form=form, e=enterprise)
+
+
+add_alias(directory_bp, "/startups", "directory.startups")
