@@ -1,0 +1,22 @@
+"""WSGI entry point for the benchmarks: the real app plus a hello-world route.
+
+SPEC §6 measures pages as a ratio to "a hello-world route in the same gunicorn". The app has no
+such route, so this module builds the app exactly as `app:create_app()` does and registers
+`GET /_hello` (plain "ok") on it, without touching the app's code. Serve it from the project root:
+
+    gunicorn --no-control-socket -w 2 -b 127.0.0.1:8000 'benchmarks.bench_app:app'
+
+The hello route goes through every request hook of the app (sessions, security headers, locale,
+rate limiter when on) — only the view itself is trivial.
+"""
+
+from __future__ import annotations
+
+from app import create_app
+
+app = create_app()
+
+
+@app.get("/_hello")
+def _hello():
+    return "ok"
