@@ -21,7 +21,7 @@ from app.main.views import NAV_ITEMS
 from app.models import ContactRequest, EnterpriseSolution, VsicSection
 from app.routing import add_alias, safe_next
 
-NAV_ITEMS.insert(2, ("directory.startups", _l("Startups"), None))
+NAV_ITEMS.insert(1, ("directory.startups", _l("Startups"), None))
 
 
 @directory_bp.get("/khoi-nghiep")

@@ -18,7 +18,7 @@ from app.main.views import NAV_ITEMS
 from app.models import Commune, Platform, VsicSection
 from app.routing import add_alias
 
-NAV_ITEMS.insert(1, ("directory.index", _l("Enterprises"), None))
+NAV_ITEMS.insert(0, ("directory.index", _l("Enterprises"), None))
 
 
 @directory_bp.get("/doanh-nghiep")

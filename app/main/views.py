@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.i18n import LANG_COOKIE, current_language
@@ -12,7 +11,8 @@ from app.registry.services import registry_counts
 from app.routing import add_alias, safe_next
 
 # (endpoint, label, audience): audience None is everyone, "staff" the department only.
-NAV_ITEMS = [("main.home", _l("Home"), None), ("main.about", _l("About"), None), ("api.docs", _l("Open data API"), None)]
+# The brand links home; About and the API are in the footer.
+NAV_ITEMS: list[tuple[str, object, str | None]] = []
 
 
 @main_bp.app_context_processor
