@@ -182,7 +182,7 @@ def test_demo_load_writes_the_four_accounts_once(app, runner, instance):
             assert user is not None and user.role == role
             assert user.has_two_factor == (role in ("staff", "admin"))
             if user.has_two_factor:
-                assert user.totp_secret in text and f"flask users totp {email}" in text
+                assert user.totp_secret in text and f"flask --app app users totp {email}" in text
         owner = db.session.scalar(select(User).where(User.role == "owner"))
         membership = db.session.scalar(select(Membership).where(Membership.user_id == owner.id))
         assert membership.claim_state == "verified" and membership.enterprise.products
