@@ -1,0 +1,44 @@
+"""axe-core finds no serious or critical violation on the main pages, in both languages (WCAG 2.2 AA)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.assessment_helpers import answer_all, start
+from tests.factories import make_enterprise
+
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_main_pages_have_no_serious_violations(app, browser, live_server, lang):
+    with app.app_context():
+        key = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", commune_code="22258").public_key
+    client = app.test_client()
+    public_id = start(client, "quick-check")
+    answer_all(client, app, public_id)
+    client.post(f"/danh-gia/lan/{public_id}/nop")
+    with client.session_transaction() as s:
+        granted = s["assessments"]
+    paths = ["/", "/doanh-nghiep", "/doanh-nghiep?q=hai+dang", f"/doanh-nghiep/{key}", "/khoi-nghiep", "/danh-gia",
+             f"/danh-gia/lan/{public_id}/ket-qua", "/dang-nhap", "/dang-ky", "/gioi-thieu", "/api/v1/", "/khong-co"]
+    # axe is injected by the test harness, so the page's own CSP is bypassed for it alone.
+    context = browser.new_context(viewport={"width": 360, "height": 800}, bypass_csp=True)
+    context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
+    page = context.new_page()
+    problems = []
+    for path in paths:
+        if "/ket-qua" in path:  # carry the private-link grant of the test client into this browser
+            context.add_cookies([{"name": "session", "value": client.get_cookie("session").value, "url": live_server}])
+        page.goto(live_server + path)
+        page.evaluate(AXE)
+        result = page.evaluate("(rules) => axe.run(document, rules)", RULES)
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [n["target"] for n in violation["nodes"]][:3]
+                problems.append(f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} {targets}")
+    context.close()
+    assert granted and problems == [], "\n".join(problems)
