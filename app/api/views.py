@@ -61,12 +61,17 @@ def enterprises():
                              results.max_page, results.facets))
 
 
-@api_bp.get("/enterprises/<code>")
-@limiter.limit(API_LIMIT)
-def enterprise(code: str):
+def _published_or_404(code: str):
     found = profiles.get_public(code)
     if found is None:
         abort(404)
+    return found
+
+
+@api_bp.get("/enterprises/<code>")
+@limiter.limit(API_LIMIT)
+def enterprise(code: str):
+    found = _published_or_404(code)
     view = profiles.build(found)
     return jsonify(serialize.enterprise_detail(found, view.readiness))
 
@@ -74,9 +79,7 @@ def enterprise(code: str):
 @api_bp.get("/enterprises/<code>/products")
 @limiter.limit(API_LIMIT)
 def enterprise_products(code: str):
-    found = profiles.get_public(code)
-    if found is None:
-        abort(404)
+    found = _published_or_404(code)
     items = [serialize.product_item(p) for p in found.products if p.is_active]
     return jsonify({"items": items, "total": len(items), "page": 1, "per_page": max(1, len(items)), "next": None, "facets": {}})
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from app.assessment.conditions import referenced_questions
+from app.assessment.conditions import answer_tests, referenced_questions
 from app.assessment.instruments import content_hash
 from app.assessment.yamlsource import SourceMap
 
@@ -185,7 +185,7 @@ def _check_conditions(src: SourceMap) -> list[Problem]:
             for name in referenced_questions(q.get("show_if")):
                 if name not in earlier:
                     found.append(Problem(where, f"{q['name']}: show_if reads {name!r}, which is not an earlier question"))
-            for test in _answer_tests(q.get("show_if")):
+            for test in answer_tests(q.get("show_if")):
                 target = earlier.get(test["question"])
                 allowed = _possible_values(target) if target else None
                 wanted = [test["equals"]] if "equals" in test else test.get("in", []) + ([test["includes"]] if "includes" in test else [])
@@ -194,16 +194,6 @@ def _check_conditions(src: SourceMap) -> list[Problem]:
                                                 f"(quote yes/no: \"yes\")"))
             earlier[q["name"]] = q
     return found
-
-
-def _answer_tests(condition: dict | None) -> list[dict]:
-    if not condition:
-        return []
-    if "all" in condition or "any" in condition:
-        return [t for c in condition.get("all", condition.get("any")) for t in _answer_tests(c)]
-    if "not" in condition:
-        return _answer_tests(condition["not"])
-    return [condition["answer"]]
 
 
 def _possible_values(question: dict) -> list | None:

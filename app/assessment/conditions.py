@@ -32,12 +32,17 @@ def holds(condition: dict | None, answers: dict[str, Any]) -> bool:
     return False
 
 
-def referenced_questions(condition: dict | None) -> list[str]:
-    """Names of the questions a condition reads (for the checker)."""
+def answer_tests(condition: dict | None) -> list[dict]:
+    """Every `answer` test inside a condition (for the checker)."""
     if not condition:
         return []
     if "all" in condition or "any" in condition:
-        return [n for c in condition.get("all", condition.get("any")) for n in referenced_questions(c)]
+        return [t for c in condition.get("all", condition.get("any")) for t in answer_tests(c)]
     if "not" in condition:
-        return referenced_questions(condition["not"])
-    return [condition["answer"]["question"]]
+        return answer_tests(condition["not"])
+    return [condition["answer"]]
+
+
+def referenced_questions(condition: dict | None) -> list[str]:
+    """Names of the questions a condition reads."""
+    return [test["question"] for test in answer_tests(condition)]
