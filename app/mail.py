@@ -31,6 +31,6 @@ def send_email(to: str, subject: str, body: str) -> EmailMessage:
     else:
         folder = Path(current_app.instance_path) / "mail"
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")  # microseconds: files sort in sending order
         (folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml").write_bytes(bytes(message))
     return message

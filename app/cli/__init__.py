@@ -6,11 +6,12 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import backup, demo, reference, surveys, translate, users
+    from app.cli import backup, demo, reference, registry, surveys, translate, users
 
     app.cli.add_command(demo.demo_cli)
     app.cli.add_command(users.users_cli)
     app.cli.add_command(translate.translate_cli)
     app.cli.add_command(reference.reference_cli)
     app.cli.add_command(surveys.surveys_cli)
+    app.cli.add_command(registry.registry_cli)
     backup.register(app)

@@ -5,6 +5,7 @@ from app.models.audit import AuditEvent
 from app.models.engagement import ContactRequest, Follow, InboxMessage, ReviewRequest
 from app.models.enterprise import Enterprise
 from app.models.geography import Commune, LegacyCommune, Province
+from app.models.imports import ImportBatch
 from app.models.product import Listing, Platform, Product
 from app.models.sector import VsicSection
 from app.models.user import Membership, User, UserSession
@@ -20,6 +21,7 @@ __all__ = [
     "InboxMessage",
     "ReviewRequest",
     "Enterprise",
+    "ImportBatch",
     "LegacyCommune",
     "Listing",
     "Membership",

@@ -24,4 +24,4 @@ class AuditEvent(db.Model):
     entity_id: Mapped[str | None] = mapped_column(String(40))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    provenance: Mapped[str | None] = mapped_column(String(100))  # import batch, registration, staff edit
+    provenance: Mapped[str | None] = mapped_column(String(100), index=True)  # import batch, registration, staff edit

@@ -1,0 +1,175 @@
+"""Prepare an import: check every row, compare with the registry, compute what will be written.
+
+Nothing is written here: the plan is applied later in one short transaction (``apply.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from app.audit import _plain as plain
+from app.domain.legal_forms import SME_ELIGIBLE
+from app.domain.sectors import sector_group
+from app.domain.size import NOT_APPLICABLE, classify_size
+from app.extensions import db
+from app.imports.communes import CommuneResolver
+from app.imports.reading import Sheet
+from app.imports.rows import RowCheck, check_row
+from app.models import AuditEvent, Enterprise, Product
+from app.registry.services import derive
+
+IMPORTED = ("name", "legal_form", "main_vsic", "commune_code", "address", "founded_on", "employees",
+            "revenue_vnd", "capital_vnd", "email", "phone", "website", "status")
+DERIVED = ("name_folded", "name_lower", "name_sort", "search_text", "vsic_section", "size_tier")
+UPDATE_COLUMNS = (*IMPORTED, *DERIVED, "record_state")
+INSERT_COLUMNS = ("public_key", "code", "personal_id", *UPDATE_COLUMNS, "provenance", "provenance_ref")
+CHUNK = 1000
+
+
+@dataclass(slots=True)
+class Update:
+    id: int
+    values: tuple  # every column of UPDATE_COLUMNS, in that order
+    before: dict[str, Any]  # the audited values it changes, as they were
+    after: dict[str, Any]
+
+
+@dataclass
+class Plan:
+    total: int = 0
+    new: list[tuple] = field(default_factory=list)  # INSERT_COLUMNS in order: tuples, to keep 100k rows small
+    updates: list[Update] = field(default_factory=list)
+    unchanged: int = 0
+    rejected_rows: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    held: list[dict[str, Any]] = field(default_factory=list)
+    watermark: int = 0  # the last audit event seen while preparing: a later one means the plan is stale
+
+    def counts(self) -> dict[str, int]:
+        return {"new": len(self.new), "updated": len(self.updates), "unchanged": self.unchanged,
+                "rejected": self.rejected_rows, "held": len(self.held)}
+
+
+def _derived(values: dict[str, Any], section: str | None, product_names=()) -> dict[str, Any]:
+    out = derive({**values, "product_names": product_names})
+    if section and not out.get("main_vsic"):
+        out["vsic_section"] = section
+        out["size_tier"] = (classify_size(sector_group(section), out.get("employees"), out.get("revenue_vnd"),
+                                          out.get("capital_vnd"))
+                            if out["legal_form"] in SME_ELIGIBLE else NOT_APPLICABLE)
+    return out
+
+
+def _numbered_rows(sheet: Sheet) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(spreadsheet row number, {field: raw cell}) for each non-blank data row; the header is row 1."""
+    for number, cells in enumerate(sheet.rows, start=2):
+        if not any(c not in (None, "") and str(c).strip() for c in cells):
+            continue
+        yield number, {f: c for f, c in zip(sheet.fields, cells, strict=False) if f is not None}
+
+
+def _existing(rows: list[RowCheck]) -> dict[str, dict[str, Any]]:
+    codes = [r.values["code"] for r in rows if r.values.get("code")]
+    personal = [r.values["personal_id"] for r in rows if r.values.get("personal_id")]
+    if not codes and not personal:
+        return {}
+    cols = [getattr(Enterprise, c) for c in (*IMPORTED, "vsic_section", "record_state")]
+    query = select(Enterprise.id, Enterprise.code, Enterprise.personal_id, *cols).where(
+        or_(Enterprise.code.in_(codes), Enterprise.personal_id.in_(personal)))
+    found = {}
+    for row in db.session.execute(query).mappings():
+        found[row["code"] or row["personal_id"]] = dict(row)
+    return found
+
+
+def _product_names(ids: list[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = {}
+    if ids:
+        query = select(Product.enterprise_id, Product.name).where(Product.enterprise_id.in_(ids), Product.is_active)
+        for enterprise_id, name in db.session.execute(query):
+            names.setdefault(enterprise_id, []).append(name)
+    return names
+
+
+def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
+    existing = _existing(checks)
+    products = _product_names([existing[r.key]["id"] for r in checks if r.key in existing])
+    for row in checks:
+        old = existing.get(row.key)
+        if old is None:
+            row.values["legal_form"] = row.values["legal_form"] or row.guessed_form
+            if row.values["legal_form"] is None:
+                plan.rejected_rows += 1
+                plan.rejected.append({"row": row.number, "column": "loai_hinh", "reason": "legal_form_missing",
+                                      "value": "", "name": row.values.get("name") or ""})
+                continue
+            values = _derived({k: v for k, v in row.values.items() if v is not None} | {
+                "status": row.values.get("status") or "active"}, row.section)
+            values.update(public_key=row.values.get("code") or _household_key(), record_state="published",
+                          provenance="import", provenance_ref=str(batch_id))
+            plan.new.append(tuple(values.get(c) for c in INSERT_COLUMNS))
+            continue
+        changes = {k: v for k, v in row.values.items() if k in IMPORTED and v is not None and v != old[k]}
+        if row.section and not row.values.get("main_vsic") and old["vsic_section"] != row.section:
+            changes.update(main_vsic=None, vsic_section=row.section)
+        if old["record_state"] == "withdrawn":
+            changes["record_state"] = "published"
+        if not changes:
+            plan.unchanged += 1
+            continue
+        merged = {k: old[k] for k in IMPORTED} | {k: v for k, v in changes.items() if k in IMPORTED}
+        values = _derived(merged, changes.get("vsic_section"), products.get(old["id"], ()))
+        values["record_state"] = changes.get("record_state", old["record_state"])
+        plan.updates.append(Update(
+            old["id"], tuple(values[c] for c in UPDATE_COLUMNS),
+            {k: plain(old[k]) for k in changes}, {k: plain(v) for k, v in changes.items()},
+        ))
+
+
+def _household_key() -> str:
+    from app.registry.services import new_household_public_id
+
+    return new_household_public_id()
+
+
+def build_plan(sheet: Sheet, batch_id: int, resolutions: dict[int, str] | None = None,
+               progress: Callable[[int], None] | None = None, today: date | None = None) -> Plan:
+    """Check every row and work out what committing would change (reads only)."""
+    plan = Plan(watermark=db.session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))))
+    resolver, today, resolutions = CommuneResolver(), today or date.today(), resolutions or {}
+    seen: set[str] = set()
+    rows = _numbered_rows(sheet)
+    while chunk := list(islice(rows, CHUNK)):
+        valid = []
+        for number, cells in chunk:
+            row = check_row(number, cells, resolver, today)
+            plan.total += 1
+            if row.key in seen:
+                row.fail("code", "duplicate", row.key)
+            elif row.key:
+                seen.add(row.key)
+            if row.errors:
+                plan.rejected_rows += 1
+                plan.rejected.extend({"row": number, "column": column, "reason": reason, "value": value,
+                                      "name": row.values.get("name") or ""} for column, reason, value in row.errors)
+            elif row.commune is not None and row.commune.is_held:
+                choice = resolutions.get(number)
+                if choice in row.commune.candidates:
+                    row.values["commune_code"] = choice
+                    valid.append(row)
+                else:
+                    plan.held.append({"row": number, "code": row.key, "name": row.values["name"],
+                                      "commune": str(cells.get("commune_code") or cells.get("commune_name") or ""),
+                                      "candidates": [[c, resolver.names.get(c, c)] for c in row.commune.candidates]})
+            else:
+                valid.append(row)
+        _compare(plan, valid, batch_id)
+        if progress:
+            progress(len(chunk))
+    return plan

@@ -1,0 +1,127 @@
+"""Turn an uploaded file into a header and rows of cells, trusting its content, never its name."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from app.text import fold
+
+# Template columns: Vietnamese header first, then the English alias. Order = the template's order.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "ma_so_doanh_nghiep": ("code", "enterprise_code"),
+    "ten_doanh_nghiep": ("name", "name"),
+    "loai_hinh": ("legal_form", "legal_form"),
+    "ngay_thanh_lap": ("founded_on", "founded_on"),
+    "ma_xa": ("commune_code", "commune_code"),
+    "ten_xa": ("commune_name", "commune_name"),
+    "huyen_cu": ("district", "former_district"),  # optional: the pre-2025 district, to tell old communes apart
+    "dia_chi": ("address", "address"),
+    "nganh_nghe_chinh": ("main_vsic", "main_vsic"),
+    "so_lao_dong": ("employees", "employees"),
+    "doanh_thu": ("revenue_vnd", "revenue_vnd"),
+    "tong_nguon_von": ("capital_vnd", "capital_vnd"),
+    "email": ("email", "email"),
+    "dien_thoai": ("phone", "phone"),
+    "website": ("website", "website"),
+    "trang_thai": ("status", "status"),
+}
+HEADER_OF = {field: header for header, (field, _alias) in COLUMNS.items()}
+_HEADERS = {header: field for header, (field, _alias) in COLUMNS.items()} | {
+    alias: field for _header, (field, alias) in COLUMNS.items()
+}
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read (not a spreadsheet, unknown encoding, missing columns)."""
+
+    def __init__(self, reason: str, message):
+        super().__init__(reason)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass
+class Sheet:
+    format: str  # csv | xlsx
+    fields: list[str | None]  # the field each column holds (None: a column we do not read)
+    rows: Iterator[list[Any]]  # data rows, the header excluded
+    total: int  # number of data rows (may count trailing blank lines)
+
+
+def field_of(header: Any) -> str | None:
+    """The field a header names, matched after folding ("Mã số doanh nghiệp" → code)."""
+    key = "_".join(fold(str(header or "")).split())
+    return _HEADERS.get(key)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1258; the caller normalises each cell to NFC."""
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileError("encoding", _l("The file is neither UTF-8 nor Windows-1258 text, nor an XLSX workbook."))
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines, ends kept, one at a time (a StringIO would hold a 4-byte-per-character copy)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _csv(data: bytes) -> tuple[list[Any], Iterator[list[Any]], int]:
+    text = decode(data)
+    if "\x00" in text[:4096]:
+        raise FileError("binary", _l("The file is neither UTF-8 nor Windows-1258 text, nor an XLSX workbook."))
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    total = text.rstrip("\r\n").count("\n")  # an estimate for progress: quoted cells may hold line breaks
+    reader = csv.reader(_lines(text), delimiter=delimiter)
+    header = next(reader, [])
+    return header, reader, total
+
+
+def _xlsx(data: bytes) -> tuple[list[Any], Iterator[list[Any]], int]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError) as e:
+        raise FileError("xlsx", _l("This XLSX workbook cannot be read.")) from e
+    if not rows:
+        return [], iter(()), 0
+    return rows[0], iter(rows[1:]), len(rows) - 1
+
+
+def read_sheet(data: bytes) -> Sheet:
+    """Sniff the format by content (an XLSX file is a zip: it starts with PK) and read its first sheet."""
+    if not data.strip():
+        raise FileError("empty", _l("The file is empty."))
+    fmt = "xlsx" if data[:4] == b"PK\x03\x04" else "csv"
+    header, rows, total = _xlsx(data) if fmt == "xlsx" else _csv(data)
+    fields = [field_of(h) for h in header]
+    if "code" not in fields or "name" not in fields or not ({"commune_code", "commune_name"} & set(fields)):
+        raise FileError("columns", _l("The first row must name the columns: ma_so_doanh_nghiep, ten_doanh_nghiep "
+                                      "and ma_xa or ten_xa at least (download the template)."))
+    return Sheet(fmt, fields, rows, total)
+
+
+def estimate_rows(data: bytes) -> int:
+    """Roughly how many data rows a file has, for a progress bar (an XLSX file is read to count)."""
+    if data[:4] == b"PK\x03\x04":
+        try:
+            return read_sheet(data).total
+        except FileError:
+            return 0
+    return data.rstrip(b"\r\n").count(b"\n")

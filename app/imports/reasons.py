@@ -1,0 +1,39 @@
+"""Why a row was rejected or held: a stable reason code and a message in the reader's language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.domain.codes import CodeError, validate_enterprise_code
+
+REASONS = {
+    "required": _l("This cell is required."),
+    "empty": _l("Enter the enterprise code."),
+    "format": _l("This is not a valid enterprise code format."),
+    "length": _l("An enterprise code has 10 digits, or 13 for a branch."),
+    "checksum": _l("The check digit (10th digit) does not match: please check for a typing error."),
+    "personal_id": _l("A personal ID number has exactly 12 digits."),
+    "duplicate": _l("The same enterprise code appears in an earlier row of this file."),
+    "unknown_commune": _l("No commune, current or before July 2025, has this code or name."),
+    "bad_date": _l("Write the date as dd/mm/yyyy or yyyy-mm-dd."),
+    "future_date": _l("The founding date is in the future."),
+    "negative": _l("A number here cannot be negative."),
+    "bad_number": _l("This is not a number."),
+    "bad_legal_form": _l("Unknown legal form."),
+    "legal_form_missing": _l("Give the legal form: the name does not say it either."),
+    "bad_status": _l("Unknown status: use đang hoạt động, tạm ngừng kinh doanh or giải thể."),
+    "bad_vsic": _l("Not a VSIC code (its first two digits name no division) nor a section letter."),
+    "bad_email": _l("This is not an e-mail address."),
+    "mojibake": _l("This text looks mis-encoded (TCVN3 or VNI read as another code page): save the file as UTF-8."),
+}
+
+
+def message(reason: str, value: str | None = None) -> str:
+    """The translated explanation of a reason; for an enterprise code, the validator's own words."""
+    if reason in {"empty", "format", "length", "checksum"} and value:
+        try:
+            validate_enterprise_code(value)
+        except CodeError as e:
+            if e.reason == reason:
+                return str(e.message)
+    return str(REASONS.get(reason, reason))

@@ -1,0 +1,55 @@
+"""A bulk import of the registry: one uploaded file, checked (dry run), then committed or undone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.user import User
+
+IMPORT_STATES = ("checked", "committed", "undone", "failed")
+COUNTS = ("new", "updated", "unchanged", "rejected", "held")
+
+
+class ImportBatch(db.Model):
+    __table_args__ = (
+        CheckConstraint("state IN ('checked', 'committed', 'undone', 'failed')", name="state"),
+        CheckConstraint("format IN ('csv', 'xlsx')", name="format"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))  # as uploaded; shown, never used as a path
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    format: Mapped[str] = mapped_column(String(10))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    uploaded_by_label: Mapped[str] = mapped_column(String(100))  # e-mail, or "cli"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    committed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(20), default="checked")
+    total_rows: Mapped[int] = mapped_column(default=0)
+    new_count: Mapped[int] = mapped_column(default=0)
+    updated_count: Mapped[int] = mapped_column(default=0)
+    unchanged_count: Mapped[int] = mapped_column(default=0)
+    rejected_count: Mapped[int] = mapped_column(default=0)
+    held_count: Mapped[int] = mapped_column(default=0)
+    # {"rejected": [{row, column, reason, value, name}], "held": [{row, code, name, commune, candidates}]}
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    # The uploaded file, kept in the database until the batch is committed so that a commit needs no
+    # re-upload and works on whichever server process answers it.
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+
+    uploaded_by: Mapped[User | None] = relationship()
+
+    @property
+    def provenance(self) -> str:
+        return f"import:{self.id}"
+
+    def counts(self) -> dict[str, int]:
+        return {name: getattr(self, f"{name}_count") for name in COUNTS}

@@ -1,0 +1,120 @@
+"""Bulk import pages: upload and dry run, commit, history, error report, undo, template download."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import audit
+from app.auth.permissions import staff_required
+from app.exports import csv_response
+from app.extensions import db
+from app.imports import services
+from app.imports.reading import COLUMNS
+from app.imports.reasons import message
+from app.main.views import NAV_ITEMS
+from app.models import ImportBatch
+from app.workspace import workspace_bp
+
+NAV_ITEMS.append(("workspace.import_upload", _l("Import"), "staff"))
+SHOWN_ROWS = 500
+TEMPLATE_EXAMPLE = ["0100233488", "Công ty TNHH Thủy sản Hải Đăng", "TNHH MTV", "15/03/2015", "22015", "", "",
+                    "12 Lê Lợi", "1020", "8", "1.500.000.000", "", "lienhe@haidang.vn", "0257 3823 456", "", "đang hoạt động"]
+STATE_LABELS = {"checked": _l("Checked, not committed"), "committed": _l("Committed"), "undone": _l("Undone"),
+                "failed": _l("Failed")}
+
+
+def _batch(batch_id: int) -> ImportBatch:
+    return db.session.get(ImportBatch, batch_id) or abort(404)
+
+
+@workspace_bp.get("/nhap")
+@staff_required
+def import_upload():
+    return render_template("workspace/import_upload.html", columns=COLUMNS)
+
+
+@workspace_bp.post("/nhap")
+@staff_required
+def import_check():
+    upload = request.files.get("file")
+    data = upload.read() if upload else b""
+    if not data:
+        flash(_("Choose a CSV or XLSX file."), "error")
+        return redirect(url_for("workspace.import_upload"))
+    try:
+        batch = services.check_file(data, upload.filename or "", audit.Actor.of(current_user))
+    except services.FileError as e:
+        flash(str(e.message), "error")
+        return redirect(url_for("workspace.import_upload"))
+    return redirect(url_for("workspace.import_batch", batch_id=batch.id))
+
+
+@workspace_bp.get("/nhap/<int:batch_id>")
+@staff_required
+def import_batch(batch_id: int):
+    batch = _batch(batch_id)
+    rejected = batch.report.get("rejected", [])
+    return render_template("workspace/import_batch.html", batch=batch, rejected=rejected[:SHOWN_ROWS],
+                           more=max(len(rejected) - SHOWN_ROWS, 0), held=batch.report.get("held", []),
+                           message=message, states=STATE_LABELS)
+
+
+@workspace_bp.post("/nhap/<int:batch_id>/ghi")
+@staff_required
+def import_commit(batch_id: int):
+    batch = _batch(batch_id)
+    resolutions = {}
+    for key, value in request.form.items():
+        if key.startswith("commune-") and key[8:].isdigit() and value:
+            resolutions[int(key[8:])] = value
+    try:
+        services.commit_batch(batch, audit.Actor.of(current_user), resolutions)
+        flash(_("Import committed: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.",
+                new=batch.new_count, updated=batch.updated_count, unchanged=batch.unchanged_count), "success")
+    except services.FileError as e:
+        flash(str(e.message), "error")
+    except Exception:  # noqa: BLE001 — the batch records the error; the registry is unchanged
+        flash(_("The import failed and nothing was changed. The error is recorded with the batch."), "error")
+    return redirect(url_for("workspace.import_batch", batch_id=batch_id))
+
+
+@workspace_bp.post("/nhap/<int:batch_id>/hoan-tac")
+@staff_required
+def import_undo(batch_id: int):
+    batch = _batch(batch_id)
+    try:
+        count = services.undo(batch, audit.Actor.of(current_user))
+        flash(_("Import undone: %(count)s records restored or withdrawn.", count=count), "success")
+    except services.UndoRefused as e:
+        flash(_("This import cannot be undone: these records were changed since: %(keys)s.",
+                keys=", ".join(e.touched)), "error")
+    except services.FileError as e:
+        flash(str(e.message), "error")
+    return redirect(url_for("workspace.import_batch", batch_id=batch_id))
+
+
+@workspace_bp.get("/nhap/<int:batch_id>/loi.csv")
+@staff_required
+def import_errors(batch_id: int):
+    batch = _batch(batch_id)
+    header = [_("Row"), _("Column"), _("Reason"), _("Explanation"), _("Value"), _("Name")]
+    rows = ([r["row"], r["column"], r["reason"], message(r["reason"], r["value"]), r["value"], r["name"]]
+            for r in batch.report.get("rejected", []))
+    return csv_response(f"nhap-{batch.id}-loi.csv", header, rows)
+
+
+@workspace_bp.get("/nhap/mau.csv")
+@staff_required
+def import_template():
+    return csv_response("mau-nhap-doanh-nghiep.csv", list(COLUMNS), [TEMPLATE_EXAMPLE])
+
+
+@workspace_bp.get("/nhap/lich-su")
+@staff_required
+def import_history():
+    batches = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(200)).all()
+    return render_template("workspace/import_history.html", batches=batches, states=STATE_LABELS)
