@@ -51,3 +51,9 @@ def test_owners_cannot_open_the_queue(client, app):
     login(client, "chu@example.vn")
     assert client.get("/so/duyet").status_code == 403
     assert client.post("/so/duyet/1", data={"decision": "approve"}).status_code == 403
+
+
+def test_the_workspace_gathers_the_departments_tools(client, app):
+    review_id = _claim_and_staff(client, app)
+    page = client.get("/so/").get_data(as_text=True)
+    assert review_id and "1 yêu cầu đang chờ quyết định" in page and "/so/nhap" in page and "/danh-gia/quan-ly" in page

@@ -17,7 +17,6 @@ from app.main.views import NAV_ITEMS
 from app.routing import add_alias
 
 NAV_ITEMS.insert(2, ("assessment.index", _l("Self-assessment"), None))
-NAV_ITEMS.append(("assessment.staff_list", _l("Assessments (staff)"), "staff"))
 GRANTED = "assessments"
 
 

@@ -15,11 +15,9 @@ from app.extensions import db
 from app.imports import services
 from app.imports.reading import COLUMNS
 from app.imports.reasons import message
-from app.main.views import NAV_ITEMS
 from app.models import ImportBatch
 from app.workspace import workspace_bp
 
-NAV_ITEMS.append(("workspace.import_upload", _l("Import"), "staff"))
 SHOWN_ROWS = 500
 TEMPLATE_EXAMPLE = ["0100233488", "Công ty TNHH Thủy sản Hải Đăng", "TNHH MTV", "15/03/2015", "22015", "", "",
                     "12 Lê Lợi", "1020", "8", "1.500.000.000", "", "lienhe@haidang.vn", "0257 3823 456", "", "đang hoạt động"]

@@ -16,11 +16,19 @@ from app.models import Product, ReviewRequest
 from app.registry import reviews
 from app.workspace import workspace_bp
 
-NAV_ITEMS.append(("workspace.queue", _l("Review queue"), "staff"))
+NAV_ITEMS.append(("workspace.home", _l("Department"), "staff"))
 KINDS = {
     "registration": _l("New listings"), "claim": _l("Claims"), "legal_edit": _l("Changes to registered facts"),
     "certification": _l("Certified products"), "flag": _l("Labels"), "report": _l("Reports of incorrect information"),
 }
+
+
+@workspace_bp.get("/")
+@staff_required
+def home():
+    """The department's tools in one place (the menu holds a single entry for them)."""
+    pending = db.session.scalar(select(func.count()).select_from(ReviewRequest).where(ReviewRequest.state == "pending"))
+    return render_template("workspace/home.html", pending=pending)
 
 
 @workspace_bp.get("/duyet")
