@@ -67,6 +67,10 @@ end
 """
 
 
+def ratio(a: float, b: float) -> float:
+    return a / b if b else float("inf")
+
+
 def label(n: int) -> str:
     if n % 1_000_000 == 0:
         return f"{n // 1_000_000}m"
@@ -198,6 +202,34 @@ class Words:
         return sum(n for w, n in self.frequency.items() if w.startswith(word))
 
 
+TOTALS = """
+import json, sys
+from sqlalchemy import func, select
+from app import create_app
+from app.directory import search
+from app.extensions import db
+from app.models import Enterprise
+app = create_app()
+with app.app_context():
+    out = {}
+    for q in json.loads(sys.argv[1]):
+        out[q] = db.session.scalar(select(func.count()).select_from(Enterprise)
+                                   .where(*search._conditions(search.Query(q=q))))
+print(json.dumps(out))
+"""
+
+
+def totals(dataset: Dataset, queries: list[str]) -> dict[str, int]:
+    """What the directory's `total` would be for each query, counted by the app's own search code
+    (search._conditions) in a separate process — the API itself also computes every facet, which
+    can take far longer than the count."""
+    done = subprocess.run([sys.executable, "-c", TOTALS, json.dumps(queries)], cwd=ROOT, env=dataset.env(),
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"counting {queries} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def pick_selective(large: Words, small: Words) -> list[str]:
     """Candidates: in 0.002–0.1 % of the large set, at least once in the small one, no longer words
     starting with it (the search treats the last term as a prefix), alphabetic, 4+ letters."""
@@ -242,12 +274,12 @@ def get(port: int, path: str, timeout: float = 300) -> tuple[int, bytes, float]:
 
 
 class Server:
-    def __init__(self, dataset: Dataset, workers: int, log):
+    def __init__(self, dataset: Dataset, workers: int, log, request_timeout: float):
         self.dataset, self.workers, self.log = dataset, workers, log
         self.port = free_port()
         self.logfile = dataset.folder / "gunicorn.log"
         self.command = [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-                        "--timeout", "300", "benchmarks.bench_app:app"]
+                        "--timeout", str(int(request_timeout) + 30), "benchmarks.bench_app:app"]
         if "--no-control-socket" in subprocess.run([self.command[0], "--help"], capture_output=True, text=True).stdout:
             # gunicorn ≥ 27 otherwise opens ~/.gunicorn/gunicorn.ctl, shared with any other gunicorn running
             self.command.insert(1, "--no-control-socket")
@@ -303,6 +335,7 @@ class Measure:
     errors: dict = field(default_factory=dict)
     command: str = ""
     bytes: int = 0
+    timed_out: bool = False
 
     def line(self) -> str:
         err = ", ".join(f"{k} {v}" for k, v in self.errors.items() if v) or "none"
@@ -323,32 +356,52 @@ class Load:
     def describe(self) -> str:
         a = self.args
         if self.wrk:
-            return f"wrk -t{a.threads} -c{a.connections} -d{a.seconds:g}s --timeout 300s (one new connection per request: sync workers close)"
+            return f"wrk -t{a.threads} -c{a.connections} -d{a.seconds:g}s --timeout {a.request_timeout:g}s (one new connection per request: sync workers close)"
         return f"Python thread pool, {a.connections} threads × {a.seconds:g} s, one connection per request"
 
     def measure(self, port: int, path: str) -> Measure:
-        status, body, first = get(port, path)
+        try:
+            status, body, first = get(port, path, self.args.request_timeout)
+        except TimeoutError:
+            # not worth a load run: record one request that took longer than the limit
+            t = self.args.request_timeout
+            self.log(f"  {path}: no answer within {t:g} s (--request-timeout); not measured under load")
+            m = Measure(path, 0.0, 0, t, t, t, t, t, {"timeout": 1}, f"GET {path} (single request, timed out)")
+            m.timed_out = True
+            self.measures.append(m)
+            return m
         if status != 200:
             sys.exit(f"GET {path}: expected 200, got {status}: {body[:500]!r}")
         # warm up: every worker serves the URL a few times (page cache, SQLAlchemy caches, templates)
         warm_until = time.monotonic() + max(2.0, min(5.0, self.args.seconds / 5))
-        count = 0
+        count, latencies = 0, []
+
+        def warm():
+            latencies.append(get(port, path)[2])
+
         while time.monotonic() < warm_until or count < 2 * self.args.workers:
-            threads = [threading.Thread(target=get, args=(port, path)) for _ in range(self.args.workers)]
+            threads = [threading.Thread(target=warm) for _ in range(self.args.workers)]
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
             count += self.args.workers
-        m = self._wrk(port, path) if self.wrk else self._python(port, path)
+        # a slow URL gets a longer run, so that every connection completes --min-rounds requests
+        # (wrk drops the requests still in flight at the end)
+        service = sorted(latencies)[len(latencies) // 2]
+        needed = self.args.min_rounds * service * max(1, self.args.connections / self.args.workers)
+        seconds = min(max(self.args.seconds, needed), max(self.args.seconds, self.args.max_seconds))
+        if seconds > self.args.seconds:
+            self.log(f"  {path}: {service * 1000:.0f} ms per request when warm; measuring for {seconds:.0f} s")
+        m = self._wrk(port, path, seconds) if self.wrk else self._python(port, path, seconds)
         m.bytes = len(body)
         self.log(f"  {m.line()}")
         self.measures.append(m)
         return m
 
-    def _wrk(self, port: int, path: str) -> Measure:
+    def _wrk(self, port: int, path: str, seconds: float) -> Measure:
         a = self.args
-        command = [self.wrk, f"-t{a.threads}", f"-c{a.connections}", f"-d{a.seconds:g}s", "--timeout", "300s",
+        command = [self.wrk, f"-t{a.threads}", f"-c{a.connections}", f"-d{seconds:.0f}s", "--timeout", f"{a.request_timeout:g}s",
                    "-H", "Accept-Language: vi", "-s", str(self.script), f"http://127.0.0.1:{port}{path}"]
         done = subprocess.run(command, capture_output=True, text=True)
         found = re.search(r"^WRKJSON (.*)$", done.stdout, re.M)
@@ -360,9 +413,9 @@ class Load:
         return Measure(path, r["requests"] / seconds, r["requests"], r["mean_us"] / 1e6, r["p50_us"] / 1e6,
                        r["p90_us"] / 1e6, r["p99_us"] / 1e6, r["max_us"] / 1e6, errors, shlex.join(command))
 
-    def _python(self, port: int, path: str) -> Measure:
+    def _python(self, port: int, path: str, seconds: float) -> Measure:
         a = self.args
-        deadline = time.monotonic() + a.seconds
+        deadline = time.monotonic() + seconds
         latencies: list[float] = []
         errors = Counter()
         lock = threading.Lock()
@@ -421,7 +474,7 @@ def hello_rate(load: Load, port: int, before: Measure) -> tuple[float, str]:
 def run_p1_p2(engine: str, args, datasets, load: Load, log, only: set[str]) -> list[Row]:
     rows: list[Row] = []
     d = datasets[(engine, args.mid)]
-    with Server(d, args.workers, log) as server:
+    with Server(d, args.workers, log, args.request_timeout) as server:
         hello = load.measure(server.port, "/_hello")
         pages: list[tuple[str, str, str]] = []
         if "P1" in only:
@@ -435,8 +488,8 @@ def run_p1_p2(engine: str, args, datasets, load: Load, log, only: set[str]) -> l
         measured = [(pid, what, load.measure(server.port, path)) for pid, path, what in pages]
         hello_mean, hello_note = hello_rate(load, server.port, hello)
         for pid, what, m in measured:
-            rows.append(Row(pid, f"{engine} {label(args.mid)}: {what} ÷ hello", m.rps / hello_mean,
-                            f"{m.rps:.1f} req/s ÷ {hello_note}; p50 {m.p50 * 1000:.0f} ms"))
+            rows.append(Row(pid, f"{engine} {label(args.mid)}: {what} ÷ hello", 0.0 if m.timed_out else ratio(m.rps, hello_mean),
+                            ("timed out: " if m.timed_out else "") + f"{m.rps:.1f} req/s ÷ {hello_note}; p50 {m.p50 * 1000:.0f} ms"))
     return rows
 
 
@@ -448,46 +501,40 @@ def run_p3_p4(engine: str, args, datasets, load: Load, log, only: set[str]) -> l
     broad_candidates = pick_broad(large_words)
     if not selective_candidates:
         sys.exit("no rare word found for the selective query")
+    counted = totals(large, ["", *selective_candidates, *broad_candidates])
+    everything = counted[""]
+    selective = next((w for w in selective_candidates if 0 < counted[w] <= max(5, everything * 0.001)), None)
+    if selective is None:
+        sys.exit(f"none of {selective_candidates} is selective: {counted}")
+    broad = next((w for w in broad_candidates if counted[w] > everything * 0.5), None)
+    sel_total, broad_total = counted[selective], counted.get(broad)
+    log(f"  listed {everything:,}; selective q={selective!r}: {sel_total:,} ({sel_total / everything:.4%}); "
+        f"broad q={broad!r}: " + (f"{broad_total:,} ({broad_total / everything:.1%})" if broad else "none found"))
     rows: list[Row] = []
-    with Server(large, args.workers, log) as server:
-        everything = server.json("/api/v1/enterprises?per_page=20")["total"]
-        selective = sel_total = None
-        for word in selective_candidates:
-            total = server.json("/api/v1/enterprises?per_page=20&q=" + quote_plus(word))["total"]
-            if 0 < total <= max(5, everything * 0.001):
-                selective, sel_total = word, total
-                break
-        if selective is None:
-            sys.exit(f"none of {selective_candidates} is selective by the API's total")
-        broad = broad_total = None
-        for word in broad_candidates:
-            total = server.json("/api/v1/enterprises?per_page=20&q=" + quote_plus(word))["total"]
-            if total > everything * 0.5:
-                broad, broad_total = word, total
-                break
-        log(f"  listed {everything:,}; selective q={selective!r}: {sel_total:,} "
-            f"({sel_total / everything:.4%}); broad q={broad!r}: {broad_total if broad_total is not None else '-'}"
-            + (f" ({broad_total / everything:.1%})" if broad_total else ""))
+    with Server(large, args.workers, log, args.request_timeout) as server:
         sel_path = f"/doanh-nghiep?q={quote_plus(selective)}"
         sel_large = load.measure(server.port, sel_path)
         if "P4" in only:
             if broad is None:
-                sys.exit(f"no word or prefix matches > 50 % by the API's total (tried {broad_candidates})")
+                sys.exit(f"no word or prefix matches > 50 % (tried {broad_candidates}: {counted})")
             broad_m = load.measure(server.port, f"/doanh-nghiep?q={quote_plus(broad)}")
             rows.append(Row("P4", f"{engine} {label(args.large)}: broad q={broad} ({broad_total / everything:.0%}) "
                                   f"÷ selective q={selective} ({sel_total}) p50 latency",
-                            broad_m.p50 / sel_large.p50,
-                            f"p50 {broad_m.p50 * 1000:.0f} ms ÷ {sel_large.p50 * 1000:.0f} ms "
+                            # a timed-out broad query has no latency to compare: a failure, whatever the ratio
+                            float("inf") if broad_m.timed_out else ratio(broad_m.p50, sel_large.p50),
+                            (f"broad query timed out; a lower bound would be {ratio(broad_m.p50, sel_large.p50):.2f}: "
+                             if broad_m.timed_out else "")
+                            + f"p50 {broad_m.p50 * 1000:.0f} ms ÷ {sel_large.p50 * 1000:.0f} ms "
                             f"(mean {broad_m.mean * 1000:.0f} ÷ {sel_large.mean * 1000:.0f} ms; "
                             f"{broad_m.rps:.2f} vs {sel_large.rps:.1f} req/s, {args.connections} connections)"))
     if "P3" in only:
-        with Server(small, args.workers, log) as server:
-            total_small = server.json("/api/v1/enterprises?per_page=20&q=" + quote_plus(selective))["total"]
+        with Server(small, args.workers, log, args.request_timeout) as server:
+            total_small = totals(small, [selective])[selective]
             log(f"  selective q={selective!r} at {label(args.small)}: {total_small} enterprises")
             sel_small = load.measure(server.port, sel_path)
         rows.append(Row("P3", f"{engine}: q={selective} at {label(args.large)} ({sel_total}) ÷ at "
                               f"{label(args.small)} ({total_small}), req/s",
-                        sel_large.rps / sel_small.rps,
+                        ratio(sel_large.rps, sel_small.rps),
                         f"{sel_large.rps:.1f} ÷ {sel_small.rps:.1f} req/s; p50 {sel_large.p50 * 1000:.0f} ms "
                         f"vs {sel_small.p50 * 1000:.0f} ms"))
     return rows
@@ -496,6 +543,11 @@ def run_p3_p4(engine: str, args, datasets, load: Load, log, only: set[str]) -> l
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=15, help="duration of each measurement (15)")
+    parser.add_argument("--min-rounds", type=int, default=5,
+                        help="a slow URL is measured long enough for every connection to finish this many requests (5)")
+    parser.add_argument("--max-seconds", type=float, default=240, help="upper bound of that longer duration (240)")
+    parser.add_argument("--request-timeout", type=float, default=120,
+                        help="a URL whose first request takes longer is recorded as timed out, not loaded (120)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (8)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2, as SPEC §6 says)")

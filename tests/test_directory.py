@@ -180,3 +180,12 @@ def test_superscripts_and_fractions_fold_to_nothing_on_both_engines():
     from app.text import fold
 
     assert fold("Kho 3½ m²") == "kho 3 m"
+
+
+def test_broad_searches_list_facets_without_counting(app, province, monkeypatch):
+    monkeypatch.setattr(search, "BROAD_LIMIT", 2)
+    with app.test_request_context():
+        results = search.run(search.Query())
+        assert results.broad and results.total == 5
+        assert ("tnhh2", None) in results.facets["legal_form"]
+        assert [e.name for e in results.items] == [e.name for e in search.run(search.Query(sort="name")).items]

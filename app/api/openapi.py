@@ -45,7 +45,9 @@ _PRODUCT = {
     },
 }
 _FACET = {"type": "array", "items": {"type": "object", "required": ["value", "count"],
-                                     "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0}}}}
+                                     "properties": {"value": {"type": "string"},
+                                                                    "count": {"type": ["integer", "null"], "minimum": 0,
+                                                                              "description": "null when the search is too broad to count"}}}}
 
 
 def _envelope(item: dict) -> dict:

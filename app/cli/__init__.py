@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import backup, demo, reference, registry, surveys, translate, users
+    from app.cli import backup, demo, maintenance, reference, registry, surveys, translate, users  # noqa: F401
 
     app.cli.add_command(demo.demo_cli)
     app.cli.add_command(users.users_cli)

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.cli.maintenance import analyze
 from app.database import write_intent
 from app.extensions import db
 
@@ -44,6 +45,7 @@ def load_command(seed: int | None, as_of):
             click.echo("The demo province is already loaded: nothing changed.")
             return
         db.session.commit()
+    analyze()
     click.echo(
         f"Demo province loaded in {time.perf_counter() - started:.1f} s: {result.enterprises:,} enterprises "
         f"({result.households:,} household businesses, {result.branches} branches, {result.tech_firms} "
@@ -86,6 +88,7 @@ def generate_command(count: int, seed: int, chunk_size: int):
             result = scale.generate(count, seed, chunk_size=chunk_size, progress=progress)
         except bulk.EmptyRegion as e:
             raise click.ClickException(str(e)) from None
+    analyze()  # the planner needs statistics to drive searches from the full-text index
     click.echo(
         f"Added {result.enterprises:,} enterprises ({result.first_code} … {result.last_code}), "
         f"{result.products:,} products, {result.listings:,} listings in {result.seconds:.1f} s "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 
-from sqlalchemy import case, exists, func, literal, select, text
+from sqlalchemy import case, func, literal, select, text
 from sqlalchemy.sql import ColumnElement
 
 from app.domain.codes import CodeError, looks_like_enterprise_code, validate_enterprise_code
@@ -23,6 +23,10 @@ from app.text import normalize
 
 PER_PAGE_CHOICES = (20, 50, 100)
 MAX_DEPTH = 2000  # results reachable by paging; narrow the search to see others
+# Above this many matches, facet counts and relevance ranking would scan most of the registry on
+# every request (SPEC §6, known traps): the facets then list their values without counts, and a
+# relevance order falls back to the name order, which an index serves.
+BROAD_LIMIT = 50_000
 SORTS = ("relevance", "name", "newest", "size")
 SIZE_ORDER = {"large": 0, "medium": 1, "small": 2, "micro": 3, "unknown": 4, "not_applicable": 5}
 
@@ -146,22 +150,25 @@ def _conditions(query: Query, skip: str | None = None) -> list[ColumnElement[boo
     return conditions
 
 
+# Uncorrelated IN subqueries: evaluated once per statement, not once per enterprise.
 def _has_products() -> ColumnElement[bool]:
-    return exists().where(Product.enterprise_id == Enterprise.id, Product.is_active.is_(True))
+    return Enterprise.id.in_(select(Product.enterprise_id).where(Product.is_active.is_(True)))
 
 
 def _sells_on(platform: str) -> ColumnElement[bool]:
-    return exists().where(Product.enterprise_id == Enterprise.id, Product.is_active.is_(True),
-                          Listing.product_id == Product.id, Listing.platform_code == platform)
+    return Enterprise.id.in_(
+        select(Product.enterprise_id).join(Listing, Listing.product_id == Product.id)
+        .where(Product.is_active.is_(True), Listing.platform_code == platform)
+    )
 
 
 def _binary(column):
     return column.collate("C") if db.engine.dialect.name == "postgresql" else column
 
 
-def _order(query: Query) -> list:
+def _order(query: Query, broad: bool = False) -> list:
     by_name = [_binary(Enterprise.name_sort), Enterprise.id]
-    if query.sort == "name" or (query.sort == "relevance" and not query.terms):
+    if query.sort == "name" or (query.sort == "relevance" and (not query.terms or broad)):
         return by_name
     if query.sort == "newest":
         return [Enterprise.founded_on.desc().nulls_last(), Enterprise.id.desc()]
@@ -187,22 +194,42 @@ class Results:
     query: Query
     total: int
     items: list[Enterprise]
-    facets: dict[str, list[tuple[str, int]]]
+    facets: dict[str, list[tuple[str, int | None]]]
     max_page: int
+    broad: bool = False  # too many matches for counts per facet value
 
 
 def run(query: Query, with_facets: bool = True) -> Results:
     conditions = _conditions(query)
     total = db.session.scalar(select(func.count()).select_from(Enterprise).where(*conditions))
+    broad = total > BROAD_LIMIT
     reachable = min(total, MAX_DEPTH)
     max_page = max(1, -(-reachable // query.per_page))
     page = min(query.page, max_page)
     items = list(db.session.scalars(
-        select(Enterprise).where(*conditions).order_by(*_order(query))
+        select(Enterprise).where(*conditions).order_by(*_order(query, broad))
         .limit(query.per_page).offset((page - 1) * query.per_page)
     ))
-    facets = facet_counts(query) if with_facets else {}
-    return Results(replace(query, page=page), total, items, facets, max_page)
+    facets = (facet_values() if broad else facet_counts(query)) if with_facets else {}
+    return Results(replace(query, page=page), total, items, facets, max_page, broad)
+
+
+def facet_values() -> dict[str, list[tuple[str, int | None]]]:
+    """Every facet's values without counts: what a broad search offers to narrow it."""
+    from app.domain.legal_forms import LEGAL_FORMS
+    from app.domain.size import ALL_TIERS
+    from app.models import Platform, VsicSection
+
+    return {
+        "sector": [(code, None) for code in db.session.scalars(select(VsicSection.code).order_by(VsicSection.code))],
+        "commune": [(code, None) for code in db.session.scalars(select(Commune.code).where(region_communes()).order_by(Commune.name))],
+        "size": [(tier, None) for tier in ALL_TIERS],
+        "legal_form": [(code, None) for code in LEGAL_FORMS],
+        "digital": [("1", None)], "startup": [("1", None)], "products": [("1", None)],
+        "platform": [(code, None) for code in db.session.scalars(select(Platform.code).order_by(Platform.code))],
+        "level": [(str(level), None) for level in range(6)],
+        "stage": [],
+    }
 
 
 def export_rows(query: Query, limit: int | None):
