@@ -21,9 +21,11 @@ _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_inte
 
 
 @contextlib.contextmanager
-def write_intent() -> Iterator[None]:
-    """Mark the transactions opened inside this block as writers (BEGIN IMMEDIATE on SQLite)."""
-    token = _write_intent.set(True)
+def write_intent(writing: bool = True) -> Iterator[None]:
+    """Mark the transactions opened inside this block as writers (BEGIN IMMEDIATE on SQLite),
+    or, with writing=False, as plain readers even inside a POST request (a long check that
+    must not hold the write lock)."""
+    token = _write_intent.set(writing)
     try:
         yield
     finally:

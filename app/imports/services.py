@@ -7,13 +7,11 @@ these functions commit: they are the transaction boundary for the web view and t
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
 
-from app import database
 from app.audit import Actor
 from app.database import write_intent
 from app.extensions import db
@@ -29,14 +27,9 @@ MAX_REPORTED = 5000  # rejected cells kept in the batch's report (the counts are
 Progress = Callable[[int], None] | None
 
 
-@contextlib.contextmanager
-def _reading() -> Iterator[None]:
+def _reading():
     """Run the checks as a plain read transaction even inside a POST request (which is a writer)."""
-    token = database._write_intent.set(False)
-    try:
-        yield
-    finally:
-        database._write_intent.reset(token)
+    return write_intent(writing=False)
 
 
 def _new_batch(data: bytes, file_name: str, fmt: str, actor: Actor, keep: bool) -> ImportBatch:
