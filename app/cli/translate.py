@@ -22,14 +22,14 @@ def _pybabel(*args: str) -> None:
 @translate_cli.command("extract")
 def extract():
     """Extract messages from the code and templates into translations/messages.pot."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "-o", str(POT), ".")
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "--no-wrap", "-o", str(POT), ".")
 
 
 @translate_cli.command("update")
 def update():
     """Extract, then merge new messages into every catalogue (new entries need translating)."""
     extract.callback()
-    _pybabel("update", "-i", str(POT), "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete")
+    _pybabel("update", "-i", str(POT), "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete", "--no-wrap")
 
 
 @translate_cli.command("compile")
