@@ -64,6 +64,10 @@ def _product_trade_share() -> float:
     )
 
 
+# Generated names repeat often at a million rows: the stored name forms, remembered.
+_name_fields = functools.lru_cache(maxsize=1 << 17)(name_fields)
+
+
 @functools.cache
 def _commune_name(code: str) -> str:
     return commune_name(code)
@@ -82,7 +86,7 @@ def _derive(fields: dict, tiers: list[dict]) -> dict:
     is left out because composed text is NFC already. tests/test_demo.py checks both agree.
     """
     section, group = _sector(fields["main_vsic"])
-    fields.update(name_fields(fields["name"], _commune_name(fields["commune_code"])))
+    fields.update(_name_fields(fields["name"], _commune_name(fields["commune_code"])))
     fields["vsic_section"] = section
     fields["size_tier"] = (
         classify_size(
