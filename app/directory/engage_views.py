@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
-import yaml
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -15,6 +13,7 @@ from sqlalchemy import delete, select
 from app.database import write_intent
 from app.directory import contact, directory_bp, forms, profiles, search
 from app.directory.owner_views import managed_enterprise
+from app.directory.profiles import solution_categories
 from app.extensions import db, limiter
 from app.i18n import localized
 from app.main.views import NAV_ITEMS
@@ -96,12 +95,6 @@ def reply(request_id: int):
             abort(403)
         flash(_("This request was already answered."), "error")
     return redirect(url_for("directory.inbox"))
-
-
-def solution_categories() -> dict[str, dict]:
-    folder = Path(current_app.config["SURVEYS_DIR"] or Path(current_app.root_path).parent / "surveys")
-    with open(folder / "categories.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["categories"]
 
 
 @directory_bp.route("/doanh-nghiep/<key>/giai-phap", methods=["GET", "POST"])

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
+import yaml
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +18,18 @@ from app.models import Enterprise, EnterpriseSolution, LatestAssessment, Product
 
 PUBLIC_FIELDS = ("public_key", "name", "legal_form", "main_vsic", "vsic_section", "commune_code", "address",
                  "founded_on", "size_tier", "is_digital_tech", "is_startup", "website", "status")
+
+
+def solution_categories() -> dict[str, dict]:
+    """The solution categories providers may declare (surveys/categories.yaml), read once per file."""
+    folder = Path(current_app.config["SURVEYS_DIR"] or Path(current_app.root_path).parent / "surveys")
+    return _read_categories(str(folder / "categories.yaml"))
+
+
+@functools.cache
+def _read_categories(path: str) -> dict[str, dict]:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["categories"]
 
 
 def get_public(key: str) -> Enterprise | None:
@@ -43,8 +59,6 @@ def build(enterprise: Enterprise, viewer=None) -> ProfileView:
     if enterprise.is_digital_tech:
         codes = db.session.scalars(select(EnterpriseSolution.category).where(EnterpriseSolution.enterprise_id == enterprise.id)).all()
         if codes:
-            from app.directory.engage_views import solution_categories
-
             names = solution_categories()
             solutions = [localized(names[c]["vi"], names[c]["en"]) for c in codes if c in names]
     return ProfileView(products, readiness, sectors.digital_tech_hint(enterprise.main_vsic), solutions,
