@@ -3,11 +3,12 @@
 from app.models.assessment import Assessment, EnterpriseSolution, LatestAssessment
 from app.models.audit import AuditEvent
 from app.models.engagement import ContactRequest, Follow, InboxMessage, ReviewRequest
-from app.models.enterprise import Enterprise
+from app.models.enterprise import DuplicateDismissal, Enterprise
 from app.models.geography import Commune, LegacyCommune, Province
 from app.models.imports import ImportBatch
 from app.models.product import Listing, Platform, Product
 from app.models.sector import VsicSection
+from app.models.targets import Indicator, IndicatorValue, Target
 from app.models.user import Membership, User, UserSession
 
 __all__ = [
@@ -20,14 +21,18 @@ __all__ = [
     "Follow",
     "InboxMessage",
     "ReviewRequest",
+    "DuplicateDismissal",
     "Enterprise",
     "ImportBatch",
+    "Indicator",
+    "IndicatorValue",
     "LegacyCommune",
     "Listing",
     "Membership",
     "Platform",
     "Product",
     "Province",
+    "Target",
     "User",
     "UserSession",
     "VsicSection",

@@ -14,11 +14,12 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin
+from app.models.base import TimestampMixin, utcnow
 from app.models.geography import Commune
 from app.models.sector import VsicSection
 
@@ -83,6 +84,11 @@ class Enterprise(TimestampMixin, db.Model):
     provenance: Mapped[str] = mapped_column(String(20), default="staff")
     provenance_ref: Mapped[str | None] = mapped_column(String(100))
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A duplicate merged by the department is withdrawn and points at the record that absorbed it;
+    # its own history stays under its id, and its profile URL leads to the survivor.
+    # (No foreign key: on SQLite adding one would rebuild the table under its full-text triggers;
+    # the merge service is the only writer.)
+    merged_into_id: Mapped[int | None] = mapped_column(index=True)
 
     commune: Mapped[Commune] = relationship(lazy="joined", innerjoin=True)
     section: Mapped[VsicSection | None] = relationship()
@@ -94,6 +100,18 @@ class Enterprise(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Enterprise {self.public_key} {self.name!r}>"
+
+
+class DuplicateDismissal(db.Model):
+    """Two records staff judged not to be duplicates: they are not suggested again."""
+
+    __table_args__ = (UniqueConstraint("first_id", "second_id"), CheckConstraint("first_id < second_id", name="ordered"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
+    second_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 from app.models.product import Product  # noqa: E402  (resolves the forward reference)

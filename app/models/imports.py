@@ -12,13 +12,17 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.user import User
 
-IMPORT_STATES = ("checked", "committed", "undone", "failed")
+# uploaded → checking → checked → committing → committed (→ undone); failed from either job.
+IMPORT_STATES = ("uploaded", "checking", "checked", "committing", "committed", "undone", "failed")
+RUNNING_STATES = ("uploaded", "checking", "committing")
 COUNTS = ("new", "updated", "unchanged", "rejected", "held")
 
 
 class ImportBatch(db.Model):
     __table_args__ = (
-        CheckConstraint("state IN ('checked', 'committed', 'undone', 'failed')", name="state"),
+        CheckConstraint(
+            "state IN ('uploaded', 'checking', 'checked', 'committing', 'committed', 'undone', 'failed')", name="state"
+        ),
         CheckConstraint("format IN ('csv', 'xlsx')", name="format"),
     )
 
@@ -41,6 +45,11 @@ class ImportBatch(db.Model):
     # {"rejected": [{row, column, reason, value, name}], "held": [{row, code, name, commune, candidates}]}
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(Text)
+    # Progress of the background job (check or commit) that the page polls: rows done of rows in
+    # the file, and when the job last reported, so that a job whose process died shows as stalled.
+    progress_done: Mapped[int] = mapped_column(default=0)
+    progress_total: Mapped[int] = mapped_column(default=0)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The uploaded file, kept in the database until the batch is committed so that a commit needs no
     # re-upload and works on whichever server process answers it.
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))

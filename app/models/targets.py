@@ -1,0 +1,78 @@
+"""The province's targets and the indicators they are measured by.
+
+An indicator is a measured quantity (the share of certified products on e-commerce platforms, the
+share of records processed online at commune level …). It is either computed from the registry and
+the assessments, or reported by the department with a value, a date and a source document. A target
+is a value an indicator should reach by a year, with a status: targets are data the department keeps,
+because the law changes them (districts were abolished on 1 July 2025, and with them a target).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import TimestampMixin, utcnow
+
+INDICATOR_KINDS = ("computed", "reported")
+TARGET_STATUSES = ("active", "achieved", "obsolete")
+
+
+class Indicator(TimestampMixin, db.Model):
+    __table_args__ = (CheckConstraint("kind IN ('computed', 'reported')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # "T4", "T2-commune"
+    name_vi: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))
+    # For computed indicators, the name of the function that computes them (app.targets.metrics).
+    metric: Mapped[str | None] = mapped_column(String(60))
+    unit: Mapped[str] = mapped_column(String(20))  # percent, count, percent_grdp, yes_no
+    source: Mapped[str | None] = mapped_column(Text)  # where the target comes from
+    position: Mapped[int] = mapped_column(default=0)
+
+    targets: Mapped[list[Target]] = relationship(back_populates="indicator", order_by="Target.year")
+    values: Mapped[list[IndicatorValue]] = relationship(
+        back_populates="indicator", order_by="(IndicatorValue.as_of.desc(), IndicatorValue.id.desc())"
+    )
+
+
+class Target(TimestampMixin, db.Model):
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "year"),
+        CheckConstraint("status IN ('active', 'achieved', 'obsolete')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"), index=True)
+    year: Mapped[int]
+    value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # empty for a qualitative target
+    # How the value was read from the source ("+30 percentage points over 2025"), kept beside it.
+    reading_vi: Mapped[str | None] = mapped_column(Text)
+    reading_en: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    status_note: Mapped[str | None] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    indicator: Mapped[Indicator] = relationship(back_populates="targets")
+
+
+class IndicatorValue(db.Model):
+    """A reported figure: never edited, a correction is a newer entry (the history stays)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"), index=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    as_of: Mapped[date] = mapped_column(Date)
+    source_document: Mapped[str] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(Text)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    entered_by_label: Mapped[str] = mapped_column(String(100))
+    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="values")
