@@ -53,10 +53,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RESET_TOKEN_MAX_AGE", 3600, "Seconds a password-reset link stays valid."),
     Setting("SESSION_IDLE_DAYS", 14, "Days after which an unused sign-in session ends."),
     Setting("PRIVACY_NOTICE_VERSION", "2026-11", "Version of the privacy notice people consent to at registration."),
+    Setting("IMPORT_BACKGROUND_BYTES", 256 * 1024, "Imports from the web page of files larger than this (bytes) are checked and committed by a background job whose progress the page shows."),
+    Setting("IMPORT_JOB_STALL_SECONDS", 120, "A background import that has not reported progress for this long is shown as stopped and can be started again."),
     Setting("MAX_CONTENT_LENGTH", 20 * 1024 * 1024, "Largest request body accepted, in bytes (uploads included)."),
     Setting("COMPRESS_MIMETYPES", ["text/html", "text/css", "application/javascript", "text/javascript", "application/json", "image/svg+xml", "text/csv"], "Responses compressed with gzip or brotli."),
     Setting("WTF_CSRF_TIME_LIMIT", None, "CSRF tokens last as long as the session (a long questionnaire page must still submit)."),
     Setting("SEND_FILE_MAX_AGE_DEFAULT", 7 * 24 * 3600, "Seconds browsers may cache static files (CSS, JS, icons)."),
+    Setting("PAGE_CACHE_MB", 64, "Memory per worker process for whole anonymous pages of the directory (and the API's lists), kept until the registry changes; 0 turns the page cache off."),
+    Setting("PAGE_CACHE_URL", "", "redis://host:6379/0 keeps the page cache in Redis, shared by every worker; empty keeps it in each process."),
+    Setting("PAGE_CACHE_SECONDS", 600, "Longest a cached page or count is served, even when no recorded write changed the registry (reference data reloads, SQL by hand)."),
+    Setting("VALUE_CACHE_ENTRIES", 2000, "Results of directory searches (totals and facet counts) kept per worker process until the registry changes; 0 turns it off."),
     Setting("DEMO_TOTP_HELPER", True, "Allow `flask users totp EMAIL` to print a current code (development only)."),
 )
 

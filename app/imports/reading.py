@@ -104,11 +104,16 @@ def _xlsx(data: bytes) -> tuple[list[Any], Iterator[list[Any]], int]:
     return rows[0], iter(rows[1:]), len(rows) - 1
 
 
+def sniff_format(data: bytes) -> str:
+    """By content, never by the file's name: an XLSX file is a zip, which starts with PK."""
+    return "xlsx" if data[:4] == b"PK\x03\x04" else "csv"
+
+
 def read_sheet(data: bytes) -> Sheet:
-    """Sniff the format by content (an XLSX file is a zip: it starts with PK) and read its first sheet."""
+    """Read the first sheet of a CSV or XLSX file and check that it names the required columns."""
     if not data.strip():
         raise FileError("empty", _l("The file is empty."))
-    fmt = "xlsx" if data[:4] == b"PK\x03\x04" else "csv"
+    fmt = sniff_format(data)
     header, rows, total = _xlsx(data) if fmt == "xlsx" else _csv(data)
     fields = [field_of(h) for h in header]
     if "code" not in fields or "name" not in fields or not ({"commune_code", "commune_name"} & set(fields)):
@@ -119,7 +124,7 @@ def read_sheet(data: bytes) -> Sheet:
 
 def estimate_rows(data: bytes) -> int:
     """Roughly how many data rows a file has, for a progress bar (an XLSX file is read to count)."""
-    if data[:4] == b"PK\x03\x04":
+    if sniff_format(data) == "xlsx":
         try:
             return read_sheet(data).total
         except FileError:

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 
 from app.audit import Actor
 from app.database import write_intent
 from app.extensions import db
 from app.imports.apply import StalePlan, apply_plan
 from app.imports.plan import Plan, build_plan
-from app.imports.reading import FileError, Sheet, read_sheet
+from app.imports.reading import FileError, Sheet, estimate_rows, read_sheet, sniff_format
 from app.imports.undo import UndoRefused, undo_batch
 from app.models import ImportBatch
 from app.models.base import utcnow
+from app.models.imports import RUNNING_STATES
 
-__all__ = ["FileError", "UndoRefused", "check_file", "commit_batch", "import_file", "undo"]
+__all__ = ["FileError", "UndoRefused", "check_file", "commit_batch", "import_file", "run_check", "undo", "upload"]
 MAX_REPORTED = 5000  # rejected cells kept in the batch's report (the counts are always complete)
 Progress = Callable[[int], None] | None
 
@@ -32,14 +36,27 @@ def _reading():
     return write_intent(writing=False)
 
 
-def _new_batch(data: bytes, file_name: str, fmt: str, actor: Actor, keep: bool) -> ImportBatch:
+def _new_batch(data: bytes, file_name: str, fmt: str, actor: Actor, keep: bool, state: str = "checking") -> ImportBatch:
     with write_intent():
         batch = ImportBatch(file_name=(file_name or "upload")[:255], file_sha256=hashlib.sha256(data).hexdigest(),
                             format=fmt, uploaded_by_id=actor.user_id, uploaded_by_label=actor.label,
-                            state="checked", report={}, content=data if keep else None)
+                            state=state, report={}, content=data if keep else None,
+                            progress_total=estimate_rows(data), heartbeat_at=utcnow())
         db.session.add(batch)
         db.session.commit()
     return batch
+
+
+def _set_state(batch: ImportBatch, state: str, error: str | None = None) -> None:
+    """Record a step of the batch's life in its own short transaction."""
+    db.session.commit()  # a reader cannot become a writer on SQLite once another has written: start afresh
+    with write_intent():
+        batch.state, batch.error, batch.heartbeat_at = state, error, utcnow()
+        if state in ("checked", "committed"):
+            batch.progress_done = batch.progress_total
+        elif state in RUNNING_STATES:
+            batch.progress_done = 0
+        db.session.commit()
 
 
 def _record(batch: ImportBatch, plan: Plan) -> None:
@@ -59,6 +76,38 @@ def _prepare(sheet: Sheet, batch: ImportBatch, resolutions, progress: Progress) 
     return plan
 
 
+def upload(data: bytes, file_name: str, actor: Actor) -> ImportBatch:
+    """Store an uploaded file as a batch waiting for its check (a background job runs `run_check`)."""
+    if not data.strip():
+        raise FileError("empty", _l("The file is empty."))
+    db.session.commit()
+    return _new_batch(data, file_name, sniff_format(data), actor, keep=True, state="uploaded")
+
+
+def run_check(batch: ImportBatch, progress: Progress = None) -> ImportBatch:
+    """Dry run of a stored batch: read and check its file, record the counts and the report.
+
+    A file that cannot be read at all leaves the batch failed with the reason, and raises FileError.
+    """
+    _set_state(batch, "checking")
+    try:
+        sheet = read_sheet(batch.content)
+    except FileError as e:
+        _set_state(batch, "failed", str(e.message))
+        raise
+    try:
+        plan = _prepare(sheet, batch, None, progress)
+        with write_intent():
+            _record(batch, plan)
+            db.session.commit()
+    except Exception as e:
+        db.session.rollback()
+        _set_state(batch, "failed", f"{type(e).__name__}: {e}"[:2000])
+        raise
+    _set_state(batch, "checked")
+    return batch
+
+
 def check_file(data: bytes, file_name: str, actor: Actor, progress: Progress = None) -> ImportBatch:
     """Dry run: read and check the file, store the batch with its counts and report (and the file)."""
     db.session.commit()  # reading a large workbook takes a while: hold no transaction meanwhile
@@ -68,6 +117,7 @@ def check_file(data: bytes, file_name: str, actor: Actor, progress: Progress = N
     with write_intent():
         _record(batch, plan)
         db.session.commit()
+    _set_state(batch, "checked")
     return batch
 
 
@@ -81,15 +131,14 @@ def _commit(batch: ImportBatch, data: bytes, actor: Actor, resolutions, progress
                 apply_plan(plan, batch.id, actor)
                 _record(batch, plan)
                 batch.state, batch.committed_at, batch.content, batch.error = "committed", utcnow(), None, None
+                batch.progress_done, batch.heartbeat_at = batch.progress_total, utcnow()
                 db.session.commit()
             return batch
         except StalePlan:
             db.session.rollback()
         except Exception as e:
             db.session.rollback()
-            with write_intent():
-                batch.state, batch.error = "failed", f"{type(e).__name__}: {e}"[:2000]
-                db.session.commit()
+            _set_state(batch, "failed", f"{type(e).__name__}: {e}"[:2000])
             raise
     raise FileError("busy", _l("The registry kept changing during the import: try again."))
 
@@ -97,9 +146,52 @@ def _commit(batch: ImportBatch, data: bytes, actor: Actor, resolutions, progress
 def commit_batch(batch: ImportBatch, actor: Actor, resolutions: dict[int, str] | None = None,
                  progress: Progress = None) -> ImportBatch:
     """Commit a checked batch from its stored file, with the communes staff chose for held rows."""
-    if batch.state not in ("checked", "failed") or batch.content is None:
+    if not claim(batch, "committing"):
         raise FileError("state", _l("This batch was already committed or undone."))
+    return run_commit(batch, actor, resolutions, progress)
+
+
+def run_commit(batch: ImportBatch, actor: Actor, resolutions: dict[int, str] | None = None,
+               progress: Progress = None) -> ImportBatch:
+    """The commit of a batch already claimed for it (see `claim`)."""
     return _commit(batch, batch.content, actor, resolutions, progress)
+
+
+def claim(batch: ImportBatch, job: str) -> bool:
+    """Move the batch into a job state ("checking" again, or "committing") if no job runs on it.
+
+    One conditional UPDATE, so that two clicks, or two processes, never start the same job twice.
+    """
+    allowed = {"committing": ["checked", "failed"], "uploaded": []}[job]
+    if job == "committing" and not (batch.content is not None and batch.was_checked):
+        return False
+    if is_stalled(batch):
+        allowed.append(batch.state)
+    db.session.commit()
+    with write_intent():
+        claimed = db.session.execute(
+            update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.state.in_(allowed))
+            .values(state=job, error=None, progress_done=0, heartbeat_at=utcnow())
+        ).rowcount == 1
+        db.session.commit()
+    db.session.refresh(batch)
+    return claimed
+
+
+def can_commit(batch: ImportBatch) -> bool:
+    """Checked (or a commit that failed, or one a stopped job left half-way), with its file kept."""
+    return (batch.content is not None and batch.was_checked
+            and (batch.state in ("checked", "failed") or (batch.state == "committing" and is_stalled(batch))))
+
+
+def is_stalled(batch: ImportBatch, now: datetime | None = None) -> bool:
+    """A job that stopped reporting: its process ended (a restart) before it finished."""
+    if batch.state not in RUNNING_STATES:
+        return False
+    last = batch.heartbeat_at or batch.created_at
+    if last.tzinfo is None:  # SQLite gives naive datetimes back
+        last = last.replace(tzinfo=UTC)
+    return ((now or utcnow()) - last).total_seconds() > current_app.config["IMPORT_JOB_STALL_SECONDS"]
 
 
 def import_file(data: bytes, file_name: str, actor: Actor, progress: Progress = None) -> ImportBatch:

@@ -60,5 +60,14 @@ class ImportBatch(db.Model):
     def provenance(self) -> str:
         return f"import:{self.id}"
 
+    @property
+    def was_checked(self) -> bool:
+        """The check ran to the end (a file that could not be read has no report)."""
+        return "rejected" in (self.report or {})
+
+    @property
+    def progress_percent(self) -> int:
+        return min(100, round(100 * self.progress_done / self.progress_total)) if self.progress_total else 0
+
     def counts(self) -> dict[str, int]:
         return {name: getattr(self, f"{name}_count") for name in COUNTS}

@@ -12,17 +12,19 @@ from app import audit
 from app.auth.permissions import staff_required
 from app.exports import csv_response
 from app.extensions import db
-from app.imports import services
+from app.imports import jobs, services
 from app.imports.reading import COLUMNS
 from app.imports.reasons import message
 from app.models import ImportBatch
 from app.workspace import workspace_bp
 
 SHOWN_ROWS = 500
+REFRESH_SECONDS = 2  # how often the page of a running job reloads itself
 TEMPLATE_EXAMPLE = ["0100233488", "Công ty TNHH Thủy sản Hải Đăng", "TNHH MTV", "15/03/2015", "22015", "", "",
                     "12 Lê Lợi", "1020", "8", "1.500.000.000", "", "lienhe@haidang.vn", "0257 3823 456", "", "đang hoạt động"]
-STATE_LABELS = {"checked": _l("Checked, not committed"), "committed": _l("Committed"), "undone": _l("Undone"),
-                "failed": _l("Failed")}
+STATE_LABELS = {"uploaded": _l("Waiting for its check"), "checking": _l("Being checked"),
+                "checked": _l("Checked, not committed"), "committing": _l("Being committed"),
+                "committed": _l("Committed"), "undone": _l("Undone"), "failed": _l("Failed")}
 
 
 def _batch(batch_id: int) -> ImportBatch:
@@ -43,8 +45,13 @@ def import_check():
     if not data:
         flash(_("Choose a CSV or XLSX file."), "error")
         return redirect(url_for("workspace.import_upload"))
+    actor = audit.Actor.of(current_user)
     try:
-        batch = services.check_file(data, upload.filename or "", audit.Actor.of(current_user))
+        if jobs.needs_background(len(data)):
+            batch = services.upload(data, upload.filename or "", actor)
+            jobs.start(batch, "check", actor)
+        else:
+            batch = services.check_file(data, upload.filename or "", actor)
     except services.FileError as e:
         flash(str(e.message), "error")
         return redirect(url_for("workspace.import_upload"))
@@ -58,7 +65,27 @@ def import_batch(batch_id: int):
     rejected = batch.report.get("rejected", [])
     return render_template("workspace/import_batch.html", batch=batch, rejected=rejected[:SHOWN_ROWS],
                            more=max(len(rejected) - SHOWN_ROWS, 0), held=batch.report.get("held", []),
-                           message=message, states=STATE_LABELS)
+                           message=message, states=STATE_LABELS, stalled=services.is_stalled(batch),
+                           can_commit=services.can_commit(batch), refresh=REFRESH_SECONDS)
+
+
+@workspace_bp.get("/nhap/<int:batch_id>/tien-do.json")
+@staff_required
+def import_progress(batch_id: int):
+    """The job's state for scripts and monitors (the page itself reloads without JavaScript)."""
+    batch = _batch(batch_id)
+    return {"id": batch.id, "state": batch.state, "done": batch.progress_done, "total": batch.progress_total,
+            "percent": batch.progress_percent, "stalled": services.is_stalled(batch), "counts": batch.counts()}
+
+
+@workspace_bp.post("/nhap/<int:batch_id>/chay-lai")
+@staff_required
+def import_restart(batch_id: int):
+    """Start again a job whose process stopped before it finished (nothing of it was written)."""
+    batch = _batch(batch_id)
+    if batch.state in ("uploaded", "checking") and services.claim(batch, "uploaded"):
+        jobs.start(batch, "check", audit.Actor.of(current_user))
+    return redirect(url_for("workspace.import_batch", batch_id=batch_id))
 
 
 @workspace_bp.post("/nhap/<int:batch_id>/ghi")
@@ -69,8 +96,15 @@ def import_commit(batch_id: int):
     for key, value in request.form.items():
         if key.startswith("commune-") and key[8:].isdigit() and value:
             resolutions[int(key[8:])] = value
+    actor = audit.Actor.of(current_user)
+    if jobs.needs_background(len(batch.content or b"")):
+        if services.claim(batch, "committing"):
+            jobs.start(batch, "commit", actor, resolutions)
+        else:
+            flash(_("This batch was already committed or undone."), "error")
+        return redirect(url_for("workspace.import_batch", batch_id=batch_id))
     try:
-        services.commit_batch(batch, audit.Actor.of(current_user), resolutions)
+        services.commit_batch(batch, actor, resolutions)
         flash(_("Import committed: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.",
                 new=batch.new_count, updated=batch.updated_count, unchanged=batch.unchanged_count), "success")
     except services.FileError as e:

@@ -1,0 +1,87 @@
+"""Background jobs for large imports from the web page.
+
+The job's state lives in the batch row (state, progress, heartbeat), so any server process can show
+it and the page needs no JavaScript: it reloads itself while the job runs. The job runs in a thread
+of the process that received the upload; if that process ends first, the batch stops reporting, the
+page shows it as stopped and staff start it again (nothing was written: a commit is one transaction).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from flask import Flask, current_app
+from sqlalchemy import update
+
+from app.audit import Actor
+from app.database import write_intent
+from app.extensions import db
+from app.imports import services
+from app.models import ImportBatch
+from app.models.base import utcnow
+
+log = logging.getLogger(__name__)
+REPORT_EVERY_SECONDS = 1.0
+_threads: dict[int, threading.Thread] = {}  # the running jobs of this process, by batch id
+
+
+def needs_background(size: int) -> bool:
+    return size > current_app.config["IMPORT_BACKGROUND_BYTES"]
+
+
+class ProgressReporter:
+    """Counts rows as the check goes and writes the count to the batch about once a second.
+
+    It writes through its own connection: the job's session holds a read transaction meanwhile,
+    and the update must neither wait for it nor hold the write lock longer than one statement.
+    """
+
+    def __init__(self, batch_id: int):
+        self.batch_id = batch_id
+        self.done = 0
+        self._last = 0.0
+
+    def __call__(self, rows: int) -> None:
+        self.done += rows
+        now = time.monotonic()
+        if now - self._last >= REPORT_EVERY_SECONDS:
+            self._last = now
+            with write_intent(), db.engine.begin() as connection:
+                connection.execute(update(ImportBatch).where(ImportBatch.id == self.batch_id)
+                                   .values(progress_done=self.done, heartbeat_at=utcnow()))
+
+
+def start(batch: ImportBatch, kind: str, actor: Actor, resolutions: dict[int, str] | None = None) -> threading.Thread:
+    """Run the check ("check") or the commit ("commit") of a batch in a background thread."""
+    app = current_app._get_current_object()
+    thread = threading.Thread(target=_run, args=(app, batch.id, kind, actor, resolutions or {}),
+                              name=f"import-{batch.id}-{kind}", daemon=True)
+    _threads[batch.id] = thread
+    thread.start()
+    return thread
+
+
+def _run(app: Flask, batch_id: int, kind: str, actor: Actor, resolutions: dict[int, str]) -> None:
+    with app.app_context():
+        try:
+            batch = db.session.get(ImportBatch, batch_id)
+            if kind == "check":
+                services.run_check(batch, ProgressReporter(batch_id))
+            else:
+                services.run_commit(batch, actor, resolutions, ProgressReporter(batch_id))
+        except services.FileError:
+            pass  # recorded in the batch; the page shows it
+        except Exception:  # noqa: BLE001 — the batch records the error; the registry is unchanged
+            log.exception("import job %s (%s) failed", batch_id, kind)
+        finally:
+            db.session.remove()
+            _threads.pop(batch_id, None)
+
+
+def wait(batch_id: int, timeout: float | None = None) -> None:
+    """Wait for this process's job on a batch to finish (tests, and the CLI)."""
+    thread = _threads.get(batch_id)
+    if thread is not None:
+        thread.join(timeout)

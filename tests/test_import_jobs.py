@@ -1,0 +1,166 @@
+"""Large imports from the web page run as background jobs whose progress the page shows, and other
+writers (owners saving an assessment page) wait for the commit and never fail."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from stdnum.vn import mst
+
+from app.audit import Actor
+from app.extensions import db
+from app.imports import jobs, services
+from app.models import Assessment, Enterprise, ImportBatch
+from app.models.base import utcnow
+from tests import assessment_helpers as flow
+from tests.test_import_pages import _staff, _upload
+from tests.test_imports import MESSY, to_csv
+
+STAFF = Actor(None, "staff@so.gov.vn")
+
+
+def _codes(n: int, start: int = 10_000) -> list[str]:
+    """n distinct valid enterprise codes."""
+    codes, k = [], start
+    while len(codes) < n:
+        body = f"46{k:07d}"
+        if len(check := mst.calc_check_digit(body)) == 1:
+            codes.append(body + check)
+        k += 1
+    return codes
+
+
+def _many(n: int) -> bytes:
+    rows = [[code, f"Công ty TNHH Số {i}", "TNHH", "", "22015", "", "", "1020", str(i % 50), "", ""]
+            for i, code in enumerate(_codes(n))]
+    return to_csv(rows)
+
+
+def _batch(app, batch_id: int) -> ImportBatch:
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        batch.content  # noqa: B018 — load the deferred column before leaving the session
+        db.session.expunge(batch)
+        return batch
+
+
+def test_a_large_upload_is_checked_then_committed_in_the_background(client, app):
+    app.config["IMPORT_BACKGROUND_BYTES"] = 0  # every file is "large"
+    _staff(client, app)
+    response = _upload(client, MESSY)
+    batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    jobs.wait(batch_id, 30)
+    batch = _batch(app, batch_id)
+    assert batch.state == "checked" and batch.rejected_count == 9 and batch.new_count == 3
+    assert batch.progress_done == batch.progress_total > 0
+    page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page and "Commit the valid rows" not in page  # vi by default
+    assert 'name="commune-12"' in page
+
+    response = client.post(f"/so/nhap/{batch_id}/ghi", data={"commune-12": "22045"})
+    assert response.status_code == 302
+    jobs.wait(batch_id, 30)
+    batch = _batch(app, batch_id)
+    assert batch.state == "committed" and batch.content is None
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 4
+    progress = client.get(f"/so/nhap/{batch_id}/tien-do.json").get_json()
+    assert progress["state"] == "committed" and progress["percent"] == 100 and progress["counts"]["new"] == 4
+
+
+def test_the_page_of_a_running_job_shows_progress_and_reloads_itself(client, app):
+    _staff(client, app)
+    with app.app_context():
+        batch = services.upload(MESSY, "lon.csv", STAFF)
+        batch.state, batch.progress_done, batch.progress_total = "checking", 40, 160
+        db.session.commit()
+        batch_id = batch.id
+    page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert 'value="25"' in page and "40" in page and "160" in page
+    assert f'action="/so/nhap/{batch_id}/ghi"' not in page  # no commit while it is being checked
+
+
+def test_a_job_that_stopped_reporting_can_be_started_again(client, app):
+    _staff(client, app)
+    with app.app_context():
+        batch = services.upload(MESSY, "lon.csv", STAFF)
+        batch.state, batch.heartbeat_at = "checking", utcnow() - timedelta(minutes=10)
+        db.session.commit()
+        batch_id = batch.id
+    page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page and f"/so/nhap/{batch_id}/chay-lai" in page
+    client.post(f"/so/nhap/{batch_id}/chay-lai")
+    jobs.wait(batch_id, 30)
+    assert _batch(app, batch_id).state == "checked"
+
+
+def test_a_running_commit_cannot_be_started_twice(app_ctx):
+    batch = services.check_file(MESSY, "a.csv", STAFF)
+    assert services.claim(batch, "committing") is True
+    assert services.claim(batch, "committing") is False  # a second click while the job runs
+    assert db.session.get(ImportBatch, batch.id).state == "committing"
+    batch.heartbeat_at = utcnow() - timedelta(minutes=10)  # its process died
+    db.session.commit()
+    assert services.can_commit(batch) and services.claim(batch, "committing") is True
+
+
+def test_a_file_that_cannot_be_read_leaves_the_background_batch_failed_with_the_reason(client, app):
+    app.config["IMPORT_BACKGROUND_BYTES"] = 0
+    _staff(client, app)
+    response = _upload(client, b"ten;khac\n1;2\n", "sai.csv")
+    batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    jobs.wait(batch_id, 30)
+    batch = _batch(app, batch_id)
+    assert batch.state == "failed" and "ma_so_doanh_nghiep" in batch.error
+    page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
+    assert "ma_so_doanh_nghiep" in page and f"/so/nhap/{batch_id}/ghi" not in page
+
+
+def test_progress_is_written_while_the_check_runs(app_ctx, monkeypatch):
+    monkeypatch.setattr(jobs, "REPORT_EVERY_SECONDS", 0)
+    batch = services.upload(_many(30), "many.csv", STAFF)
+    seen = []
+    reporter = jobs.ProgressReporter(batch.id)
+
+    def progress(rows):
+        reporter(rows)
+        with db.engine.connect() as other:  # as the page's request sees it, outside the job's transaction
+            seen.append(other.execute(select(ImportBatch.progress_done).where(ImportBatch.id == batch.id)).scalar())
+
+    services.run_check(batch, progress)
+    assert seen and seen[-1] == 30 and batch.state == "checked"
+
+
+def test_owners_saving_assessment_pages_wait_for_an_import_commit_and_never_fail(client, app):
+    data = _many(3000)
+    with app.app_context():
+        batch = services.check_file(data, "lon.csv", STAFF)
+        assert batch.new_count == 3000
+        batch_id = batch.id
+    public_id = flow.start(client, "dbi-sme")
+    form = flow.page_form(app, public_id, 1)
+    statuses: list[int] = []
+    done = threading.Event()
+
+    def import_it():
+        with app.app_context():
+            try:
+                services.commit_batch(db.session.get(ImportBatch, batch_id), STAFF)
+            finally:
+                db.session.remove()
+                done.set()
+
+    thread = threading.Thread(target=import_it)
+    thread.start()
+    while not done.is_set() or len(statuses) < 5:
+        statuses.append(client.post(f"/danh-gia/lan/{public_id}/trang/1", data={**form, "action": "save"}).status_code)
+    thread.join(60)
+    assert len(statuses) >= 5 and set(statuses) == {302}, statuses
+    with app.app_context():
+        assert db.session.get(ImportBatch, batch_id).state == "committed"
+        assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 3000
+        attempt = db.session.scalar(select(Assessment).where(Assessment.public_id == public_id))
+        assert attempt.answers
