@@ -40,6 +40,13 @@ def get_public(key: str) -> Enterprise | None:
     )
 
 
+def merged_into(key: str) -> str | None:
+    """The public key of the published record a merged duplicate now lives in, if any."""
+    merged = db.session.scalar(select(Enterprise).where(Enterprise.public_key == key, Enterprise.merged_into_id.is_not(None)))
+    survivor = db.session.get(Enterprise, merged.merged_into_id) if merged else None
+    return survivor.public_key if survivor is not None and survivor.record_state == "published" else None
+
+
 @dataclass
 class ProfileView:
     products: list[Product]

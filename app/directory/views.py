@@ -44,7 +44,10 @@ def profile(key: str):
         return redirect(url_for("directory.profile", key=mst.format(compact)), code=301)
     enterprise = profiles.get_public(key)
     if enterprise is None:
-        abort(404)
+        survivor = profiles.merged_into(key)
+        if survivor is None:
+            abort(404)
+        return redirect(url_for("directory.profile", key=survivor), code=301)
     view = profiles.build(enterprise, current_user)
     json_ld = profiles.json_ld(enterprise, url_for("directory.profile", key=key, _external=True))
     return render_template("directory/profile.html", e=enterprise, view=view, json_ld=json_ld)
