@@ -34,7 +34,7 @@ def send_request(sender: User, enterprise: Enterprise, subject: str, message: st
     request = ContactRequest(sender_id=sender.id, enterprise_id=enterprise.id, subject=subject, message=message)
     db.session.add(request)
     db.session.flush()
-    audit.record(audit.Actor.of(sender), "contact", "enterprise", enterprise.id, None, {"request": request.id})
+    audit.record(audit.Actor.of(sender), "create", "contact_request", request.id, None, {"enterprise": enterprise.id})
     for manager in managers_of(enterprise):
         notify(manager, lambda: _("New contact request: %(subject)s", subject=subject),
                lambda: _("%(sender)s wrote to %(name)s:", sender=sender.full_name, name=enterprise.name) + "\n\n" + message,

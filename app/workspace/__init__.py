@@ -4,4 +4,4 @@ from flask import Blueprint
 
 workspace_bp = Blueprint("workspace", __name__, url_prefix="/so", template_folder="templates")
 
-from app.workspace import import_views, views  # noqa: E402,F401
+from app.workspace import import_views, record_views, views  # noqa: E402,F401

@@ -1,0 +1,208 @@
+"""Duplicate records: suggest pairs with similar names in the same commune, and merge a pair.
+
+Names are compared by their folded form without legal-form words ("Công ty TNHH Hải Đăng" and
+"DNTN Hai Dang" are the same key), first for equality, then by similarity within small blocks of
+names that share their first word, so that the work grows with the size of a commune, not with the
+square of the registry. Household businesses with the same personal ID in one commune are suggested
+too. A merge moves everything attached to the duplicate to the record kept, fills the kept record's
+blanks, and withdraws the duplicate pointing at it: both histories stay, under their own ids.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from itertools import combinations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from app import audit
+from app.extensions import db
+from app.models import (
+    Assessment,
+    ContactRequest,
+    DuplicateDismissal,
+    Enterprise,
+    EnterpriseSolution,
+    Follow,
+    LatestAssessment,
+    Membership,
+    Product,
+    ReviewRequest,
+)
+from app.registry import services
+from app.registry.records import RecordError, _provenance
+from app.search_text import without_legal_form
+from app.text import fold
+
+SIMILAR = 0.88        # SequenceMatcher ratio from which two names are suggested
+BLOCK_LIMIT = 200     # a block larger than this is split by its second word, then compared by equality only
+CANDIDATE_STATES = ("published", "pending")
+FILLED_FIELDS = ("legal_form", "main_vsic", "address", "founded_on", "employees", "revenue_vnd", "capital_vnd",
+                 "description", "website", "email", "phone", "stage", "funding_sought_vnd")
+CLAIM_RANK = {"verified": 2, "pending": 1, "rejected": 0}
+REASONS = {"same_name": _l("Same name"), "similar_name": _l("Similar name"),
+           "same_personal_id": _l("Same household head (personal ID)")}
+
+
+def name_key(name: str) -> str:
+    """What two names must share to be the same enterprise: folded, without legal-form words."""
+    return " ".join(fold(without_legal_form(name)).split())
+
+
+@dataclass
+class Pair:
+    first: Enterprise
+    second: Enterprise
+    score: float
+    reason: str
+
+    @property
+    def reason_label(self) -> str:
+        return str(REASONS[self.reason])
+
+
+def _compare(members: list[tuple[int, str]], found: dict[tuple[int, int], tuple[float, str]], depth: int = 1) -> None:
+    if len(members) > BLOCK_LIMIT and depth == 1:
+        sub: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for member in members:
+            sub[" ".join(member[1].split()[:2])].append(member)
+        for group in sub.values():
+            _compare(group, found, depth + 1)
+        return
+    if len(members) > BLOCK_LIMIT:  # still too many to compare pairwise: equal keys only
+        by_key: dict[str, list[int]] = defaultdict(list)
+        for ident, key in members:
+            by_key[key].append(ident)
+        for ids in by_key.values():
+            for a, b in combinations(sorted(ids), 2):
+                found[(a, b)] = (1.0, "same_name")
+        return
+    for (a, key_a), (b, key_b) in combinations(members, 2):
+        pair = (a, b) if a < b else (b, a)
+        if key_a == key_b:
+            found[pair] = (1.0, "same_name")
+        else:
+            ratio = SequenceMatcher(None, key_a, key_b, autojunk=False).ratio()
+            if ratio >= SIMILAR and found.get(pair, (0, ""))[0] < ratio:
+                found[pair] = (ratio, "similar_name")
+
+
+def suggestions(commune: str | None = None, limit: int = 100) -> list[Pair]:
+    """Likely duplicate pairs, most certain first, leaving out pairs staff dismissed."""
+    query = select(Enterprise.id, Enterprise.commune_code, Enterprise.name, Enterprise.personal_id).where(
+        Enterprise.record_state.in_(CANDIDATE_STATES), Enterprise.merged_into_id.is_(None))
+    if commune:
+        query = query.where(Enterprise.commune_code == commune)
+    blocks: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    households: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for ident, commune_code, name, personal_id in db.session.execute(query).yield_per(5000):
+        key = name_key(name)
+        if key:
+            blocks[(commune_code, key.split()[0])].append((ident, key))
+        if personal_id:
+            households[(commune_code, personal_id)].append(ident)
+    found: dict[tuple[int, int], tuple[float, str]] = {}
+    for members in blocks.values():
+        if len(members) > 1:
+            _compare(members, found)
+    for ids in households.values():
+        for a, b in combinations(sorted(ids), 2):
+            found[(a, b)] = (1.0, "same_personal_id")
+    if not found:
+        return []
+    dismissed = {tuple(row) for row in db.session.execute(select(DuplicateDismissal.first_id, DuplicateDismissal.second_id))}
+    ranked = sorted(((score, reason, pair) for pair, (score, reason) in found.items() if pair not in dismissed),
+                    key=lambda item: (-item[0], item[2]))[:limit]
+    wanted = {i for _s, _r, pair in ranked for i in pair}
+    records = {e.id: e for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(wanted)))}
+    return [Pair(records[a], records[b], score, reason) for score, reason, (a, b) in ranked]
+
+
+def dismiss(first: Enterprise, second: Enterprise, staff_id: int | None) -> None:
+    """Staff judged the two records to be different enterprises: stop suggesting them."""
+    a, b = sorted((first.id, second.id))
+    if db.session.scalar(select(DuplicateDismissal.id).where(DuplicateDismissal.first_id == a,
+                                                             DuplicateDismissal.second_id == b)) is None:
+        db.session.add(DuplicateDismissal(first_id=a, second_id=b, decided_by_id=staff_id))
+
+
+def _move_unique(model, column_user, keep: Enterprise, duplicate: Enterprise) -> None:
+    """Move rows keyed by (user, enterprise) unless the user already has one on the kept record."""
+    taken = set(db.session.scalars(select(column_user).where(model.enterprise_id == keep.id)))
+    for row in db.session.scalars(select(model).where(model.enterprise_id == duplicate.id)):
+        if getattr(row, column_user.key) not in taken:
+            row.enterprise_id = keep.id
+
+
+def merge(keep: Enterprise, duplicate: Enterprise, actor: audit.Actor, note: str | None = None) -> dict:
+    """Merge the duplicate into the kept record (flushes; the caller commits). Returns the filled fields."""
+    if keep.id == duplicate.id:
+        raise RecordError(_l("Choose two different records."))
+    if keep.merged_into_id or duplicate.merged_into_id:
+        raise RecordError(_l("One of these records was already merged into another."))
+    if keep.record_state not in CANDIDATE_STATES or duplicate.record_state not in (*CANDIDATE_STATES, "withdrawn"):
+        raise RecordError(_l("The record kept must be in the directory or awaiting review."))
+    filled = {f: getattr(duplicate, f) for f in FILLED_FIELDS
+              if getattr(keep, f) in (None, "") and getattr(duplicate, f) not in (None, "")}
+    for flag in ("digital_tech", "startup"):
+        if getattr(duplicate, f"is_{flag}") and not getattr(keep, f"is_{flag}"):
+            filled.update({f"is_{flag}": True, f"{flag}_basis": getattr(duplicate, f"{flag}_basis"),
+                           f"{flag}_verification": getattr(duplicate, f"{flag}_verification")})
+    if duplicate.shows_readiness and not keep.shows_readiness:
+        filled["shows_readiness"] = True
+
+    # What hangs on the duplicate now hangs on the record kept.
+    db.session.execute(update(Product).where(Product.enterprise_id == duplicate.id).values(enterprise_id=keep.id))
+    db.session.execute(update(Assessment).where(Assessment.enterprise_id == duplicate.id).values(enterprise_id=keep.id))
+    db.session.execute(update(ContactRequest).where(ContactRequest.enterprise_id == duplicate.id)
+                       .values(enterprise_id=keep.id))
+    db.session.execute(update(ReviewRequest).where(ReviewRequest.enterprise_id == duplicate.id,
+                                                   ReviewRequest.state == "pending").values(enterprise_id=keep.id))
+    _move_unique(Follow, Follow.user_id, keep, duplicate)
+    kept_members = {m.user_id: m for m in db.session.scalars(select(Membership).where(Membership.enterprise_id == keep.id))}
+    for membership in db.session.scalars(select(Membership).where(Membership.enterprise_id == duplicate.id)):
+        mine = kept_members.get(membership.user_id)
+        if mine is None:
+            membership.enterprise_id = keep.id
+        elif CLAIM_RANK[membership.claim_state] > CLAIM_RANK[mine.claim_state]:
+            mine.claim_state, mine.decided_at = membership.claim_state, membership.decided_at
+    offered = set(db.session.scalars(select(EnterpriseSolution.category).where(EnterpriseSolution.enterprise_id == keep.id)))
+    for solution in db.session.scalars(select(EnterpriseSolution).where(EnterpriseSolution.enterprise_id == duplicate.id)):
+        if solution.category not in offered:
+            db.session.add(EnterpriseSolution(enterprise_id=keep.id, category=solution.category))
+    _merge_latest(keep, duplicate)
+    db.session.flush()
+
+    provenance = _provenance("merge", note)
+    db.session.refresh(keep)
+    services.update_enterprise(keep, actor, provenance, **filled)
+    services.refresh_search_text(keep)
+    audit.record(actor, "merge", "enterprise", keep.id, None,
+                 {"absorbed": f"{duplicate.public_key} · {duplicate.name}"}, provenance=provenance)
+    services.update_enterprise(duplicate, actor, provenance, record_state="withdrawn")
+    duplicate.merged_into_id = keep.id
+    audit.record(actor, "merge", "enterprise", duplicate.id, None,
+                 {"merged_into": f"{keep.public_key} · {keep.name}"}, provenance=provenance)
+    db.session.flush()
+    return filled
+
+
+def _merge_latest(keep: Enterprise, duplicate: Enterprise) -> None:
+    """The newest counted result of the two becomes the kept record's."""
+    theirs = db.session.get(LatestAssessment, duplicate.id)
+    if theirs is None:
+        return
+    mine = db.session.get(LatestAssessment, keep.id)
+    if mine is None or mine.submitted_at < theirs.submitted_at:
+        values = {c: getattr(theirs, c) for c in ("assessment_id", "instrument_id", "instrument_version",
+                                                  "overall_level", "total_share", "submitted_at")}
+        db.session.delete(theirs)
+        if mine is not None:
+            db.session.delete(mine)
+        db.session.flush()
+        db.session.add(LatestAssessment(enterprise_id=keep.id, **values))
+    else:
+        db.session.delete(theirs)

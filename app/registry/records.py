@@ -1,0 +1,207 @@
+"""The department's own work on records: find any record, correct it, take it out of the directory
+and back, and read its history as a list of changes people can follow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select
+
+from app import audit
+from app.domain.legal_forms import LEGAL_FORMS
+from app.extensions import db
+from app.labels import SIZE_TIERS, STATUSES
+from app.models import AuditEvent, Commune, Enterprise, Listing, Product
+from app.registry import services
+from app.text import fold, normalize
+
+RECORD_STATES = {"published": _l("In the directory"), "pending": _l("Awaiting review"),
+                 "rejected": _l("Rejected"), "withdrawn": _l("Out of the directory")}
+FIELD_LABELS = {
+    "code": _l("Enterprise code"), "name": _l("Registered name"), "legal_form": _l("Legal form"),
+    "main_vsic": _l("Main line of business (VSIC)"), "commune_code": _l("Commune or ward"), "address": _l("Address"),
+    "founded_on": _l("Date of first registration"), "employees": _l("Employees"), "revenue_vnd": _l("Revenue (VND)"),
+    "capital_vnd": _l("Total capital (VND)"), "is_digital_tech": _l("Digital-technology enterprise"),
+    "digital_tech_basis": _l("Basis of the digital-technology label"),
+    "digital_tech_verification": _l("Digital-technology label checked"), "is_startup": _l("Innovative startup"),
+    "startup_basis": _l("Basis of the startup label"), "startup_verification": _l("Startup label checked"),
+    "description": _l("What the enterprise does"), "website": _l("Website"), "email": _l("Contact e-mail"),
+    "phone": _l("Phone"), "status": _l("Legal status"), "record_state": _l("Directory"),
+    "shows_readiness": _l("Shows its readiness level"), "stage": _l("Stage"), "funding_sought_vnd": _l("Funding sought (VND)"),
+    "merged_into": _l("Merged into"), "absorbed": _l("Absorbed the duplicate"), "reason": _l("Reason"),
+    "url": _l("Address of the listing"), "product": _l("Product"), "enterprise": _l("Enterprise"),
+}
+VERIFICATION = {"unverified": _l("not yet"), "verified": _l("checked"), "rejected": _l("refused")}
+ACTIONS = {"create": _l("Created"), "update": _l("Changed"), "merge": _l("Merged"), "withdraw": _l("Taken out of the directory"),
+           "reinstate": _l("Put back in the directory")}
+SEARCH_LIMIT = 50
+
+
+class RecordError(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def find(q: str, state: str = "") -> list[Enterprise]:
+    """Records of any state by code, household id or the start of a word of the name (staff lookup)."""
+    q = normalize(q).strip()
+    query = select(Enterprise)
+    if state in RECORD_STATES:
+        query = query.where(Enterprise.record_state == state)
+    if q:
+        compact = q.replace(" ", "").replace("-", "")
+        folded = fold(q)
+        query = query.where(or_(
+            Enterprise.public_key == q.upper(), Enterprise.code == compact,
+            Enterprise.name_folded.like(f"{folded}%"), Enterprise.name_folded.like(f"% {folded}%"),
+        ))
+    return list(db.session.scalars(query.order_by(Enterprise.updated_at.desc(), Enterprise.id.desc()).limit(SEARCH_LIMIT)))
+
+
+def staff_update(enterprise: Enterprise, actor: audit.Actor, fields: dict[str, Any], note: str | None) -> bool:
+    """Apply a correction at once (no review: the department is the reviewer), audited with its note."""
+    changes = dict(fields)
+    for flag in ("digital_tech", "startup"):
+        if f"is_{flag}" in changes:
+            on = bool(changes[f"is_{flag}"])
+            basis = normalize(changes.get(f"{flag}_basis")) or None
+            if on and not basis:
+                raise RecordError(_l("Say on what basis the department gives this label."))
+            changes[f"{flag}_basis"] = basis if on else None
+            changes[f"{flag}_verification"] = "verified" if on else "unverified"
+    code = changes.get("code")
+    if code and enterprise.public_key == enterprise.code and code != enterprise.code:
+        changes["public_key"] = code  # the profile's address follows a corrected code
+    public_key = changes.pop("public_key", None)
+    changed = services.update_enterprise(enterprise, actor, _provenance("staff", note), **changes)
+    if public_key:
+        enterprise.public_key = public_key
+    if changed:
+        enterprise.verified_at = enterprise.verified_at or datetime.now().astimezone()
+    return changed
+
+
+def _provenance(channel: str, note: str | None) -> str:
+    note = normalize(note).strip() if note else ""
+    return f"{channel}: {note}"[:100] if note else channel
+
+
+def withdraw(enterprise: Enterprise, actor: audit.Actor, reason: str) -> None:
+    """Take a record out of the directory and the counts; it is kept, with its history."""
+    reason = normalize(reason).strip()
+    if not reason:
+        raise RecordError(_l("Give a reason: it stays in the record's history."))
+    if enterprise.record_state != "published":
+        raise RecordError(_l("Only a record in the directory can be taken out of it."))
+    services.update_enterprise(enterprise, actor, _provenance("staff", reason), record_state="withdrawn")
+
+
+def reinstate(enterprise: Enterprise, actor: audit.Actor, reason: str | None = None) -> None:
+    """Put a withdrawn record back (not one merged into another: that one lives on in the survivor)."""
+    if enterprise.record_state != "withdrawn" or enterprise.merged_into_id is not None:
+        raise RecordError(_l("Only a record taken out of the directory, and not merged, can be put back."))
+    services.update_enterprise(enterprise, actor, _provenance("staff", reason), record_state="published")
+
+
+@dataclass
+class Change:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryEntry:
+    event: AuditEvent
+    action: str
+    subject: str          # what the event is about: the record, one of its products, a listing, a merged record
+    source: str           # through which channel: import batch, owner, department, review …
+    batch_id: int | None  # the import batch, to link to it
+    changes: list[Change]
+
+
+def _display(field: str, value: Any) -> str:
+    from app.i18n import fmt_date, fmt_number, fmt_vnd
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    if field in ("founded_on",) and isinstance(value, str):
+        try:
+            return fmt_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    if field in ("revenue_vnd", "capital_vnd", "funding_sought_vnd"):
+        return fmt_vnd(value)
+    if field == "employees":
+        return fmt_number(value)
+    if field == "commune_code":
+        commune = db.session.get(Commune, value)
+        return f"{commune.name} ({value})" if commune else str(value)
+    if field == "legal_form" and value in LEGAL_FORMS:
+        return str(LEGAL_FORMS[value].label)
+    vocabularies = {"status": STATUSES, "record_state": RECORD_STATES, "size_tier": SIZE_TIERS,
+                    "digital_tech_verification": VERIFICATION, "startup_verification": VERIFICATION}
+    if field in vocabularies:
+        return str(vocabularies[field].get(value, value))
+    return str(value)
+
+
+def _source(provenance: str | None) -> tuple[str, int | None]:
+    """Say through which channel a change came, and the import batch if there was one."""
+    if not provenance:
+        return str(_l("Department")), None
+    channel, _sep, rest = provenance.partition(":")
+    rest = rest.strip()
+    if channel in ("import", "undo") and rest.isdigit():
+        text = _l("Import %(id)s", id=rest) if channel == "import" else _l("Undo of import %(id)s", id=rest)
+        return str(text), int(rest)
+    labels = {"staff": _l("Department"), "owner": _l("The enterprise's own edit"), "registration": _l("Self-registration"),
+              "review": _l("Approved request"), "demo": _l("Demonstration data"), "generated": _l("Generated test data"),
+              "merge": _l("Merge of duplicates")}
+    label = str(labels.get(channel, channel))
+    if channel in ("staff", "merge") and rest:
+        label += f" — {rest}"
+    return label, None
+
+
+def history(enterprise: Enterprise, limit: int = 200) -> list[HistoryEntry]:
+    """The record's changes, newest first: its own, its products' and listings', and those of the
+    records merged into it (their histories are kept under their own ids)."""
+    merged = list(db.session.scalars(select(Enterprise).where(Enterprise.merged_into_id == enterprise.id)))
+    ids = [enterprise.id] + [m.id for m in merged]
+    names = {str(m.id): m for m in merged}
+    product_ids = list(db.session.scalars(select(Product.id).where(Product.enterprise_id.in_(ids))))
+    listing_ids = list(db.session.scalars(select(Listing.id).where(Listing.product_id.in_(product_ids)))) if product_ids else []
+    products = {str(p.id): p.name for p in db.session.scalars(select(Product).where(Product.id.in_(product_ids)))}
+    conditions = [and_(AuditEvent.entity_type == "enterprise", AuditEvent.entity_id.in_([str(i) for i in ids]))]
+    if product_ids:
+        conditions.append(and_(AuditEvent.entity_type == "product", AuditEvent.entity_id.in_([str(i) for i in product_ids])))
+    if listing_ids:
+        conditions.append(and_(AuditEvent.entity_type == "listing", AuditEvent.entity_id.in_([str(i) for i in listing_ids])))
+    events = db.session.scalars(select(AuditEvent).where(or_(*conditions))
+                                .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit))
+    entries = []
+    for event in events:
+        if event.entity_type == "product":
+            subject = str(_l("Product: %(name)s", name=products.get(event.entity_id, event.entity_id)))
+        elif event.entity_type == "listing":
+            subject = str(_l("Listing"))
+        elif event.entity_id in names:
+            other = names[event.entity_id]
+            subject = str(_l("Merged record %(key)s (%(name)s)", key=other.public_key, name=other.name))
+        else:
+            subject = ""
+        before, after = event.before or {}, event.after or {}
+        fields = [f for f in (*after.keys(), *(k for k in before if k not in after))]
+        changes = [Change(f, str(FIELD_LABELS.get(f, f)), _display(f, before.get(f)) if event.before is not None else "",
+                          _display(f, after.get(f))) for f in fields]
+        source, batch_id = _source(event.provenance)
+        entries.append(HistoryEntry(event, str(ACTIONS.get(event.action, event.action)), subject, source, batch_id, changes))
+    return entries

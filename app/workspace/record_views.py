@@ -1,0 +1,149 @@
+"""The department's records: look one up in any state, correct it, take it out of the directory and
+back, read its history; suggested duplicates and merges."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import audit
+from app.auth.permissions import staff_required
+from app.directory import owner
+from app.directory.owner_views import _choices, _show_errors
+from app.extensions import db
+from app.models import Commune, Enterprise
+from app.reference.services import region_communes
+from app.registry import duplicates, records
+from app.registry.services import get_by_public_key
+from app.workspace import workspace_bp
+from app.workspace.forms import StaffEditForm, WithdrawForm
+
+STAFF_FIELDS = ("status", "is_digital_tech", "digital_tech_basis", "is_startup", "startup_basis")
+
+
+def _record(key: str) -> Enterprise:
+    return get_by_public_key(key) or abort(404)
+
+
+@workspace_bp.get("/ho-so")
+@staff_required
+def records_index():
+    q, state = request.args.get("q", "")[:200], request.args.get("state", "")
+    found = records.find(q, state) if (q or state) else []
+    return render_template("workspace/records.html", q=q, state=state, found=found, states=records.RECORD_STATES)
+
+
+@workspace_bp.get("/ho-so/<key>")
+@staff_required
+def record(key: str):
+    enterprise = _record(key)
+    merged_into = db.session.get(Enterprise, enterprise.merged_into_id) if enterprise.merged_into_id else None
+    return render_template("workspace/record.html", e=enterprise, history=records.history(enterprise),
+                           states=records.RECORD_STATES, merged_into=merged_into, withdraw_form=WithdrawForm())
+
+
+@workspace_bp.route("/ho-so/<key>/sua", methods=["GET", "POST"])
+@staff_required
+def record_edit(key: str):
+    enterprise = _record(key)
+    form = StaffEditForm(obj=enterprise if request.method == "GET" else None)
+    _choices(form)
+    del form.personal_id  # never shown, not even to staff, on this page
+    if enterprise.code is None:
+        del form.code  # a household business keeps its opaque public id
+    if request.method == "GET":
+        for name in ("revenue_vnd", "capital_vnd", "funding_sought_vnd"):
+            getattr(form, name).data = getattr(enterprise, name)
+    if form.validate_on_submit():
+        try:
+            fields = owner.read_enterprise_form(form.data, existing=enterprise)
+            fields.update({name: form.data[name] for name in STAFF_FIELDS})
+            changed = records.staff_update(enterprise, audit.Actor.of(current_user), fields, form.note.data)
+            db.session.commit()
+            flash(_("The record is corrected.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for("workspace.record", key=enterprise.public_key))
+        except owner.FieldErrors as e:
+            db.session.rollback()
+            _show_errors(form, e.errors)
+        except records.RecordError as e:
+            db.session.rollback()
+            flash(str(e.message), "error")
+    return render_template("workspace/record_edit.html", form=form, e=enterprise), 422 if form.errors else 200
+
+
+@workspace_bp.post("/ho-so/<key>/rut")
+@staff_required
+def record_withdraw(key: str):
+    enterprise = _record(key)
+    form = WithdrawForm()
+    try:
+        if not form.validate():
+            raise records.RecordError(form.reason.errors[0])
+        records.withdraw(enterprise, audit.Actor.of(current_user), form.reason.data)
+        db.session.commit()
+        flash(_("The record is out of the directory and the counts. It is kept and can be put back."), "success")
+    except records.RecordError as e:
+        db.session.rollback()
+        flash(str(e.message), "error")
+    return redirect(url_for("workspace.record", key=key))
+
+
+@workspace_bp.post("/ho-so/<key>/khoi-phuc")
+@staff_required
+def record_reinstate(key: str):
+    enterprise = _record(key)
+    try:
+        records.reinstate(enterprise, audit.Actor.of(current_user), request.form.get("reason"))
+        db.session.commit()
+        flash(_("The record is back in the directory."), "success")
+    except records.RecordError as e:
+        db.session.rollback()
+        flash(str(e.message), "error")
+    return redirect(url_for("workspace.record", key=key))
+
+
+@workspace_bp.get("/trung-lap")
+@staff_required
+def duplicates_index():
+    commune = request.args.get("commune", "")
+    communes = db.session.scalars(select(Commune).where(region_communes()).order_by(Commune.name)).all()
+    if commune not in {c.code for c in communes}:
+        commune = ""
+    pairs = duplicates.suggestions(commune or None)
+    return render_template("workspace/duplicates.html", pairs=pairs, communes=communes, commune=commune)
+
+
+def _pair_from_form() -> tuple[Enterprise, Enterprise]:
+    keep = db.session.get(Enterprise, request.form.get("keep", type=int) or 0)
+    other = db.session.get(Enterprise, request.form.get("other", type=int) or 0)
+    if keep is None or other is None:
+        abort(404)
+    return keep, other
+
+
+@workspace_bp.post("/trung-lap/gop")
+@staff_required
+def duplicates_merge():
+    keep, other = _pair_from_form()
+    try:
+        duplicates.merge(keep, other, audit.Actor.of(current_user), request.form.get("note"))
+        db.session.commit()
+        flash(_("%(other)s is merged into %(keep)s; both histories are kept.", other=other.public_key,
+                keep=keep.public_key), "success")
+        return redirect(url_for("workspace.record", key=keep.public_key))
+    except records.RecordError as e:
+        db.session.rollback()
+        flash(str(e.message), "error")
+    return redirect(url_for("workspace.duplicates_index", commune=request.form.get("commune", "")))
+
+
+@workspace_bp.post("/trung-lap/khac-nhau")
+@staff_required
+def duplicates_dismiss():
+    keep, other = _pair_from_form()
+    duplicates.dismiss(keep, other, current_user.id)
+    db.session.commit()
+    flash(_("Noted: these two will not be suggested again."), "success")
+    return redirect(url_for("workspace.duplicates_index", commune=request.form.get("commune", "")))

@@ -1,0 +1,233 @@
+"""The department's records: corrections with a readable history, withdrawal and reinstatement,
+suggested duplicates and merges that keep both histories."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app import audit
+from app.extensions import db
+from app.models import (
+    Assessment,
+    AuditEvent,
+    DuplicateDismissal,
+    Enterprise,
+    LatestAssessment,
+    Membership,
+    Product,
+)
+from app.models.base import utcnow
+from app.registry import duplicates, records
+from app.registry.services import registry_counts
+from tests.factories import add_member, enterprise_code, login, make_enterprise, make_user
+
+STAFF = audit.Actor(None, "staff@so.gov.vn")
+
+
+def _staff(client, app):
+    with app.app_context():
+        secret = make_user("staff@so.gov.vn", role="staff").totp_secret
+    login(client, "staff@so.gov.vn", totp_secret=secret)
+
+
+def _edit_form(e: Enterprise, **changes) -> dict:
+    form = {"code": e.code or "", "name": e.name, "legal_form": e.legal_form, "status": e.status,
+            "main_vsic": e.main_vsic or "", "commune_code": e.commune_code, "address": e.address or "",
+            "founded_on": e.founded_on.isoformat() if e.founded_on else "", "employees": e.employees or "",
+            "revenue_vnd": e.revenue_vnd or "", "capital_vnd": e.capital_vnd or "", "description": "", "website": "",
+            "email": "", "phone": "", "stage": "", "funding_sought_vnd": "", "note": ""}
+    form.update(changes)
+    return {k: v for k, v in form.items() if v is not False}
+
+
+def test_staff_correct_a_record_at_once_and_read_the_change_in_its_history(client, app):
+    _staff(client, app)
+    with app.app_context():
+        e = make_enterprise("Công ty TNHH Hải Đăng", employees=8)
+        key, form = e.public_key, _edit_form(e, employees="12", status="suspended", commune_code="22045",
+                                             is_digital_tech="y", digital_tech_basis="VSIC 6201",
+                                             note="Công văn 12/SKHĐT")
+    response = client.post(f"/so/ho-so/{key}/sua", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    with app.app_context():
+        e = db.session.scalar(select(Enterprise).where(Enterprise.public_key == key))
+        assert (e.employees, e.status, e.commune_code, e.is_digital_tech) == (12, "suspended", "22045", True)
+        assert e.digital_tech_verification == "verified" and e.verified_at is not None
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "update")).one()
+        assert event.actor_label == "staff@so.gov.vn" and event.provenance == "staff: Công văn 12/SKHĐT"
+    page = client.get(f"/so/ho-so/{key}").get_data(as_text=True)
+    # One row per changed field, with the values as people read them.
+    assert "<del>8</del>" in page and "<ins>12</ins>" in page
+    assert "<ins>Tạm ngừng kinh doanh</ins>" in page or "<ins>Tạm ngừng" in page
+    assert "(22045)</ins>" in page and "Công văn 12/SKHĐT" in page
+
+
+def test_a_label_without_a_basis_is_refused_and_what_was_typed_stays(client, app):
+    _staff(client, app)
+    with app.app_context():
+        e = make_enterprise("Công ty TNHH Hải Đăng")
+        key, form = e.public_key, _edit_form(e, is_startup="y", name="Công ty TNHH Hải Đăng Mới")
+    response = client.post(f"/so/ho-so/{key}/sua", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Hải Đăng Mới" in page
+    with app.app_context():
+        assert db.session.scalar(select(Enterprise.name)) == "Công ty TNHH Hải Đăng"
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "update")) == 0
+
+
+def test_a_bad_code_is_named_and_nothing_changes(client, app):
+    _staff(client, app)
+    with app.app_context():
+        e = make_enterprise()
+        key, form = e.public_key, _edit_form(e, code="0100233480", employees="99")
+    response = client.post(f"/so/ho-so/{key}/sua", data=form)
+    assert response.status_code == 422 and 'id="code-error"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Enterprise.employees)) == 8
+
+
+def test_withdraw_needs_a_reason_leaves_the_directory_and_counts_and_reinstate_brings_it_back(client, app):
+    _staff(client, app)
+    with app.app_context():
+        key = make_enterprise("Công ty TNHH Hải Đăng").public_key
+        assert registry_counts()["enterprises"] == 1
+    client.post(f"/so/ho-so/{key}/rut", data={"reason": ""})
+    with app.app_context():
+        assert db.session.scalar(select(Enterprise.record_state)) == "published"
+    client.post(f"/so/ho-so/{key}/rut", data={"reason": "Giải thể theo công văn 5"})
+    with app.app_context():
+        assert db.session.scalar(select(Enterprise.record_state)) == "withdrawn"
+        assert registry_counts()["enterprises"] == 0
+    assert client.get(f"/doanh-nghiep/{key}").status_code == 404
+    assert "Giải thể theo công văn 5" in client.get(f"/so/ho-so/{key}").get_data(as_text=True)
+    client.post(f"/so/ho-so/{key}/khoi-phuc")
+    assert client.get(f"/doanh-nghiep/{key}").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(Enterprise)).record_state == "published"  # never deleted
+
+
+def test_staff_find_records_in_any_state(client, app):
+    _staff(client, app)
+    with app.app_context():
+        make_enterprise("Công ty TNHH Đá Hoa Cương", record_state="pending")
+        make_enterprise("Công ty TNHH Yến Sào")
+    page = client.get("/so/ho-so?q=da hoa").get_data(as_text=True)
+    assert "Đá Hoa Cương" in page and "Yến Sào" not in page
+    page = client.get("/so/ho-so?state=pending").get_data(as_text=True)
+    assert "Đá Hoa Cương" in page and "Yến Sào" not in page
+
+
+def test_owners_and_the_public_cannot_reach_the_records(client, app):
+    with app.app_context():
+        key = make_enterprise().public_key
+        make_user("chu@example.vn")
+    assert client.get(f"/so/ho-so/{key}").status_code == 302  # to sign-in
+    login(client, "chu@example.vn")
+    assert client.get(f"/so/ho-so/{key}").status_code == 403
+    assert client.post(f"/so/ho-so/{key}/rut", data={"reason": "x"}).status_code == 403
+    assert client.get("/so/trung-lap").status_code == 403
+
+
+def test_similar_names_in_one_commune_are_suggested_and_a_dismissal_sticks(app_ctx):
+    a = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", commune_code="22015")
+    b = make_enterprise("DNTN Thuy san Hai Dang", commune_code="22015", legal_form="dntn")
+    c = make_enterprise("Công ty TNHH Thủy sản Hải Đằng", commune_code="22015")  # one tone apart: same folded name
+    make_enterprise("Công ty TNHH Thủy sản Hải Đăng", commune_code="22045")  # another commune
+    make_enterprise("Công ty TNHH Thủy sản Biển Xanh", commune_code="22015")
+    d = make_enterprise("Công ty TNHH Thuỷ sản Hải Đăg", commune_code="22015")  # a typo
+    pairs = {(p.first.id, p.second.id): p for p in duplicates.suggestions()}
+    assert {(a.id, b.id), (a.id, c.id), (b.id, c.id)} <= set(pairs)
+    assert pairs[(a.id, b.id)].reason == "same_name"
+    assert pairs[(a.id, d.id)].reason == "similar_name" and pairs[(a.id, d.id)].score >= duplicates.SIMILAR
+    assert all(p.first.commune_code == p.second.commune_code for p in pairs.values())
+    duplicates.dismiss(b, a, None)
+    db.session.commit()
+    assert (a.id, b.id) not in {(p.first.id, p.second.id) for p in duplicates.suggestions()}
+    assert db.session.scalar(select(DuplicateDismissal.first_id)) == a.id
+
+
+def test_households_of_the_same_head_are_suggested(app_ctx):
+    a = make_enterprise("Hộ kinh doanh Nguyễn Văn An", legal_form="hkd", personal_id="079203004567")
+    b = make_enterprise("Tạp hóa Bảy Lan", legal_form="hkd", personal_id="079203004567")
+    assert [(p.first.id, p.second.id, p.reason) for p in duplicates.suggestions()] == [(a.id, b.id, "same_personal_id")]
+
+
+def _submitted(enterprise, user, days_ago: int, level: int) -> Assessment:
+    attempt = Assessment(public_id=f"p{enterprise.id}-{days_ago}", resume_token_hash=f"h{enterprise.id}-{days_ago}",
+                         instrument_id="dbi-sme", instrument_version=1, user_id=user.id, enterprise_id=enterprise.id,
+                         status="submitted", submitted_at=utcnow() - timedelta(days=days_ago),
+                         counts_toward_indicators=True, total_share=0.5, overall_level=level)
+    db.session.add(attempt)
+    db.session.flush()
+    db.session.add(LatestAssessment(enterprise_id=enterprise.id, assessment_id=attempt.id, instrument_id="dbi-sme",
+                                    instrument_version=1, overall_level=level, total_share=0.5,
+                                    submitted_at=attempt.submitted_at))
+    db.session.commit()
+    return attempt
+
+
+def test_a_merge_moves_everything_fills_blanks_and_keeps_both_histories(client, app):
+    with app.app_context():
+        keep = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", address=None)
+        dup = make_enterprise("Thuy san Hai Dang", address="12 Lê Lợi", code=enterprise_code(), website="https://haidang.vn")
+        db.session.add(Product(enterprise_id=dup.id, name="Cá ngừ đại dương", name_folded="ca ngu dai duong",
+                               certification="ocop", ocop_stars=4))
+        owner = make_user("chu@example.vn")
+        add_member(owner, dup)
+        _submitted(dup, owner, days_ago=1, level=3)
+        _submitted(keep, owner, days_ago=30, level=1)
+        keep_id, dup_id, dup_key, keep_key = keep.id, dup.id, dup.public_key, keep.public_key
+        db.session.commit()
+    _staff(client, app)
+    response = client.post("/so/trung-lap/gop", data={"keep": keep_id, "other": dup_id})
+    assert response.headers["Location"].endswith(f"/so/ho-so/{keep_key}")
+    with app.app_context():
+        keep, dup = db.session.get(Enterprise, keep_id), db.session.get(Enterprise, dup_id)
+        assert (dup.record_state, dup.merged_into_id) == ("withdrawn", keep_id)
+        assert keep.address == "12 Lê Lợi" and keep.website == "https://haidang.vn"
+        assert [p.name for p in keep.products] == ["Cá ngừ đại dương"] and "ca ngu" in keep.search_text
+        assert db.session.scalar(select(Membership.enterprise_id)) == keep_id
+        assert db.session.get(LatestAssessment, keep_id).overall_level == 3  # the newer result
+        assert db.session.get(LatestAssessment, dup_id) is None
+        assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 2  # nothing deleted
+        assert registry_counts()["enterprises"] == 1
+    history = client.get(f"/so/ho-so/{keep_key}").get_data(as_text=True)
+    assert "Thuy san Hai Dang" in history  # the duplicate's own creation, under its id
+    assert dup_key in history and "12 Lê Lợi" in history
+    assert client.get(f"/doanh-nghiep/{dup_key}").headers["Location"].endswith(f"/doanh-nghiep/{keep_key}")
+    # The duplicate cannot be merged again, nor put back on its own.
+    with app.app_context():
+        with pytest.raises(records.RecordError):
+            duplicates.merge(db.session.get(Enterprise, keep_id), db.session.get(Enterprise, dup_id), STAFF)
+        with pytest.raises(records.RecordError):
+            records.reinstate(db.session.get(Enterprise, dup_id), STAFF)
+
+
+def test_a_merge_that_fails_half_way_changes_nothing(app_ctx, monkeypatch):
+    keep = make_enterprise("Công ty TNHH Hải Đăng")
+    dup = make_enterprise("Hai Dang", address="12 Lê Lợi")
+    db.session.add(Product(enterprise_id=dup.id, name="Cá ngừ", name_folded="ca ngu", certification="ocop", ocop_stars=3))
+    db.session.commit()
+    monkeypatch.setattr(duplicates, "_merge_latest", lambda *a: (_ for _ in ()).throw(RuntimeError("disk full")))
+    with pytest.raises(RuntimeError):
+        duplicates.merge(keep, dup, STAFF)
+    db.session.rollback()
+    assert db.session.scalar(select(Product.enterprise_id)) == dup.id
+    assert db.session.get(Enterprise, dup.id).record_state == "published"
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "merge")) == 0
+
+
+def test_the_duplicates_page_shows_pairs_and_both_merge_directions(client, app):
+    with app.app_context():
+        a = make_enterprise("Công ty TNHH Hải Đăng")
+        b = make_enterprise("DNTN Hai Dang", legal_form="dntn")
+        ids = (a.id, b.id)
+    _staff(client, app)
+    page = client.get("/so/trung-lap?commune=22015").get_data(as_text=True)
+    assert page.count('action="/so/trung-lap/gop"') == 2
+    assert f'name="keep" value="{ids[0]}"' in page and f'name="keep" value="{ids[1]}"' in page
+    client.post("/so/trung-lap/khac-nhau", data={"keep": ids[1], "other": ids[0]})
+    assert "/so/trung-lap/gop" not in client.get("/so/trung-lap").get_data(as_text=True)
