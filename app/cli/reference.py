@@ -1,4 +1,4 @@
-"""`flask reference load`: insert or refresh the reference tables."""
+"""`flask reference load`: insert or refresh the reference tables, and insert missing targets."""
 
 import click
 from flask.cli import AppGroup
@@ -7,13 +7,25 @@ from app.database import write_intent
 from app.extensions import db
 from app.reference.services import load_reference_data
 
-reference_cli = AppGroup("reference", help="Reference data (provinces, communes, VSIC, platforms).")
+reference_cli = AppGroup("reference", help="Reference data (provinces, communes, VSIC, platforms, targets).")
 
 
 @reference_cli.command("load")
 def load_command():
-    """Load or refresh reference data (safe to run again)."""
+    """Load or refresh reference data (safe to run again).
+
+    The province's targets are inserted when missing and otherwise kept, so that the department's
+    edits survive (`flask targets load --replace` overwrites them from the file).
+    """
+    from app.targets.loader import TargetFileError, load_targets
+
     with write_intent():
         changed = load_reference_data()
+        try:
+            targets = load_targets()
+        except TargetFileError as e:
+            raise click.ClickException(str(e)) from None
         db.session.commit()
     click.echo(f"Reference data: {changed} rows added or changed.")
+    click.echo(f"Targets: {targets.indicators_added} indicators and {targets.targets_added} targets added, "
+               f"{targets.kept} kept as they are.")

@@ -1,0 +1,104 @@
+"""Target pages: the list, one indicator with its history and entry form, the admins' target edit."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import audit
+from app.auth.permissions import staff_required
+from app.extensions import db
+from app.i18n import fmt_date
+from app.models import Target
+from app.targets import services, targets_bp
+from app.targets.display import format_value, template_helpers
+from app.targets.forms import IndicatorValueForm, TargetForm
+from app.useradmin.access import admin_required, is_admin
+
+UNIT_HINTS = {"percent": _l("A percentage from 0 to 100, for example 87,5."),
+              "percent_grdp": _l("A share of GRDP in percent, from 0 to 100, for example 8,2."),
+              "count": _l("A number, for example 120.")}
+
+
+@targets_bp.context_processor
+def _helpers():
+    return {**template_helpers(), "is_admin": is_admin(current_user)}
+
+
+def _indicator(code: str):
+    return services.get_indicator(code) or abort(404)
+
+
+def _show_errors(form, error: services.TargetError) -> None:
+    for problem in getattr(error, "problems", [error]):
+        field = getattr(form, problem.field, None) if problem.field else None
+        if field is not None:
+            field.errors = [*field.errors, problem.message]
+        else:
+            flash(problem.message, "error")
+
+
+def _render_indicator(indicator, form):
+    form.value.description = UNIT_HINTS.get(indicator.unit)
+    return render_template("targets/indicator.html", indicator=indicator, form=form, history=services.history(indicator))
+
+
+@targets_bp.get("/chi-tieu")
+@staff_required
+def index():
+    indicators = services.indicators()
+    years = sorted({t.year for i in indicators for t in i.targets})
+    items = [(i, services.latest_value(i)) for i in indicators]
+    return render_template("targets/index.html", items=items, years=years)
+
+
+@targets_bp.get("/chi-tieu/<code>")
+@staff_required
+def indicator(code: str):
+    return _render_indicator(_indicator(code), IndicatorValueForm())
+
+
+@targets_bp.post("/chi-tieu/<code>")
+@staff_required
+def add_value(code: str):
+    indicator = _indicator(code)
+    form = IndicatorValueForm()
+    if form.validate_on_submit():
+        try:
+            entry = services.add_value(indicator, value=form.value.data, as_of=form.as_of.data,
+                                       source_document=form.source_document.data, note=form.note.data,
+                                       actor=audit.Actor.of(current_user))
+            db.session.commit()
+            flash(_("Value %(value)s as of %(date)s saved.", value=format_value(entry.value, indicator.unit),
+                    date=fmt_date(entry.as_of)), "success")
+            return redirect(url_for("targets.indicator", code=code))
+        except services.TargetError as e:
+            db.session.rollback()
+            _show_errors(form, e)
+    return _render_indicator(indicator, form), 422
+
+
+@targets_bp.route("/chi-tieu/<code>/<int:year>", methods=["GET", "POST"])
+@admin_required
+def edit_target(code: str, year: int):
+    indicator = _indicator(code)
+    target = db.session.scalar(select(Target).where(Target.indicator_id == indicator.id, Target.year == year)) or abort(404)
+    form = TargetForm(obj=target if request.method == "GET" else None)
+    if request.method == "GET":
+        form.value.data = "" if target.value is None else format_value(target.value, "count")
+    elif form.validate_on_submit():
+        try:
+            changed = services.update_target(target, value=form.value.data, reading_vi=form.reading_vi.data,
+                                             reading_en=form.reading_en.data, status=form.status.data,
+                                             status_note=form.status_note.data, actor=audit.Actor.of(current_user))
+            db.session.commit()
+            flash(_("Target saved.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for("targets.indicator", code=code))
+        except services.TargetError as e:
+            db.session.rollback()
+            _show_errors(form, e)
+    return render_template("targets/edit_target.html", indicator=indicator, target=target, form=form), (
+        422 if form.errors else 200)

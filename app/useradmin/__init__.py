@@ -1,0 +1,7 @@
+"""User management for administrators: staff accounts created, re-roled, deactivated (at /so/nguoi-dung)."""
+
+from flask import Blueprint
+
+useradmin_bp = Blueprint("useradmin", __name__, url_prefix="/so", template_folder="templates")
+
+from app.useradmin import views  # noqa: E402,F401

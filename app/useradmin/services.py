@@ -1,0 +1,109 @@
+"""Account administration rules. Services flush; the request edge commits.
+
+An administrator cannot deactivate or change the role of their own account, and the last active
+administrator cannot be removed: there is always someone who can manage accounts. A role change
+ends the person's sessions, so that a new staff member signs in again with two-step verification.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from app import audit
+from app.auth import services as accounts
+from app.auth import tokens
+from app.extensions import db
+from app.mail import send_email
+from app.models import User
+from app.models.user import ROLES
+from app.text import normalize
+
+CREATABLE_ROLES = ("staff", "admin")
+STAFF_ROLES = ("staff", "admin")
+LISTED = 200
+
+
+class UserAdminError(accounts.AccountError):
+    """A refused administration step (translated message, optional form field)."""
+
+
+def search(query: str | None, scope: str = "staff") -> tuple[list[User], int]:
+    """Accounts matching the words of ``query`` in the address or the name; staff and admins unless scope is 'all'."""
+    condition = User.closed_at.is_(None)
+    if scope != "all":
+        condition &= User.role.in_(STAFF_ROLES)
+    for word in normalize(query).lower().split()[:5]:
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        condition &= or_(func.lower(User.email).like(pattern), func.lower(User.full_name).like(pattern))
+    total = db.session.scalar(select(func.count()).select_from(User).where(condition))
+    users = db.session.scalars(select(User).where(condition).order_by(User.email).limit(LISTED))
+    return list(users), total
+
+
+def create_staff_account(email: str, full_name: str, role: str, locale: str, actor: User) -> User:
+    """A staff or admin account with no usable password; its holder sets one through the e-mailed link."""
+    if role not in CREATABLE_ROLES:
+        raise UserAdminError(_("Choose staff or administrator."), "role")
+    if not normalize(full_name):
+        raise UserAdminError(_("Enter the person's name."), "full_name")
+    user = accounts.create_user(email, full_name, role, secrets.token_urlsafe(32), email_verified=False,
+                                actor=audit.Actor.of(actor), check_password=False)
+    user.locale = locale
+    send_password_link(user, actor, new=True)
+    return user
+
+
+def send_password_link(user: User, actor: User, *, new: bool = False) -> None:
+    """E-mail the account's holder a link to choose a password (the password-reset link, one hour)."""
+    if not user.is_active:
+        raise UserAdminError(_("This account is deactivated: reactivate it first."))
+    token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "fp": accounts._password_fingerprint(user)})
+    link = url_for("auth.reset_password", token=token, _external=True)
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = _("Your account on the department's platform") if new else _("Choose your password")
+        body = render_template("useradmin/email/password_link.txt", user=user, link=link, new=new, admin=actor,
+                               forgot_url=url_for("auth.forgot_password", _external=True))
+    send_email(user.email, subject, body)
+    if not new:
+        audit.record(audit.Actor.of(actor), "send_password_link", "user", user.id)
+
+
+def _other_active_admins(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        User.role == "admin", User.is_active_account.is_(True), User.closed_at.is_(None), User.id != user.id))
+
+
+def change_role(user: User, role: str, actor: User) -> bool:
+    """Give the account another role; ends its sessions. Returns whether anything changed."""
+    if role not in ROLES:
+        raise UserAdminError(_("Choose a role."), "role")
+    if user.id == actor.id:
+        raise UserAdminError(_("You cannot change the role of your own account; ask another administrator."), "role")
+    if role == user.role:
+        return False
+    if user.role == "admin" and user.is_active and not _other_active_admins(user):
+        raise UserAdminError(_("This is the last active administrator; make someone else administrator first."), "role")
+    before = {"role": user.role}
+    user.role = role
+    accounts.revoke_all_sessions(user)
+    audit.record(audit.Actor.of(actor), "change_role", "user", user.id, before, {"role": role})
+    return True
+
+
+def set_active(user: User, active: bool, actor: User) -> bool:
+    """Deactivate (ending every session at once) or reactivate an account. Returns whether it changed."""
+    if user.id == actor.id:
+        raise UserAdminError(_("You cannot deactivate your own account."))
+    if user.closed_at is not None:
+        raise UserAdminError(_("This account was closed by its holder and cannot be reactivated."))
+    if user.is_active_account == active:
+        return False
+    if not active and user.role == "admin" and not _other_active_admins(user):
+        raise UserAdminError(_("This is the last active administrator; make someone else administrator first."))
+    accounts.set_active(user, active, audit.Actor.of(actor))
+    return True

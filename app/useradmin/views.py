@@ -1,0 +1,108 @@
+"""User-management pages for administrators: list and search, create, change the role, (de)activate."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import User
+from app.useradmin import services, useradmin_bp
+from app.useradmin.access import admin_required
+from app.useradmin.forms import NewStaffForm, RoleForm
+
+
+def _account(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.closed_at is not None:
+        abort(404)
+    return user
+
+
+def _attach(form, error: services.accounts.AccountError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@useradmin_bp.get("/nguoi-dung")
+@admin_required
+def users():
+    query = request.args.get("q", "")[:100]
+    scope = "all" if request.args.get("scope") == "all" else "staff"
+    found, total = services.search(query, scope)
+    return render_template("useradmin/list.html", users=found, total=total, q=query, scope=scope, limit=services.LISTED)
+
+
+@useradmin_bp.route("/nguoi-dung/moi", methods=["GET", "POST"])
+@admin_required
+def new_user():
+    form = NewStaffForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_staff_account(form.email.data, form.full_name.data, form.role.data,
+                                                 form.locale.data, current_user)
+            db.session.commit()
+            flash(_("Account created for %(email)s. A link to choose a password was e-mailed to them; "
+                    "they will set up two-step sign-in at their first sign-in.", email=user.email), "success")
+            return redirect(url_for("useradmin.account", user_id=user.id))
+        except services.accounts.AccountError as e:
+            db.session.rollback()
+            _attach(form, e)
+    return render_template("useradmin/new.html", form=form), 422 if form.errors else 200
+
+
+@useradmin_bp.get("/nguoi-dung/<int:user_id>")
+@admin_required
+def account(user_id: int):
+    user = _account(user_id)
+    return render_template("useradmin/account.html", user=user, form=RoleForm(role=user.role))
+
+
+@useradmin_bp.post("/nguoi-dung/<int:user_id>/vai-tro")
+@admin_required
+def change_role(user_id: int):
+    user = _account(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return render_template("useradmin/account.html", user=user, form=form), 422
+    try:
+        if services.change_role(user, form.role.data, current_user):
+            db.session.commit()
+            flash(_("The role is changed; the person's sessions were ended."), "success")
+    except services.UserAdminError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+    return redirect(url_for("useradmin.account", user_id=user.id))
+
+
+@useradmin_bp.post("/nguoi-dung/<int:user_id>/trang-thai")
+@admin_required
+def set_active(user_id: int):
+    user = _account(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        if services.set_active(user, active, current_user):
+            db.session.commit()
+            flash(_("The account is reactivated.") if active else _("The account is deactivated and its sessions ended."), "success")
+    except services.UserAdminError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+    return redirect(url_for("useradmin.account", user_id=user.id))
+
+
+@useradmin_bp.post("/nguoi-dung/<int:user_id>/gui-lien-ket")
+@admin_required
+def send_link(user_id: int):
+    user = _account(user_id)
+    try:
+        services.send_password_link(user, current_user)
+        db.session.commit()
+        flash(_("A link to choose a password was e-mailed to %(email)s.", email=user.email), "success")
+    except services.UserAdminError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+    return redirect(url_for("useradmin.account", user_id=user.id))
