@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Membership, ReviewRequest
-from tests.factories import login, make_enterprise, make_user
+from app.models import Enterprise, Membership, ReviewRequest
+from tests.factories import add_member, login, make_enterprise, make_user
 
 
 def _claim_and_staff(client, app):
@@ -57,3 +57,37 @@ def test_the_workspace_gathers_the_departments_tools(client, app):
     review_id = _claim_and_staff(client, app)
     page = client.get("/so/").get_data(as_text=True)
     assert review_id and "1 yêu cầu đang chờ quyết định" in page and "/so/nhap" in page and "/danh-gia/quan-ly" in page
+
+
+def test_an_owner_asks_for_a_label_with_evidence_and_staff_approve_it(client, app, outbox):
+    with app.app_context():
+        enterprise = make_enterprise("Công ty TNHH Phần mềm Sông Cầu", main_vsic="6201")
+        owner = make_user("chu@example.vn")
+        add_member(owner, enterprise)
+        key = enterprise.public_key
+        secret = make_user("staff@so.gov.vn", role="staff").totp_secret
+    login(client, "chu@example.vn")
+    assert client.post(f"/doanh-nghiep/{key}/danh-hieu", data={"label": "startup", "evidence": ""}).status_code == 422
+    response = client.post(f"/doanh-nghiep/{key}/danh-hieu", data={"label": "startup", "evidence": "Vườn ươm Phú Yên xác nhận"})
+    assert response.status_code == 302
+    again = client.post(f"/doanh-nghiep/{key}/danh-hieu", data={"label": "startup", "evidence": "lần hai"})
+    assert again.status_code == 422  # one pending request per label
+    client.post("/dang-xuat")
+    login(client, "staff@so.gov.vn", totp_secret=secret)
+    page = client.get("/so/duyet?kind=flag").get_data(as_text=True)
+    assert "Vườn ươm Phú Yên xác nhận" in page and "is_startup" not in page
+    with app.app_context():
+        review_id = db.session.scalar(select(ReviewRequest.id).where(ReviewRequest.kind == "flag"))
+    client.post(f"/so/duyet/{review_id}", data={"decision": "approve"})
+    with app.app_context():
+        e = db.session.scalar(select(Enterprise).where(Enterprise.public_key == key))
+        assert (e.is_startup, e.startup_basis, e.startup_verification) == (True, "Vườn ươm Phú Yên xác nhận", "verified")
+    assert outbox.last()["To"] == "chu@example.vn"
+
+
+def test_someone_who_does_not_act_for_the_enterprise_cannot_ask_for_a_label(client, app):
+    with app.app_context():
+        key = make_enterprise().public_key
+        make_user("khach@example.vn")
+    login(client, "khach@example.vn")
+    assert client.post(f"/doanh-nghiep/{key}/danh-hieu", data={"label": "startup", "evidence": "x"}).status_code == 403

@@ -59,6 +59,16 @@ class ClaimForm(FlaskForm):
                              description=_l("For example: I am the director; the business registration certificate names me."))
 
 
+class LabelForm(FlaskForm):
+    label = SelectField(_l("Label"), choices=[("digital_tech", _l("Digital-technology enterprise")),
+                                              ("startup", _l("Innovative startup"))])
+    evidence = TextAreaField(_l("Evidence"), validators=[DataRequired(_l("Describe the evidence the department can check.")),
+                                                         Length(max=2000)],
+                             description=_l("For example: main line of business 6201 (software), share of revenue from "
+                                            "digital products, a certificate of a science and technology enterprise, "
+                                            "an incubator's confirmation."))
+
+
 class ProductForm(FlaskForm):
     name = StringField(_l("Product name"), validators=[DataRequired(_l("Enter the name.")), Length(max=300)])
     certification = SelectField(_l("Certification"), choices=[

@@ -114,6 +114,26 @@ def edit(key: str):
     return render_template("directory/edit.html", form=form, e=enterprise), 422 if form.errors else 200
 
 
+@directory_bp.route("/doanh-nghiep/<key>/danh-hieu", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+def request_label(key: str):
+    """Ask the department for the digital-technology or startup label, with evidence."""
+    enterprise = managed_enterprise(key)
+    form = forms.LabelForm()
+    if form.validate_on_submit():
+        try:
+            reviews.request_label(current_user, enterprise, form.label.data, form.evidence.data)
+            db.session.commit()
+            flash(_("Your request is sent. The department will check the evidence and tell you by e-mail."), "success")
+            return redirect(url_for("directory.mine"))
+        except reviews.ReviewError as e:
+            db.session.rollback()
+            form.label.errors = [*form.label.errors, _("This enterprise already has this label.")
+                                 if e.code == "already_labelled" else _("This label was already asked for and waits for the department.")]
+    return render_template("directory/label.html", form=form, e=enterprise), 422 if form.errors else 200
+
+
 @directory_bp.route("/doanh-nghiep/<key>/san-pham", methods=["GET", "POST"])
 @login_required
 def products(key: str):

@@ -125,13 +125,20 @@ class HistoryEntry:
     changes: list[Change]
 
 
-def _display(field: str, value: Any) -> str:
+def field_label(field: str) -> str:
+    return str(FIELD_LABELS.get(field, field))
+
+
+def display_value(field: str, value: Any) -> str:
+    """A stored value as people read it: dates dd/mm/yyyy, amounts in đồng, codes by their names."""
     from app.i18n import fmt_date, fmt_number, fmt_vnd
 
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return str(_l("Yes") if value else _l("No"))
+    if isinstance(value, date):
+        return fmt_date(value)
     if field in ("founded_on",) and isinstance(value, str):
         try:
             return fmt_date(date.fromisoformat(value))
@@ -200,8 +207,8 @@ def history(enterprise: Enterprise, limit: int = 200) -> list[HistoryEntry]:
             subject = ""
         before, after = event.before or {}, event.after or {}
         fields = [f for f in (*after.keys(), *(k for k in before if k not in after))]
-        changes = [Change(f, str(FIELD_LABELS.get(f, f)), _display(f, before.get(f)) if event.before is not None else "",
-                          _display(f, after.get(f))) for f in fields]
+        changes = [Change(f, field_label(f), display_value(f, before.get(f)) if event.before is not None else "",
+                          display_value(f, after.get(f))) for f in fields]
         source, batch_id = _source(event.provenance)
         entries.append(HistoryEntry(event, str(ACTIONS.get(event.action, event.action)), subject, source, batch_id, changes))
     return entries

@@ -59,6 +59,22 @@ def claim(user: User, enterprise: Enterprise, evidence: str) -> Membership:
     return membership
 
 
+LABELS = ("digital_tech", "startup")
+
+
+def request_label(user: User, enterprise: Enterprise, label: str, evidence: str) -> ReviewRequest:
+    """Ask for the digital-technology or startup label, with the evidence the department checks."""
+    if label not in LABELS:
+        raise ReviewError("unknown_label")
+    if getattr(enterprise, f"is_{label}") and getattr(enterprise, f"{label}_verification") == "verified":
+        raise ReviewError("already_labelled")
+    pending = db.session.scalars(select(ReviewRequest).where(
+        ReviewRequest.enterprise_id == enterprise.id, ReviewRequest.kind == "flag", ReviewRequest.state == "pending"))
+    if any(r.payload.get("label") == label for r in pending):
+        raise ReviewError("already_requested")
+    return request_review("flag", enterprise, user, {"label": label, "evidence": evidence})
+
+
 def edit(user: User, enterprise: Enterprise, changes: dict[str, Any]) -> tuple[bool, ReviewRequest | None]:
     """Descriptive fields publish at once; legal fields wait for the department's review."""
     descriptive = {k: v for k, v in changes.items() if k in DESCRIPTIVE_FIELDS and getattr(enterprise, k) != v}
@@ -130,6 +146,10 @@ def _apply(review: ReviewRequest, enterprise: Enterprise, actor: audit.Actor) ->
 
         values = {k: date.fromisoformat(v) if k == "founded_on" and v else v for k, v in review.payload.items()}
         services.update_enterprise(enterprise, actor, f"review:{review.id}", **values)
+    elif review.kind == "flag":
+        label = review.payload["label"]
+        services.update_enterprise(enterprise, actor, f"review:{review.id}", **{
+            f"is_{label}": True, f"{label}_basis": review.payload.get("evidence"), f"{label}_verification": "verified"})
     elif review.kind == "certification":
         product = db.session.get(Product, review.payload.get("product_id"))
         if product is not None:

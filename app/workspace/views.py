@@ -13,7 +13,7 @@ from app.auth.permissions import staff_required
 from app.extensions import db
 from app.main.views import NAV_ITEMS
 from app.models import Product, ReviewRequest
-from app.registry import reviews
+from app.registry import records, reviews
 from app.workspace import workspace_bp
 
 NAV_ITEMS.append(("workspace.home", _l("Department"), "staff"))
@@ -44,7 +44,8 @@ def queue():
                                      .group_by(ReviewRequest.kind)).all())
     products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(
         [i.payload.get("product_id") for i in items if i.kind == "certification"])))}
-    return render_template("workspace/queue.html", items=items, counts=counts, kinds=KINDS, kind=kind, products=products)
+    return render_template("workspace/queue.html", items=items, counts=counts, kinds=KINDS, kind=kind, products=products,
+                           field_label=records.field_label, display_value=records.display_value)
 
 
 @workspace_bp.post("/duyet/<int:review_id>")
