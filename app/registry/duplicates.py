@@ -1,9 +1,9 @@
 """Duplicate records: suggest pairs with similar names in the same commune, and merge a pair.
 
 Names are compared by their folded form without legal-form words ("Công ty TNHH Hải Đăng" and
-"DNTN Hai Dang" are the same key), first for equality, then by similarity within small blocks of
-names that share their first word, so that the work grows with the size of a commune, not with the
-square of the registry. Household businesses with the same personal ID in one commune are suggested
+"DNTN Hai Dang" are the same key), first for equality, then by similarity with their neighbours in
+two sorted orders (the sorted-neighbourhood method), so that the work grows with the number of
+records, not with its square. Household businesses with the same personal ID in one commune are suggested
 too. A merge moves everything attached to the duplicate to the record kept, fills the kept record's
 blanks, and withdraws the duplicate pointing at it: both histories stay, under their own ids.
 """
@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 from itertools import combinations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app import audit
 from app.extensions import db
@@ -34,11 +34,11 @@ from app.models import (
 )
 from app.registry import services
 from app.registry.records import RecordError, _provenance
-from app.search_text import without_legal_form
-from app.text import fold
+from app.search_text import strip_legal_form
 
 SIMILAR = 0.88        # SequenceMatcher ratio from which two names are suggested
-BLOCK_LIMIT = 200     # a block larger than this is split by its second word, then compared by equality only
+SCAN_LIMIT = 50_000   # above this many candidates, the page asks for one commune at a time
+WINDOW = 3            # neighbours each name is compared with, in each of the two orders
 CANDIDATE_STATES = ("published", "pending")
 FILLED_FIELDS = ("legal_form", "main_vsic", "address", "founded_on", "employees", "revenue_vnd", "capital_vnd",
                  "description", "website", "email", "phone", "stage", "funding_sought_vnd")
@@ -47,9 +47,10 @@ REASONS = {"same_name": _l("Same name"), "similar_name": _l("Similar name"),
            "same_personal_id": _l("Same household head (personal ID)")}
 
 
-def name_key(name: str) -> str:
-    """What two names must share to be the same enterprise: folded, without legal-form words."""
-    return " ".join(fold(without_legal_form(name)).split())
+def name_key(folded_name: str) -> str:
+    """What two names must share to be the same enterprise: folded (as stored in name_folded),
+    without legal-form words."""
+    return strip_legal_form(folded_name)
 
 
 @dataclass
@@ -64,50 +65,63 @@ class Pair:
         return str(REASONS[self.reason])
 
 
-def _compare(members: list[tuple[int, str]], found: dict[tuple[int, int], tuple[float, str]], depth: int = 1) -> None:
-    if len(members) > BLOCK_LIMIT and depth == 1:
-        sub: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        for member in members:
-            sub[" ".join(member[1].split()[:2])].append(member)
-        for group in sub.values():
-            _compare(group, found, depth + 1)
-        return
-    if len(members) > BLOCK_LIMIT:  # still too many to compare pairwise: equal keys only
-        by_key: dict[str, list[int]] = defaultdict(list)
-        for ident, key in members:
-            by_key[key].append(ident)
-        for ids in by_key.values():
-            for a, b in combinations(sorted(ids), 2):
-                found[(a, b)] = (1.0, "same_name")
-        return
-    for (a, key_a), (b, key_b) in combinations(members, 2):
-        pair = (a, b) if a < b else (b, a)
-        if key_a == key_b:
-            found[pair] = (1.0, "same_name")
-        else:
-            ratio = SequenceMatcher(None, key_a, key_b, autojunk=False).ratio()
-            if ratio >= SIMILAR and found.get(pair, (0, ""))[0] < ratio:
-                found[pair] = (ratio, "similar_name")
+def _pairs_in_commune(members: list[tuple[int, str]], found: dict[tuple[int, int], tuple[float, str]]) -> None:
+    """Equal keys pair with the first record of their group; similar keys are compared with their
+    neighbours in alphabetical order and in the order of their reversed text (so that a typo near
+    the start or near the end still leaves the two names side by side): n·WINDOW comparisons."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for ident, key in members:
+        groups[key].append(ident)
+    for ids in groups.values():
+        first = min(ids)
+        for other in ids:
+            if other != first:
+                found[(first, other)] = (1.0, "same_name")
+    keys = list(groups)
+    matcher = SequenceMatcher(None, autojunk=False)
+    for order in (sorted(keys), sorted(keys, key=lambda k: k[::-1])):
+        for i, a in enumerate(order):
+            matcher.set_seq2(a)  # analysed once, compared with each neighbour
+            for b in order[i + 1:i + 1 + WINDOW]:
+                if 2 * min(len(a), len(b)) / (len(a) + len(b)) < SIMILAR:
+                    continue
+                matcher.set_seq1(b)
+                if matcher.quick_ratio() < SIMILAR:
+                    continue
+                ratio = matcher.ratio()
+                if ratio >= SIMILAR:
+                    x, y = min(groups[a]), min(groups[b])
+                    pair = (x, y) if x < y else (y, x)
+                    if found.get(pair, (0.0, ""))[0] < ratio:
+                        found[pair] = (ratio, "similar_name")
+
+
+def _candidates():
+    return (Enterprise.record_state.in_(CANDIDATE_STATES), Enterprise.merged_into_id.is_(None))
+
+
+def needs_commune(commune: str | None) -> bool:
+    """True when the whole region has too many records to scan on one page view."""
+    return not commune and db.session.scalar(
+        select(func.count()).select_from(Enterprise).where(*_candidates())) > SCAN_LIMIT
 
 
 def suggestions(commune: str | None = None, limit: int = 100) -> list[Pair]:
     """Likely duplicate pairs, most certain first, leaving out pairs staff dismissed."""
-    query = select(Enterprise.id, Enterprise.commune_code, Enterprise.name, Enterprise.personal_id).where(
-        Enterprise.record_state.in_(CANDIDATE_STATES), Enterprise.merged_into_id.is_(None))
+    query = select(Enterprise.id, Enterprise.commune_code, Enterprise.name_folded, Enterprise.personal_id).where(*_candidates())
     if commune:
         query = query.where(Enterprise.commune_code == commune)
-    blocks: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    communes: dict[str, list[tuple[int, str]]] = defaultdict(list)
     households: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for ident, commune_code, name, personal_id in db.session.execute(query).yield_per(5000):
-        key = name_key(name)
+    for ident, commune_code, folded, personal_id in db.session.execute(query).yield_per(5000):
+        key = name_key(folded)
         if key:
-            blocks[(commune_code, key.split()[0])].append((ident, key))
+            communes[commune_code].append((ident, key))
         if personal_id:
             households[(commune_code, personal_id)].append(ident)
     found: dict[tuple[int, int], tuple[float, str]] = {}
-    for members in blocks.values():
-        if len(members) > 1:
-            _compare(members, found)
+    for members in communes.values():
+        _pairs_in_commune(members, found)
     for ids in households.values():
         for a, b in combinations(sorted(ids), 2):
             found[(a, b)] = (1.0, "same_personal_id")

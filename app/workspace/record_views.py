@@ -111,8 +111,9 @@ def duplicates_index():
     communes = db.session.scalars(select(Commune).where(region_communes()).order_by(Commune.name)).all()
     if commune not in {c.code for c in communes}:
         commune = ""
-    pairs = duplicates.suggestions(commune or None)
-    return render_template("workspace/duplicates.html", pairs=pairs, communes=communes, commune=commune)
+    choose = duplicates.needs_commune(commune or None)
+    pairs = [] if choose else duplicates.suggestions(commune or None)
+    return render_template("workspace/duplicates.html", pairs=pairs, communes=communes, commune=commune, choose=choose)
 
 
 def _pair_from_form() -> tuple[Enterprise, Enterprise]:
