@@ -25,5 +25,5 @@ class StaffEditForm(EditForm):
 
 
 class WithdrawForm(FlaskForm):
-    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason: it stays in the record's history.")),
+    reason = StringField(_l("Why take it out of the directory?"), validators=[DataRequired(_l("Give a reason: it stays in the record's history.")),
                                                    Length(max=90)])

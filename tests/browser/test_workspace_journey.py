@@ -1,0 +1,64 @@
+"""The department's day in a real browser: import a messy file as a background job, read what is
+wrong, commit, open a record, correct it and read the change in its history; undo the import."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.auth import totp
+from app.extensions import db
+from app.models import Enterprise, ImportBatch
+from tests.factories import make_user
+from tests.test_imports import MESSY
+
+
+def _sign_in_staff(app, page) -> None:
+    with app.app_context():
+        secret = make_user("staff@so.gov.vn", role="staff", name="Trần Văn Bình").totp_secret
+    page.page.context.add_cookies([{"name": "lang", "value": "en", "url": page.base_url}])
+    page.goto("/dang-nhap")
+    page.page.get_by_label("E-mail address").fill("staff@so.gov.vn")
+    page.page.get_by_label("Password").fill("correct horse battery staple")
+    page.page.locator("main").get_by_role("button", name="Sign in").click()
+    page.page.get_by_label("Code").fill(totp.current_code(secret))
+    page.page.locator("main").get_by_role("button").first.click()
+
+
+def test_staff_import_a_messy_file_correct_a_record_and_undo(app, make_page, width, tmp_path):
+    app.config["IMPORT_BACKGROUND_BYTES"] = 0  # this small file goes through the background job too
+    upload = tmp_path / "so-lieu.csv"
+    upload.write_bytes(MESSY)
+    page = make_page(width, locale="en-GB")
+    _sign_in_staff(app, page)
+
+    page.goto("/so/")
+    page.page.get_by_role("link", name="Import enterprises").click()
+    page.page.get_by_label("File").set_input_files(str(upload))
+    page.page.get_by_role("button", name="Check the file (dry run)").click()
+    # The page reloads itself until the job ends.
+    page.page.get_by_role("heading", name="Rejected rows").wait_for(timeout=20_000)
+    page.page.get_by_role("button", name="Commit the valid rows").wait_for(timeout=20_000)
+    main = page.page.locator("main").inner_text()
+    assert "Công ty Tương Lai" in main and "=HYPERLINK" in main
+    page.screenshot(f"workspace-import-check-en-{width}")
+    page.page.get_by_label("Row 12", exact=False).select_option("22045")
+    page.page.get_by_role("button", name="Commit the valid rows").click()
+    page.page.get_by_role("button", name="Undo this import").wait_for(timeout=20_000)
+    with app.app_context():
+        assert db.session.scalar(select(ImportBatch.state)) == "committed"
+        key = db.session.scalar(select(Enterprise.public_key).where(Enterprise.name.like("%Hòa Kiến%")))
+
+    page.goto("/so/ho-so")
+    page.page.get_by_label("Code or name").fill("hoa kien")
+    page.page.get_by_role("button", name="Find").click()
+    page.page.get_by_role("link", name=key).click()
+    page.page.get_by_role("link", name="Correct the record").click()
+    page.page.get_by_label("Employees (yearly average with social insurance)").fill("15")
+    page.page.get_by_label("Source of the correction").fill("Phone call 26/11")
+    page.page.get_by_role("button", name="Save the correction").click()
+    main = page.page.locator("main").inner_text()
+    assert "The record is corrected." in main and "Phone call 26/11" in main
+    history = page.page.locator("#history").inner_text()
+    assert "12" in history and "15" in history and "Import" in history
+    page.screenshot(f"workspace-record-en-{width}")
+    assert page.errors == []
