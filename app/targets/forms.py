@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
-STATUS_LABELS = {"active": _l("Active"), "achieved": _l("Achieved"), "obsolete": _l("Obsolete")}
+STATUS_LABELS = {"active": _l("In force"), "achieved": _l("Achieved"), "obsolete": _l("Obsolete")}
 
 
 class IndicatorValueForm(FlaskForm):
@@ -21,8 +21,8 @@ class IndicatorValueForm(FlaskForm):
 class TargetForm(FlaskForm):
     value = StringField(_l("Target value"),
                         description=_l("Leave empty for a qualitative target."), render_kw={"inputmode": "decimal", "maxlength": 40})
-    reading_vi = TextAreaField(_l("How the value was read (Vietnamese)"), render_kw={"rows": 2, "maxlength": 2000})
-    reading_en = TextAreaField(_l("How the value was read (English)"), render_kw={"rows": 2, "maxlength": 2000})
+    reading_vi = TextAreaField(_l("How the value was read (Vietnamese)"), render_kw={"rows": 3, "maxlength": 2000})
+    reading_en = TextAreaField(_l("How the value was read (English)"), render_kw={"rows": 3, "maxlength": 2000})
     status = SelectField(_l("Status"), choices=list(STATUS_LABELS.items()), validate_choice=False)
     status_note = TextAreaField(_l("Note on the status"), render_kw={"rows": 2, "maxlength": 2000},
                                 description=_l("Required when the target is obsolete: say why."))

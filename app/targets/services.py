@@ -94,9 +94,9 @@ def parse_value(text: str | None, unit: str, *, required: bool = True) -> Decima
     try:
         value = Decimal(plain_number(text.removesuffix("%").strip()))
     except InvalidOperation:
-        raise TargetError(_("Enter a number, for example 12,5."), "value") from None
+        raise TargetError(_("Enter a number, for example 12.5."), "value") from None
     if not value.is_finite():
-        raise TargetError(_("Enter a number, for example 12,5."), "value")
+        raise TargetError(_("Enter a number, for example 12.5."), "value")
     if value < 0:
         raise TargetError(_("The value cannot be negative."), "value")
     if unit in PERCENT_UNITS and value > 100:

@@ -18,8 +18,8 @@ from app.targets.display import format_value, template_helpers
 from app.targets.forms import IndicatorValueForm, TargetForm
 from app.useradmin.access import admin_required, is_admin
 
-UNIT_HINTS = {"percent": _l("A percentage from 0 to 100, for example 87,5."),
-              "percent_grdp": _l("A share of GRDP in percent, from 0 to 100, for example 8,2."),
+UNIT_HINTS = {"percent": _l("A percentage from 0 to 100, for example 87.5."),
+              "percent_grdp": _l("A share of GRDP in percent, from 0 to 100, for example 8.2."),
               "count": _l("A number, for example 120.")}
 
 
