@@ -42,3 +42,47 @@ def test_main_pages_have_no_serious_violations(app, browser, live_server, lang):
                 problems.append(f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} {targets}")
     context.close()
     assert granted and problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_workspace_pages_have_no_serious_violations(app, browser, live_server, lang):
+    from app.audit import CLI
+    from app.auth import totp
+    from app.extensions import db
+    from app.imports import services as imports
+    from app.targets.loader import load_targets
+    from tests.factories import make_user
+    from tests.test_imports import MESSY
+
+    with app.app_context():
+        key = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", commune_code="22015").public_key
+        make_enterprise("DNTN Hai Dang", commune_code="22015", legal_form="dntn")
+        load_targets()
+        db.session.commit()
+        batch_id = imports.check_file(MESSY, "so-lieu.csv", CLI).id
+        admin = make_user("admin@so.gov.vn", role="admin")
+        secret, admin_id = admin.totp_secret, admin.id
+    context = browser.new_context(viewport={"width": 360, "height": 800}, bypass_csp=True)
+    context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
+    page = context.new_page()
+    page.goto(live_server + "/dang-nhap")
+    page.fill("#email", "admin@so.gov.vn")
+    page.fill("#password", "correct horse battery staple")
+    page.locator("main form button[type=submit]").click()
+    page.fill("#code", totp.current_code(secret))
+    page.locator("main form button[type=submit]").click()
+    paths = ["/so/", "/so/duyet", "/so/nhap", f"/so/nhap/{batch_id}", "/so/nhap/lich-su", "/so/ho-so?q=hai",
+             f"/so/ho-so/{key}", f"/so/ho-so/{key}/sua", "/so/trung-lap", "/so/chi-tieu", "/so/chi-tieu/T4",
+             "/so/chi-tieu/T1", "/so/nguoi-dung", "/so/nguoi-dung/moi", f"/so/nguoi-dung/{admin_id}"]
+    problems = []
+    for path in paths:
+        response = page.goto(live_server + path)
+        assert response.status == 200, (path, response.status)
+        page.evaluate(AXE)
+        result = page.evaluate("(rules) => axe.run(document, rules)", RULES)
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [n["target"] for n in violation["nodes"]][:3]
+                problems.append(f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} {targets}")
+    context.close()
+    assert problems == [], "\n".join(problems)
