@@ -52,6 +52,10 @@ if not (BIN / "gunicorn").exists():
     BIN = ROOT / ".venv" / "bin"
 
 BUDGETS = {"P1": (">=", 0.30), "P2": (">=", 0.50), "P3": (">=", 0.25), "P4": ("<=", 5.0)}
+# --cache: what the served app may cache (app/cache.py). "on" is the app's defaults; "values" turns
+# the page cache off (every request renders its page, totals and facet counts stay cached per
+# registry version); "off" turns both off, so every request runs the whole search.
+CACHE_MODES = {"on": {}, "values": {"PAGE_CACHE_MB": "0"}, "off": {"PAGE_CACHE_MB": "0", "VALUE_CACHE_ENTRIES": "0"}}
 P1_QUERY = "thuy san"
 
 WRK_SCRIPT = r"""
@@ -88,6 +92,7 @@ class Dataset:
     size: int
     base: Path
     pg: dict
+    cache: str = "on"
 
     @property
     def folder(self) -> Path:
@@ -106,7 +111,7 @@ class Dataset:
     def env(self) -> dict:
         return {**os.environ, "INSTANCE_PATH": str(self.folder), "DATABASE_URL": self.url,
                 "SECRET_KEY": "p1p4-benchmark", "RATELIMIT_ENABLED": "false", "APP_ENV": "development",
-                "PYTHONUNBUFFERED": "1"}
+                "PYTHONUNBUFFERED": "1", **CACHE_MODES[self.cache]}
 
     def pg_cli(self, tool: str) -> list[str]:
         return [tool, "-h", self.pg["host"], "-p", str(self.pg["port"]), "-U", self.pg["user"]]
@@ -561,6 +566,9 @@ def main() -> int:
     parser.add_argument("--large", type=int, default=1_000_000, help="P3/P4's large database (1000000)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (1)")
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--cache", choices=tuple(CACHE_MODES), default="on",
+                        help="on: the app's caches (default); values: no page cache (each request renders, "
+                             "totals and facet counts cached per registry version); off: no cache at all")
     parser.add_argument("--pg-host", default="127.0.0.1")
     parser.add_argument("--pg-port", type=int, default=5432)
     parser.add_argument("--pg-user", default="postgres")
@@ -583,13 +591,14 @@ def main() -> int:
     log(f"machine:  {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}; load generator on the same machine (127.0.0.1)")
     log(f"load:     {load.describe()}")
+    log(f"cache:    {args.cache} ({' '.join(f'{k}={v}' for k, v in CACHE_MODES[args.cache].items()) or 'app defaults'})")
 
     sizes = set()
     if only & {"P1", "P2"}:
         sizes.add(args.mid)
     if only & {"P3", "P4"}:
         sizes |= {args.small, args.large}
-    datasets = {(e, s): Dataset(e, s, args.dir, pg) for e in engines for s in sorted(sizes)}
+    datasets = {(e, s): Dataset(e, s, args.dir, pg, args.cache) for e in engines for s in sorted(sizes)}
     rows: list[Row] = []
     try:
         for d in datasets.values():

@@ -20,7 +20,7 @@ def listed(app):
 
 def test_search_returns_the_shared_envelope(client, listed):
     body = client.get("/api/v1/enterprises?q=hai+dang").get_json()
-    assert set(body) == {"items", "total", "page", "per_page", "next", "facets"}
+    assert set(body) == {"items", "total", "total_exact", "page", "per_page", "next", "facets"}
     assert body["total"] == 1 and body["items"][0]["name"] == "Công ty TNHH Thủy sản Hải Đăng"
     assert {"code", "name"} <= set(body["items"][0])
     assert body["next"] is None and "sector" in body["facets"]

@@ -186,6 +186,45 @@ def test_broad_searches_list_facets_without_counting(app, province, monkeypatch)
     monkeypatch.setattr(search, "BROAD_LIMIT", 2)
     with app.test_request_context():
         results = search.run(search.Query())
-        assert results.broad and results.total == 5
+        # counted no further than the limit: "more than 2"
+        assert results.broad and results.total == 3 and not results.total_is_exact
         assert ("tnhh2", None) in results.facets["legal_form"]
         assert [e.name for e in results.items] == [e.name for e in search.run(search.Query(sort="name")).items]
+
+
+def test_broad_searches_say_more_than_the_limit(client, province, monkeypatch):
+    monkeypatch.setattr(search, "BROAD_LIMIT", 3)
+    page = client.get("/doanh-nghiep?lang=en", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "More than 3 enterprises" in page and len(names(client, "/doanh-nghiep")) == 5
+    body = client.get("/api/v1/enterprises").get_json()
+    assert body["total"] == 4 and body["total_exact"] is False and len(body["items"]) == 5
+    narrow = client.get("/api/v1/enterprises?q=xuan").get_json()
+    assert narrow["total"] == 2 and narrow["total_exact"] is True
+
+
+@pytest.mark.parametrize("q", ["xuan", "dong xuan", "dong x", "d", "hai dang", "tom hum b", "bien", "biê", "22", "zzz"])
+def test_scanning_rows_finds_what_the_full_text_index_finds(app, province, q):
+    """Broad searches test the words on each row instead of asking the index: same enterprises."""
+    with app.test_request_context():
+        query = search.Query(q=q)
+        by_index = db.session.scalars(db.select(search.Enterprise.id).where(*search._conditions(query, plan="index")))
+        by_scan = db.session.scalars(db.select(search.Enterprise.id).where(*search._conditions(query, plan="scan")))
+        assert sorted(by_index) == sorted(by_scan)
+
+
+def test_a_search_sampled_as_broad_walks_rows_and_returns_the_same_page(app, province, monkeypatch):
+    with app.test_request_context():
+        before = search.run(search.Query(q="x", sort="name"))
+        monkeypatch.setattr(search, "BROAD_LIMIT", 1)
+        assert search.plan_for(search.Query(q="x")) == "scan"  # 3 of 5 in the sample: more than 1
+        after = search.run(search.Query(q="x", sort="name"))
+        assert after.broad and [e.id for e in after.items] == [e.id for e in before.items]
+
+
+def test_facet_counts_follow_the_other_filters(app, province):
+    with app.test_request_context():
+        results = search.run(search.Query(q="xuan", sector="I"))
+        assert results.total == 1
+        # the sector facet ignores its own filter (both "xuan" enterprises), the others apply it
+        assert dict(results.facets["sector"]) == {"I": 1, "G": 1}
+        assert dict(results.facets["legal_form"]) == {"cp": 1}

@@ -52,7 +52,11 @@ _FACET = {"type": "array", "items": {"type": "object", "required": ["value", "co
 
 def _envelope(item: dict) -> dict:
     return {"type": "object", "required": ["items", "total", "page", "per_page", "next", "facets"],
-            "properties": {"items": {"type": "array", "items": item}, "total": {"type": "integer", "minimum": 0},
+            "properties": {"items": {"type": "array", "items": item},
+                           "total": {"type": "integer", "minimum": 0,
+                                     "description": "Matches; when total_exact is false, a search too broad to count "
+                                                    "to the end, which has more than total - 1 matches"},
+                           "total_exact": {"type": "boolean", "description": "false when total is a lower bound"},
                            "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
                            "next": {"type": ["string", "null"]},
                            "facets": {"type": "object", "additionalProperties": _FACET}}}

@@ -8,6 +8,7 @@ from flask import abort, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from app.api import api_bp, openapi, serialize
+from app.cache import cached_page
 from app.directory import profiles, search
 from app.domain.legal_forms import LEGAL_FORMS
 from app.domain.size import ALL_TIERS
@@ -18,10 +19,10 @@ csrf.exempt(api_bp)
 API_LIMIT = "120 per minute"
 
 
-def _envelope(items: list, total: int, query: search.Query, max_page: int, facets: dict) -> dict:
+def _envelope(items: list, total: int, query: search.Query, max_page: int, facets: dict, total_exact: bool = True) -> dict:
     has_next = query.page < max_page
     return {
-        "items": items, "total": total, "page": query.page, "per_page": query.per_page,
+        "items": items, "total": total, "total_exact": total_exact, "page": query.page, "per_page": query.per_page,
         "next": url_for("api.enterprises", _external=True, **query.as_args(page=query.page + 1)) if has_next else None,
         "facets": {name: [{"value": v, "count": n} for v, n in values] for name, values in facets.items()},
     }
@@ -54,11 +55,12 @@ def strict_query(args) -> search.Query:
 
 @api_bp.get("/enterprises")
 @limiter.limit(API_LIMIT)
+@cached_page
 def enterprises():
     query = strict_query(request.args)
     results = search.run(query)
     return jsonify(_envelope([serialize.enterprise_item(e) for e in results.items], results.total, results.query,
-                             results.max_page, results.facets))
+                             results.max_page, results.facets, results.total_is_exact))
 
 
 def _published_or_404(code: str):

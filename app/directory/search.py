@@ -8,12 +8,13 @@ Ordering is defined in SQL on stored columns, identically for both.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, astuple, dataclass, replace
 from datetime import date
 
-from sqlalchemy import case, func, literal, select, text
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select, text, union_all
 from sqlalchemy.sql import ColumnElement
 
+from app.cache import memoized
 from app.domain.codes import CodeError, looks_like_enterprise_code, validate_enterprise_code
 from app.extensions import db
 from app.models import Commune, Enterprise, LatestAssessment, Listing, Product
@@ -100,7 +101,8 @@ def code_in_query(q: str) -> str | None:
 
 
 def match_condition(terms: list[str]) -> ColumnElement[bool]:
-    """All terms match words of search_text; the last one as a prefix."""
+    """All terms match words of search_text, the last one as a prefix, found through the engine's
+    full-text index: the way to go when few enterprises match."""
     if db.engine.dialect.name == "sqlite":
         expression = " ".join(f'"{t}"' for t in terms[:-1]) + (" " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
         return Enterprise.id.in_(
@@ -112,14 +114,29 @@ def match_condition(terms: list[str]) -> ColumnElement[bool]:
     return text("to_tsvector('simple', enterprise.search_text) @@ to_tsquery('simple', :tsq)").bindparams(tsq=expression)
 
 
-def _conditions(query: Query, skip: str | None = None) -> list[ColumnElement[bool]]:
+def words_condition(terms: list[str]) -> ColumnElement[bool]:
+    """The same test as match_condition, made on each row's search_text without the index.
+
+    search_text holds folded words (letters and digits) separated by single spaces, which is
+    exactly how FTS5 and to_tsvector split it, so " word " inside " search_text " is a whole word
+    and " prefix" inside " search_text" a word starting with the prefix. A broad search reads rows
+    in the order it shows them and stops once it has a page, instead of collecting every match the
+    index holds (FTS5 merges the posting lists of every word of a short prefix before the first row).
+    """
+    padded = literal(" ") + Enterprise.search_text + literal(" ")
+    conditions = [_contains(padded, f" {t} ") for t in terms[:-1]]
+    conditions.append(_contains(literal(" ") + Enterprise.search_text, f" {terms[-1]}"))
+    return and_(*conditions)
+
+
+def _conditions(query: Query, skip: str | None = None, plan: str = "index") -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         Enterprise.record_state == "published",
         Enterprise.status != "dissolved",
         Enterprise.commune_code.in_(select(Commune.code).where(region_communes())),
     ]
     if query.terms:
-        conditions.append(match_condition(query.terms))
+        conditions.append(words_condition(query.terms) if plan == "scan" else match_condition(query.terms))
     if query.sector and skip != "sector":
         conditions.append(Enterprise.vsic_section == query.sector)
     if query.commune and skip != "commune":
@@ -192,26 +209,76 @@ def _contains(column, needle: str) -> ColumnElement[bool]:
 @dataclass
 class Results:
     query: Query
-    total: int
+    total: int  # capped: BROAD_LIMIT + 1 stands for "more than BROAD_LIMIT"
     items: list[Enterprise]
     facets: dict[str, list[tuple[str, int | None]]]
     max_page: int
-    broad: bool = False  # too many matches for counts per facet value
+    broad: bool = False  # more than count_limit matches: total is not exact, facets have no counts
+    count_limit: int = BROAD_LIMIT  # a broad search has "more than count_limit" matches
+
+    @property
+    def total_is_exact(self) -> bool:
+        return not self.broad
 
 
 def run(query: Query, with_facets: bool = True) -> Results:
-    conditions = _conditions(query)
-    total = db.session.scalar(select(func.count()).select_from(Enterprise).where(*conditions))
+    key = _filter_key(query)
+    plan = memoized(("plan", key), lambda: plan_for(query))
+    total = memoized(("total", key), lambda: capped_count(query, plan))
     broad = total > BROAD_LIMIT
     reachable = min(total, MAX_DEPTH)
     max_page = max(1, -(-reachable // query.per_page))
     page = min(query.page, max_page)
     items = list(db.session.scalars(
-        select(Enterprise).where(*conditions).order_by(*_order(query, broad))
+        select(Enterprise).where(*_conditions(query, plan=plan)).order_by(*_order(query, broad))
         .limit(query.per_page).offset((page - 1) * query.per_page)
     ))
-    facets = (facet_values() if broad else facet_counts(query)) if with_facets else {}
-    return Results(replace(query, page=page), total, items, facets, max_page, broad)
+    facets = {}
+    if with_facets:
+        facets = memoized(("facet_values",), facet_values) if broad else \
+            memoized(("facets", key), lambda: facet_counts(query, plan))
+    return Results(replace(query, page=page), total, items, facets, max_page, broad, BROAD_LIMIT)
+
+
+def _filter_key(query: Query) -> tuple:
+    """What decides the matches (not their order or page): the key of cached totals and facets."""
+    return astuple(replace(query, sort="", page=1, per_page=20))
+
+
+SAMPLE_RUNS, SAMPLE_RUN = 40, 25  # 1000 ids
+
+
+def plan_for(query: Query) -> str:
+    """How to find the matches of a text search: "index" through the full-text index, or "scan",
+    testing the words on rows read in the order shown, when a sample says more than BROAD_LIMIT
+    enterprises match — then a page and the capped count stop after a few rows, whereas the index
+    would first gather every match. Either plan returns the same enterprises."""
+    if not query.terms:
+        return "index"
+    # Two subqueries: SQLite reads min() or max() from the primary key only when each is alone.
+    low, high = db.session.execute(select(select(func.min(Enterprise.id)).scalar_subquery(),
+                                          select(func.max(Enterprise.id)).scalar_subquery())).one()
+    if low is None or high - low + 1 <= BROAD_LIMIT:
+        return "index"
+    # Runs of consecutive ids spread over the whole range: a run shares its pages, so the sample
+    # reads few of them, and the spread keeps a batch imported together from skewing the share.
+    span = high - low + 1
+    if span <= SAMPLE_RUNS * SAMPLE_RUN:
+        runs = [(low, high)]
+    else:
+        runs = [(start, start + SAMPLE_RUN - 1) for start in (low + span * i // SAMPLE_RUNS for i in range(SAMPLE_RUNS))]
+    in_runs = or_(*(Enterprise.id.between(first, last) for first, last in runs))
+    hits = db.session.scalar(select(func.count()).select_from(Enterprise)
+                             .where(in_runs, *_conditions(query, plan="scan")))
+    estimated = hits / sum(last - first + 1 for first, last in runs) * span
+    return "scan" if estimated > BROAD_LIMIT else "index"
+
+
+def capped_count(query: Query, plan: str = "index") -> int:
+    """How many enterprises match, counting no further than BROAD_LIMIT + 1 (a broad search
+    shows "more than BROAD_LIMIT"): the count stops once it knows that, instead of reading every match."""
+    matches = select(Enterprise.id).where(*_conditions(query, plan=plan)).limit(BROAD_LIMIT + 1)
+    return db.session.scalar(select(func.count()).select_from(matches.subquery()))
 
 
 def facet_values() -> dict[str, list[tuple[str, int | None]]]:
@@ -240,41 +307,74 @@ def export_rows(query: Query, limit: int | None):
     return db.session.scalars(statement.execution_options(yield_per=1000))
 
 
-def _grouped(column, query: Query, skip: str) -> list[tuple[str, int]]:
-    rows = db.session.execute(
-        select(column, func.count()).select_from(Enterprise).where(*_conditions(query, skip))
-        .group_by(column).order_by(func.count().desc())
-    ).all()
-    return [(value, count) for value, count in rows if value is not None]
+# Facets: (name, the query field that filters on it). Grouped facets count per value of a column;
+# flags count the matches having the property.
+GROUPED = {"sector": Enterprise.vsic_section, "commune": Enterprise.commune_code, "size": Enterprise.size_tier,
+           "legal_form": Enterprise.legal_form, "stage": Enterprise.stage}
+FACETS = ("sector", "commune", "size", "legal_form", "digital", "startup", "products", "platform", "level", "stage")
 
 
-def _count(query: Query, skip: str, extra: ColumnElement[bool]) -> int:
-    return db.session.scalar(select(func.count()).select_from(Enterprise).where(*_conditions(query, skip), extra))
+def _active(query: Query, facet: str) -> bool:
+    value = getattr(query, facet)
+    return value is not None and value not in ("", False)
 
 
-def facet_counts(query: Query) -> dict[str, list[tuple[str, int]]]:
-    """Counts per facet value, each computed with every other filter applied but its own."""
+def facet_counts(query: Query, plan: str = "index") -> dict[str, list[tuple[str, int]]]:
+    """Counts per facet value, each computed with every other filter applied but its own.
+
+    The matches are gathered once into a materialised set (from the full-text index when the
+    search is selective, so the cost follows the number of matches, not the registry's size) and
+    every facet not filtered on is counted over that set, in one statement. A facet the query
+    filters on is counted over its own set, the matches without that filter.
+    """
     from app.models import Platform
 
-    facets = {
-        "sector": _grouped(Enterprise.vsic_section, query, "sector"),
-        "commune": _grouped(Enterprise.commune_code, query, "commune"),
-        "size": _grouped(Enterprise.size_tier, query, "size"),
-        "legal_form": _grouped(Enterprise.legal_form, query, "legal_form"),
-        "digital": [("1", _count(query, "digital", Enterprise.is_digital_tech.is_(True)))],
-        "startup": [("1", _count(query, "startup", Enterprise.is_startup.is_(True)))],
-        "products": [("1", _count(query, "products", _has_products()))],
-    }
+    sets = {None: _match_set(query, None, plan)}
+    for facet in FACETS:
+        if _active(query, facet):
+            sets[facet] = _match_set(query, facet, plan)
+    parts = [_facet_part(facet, sets[facet if facet in sets else None]) for facet in FACETS]
+    rows = db.session.execute(union_all(*parts)).all()
+    found: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
+    for facet, value, count in rows:
+        if value is not None and count:
+            found[facet].append((str(value), count))
+    facets = {facet: sorted(found[facet], key=lambda vc: (-vc[1], vc[0])) for facet in GROUPED}
+    for flag in ("digital", "startup", "products"):
+        facets[flag] = [("1", sum(n for _v, n in found[flag]))]
     platforms = db.session.scalars(select(Platform.code).order_by(Platform.code)).all()
-    facets["platform"] = [(code, n) for code in platforms if (n := _count(query, "platform", _sells_on(code)))]
-    level_rows = db.session.execute(
-        select(LatestAssessment.overall_level, func.count())
-        .join(Enterprise, Enterprise.id == LatestAssessment.enterprise_id)
-        .where(*_conditions(query, "level"), Enterprise.shows_readiness.is_(True))
-        .group_by(LatestAssessment.overall_level).order_by(LatestAssessment.overall_level)
-    ).all()
-    facets["level"] = [(str(level), n) for level, n in level_rows]
-    facets["stage"] = _grouped(Enterprise.stage, query, "stage")
-    return facets
+    counted = dict(found["platform"])
+    facets["platform"] = [(code, counted[code]) for code in platforms if counted.get(code)]
+    facets["level"] = sorted(found["level"], key=lambda vc: int(vc[0]))
+    return {facet: facets[facet] for facet in FACETS}
 
 
+def _match_set(query: Query, skip: str | None, plan: str):
+    columns = [Enterprise.id, Enterprise.shows_readiness, Enterprise.is_digital_tech, Enterprise.is_startup,
+               *GROUPED.values()]
+    return select(*columns).where(*_conditions(query, skip, plan)).cte(f"matches_{skip or 'all'}").prefix_with(
+        "MATERIALIZED")
+
+
+def _facet_part(facet: str, matches):
+    """SELECT facet, value, count over one match set."""
+    name = literal(facet)
+    m = matches.c
+    if facet in GROUPED:
+        column = m[GROUPED[facet].key]
+        return select(name, column, func.count()).select_from(matches).group_by(column)
+    if facet in ("digital", "startup"):
+        flag = m.is_digital_tech if facet == "digital" else m.is_startup
+        return select(name, literal("1"), func.count()).select_from(matches).where(flag.is_(True))
+    if facet == "products":
+        has = select(Product.id).where(Product.enterprise_id == m.id, Product.is_active.is_(True)).exists()
+        return select(name, literal("1"), func.count()).select_from(matches).where(has)
+    if facet == "platform":
+        sells = (select(Listing.platform_code.label("platform"), Product.enterprise_id.label("enterprise_id"))
+                 .join(Product, Product.id == Listing.product_id).where(Product.is_active.is_(True))
+                 .where(Product.enterprise_id.in_(select(m.id))).distinct().subquery())
+        return select(name, sells.c.platform, func.count()).group_by(sells.c.platform)
+    level = cast(LatestAssessment.overall_level, String)  # one type per column of the UNION on PostgreSQL
+    return (select(name, level, func.count()).select_from(matches)
+            .join(LatestAssessment, LatestAssessment.enterprise_id == m.id)
+            .where(m.shows_readiness.is_(True)).group_by(level))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from stdnum.vn import mst
 
 from app.auth.permissions import is_staff
+from app.cache import cached_page
 from app.directory import directory_bp, profiles, search
 from app.exports import csv_response, xlsx_response
 from app.extensions import db, limiter
@@ -22,6 +23,7 @@ NAV_ITEMS.insert(0, ("directory.index", _l("Enterprises"), None))
 
 
 @directory_bp.get("/doanh-nghiep")
+@cached_page
 def index():
     query = search.Query.from_args(request.args)
     code = search.code_in_query(query.q)
@@ -38,6 +40,7 @@ def index():
 
 
 @directory_bp.get("/doanh-nghiep/<key>")
+@cached_page
 def profile(key: str):
     compact = mst.compact(key)
     if compact.isascii() and compact.isdigit() and len(compact) == 13 and key != mst.format(compact):

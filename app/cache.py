@@ -1,0 +1,194 @@
+"""Caches of what the public registry shows, keyed on the registry version.
+
+Every service that changes the registry records an audit event in the same transaction
+(app/audit.py), so the audit trail's position is a version of everything the public directory
+shows: a cached page or count is valid as long as no audit event was committed after it. Reading
+that position costs one index lookup, so entries are never invalidated one by one — a write moves
+the version and the old entries age out of the LRU.
+
+Two caches, per worker process by default (no shared service needed):
+
+* pages: whole anonymous GET responses (the directory, profiles, the API's lists), keyed on
+  (version, language, full URL), with an ETag so that a browser's revalidation costs a 304;
+* values: results a service computes from the registry (facet counts), keyed on (version, key).
+
+With PAGE_CACHE_URL=redis://… the page cache lives in Redis instead, shared by every worker.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import pickle
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, request, session
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.extensions import db
+
+# An audit id is taken when the event is flushed, not when it commits: on PostgreSQL two writers can
+# commit out of id order, so the highest id alone could already cover a write still in flight. The
+# version therefore also counts the recent ids: a late commit below the top changes that count.
+RECENT_IDS = 1000
+
+
+_VERSION = text(
+    "SELECT max(id), count(*) FROM audit_event WHERE id > coalesce((SELECT max(id) FROM audit_event), 0) - :recent"
+).bindparams(recent=RECENT_IDS)  # built once: it runs on every cached request
+
+
+def registry_version() -> str:
+    """Where the audit trail stands: changes whenever a write to the registry commits."""
+    highest, recent = db.session.execute(_VERSION).one()
+    return f"{highest or 0}.{recent}"
+
+
+class LRU:
+    """A bounded least-recently-used map, safe across threads; `weigh` measures an entry."""
+
+    def __init__(self, capacity: int, weigh: Callable[[Any], int] = lambda _v: 1, max_age: float | None = None):
+        self.capacity, self.weigh, self.max_age = capacity, weigh, max_age
+        self._items: OrderedDict[Any, tuple[float, int, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = 0
+
+    def get(self, key):
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            stored, _weight, value = found
+            if self.max_age is not None and time.monotonic() - stored > self.max_age:
+                self._drop(key)
+                return None
+            self._items.move_to_end(key)
+            return value
+
+    def set(self, key, value) -> None:
+        weight = self.weigh(value)
+        if weight > self.capacity:
+            return
+        with self._lock:
+            if key in self._items:
+                self._drop(key)
+            self._items[key] = (time.monotonic(), weight, value)
+            self.size += weight
+            while self.size > self.capacity:
+                self._drop(next(iter(self._items)))
+
+    def _drop(self, key) -> None:
+        _stored, weight, _value = self._items.pop(key)
+        self.size -= weight
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class RedisStore:
+    """The page cache in Redis, shared by every worker; entries expire after max_age seconds."""
+
+    PREFIX = "page-cache:"
+
+    def __init__(self, url: str, max_age: int):
+        import redis
+
+        self.client, self.max_age = redis.Redis.from_url(url), max_age
+
+    def get(self, key):
+        raw = self.client.get(self.PREFIX + key)
+        return None if raw is None else pickle.loads(raw)  # noqa: S301 - our own entries in our own Redis
+
+    def set(self, key, value) -> None:
+        self.client.set(self.PREFIX + key, pickle.dumps(value), ex=self.max_age)
+
+
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    etag: str
+
+
+def _stores() -> dict:
+    """The app's caches, made from its settings on first use (tests get one set per app)."""
+    app = current_app._get_current_object()
+    stores = app.extensions.get("registry_cache")
+    if stores is None:
+        cfg = app.config
+        max_age = int(cfg["PAGE_CACHE_SECONDS"])
+        if cfg["PAGE_CACHE_URL"]:
+            pages = RedisStore(cfg["PAGE_CACHE_URL"], max_age)
+        elif int(cfg["PAGE_CACHE_MB"]) > 0:
+            pages = LRU(int(cfg["PAGE_CACHE_MB"]) * 1024 * 1024, lambda p: len(p.body) + 512, max_age)
+        else:
+            pages = None
+        entries = int(cfg["VALUE_CACHE_ENTRIES"])
+        values = LRU(entries, max_age=max_age) if entries > 0 else None
+        stores = app.extensions.setdefault("registry_cache", {"pages": pages, "values": values})
+    return stores
+
+
+def memoized(key: tuple, compute: Callable[[], Any]) -> Any:
+    """compute() once per registry version and key (per process); callers must not mutate the result."""
+    values = _stores()["values"]
+    if values is None:
+        return compute()
+    full_key = (registry_version(), *key)
+    found = values.get(full_key)
+    if found is None:
+        found = compute()
+        values.set(full_key, found)
+    return found
+
+
+def _anonymous_read() -> bool:
+    """A request whose page is the same for every anonymous visitor with its language."""
+    return (request.method in ("GET", "HEAD") and not current_user.is_authenticated
+            and "_flashes" not in session)
+
+
+def _shareable(response) -> bool:
+    """What the view produced holds nothing of this visitor: no cookie set, no session written
+    (a CSRF token, for one, lands in the session), a complete 200."""
+    return (response.status_code == 200 and not response.is_streamed and not session.modified
+            and "Set-Cookie" not in response.headers)
+
+
+def _answer(page: Page):
+    response = current_app.response_class(page.body, status=page.status, headers=list(page.headers))
+    response.set_etag(page.etag)
+    return response.make_conditional(request)
+
+
+def cached_page(view):
+    """Serve an anonymous GET from the page cache, or render it and keep it there."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        pages = _stores()["pages"]
+        if pages is None or not _anonymous_read():
+            return view(*args, **kwargs)
+        from app.i18n import current_language
+
+        key = f"{registry_version()}|{current_language()}|{request.url}"
+        page = pages.get(key)
+        if page is not None:
+            return _answer(page)
+        response = current_app.make_response(view(*args, **kwargs))
+        if not _shareable(response):
+            return response
+        body = response.get_data()
+        headers = tuple((k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "set-cookie"))
+        page = Page(body, response.status_code, headers, hashlib.sha1(body, usedforsecurity=False).hexdigest())
+        pages.set(key, page)
+        return _answer(page)
+
+    return wrapper

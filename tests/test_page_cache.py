@@ -1,0 +1,117 @@
+"""The registry caches (app/cache.py): anonymous pages and search counts, valid until a recorded write."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import text
+
+from app import audit
+from app.directory import search
+from app.extensions import db
+from app.registry import services as registry
+from tests.factories import login, make_enterprise, make_user
+
+
+def names(response) -> list[str]:
+    return re.findall(r'<h3 class="h6 mb-1"><a href="[^"]+">([^<]+)</a>', response.get_data(as_text=True))
+
+
+def _unrecorded_rename(public_key: str, description: str) -> None:
+    """A change the audit trail does not see (SQL by hand): the caches cannot know of it."""
+    db.session.execute(text("UPDATE enterprise SET description = :d WHERE public_key = :k"),
+                       {"d": description, "k": public_key})
+    db.session.commit()
+
+
+def test_a_recorded_write_shows_on_the_next_request(app, client):
+    with app.app_context():
+        key = make_enterprise("Công ty TNHH Yến Sào Sông Cầu", description="Yến sào tươi").public_key
+    first = client.get(f"/doanh-nghiep/{key}")
+    assert "Yến sào tươi" in first.get_data(as_text=True)
+    with app.app_context():
+        _unrecorded_rename(key, "Mô tả chưa ghi nhận")
+    # served from the cache: the page was kept, nothing recorded has changed since
+    assert "Yến sào tươi" in client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+    with app.app_context():
+        enterprise = registry.get_by_public_key(key)
+        registry.update_enterprise(enterprise, audit.CLI, "staff", description="Yến sào đóng hộp")
+        db.session.commit()
+    assert "Yến sào đóng hộp" in client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+
+
+def test_a_new_enterprise_appears_in_a_cached_search(app, client):
+    with app.app_context():
+        make_enterprise("Công ty TNHH Hải Đăng")
+    assert names(client.get("/doanh-nghiep?q=song+cau")) == []
+    with app.app_context():
+        make_enterprise("Công ty TNHH Thủy sản Sông Cầu")
+    assert names(client.get("/doanh-nghiep?q=song+cau")) == ["Công ty TNHH Thủy sản Sông Cầu"]
+    assert client.get("/api/v1/enterprises?q=song+cau").get_json()["total"] == 1
+
+
+def test_totals_and_facets_are_recounted_after_a_write(app):
+    app.config["PAGE_CACHE_MB"] = 0  # the value cache alone
+    with app.app_context():
+        make_enterprise("Công ty TNHH Hải Đăng", main_vsic="1020")
+    with app.test_request_context():
+        before = search.run(search.Query())
+        assert before.total == 1 and dict(before.facets["sector"]) == {"C": 1}
+        _unrecorded_rename(before.items[0].public_key, "x")  # no recorded write: the counts are reused
+        db.session.execute(text("UPDATE enterprise SET vsic_section = 'A'"))
+        db.session.commit()
+        assert dict(search.run(search.Query()).facets["sector"]) == {"C": 1}
+        make_enterprise("Hợp tác xã Nông nghiệp Hòa Đồng", legal_form="htx", main_vsic="0111")
+        after = search.run(search.Query())
+        assert after.total == 2 and dict(after.facets["sector"]) == {"A": 2}
+
+
+def test_revalidation_costs_a_304(app, client):
+    with app.app_context():
+        key = make_enterprise("Công ty TNHH Hải Đăng").public_key
+    first = client.get(f"/doanh-nghiep/{key}")
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get(f"/doanh-nghiep/{key}", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    with app.app_context():
+        make_enterprise("Công ty TNHH Biển Xanh")
+    changed = client.get(f"/doanh-nghiep/{key}", headers={"If-None-Match": first.headers["ETag"]})
+    # a new registry version renders again; the page itself did not change, so neither does its ETag
+    assert changed.status_code == 304
+
+
+def test_languages_are_cached_apart(app, client):
+    with app.app_context():
+        make_enterprise("Công ty TNHH Hải Đăng")
+    assert '<html lang="vi">' in client.get("/doanh-nghiep", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    english = client.get("/doanh-nghiep", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="en">' in english and "1 enterprises" in english
+
+
+def test_signed_in_visitors_get_their_own_page(app, client):
+    with app.app_context():
+        key = make_enterprise("Công ty TNHH Hải Đăng").public_key
+        make_user("hoa@example.vn")
+    anonymous = client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+    assert "csrf_token" not in anonymous
+    login(client, "hoa@example.vn")
+    signed_in = client.get(f"/doanh-nghiep/{key}")
+    page = signed_in.get_data(as_text=True)
+    assert "csrf_token" in page and "Nguyễn Thị Hoa" in page
+    assert signed_in.headers.get("ETag") is None
+    # and what a signed-in visitor saw is never served to an anonymous one
+    other = app.test_client().get(f"/doanh-nghiep/{key}")
+    assert "csrf_token" not in other.get_data(as_text=True) and "Set-Cookie" not in other.headers
+
+
+def test_the_lru_drops_the_least_recently_used_entries():
+    from app.cache import LRU
+
+    lru = LRU(10, weigh=len)
+    lru.set("a", "xxxx")
+    lru.set("b", "xxxx")
+    assert lru.get("a") == "xxxx"  # a is now the most recent
+    lru.set("c", "xxxx")
+    assert lru.get("b") is None and lru.get("a") and lru.get("c") and lru.size == 8
+    lru.set("big", "x" * 11)  # larger than the whole cache: not kept
+    assert lru.get("big") is None and len(lru) == 2
