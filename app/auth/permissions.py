@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import abort
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 
@@ -12,20 +12,31 @@ def is_staff(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.role in ("staff", "admin"))
 
 
-def staff_required(view):
-    """Department staff and admins only (they cannot sign in without two-step verification)."""
+def is_admin(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.role == "admin")
 
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            from flask import redirect, request, url_for
 
-            return redirect(url_for("auth.login", next=request.full_path))
-        if not is_staff(current_user):
-            abort(403)
-        return view(*args, **kwargs)
+def _required(allowed):
+    """A view decorator: strangers go to sign in, signed-in people without the role get 403."""
 
-    return wrapped
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=request.full_path))
+            if not allowed(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# Department staff and admins (they cannot sign in without two-step verification).
+staff_required = _required(is_staff)
+# Administrators only: user management and target edits.
+admin_required = _required(is_admin)
 
 
 def can_manage(user, enterprise) -> bool:

@@ -208,13 +208,19 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
+def password_link(user: User) -> str:
+    """A link to choose a new password: it works once (it names the current password's fingerprint)
+    and for RESET_TOKEN_MAX_AGE seconds."""
+    token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "fp": _password_fingerprint(user)})
+    return url_for("auth.reset_password", token=token, _external=True)
+
+
 def request_password_reset(email: str) -> None:
     """E-mail a reset link if the address has an active account; say nothing either way."""
     user = get_user_by_email(email)
     if user is None or not user.is_active:
         return
-    token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "fp": _password_fingerprint(user)})
-    _send(user, lambda: _("Reset your password"), "auth/email/reset.txt", link=url_for("auth.reset_password", token=token, _external=True))
+    _send(user, lambda: _("Reset your password"), "auth/email/reset.txt", link=password_link(user))
 
 
 def user_for_reset_token(token: str) -> User | None:

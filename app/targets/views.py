@@ -9,14 +9,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import audit
-from app.auth.permissions import staff_required
+from app.auth.permissions import admin_required, is_admin, staff_required
 from app.extensions import db
 from app.i18n import fmt_date
 from app.models import Target
 from app.targets import services, targets_bp
 from app.targets.display import format_value, template_helpers
 from app.targets.forms import IndicatorValueForm, TargetForm
-from app.useradmin.access import admin_required, is_admin
 
 UNIT_HINTS = {"percent": _l("A percentage from 0 to 100, for example 87.5."),
               "percent_grdp": _l("A share of GRDP in percent, from 0 to 100, for example 8.2."),

@@ -16,7 +16,6 @@ from sqlalchemy import func, or_, select
 
 from app import audit
 from app.auth import services as accounts
-from app.auth import tokens
 from app.extensions import db
 from app.mail import send_email
 from app.models import User
@@ -62,8 +61,7 @@ def send_password_link(user: User, actor: User, *, new: bool = False) -> None:
     """E-mail the account's holder a link to choose a password (the password-reset link, one hour)."""
     if not user.is_active:
         raise UserAdminError(_("This account is deactivated: reactivate it first."))
-    token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "fp": accounts._password_fingerprint(user)})
-    link = url_for("auth.reset_password", token=token, _external=True)
+    link = accounts.password_link(user)
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject = _("Your account on the department's platform") if new else _("Choose your password")
         body = render_template("useradmin/email/password_link.txt", user=user, link=link, new=new, admin=actor,

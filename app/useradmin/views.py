@@ -6,10 +6,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.auth.permissions import admin_required
 from app.extensions import db
 from app.models import User
 from app.useradmin import services, useradmin_bp
-from app.useradmin.access import admin_required
 from app.useradmin.forms import NewStaffForm, RoleForm
 
 
