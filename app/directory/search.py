@@ -8,7 +8,7 @@ Ordering is defined in SQL on stored columns, identically for both.
 
 from __future__ import annotations
 
-from dataclasses import asdict, astuple, dataclass, replace
+from dataclasses import astuple, dataclass, fields, replace
 from datetime import date
 
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select, text, union_all
@@ -76,11 +76,11 @@ class Query:
 
     def as_args(self, **changes) -> dict[str, str]:
         """URL parameters for this query (with changes), defaults left out, so URLs stay short."""
-        values = asdict(replace(self, **changes))
-        defaults = asdict(Query())
+        # Called for every facet link of a page: plain attribute reads, no asdict() deep copies.
         out = {}
-        for key, value in values.items():
-            if key == "tech_or_startup" or value == defaults[key] or value in ("", None, False):
+        for key, default in _DEFAULTS.items():
+            value = changes[key] if key in changes else getattr(self, key)
+            if key == "tech_or_startup" or value == default or value in ("", None, False):
                 continue
             out[key] = "1" if value is True else str(value)
         return out
@@ -88,6 +88,9 @@ class Query:
     @property
     def terms(self) -> list[str]:
         return query_terms(self.q)
+
+
+_DEFAULTS = {f.name: f.default for f in fields(Query)}
 
 
 def code_in_query(q: str) -> str | None:
@@ -297,6 +300,23 @@ def facet_values() -> dict[str, list[tuple[str, int | None]]]:
         "level": [(str(level), None) for level in range(6)],
         "stage": [],
     }
+
+
+def labels() -> dict[str, dict]:
+    """What a results page names codes with — the region's communes, the sectors, the platforms —
+    as plain rows (attribute access like the models), read once per registry version."""
+    from app.models import Platform, VsicSection
+
+    def read() -> dict[str, dict]:
+        return {
+            "communes": {r.code: r for r in db.session.execute(
+                select(Commune.code, Commune.name, Commune.former_province).where(region_communes()))},
+            "sections": {r.code: r for r in db.session.execute(
+                select(VsicSection.code, VsicSection.name_vi, VsicSection.name_en))},
+            "platforms": {r.code: r for r in db.session.execute(select(Platform.code, Platform.name))},
+        }
+
+    return memoized(("labels",), read)
 
 
 def export_rows(query: Query, limit: int | None):

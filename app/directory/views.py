@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from stdnum.vn import mst
 
 from app.auth.permissions import is_staff
 from app.cache import cached_page
 from app.directory import directory_bp, profiles, search
 from app.exports import csv_response, xlsx_response
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.main.views import NAV_ITEMS
-from app.models import Commune, Platform, VsicSection
 from app.routing import add_alias
 
 NAV_ITEMS.insert(0, ("directory.index", _l("Enterprises"), None))
@@ -32,11 +31,14 @@ def index():
         if enterprise is not None:
             return redirect(url_for("directory.profile", key=enterprise.public_key))
     results = search.run(query)
-    communes = {c.code: c for c in db.session.scalars(select(Commune))}
-    sections = {s.code: s for s in db.session.scalars(select(VsicSection))}
-    platforms = {p.code: p for p in db.session.scalars(select(Platform))}
-    return render_template("directory/index.html", results=results, query=results.query, communes=communes,
-                           sections=sections, platforms=platforms)
+    # index_url: the facet links (a hundred on a page) add their query string to it, no url_for each
+    return render_template("directory/index.html", results=results, query=results.query,
+                           index_url=url_for("directory.index"), **search.labels())
+
+
+@directory_bp.app_template_filter("query_string")
+def query_string(args: dict[str, str]) -> str:
+    return "?" + urlencode(args) if args else ""
 
 
 @directory_bp.get("/doanh-nghiep/<key>")
