@@ -137,11 +137,14 @@ def test_similar_names_in_one_commune_are_suggested_and_a_dismissal_sticks(app_c
     c = make_enterprise("Công ty TNHH Thủy sản Hải Đằng", commune_code="22015")  # one tone apart: same folded name
     make_enterprise("Công ty TNHH Thủy sản Hải Đăng", commune_code="22045")  # another commune
     make_enterprise("Công ty TNHH Thủy sản Biển Xanh", commune_code="22015")
-    d = make_enterprise("Công ty TNHH Thuỷ sản Hải Đăg", commune_code="22015")  # a typo
+    d = make_enterprise("Công ty TNHH Chế biến Thủy sản Hải Đăng", commune_code="22015")  # more trade words
+    e = make_enterprise("Công ty TNHH Thực phẩm Tân Phát", commune_code="22015")
+    f = make_enterprise("Công ty Cổ phần Thực phẩm Tuấn Phát", commune_code="22015")  # another proper name
     pairs = {(p.first.id, p.second.id): p for p in duplicates.suggestions()}
     assert {(a.id, b.id), (a.id, c.id)} <= set(pairs)  # equal keys pair with the first record
     assert pairs[(a.id, b.id)].reason == "same_name"
     assert pairs[(a.id, d.id)].reason == "similar_name" and pairs[(a.id, d.id)].score >= duplicates.SIMILAR
+    assert (e.id, f.id) not in pairs
     assert all(p.first.commune_code == p.second.commune_code for p in pairs.values())
     duplicates.dismiss(b, a, None)
     db.session.commit()

@@ -1,9 +1,8 @@
 """Duplicate records: suggest pairs with similar names in the same commune, and merge a pair.
 
 Names are compared by their folded form without legal-form words ("Công ty TNHH Hải Đăng" and
-"DNTN Hai Dang" are the same key), first for equality, then by similarity with their neighbours in
-two sorted orders (the sorted-neighbourhood method), so that the work grows with the number of
-records, not with its square. Household businesses with the same personal ID in one commune are suggested
+"DNTN Hai Dang" are the same key), first for equality, then among names ending with the same proper
+name, so that the work grows with the number of records, not with its square. Household businesses with the same personal ID in one commune are suggested
 too. A merge moves everything attached to the duplicate to the record kept, fills the kept record's
 blanks, and withdraws the duplicate pointing at it: both histories stay, under their own ids.
 """
@@ -12,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from itertools import combinations
 
 from flask_babel import lazy_gettext as _l
@@ -36,9 +34,9 @@ from app.registry import services
 from app.registry.records import RecordError, _provenance
 from app.search_text import strip_legal_form
 
-SIMILAR = 0.88        # SequenceMatcher ratio from which two names are suggested
+SIMILAR = 0.5         # trade-word agreement from which two names with the same proper name are suggested
+BLOCK_LIMIT = 50      # records sharing one proper name in one commune beyond which it is too common to tell
 SCAN_LIMIT = 50_000   # above this many candidates, the page asks for one commune at a time
-WINDOW = 3            # neighbours each name is compared with, in each of the two orders
 CANDIDATE_STATES = ("published", "pending")
 FILLED_FIELDS = ("legal_form", "main_vsic", "address", "founded_on", "employees", "revenue_vnd", "capital_vnd",
                  "description", "website", "email", "phone", "stage", "funding_sought_vnd")
@@ -66,9 +64,10 @@ class Pair:
 
 
 def _pairs_in_commune(members: list[tuple[int, str]], found: dict[tuple[int, int], tuple[float, str]]) -> None:
-    """Equal keys pair with the first record of their group; similar keys are compared with their
-    neighbours in alphabetical order and in the order of their reversed text (so that a typo near
-    the start or near the end still leaves the two names side by side): n·WINDOW comparisons."""
+    """Equal keys pair with the first record of their group. Names that end with the same proper
+    name (the last two words: "… Hải Đăng") and share most of their trade words ("Thủy sản Hải Đăng",
+    "Chế biến Thủy sản Hải Đăng") are similar; names that differ in the proper name are not, however
+    close their letters ("Thực phẩm Tân Phát" and "Thực phẩm Tuấn Phát" are two enterprises)."""
     groups: dict[str, list[int]] = defaultdict(list)
     for ident, key in members:
         groups[key].append(ident)
@@ -77,23 +76,30 @@ def _pairs_in_commune(members: list[tuple[int, str]], found: dict[tuple[int, int
         for other in ids:
             if other != first:
                 found[(first, other)] = (1.0, "same_name")
-    keys = list(groups)
-    matcher = SequenceMatcher(None, autojunk=False)
-    for order in (sorted(keys), sorted(keys, key=lambda k: k[::-1])):
-        for i, a in enumerate(order):
-            matcher.set_seq2(a)  # analysed once, compared with each neighbour
-            for b in order[i + 1:i + 1 + WINDOW]:
-                if 2 * min(len(a), len(b)) / (len(a) + len(b)) < SIMILAR:
-                    continue
-                matcher.set_seq1(b)
-                if matcher.quick_ratio() < SIMILAR:
-                    continue
-                ratio = matcher.ratio()
-                if ratio >= SIMILAR:
-                    x, y = min(groups[a]), min(groups[b])
-                    pair = (x, y) if x < y else (y, x)
-                    if found.get(pair, (0.0, ""))[0] < ratio:
-                        found[pair] = (ratio, "similar_name")
+    by_proper_name: dict[str, list[str]] = defaultdict(list)
+    for key in groups:
+        words = key.split()
+        if len(words) >= 2:
+            by_proper_name[" ".join(words[-2:])].append(key)
+    for keys in by_proper_name.values():
+        if len(keys) > BLOCK_LIMIT:  # a name this common says nothing on its own
+            continue
+        for a, b in combinations(keys, 2):
+            score = _trade_overlap(a.split()[:-2], b.split()[:-2])
+            if score >= SIMILAR:
+                x, y = min(groups[a]), min(groups[b])
+                found[(x, y) if x < y else (y, x)] = (score, "similar_name")
+
+
+def _trade_overlap(a: list[str], b: list[str]) -> float:
+    """How much two names' trade words agree: 1 when equal, 0.9 when one list holds the other, 0.6
+    when one name has none (a bare proper name is a weaker sign), else their Jaccard index."""
+    if not a or not b:
+        return 0.6
+    first, second = set(a), set(b)
+    if first <= second or second <= first:
+        return 1.0 if first == second else 0.9
+    return len(first & second) / len(first | second)
 
 
 def _candidates():
