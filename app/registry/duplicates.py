@@ -113,7 +113,12 @@ def needs_commune(commune: str | None) -> bool:
 
 
 def suggestions(commune: str | None = None, limit: int = 100) -> list[Pair]:
-    """Likely duplicate pairs, most certain first, leaving out pairs staff dismissed."""
+    """Likely duplicate pairs, most certain first, leaving out pairs staff dismissed (at most limit)."""
+    return suggested(commune, limit)[0]
+
+
+def suggested(commune: str | None = None, limit: int = 100) -> tuple[list[Pair], int]:
+    """The `limit` most likely duplicate pairs and how many there are in all."""
     query = select(Enterprise.id, Enterprise.commune_code, Enterprise.name_folded, Enterprise.personal_id).where(*_candidates())
     if commune:
         query = query.where(Enterprise.commune_code == commune)
@@ -132,13 +137,14 @@ def suggestions(commune: str | None = None, limit: int = 100) -> list[Pair]:
         for a, b in combinations(sorted(ids), 2):
             found[(a, b)] = (1.0, "same_personal_id")
     if not found:
-        return []
+        return [], 0
     dismissed = {tuple(row) for row in db.session.execute(select(DuplicateDismissal.first_id, DuplicateDismissal.second_id))}
-    ranked = sorted(((score, reason, pair) for pair, (score, reason) in found.items() if pair not in dismissed),
-                    key=lambda item: (-item[0], item[2]))[:limit]
+    every = sorted(((score, reason, pair) for pair, (score, reason) in found.items() if pair not in dismissed),
+                   key=lambda item: (-item[0], item[2]))
+    ranked = every[:limit]
     wanted = {i for _s, _r, pair in ranked for i in pair}
     records = {e.id: e for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(wanted)))}
-    return [Pair(records[a], records[b], score, reason) for score, reason, (a, b) in ranked]
+    return [Pair(records[a], records[b], score, reason) for score, reason, (a, b) in ranked], len(every)
 
 
 def dismiss(first: Enterprise, second: Enterprise, staff_id: int | None) -> None:

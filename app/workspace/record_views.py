@@ -20,6 +20,7 @@ from app.registry.services import get_by_public_key
 from app.workspace import workspace_bp
 from app.workspace.forms import StaffEditForm, WithdrawForm
 
+SHOWN_PAIRS = 25  # the most certain first; each merge or dismissal brings the next one up
 STAFF_FIELDS = ("status", "is_digital_tech", "digital_tech_basis", "is_startup", "startup_basis")
 
 
@@ -112,8 +113,9 @@ def duplicates_index():
     if commune not in {c.code for c in communes}:
         commune = ""
     choose = duplicates.needs_commune(commune or None)
-    pairs = [] if choose else duplicates.suggestions(commune or None)
-    return render_template("workspace/duplicates.html", pairs=pairs, communes=communes, commune=commune, choose=choose)
+    pairs, total = ([], 0) if choose else duplicates.suggested(commune or None, SHOWN_PAIRS)
+    return render_template("workspace/duplicates.html", pairs=pairs, total=total, communes=communes, commune=commune,
+                           choose=choose)
 
 
 def _pair_from_form() -> tuple[Enterprise, Enterprise]:
