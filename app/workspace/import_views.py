@@ -133,7 +133,7 @@ def import_undo(batch_id: int):
 @staff_required
 def import_errors(batch_id: int):
     batch = _batch(batch_id)
-    header = [_("Row"), _("Column"), _("Reason"), _("Explanation"), _("Value"), _("Name")]
+    header = [_("Row"), _("Column"), _("Reason"), _("Explanation"), _("Value"), _("Registered name")]
     rows = ([r["row"], r["column"], r["reason"], message(r["reason"], r["value"]), r["value"], r["name"]]
             for r in batch.report.get("rejected", []))
     return csv_response(f"nhap-{batch.id}-loi.csv", header, rows)
