@@ -29,7 +29,8 @@ from typing import Any
 
 from flask import current_app, request, session
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 
@@ -44,10 +45,29 @@ _VERSION = text(
 ).bindparams(recent=RECENT_IDS)  # built once: it runs on every cached request
 
 
+# Reading the version costs a transaction (most of a cached page's cost), so a worker reuses it for
+# REGISTRY_VERSION_CHECK_MS — unless this process committed meanwhile: its own writes show at once,
+# those of other workers and processes within that time.
+_commits_here = 0
+
+
+@event.listens_for(Session, "after_commit")
+def _count_commit(_session) -> None:
+    global _commits_here
+    _commits_here += 1
+
+
 def registry_version() -> str:
     """Where the audit trail stands: changes whenever a write to the registry commits."""
+    stores = _stores()
+    commits, now = _commits_here, time.monotonic()
+    known = stores["version"]
+    if known is not None and known[2] == commits and now - known[1] < stores["version_seconds"]:
+        return known[0]
     highest, recent = db.session.execute(_VERSION).one()
-    return f"{highest or 0}.{recent}"
+    version = f"{highest or 0}.{recent}"
+    stores["version"] = (version, now, commits)
+    return version
 
 
 class LRU:
@@ -132,7 +152,9 @@ def _stores() -> dict:
             pages = None
         entries = int(cfg["VALUE_CACHE_ENTRIES"])
         values = LRU(entries, max_age=max_age) if entries > 0 else None
-        stores = app.extensions.setdefault("registry_cache", {"pages": pages, "values": values})
+        stores = app.extensions.setdefault("registry_cache", {
+            "pages": pages, "values": values, "version": None,
+            "version_seconds": int(cfg["REGISTRY_VERSION_CHECK_MS"]) / 1000})
     return stores
 
 

@@ -62,6 +62,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PAGE_CACHE_MB", 64, "Memory per worker process for whole anonymous pages of the directory (and the API's lists), kept until the registry changes; 0 turns the page cache off."),
     Setting("PAGE_CACHE_URL", "", "redis://host:6379/0 keeps the page cache in Redis, shared by every worker; empty keeps it in each process."),
     Setting("PAGE_CACHE_SECONDS", 600, "Longest a cached page or count is served, even when no recorded write changed the registry (reference data reloads, SQL by hand)."),
+    Setting("REGISTRY_VERSION_CHECK_MS", 500, "How long a worker trusts the registry version it read before reading it again: cached pages show a write made by another worker or process after at most this long, one made by the same process at once."),
     Setting("VALUE_CACHE_ENTRIES", 2000, "Results of directory searches (totals and facet counts) kept per worker process until the registry changes; 0 turns it off."),
     Setting("DEMO_TOTP_HELPER", True, "Allow `flask users totp EMAIL` to print a current code (development only)."),
 )

@@ -66,6 +66,25 @@ def test_totals_and_facets_are_recounted_after_a_write(app):
         assert after.total == 2 and dict(after.facets["sector"]) == {"A": 2}
 
 
+def test_another_process_s_write_shows_once_the_version_is_read_again(app, client):
+    """A worker trusts the version it read for REGISTRY_VERSION_CHECK_MS; its own commits end that at once."""
+    from sqlalchemy import insert, update
+
+    from app.models import AuditEvent, Enterprise
+
+    app.config["REGISTRY_VERSION_CHECK_MS"] = 60_000
+    with app.app_context():
+        key = make_enterprise("Công ty TNHH Yến Sào Sông Cầu", description="Yến sào tươi").public_key
+    assert "Yến sào tươi" in client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+    with app.app_context(), db.engine.connect() as other:  # not this process's session: no commit seen
+        other.execute(update(Enterprise).where(Enterprise.public_key == key).values(description="Yến sào khô"))
+        other.execute(insert(AuditEvent).values(actor_label="cli", action="update", entity_type="enterprise"))
+        other.commit()
+    assert "Yến sào tươi" in client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+    app.extensions["registry_cache"]["version_seconds"] = 0  # the interval has passed
+    assert "Yến sào khô" in client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+
+
 def test_revalidation_costs_a_304(app, client):
     with app.app_context():
         key = make_enterprise("Công ty TNHH Hải Đăng").public_key
