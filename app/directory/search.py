@@ -3,6 +3,8 @@
 Text matching runs on the folded `search_text` through the engine's full-text index (FTS5 on
 SQLite, a GIN tsvector index on PostgreSQL): every term must match a word, the last one as a
 prefix. Both engines tokenise the folded text the same way, so they return the same enterprises.
+A search that matches most of the registry tests the same words on each row instead (plan_for),
+reading rows in the order shown, so that a page and its capped total stop early.
 Ordering is defined in SQL on stored columns, identically for both.
 """
 
@@ -327,8 +329,8 @@ def export_rows(query: Query, limit: int | None):
     return db.session.scalars(statement.execution_options(yield_per=1000))
 
 
-# Facets: (name, the query field that filters on it). Grouped facets count per value of a column;
-# flags count the matches having the property.
+# Each facet is named after the query field that filters on it. Grouped facets count the matches
+# per value of a column; the others count the matches having a property (or per platform, level).
 GROUPED = {"sector": Enterprise.vsic_section, "commune": Enterprise.commune_code, "size": Enterprise.size_tier,
            "legal_form": Enterprise.legal_form, "stage": Enterprise.stage}
 FACETS = ("sector", "commune", "size", "legal_form", "digital", "startup", "products", "platform", "level", "stage")
