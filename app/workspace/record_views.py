@@ -28,6 +28,19 @@ def _record(key: str) -> Enterprise:
     return get_by_public_key(key) or abort(404)
 
 
+def _one_change(change, done: str) -> bool:
+    """Make one change as one transaction; say that it is done, or why it was refused."""
+    try:
+        change()
+        db.session.commit()
+        flash(done, "success")
+        return True
+    except records.RecordError as e:
+        db.session.rollback()
+        flash(str(e.message), "error")
+        return False
+
+
 @workspace_bp.get("/ho-so")
 @staff_required
 def records_index():
@@ -79,15 +92,13 @@ def record_edit(key: str):
 def record_withdraw(key: str):
     enterprise = _record(key)
     form = WithdrawForm()
-    try:
+
+    def withdraw():
         if not form.validate():
             raise records.RecordError(form.reason.errors[0])
         records.withdraw(enterprise, audit.Actor.of(current_user), form.reason.data)
-        db.session.commit()
-        flash(_("The record is out of the directory and the counts. It is kept and can be put back."), "success")
-    except records.RecordError as e:
-        db.session.rollback()
-        flash(str(e.message), "error")
+
+    _one_change(withdraw, _("The record is out of the directory and the counts. It is kept and can be put back."))
     return redirect(url_for("workspace.record", key=key))
 
 
@@ -95,13 +106,8 @@ def record_withdraw(key: str):
 @staff_required
 def record_reinstate(key: str):
     enterprise = _record(key)
-    try:
-        records.reinstate(enterprise, audit.Actor.of(current_user), request.form.get("reason"))
-        db.session.commit()
-        flash(_("The record is back in the directory."), "success")
-    except records.RecordError as e:
-        db.session.rollback()
-        flash(str(e.message), "error")
+    _one_change(lambda: records.reinstate(enterprise, audit.Actor.of(current_user), request.form.get("reason")),
+                _("The record is back in the directory."))
     return redirect(url_for("workspace.record", key=key))
 
 
@@ -130,15 +136,11 @@ def _pair_from_form() -> tuple[Enterprise, Enterprise]:
 @staff_required
 def duplicates_merge():
     keep, other = _pair_from_form()
-    try:
-        duplicates.merge(keep, other, audit.Actor.of(current_user), request.form.get("note"))
-        db.session.commit()
-        flash(_("%(other)s is merged into %(keep)s; both histories are kept.", other=other.public_key,
-                keep=keep.public_key), "success")
+    merged = _one_change(lambda: duplicates.merge(keep, other, audit.Actor.of(current_user), request.form.get("note")),
+                         _("%(other)s is merged into %(keep)s; both histories are kept.", other=other.public_key,
+                           keep=keep.public_key))
+    if merged:
         return redirect(url_for("workspace.record", key=keep.public_key))
-    except records.RecordError as e:
-        db.session.rollback()
-        flash(str(e.message), "error")
     return redirect(url_for("workspace.duplicates_index", commune=request.form.get("commune", "")))
 
 

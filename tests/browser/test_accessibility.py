@@ -13,6 +13,14 @@ AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 
 
+def _serious_violations(page, path: str) -> list[str]:
+    """Run axe-core on the page shown and describe its serious and critical violations."""
+    page.evaluate(AXE)
+    result = page.evaluate("(rules) => axe.run(document, rules)", RULES)
+    return [f"{path}: {v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_main_pages_have_no_serious_violations(app, browser, live_server, lang):
     with app.app_context():
@@ -34,12 +42,7 @@ def test_main_pages_have_no_serious_violations(app, browser, live_server, lang):
         if "/ket-qua" in path:  # carry the private-link grant of the test client into this browser
             context.add_cookies([{"name": "session", "value": client.get_cookie("session").value, "url": live_server}])
         page.goto(live_server + path)
-        page.evaluate(AXE)
-        result = page.evaluate("(rules) => axe.run(document, rules)", RULES)
-        for violation in result["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [n["target"] for n in violation["nodes"]][:3]
-                problems.append(f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} {targets}")
+        problems += _serious_violations(page, path)
     context.close()
     assert granted and problems == [], "\n".join(problems)
 
@@ -78,11 +81,6 @@ def test_workspace_pages_have_no_serious_violations(app, browser, live_server, l
     for path in paths:
         response = page.goto(live_server + path)
         assert response.status == 200, (path, response.status)
-        page.evaluate(AXE)
-        result = page.evaluate("(rules) => axe.run(document, rules)", RULES)
-        for violation in result["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [n["target"] for n in violation["nodes"]][:3]
-                problems.append(f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} {targets}")
+        problems += _serious_violations(page, path)
     context.close()
     assert problems == [], "\n".join(problems)
