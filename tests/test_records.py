@@ -118,6 +118,10 @@ def test_staff_find_records_in_any_state(client, app):
     assert "Đá Hoa Cương" in page and "Yến Sào" not in page
     page = client.get("/so/ho-so?state=pending").get_data(as_text=True)
     assert "Đá Hoa Cương" in page and "Yến Sào" not in page
+    with app.app_context():
+        branch = make_enterprise("Chi nhánh Công ty TNHH Yến Sào", code="0314409058-002", legal_form="branch")
+        assert branch.public_key == "0314409058-002"
+    assert "/so/ho-so/0314409058-002" in client.get("/so/ho-so?q=0314409058002").get_data(as_text=True)
 
 
 def test_owners_and_the_public_cannot_reach_the_records(client, app):

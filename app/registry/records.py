@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
+from stdnum.vn import mst
 
 from app import audit
 from app.domain.legal_forms import LEGAL_FORMS
@@ -53,10 +54,11 @@ def find(q: str, state: str = "") -> list[Enterprise]:
     if state in RECORD_STATES:
         query = query.where(Enterprise.record_state == state)
     if q:
-        compact = q.replace(" ", "").replace("-", "")
+        compact = q.replace(" ", "").replace("-", "").replace(".", "")
+        code = mst.format(compact) if compact.isdigit() and len(compact) == 13 else compact  # branches: NNNNNNNNNN-NNN
         folded = fold(q)
         query = query.where(or_(
-            Enterprise.public_key == q.upper(), Enterprise.code == compact,
+            Enterprise.public_key == q.upper(), Enterprise.code == code,
             Enterprise.name_folded.like(f"{folded}%"), Enterprise.name_folded.like(f"% {folded}%"),
         ))
     return list(db.session.scalars(query.order_by(Enterprise.updated_at.desc(), Enterprise.id.desc()).limit(SEARCH_LIMIT)))
