@@ -248,3 +248,11 @@ def test_a_large_registry_is_compared_one_commune_at_a_time(client, app, monkeyp
     _staff(client, app)
     assert "/so/trung-lap/gop" not in client.get("/so/trung-lap").get_data(as_text=True)
     assert "/so/trung-lap/gop" in client.get("/so/trung-lap?commune=22015").get_data(as_text=True)
+
+
+def test_staff_reach_the_record_from_the_public_profile(client, app):
+    with app.app_context():
+        key = make_enterprise().public_key
+    assert f"/so/ho-so/{key}" not in client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+    _staff(client, app)
+    assert f'href="/so/ho-so/{key}"' in client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
