@@ -6,13 +6,15 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from stdnum.vn import mst
 
 from app.audit import Actor
 from app.extensions import db
 from app.imports import jobs, services
-from app.models import Assessment, Enterprise, ImportBatch
+from app.models import Assessment, AuditEvent, Enterprise, ImportBatch
 from app.models.base import utcnow
 from tests import assessment_helpers as flow
 from tests.test_import_pages import _staff, _upload
@@ -104,7 +106,49 @@ def test_a_running_commit_cannot_be_started_twice(app_ctx):
     assert db.session.get(ImportBatch, batch.id).state == "committing"
     batch.heartbeat_at = utcnow() - timedelta(minutes=10)  # its process died
     db.session.commit()
-    assert services.can_commit(batch) and services.claim(batch, "committing") is True
+    assert services.can_commit(batch)
+    stale_copy = db.session.get(ImportBatch, batch.id)
+    assert services.claim(batch, "committing") is True
+    assert services.claim(stale_copy, "committing") is False  # two requests saw it stalled: one wins
+
+
+def test_a_second_job_on_a_committed_batch_changes_nothing_and_keeps_it_committed(app_ctx):
+    batch = services.check_file(MESSY, "a.csv", STAFF)
+    services.claim(batch, "committing")
+    services.run_commit(batch, STAFF, {12: "22045"})
+    events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    services.run_commit(batch, STAFF)  # a job that had taken the first for stalled
+    assert db.session.get(ImportBatch, batch.id).state == "committed"
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
+
+
+def test_a_commit_that_gives_up_because_the_registry_keeps_changing_is_marked_failed(app_ctx, monkeypatch):
+    batch = services.check_file(MESSY, "a.csv", STAFF)
+
+    def stale(*_args):
+        raise services.StalePlan()
+
+    monkeypatch.setattr(services, "apply_plan", stale)
+    with pytest.raises(services.FileError):
+        services.commit_batch(batch, STAFF)
+    batch = db.session.get(ImportBatch, batch.id)
+    assert batch.state == "failed" and services.can_commit(batch)
+
+
+def test_a_busy_database_skips_a_progress_report_without_failing_the_check(app_ctx, monkeypatch):
+    monkeypatch.setattr(jobs, "REPORT_EVERY_SECONDS", 0)
+
+    class Busy:
+        def __enter__(self):
+            raise OperationalError("UPDATE import_batch", {}, Exception("database is locked"))
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(db.engine, "begin", lambda: Busy())
+    batch = services.upload(_many(10), "many.csv", STAFF)
+    services.run_check(batch, jobs.ProgressReporter(batch.id))
+    assert db.session.get(ImportBatch, batch.id).state == "checked"
 
 
 def test_a_file_that_cannot_be_read_leaves_the_background_batch_failed_with_the_reason(client, app):

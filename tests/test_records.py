@@ -256,3 +256,21 @@ def test_staff_reach_the_record_from_the_public_profile(client, app):
     assert f"/so/ho-so/{key}" not in client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
     _staff(client, app)
     assert f'href="/so/ho-so/{key}"' in client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+
+
+def test_an_import_leaves_merged_and_withdrawn_records_out_and_says_why(app_ctx):
+    from app.imports import services as imports
+    from tests.test_imports import to_csv
+
+    keep = make_enterprise("Công ty TNHH Hải Đăng")
+    dup = make_enterprise("Hai Dang", code=enterprise_code())
+    gone = make_enterprise("Công ty TNHH Yến Sào", code=enterprise_code())
+    duplicates.merge(keep, dup, STAFF)
+    records.withdraw(gone, STAFF, "Giải thể")
+    db.session.commit()
+    rows = [[dup.code, "Hai Dang", "TNHH", "", "22015", "", "", "", "9", "", ""],
+            [gone.code, "Công ty TNHH Yến Sào", "TNHH", "", "22015", "", "", "", "9", "", ""]]
+    batch = imports.import_file(to_csv(rows), "lai.csv", STAFF)
+    assert {(r["row"], r["reason"]) for r in batch.report["rejected"]} == {(2, "merged"), (3, "withdrawn")}
+    assert {e.record_state for e in (db.session.get(Enterprise, dup.id), db.session.get(Enterprise, gone.id))} == {"withdrawn"}
+    assert db.session.get(Enterprise, dup.id).employees != 9

@@ -14,6 +14,7 @@ import time
 
 from flask import Flask, current_app
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from app.audit import Actor
 from app.database import write_intent
@@ -48,9 +49,12 @@ class ProgressReporter:
         now = time.monotonic()
         if now - self._last >= REPORT_EVERY_SECONDS:
             self._last = now
-            with write_intent(), db.engine.begin() as connection:
-                connection.execute(update(ImportBatch).where(ImportBatch.id == self.batch_id)
-                                   .values(progress_done=self.done, heartbeat_at=utcnow()))
+            try:
+                with write_intent(), db.engine.begin() as connection:
+                    connection.execute(update(ImportBatch).where(ImportBatch.id == self.batch_id)
+                                       .values(progress_done=self.done, heartbeat_at=utcnow()))
+            except OperationalError:  # the registry is busy: progress is only shown, the check goes on
+                log.info("progress of import %s not written this time: database busy", self.batch_id)
 
 
 def start(batch: ImportBatch, kind: str, actor: Actor, resolutions: dict[int, str] | None = None) -> threading.Thread:

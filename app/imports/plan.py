@@ -82,10 +82,27 @@ def _existing(rows: list[RowCheck]) -> dict[str, dict[str, Any]]:
     cols = [getattr(Enterprise, c) for c in (*IMPORTED, "vsic_section", "record_state")]
     query = select(Enterprise.id, Enterprise.code, Enterprise.personal_id, *cols).where(
         or_(Enterprise.code.in_(codes), Enterprise.personal_id.in_(personal)))
+    query = query.add_columns(Enterprise.merged_into_id)
     found = {}
     for row in db.session.execute(query).mappings():
         found[row["code"] or row["personal_id"]] = dict(row)
+    revivable = _withdrawn_by_undo([r["id"] for r in found.values() if r["record_state"] == "withdrawn"])
+    for record in found.values():
+        record["revivable"] = record["id"] in revivable
     return found
+
+
+def _withdrawn_by_undo(ids: list[int]) -> set[int]:
+    """The withdrawn records whose latest change is the undo of an import: importing them again
+    brings them back. Records the department took out, or merged into another, stay out."""
+    if not ids:
+        return set()
+    latest = (select(AuditEvent.entity_id, func.max(AuditEvent.id).label("last"))
+              .where(AuditEvent.entity_type == "enterprise", AuditEvent.entity_id.in_([str(i) for i in ids]))
+              .group_by(AuditEvent.entity_id).subquery())
+    query = select(AuditEvent.entity_id).join(latest, AuditEvent.id == latest.c.last).where(
+        AuditEvent.provenance.like("undo:%"))
+    return {int(entity_id) for entity_id in db.session.scalars(query)}
 
 
 def _product_names(ids: list[int]) -> dict[int, list[str]]:
@@ -114,6 +131,12 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
             values.update(public_key=row.values.get("code") or _household_key(), record_state="published",
                           provenance="import", provenance_ref=str(batch_id))
             plan.new.append(tuple(values.get(c) for c in INSERT_COLUMNS))
+            continue
+        if old["record_state"] == "withdrawn" and not old["revivable"]:
+            plan.rejected_rows += 1
+            plan.rejected.append({"row": row.number, "column": "ma_so_doanh_nghiep",
+                                  "reason": "merged" if old["merged_into_id"] else "withdrawn",
+                                  "value": row.key, "name": row.values.get("name") or ""})
             continue
         changes = {k: v for k, v in row.values.items() if k in IMPORTED and v is not None and v != old[k]}
         if row.section and not row.values.get("main_vsic") and old["vsic_section"] != row.section:

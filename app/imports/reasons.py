@@ -24,6 +24,9 @@ REASONS = {
     "bad_status": _l("Unknown status: use đang hoạt động, tạm ngừng kinh doanh or giải thể."),
     "bad_vsic": _l("Not a VSIC code (its first two digits name no division) nor a section letter."),
     "bad_email": _l("This is not an e-mail address."),
+    "withdrawn": _l("The department took this enterprise out of the directory: put its record back first, "
+                    "then import the row again."),
+    "merged": _l("This record was merged into another as a duplicate: correct the record kept instead."),
     "mojibake": _l("This text looks mis-encoded (TCVN3 or VNI read as another code page): save the file as UTF-8."),
 }
 

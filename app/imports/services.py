@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 
 from app.audit import Actor
 from app.database import write_intent
@@ -47,16 +47,24 @@ def _new_batch(data: bytes, file_name: str, fmt: str, actor: Actor, keep: bool, 
     return batch
 
 
-def _set_state(batch: ImportBatch, state: str, error: str | None = None) -> None:
-    """Record a step of the batch's life in its own short transaction."""
+def _set_state(batch: ImportBatch, state: str, error: str | None = None, expected: tuple[str, ...] | None = None) -> bool:
+    """Record a step of the batch's life in its own short transaction: one conditional UPDATE, so
+    that a job never overwrites the state another job (or an undo) has since given the batch."""
     db.session.commit()  # a reader cannot become a writer on SQLite once another has written: start afresh
+    values: dict = {"state": state, "error": error, "heartbeat_at": utcnow()}
+    if state in ("checked", "committed"):
+        values["progress_done"] = ImportBatch.progress_total
+    elif state in RUNNING_STATES:
+        values["progress_done"] = 0
+    condition = [ImportBatch.id == batch.id]
+    if expected is not None:
+        condition.append(ImportBatch.state.in_(expected))
     with write_intent():
-        batch.state, batch.error, batch.heartbeat_at = state, error, utcnow()
-        if state in ("checked", "committed"):
-            batch.progress_done = batch.progress_total
-        elif state in RUNNING_STATES:
-            batch.progress_done = 0
+        changed = db.session.execute(update(ImportBatch).where(*condition).values(**values)
+                                     .execution_options(synchronize_session=False)).rowcount == 1
         db.session.commit()
+    db.session.refresh(batch)
+    return changed
 
 
 def _record(batch: ImportBatch, plan: Plan) -> None:
@@ -93,7 +101,7 @@ def run_check(batch: ImportBatch, progress: Progress = None) -> ImportBatch:
     try:
         sheet = read_sheet(batch.content)
     except FileError as e:
-        _set_state(batch, "failed", str(e.message))
+        _set_state(batch, "failed", str(e.message), expected=("checking",))
         raise
     try:
         plan = _prepare(sheet, batch, None, progress)
@@ -102,9 +110,9 @@ def run_check(batch: ImportBatch, progress: Progress = None) -> ImportBatch:
             db.session.commit()
     except Exception as e:
         db.session.rollback()
-        _set_state(batch, "failed", f"{type(e).__name__}: {e}"[:2000])
+        _set_state(batch, "failed", f"{type(e).__name__}: {e}"[:2000], expected=("checking",))
         raise
-    _set_state(batch, "checked")
+    _set_state(batch, "checked", expected=("checking",))
     return batch
 
 
@@ -128,6 +136,9 @@ def _commit(batch: ImportBatch, data: bytes, actor: Actor, resolutions, progress
         sheet = None
         try:
             with write_intent():
+                if not _hold(batch):
+                    db.session.rollback()
+                    return batch  # another job on this batch finished (or failed) first
                 apply_plan(plan, batch.id, actor)
                 _record(batch, plan)
                 batch.state, batch.committed_at, batch.content, batch.error = "committed", utcnow(), None, None
@@ -138,9 +149,19 @@ def _commit(batch: ImportBatch, data: bytes, actor: Actor, resolutions, progress
             db.session.rollback()
         except Exception as e:
             db.session.rollback()
-            _set_state(batch, "failed", f"{type(e).__name__}: {e}"[:2000])
+            _set_state(batch, "failed", f"{type(e).__name__}: {e}"[:2000], expected=("committing",))
             raise
-    raise FileError("busy", _l("The registry kept changing during the import: try again."))
+    busy = FileError("busy", _l("The registry kept changing during the import: try again."))
+    _set_state(batch, "failed", str(busy.message), expected=("committing",))
+    raise busy
+
+
+def _hold(batch: ImportBatch) -> bool:
+    """First statement of the commit's write transaction: the batch must still be committing. The
+    UPDATE also locks its row (PostgreSQL) until the commit ends, so that a second job that took
+    this one for stalled waits, then finds the batch committed and gives up."""
+    return db.session.execute(update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.state == "committing")
+                              .values(heartbeat_at=utcnow())).rowcount == 1
 
 
 def commit_batch(batch: ImportBatch, actor: Actor, resolutions: dict[int, str] | None = None,
@@ -154,6 +175,9 @@ def commit_batch(batch: ImportBatch, actor: Actor, resolutions: dict[int, str] |
 def run_commit(batch: ImportBatch, actor: Actor, resolutions: dict[int, str] | None = None,
                progress: Progress = None) -> ImportBatch:
     """The commit of a batch already claimed for it (see `claim`)."""
+    db.session.refresh(batch)
+    if batch.state != "committing" or batch.content is None:
+        return batch  # another job finished it first
     return _commit(batch, batch.content, actor, resolutions, progress)
 
 
@@ -162,16 +186,19 @@ def claim(batch: ImportBatch, job: str) -> bool:
 
     One conditional UPDATE, so that two clicks, or two processes, never start the same job twice.
     """
-    allowed = {"committing": ["checked", "failed"], "uploaded": []}[job]
     if job == "committing" and not (batch.content is not None and batch.was_checked):
         return False
-    if is_stalled(batch):
-        allowed.append(batch.state)
+    idle, running = {"committing": (("checked", "failed"), ("committing",)),
+                     "uploaded": ((), ("uploaded", "checking"))}[job]
+    cutoff = utcnow() - timedelta(seconds=current_app.config["IMPORT_JOB_STALL_SECONDS"])
+    # Compare and set in the database: a stalled job can be taken over once, by one request.
+    free = or_(ImportBatch.state.in_(idle), and_(ImportBatch.state.in_(running), ImportBatch.heartbeat_at < cutoff))
     db.session.commit()
     with write_intent():
         claimed = db.session.execute(
-            update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.state.in_(allowed))
+            update(ImportBatch).where(ImportBatch.id == batch.id, free)
             .values(state=job, error=None, progress_done=0, heartbeat_at=utcnow())
+            .execution_options(synchronize_session=False)  # the batch is refreshed below
         ).rowcount == 1
         db.session.commit()
     db.session.refresh(batch)
@@ -198,7 +225,7 @@ def import_file(data: bytes, file_name: str, actor: Actor, progress: Progress = 
     """Check and commit in one go (the CLI without --dry-run): the file is read once per attempt."""
     db.session.commit()
     sheet = read_sheet(data)
-    batch = _new_batch(data, file_name, sheet.format, actor, keep=False)
+    batch = _new_batch(data, file_name, sheet.format, actor, keep=False, state="committing")
     return _commit(batch, data, actor, None, progress, sheet)
 
 
