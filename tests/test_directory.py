@@ -228,3 +228,22 @@ def test_facet_counts_follow_the_other_filters(app, province):
         # the sector facet ignores its own filter (both "xuan" enterprises), the others apply it
         assert dict(results.facets["sector"]) == {"I": 1, "G": 1}
         assert dict(results.facets["legal_form"]) == {"cp": 1}
+
+
+def test_filtering_on_readiness_level_0_still_lists_the_other_levels(app_ctx):
+    from app.models import Assessment, LatestAssessment
+
+    for n, level in enumerate((0, 0, 2)):
+        e = make_enterprise(f"Công ty TNHH Mức {n}", shows_readiness=True)
+        attempt = Assessment(public_id=f"lv{n}", resume_token_hash=f"lv{n}", instrument_id="dbi-sme",
+                             instrument_version=1, enterprise_id=e.id, status="submitted",
+                             counts_toward_indicators=True, overall_level=level, total_share=0.1)
+        db.session.add(attempt)
+        db.session.flush()
+        db.session.add(LatestAssessment(enterprise_id=e.id, assessment_id=attempt.id, instrument_id="dbi-sme",
+                                        instrument_version=1, overall_level=level, total_share=0.1,
+                                        submitted_at=date(2026, 1, 1)))
+    db.session.commit()
+    results = search.run(search.Query(level=0))
+    assert results.total == 2
+    assert {str(value): count for value, count in results.facets["level"]} == {"0": 2, "2": 1}

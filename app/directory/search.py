@@ -338,7 +338,8 @@ FACETS = ("sector", "commune", "size", "legal_form", "digital", "startup", "prod
 
 def _active(query: Query, facet: str) -> bool:
     value = getattr(query, facet)
-    return value is not None and value not in ("", False)
+    # Not `value not in ("", False)`: 0 == False in Python, and level 0 is a real filter.
+    return value is not None and value != "" and value is not False
 
 
 def facet_counts(query: Query, plan: str = "index") -> dict[str, list[tuple[str, int]]]:
