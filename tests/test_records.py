@@ -274,3 +274,20 @@ def test_an_import_leaves_merged_and_withdrawn_records_out_and_says_why(app_ctx)
     assert {(r["row"], r["reason"]) for r in batch.report["rejected"]} == {(2, "merged"), (3, "withdrawn")}
     assert {e.record_state for e in (db.session.get(Enterprise, dup.id), db.session.get(Enterprise, gone.id))} == {"withdrawn"}
     assert db.session.get(Enterprise, dup.id).employees != 9
+
+
+def test_merging_a_record_that_absorbed_another_keeps_the_chain(client, app):
+    with app.app_context():
+        a, b, c = (make_enterprise(n) for n in ("Hải Đăng A", "Hải Đăng B", "Công ty TNHH Hải Đăng"))
+        owner = make_user("chu@example.vn")
+        add_member(owner, a)
+        add_member(owner, c, state="pending")
+        duplicates.merge(b, a, STAFF)
+        duplicates.merge(c, b, STAFF)
+        db.session.commit()
+        assert db.session.get(Enterprise, a.id).merged_into_id == c.id
+        assert "Hải Đăng A" in {h.subject.split("(")[-1].rstrip(")") for h in records.history(c)}
+        a_key, c_key = a.public_key, c.public_key
+    assert client.get(f"/doanh-nghiep/{a_key}").headers["Location"].endswith(f"/doanh-nghiep/{c_key}")
+    login(client, "chu@example.vn")
+    assert client.get(f"/doanh-nghiep/{a_key}/sua").status_code == 404  # acts on the record kept instead

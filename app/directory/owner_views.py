@@ -36,8 +36,8 @@ def _show_errors(form, errors: dict) -> None:
 
 def managed_enterprise(key: str) -> Enterprise:
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.public_key == key))
-    if enterprise is None:
-        abort(404)
+    if enterprise is None or enterprise.merged_into_id is not None:
+        abort(404)  # a merged duplicate lives on in the record kept: its owners act there
     if not can_manage(current_user, enterprise):
         abort(403)
     return enterprise

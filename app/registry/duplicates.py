@@ -210,6 +210,9 @@ def merge(keep: Enterprise, duplicate: Enterprise, actor: audit.Actor, note: str
                  {"absorbed": f"{duplicate.public_key} · {duplicate.name}"}, provenance=provenance)
     services.update_enterprise(duplicate, actor, provenance, record_state="withdrawn")
     duplicate.merged_into_id = keep.id
+    # Records merged into the duplicate earlier now lead to the record kept, directly.
+    db.session.execute(update(Enterprise).where(Enterprise.merged_into_id == duplicate.id)
+                       .values(merged_into_id=keep.id).execution_options(synchronize_session=False))
     audit.record(actor, "merge", "enterprise", duplicate.id, None,
                  {"merged_into": f"{keep.public_key} · {keep.name}"}, provenance=provenance)
     db.session.flush()
