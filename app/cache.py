@@ -17,9 +17,10 @@ With PAGE_CACHE_URL=redis://… the page cache lives in Redis instead, shared by
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
-import pickle
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -123,10 +124,15 @@ class RedisStore:
 
     def get(self, key):
         raw = self.client.get(self.PREFIX + key)
-        return None if raw is None else pickle.loads(raw)  # noqa: S301 - our own entries in our own Redis
+        if raw is None:
+            return None
+        data = json.loads(raw)  # JSON, not pickle: whoever can write to Redis must not run code here
+        return Page(base64.b64decode(data["body"]), data["status"], tuple(map(tuple, data["headers"])), data["etag"])
 
     def set(self, key, value) -> None:
-        self.client.set(self.PREFIX + key, pickle.dumps(value), ex=self.max_age)
+        data = {"body": base64.b64encode(value.body).decode("ascii"), "status": value.status,
+                "headers": [list(h) for h in value.headers], "etag": value.etag}
+        self.client.set(self.PREFIX + key, json.dumps(data), ex=self.max_age)
 
 
 @dataclass(frozen=True)

@@ -134,3 +134,21 @@ def test_the_lru_drops_the_least_recently_used_entries():
     assert lru.get("b") is None and lru.get("a") and lru.get("c") and lru.size == 8
     lru.set("big", "x" * 11)  # larger than the whole cache: not kept
     assert lru.get("big") is None and len(lru) == 2
+
+
+def test_pages_in_redis_are_stored_as_json_not_pickle():
+    import json
+
+    from app.cache import Page, RedisStore
+
+    class FakeRedis(dict):
+        def set(self, key, value, ex=None):
+            self[key] = value
+
+    store = RedisStore.__new__(RedisStore)
+    store.client, store.max_age = FakeRedis(), 60
+    page = Page("Doanh nghiệp đ".encode(), 200, (("Content-Type", "text/html; charset=utf-8"),), "e1")
+    store.set("k", page)
+    raw = store.client[RedisStore.PREFIX + "k"]
+    assert json.loads(raw)["etag"] == "e1"  # plain data: nothing in Redis can make a worker run code
+    assert store.get("k") == page and store.get("missing") is None

@@ -15,6 +15,7 @@ from app.models import (
     AuditEvent,
     DuplicateDismissal,
     Enterprise,
+    ImportBatch,
     LatestAssessment,
     Membership,
     Product,
@@ -61,7 +62,7 @@ def test_staff_correct_a_record_at_once_and_read_the_change_in_its_history(clien
     page = client.get(f"/so/ho-so/{key}").get_data(as_text=True)
     # One row per changed field, with the values as people read them.
     assert "<del>8</del>" in page and "<ins>12</ins>" in page
-    assert "<ins>Tạm ngừng kinh doanh</ins>" in page or "<ins>Tạm ngừng" in page
+    assert "<del>Đang hoạt động</del>" in page and "<ins>Tạm ngừng" in page
     assert "(22045)</ins>" in page and "Công văn 12/SKHĐT" in page
 
 
@@ -291,3 +292,36 @@ def test_merging_a_record_that_absorbed_another_keeps_the_chain(client, app):
     assert client.get(f"/doanh-nghiep/{a_key}").headers["Location"].endswith(f"/doanh-nghiep/{c_key}")
     login(client, "chu@example.vn")
     assert client.get(f"/doanh-nghiep/{a_key}/sua").status_code == 404  # acts on the record kept instead
+
+
+STAFF_ROUTES = [("GET", "/so/ho-so"), ("GET", "/so/ho-so/{key}"), ("GET", "/so/ho-so/{key}/sua"),
+                ("POST", "/so/ho-so/{key}/sua"), ("POST", "/so/ho-so/{key}/rut"), ("POST", "/so/ho-so/{key}/khoi-phuc"),
+                ("GET", "/so/trung-lap"), ("POST", "/so/trung-lap/gop"), ("POST", "/so/trung-lap/khac-nhau"),
+                ("GET", "/so/nhap/{batch}"), ("GET", "/so/nhap/{batch}/tien-do.json"), ("POST", "/so/nhap/{batch}/ghi"),
+                ("POST", "/so/nhap/{batch}/chay-lai"), ("POST", "/so/nhap/{batch}/hoan-tac")]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "owner", "investor"])
+def test_every_record_and_import_route_is_for_staff_only(client, app, who):
+    from app.imports import services as imports
+    from tests.test_imports import MESSY
+
+    with app.app_context():
+        e = make_enterprise()
+        key, other = e.public_key, make_enterprise("DNTN Hai Dang", legal_form="dntn").id
+        batch = imports.check_file(MESSY, "a.csv", STAFF).id
+        if who != "anonymous":
+            user = make_user(f"{who}@example.vn", role=who)
+            add_member(user, e)
+    if who != "anonymous":
+        login(client, f"{who}@example.vn")
+    for method, route in STAFF_ROUTES:
+        path = route.format(key=key, batch=batch)
+        response = client.open(path, method=method, data={"keep": other, "other": other, "reason": "x"})
+        expected = {"anonymous": (302,), "owner": (403,), "investor": (403,)}[who]
+        assert response.status_code in expected, (who, method, path, response.status_code)
+        if who == "anonymous":
+            assert "/dang-nhap" in response.headers["Location"]
+    with app.app_context():
+        assert db.session.get(ImportBatch, batch).state == "checked"
+        assert db.session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.record_state == "published")) == 2
