@@ -86,7 +86,7 @@ def register_user(email: str, full_name: str, password: str, consent: bool, loca
     _check_password(password, email, full_name)
     existing = get_user_by_email(email)
     if existing:
-        _send(existing, lambda: _("Someone tried to register with your address"), "auth/email/already_registered.txt",
+        send_to_user(existing, lambda: _("Someone tried to register with your address"), "auth/email/already_registered.txt",
               login_url=url_for("auth.login", _external=True), reset_url=url_for("auth.forgot_password", _external=True))
         return None
     user = create_user(email, full_name, role, password, email_verified=False, actor=audit.SYSTEM, check_password=False)
@@ -97,7 +97,7 @@ def register_user(email: str, full_name: str, password: str, consent: bool, loca
     return user
 
 
-def _send(user: User, subject: Callable[[], str], template: str, **context) -> None:
+def send_to_user(user: User, subject: Callable[[], str], template: str, **context) -> None:
     """E-mail a user in their own language."""
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         title = subject()
@@ -107,7 +107,7 @@ def _send(user: User, subject: Callable[[], str], template: str, **context) -> N
 
 def send_verification(user: User) -> None:
     token = tokens.make_token(tokens.VERIFY_EMAIL, {"uid": user.id, "email": user.email})
-    _send(user, lambda: _("Confirm your e-mail address"), "auth/email/verify.txt", link=url_for("auth.verify_email", token=token, _external=True))
+    send_to_user(user, lambda: _("Confirm your e-mail address"), "auth/email/verify.txt", link=url_for("auth.verify_email", token=token, _external=True))
 
 
 def verify_email(token: str) -> User | None:
@@ -220,7 +220,7 @@ def request_password_reset(email: str) -> None:
     user = get_user_by_email(email)
     if user is None or not user.is_active:
         return
-    _send(user, lambda: _("Reset your password"), "auth/email/reset.txt", link=password_link(user))
+    send_to_user(user, lambda: _("Reset your password"), "auth/email/reset.txt", link=password_link(user))
 
 
 def user_for_reset_token(token: str) -> User | None:

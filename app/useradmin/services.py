@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app, render_template, url_for
-from flask_babel import force_locale
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from app import audit
 from app.auth import services as accounts
 from app.extensions import db
-from app.mail import send_email
 from app.models import User
 from app.models.user import ROLES
 from app.text import normalize
@@ -61,12 +59,10 @@ def send_password_link(user: User, actor: User, *, new: bool = False) -> None:
     """E-mail the account's holder a link to choose a password (the password-reset link, one hour)."""
     if not user.is_active:
         raise UserAdminError(_("This account is deactivated: reactivate it first."))
-    link = accounts.password_link(user)
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = _("Your account on the department's platform") if new else _("Choose your password")
-        body = render_template("useradmin/email/password_link.txt", user=user, link=link, new=new, admin=actor,
-                               forgot_url=url_for("auth.forgot_password", _external=True))
-    send_email(user.email, subject, body)
+    accounts.send_to_user(
+        user, lambda: _("Your account on the department's platform") if new else _("Choose your password"),
+        "useradmin/email/password_link.txt", link=accounts.password_link(user), new=new, admin=actor,
+        forgot_url=url_for("auth.forgot_password", _external=True))
     if not new:
         audit.record(audit.Actor.of(actor), "send_password_link", "user", user.id)
 
