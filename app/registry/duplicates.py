@@ -15,6 +15,7 @@ from itertools import combinations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.extensions import db
@@ -143,7 +144,8 @@ def suggested(commune: str | None = None, limit: int = 100) -> tuple[list[Pair],
                    key=lambda item: (-item[0], item[2]))
     ranked = every[:limit]
     wanted = {i for _s, _r, pair in ranked for i in pair}
-    records = {e.id: e for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(wanted)))}
+    records = {e.id: e for e in db.session.scalars(  # the page shows each one's products: load them in one go
+        select(Enterprise).where(Enterprise.id.in_(wanted)).options(selectinload(Enterprise.products)))}
     return [Pair(records[a], records[b], score, reason) for score, reason, (a, b) in ranked], len(every)
 
 
