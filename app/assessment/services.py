@@ -180,6 +180,9 @@ def update_latest(attempt: Assessment) -> bool:
     """
     if not (attempt.is_submitted and attempt.counts_toward_indicators and _linked_by_verified_member(attempt)):
         return False
+    if attempt.counted_at is None:  # the day it began to count: the indicators read it as of a day
+        db.session.execute(update(Assessment).where(Assessment.id == attempt.id, Assessment.counted_at.is_(None))
+                           .values(counted_at=utcnow()).execution_options(synchronize_session=False))
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:

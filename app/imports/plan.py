@@ -26,7 +26,7 @@ from app.registry.services import derive
 
 IMPORTED = ("name", "legal_form", "main_vsic", "commune_code", "address", "founded_on", "employees",
             "revenue_vnd", "capital_vnd", "email", "phone", "website", "status")
-DERIVED = ("name_folded", "name_lower", "name_sort", "search_text", "vsic_section", "size_tier")
+DERIVED = ("name_folded", "name_lower", "name_sort", "search_text", "vsic_section", "size_tier", "ceased_on")
 UPDATE_COLUMNS = (*IMPORTED, *DERIVED, "record_state")
 INSERT_COLUMNS = ("public_key", "code", "personal_id", *UPDATE_COLUMNS, "provenance", "provenance_ref")
 CHUNK = 1000
@@ -79,7 +79,7 @@ def _existing(rows: list[RowCheck]) -> dict[str, dict[str, Any]]:
     personal = [r.values["personal_id"] for r in rows if r.values.get("personal_id")]
     if not codes and not personal:
         return {}
-    cols = [getattr(Enterprise, c) for c in (*IMPORTED, "vsic_section", "record_state")]
+    cols = [getattr(Enterprise, c) for c in (*IMPORTED, "vsic_section", "record_state", "ceased_on")]
     query = select(Enterprise.id, Enterprise.code, Enterprise.personal_id, *cols).where(
         or_(Enterprise.code.in_(codes), Enterprise.personal_id.in_(personal)))
     query = query.add_columns(Enterprise.merged_into_id)
@@ -146,7 +146,7 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
         if not changes:
             plan.unchanged += 1
             continue
-        merged = {k: old[k] for k in IMPORTED} | {k: v for k, v in changes.items() if k in IMPORTED}
+        merged = {k: old[k] for k in (*IMPORTED, "ceased_on")} | {k: v for k, v in changes.items() if k in IMPORTED}
         values = _derived(merged, changes.get("vsic_section"), products.get(old["id"], ()))
         values["record_state"] = changes.get("record_state", old["record_state"])
         plan.updates.append(Update(

@@ -6,9 +6,9 @@ from app.models.engagement import ContactRequest, Follow, InboxMessage, ReviewRe
 from app.models.enterprise import DuplicateDismissal, Enterprise
 from app.models.geography import Commune, LegacyCommune, Province
 from app.models.imports import ImportBatch
-from app.models.product import Listing, Platform, Product
+from app.models.product import Listing, ListingCheck, Platform, Product
 from app.models.sector import VsicSection
-from app.models.targets import Indicator, IndicatorValue, Target
+from app.models.targets import Indicator, IndicatorSetting, IndicatorSnapshot, IndicatorValue, Target
 from app.models.user import Membership, User, UserSession
 
 __all__ = [
@@ -25,9 +25,12 @@ __all__ = [
     "Enterprise",
     "ImportBatch",
     "Indicator",
+    "IndicatorSetting",
+    "IndicatorSnapshot",
     "IndicatorValue",
     "LegacyCommune",
     "Listing",
+    "ListingCheck",
     "Membership",
     "Platform",
     "Product",

@@ -31,6 +31,7 @@ class Assessment(db.Model):
         CheckConstraint("status IN ('in_progress', 'submitted')", name="status"),
         Index("ix_assessment_instrument", "instrument_id", "instrument_version", "status"),
         Index("ix_assessment_enterprise_submitted", "enterprise_id", "submitted_at"),
+        Index("ix_assessment_counted", "counted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +53,9 @@ class Assessment(db.Model):
     total_share: Mapped[float | None] = mapped_column(Float)
     overall_level: Mapped[int | None] = mapped_column(Integer, index=True)
     pillar_results: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # When the attempt began to count for its enterprise (a counting instrument, linked by a verified
+    # member): at submission, or later when the member's claim was approved. Indicators read it.
+    counted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User | None] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin, utcnow
+from app.models.base import TimestampMixin, today_utc, utcnow
 from app.models.geography import Commune
 from app.models.sector import VsicSection
 
@@ -56,6 +56,11 @@ class Enterprise(TimestampMixin, db.Model):
     commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code"), index=True)
     address: Mapped[str | None] = mapped_column(String(500))
     founded_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # Dated facts the progress indicators read "as of" a day (app/progress/indicators.py): the day
+    # the record entered the registry, the day its status left "active" (None while active), and
+    # the days its labels were verified. Kept by registry.services.derive_dates, the one writer.
+    registered_on: Mapped[date | None] = mapped_column(Date, default=today_utc, index=True)
+    ceased_on: Mapped[date | None] = mapped_column(Date)
     employees: Mapped[int | None]
     revenue_vnd: Mapped[int | None] = mapped_column(BigInteger)
     capital_vnd: Mapped[int | None] = mapped_column(BigInteger)
@@ -64,9 +69,11 @@ class Enterprise(TimestampMixin, db.Model):
     is_digital_tech: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     digital_tech_basis: Mapped[str | None] = mapped_column(Text)
     digital_tech_verification: Mapped[str] = mapped_column(String(20), default="unverified")
+    digital_tech_verified_on: Mapped[date | None] = mapped_column(Date)
     is_startup: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     startup_basis: Mapped[str | None] = mapped_column(Text)
     startup_verification: Mapped[str] = mapped_column(String(20), default="unverified")
+    startup_verified_on: Mapped[date | None] = mapped_column(Date)
 
     description: Mapped[str | None] = mapped_column(Text)
     # Self-declared by startups for investors: stage and the funding they look for.

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -18,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin
+from app.models.base import TimestampMixin, utcnow
 
 if TYPE_CHECKING:
     from app.models.enterprise import Enterprise
@@ -77,3 +78,27 @@ class Listing(TimestampMixin, db.Model):
 
     product: Mapped[Product] = relationship(back_populates="listings")
     platform: Mapped[Platform] = relationship(lazy="joined")
+    checks: Mapped[list[ListingCheck]] = relationship(
+        back_populates="listing", order_by="(ListingCheck.checked_on.desc(), ListingCheck.id.desc())"
+    )
+
+
+class ListingCheck(db.Model):
+    """A dated check that a listing still sells the product: what "present on e-commerce" reads.
+
+    The latest available check is copied to ``Listing.last_verified_on``; the history stays so that
+    the share of products on e-commerce can be computed as of any past day.
+    """
+
+    __table_args__ = (Index("ix_listing_check_listing_day", "listing_id", "checked_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id"))
+    checked_on: Mapped[date] = mapped_column(Date)
+    is_available: Mapped[bool] = mapped_column(Boolean, default=True)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    checked_by_label: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    listing: Mapped[Listing] = relationship(back_populates="checks")

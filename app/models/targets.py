@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     DateTime,
@@ -85,3 +86,37 @@ class IndicatorValue(db.Model):
     entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     indicator: Mapped[Indicator] = relationship(back_populates="values")
+
+
+class IndicatorSetting(db.Model):
+    """A setting of the indicators' rules (threshold level, validity, readings), kept with its reading.
+
+    Declared with its type and default in app/progress/settings.py, loaded from targets.yaml, edited
+    by admins (each change is an audit event), read by the indicator functions.
+    """
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(100))
+    reading_vi: Mapped[str | None] = mapped_column(Text)
+    reading_en: Mapped[str | None] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class IndicatorSnapshot(db.Model):
+    """A computed indicator as of one day, with its breakdowns: the summary table the pages read.
+
+    A past day's figures depend only on records dated up to that day, so once computed they stand;
+    the settings they were computed with are part of the key. `flask progress rebuild` recomputes
+    them all (after a correction that reaches into the past); today's row is refreshed after writes.
+    """
+
+    __table_args__ = (UniqueConstraint("indicator_code", "as_of", "settings_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(String(40))
+    as_of: Mapped[date] = mapped_column(Date)
+    settings_key: Mapped[str] = mapped_column(String(64))
+    registry_version: Mapped[int] = mapped_column(default=0)  # the audit position it was computed at
+    data: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -33,6 +33,8 @@ FIELD_LABELS = {
     "phone": _l("Phone"), "status": _l("Legal status"), "record_state": _l("Directory"),
     "shows_readiness": _l("Shows its readiness level"), "stage": _l("Stage"), "funding_sought_vnd": _l("Funding sought (VND)"),
     "merged_into": _l("Merged into"), "absorbed": _l("Absorbed the duplicate"), "reason": _l("Reason"),
+    "ceased_on": _l("Ceased on"), "digital_tech_verified_on": _l("Digital-technology label verified on"),
+    "startup_verified_on": _l("Startup label verified on"),
     "url": _l("Address of the listing"), "product": _l("Product"), "enterprise": _l("Enterprise"),
 }
 VERIFICATION = {"unverified": _l("not yet"), "verified": _l("checked"), "rejected": _l("refused")}
@@ -141,7 +143,7 @@ def display_value(field: str, value: Any) -> str:
         return str(_l("Yes") if value else _l("No"))
     if isinstance(value, date):
         return fmt_date(value)
-    if field in ("founded_on",) and isinstance(value, str):
+    if field in ("founded_on", "ceased_on", "digital_tech_verified_on", "startup_verified_on") and isinstance(value, str):
         try:
             return fmt_date(date.fromisoformat(value))
         except ValueError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from app.domain.legal_forms import SME_ELIGIBLE
 from app.domain.size import NOT_APPLICABLE, classify_size
 from app.extensions import db
 from app.models import Enterprise, Listing, Product
+from app.models.base import today_utc
 from app.search_text import search_text, without_legal_form
 from app.text import fold, normalize, vietnamese_sort_key
 
@@ -21,7 +23,7 @@ AUDITED_FIELDS = (
     "code", "name", "legal_form", "main_vsic", "commune_code", "address", "founded_on", "employees",
     "revenue_vnd", "capital_vnd", "is_digital_tech", "digital_tech_basis", "digital_tech_verification",
     "is_startup", "startup_basis", "startup_verification", "description", "website", "email", "phone",
-    "status", "record_state", "shows_readiness",
+    "status", "record_state", "shows_readiness", "ceased_on", "digital_tech_verified_on", "startup_verified_on",
 )
 HOUSEHOLD_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -60,8 +62,24 @@ def name_fields(name: str, commune: str, product_names=()) -> dict[str, str]:
     }
 
 
+def derive_dates(values: dict[str, Any], today: date | None = None) -> dict[str, Any]:
+    """The dated facts that follow from the status and the labels, which the indicators read as of a day.
+
+    A record that leaves "active" ceased today unless it had already ceased; a label verified today
+    keeps the day it was first verified; an active record and an unverified label carry no date.
+    """
+    today = today or today_utc()
+    out: dict[str, Any] = {
+        "ceased_on": None if values.get("status", "active") == "active" else (values.get("ceased_on") or today)
+    }
+    for label in ("digital_tech", "startup"):
+        verified = values.get(f"is_{label}") and values.get(f"{label}_verification") == "verified"
+        out[f"{label}_verified_on"] = (values.get(f"{label}_verified_on") or today) if verified else None
+    return out
+
+
 def derive(fields: dict[str, Any]) -> dict[str, Any]:
-    """Return the fields with NFC text, the folded name, the VSIC section and the size tier."""
+    """Return the fields with NFC text, the folded name, the VSIC section, the size tier and the dates."""
     out = dict(fields)
     for key in ("name", "address", "description"):
         if out.get(key) is not None:
@@ -71,6 +89,7 @@ def derive(fields: dict[str, Any]) -> dict[str, Any]:
     out["size_tier"] = size_tier_of(
         out["legal_form"], out.get("main_vsic"), out.get("employees"), out.get("revenue_vnd"), out.get("capital_vnd")
     )
+    out.update(derive_dates(out))
     return out
 
 
