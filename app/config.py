@@ -35,7 +35,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REGION_NAME_EN", "former Phú Yên, Đắk Lắk province", "Name of the region shown on the site, in English."),
     Setting("RULES_DIR", None, "Folder with the department's rule files (size tiers, digital hints, platforms); empty means app/data/rules."),
     Setting("SURVEYS_DIR", None, "Folder of the versioned survey instruments; empty means surveys/ in the project."),
-    Setting("SME_ACTIVE_WINDOW_MONTHS", 24, "An assessment older than this no longer counts an SME as doing digital transformation."),
+    Setting("PROGRESS_REFRESH_SECONDS", 300, "Longest the progress figures for today are served after a recorded write before they are computed again (figures as of a past day never change)."),
     Setting("PEER_MINIMUM", 5, "Fewest peers (same sector group and size tier) before a peer median is shown."),
     Setting("BABEL_DEFAULT_LOCALE", "vi", "Language used when neither the cookie nor the browser says otherwise."),
     Setting("LANGUAGES", ("vi", "en"), "Languages the site offers."),

@@ -19,6 +19,7 @@ from app import audit, rules
 from app.extensions import db
 from app.models import Indicator, Target
 from app.models.targets import INDICATOR_KINDS, TARGET_STATUSES
+from app.progress import settings
 from app.targets.services import UNITS, indicator_snapshot, target_snapshot
 from app.text import normalize
 
@@ -46,9 +47,7 @@ def default_path() -> Path:
     return rules.rules_dir() / "targets.yaml"
 
 
-def read_targets_file(path: Path | str | None = None) -> list[dict]:
-    """The indicators of the file, each with its targets, checked and normalised."""
-    path = Path(path) if path else default_path()
+def _read(path: Path) -> dict:
     try:
         with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh)
@@ -56,8 +55,31 @@ def read_targets_file(path: Path | str | None = None) -> list[dict]:
         raise TargetFileError(f"{path}: cannot read the file ({e}).") from None
     if not isinstance(data, dict) or not isinstance(data.get("indicators"), list):
         raise TargetFileError(f"{path}: expected a mapping with a list 'indicators'.")
+    return data
+
+
+def read_targets_file(path: Path | str | None = None) -> list[dict]:
+    """The indicators of the file, each with its targets, checked and normalised."""
+    path = Path(path) if path else default_path()
+    data = _read(path)
     seen: set[str] = set()
     return [_indicator(path, position, item, seen) for position, item in enumerate(data["indicators"], start=1)]
+
+
+def read_settings(path: Path | str | None = None) -> dict[str, dict]:
+    """The `settings` block of the file: each indicator setting with its value and reading, checked."""
+    path = Path(path) if path else default_path()
+    block = _read(path).get("settings") or {}
+    if not isinstance(block, dict) or not all(isinstance(v, dict) for v in block.values()):
+        raise TargetFileError(f"{path}: 'settings' must map each setting to its value and reading.")
+    for key, item in block.items():
+        try:
+            settings.parse(key, item.get("value")) if key in settings.SPECS else None
+        except settings.SettingError as e:
+            raise TargetFileError(f"{path}: setting {key}: {e.message}") from None
+        if key not in settings.SPECS:
+            raise TargetFileError(f"{path}: unknown setting {key!r}; known: {', '.join(settings.SPECS)}.")
+    return block
 
 
 def _indicator(path: Path, position: int, item, seen: set[str]) -> dict:
@@ -133,6 +155,7 @@ def load_targets(path: Path | str | None = None, *, replace: bool = False, actor
         else:
             summary.kept += 1
         _load_targets_of(indicator, item["targets"], replace, actor, summary)
+    summary.replaced += settings.load_from_file(read_settings(path), replace, actor)
     db.session.flush()
     return summary
 

@@ -1,0 +1,148 @@
+"""What the indicators are broken down by, and the days they are computed as of.
+
+Five dimensions: the commune (of the deployment's region), the VSIC section, the plan's priority
+sectors (rules/priority_sectors.yaml, groups of VSIC prefixes; one enterprise may be in two), the
+size tier and the legal form. Each is a column expression of the enterprise, so that one grouped
+query gives every breakdown at once; the priority sectors are folded into one bit mask.
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import ColumnElement, case, func, literal, or_, select
+
+from app import rules
+from app.extensions import db
+from app.i18n import localized
+from app.labels import SIZE_TIERS, legal_form_label
+from app.models import Commune, Enterprise, VsicSection
+from app.reference.services import region_communes
+from app.registry.services import published
+from app.text import vietnamese_sort_key
+
+DIMENSIONS = ("commune", "section", "priority", "size", "legal_form")
+
+
+@dataclass(frozen=True)
+class PriorityGroup:
+    key: str
+    bit: int
+    name_vi: str
+    name_en: str
+    prefixes: tuple[str, ...]
+
+
+def priority_groups() -> list[PriorityGroup]:
+    groups = rules.load("priority_sectors")["groups"]
+    return [PriorityGroup(key, 1 << i, g["vi"], g["en"], tuple(g["prefixes"])) for i, (key, g) in enumerate(groups.items())]
+
+
+def priority_mask() -> ColumnElement[int]:
+    """The priority sectors of an enterprise's main VSIC code, as a sum of bits (0 for none)."""
+    terms = [case((or_(*(Enterprise.main_vsic.like(f"{p}%") for p in g.prefixes)), g.bit), else_=0)
+             for g in priority_groups()]
+    return sum(terms[1:], terms[0]) if terms else literal(0)
+
+
+def columns() -> dict[str, ColumnElement]:
+    """The dimension columns, labelled with their names, for a select of enterprises."""
+    return {
+        "commune": Enterprise.commune_code.label("commune"),
+        "section": func.coalesce(Enterprise.vsic_section, "").label("section"),
+        "priority": priority_mask().label("priority"),
+        "size": Enterprise.size_tier.label("size"),
+        "legal_form": Enterprise.legal_form.label("legal_form"),
+    }
+
+
+def keys_of(dimension: str, value) -> list[str]:
+    """The breakdown keys a stored dimension value counts under (a priority mask: each of its groups)."""
+    if dimension == "priority":
+        return [g.key for g in priority_groups() if int(value or 0) & g.bit]
+    return [str(value or "")]
+
+
+def condition(dimension: str, key: str, column) -> ColumnElement[bool]:
+    """The condition on a dimension column that selects one breakdown key (for the drill-down)."""
+    if dimension == "priority":
+        group = next((g for g in priority_groups() if g.key == key), None)
+        return (column.op("&")(group.bit)) != 0 if group else literal(False)
+    return column == key
+
+
+def in_region() -> ColumnElement[bool]:
+    return Enterprise.commune_code.in_(select(Commune.code).where(region_communes()))
+
+
+def counted_record() -> ColumnElement[bool]:
+    """The records any public figure counts: published, in the deployment's region."""
+    return published() & in_region()
+
+
+def active_on(day: date) -> ColumnElement[bool]:
+    """In the registry on ``day`` and not ceased by then (dated facts only: later records never count)."""
+    return (Enterprise.registered_on <= day) & (Enterprise.ceased_on.is_(None) | (Enterprise.ceased_on > day))
+
+
+# --- days ---------------------------------------------------------------------------------------
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def local_today() -> date:
+    return datetime.now(zone()).date()
+
+
+def end_of(day: date) -> datetime:
+    """The first instant after ``day`` in the province's time zone, in UTC (timestamps are stored in UTC)."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone()).astimezone(UTC)
+
+
+def months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
+
+
+def month_end(day: date) -> date:
+    return date(day.year, day.month, monthrange(day.year, day.month)[1])
+
+
+def month_ends(start: date, until: date) -> Iterator[date]:
+    """The last day of each month from ``start``'s month up to ``until`` (exclusive of later months)."""
+    day = month_end(start)
+    while day <= until:
+        yield day
+        day = month_end(day + timedelta(days=1))
+
+
+def series_days(start: date, today: date) -> list[date]:
+    """The days of a monthly series: every month end since the plan began, then today."""
+    days = [d for d in month_ends(start, today) if d < today]
+    return [*days, today]
+
+
+# --- labels -------------------------------------------------------------------------------------
+
+def labels(dimension: str) -> dict[str, str]:
+    """Every key of a dimension with its label in the page's language, in display order."""
+    if dimension == "commune":
+        rows = db.session.execute(select(Commune.code, Commune.name).where(region_communes())).all()
+        return {code: name for code, name in sorted(rows, key=lambda r: vietnamese_sort_key(r.name))}
+    if dimension == "section":
+        rows = db.session.execute(select(VsicSection.code, VsicSection.name_vi, VsicSection.name_en)
+                                  .order_by(VsicSection.code)).all()
+        return {r.code: f"{r.code} · {localized(r.name_vi, r.name_en)}" for r in rows}
+    if dimension == "priority":
+        return {g.key: localized(g.name_vi, g.name_en) for g in priority_groups()}
+    if dimension == "size":
+        return {k: str(SIZE_TIERS[k]) for k in ("micro", "small", "medium", "large", "unknown", "not_applicable")}
+    from app.domain.legal_forms import LEGAL_FORMS
+
+    return {k: str(legal_form_label(k)) for k in LEGAL_FORMS}

@@ -1,0 +1,359 @@
+"""The computed indicators of the plan: one documented function each, evaluated as of any day.
+
+Each indicator is defined once, as a select of its units (enterprises or products) as of a day with
+the columns its rule reads. Its function groups that select into a ``Figure`` (value, numerator,
+denominator, counts kept apart, breakdowns); ``records`` filters the same select for the drill-down.
+The page, the API, the XLSX report and the drill-down all go through here.
+
+Only dated facts are read (the day a record entered the registry or ceased, a submission, the day
+an attempt began to count, certification and expiry days, listing checks, label decisions), so a
+figure as of a past day is what the registry said then: records added later do not change it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, case, exists, extract, func, literal, not_, or_, select
+from sqlalchemy.orm import aliased
+
+from app.domain.legal_forms import SME_ELIGIBLE
+from app.extensions import db
+from app.models import Assessment, Enterprise, Listing, ListingCheck, Product
+from app.progress import dimensions as dims
+from app.progress.figures import Cell, Figure, grouped
+from app.progress.settings import Settings
+
+SME_TIERS = ("micro", "small", "medium")
+DEPENDENT_UNITS = ("branch", "rep_office")
+
+
+@dataclass(frozen=True)
+class Definition:
+    code: str  # the indicator code in targets.yaml
+    unit: str
+    rule: Callable[[Settings], tuple[str, str]]  # (Vietnamese, English) plain words, with the settings in force
+    units: Callable[[date, Settings], Select]  # the units as of a day, with the columns the rule reads
+    compute: Callable[[date, Settings], Figure]
+    part: Callable  # (units, part, settings) -> the condition selecting one part of the figure
+    parts: dict[str, object]  # the drill-down's parts: what each count of the figure is
+    unit_kind: str = "enterprise"  # enterprise | product
+
+
+# --- T5: SMEs doing digital transformation --------------------------------------------------------
+
+def _latest_counted_attempts(as_of: date, s: Settings):
+    """Each enterprise's newest counted attempt submitted within the validity window, as of the day."""
+    end, start = dims.end_of(as_of), dims.end_of(dims.months_before(as_of, s.t5_validity_months))
+    ranked = (
+        select(Assessment.enterprise_id, Assessment.overall_level,
+               func.row_number().over(partition_by=Assessment.enterprise_id,
+                                      order_by=(Assessment.submitted_at.desc(), Assessment.id.desc())).label("rank"))
+        .where(Assessment.counted_at.is_not(None), Assessment.counted_at < end,
+               Assessment.submitted_at < end, Assessment.submitted_at >= start, Assessment.enterprise_id.is_not(None))
+        .subquery()
+    )
+    return select(ranked.c.enterprise_id, ranked.c.overall_level).where(ranked.c.rank == 1).subquery()
+
+
+def sme_category():
+    """sme, large, unknown (size), household or branch: only "sme" is in the SME denominator."""
+    return case(
+        (Enterprise.legal_form == "hkd", "household"),
+        (Enterprise.legal_form.in_(DEPENDENT_UNITS), "branch"),
+        (Enterprise.legal_form.not_in(tuple(SME_ELIGIBLE)), "other"),
+        (Enterprise.size_tier.in_(SME_TIERS), "sme"),
+        (Enterprise.size_tier == "large", "large"),
+        else_="unknown",
+    )
+
+
+def sme_units(as_of: date, s: Settings) -> Select:
+    latest = _latest_counted_attempts(as_of, s)
+    level = func.coalesce(latest.c.overall_level, -1)
+    return (
+        select(Enterprise.id.label("id"), *dims.columns().values(), sme_category().label("category"),
+               level.label("level"))
+        .outerjoin(latest, latest.c.enterprise_id == Enterprise.id)
+        .where(dims.counted_record(), dims.active_on(as_of))
+    )
+
+
+def smes_transformed(as_of: date, s: Settings) -> Figure:
+    """T5: the share of active SMEs doing digital transformation, as of ``as_of``.
+
+    Numerator: active SMEs (micro, small, medium under Decree 80/2021; cooperatives sized like
+    enterprises) whose latest counted assessment — a counting instrument, linked to the enterprise
+    by a verified member, submitted within ``t5_validity_months`` before the day — is at level
+    ``t5_threshold_level`` or above. Denominator: all active SMEs. Household businesses, branches and
+    representative offices, large firms and firms of unknown size are counted apart. Also returned:
+    coverage (SMEs with a valid assessment) and the distribution of SMEs by level ("none" for no
+    valid assessment).
+    """
+    units = sme_units(as_of, s).subquery()
+    keys = [units.c[d] for d in dims.DIMENSIONS]
+    rows = db.session.execute(
+        select(*keys, units.c.category, units.c.level, func.count().label("n"))
+        .group_by(*keys, units.c.category, units.c.level)
+    ).all()
+    threshold = s.t5_threshold_level
+    smes = [r for r in rows if r.category == "sme"]
+    total, apart, levels = Cell(), Counter(), Counter()
+    assessed = 0
+    for r in rows:
+        if r.category != "sme":
+            apart[r.category] += r.n
+            continue
+        total.add(r.n if r.level >= threshold else 0, r.n, r.n)
+        levels["none" if r.level < 0 else str(r.level)] += r.n
+        assessed += r.n if r.level >= 0 else 0
+    by = grouped(smes, dims.DIMENSIONS, dims.keys_of, lambda r: (r.n if r.level >= threshold else 0, r.n, r.n))
+    extra = {"assessed": assessed, "levels": {k: levels.get(k, 0) for k in ("none", "0", "1", "2", "3", "4", "5")}}
+    return Figure("T5", as_of, "percent", s.plain(), total,
+                  {k: apart.get(k, 0) for k in ("household", "branch", "large", "unknown")}, extra, by)
+
+
+def _t5_rule(s: Settings) -> tuple[str, str]:
+    return (
+        f"Số doanh nghiệp nhỏ và vừa đang hoạt động (siêu nhỏ, nhỏ, vừa theo Nghị định 80/2021; hợp tác xã tính như "
+        f"doanh nghiệp) có lượt tự đánh giá được tính gần nhất — của một bộ câu hỏi được tính, do thành viên đã được "
+        f"Sở xác minh gắn với doanh nghiệp, nộp trong vòng {s.t5_validity_months} tháng tính đến ngày số liệu — đạt "
+        f"mức {s.t5_threshold_level} trở lên, chia cho tổng số doanh nghiệp nhỏ và vừa đang hoạt động. Hộ kinh doanh, "
+        f"chi nhánh, văn phòng đại diện, doanh nghiệp lớn và doanh nghiệp chưa rõ quy mô được đếm riêng, không nằm "
+        f"trong mẫu số.",
+        f"Active small and medium-sized enterprises (micro, small and medium under Decree 80/2021; cooperatives sized "
+        f"like enterprises) whose latest counted assessment — of a counting instrument, linked to the enterprise by a "
+        f"member the department verified, submitted within {s.t5_validity_months} months before the day — is at "
+        f"level {s.t5_threshold_level} or above, divided by all active SMEs. Household businesses, branches and "
+        f"representative offices, large enterprises and enterprises of unknown size are counted apart, never in the "
+        f"denominator.",
+    )
+
+
+def _t5_part(units, part: str, s: Settings):
+    is_sme = units.c.category == "sme"
+    if part == "numerator":
+        return is_sme & (units.c.level >= s.t5_threshold_level)
+    if part == "denominator":
+        return is_sme
+    if part == "assessed":
+        return is_sme & (units.c.level >= 0)
+    if part.startswith("level:"):
+        level = part.split(":", 1)[1]
+        return is_sme & (units.c.level == (-1 if level == "none" else int(level)))
+    return units.c.category == part
+
+
+# --- T6: digital-technology enterprises and startups -------------------------------------------
+
+def _labelled(as_of: date):
+    tech = Enterprise.is_digital_tech.is_(True) & (Enterprise.digital_tech_verified_on <= as_of)
+    startup = Enterprise.is_startup.is_(True) & (Enterprise.startup_verified_on <= as_of)
+    return tech, startup
+
+
+def tech_units(as_of: date, s: Settings) -> Select:
+    tech, startup = _labelled(as_of)
+    first_label = func.min(
+        case((tech, Enterprise.digital_tech_verified_on), else_=Enterprise.startup_verified_on),
+        case((startup, Enterprise.startup_verified_on), else_=Enterprise.digital_tech_verified_on),
+    ) if db.engine.dialect.name == "sqlite" else func.least(
+        case((tech, Enterprise.digital_tech_verified_on), else_=Enterprise.startup_verified_on),
+        case((startup, Enterprise.startup_verified_on), else_=Enterprise.digital_tech_verified_on),
+    )
+    kind = case((tech & startup, "both"), (tech, "tech"), else_="startup")
+    query = (
+        select(Enterprise.id.label("id"), *dims.columns().values(), kind.label("kind"),
+               extract("year", Enterprise.founded_on).label("founded_year"),
+               extract("year", first_label).label("labelled_year"))
+        .where(dims.counted_record(), dims.active_on(as_of), or_(tech, startup))
+    )
+    if s.t6_formed_reading == "since_plan_start":
+        query = query.where(or_(Enterprise.founded_on >= s.plan_start, first_label >= s.plan_start))
+    return query
+
+
+def tech_and_startups(as_of: date, s: Settings) -> Figure:
+    """T6: the number of active enterprises with a verified digital-technology or startup label.
+
+    A label counts from the day the department verified it (Law 71/2025 Art. 3(5) for digital
+    technology, Law 04/2017 Art. 3(2) for innovative startups). With the reading
+    ``since_plan_start`` only enterprises founded or labelled since the plan began count. Also
+    returned: the split (technology only, startup only, both) and the counts by year of founding
+    and by year of the first verified label.
+    """
+    units = tech_units(as_of, s).subquery()
+    keys = [units.c[d] for d in dims.DIMENSIONS]
+    rows = db.session.execute(
+        select(*keys, units.c.kind, units.c.founded_year, units.c.labelled_year, func.count().label("n"))
+        .group_by(*keys, units.c.kind, units.c.founded_year, units.c.labelled_year)
+    ).all()
+    total, split, founded, labelled = Cell(0, None, 0), Counter(), Counter(), Counter()
+    for r in rows:
+        total.add(r.n, None, r.n)
+        split[r.kind] += r.n
+        founded[str(int(r.founded_year)) if r.founded_year else "unknown"] += r.n
+        labelled[str(int(r.labelled_year))] += r.n
+    by = grouped(rows, dims.DIMENSIONS, dims.keys_of, lambda r: (r.n, None, r.n))
+    extra = {"split": {k: split.get(k, 0) for k in ("tech", "startup", "both")},
+             "founded_by_year": dict(sorted(founded.items())), "labelled_by_year": dict(sorted(labelled.items()))}
+    return Figure("T6", as_of, "count", s.plain(), total, {}, extra, by)
+
+
+def _t6_rule(s: Settings) -> tuple[str, str]:
+    since = s.t6_formed_reading == "since_plan_start"
+    start = s.plan_start.strftime("%d/%m/%Y")
+    return (
+        "Số doanh nghiệp đang hoạt động có nhãn doanh nghiệp công nghệ số (Luật Công nghiệp công nghệ số 71/2025, "
+        "Điều 3 khoản 5) hoặc doanh nghiệp khởi nghiệp sáng tạo (Luật 04/2017, Điều 3 khoản 2) đã được Sở xác minh "
+        "tính đến ngày số liệu" + (f", chỉ tính doanh nghiệp thành lập hoặc được gắn nhãn từ {start}." if since else
+                                   "; mọi doanh nghiệp đang hoạt động có nhãn đều được tính."),
+        "Active enterprises with a digital-technology label (Law 71/2025 on the Digital Technology Industry, "
+        "Art. 3(5)) or an innovative-startup label (Law 04/2017, Art. 3(2)) verified by the department by the day"
+        + (f", counting only those founded or labelled since {s.plan_start.isoformat()}." if since else
+           "; every active enterprise with a verified label counts."),
+    )
+
+
+def _t6_part(units, part: str, s: Settings):
+    if part in ("tech", "startup", "both"):
+        return units.c.kind == part
+    return literal(True)
+
+
+# --- T4: certified products on e-commerce ----------------------------------------------------------
+
+def _listed(as_of: date, s: Settings):
+    """A listing of the product whose latest check by the day found it selling, within the freshness window."""
+    later = aliased(ListingCheck)
+    fresh_from = dims.months_before(as_of, s.t4_freshness_months)
+    return exists(
+        select(ListingCheck.id).join(Listing, Listing.id == ListingCheck.listing_id)
+        .where(Listing.product_id == Product.id, ListingCheck.is_available.is_(True),
+               ListingCheck.checked_on <= as_of, ListingCheck.checked_on > fresh_from,
+               not_(exists(select(later.id).where(later.listing_id == ListingCheck.listing_id,
+                                                  later.checked_on <= as_of, later.checked_on > ListingCheck.checked_on,
+                                                  later.is_available.is_(False)))))
+    )
+
+
+def product_units(as_of: date, s: Settings) -> Select:
+    end = dims.end_of(as_of)
+    verified = Product.verified_at.is_not(None) & (Product.verified_at < end) & Product.certified_on.is_not(None) \
+        & (Product.certified_on <= as_of)
+    ocop_expired = (Product.certification == "ocop") & (
+        Product.certified_on <= dims.months_before(as_of, s.ocop_validity_months))
+    mark_expired = (Product.certification != "ocop") & Product.expires_on.is_not(None) & (Product.expires_on <= as_of)
+    state = case(
+        (not_(verified), "unverified"),
+        (ocop_expired | mark_expired, "expired"),
+        ((Product.certification == "ocop") & (Product.ocop_group == "tourism"), "tourism"),
+        else_="counted",
+    )
+    return (
+        select(Product.id.label("id"), Product.enterprise_id.label("enterprise_id"), *dims.columns().values(),
+               Product.certification.label("certification"), state.label("state"),
+               case((_listed(as_of, s), 1), else_=0).label("listed"))
+        .join(Enterprise, Enterprise.id == Product.enterprise_id)
+        .where(Product.is_active.is_(True), Product.created_at < end, dims.counted_record(), dims.active_on(as_of))
+    )
+
+
+def certified_products_online(as_of: date, s: Settings) -> Figure:
+    """T4: the share of certified products with at least one listing checked within the freshness window.
+
+    Certified products: OCOP products of 3 to 5 stars within ``ocop_validity_months`` of their
+    certification, and geographical-indication, collective-mark and certification-mark products
+    while their right of use is valid, verified by the department by the day. Numerator: those with
+    a listing whose latest check by the day, within ``t4_freshness_months``, found it selling.
+    Expired and unverified certificates leave both numerator and denominator and are counted apart,
+    and so are OCOP community-tourism services, which no platform sells.
+    """
+    rows = db.session.execute(product_units(as_of, s)).all()
+    counted = [r for r in rows if r.state == "counted"]
+    total = Cell(sum(r.listed for r in counted), len(counted), len({r.enterprise_id for r in counted}))
+    apart = Counter(r.state for r in rows if r.state != "counted")
+    by: dict[str, dict[str, Cell]] = {}
+    for dim in dims.DIMENSIONS:
+        numerators, products, owners = Counter(), Counter(), {}
+        for r in counted:
+            for key in dims.keys_of(dim, getattr(r, dim)):
+                numerators[key] += r.listed
+                products[key] += 1
+                owners.setdefault(key, set()).add(r.enterprise_id)
+        by[dim] = {k: Cell(numerators[k], products[k], len(owners[k])) for k in products}
+    certifications: dict[str, list[int]] = {}
+    for r in counted:
+        pair = certifications.setdefault(r.certification, [0, 0])
+        pair[0], pair[1] = pair[0] + r.listed, pair[1] + 1
+    extra = {"by_certification": certifications}
+    return Figure("T4", as_of, "percent", s.plain(), total,
+                  {k: apart.get(k, 0) for k in ("tourism", "expired", "unverified")}, extra, by)
+
+
+def _t4_rule(s: Settings) -> tuple[str, str]:
+    return (
+        f"Số sản phẩm được chứng nhận (OCOP 3–5 sao trong {s.ocop_validity_months} tháng kể từ ngày công nhận; sản "
+        f"phẩm mang chỉ dẫn địa lý, nhãn hiệu tập thể, nhãn hiệu chứng nhận còn hiệu lực), đã được Sở xác minh, có ít "
+        f"nhất một gian hàng trên sàn thương mại điện tử được kiểm tra còn bán trong {s.t4_freshness_months} tháng "
+        f"tính đến ngày số liệu, chia cho tổng số sản phẩm được chứng nhận. Chứng nhận hết hạn hoặc chưa xác minh "
+        f"không nằm trong tử số lẫn mẫu số; dịch vụ du lịch cộng đồng OCOP (không sàn nào bán) được đếm riêng.",
+        f"Certified products (OCOP 3 to 5 stars within {s.ocop_validity_months} months of certification; "
+        f"geographical-indication, collective-mark and certification-mark products while valid), verified by the "
+        f"department, with at least one e-commerce listing checked to be selling within {s.t4_freshness_months} "
+        f"months before the day, divided by all certified products. Expired or unverified certificates leave both "
+        f"numerator and denominator; OCOP community-tourism services, which no platform sells, are counted apart.",
+    )
+
+
+def _t4_part(units, part: str, s: Settings):
+    if part == "numerator":
+        return (units.c.state == "counted") & (units.c.listed == 1)
+    if part == "denominator":
+        return units.c.state == "counted"
+    return units.c.state == part
+
+
+# --- the registry of definitions and the drill-down --------------------------------------------------
+
+DEFINITIONS: dict[str, Definition] = {d.code: d for d in (
+    Definition("T4", "percent", _t4_rule, product_units, certified_products_online, _t4_part, {
+        "numerator": _l("certified products on e-commerce"), "denominator": _l("certified products"),
+        "tourism": _l("OCOP tourism services (counted apart)"), "expired": _l("expired certificates (counted apart)"),
+        "unverified": _l("awaiting verification (counted apart)")}, "product"),
+    Definition("T5", "percent", _t5_rule, sme_units, smes_transformed, _t5_part, {
+        "numerator": _l("SMEs doing digital transformation"), "denominator": _l("active SMEs"),
+        "assessed": _l("SMEs with a valid assessment"), "household": _l("household businesses (counted apart)"),
+        "branch": _l("branches and representative offices (counted apart)"),
+        "large": _l("large enterprises (counted apart)"), "unknown": _l("enterprises of unknown size (counted apart)")}),
+    Definition("T6", "count", _t6_rule, tech_units, tech_and_startups, _t6_part, {
+        "numerator": _l("digital-technology firms and startups"), "tech": _l("digital technology only"),
+        "startup": _l("startups only"), "both": _l("both labels")}),
+)}
+
+
+def compute(code: str, as_of: date, s: Settings) -> Figure:
+    return DEFINITIONS[code].compute(as_of, s)
+
+
+def rule(code: str, s: Settings) -> tuple[str, str]:
+    return DEFINITIONS[code].rule(s)
+
+
+def records(code: str, as_of: date, s: Settings, part: str = "numerator", filters: dict[str, str] | None = None) -> Select:
+    """The ids of the units behind one count of a figure (one part, optionally one cell of a breakdown).
+
+    Built on the same select as the figure, so the list has exactly as many rows as the count.
+    """
+    definition = DEFINITIONS[code]
+    units = definition.units(as_of, s).subquery()
+    condition = definition.part(units, part, s)
+    conditions = [condition]
+    for dim, key in (filters or {}).items():
+        if dim in dims.DIMENSIONS:
+            conditions.append(dims.condition(dim, key, units.c[dim]))
+    return select(units.c.id).where(and_(*conditions))

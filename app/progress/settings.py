@@ -1,0 +1,180 @@
+"""The settings of the indicators' rules: declared here once, stored with their reading, edited by admins.
+
+Each setting has a type, bounds and a default; its value and its reading (how the department reads
+the plan) live in the `settings` block of targets.yaml, are loaded into `indicator_setting`, and
+every admin change is an audit event. The indicator functions take a ``Settings`` value, so a
+change shows at once in the definitions beside every figure and in the snapshot key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app import audit
+from app.extensions import db
+from app.models import IndicatorSetting
+from app.text import normalize
+
+
+class SettingError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    kind: str  # int, decimal, date, choice
+    default: Any
+    label: object
+    low: Any = None
+    high: Any = None
+    choices: tuple[tuple[str, object], ...] = ()
+
+
+T6_READINGS = (("all_active", _l("every active enterprise with a verified label")),
+               ("since_plan_start", _l("only those founded or labelled since the plan began")))
+
+SPECS: dict[str, Spec] = {s.key: s for s in (
+    Spec("t5_threshold_level", "int", 1, _l("Lowest readiness level that counts as doing digital transformation"), 0, 5),
+    Spec("t5_validity_months", "int", 24, _l("Months an assessment stays valid"), 1, 120),
+    Spec("t4_freshness_months", "int", 12, _l("Months a listing check stays valid"), 1, 60),
+    Spec("ocop_validity_months", "int", 36, _l("Months an OCOP certificate is valid"), 1, 120),
+    Spec("t6_formed_reading", "choice", "all_active", _l("Which firms count as formed"), choices=T6_READINGS),
+    Spec("plan_start", "date", date(2023, 1, 1), _l("Start of the plan (base period)"), date(2000, 1, 1), date(2100, 1, 1)),
+    Spec("status_substantial", "decimal", Decimal("0.95"), _l("Ratio for substantial progress"), Decimal(-10), Decimal(10)),
+    Spec("status_moderate", "decimal", Decimal("0.6"), _l("Ratio for moderate progress"), Decimal(-10), Decimal(10)),
+    Spec("status_limited", "decimal", Decimal("0"), _l("Ratio for limited progress"), Decimal(-10), Decimal(10)),
+    Spec("suppression_minimum", "int", 5, _l("Fewest enterprises a public cell may describe"), 1, 100),
+)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The values in force, typed: what every indicator function and status reads."""
+
+    values: dict[str, Any]
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self.values[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def plain(self) -> dict[str, Any]:
+        return {k: _text(v) for k, v in sorted(self.values.items())}
+
+    @property
+    def key(self) -> str:
+        """A short hash of the values: part of a snapshot's key, so a change computes anew."""
+        return hashlib.sha256(json.dumps(self.plain(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def parse(key: str, raw: Any) -> Any:
+    """The typed value of a setting from text or YAML, or a SettingError saying what is accepted."""
+    spec = SPECS[key]
+    text = normalize(str(raw if raw is not None else "")).strip()
+    try:
+        if spec.kind == "int":
+            value: Any = int(text)
+        elif spec.kind == "decimal":
+            value = Decimal(text.replace(",", "."))
+        elif spec.kind == "date":
+            value = date.fromisoformat(text) if "-" in text else _dmy(text)
+        else:
+            value = text
+    except (ValueError, InvalidOperation):
+        raise SettingError(_("This value is not valid for “%(label)s”.", label=spec.label), key) from None
+    if spec.kind == "choice":
+        if value not in dict(spec.choices):
+            raise SettingError(_("Choose one of the listed readings."), key)
+    elif (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
+        raise SettingError(_("“%(label)s” must be between %(low)s and %(high)s.", label=spec.label,
+                             low=_text(spec.low), high=_text(spec.high)), key)
+    return value
+
+
+def _dmy(text: str) -> date:
+    day, month, year = (int(part) for part in text.split("/"))
+    return date(year, month, day)
+
+
+def current() -> Settings:
+    """The settings in force: stored values over the declared defaults."""
+    stored = {row.key: row.value for row in db.session.scalars(select(IndicatorSetting))}
+    values = {}
+    for key, spec in SPECS.items():
+        try:
+            values[key] = parse(key, stored[key]) if key in stored else spec.default
+        except SettingError:
+            values[key] = spec.default
+    return Settings(values)
+
+
+def defaults() -> Settings:
+    return Settings({key: spec.default for key, spec in SPECS.items()})
+
+
+def rows() -> list[tuple[Spec, IndicatorSetting | None]]:
+    stored = {row.key: row for row in db.session.scalars(select(IndicatorSetting))}
+    return [(spec, stored.get(key)) for key, spec in SPECS.items()]
+
+
+def _snapshot(row: IndicatorSetting) -> dict[str, Any]:
+    return {"value": row.value, "reading_vi": row.reading_vi, "reading_en": row.reading_en}
+
+
+def load_from_file(items: dict[str, dict], replace: bool, actor: audit.Actor) -> int:
+    """Insert the file's settings that are missing (or overwrite them when ``replace``); flushes."""
+    changed = 0
+    for key, item in (items or {}).items():
+        if key not in SPECS:
+            raise SettingError(f"unknown setting {key!r}; known: {', '.join(SPECS)}", key)
+        value = _text(parse(key, item.get("value")))
+        reading_vi, reading_en = normalize(item.get("reading_vi")) or None, normalize(item.get("reading_en")) or None
+        row = db.session.get(IndicatorSetting, key)
+        if row is None:
+            row = IndicatorSetting(key=key, value=value, reading_vi=reading_vi, reading_en=reading_en)
+            db.session.add(row)
+            audit.record(actor, "create", "indicator_setting", key, None, _snapshot(row))
+            changed += 1
+        elif replace and (row.value, row.reading_vi, row.reading_en) != (value, reading_vi, reading_en):
+            before = _snapshot(row)
+            row.value, row.reading_vi, row.reading_en = value, reading_vi, reading_en
+            audit.record(actor, "replace_from_file", "indicator_setting", key, before, _snapshot(row))
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+def change(key: str, raw_value: str, reading_vi: str, reading_en: str, actor: audit.Actor) -> bool:
+    """An admin's change of one setting, with its reading, as one audit event; flushes."""
+    if key not in SPECS:
+        raise SettingError(_("Unknown setting."))
+    value = _text(parse(key, raw_value))
+    row = db.session.get(IndicatorSetting, key) or IndicatorSetting(key=key, value=_text(SPECS[key].default))
+    before = _snapshot(row) if row.updated_at else None
+    row.value, row.reading_vi, row.reading_en = value, normalize(reading_vi) or None, normalize(reading_en) or None
+    row.updated_by_id = actor.user_id
+    db.session.add(row)
+    after = _snapshot(row)
+    if before == after:
+        return False
+    db.session.flush()
+    audit.record(actor, "update", "indicator_setting", key, before, after)
+    return True

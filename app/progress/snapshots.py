@@ -1,0 +1,112 @@
+"""Snapshots: each computed indicator as of a day, stored once, read by every page, report and API.
+
+A figure as of a past day reads only records dated up to that day, so once computed it stands and
+is kept in ``indicator_snapshot`` under (indicator, day, settings key); a change of settings makes
+a new key and figures are computed anew. Today's figure is computed again when a recorded write
+moved the registry version and the stored one is older than PROGRESS_REFRESH_SECONDS.
+``flask progress rebuild`` recomputes every month end since the plan began (after a correction that
+reaches into the past, or after a bulk load); ``flask demo load`` and ``generate`` run it.
+
+Snapshots are written on their own connection, so reading a page never writes in the request's
+transaction, and a busy database only means the figure is computed again next time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from app.cache import registry_version
+from app.extensions import db
+from app.models import IndicatorSnapshot
+from app.models.base import utcnow
+from app.progress import dimensions as dims
+from app.progress import indicators
+from app.progress.figures import Figure
+from app.progress.settings import Settings
+
+log = logging.getLogger(__name__)
+TABLE = IndicatorSnapshot.__table__
+
+
+def _aware(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _is_fresh(row, as_of: date, today: date) -> bool:
+    if as_of < today:
+        return True
+    if row.registry_version == registry_version():
+        return True
+    age = utcnow() - _aware(row.computed_at)
+    return age < timedelta(seconds=current_app.config["PROGRESS_REFRESH_SECONDS"])
+
+
+def _store(figure: Figure, s: Settings) -> None:
+    values = {"indicator_code": figure.code, "as_of": figure.as_of, "settings_key": s.key,
+              "registry_version": registry_version(), "summary": figure.summary(), "data": figure.breakdowns(),
+              "computed_at": utcnow()}
+    where = ((TABLE.c.indicator_code == figure.code) & (TABLE.c.as_of == figure.as_of)
+             & (TABLE.c.settings_key == s.key))
+    try:
+        with db.engine.begin() as conn:
+            if conn.execute(TABLE.update().where(where).values(values)).rowcount == 0:
+                conn.execute(TABLE.insert().values(values))
+    except (IntegrityError, DBAPIError) as error:  # another worker stored it first, or the database is busy
+        log.info("snapshot %s %s not stored: %s", figure.code, figure.as_of, error.__class__.__name__)
+
+
+def figure(code: str, as_of: date, s: Settings, breakdowns: bool = False) -> Figure:
+    """The indicator as of the day, from its snapshot or computed (and stored) now."""
+    today = dims.local_today()
+    row = db.session.execute(
+        select(IndicatorSnapshot.summary, IndicatorSnapshot.registry_version, IndicatorSnapshot.computed_at,
+               *([IndicatorSnapshot.data] if breakdowns else []))
+        .where(IndicatorSnapshot.indicator_code == code, IndicatorSnapshot.as_of == as_of,
+               IndicatorSnapshot.settings_key == s.key)
+    ).first()
+    if row is not None and _is_fresh(row, as_of, today):
+        return Figure.restore(row.summary, row.data if breakdowns else None)
+    computed = indicators.compute(code, as_of, s)
+    _store(computed, s)
+    return computed
+
+
+def series(code: str, s: Settings, days: Iterable[date]) -> list[Figure]:
+    """The indicator on each day (summaries only), computing the days that have no snapshot yet."""
+    days = list(days)
+    today = dims.local_today()
+    stored = {
+        row.as_of: row for row in db.session.execute(
+            select(IndicatorSnapshot.as_of, IndicatorSnapshot.summary, IndicatorSnapshot.registry_version,
+                   IndicatorSnapshot.computed_at)
+            .where(IndicatorSnapshot.indicator_code == code, IndicatorSnapshot.settings_key == s.key,
+                   IndicatorSnapshot.as_of.in_(days))
+        )
+    }
+    out = []
+    for day in days:
+        row = stored.get(day)
+        out.append(Figure.restore(row.summary) if row is not None and _is_fresh(row, day, today)
+                   else figure(code, day, s))
+    return out
+
+
+def rebuild(s: Settings, codes: Iterable[str] | None = None, until: date | None = None) -> int:
+    """Recompute every series day of the given indicators (all computed ones by default); returns the count."""
+    codes = list(codes or indicators.DEFINITIONS)
+    until = until or dims.local_today()
+    days = dims.series_days(s.plan_start, until)
+    with db.engine.begin() as conn:
+        conn.execute(delete(TABLE).where(TABLE.c.indicator_code.in_(codes), TABLE.c.settings_key == s.key))
+    for code in codes:
+        for day in days:
+            _store(indicators.compute(code, day, s), s)
+    return len(codes) * len(days)
