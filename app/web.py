@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     from app.auth.sessions import init_login_manager
     from app.directory import directory_bp
     from app.main import main_bp
+    from app.progress import progress_bp
     from app.targets import targets_bp
     from app.useradmin import useradmin_bp
     from app.workspace import workspace_bp
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(workspace_bp)
     app.register_blueprint(targets_bp)
+    app.register_blueprint(progress_bp)
     app.register_blueprint(useradmin_bp)
     surveys_dir = Path(app.config["SURVEYS_DIR"] or Path(app.root_path).parent / "surveys")
     try:

@@ -50,6 +50,59 @@ _FACET = {"type": "array", "items": {"type": "object", "required": ["value", "co
                                                                               "description": "null when the search is too broad to count"}}}}
 
 
+_NUMBER = {"type": ["number", "null"]}
+_TARGET = {
+    "type": "object",
+    "required": ["year", "value", "state", "status", "deadline", "value_at", "value_at_date", "progress_ratio",
+                 "projection", "needed_per_month"],
+    "properties": {
+        "year": {"type": "integer"}, "value": _NUMBER,
+        "state": {"type": "string", "enum": ["active", "achieved", "obsolete"]},
+        "status": {"type": "string", "enum": ["met", "missed", "achieved", "substantial", "moderate", "limited",
+                                              "deteriorating", "insufficient", "obsolete", "qualitative", "no_data"],
+                   "description": "met/missed for a passed deadline; for a live target achieved, or the UN ESCAP "
+                                  "anticipated-progress class of progress_ratio."},
+        "deadline": {"type": "string", "format": "date"}, "value_at": _NUMBER,
+        "value_at_date": {"type": ["string", "null"], "format": "date"},
+        "progress_ratio": {**_NUMBER, "description": "Observed ÷ required compound annual growth since the base period."},
+        "projection": {**_NUMBER, "description": "Straight line through the last 12 months, at the deadline."},
+        "needed_per_month": _NUMBER,
+    },
+}
+_INDICATOR = {
+    "type": "object",
+    "required": ["code", "name", "name_en", "kind", "unit", "as_of", "value", "value_date", "numerator", "denominator",
+                 "counted_apart", "source", "definition", "targets"],
+    "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"},
+        "kind": {"type": "string", "enum": ["computed", "reported"]},
+        "unit": {"type": "string", "enum": ["percent", "percent_grdp", "count", "yes_no"]},
+        "as_of": {"type": "string", "format": "date"}, "value": _NUMBER,
+        "value_date": {"type": ["string", "null"], "format": "date"},
+        "numerator": {"type": ["integer", "null"]}, "denominator": {"type": ["integer", "null"]},
+        "counted_apart": {"type": "object", "additionalProperties": {"type": ["integer", "null"]},
+                          "description": "Units kept out of the denominator (household businesses, branches …); "
+                                         "null when fewer than 5."},
+        "source": {"type": ["string", "null"], "description": "Source document of a reported value."},
+        "definition": {"type": ["object", "null"], "description": "The rule in Vietnamese and English, with the settings in force."},
+        "targets": {"type": "array", "items": _TARGET},
+    },
+}
+_SERIES_POINT = {"type": "object", "required": ["date", "value", "numerator", "denominator"],
+                 "properties": {"date": {"type": "string", "format": "date"}, "value": _NUMBER,
+                                "numerator": {"type": ["integer", "null"]}, "denominator": {"type": ["integer", "null"]}}}
+_CELL = {"type": "object", "required": ["key", "label", "hidden", "value", "numerator", "denominator", "enterprises"],
+         "properties": {"key": {"type": "string"}, "label": {"type": "string"},
+                        "hidden": {"type": "boolean", "description": "Fewer than 5 enterprises, or what would reveal such a cell."},
+                        "value": _NUMBER, "numerator": {"type": ["integer", "null"]},
+                        "denominator": {"type": ["integer", "null"]}, "enterprises": {"type": ["integer", "null"]}}}
+_INDICATOR_DETAIL = {**_INDICATOR, "properties": {
+    **_INDICATOR["properties"], "series": {"type": "array", "items": _SERIES_POINT},
+    "breakdown": {"type": "object", "required": ["by", "items"],
+                  "properties": {"by": {"type": "string"}, "items": {"type": "array", "items": _CELL}}}}}
+DIMENSIONS = ["commune", "section", "priority", "size", "legal_form"]
+
+
 def _envelope(item: dict) -> dict:
     return {"type": "object", "required": ["items", "total", "page", "per_page", "next", "facets"],
             "properties": {"items": {"type": "array", "items": item},
@@ -100,7 +153,8 @@ def document(app: Flask) -> dict:
         "openapi": "3.1.0",
         "info": {"title": "Enterprise digital-transformation registry API", "version": "1.0.0",
                  "description": "Read-only public data of the province's enterprise registry: search with facets, "
-                                "profiles, certified products and aggregate counts. Personal data is never included."},
+                                "profiles, certified products, aggregate counts and the indicators of the province's "
+                                "digital-transformation targets. Personal data is never included."},
         "servers": [{"url": "/"}],
         "paths": {
             "/api/v1/enterprises": {"get": {
@@ -119,6 +173,25 @@ def document(app: Flask) -> dict:
                 "operationId": "getEnterpriseProducts", "summary": "Certified products of an enterprise and where they sell",
                 "parameters": [_code_param()],
                 "responses": {"200": _json(_envelope(_PRODUCT), "The products."), "404": missing, "429": limited},
+            }},
+            "/api/v1/indicators": {"get": {
+                "operationId": "listIndicators", "summary": "Every indicator of the plan as of a day, with its targets' status",
+                "parameters": [_param("as_of", "Day the figures are as of (default today).",
+                                      {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})],
+                "responses": {"200": _json(_envelope(_INDICATOR), "The indicators."), "400": bad, "429": limited},
+            }},
+            "/api/v1/indicators/{code}": {"get": {
+                "operationId": "getIndicator", "summary": "One indicator: monthly series, targets and a breakdown",
+                "parameters": [
+                    {"name": "code", "in": "path", "required": True, "description": "Indicator code (T1 … T9).",
+                     "schema": {"type": "string", "minLength": 1, "maxLength": 40}},
+                    _param("as_of", "Day the figures are as of (default today).",
+                           {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+                    _param("by", "Break a computed indicator down by this dimension (groups of fewer than 5 "
+                                 "enterprises hidden).", {"type": "string", "enum": DIMENSIONS}),
+                ],
+                "responses": {"200": _json(_INDICATOR_DETAIL, "The indicator."), "400": bad,
+                              "404": _json(_ERROR, "No such indicator."), "429": limited},
             }},
             "/api/v1/aggregates": {"get": {
                 "operationId": "getAggregates", "summary": "Counts over the registry",

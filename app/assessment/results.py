@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import to_user_timezone
+from markupsafe import Markup
+
+from app import charts
 from app.assessment import services
 from app.assessment.instruments import Instrument, Level, Pillar, Recommendation
+from app.i18n import fmt_date, fmt_percent
 from app.models import Assessment, Enterprise
 
 
@@ -69,17 +75,13 @@ def build_view(attempt: Assessment, peer_minimum: int) -> ResultView:
                       steps, previous, peers, invites)
 
 
-@dataclass
-class TrendPoint:
-    attempt: Assessment
-    x: float
-    y: float
-
-
-def trend(attempts: list[Assessment]) -> list[TrendPoint]:
-    """Submitted counted-instrument attempts in time order, placed on a 0–100 × 0–100 grid."""
+def trend_chart(attempts: list[Assessment]) -> Markup:
+    """The overall score of each submitted attempt by date, as a line chart; empty under two attempts."""
     done = sorted((a for a in attempts if a.is_submitted and a.total_share is not None), key=lambda a: a.submitted_at)
     if len(done) < 2:
-        return []
-    step = 100 / (len(done) - 1)
-    return [TrendPoint(a, i * step, 100 - a.total_share * 100) for i, a in enumerate(done)]
+        return Markup("")
+    return charts.line_chart(
+        [(to_user_timezone(a.submitted_at).date(), a.total_share * 100) for a in done],  # the day the table shows
+        title=_("Overall score over time"), chart_id="trend", y_max=100,
+        value_format=lambda v: fmt_percent(v / 100), date_format=fmt_date,
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app import audit
@@ -13,10 +12,8 @@ from app.assessment.instruments import AnswerError
 from app.assessment.registry import instruments
 from app.extensions import db, limiter
 from app.i18n import current_language
-from app.main.views import NAV_ITEMS
 from app.routing import add_alias
 
-NAV_ITEMS.insert(2, ("assessment.index", _l("Self-assessment"), None))
 GRANTED = "assessments"
 
 
@@ -199,7 +196,7 @@ def badge(public_id: str):
 @login_required
 def history():
     attempts = services.history_for(current_user)
-    return render_template("assessment/history.html", attempts=attempts, trend=results.trend(attempts))
+    return render_template("assessment/history.html", attempts=attempts, trend=results.trend_chart(attempts))
 
 
 add_alias(assessment_bp, "/assessment", "assessment.index")

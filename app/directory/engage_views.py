@@ -6,7 +6,6 @@ from dataclasses import replace
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
@@ -16,11 +15,8 @@ from app.directory.owner_views import managed_enterprise
 from app.directory.profiles import solution_categories
 from app.extensions import db, limiter
 from app.i18n import localized
-from app.main.views import NAV_ITEMS
 from app.models import ContactRequest, EnterpriseSolution, VsicSection
 from app.routing import add_alias, safe_next
-
-NAV_ITEMS.insert(1, ("directory.startups", _l("Startups"), None))
 
 
 @directory_bp.get("/khoi-nghiep")

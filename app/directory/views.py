@@ -6,7 +6,6 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from stdnum.vn import mst
 
@@ -15,10 +14,7 @@ from app.cache import cached_page
 from app.directory import directory_bp, profiles, search
 from app.exports import csv_response, xlsx_response
 from app.extensions import limiter
-from app.main.views import NAV_ITEMS
 from app.routing import add_alias
-
-NAV_ITEMS.insert(0, ("directory.index", _l("Enterprises"), None))
 
 
 @directory_bp.get("/doanh-nghiep")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.i18n import LANG_COOKIE, current_language
@@ -10,9 +11,15 @@ from app.main import main_bp
 from app.registry.services import registry_counts
 from app.routing import add_alias, safe_next
 
-# (endpoint, label, audience): audience None is everyone, "staff" the department only.
-# The brand links home; About and the API are in the footer.
-NAV_ITEMS: list[tuple[str, object, str | None]] = []
+# The site's navigation, in one place. (endpoint, label, audience): audience None is everyone,
+# "staff" the department only. The brand links home; About and the API are in the footer.
+NAV_ITEMS: tuple[tuple[str, object, str | None], ...] = (
+    ("directory.index", _l("Enterprises"), None),
+    ("directory.startups", _l("Startups"), None),
+    ("assessment.index", _l("Self-assessment"), None),
+    ("progress.index", _l("Progress"), None),
+    ("workspace.home", _l("Department"), "staff"),
+)
 
 
 @main_bp.app_context_processor

@@ -117,6 +117,7 @@ class IndicatorSnapshot(db.Model):
     indicator_code: Mapped[str] = mapped_column(String(40))
     as_of: Mapped[date] = mapped_column(Date)
     settings_key: Mapped[str] = mapped_column(String(64))
-    registry_version: Mapped[int] = mapped_column(default=0)  # the audit position it was computed at
-    data: Mapped[dict] = mapped_column(JSON)
+    registry_version: Mapped[str] = mapped_column(String(64), default="")  # app.cache.registry_version()
+    summary: Mapped[dict] = mapped_column(JSON)  # the figure itself: what the series and the cards read
+    data: Mapped[dict] = mapped_column(JSON)  # breakdowns and yearly counts: what the indicator page reads
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

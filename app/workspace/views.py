@@ -11,12 +11,10 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.permissions import staff_required
 from app.extensions import db
-from app.main.views import NAV_ITEMS
 from app.models import Product, ReviewRequest
 from app.registry import records, reviews
 from app.workspace import workspace_bp
 
-NAV_ITEMS.append(("workspace.home", _l("Department"), "staff"))
 KINDS = {
     "registration": _l("New listings"), "claim": _l("Claims"), "legal_edit": _l("Changes to registered facts"),
     "certification": _l("Certified products"), "flag": _l("Labels"), "report": _l("Reports of incorrect information"),

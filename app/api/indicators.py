@@ -1,0 +1,104 @@
+"""The open indicators API: every target's indicator as of a day, aggregates only, small cells suppressed.
+
+The same services as the progress pages (app/progress/services.py); the public suppression rule
+applies to every caller, signed in or not.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import abort, jsonify, request
+from werkzeug.exceptions import BadRequest
+
+from app.api import api_bp
+from app.api.views import API_LIMIT
+from app.extensions import limiter
+from app.progress import dimensions as dims
+from app.progress import services
+from app.progress.display import breakdown_rows
+from app.progress.services import IndicatorView
+
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _as_of() -> date:
+    raw = request.args.get("as_of", "")
+    if raw and not _DAY.match(raw):
+        raise BadRequest("Invalid value for parameter 'as_of': a date yyyy-mm-dd.")
+    try:
+        return services.parse_day(raw, dims.local_today())
+    except services.ProgressError:
+        raise BadRequest("Invalid value for parameter 'as_of': a date from 2000-01-01 to today.") from None
+
+
+def _number(value):
+    return None if value is None else round(float(value), 4)
+
+
+def _item(view: IndicatorView, s) -> dict:
+    definition = services.definition_of(view.indicator)
+    figure = view.figure
+    item = {
+        "code": view.code, "name": view.indicator.name_vi, "name_en": view.indicator.name_en,
+        "kind": view.indicator.kind, "unit": view.indicator.unit, "as_of": view.as_of.isoformat(),
+        "value": _number(view.value), "value_date": view.value_day.isoformat() if view.value_day else None,
+        "numerator": figure.numerator if figure else None, "denominator": figure.denominator if figure else None,
+        "counted_apart": dict(figure.apart) if figure else {},
+        "source": view.reported.source_document if view.reported is not None else None,
+        "definition": ({"vi": definition.rule(s)[0], "en": definition.rule(s)[1], "settings": s.plain()}
+                       if definition else None),
+        "targets": [{
+            "year": t.target.year, "value": _number(t.target.value), "state": t.target.status,
+            "status": t.status.kind, "deadline": t.status.deadline.isoformat(),
+            "value_at": _number(t.status.value), "value_at_date": t.status.value_day.isoformat() if t.status.value_day else None,
+            "progress_ratio": _number(t.status.ratio), "projection": _number(t.status.projection),
+            "needed_per_month": _number(t.status.per_month_needed),
+        } for t in view.targets],
+    }
+    return item
+
+
+def _breakdown(view: IndicatorView, dimension: str) -> list[dict]:
+    rows = breakdown_rows(view.figure.by.get(dimension, {}), dimension)
+    return [{"key": r.key, "label": r.label, "hidden": r.cell.hidden,
+             "value": None if r.cell.hidden else _number(r.cell.share if view.indicator.unit != "count" else r.cell.numerator),
+             "numerator": None if r.cell.hidden else r.cell.numerator,
+             "denominator": None if r.cell.hidden else r.cell.denominator,
+             "enterprises": None if r.cell.hidden else r.cell.enterprises} for r in rows]
+
+
+@api_bp.get("/indicators")
+@limiter.limit(API_LIMIT)
+def indicators():
+    as_of, s = _as_of(), services.current_settings()
+    views = services.dashboard(as_of, s, int(s.suppression_minimum))
+    items = [_item(v, s) for v in views]
+    return jsonify({"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1), "next": None,
+                    "facets": {}})
+
+
+@api_bp.get("/indicators/<code>")
+@limiter.limit(API_LIMIT)
+def indicator(code: str):
+    by = request.args.get("by")
+    if by is not None and by not in dims.DIMENSIONS:
+        raise BadRequest(f"Invalid value for parameter 'by': one of {', '.join(dims.DIMENSIONS)}.")
+    as_of, s = _as_of(), services.current_settings()
+    found = services.get_indicator(code)
+    if found is None:
+        abort(404)
+    view = services.indicator_view(found, as_of, s, breakdowns=bool(by), minimum=int(s.suppression_minimum))
+    item = _item(view, s)
+    if view.is_computed:
+        item["series"] = [{"date": f.as_of.isoformat(), "value": _number(f.value), "numerator": f.numerator,
+                           "denominator": f.denominator} for f in view.series]
+    else:
+        item["series"] = [{"date": p.day.isoformat(), "value": _number(p.value), "numerator": None, "denominator": None}
+                          for p in view.points]
+    if by:
+        if view.figure is None:
+            raise BadRequest("A reported indicator has no breakdown.")
+        item["breakdown"] = {"by": by, "items": _breakdown(view, by)}
+    return jsonify(item)

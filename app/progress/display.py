@@ -1,0 +1,137 @@
+"""How progress reads on the page: status words, values per unit, chart and table rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.i18n import current_language, fmt_number, fmt_percent
+from app.progress import dimensions as dims
+from app.progress.figures import Cell
+from app.progress.services import IndicatorView
+from app.progress.settings import Settings
+from app.progress.status import Status
+
+STATUS_LABELS = {
+    "met": _l("Met"), "missed": _l("Missed"), "achieved": _l("Achieved"), "substantial": _l("On track"),
+    "moderate": _l("Moderate progress"), "limited": _l("Limited progress"), "deteriorating": _l("Going backwards"),
+    "insufficient": _l("Not enough data"), "obsolete": _l("Obsolete"), "qualitative": _l("Qualitative target"),
+    "no_data": _l("No data"),
+}
+STATUS_BADGES = {
+    "met": "text-bg-success", "achieved": "text-bg-success", "substantial": "text-bg-success",
+    "missed": "text-bg-danger", "deteriorating": "text-bg-danger", "moderate": "text-bg-warning",
+    "limited": "text-bg-warning", "insufficient": "text-bg-secondary", "obsolete": "text-bg-secondary",
+    "qualitative": "text-bg-info", "no_data": "text-bg-secondary",
+}
+DIMENSION_LABELS = {"commune": _l("Commune or ward"), "section": _l("Sector (VSIC section)"),
+                    "priority": _l("Priority sector of the plan"), "size": _l("Size"), "legal_form": _l("Legal form")}
+LEVEL_NAMES = {"none": _l("No valid assessment"), "0": _l("0 · Not started"), "1": _l("1 · Starting"),
+               "2": _l("2 · Beginning"), "3": _l("3 · Forming"), "4": _l("4 · Advanced"), "5": _l("5 · Leading")}
+SPLIT_LABELS = {"tech": _l("Digital technology only"), "startup": _l("Innovative startup only"),
+                "both": _l("Both labels")}
+APART_LABELS = {"household": _l("Household businesses"), "branch": _l("Branches and representative offices"),
+                "large": _l("Large enterprises"), "unknown": _l("Enterprises of unknown size"),
+                "tourism": _l("OCOP community-tourism services"), "expired": _l("Expired certificates"),
+                "unverified": _l("Awaiting verification")}
+
+
+def value_text(value: float | Decimal | None, unit: str) -> str:
+    """One way per language: "47 %" in Vietnamese, "47%" in English; counts grouped."""
+    if value is None:
+        return "—"
+    value = float(value)
+    if unit in ("percent", "percent_grdp"):
+        digits = 0 if value == round(value) else 1
+        return fmt_percent(value / 100, digits)
+    if unit == "yes_no":
+        return _("Yes") if value else _("No")
+    return fmt_number(value, 0 if value == round(value) else 1)
+
+
+def per_month_text(value: float | None, unit: str) -> str:
+    """What is needed per month: percentage points or a number, with one decimal."""
+    if not value:
+        return "—"
+    if unit in ("percent", "percent_grdp"):
+        return _("%(points)s percentage points", points=fmt_number(value, 1))
+    return fmt_number(value, 1)
+
+
+def month_text(day: date) -> str:
+    return format_date(day, "MM/yyyy" if current_language() == "vi" else "MMM yyyy")
+
+
+def status_sentence(status: Status, unit: str) -> str:
+    """The status in plain words, with the figures that decide it."""
+    target = value_text(status.target, unit)
+    if status.kind in ("met", "missed"):
+        return _("%(value)s on %(day)s against a target of %(target)s.", value=value_text(status.value, unit),
+                 day=_day(status.value_day), target=target)
+    if status.kind == "achieved":
+        return _("%(value)s already reaches the target of %(target)s.", value=value_text(status.value, unit), target=target)
+    if status.kind in ("substantial", "moderate", "limited", "deteriorating"):
+        return _("Growth so far is %(ratio)s of the growth needed to reach %(target)s by %(day)s.",
+                 ratio=fmt_number(status.ratio * 100, 0) + ("%" if current_language() == "en" else " %"),
+                 target=target, day=_day(status.deadline))
+    if status.kind == "insufficient":
+        return _("Not enough points since the base period to measure growth.")
+    return ""
+
+
+def _day(day: date | None) -> str:
+    from app.i18n import fmt_date
+
+    return fmt_date(day) if day else "—"
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    key: str
+    label: str
+    cell: Cell
+
+
+def breakdown_rows(cells: dict[str, Cell], dimension: str) -> list[BreakdownRow]:
+    """Every key of the dimension in display order (communes alphabetically), empty ones included."""
+    labels = dims.labels(dimension)
+    keys = list(labels) + [k for k in cells if k not in labels]
+    return [BreakdownRow(k, labels.get(k) or _("Not recorded"), cells.get(k, Cell(0, 0, 0)))
+            for k in keys if k in cells or dimension in ("commune", "priority", "size")]
+
+
+def settings_rows(s: Settings) -> list[tuple[str, str]]:
+    from app.progress.settings import SPECS
+
+    rows = []
+    for key, spec in SPECS.items():
+        value = s.values[key]
+        if spec.kind == "choice":
+            value = dict(spec.choices)[value]
+        elif spec.kind == "date":
+            value = _day(value)
+        rows.append((str(spec.label), str(value)))
+    return rows
+
+
+def chart_points(view: IndicatorView) -> list[tuple[date, float | None]]:
+    return [(p.day, p.value) for p in view.points]
+
+
+def chart_target(view: IndicatorView):
+    live = view.live_target or (view.targets[-1] if view.targets else None)
+    if live is None or live.target.value is None or live.target.status == "obsolete":
+        return None
+    return (live.status.deadline, float(live.target.value), _("Target %(year)s", year=live.target.year))
+
+
+def chart_projection(view: IndicatorView):
+    live = view.live_target
+    if live is None or live.status.projection is None or live.status.value is None:
+        return None
+    return [(live.status.value_day, live.status.value), (live.status.deadline, live.status.projection)]

@@ -1,0 +1,145 @@
+"""The progress report: tables of each indicator (series, breakdowns) and the workbook sent upward.
+
+The workbook has a summary sheet, a sheet per indicator (series, breakdowns, definition, settings)
+and, for staff, sheets listing the records behind each computed number. Public downloads carry
+aggregates only, suppressed like the pages. Headers follow the page's language; numbers keep
+Excel number formats (percentages with one decimal, counts grouped).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pandas as pd
+from flask import Response
+from flask_babel import gettext as _
+
+from app.exports import safe_cell
+from app.i18n import localized
+from app.progress import dimensions as dims
+from app.progress import drilldown, services
+from app.progress.display import DIMENSION_LABELS, STATUS_LABELS, breakdown_rows, settings_rows
+from app.progress.services import IndicatorView
+from app.progress.settings import Settings
+
+RECORDS_CAP = 100_000  # rows of one records sheet; the drill-down page lists them all
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _share(n, d) -> float | None:
+    return None if not d else round(100.0 * n / d, 2)
+
+
+def series_table(view: IndicatorView) -> tuple[list[str], list[list]]:
+    """The indicator on each day of its series (computed) or each reported entry."""
+    if view.is_computed:
+        header = [_("Date"), _("Value"), _("Numerator"), _("Denominator")]
+        rows = [[f.as_of, None if f.value is None else round(f.value, 2), f.numerator, f.denominator] for f in view.series]
+        return header, rows
+    header = [_("Date"), _("Value"), _("Source document"), _("Note")]
+    entries = sorted(view.indicator.values, key=lambda v: (v.as_of, v.entered_at))
+    return header, [[v.as_of, float(v.value), v.source_document, v.note or ""] for v in entries if v.as_of <= view.as_of]
+
+
+def breakdown_table(view: IndicatorView, dimension: str) -> tuple[list[str], list[list]]:
+    """One row per key of the dimension; hidden cells read "hidden" (public downloads)."""
+    count = view.indicator.unit == "count"
+    header = [str(DIMENSION_LABELS[dimension]), _("Code")] + (
+        [_("Number")] if count else [_("Value (%)"), _("Numerator"), _("Denominator")]) + [_("Enterprises")]
+    rows = []
+    for row in breakdown_rows(view.figure.by.get(dimension, {}), dimension):
+        cell = row.cell
+        if cell.hidden:
+            rows.append([row.label, row.key] + [_("hidden")] * (len(header) - 2))
+        elif count:
+            rows.append([row.label, row.key, cell.numerator, cell.enterprises])
+        else:
+            rows.append([row.label, row.key, _share(cell.numerator, cell.denominator), cell.numerator,
+                         cell.denominator, cell.enterprises])
+    return header, rows
+
+
+def _summary_frame(views: list[IndicatorView]) -> pd.DataFrame:
+    rows = []
+    for view in views:
+        for t in view.targets:
+            rows.append({
+                _("Code"): view.code, _("Indicator"): view.name, _("Year"): t.target.year,
+                _("Target"): None if t.target.value is None else float(t.target.value),
+                _("Status"): str(STATUS_LABELS[t.status.kind]),
+                _("Value"): None if t.status.value is None else round(t.status.value, 2),
+                _("Value on"): t.status.value_day,
+                _("Projection at the deadline"): None if t.status.projection is None else round(t.status.projection, 2),
+                _("Needed per month"): None if t.status.per_month_needed is None else round(t.status.per_month_needed, 3),
+            })
+    return pd.DataFrame(rows)
+
+
+def _write(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str, start: int, title: str | None = None) -> int:
+    """Write a table (under a bold title) at a row of a sheet; returns the next free row."""
+    frame = frame.map(lambda v: safe_cell(v) if isinstance(v, str) else v) if not frame.empty else frame
+    frame.to_excel(writer, sheet_name=sheet, startrow=start + (1 if title else 0), index=False)
+    if title:
+        writer.sheets[sheet].write(start, 0, title, writer.book.add_format({"bold": True, "font_size": 12}))
+    return start + len(frame) + (4 if title else 3)
+
+
+def _indicator_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> None:
+    sheet = view.code[:31]
+    definition = services.definition_of(view.indicator)
+    about = [[_("Indicator"), view.name], [_("Source"), view.indicator.source or ""]]
+    if definition is not None:
+        about.append([_("How it is computed"), localized(*definition.rule(s))])
+        about += [[label, value] for label, value in settings_rows(s)]
+    row = _write(writer, pd.DataFrame(about, columns=[_("Item"), _("Details")]), sheet, 0, view.name)
+    header, rows = series_table(view)
+    row = _write(writer, pd.DataFrame(rows, columns=header), sheet, row, _("Series"))
+    if definition is not None and view.figure is not None:
+        for dimension in dims.DIMENSIONS:
+            header, rows = breakdown_table(view, dimension)
+            row = _write(writer, pd.DataFrame(rows, columns=header), sheet, row, str(DIMENSION_LABELS[dimension]))
+    writer.sheets[sheet].set_column(0, 0, 34)
+    writer.sheets[sheet].set_column(1, 6, 16)
+
+
+def _records_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> None:
+    definition = services.definition_of(view.indicator)
+    header, rows = drilldown.table(definition, view.as_of, s, "numerator", {})
+    rows = [r for _, r in zip(range(RECORDS_CAP), rows, strict=False)]
+    sheet = _("%(code)s records", code=view.code)[:31]
+    _write(writer, pd.DataFrame(rows, columns=header), sheet, 0, str(definition.parts["numerator"]))
+    writer.sheets[sheet].set_column(0, 1, 28)
+
+
+def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) -> bytes:
+    """The report as of the day: summary, one sheet per indicator, and (staff) the records behind the numbers."""
+    indicators = services.targets.indicators()
+    views = [services.indicator_view(i, as_of, s, breakdowns=True, minimum=minimum) for i in indicators]
+    output = io.BytesIO()
+    with pd.ExcelWriter(output, engine="xlsxwriter", engine_kwargs={"options": {
+            "strings_to_formulas": False, "strings_to_urls": False, "default_date_format": "dd/mm/yyyy"}}) as writer:
+        summary = services.summary(views, as_of)
+        title = _("Progress toward the targets as of %(day)s", day=as_of.strftime("%d/%m/%Y"))
+        sheet = _("Summary")[:31]
+        row = _write(writer, _summary_frame(views), sheet, 0, title)
+        writer.sheets[sheet].write(row, 0, _("%(met)s of %(total)s targets of %(year)s met.", met=summary.passed_met,
+                                             total=summary.passed_total, year=summary.deadline_year))
+        if summary.live_year:
+            writer.sheets[sheet].write(row + 1, 0, _("%(on)s of %(total)s targets of %(year)s on track.",
+                                                     on=summary.live_on_track, total=summary.live_total,
+                                                     year=summary.live_year))
+        writer.sheets[sheet].set_column(0, 0, 14)
+        writer.sheets[sheet].set_column(1, 1, 60)
+        writer.sheets[sheet].set_column(2, 8, 14)
+        for view in views:
+            _indicator_sheet(writer, view, s)
+        if with_records:
+            for view in views:
+                if services.definition_of(view.indicator) is not None:
+                    _records_sheet(writer, view, s)
+    return output.getvalue()
+
+
+def xlsx_download(name: str, body: bytes) -> Response:
+    return Response(body, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})

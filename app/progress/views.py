@@ -1,0 +1,145 @@
+"""Progress pages: the dashboard, one page per indicator, downloads and the staff drill-down.
+
+The public sees aggregates with small cells suppressed; staff see every cell, each number linked
+to the records behind it. Every figure comes from app/progress/services.py.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import charts
+from app.auth.permissions import is_staff, staff_required
+from app.exports import csv_response, xlsx_response
+from app.i18n import fmt_date, localized
+from app.progress import dimensions as dims
+from app.progress import display, drilldown, progress_bp, report, services
+from app.progress import indicators as rules
+from app.routing import add_alias
+
+
+@progress_bp.app_context_processor
+def _helpers():
+    return {"progress_value": display.value_text}
+
+
+def _as_of(today):
+    try:
+        return services.parse_day(request.args.get("ngay"), today)
+    except services.ProgressError as error:
+        flash(error.message, "error")
+        return today
+
+
+def _minimum(s):
+    """None for staff (every cell), the suppression minimum for everyone else."""
+    return None if is_staff(current_user) else int(s.suppression_minimum)
+
+
+def _indicator_or_404(code: str):
+    indicator = services.get_indicator(code)
+    if indicator is None:
+        abort(404)
+    return indicator
+
+
+@progress_bp.get("/tien-do")
+def index():
+    today = dims.local_today()
+    as_of, s = _as_of(today), services.current_settings()
+    views = services.dashboard(as_of, s, _minimum(s))
+    return render_template("progress/index.html", views=views, summary=services.summary(views, as_of), as_of=as_of,
+                           today=today, staff=is_staff(current_user), display=display)
+
+
+@progress_bp.get("/tien-do/<code>")
+def indicator(code: str):
+    today = dims.local_today()
+    item = _indicator_or_404(code)
+    as_of, s = _as_of(today), services.current_settings()
+    dimension = request.args.get("theo", "commune")
+    if dimension not in dims.DIMENSIONS:
+        dimension = "commune"
+    view = services.indicator_view(item, as_of, s, breakdowns=True, minimum=_minimum(s))
+    rule = services.definition_of(item)
+    chart = charts.line_chart(
+        display.chart_points(view), title=_("%(name)s, month by month", name=view.name), chart_id="series-chart",
+        value_format=lambda v: display.value_text(v, item.unit), date_format=display.month_text,
+        target=[t for t in [display.chart_target(view)] if t], projection=display.chart_projection(view),
+        y_max=100 if item.unit in ("percent", "percent_grdp") else None,
+    )
+    rows = display.breakdown_rows(view.figure.by.get(dimension, {}), dimension) if view.figure else []
+    bars = charts.bar_chart(
+        [(r.label, r.cell.share if item.unit != "count" else (None if r.cell.hidden else r.cell.numerator))
+         for r in rows],
+        title=_("%(name)s by %(dimension)s", name=view.name, dimension=str(display.DIMENSION_LABELS[dimension]).lower()),
+        chart_id="breakdown-chart", value_format=lambda v: display.value_text(v, item.unit),
+        max_value=100 if item.unit == "percent" else None, hidden_text=_("hidden"),
+    ) if rows else None
+    return render_template(
+        "progress/indicator.html", view=view, item=item, as_of=as_of, today=today, chart=chart, bars=bars,
+        rows=rows, dimension=dimension, staff=is_staff(current_user), display=display, settings=s,
+        rule=(localized(*rule.rule(s)) if rule else None), parts=(rule.parts if rule else {}),
+        settings_rows=display.settings_rows(s), dimensions=dims.DIMENSIONS,
+        series_rows=[(fmt_date(p.day), display.value_text(p.value, item.unit)) for p in reversed(view.points)],
+    )
+
+
+@progress_bp.get("/tien-do/<code>/chuoi.csv")
+def series_csv(code: str):
+    item = _indicator_or_404(code)
+    today = dims.local_today()
+    view = services.indicator_view(item, _as_of(today), services.current_settings())
+    header, rows = report.series_table(view)
+    return csv_response(f"{code}-chuoi.csv", header, rows)
+
+
+@progress_bp.get("/tien-do/<code>/theo-<dimension>.csv")
+def breakdown_csv(code: str, dimension: str):
+    item = _indicator_or_404(code)
+    if dimension not in dims.DIMENSIONS or item.kind != "computed":
+        abort(404)
+    s = services.current_settings()
+    view = services.indicator_view(item, _as_of(dims.local_today()), s, breakdowns=True, minimum=_minimum(s))
+    header, rows = report.breakdown_table(view, dimension)
+    return csv_response(f"{code}-{dimension}.csv", header, rows)
+
+
+@progress_bp.get("/tien-do/bao-cao.xlsx")
+def workbook():
+    today = dims.local_today()
+    as_of, s = _as_of(today), services.current_settings()
+    staff = is_staff(current_user)
+    body = report.workbook(as_of, s, None if staff else int(s.suppression_minimum), with_records=staff)
+    name = f"tien-do-{as_of.isoformat()}.xlsx"
+    return report.xlsx_download(name, body)
+
+
+@progress_bp.get("/tien-do/<code>/ho-so")
+@staff_required
+def records(code: str):
+    item = _indicator_or_404(code)
+    definition = services.definition_of(item) or abort(404)
+    today = dims.local_today()
+    as_of, s = _as_of(today), services.current_settings()
+    part = request.args.get("phan", "numerator")
+    if part not in definition.parts and not (code == "T5" and part.startswith("level:")):
+        abort(404)
+    filters = {d: request.args[d] for d in dims.DIMENSIONS if request.args.get(d)}
+    fmt = request.args.get("dinh-dang")
+    if fmt in ("csv", "xlsx"):
+        header, rows = drilldown.table(definition, as_of, s, part, filters)
+        name = f"{code}-{part.replace(':', '-')}-{as_of.isoformat()}.{fmt}"
+        return (csv_response if fmt == "csv" else xlsx_response)(name, header, rows)
+    page = max(request.args.get("trang", 1, type=int), 1)
+    listing = drilldown.page(definition, as_of, s, part, filters, page)
+    return render_template("progress/records.html", item=item, definition=definition, listing=listing, part=part,
+                           part_label=drilldown.part_label(definition, part), filters=filters, as_of=as_of,
+                           filter_labels=drilldown.filter_labels(filters), fmt_date=fmt_date,
+                           rules=rules, args={**request.args})
+
+
+add_alias(progress_bp, "/progress", "progress.index")
+add_alias(progress_bp, "/progress/<code>", "progress.indicator")

@@ -1,0 +1,46 @@
+"""The open indicators API: envelope, as_of, breakdowns with suppression, and its OpenAPI document."""
+
+from __future__ import annotations
+
+import jsonschema
+
+from tests.progress_helpers import province  # noqa: F401  (a fixture)
+
+
+def _schema(client, path: str, status: str = "200") -> dict:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    return spec["paths"][path]["get"]["responses"][status]["content"]["application/json"]["schema"]
+
+
+def test_indicator_list_in_the_envelope_matches_the_openapi_document(province, client):
+    body = client.get("/api/v1/indicators").get_json()
+    jsonschema.validate(body, _schema(client, "/api/v1/indicators"))
+    t5 = next(i for i in body["items"] if i["code"] == "T5")
+    assert (t5["numerator"], t5["denominator"]) == (8, 16)
+    assert t5["value"] == 50.0
+    statuses = {t["year"]: t["status"] for t in t5["targets"]}
+    assert statuses[2025] == "met"  # 50 % on 31/12/2025 meets 50 % exactly
+    assert "Decree 80/2021" in t5["definition"]["en"]
+
+
+def test_indicator_with_a_breakdown_is_suppressed_for_everyone(province, client):
+    body = client.get("/api/v1/indicators/T5?by=commune").get_json()
+    jsonschema.validate(body, _schema(client, "/api/v1/indicators/{code}"))
+    cells = {c["key"]: c for c in body["breakdown"]["items"]}
+    assert cells["22045"]["hidden"] and cells["22045"]["numerator"] is None  # 3 enterprises
+    assert cells["22015"]["hidden"]  # the only other one: else recoverable from the total
+    assert body["series"][-1]["numerator"] == 8
+
+
+def test_as_of_a_past_day(province, client):
+    body = client.get("/api/v1/indicators/T5?as_of=2025-05-31").get_json()
+    assert body["numerator"] == 0 and body["as_of"] == "2025-05-31"
+
+
+def test_bad_parameters_answer_400_in_json(province, client):
+    for query in ("as_of=31/12/2025", "as_of=2999-01-01", "as_of=2025-02-31", "by=district"):
+        response = client.get(f"/api/v1/indicators/T5?{query}")
+        assert response.status_code == 400, query
+        assert response.get_json()["error"] == "bad_request"
+    assert client.get("/api/v1/indicators/T1?by=commune").status_code == 400
+    assert client.get("/api/v1/indicators/NOPE").status_code == 404

@@ -1,0 +1,86 @@
+"""The progress pages, downloads and drill-down as the public and staff see them."""
+
+from __future__ import annotations
+
+import io
+import pytest
+from python_calamine import CalamineWorkbook
+
+from tests.factories import login, make_user
+from tests.progress_helpers import province  # noqa: F401  (a fixture)
+
+
+def staff_client(app, client):
+    with app.app_context():
+        user = make_user(role="staff")
+        email, secret = user.email, user.totp_secret
+    login(client, email, totp_secret=secret)
+    return client
+
+
+def test_progress_dashboard_shows_every_target_with_its_status(province, client):
+    page = client.get("/tien-do")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Doanh nghiệp nhỏ và vừa thực hiện chuyển đổi số" in html
+    assert "Đạt" in html  # T1 2025 met
+    assert "Không đạt" in html  # T5 2025 missed
+    assert "Mục tiêu đã lỗi thời" in html or "lỗi thời" in html  # the district target apart
+    assert client.get("/progress").status_code == 301
+
+
+def test_english_dashboard(province, client):
+    client.set_cookie("lang", "en")
+    html = client.get("/tien-do").get_data(as_text=True)
+    assert "Progress toward the targets" in html
+    assert "Small and medium enterprises carrying out digital transformation" in html
+
+
+def test_public_indicator_page_hides_small_communes_and_has_no_drill_down(province, client):
+    html = client.get("/tien-do/T5?theo=commune").get_data(as_text=True)
+    assert "<svg" in html and "series-chart" in html
+    assert "Bình Kiến" in html
+    assert "ẩn: ít hơn 5 doanh nghiệp" in html
+    assert "/ho-so" not in html
+    csv = client.get("/tien-do/T5/theo-commune.csv").get_data(as_text=True)
+    assert "22045" in csv and "ẩn" in csv
+
+
+def test_staff_indicator_page_links_every_number_to_its_records(province, client):
+    staff_client(province, client)
+    html = client.get("/tien-do/T5?theo=commune").get_data(as_text=True)
+    assert "/tien-do/T5/ho-so?phan=numerator" in html
+    records = client.get("/tien-do/T5/ho-so?phan=numerator&commune=22045")
+    assert records.status_code == 200
+    assert "1 hồ sơ" in records.get_data(as_text=True)
+    export = client.get("/tien-do/T5/ho-so?phan=numerator&dinh-dang=csv")
+    assert export.status_code == 200
+    assert export.get_data(as_text=True).count("\n") == 1 + 8
+
+
+def test_drill_down_is_for_staff_only(province, client):
+    assert client.get("/tien-do/T5/ho-so").status_code == 302
+    with province.app_context():
+        owner = make_user()
+        email = owner.email
+    login(client, email)
+    assert client.get("/tien-do/T5/ho-so").status_code == 403
+
+
+def test_as_of_a_past_day_and_bad_days(province, client):
+    html = client.get("/tien-do/T5?ngay=31/12/2024").get_data(as_text=True)
+    assert "31/12/2024" in html
+    assert client.get("/tien-do/T5?ngay=31/02/2024").status_code == 200  # a message, today's figures
+    assert client.get("/tien-do/T5?ngay=2999-01-01").status_code == 200
+    assert client.get("/tien-do/T99").status_code == 404
+
+
+def test_public_workbook_has_aggregates_only_and_staff_gets_records(province, client):
+    public = CalamineWorkbook.from_filelike(io.BytesIO(client.get("/tien-do/bao-cao.xlsx").data))
+    assert public.sheet_names[0] == "Tóm tắt"
+    assert "T5" in public.sheet_names
+    assert not any("hồ sơ" in name for name in public.sheet_names)
+    staff_client(province, client)
+    private = CalamineWorkbook.from_filelike(io.BytesIO(client.get("/tien-do/bao-cao.xlsx").data))
+    records = private.get_sheet_by_name("T5 hồ sơ").to_python()
+    assert len(records) == 2 + 8  # title, header, 8 transformed SMEs
