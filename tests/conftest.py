@@ -120,3 +120,32 @@ class Outbox:
 @pytest.fixture
 def outbox(app):
     return Outbox(app)
+
+
+@pytest.fixture
+def province(app):
+    """Targets loaded; 12 SMEs in Tuy Hòa (7 transformed), 3 in Bình Kiến (1 transformed), a product."""
+    from datetime import date
+
+    from app.models import Indicator, IndicatorValue
+    from app.targets.loader import load_targets
+    from tests.progress_helpers import attempt, enterprise, listing, product
+
+    with app.app_context():
+        load_targets()
+        for i in range(12):
+            e = enterprise(commune_code="22015")
+            if i < 7:
+                attempt(e, date(2025, 6, 1), 2)
+        for i in range(3):
+            e = enterprise(commune_code="22045")
+            if i == 0:
+                attempt(e, date(2025, 6, 1), 1)
+        owner = enterprise()
+        p = product(owner, date(2025, 1, 1), date(2025, 2, 1))
+        listing(p, (date(2025, 3, 1), True))
+        indicator = db.session.query(Indicator).filter_by(code="T1").one()
+        db.session.add(IndicatorValue(indicator_id=indicator.id, value=100, as_of=date(2025, 10, 1),
+                                      source_document="Báo cáo 12/BC-STTTT", entered_by_label="test"))
+        db.session.commit()
+    return app

@@ -7,11 +7,8 @@ import itertools
 import secrets
 from datetime import UTC, date, datetime, time
 
-import pytest
-
 from app.extensions import db
-from app.models import Assessment, Indicator, IndicatorValue, Listing, ListingCheck, Product
-from app.targets.loader import load_targets
+from app.models import Assessment, Listing, ListingCheck, Product
 from app.text import fold
 from tests.factories import make_enterprise
 
@@ -75,26 +72,3 @@ def listing(p, *checks: tuple[date, bool], platform: str = "shopee") -> Listing:
     item.last_verified_on = max(available_days) if available_days else None
     db.session.commit()
     return item
-
-
-@pytest.fixture
-def province(app):
-    """Targets loaded; 12 SMEs in Tuy Hòa (7 transformed), 3 in Bình Kiến (1 transformed), a product."""
-    with app.app_context():
-        load_targets()
-        for i in range(12):
-            e = enterprise(commune_code="22015")
-            if i < 7:
-                attempt(e, date(2025, 6, 1), 2)
-        for i in range(3):
-            e = enterprise(commune_code="22045")
-            if i == 0:
-                attempt(e, date(2025, 6, 1), 1)
-        owner = enterprise()
-        p = product(owner, date(2025, 1, 1), date(2025, 2, 1))
-        listing(p, (date(2025, 3, 1), True))
-        indicator = db.session.query(Indicator).filter_by(code="T1").one()
-        db.session.add(IndicatorValue(indicator_id=indicator.id, value=100, as_of=date(2025, 10, 1),
-                                      source_document="Báo cáo 12/BC-STTTT", entered_by_label="test"))
-        db.session.commit()
-    return app

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import jsonschema
 
-from tests.progress_helpers import province  # noqa: F401  (a fixture)
-
 
 def _schema(client, path: str, status: str = "200") -> dict:
     spec = client.get("/api/v1/openapi.json").get_json()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import io
-import pytest
+
 from python_calamine import CalamineWorkbook
 
 from tests.factories import login, make_user
-from tests.progress_helpers import province  # noqa: F401  (a fixture)
 
 
 def staff_client(app, client):

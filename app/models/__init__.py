@@ -8,7 +8,13 @@ from app.models.geography import Commune, LegacyCommune, Province
 from app.models.imports import ImportBatch
 from app.models.product import Listing, ListingCheck, Platform, Product
 from app.models.sector import VsicSection
-from app.models.targets import Indicator, IndicatorSetting, IndicatorSnapshot, IndicatorValue, Target
+from app.models.targets import (
+    Indicator,
+    IndicatorSetting,
+    IndicatorSnapshot,
+    IndicatorValue,
+    Target,
+)
 from app.models.user import Membership, User, UserSession
 
 __all__ = [
