@@ -83,3 +83,56 @@ def test_public_workbook_has_aggregates_only_and_staff_gets_records(province, cl
     private = CalamineWorkbook.from_filelike(io.BytesIO(client.get("/tien-do/bao-cao.xlsx").data))
     records = private.get_sheet_by_name("T5 hồ sơ").to_python()
     assert len(records) == 2 + 8  # title, header, 8 transformed SMEs
+
+
+def admin_client(app, client):
+    with app.app_context():
+        user = make_user(role="admin")
+        email, secret = user.email, user.totp_secret
+    login(client, email, totp_secret=secret)
+    return client
+
+
+def test_admin_changes_a_setting_with_an_audit_entry_and_the_definition_follows(province, client):
+    from app.extensions import db
+    from app.models import AuditEvent
+
+    assert "mức 1 trở lên" in client.get("/tien-do/T5").get_data(as_text=True)
+    admin_client(province, client)
+    refused = client.post("/so/chi-tieu/cai-dat/t5_threshold_level", data={"value": "9", "reading_vi": "x"})
+    assert refused.status_code == 422 and "phải nằm trong khoảng từ 0 đến 5" in refused.get_data(as_text=True)
+    assert 'value="9"' in refused.get_data(as_text=True)  # what was typed is kept
+    saved = client.post("/so/chi-tieu/cai-dat/t5_threshold_level",
+                        data={"value": "2", "reading_vi": "Từ mức 2", "reading_en": "From level 2"})
+    assert saved.status_code == 302
+    html = client.get("/tien-do/T5").get_data(as_text=True)
+    assert "mức 2 trở lên" in html
+    with province.app_context():
+        event = db.session.query(AuditEvent).filter_by(entity_type="indicator_setting", action="update").one()
+        assert event.before["value"] == "1" and event.after["value"] == "2"
+
+
+def test_staff_cannot_change_settings(province, client):
+    staff_client(province, client)
+    assert client.get("/so/chi-tieu/cai-dat").status_code == 200
+    assert client.post("/so/chi-tieu/cai-dat/t5_threshold_level", data={"value": "2"}).status_code == 403
+
+
+def test_targets_file_loads_the_settings_and_keeps_the_departments_values(province):
+    from app.extensions import db
+    from app.models import IndicatorSetting
+    from app.targets.loader import load_targets
+
+    with province.app_context():
+        assert db.session.get(IndicatorSetting, "t5_validity_months").value == "24"
+        db.session.get(IndicatorSetting, "t5_validity_months").value = "18"
+        db.session.commit()
+        load_targets()
+        assert db.session.get(IndicatorSetting, "t5_validity_months").value == "18"
+        load_targets(replace=True)
+        assert db.session.get(IndicatorSetting, "t5_validity_months").value == "24"
+
+
+def test_home_page_shows_the_live_figures(province, client):
+    html = client.get("/").get_data(as_text=True)
+    assert "/tien-do" in html and "50 %" in html

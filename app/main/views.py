@@ -8,6 +8,9 @@ from flask_login import current_user
 
 from app.i18n import LANG_COOKIE, current_language
 from app.main import main_bp
+from app.progress import display as progress_display
+from app.progress import services as progress_services
+from app.progress.dimensions import local_today
 from app.registry.services import registry_counts
 from app.routing import add_alias, safe_next
 
@@ -44,7 +47,10 @@ def _shell_helpers():
 
 @main_bp.get("/")
 def home():
-    return render_template("main/home.html", counts=registry_counts())
+    s = progress_services.current_settings()
+    progress = [v for v in progress_services.dashboard(local_today(), s, int(s.suppression_minimum)) if v.is_computed]
+    return render_template("main/home.html", counts=registry_counts(), progress=progress,
+                           status_labels=progress_display.STATUS_LABELS, status_badges=progress_display.STATUS_BADGES)
 
 
 @main_bp.get("/gioi-thieu")

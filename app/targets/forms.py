@@ -26,3 +26,9 @@ class TargetForm(FlaskForm):
     status = SelectField(_l("Status"), choices=list(STATUS_LABELS.items()), validate_choice=False)
     status_note = TextAreaField(_l("Note on the status"), render_kw={"rows": 2, "maxlength": 2000},
                                 description=_l("Required when the target is obsolete: say why."))
+
+
+class SettingForm(FlaskForm):
+    value = StringField(_l("Value"), render_kw={"autocomplete": "off", "maxlength": 40})
+    reading_vi = TextAreaField(_l("How the department reads it (Vietnamese)"), render_kw={"rows": 3, "maxlength": 2000})
+    reading_en = TextAreaField(_l("How the department reads it (English)"), render_kw={"rows": 3, "maxlength": 2000})

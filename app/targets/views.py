@@ -13,9 +13,14 @@ from app.auth.permissions import admin_required, is_admin, staff_required
 from app.extensions import db
 from app.i18n import fmt_date
 from app.models import Target
+from app.progress import settings as progress_settings
+from app.progress import snapshots
+from app.progress.dimensions import local_today
+from app.progress.display import value_text
+from app.progress.indicators import DEFINITIONS
 from app.targets import services, targets_bp
 from app.targets.display import format_value, template_helpers
-from app.targets.forms import IndicatorValueForm, TargetForm
+from app.targets.forms import IndicatorValueForm, SettingForm, TargetForm
 
 UNIT_HINTS = {"percent": _l("A percentage from 0 to 100, for example 87.5."),
               "percent_grdp": _l("A share of GRDP in percent, from 0 to 100, for example 8.2."),
@@ -51,7 +56,39 @@ def index():
     indicators = services.indicators()
     years = sorted({t.year for i in indicators for t in i.targets})
     items = [(i, services.latest_value(i)) for i in indicators]
-    return render_template("targets/index.html", items=items, years=years)
+    s = progress_settings.current()
+    computed = {i.code: snapshots.figure(i.code, local_today(), s) for i in indicators
+                if i.kind == "computed" and i.code in DEFINITIONS}
+    return render_template("targets/index.html", items=items, years=years, computed=computed,
+                           progress_value=value_text)
+
+
+@targets_bp.get("/chi-tieu/cai-dat")
+@staff_required
+def settings_index():
+    return render_template("targets/settings.html", rows=progress_settings.rows())
+
+
+@targets_bp.route("/chi-tieu/cai-dat/<key>", methods=["GET", "POST"])
+@admin_required
+def edit_setting(key: str):
+    spec = progress_settings.SPECS.get(key) or abort(404)
+    row = next(r for s, r in progress_settings.rows() if s.key == key)
+    form = SettingForm(obj=row if request.method == "GET" else None)
+    if request.method == "GET" and row is None:
+        form.value.data = str(spec.default)
+    elif form.validate_on_submit():
+        try:
+            changed = progress_settings.change(key, form.value.data, form.reading_vi.data, form.reading_en.data,
+                                               audit.Actor.of(current_user))
+            db.session.commit()
+            flash(_("Setting saved: the definitions and figures follow it now.") if changed else _("Nothing changed."),
+                  "success")
+            return redirect(url_for("targets.settings_index"))
+        except progress_settings.SettingError as e:
+            db.session.rollback()
+            _show_errors(form, services.TargetError(e.message, "value"))
+    return render_template("targets/edit_setting.html", spec=spec, form=form), (422 if form.errors else 200)
 
 
 @targets_bp.get("/chi-tieu/<code>")
