@@ -22,6 +22,12 @@ CERTIFICATIONS = {
     "collective_mark": _l("Collective mark"), "certification_mark": _l("Certification mark"),
 }
 
+OCOP_GROUP_LABELS = {
+    "food": _l("Food"), "beverage": _l("Beverages"), "herbal": _l("Herbal and medicinal products"),
+    "handicraft": _l("Handicrafts"), "ornamental": _l("Ornamental plants and animals"),
+    "tourism": _l("Community and eco-tourism services"),
+}
+
 
 def _label(vocabulary: dict):
     return lambda code: vocabulary.get(code, code)
@@ -52,6 +58,6 @@ def provenance_label(enterprise) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_label=_label(ROLES), claim_label=_label(CLAIM_STATES), size_label=_label(SIZE_TIERS),
-        status_label=_label(STATUSES), certification_label=_label(CERTIFICATIONS), legal_form_label=legal_form_label,
+        status_label=_label(STATUSES), certification_label=_label(CERTIFICATIONS), ocop_group_label=_label(OCOP_GROUP_LABELS), legal_form_label=legal_form_label,
         provenance_label=provenance_label, today=date.today, can_manage=can_manage,
     )

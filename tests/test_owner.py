@@ -106,9 +106,13 @@ def test_products_and_listings_on_the_platforms_own_domain(client, app):
         key = enterprise.public_key
         add_member(make_user("chu@example.vn"), enterprise)
     login(client, "chu@example.vn")
+    product_form = {"product-name": "Cá ngừ đại dương Phú Yên", "product-certification": "ocop", "product-ocop_stars": "4"}
+    missing = client.post(f"/doanh-nghiep/{key}/san-pham", data=product_form)
+    assert missing.status_code == 422
+    assert "Hãy chọn nhóm sản phẩm OCOP" in missing.get_data(as_text=True)
+    assert "Cá ngừ đại dương Phú Yên" in missing.get_data(as_text=True)  # what was typed is kept
     response = client.post(f"/doanh-nghiep/{key}/san-pham", data={
-        "product-name": "Cá ngừ đại dương Phú Yên", "product-certification": "ocop", "product-ocop_stars": "4",
-        "product-certified_on": "2025-03-01"})
+        **product_form, "product-ocop_group": "food", "product-certified_on": "2025-03-01"})
     assert response.status_code == 302
     with app.app_context():
         product = db.session.scalar(select(Product))
@@ -117,12 +121,39 @@ def test_products_and_listings_on_the_platforms_own_domain(client, app):
     bad = client.post(f"/doanh-nghiep/{key}/san-pham", data={"product_id": product_id, "listing-platform_code": "shopee",
                                                                "listing-url": "https://evil.example.com/shopee.vn"})
     assert bad.status_code == 422 and "không nằm trên Shopee" in bad.get_data(as_text=True)
-    good = client.post(f"/doanh-nghiep/{key}/san-pham", data={"product_id": product_id, "listing-platform_code": "shopee",
-                                                                "listing-url": "https://shopee.vn/ca-ngu-phu-yen"})
+    for not_a_product in ("https://shopee.vn/haidang.shop", "https://shopee.vn/search?keyword=ca+ngu",
+                          "https://shopee.vn/video/123", "https://shopee.vn/"):
+        refused = client.post(f"/doanh-nghiep/{key}/san-pham", data={
+            "product_id": product_id, "listing-platform_code": "shopee", "listing-url": not_a_product})
+        assert refused.status_code == 422 and "trang riêng của sản phẩm" in refused.get_data(as_text=True), not_a_product
+    good = client.post(f"/doanh-nghiep/{key}/san-pham", data={
+        "product_id": product_id, "listing-platform_code": "shopee",
+        "listing-url": "https://shopee.vn/Ca-ngu-dai-duong-Phu-Yen-i.123456.7890123"})
     assert good.status_code == 302
     assert "Công ty TNHH Thủy sản Hải Đăng" in client.get("/doanh-nghiep?q=ca+ngu+dai+duong").get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(Listing)).platform_code == "shopee"
+        listing = db.session.scalar(select(Listing))
+        assert listing.platform_code == "shopee"
+        assert [(c.checked_on, c.is_available) for c in listing.checks] == [(listing.last_verified_on, True)]
+        listing_id, first_day = listing.id, listing.last_verified_on
+    gone = client.post(f"/doanh-nghiep/{key}/gian-hang/{listing_id}/kiem-tra", data={"available": "no"})
+    assert gone.status_code == 302
+    with app.app_context():
+        listing = db.session.get(Listing, listing_id)
+        assert [c.is_available for c in listing.checks] == [False, True]  # newest first
+        assert listing.last_verified_on == first_day  # the last day it was seen selling
+
+
+def test_only_the_enterprises_members_check_its_listings(client, app):
+    from tests.progress_helpers import listing, product
+
+    with app.app_context():
+        mine, theirs = make_enterprise("Công ty TNHH Của Tôi"), make_enterprise("Công ty TNHH Của Người Khác")
+        add_member(make_user("chu@example.vn"), mine)
+        other = listing(product(theirs, None, None), platform="shopee")
+        key, listing_id = mine.public_key, other.id
+    login(client, "chu@example.vn")
+    assert client.post(f"/doanh-nghiep/{key}/gian-hang/{listing_id}/kiem-tra", data={"available": "yes"}).status_code == 404
 
 
 def test_someone_elses_enterprise_cannot_be_managed(client, app):

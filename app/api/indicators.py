@@ -15,6 +15,7 @@ from werkzeug.exceptions import BadRequest
 from app.api import api_bp
 from app.api.views import API_LIMIT
 from app.extensions import limiter
+from app.i18n import local_today
 from app.progress import dimensions as dims
 from app.progress import services
 from app.progress.display import breakdown_rows
@@ -28,7 +29,7 @@ def _as_of() -> date:
     if raw and not _DAY.match(raw):
         raise BadRequest("Invalid value for parameter 'as_of': a date yyyy-mm-dd.")
     try:
-        return services.parse_day(raw, dims.local_today())
+        return services.parse_day(raw, local_today())
     except services.ProgressError:
         raise BadRequest("Invalid value for parameter 'as_of': a date from 2000-01-01 to today.") from None
 

@@ -16,6 +16,8 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.labels import OCOP_GROUP_LABELS
+
 STAGES = [("", _l("Not stated")), ("idea", _l("Idea")), ("prototype", _l("Prototype")),
           ("early_revenue", _l("First customers")), ("growth", _l("Growing")), ("scale", _l("Expanding"))]
 
@@ -75,16 +77,24 @@ class ProductForm(FlaskForm):
         ("ocop", _l("OCOP")), ("gi", _l("Geographical indication")), ("collective_mark", _l("Collective mark")),
         ("certification_mark", _l("Certification mark"))])
     ocop_stars = SelectField(_l("OCOP stars"), choices=[("", "—"), ("3", "3"), ("4", "4"), ("5", "5")], validators=[Optional()])
+    ocop_group = SelectField(_l("OCOP product group"), choices=[("", "—"), *OCOP_GROUP_LABELS.items()], validators=[Optional()],
+                             description=_l("Required for an OCOP product."))
     certifying_body = StringField(_l("Certified by"), validators=[Optional(), Length(max=300)])
     certificate_no = StringField(_l("Certificate number"), validators=[Optional(), Length(max=100)])
-    certified_on = DateField(_l("Certified on"), validators=[Optional()])
+    certified_on = DateField(_l("Certified on"), validators=[Optional()],
+                             description=_l("The date on the certificate or the decision that awarded it."))
     expires_on = DateField(_l("Valid until"), validators=[Optional()],
                            description=_l("OCOP certificates are valid 36 months; left blank, that is assumed."))
 
 
+class ListingCheckForm(FlaskForm):
+    available = SelectField(_l("Is the product still sold there?"), choices=[("yes", _l("Yes, still selling")),
+                                                                          ("no", _l("No, no longer sold there"))])
+
+
 class ListingForm(FlaskForm):
     platform_code = SelectField(_l("Platform"), validators=[DataRequired()])
-    url = StringField(_l("Address of the shop or product page"), validators=[DataRequired(_l("Enter the address.")), Length(max=500)],
+    url = StringField(_l("Address of the product page"), validators=[DataRequired(_l("Enter the address.")), Length(max=500)],
                       render_kw={"inputmode": "url"})
 
 

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app import audit
+from app import audit, rules
 from app.domain import sectors
 from app.domain.codes import CodeError, validate_enterprise_code, validate_personal_id
 from app.domain.legal_forms import LEGAL_FORMS
 from app.domain.numbers import parse_amount_vnd
 from app.extensions import db
-from app.models import Commune, Enterprise, Listing, Platform, Product
+from app.i18n import local_today
+from app.models import Commune, Enterprise, Listing, ListingCheck, Platform, Product
+from app.models.product import OCOP_GROUPS
 from app.reference.services import region_communes
 from app.registry.services import refresh_search_text
 from app.text import fold, normalize
@@ -86,7 +89,12 @@ def read_enterprise_form(data: dict[str, Any], existing: Enterprise | None = Non
 
 
 def listing_url_problem(platform: Platform | None, url: str):
-    """Why a listing URL is refused (it must be on the chosen platform's domain), or None."""
+    """Why a listing URL is refused, or None.
+
+    It must be on the chosen platform's domain and be a product page (rules/platforms.yaml): the
+    share of certified products on e-commerce counts products, so a shop's home page, a search
+    or a video is refused.
+    """
     if platform is None:
         return _l("Choose a platform.")
     parts = urlsplit(url.strip())
@@ -95,14 +103,39 @@ def listing_url_problem(platform: Platform | None, url: str):
         return _l("Enter the full address, starting with https://")
     if not any(host == d or host.endswith("." + d) for d in platform.domains.split()):
         return _l("This address is not on %(platform)s (%(domains)s).", platform=platform.name, domains=platform.domains)
+    if not _is_product_page(platform.code, parts):
+        return _l("Give the address of the product's own page on %(platform)s, not a shop's home page, a search or a video.",
+                  platform=platform.name)
     return None
+
+
+def _is_product_page(platform_code: str, parts) -> bool:
+    data = rules.load("platforms")
+    refused = data.get("not_a_product_page", {})
+    segments = [segment.lower() for segment in parts.path.split("/") if segment]
+    if not segments or any(segment in refused.get("path_segments", ()) for segment in segments):
+        return False
+    if set(parse_qs(parts.query)) & set(refused.get("query_keys", ())):
+        return False
+    pattern = next((p.get("product_pattern") for p in data["platforms"] if p["code"] == platform_code), None)
+    return not pattern or re.search(pattern, parts.path) is not None
 
 
 def add_product(enterprise: Enterprise, actor: audit.Actor, data: dict[str, Any]) -> Product:
     certification = data["certification"]
     stars = int(data["ocop_stars"]) if certification == "ocop" and data.get("ocop_stars") else None
+    errors = {}
     if certification == "ocop" and stars is None:
-        raise FieldErrors({"ocop_stars": _l("An OCOP product is certified with 3, 4 or 5 stars.")})
+        errors["ocop_stars"] = _l("An OCOP product is certified with 3, 4 or 5 stars.")
+    group = data.get("ocop_group") or None if certification == "ocop" else None
+    if certification == "ocop" and group not in OCOP_GROUPS:
+        errors["ocop_group"] = _l("Choose the OCOP product group on the certificate.")
+    if not data.get("certified_on"):
+        errors["certified_on"] = _l("Enter the date on the certificate.")
+    elif data["certified_on"] > local_today():
+        errors["certified_on"] = _l("The certification date cannot be in the future.")
+    if errors:
+        raise FieldErrors(errors)
     certified_on, expires_on = data.get("certified_on"), data.get("expires_on")
     if certification == "ocop" and certified_on and not expires_on:
         try:
@@ -113,7 +146,7 @@ def add_product(enterprise: Enterprise, actor: audit.Actor, data: dict[str, Any]
         raise FieldErrors({"expires_on": _l("The end of validity comes before the certification date.")})
     product = Product(
         enterprise_id=enterprise.id, name=normalize(data["name"]), name_folded=fold(data["name"]),
-        certification=certification, ocop_stars=stars, certifying_body=normalize(data.get("certifying_body")) or None,
+        certification=certification, ocop_stars=stars, ocop_group=group, certifying_body=normalize(data.get("certifying_body")) or None,
         certificate_no=normalize(data.get("certificate_no")) or None, certified_on=certified_on, expires_on=expires_on,
     )
     db.session.add(product)
@@ -131,8 +164,26 @@ def add_listing(product: Product, actor: audit.Actor, platform_code: str, url: s
         raise FieldErrors({"url": problem})
     if any(listing.url == url.strip() for listing in product.listings):
         raise FieldErrors({"url": _l("This address is already listed.")})
-    listing = Listing(product_id=product.id, platform_code=platform_code, url=url.strip(), last_verified_on=date.today())
+    listing = Listing(product_id=product.id, platform_code=platform_code, url=url.strip())
     db.session.add(listing)
     db.session.flush()
     audit.record(actor, "create", "listing", listing.id, None, {"product": product.id, "url": listing.url})
+    check_listing(listing, actor, available=True)
     return listing
+
+
+def check_listing(listing: Listing, actor: audit.Actor, available: bool, note: str | None = None) -> ListingCheck:
+    """A dated check that the listing still sells the product (or no longer does); flushes.
+
+    The listing's ``last_verified_on`` is the day of its latest check that found it selling; the
+    checks stay, so the share of products on e-commerce can be computed as of any past day.
+    """
+    today = local_today()
+    check = ListingCheck(listing_id=listing.id, checked_on=today, is_available=available, checked_by_id=actor.user_id,
+                         checked_by_label=actor.label[:100], note=normalize(note)[:500] or None)
+    db.session.add(check)
+    listing.last_verified_on = today if available else listing.last_verified_on
+    db.session.flush()
+    audit.record(actor, "check", "listing", listing.id, None,
+                 {"url": listing.url, "checked_on": today.isoformat(), "is_available": available})
+    return check

@@ -12,7 +12,7 @@ from app.auth.permissions import can_manage
 from app.directory import directory_bp, forms, owner, profiles
 from app.domain.legal_forms import LEGAL_FORMS
 from app.extensions import db, limiter
-from app.models import Commune, Enterprise, Platform, Product
+from app.models import Commune, Enterprise, Listing, Platform, Product
 from app.reference.services import region_communes
 from app.registry import reviews
 
@@ -165,7 +165,28 @@ def products(key: str):
             _show_errors(listing_form, e.errors)
             listing_form.product_id = product.id
     status = 422 if (form.errors or listing_form.errors) else 200
-    return render_template("directory/products.html", e=enterprise, form=form, listing_form=listing_form), status
+    return render_template("directory/products.html", e=enterprise, form=form, listing_form=listing_form,
+                           check_form=forms.ListingCheckForm()), status
+
+
+@directory_bp.post("/doanh-nghiep/<key>/gian-hang/<int:listing_id>/kiem-tra")
+@login_required
+def check_listing(key: str, listing_id: int):
+    """An owner (or staff) confirms today that a listing still sells the product, or no longer does."""
+    enterprise = managed_enterprise(key)
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or listing.product.enterprise_id != enterprise.id:
+        abort(404)
+    form = forms.ListingCheckForm()
+    if not form.validate_on_submit():
+        abort(400)
+    available = form.available.data == "yes"
+    owner.check_listing(listing, audit.Actor.of(current_user), available)
+    db.session.commit()
+    flash(_("Checked today: %(url)s is still selling the product.", url=listing.url) if available else
+          _("Recorded: %(url)s no longer sells the product; it no longer counts as on e-commerce.", url=listing.url),
+          "success")
+    return redirect(url_for("directory.products", key=key))
 
 
 @directory_bp.route("/doanh-nghiep/<key>/bao-sai", methods=["GET", "POST"])

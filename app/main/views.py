@@ -6,11 +6,10 @@ from flask import current_app, make_response, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.i18n import LANG_COOKIE, current_language
+from app.i18n import LANG_COOKIE, current_language, local_today
 from app.main import main_bp
 from app.progress import display as progress_display
 from app.progress import services as progress_services
-from app.progress.dimensions import local_today
 from app.registry.services import registry_counts
 from app.routing import add_alias, safe_next
 

@@ -6,6 +6,7 @@ import time
 
 import click
 
+from app.i18n import local_today
 from app.progress import progress_bp, services, snapshots
 from app.progress.display import value_text
 
@@ -23,8 +24,6 @@ def rebuild_command(codes: tuple[str, ...]):
 @click.option("--as-of", "as_of", default="", help="Day (yyyy-mm-dd), default today.")
 def show_command(as_of: str):
     """Print every indicator as of a day with the status of its targets."""
-    from app.progress.dimensions import local_today
-
     try:
         day = services.parse_day(as_of, local_today())
     except services.ProgressError as error:

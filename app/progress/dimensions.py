@@ -96,10 +96,6 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
-def local_today() -> date:
-    return datetime.now(zone()).date()
-
-
 def end_of(day: date) -> datetime:
     """The first instant after ``day`` in the province's time zone, in UTC (timestamps are stored in UTC)."""
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone()).astimezone(UTC)

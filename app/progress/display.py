@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -13,9 +14,11 @@ from flask_babel import lazy_gettext as _l
 from app.i18n import current_language, fmt_number, fmt_percent
 from app.progress import dimensions as dims
 from app.progress.figures import Cell
-from app.progress.services import IndicatorView
 from app.progress.settings import Settings
 from app.progress.status import Status
+
+if TYPE_CHECKING:
+    from app.progress.services import IndicatorView
 
 STATUS_LABELS = {
     "met": _l("Met"), "missed": _l("Missed"), "achieved": _l("Achieved"), "substantial": _l("On track"),

@@ -114,7 +114,7 @@ def _records_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> 
 
 def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) -> bytes:
     """The report as of the day: summary, one sheet per indicator, and (staff) the records behind the numbers."""
-    indicators = services.targets.indicators()
+    indicators = services.all_indicators()
     views = [services.indicator_view(i, as_of, s, breakdowns=True, minimum=minimum) for i in indicators]
     output = io.BytesIO()
     with pd.ExcelWriter(output, engine="xlsxwriter", engine_kwargs={"options": {

@@ -12,7 +12,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from app.extensions import db
 from app.i18n import localized
 from app.models import Indicator, Target
 from app.progress import dimensions as dims
@@ -21,7 +24,6 @@ from app.progress import settings as settings_module
 from app.progress.figures import Figure, public
 from app.progress.settings import Settings
 from app.progress.status import Point, Status, target_status
-from app.targets import services as targets
 
 EARLIEST = date(2000, 1, 1)
 
@@ -147,7 +149,7 @@ def indicator_view(indicator: Indicator, as_of: date, s: Settings, *, breakdowns
 
 
 def dashboard(as_of: date, s: Settings, minimum: int | None = None) -> list[IndicatorView]:
-    return [indicator_view(i, as_of, s, minimum=minimum) for i in targets.indicators()]
+    return [indicator_view(i, as_of, s, minimum=minimum) for i in all_indicators()]
 
 
 def summary(views: list[IndicatorView], as_of: date) -> Summary:
@@ -168,5 +170,14 @@ def current_settings() -> Settings:
     return settings_module.current()
 
 
+def all_indicators() -> list[Indicator]:
+    """Every indicator of the plan in plan order, with its targets and reported values loaded."""
+    return list(db.session.scalars(
+        select(Indicator).options(selectinload(Indicator.targets), selectinload(Indicator.values))
+        .order_by(Indicator.position, Indicator.code)
+    ))
+
+
 def get_indicator(code: str) -> Indicator | None:
-    return targets.get_indicator(code)
+    return db.session.scalar(select(Indicator).where(Indicator.code == code)
+                             .options(selectinload(Indicator.targets), selectinload(Indicator.values)))

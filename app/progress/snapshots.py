@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.cache import registry_version
 from app.extensions import db
+from app.i18n import local_today
 from app.models import IndicatorSnapshot
 from app.models.base import utcnow
 from app.progress import dimensions as dims
@@ -65,7 +66,7 @@ def _store(figure: Figure, s: Settings) -> None:
 
 def figure(code: str, as_of: date, s: Settings, breakdowns: bool = False) -> Figure:
     """The indicator as of the day, from its snapshot or computed (and stored) now."""
-    today = dims.local_today()
+    today = local_today()
     row = db.session.execute(
         select(IndicatorSnapshot.summary, IndicatorSnapshot.registry_version, IndicatorSnapshot.computed_at,
                *([IndicatorSnapshot.data] if breakdowns else []))
@@ -82,7 +83,7 @@ def figure(code: str, as_of: date, s: Settings, breakdowns: bool = False) -> Fig
 def series(code: str, s: Settings, days: Iterable[date]) -> list[Figure]:
     """The indicator on each day (summaries only), computing the days that have no snapshot yet."""
     days = list(days)
-    today = dims.local_today()
+    today = local_today()
     stored = {
         row.as_of: row for row in db.session.execute(
             select(IndicatorSnapshot.as_of, IndicatorSnapshot.summary, IndicatorSnapshot.registry_version,
@@ -102,7 +103,7 @@ def series(code: str, s: Settings, days: Iterable[date]) -> list[Figure]:
 def rebuild(s: Settings, codes: Iterable[str] | None = None, until: date | None = None) -> int:
     """Recompute every series day of the given indicators (all computed ones by default); returns the count."""
     codes = list(codes or indicators.DEFINITIONS)
-    until = until or dims.local_today()
+    until = until or local_today()
     days = dims.series_days(s.plan_start, until)
     with db.engine.begin() as conn:
         conn.execute(delete(TABLE).where(TABLE.c.indicator_code.in_(codes), TABLE.c.settings_key == s.key))

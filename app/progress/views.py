@@ -13,7 +13,7 @@ from flask_login import current_user
 from app import charts
 from app.auth.permissions import is_staff, staff_required
 from app.exports import csv_response, xlsx_response
-from app.i18n import fmt_date, localized
+from app.i18n import fmt_date, local_today, localized
 from app.progress import dimensions as dims
 from app.progress import display, drilldown, progress_bp, report, services
 from app.progress import indicators as rules
@@ -47,7 +47,7 @@ def _indicator_or_404(code: str):
 
 @progress_bp.get("/tien-do")
 def index():
-    today = dims.local_today()
+    today = local_today()
     as_of, s = _as_of(today), services.current_settings()
     views = services.dashboard(as_of, s, _minimum(s))
     return render_template("progress/index.html", views=views, summary=services.summary(views, as_of), as_of=as_of,
@@ -56,7 +56,7 @@ def index():
 
 @progress_bp.get("/tien-do/<code>")
 def indicator(code: str):
-    today = dims.local_today()
+    today = local_today()
     item = _indicator_or_404(code)
     as_of, s = _as_of(today), services.current_settings()
     dimension = request.args.get("theo", "commune")
@@ -90,7 +90,7 @@ def indicator(code: str):
 @progress_bp.get("/tien-do/<code>/chuoi.csv")
 def series_csv(code: str):
     item = _indicator_or_404(code)
-    today = dims.local_today()
+    today = local_today()
     view = services.indicator_view(item, _as_of(today), services.current_settings())
     header, rows = report.series_table(view)
     return csv_response(f"{code}-chuoi.csv", header, rows)
@@ -102,14 +102,14 @@ def breakdown_csv(code: str, dimension: str):
     if dimension not in dims.DIMENSIONS or item.kind != "computed":
         abort(404)
     s = services.current_settings()
-    view = services.indicator_view(item, _as_of(dims.local_today()), s, breakdowns=True, minimum=_minimum(s))
+    view = services.indicator_view(item, _as_of(local_today()), s, breakdowns=True, minimum=_minimum(s))
     header, rows = report.breakdown_table(view, dimension)
     return csv_response(f"{code}-{dimension}.csv", header, rows)
 
 
 @progress_bp.get("/tien-do/bao-cao.xlsx")
 def workbook():
-    today = dims.local_today()
+    today = local_today()
     as_of, s = _as_of(today), services.current_settings()
     staff = is_staff(current_user)
     body = report.workbook(as_of, s, None if staff else int(s.suppression_minimum), with_records=staff)
@@ -122,7 +122,7 @@ def workbook():
 def records(code: str):
     item = _indicator_or_404(code)
     definition = services.definition_of(item) or abort(404)
-    today = dims.local_today()
+    today = local_today()
     as_of, s = _as_of(today), services.current_settings()
     part = request.args.get("phan", "numerator")
     if part not in definition.parts and not (code == "T5" and part.startswith("level:")):

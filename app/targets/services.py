@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.domain.numbers import plain_number
 from app.extensions import db
+from app.i18n import local_today
 from app.models import Indicator, IndicatorValue, Target
 from app.models.targets import TARGET_STATUSES
+from app.progress.services import all_indicators
 from app.text import normalize
 
 UNITS = ("percent", "percent_grdp", "count", "yes_no")
@@ -49,18 +48,11 @@ def target_snapshot(target: Target) -> dict:
     return {f: _plain(getattr(target, f)) for f in ("year", "value", "reading_vi", "reading_en", "status", "status_note")}
 
 
-def local_today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
 # --- reading ------------------------------------------------------------------------------
 
 def indicators() -> list[Indicator]:
     """Every indicator in plan order, with its targets and reported values loaded."""
-    return list(db.session.scalars(
-        select(Indicator).options(selectinload(Indicator.targets), selectinload(Indicator.values))
-        .order_by(Indicator.position, Indicator.code)
-    ))
+    return all_indicators()
 
 
 def get_indicator(code: str) -> Indicator | None:

@@ -11,11 +11,10 @@ from sqlalchemy import select
 from app import audit
 from app.auth.permissions import admin_required, is_admin, staff_required
 from app.extensions import db
-from app.i18n import fmt_date
+from app.i18n import fmt_date, local_today
 from app.models import Target
 from app.progress import settings as progress_settings
 from app.progress import snapshots
-from app.progress.dimensions import local_today
 from app.progress.display import value_text
 from app.progress.indicators import DEFINITIONS
 from app.targets import services, targets_bp
