@@ -16,6 +16,11 @@ def listed(app):
         make_enterprise("Công ty TNHH Thủy sản Hải Đăng", commune_code="22258")
         make_enterprise("Công ty TNHH Phần mềm Biển Xanh", main_vsic="6201", is_digital_tech=True)
         make_enterprise("Hộ kinh doanh Bánh tráng Cô Ba", legal_form="hkd", personal_id="054123456789")
+        from app.extensions import db
+        from app.targets.loader import load_targets
+
+        load_targets()  # the indicators' operations answer with real items
+        db.session.commit()
 
 
 def test_search_returns_the_shared_envelope(client, listed):

@@ -36,9 +36,11 @@ def test_as_of_a_past_day(province, client):
 
 
 def test_bad_parameters_answer_400_in_json(province, client):
-    for query in ("as_of=31/12/2025", "as_of=2999-01-01", "as_of=2025-02-31", "by=district"):
+    for query in ("as_of=31/12/2025", "as_of=1999-12-31", "as_of=2025-02-31", "by=district"):
         response = client.get(f"/api/v1/indicators/T5?{query}")
         assert response.status_code == 400, query
         assert response.get_json()["error"] == "bad_request"
     assert client.get("/api/v1/indicators/T1?by=commune").status_code == 400
+    later = client.get("/api/v1/indicators/T5?as_of=2099-01-01").get_json()
+    assert later["as_of"] == client.get("/api/v1/indicators/T5").get_json()["as_of"]  # today's figures
     assert client.get("/api/v1/indicators/NOPE").status_code == 404

@@ -13,6 +13,7 @@ from flask import abort, jsonify, request
 from werkzeug.exceptions import BadRequest
 
 from app.api import api_bp
+from app.api.openapi import DAY_PATTERN
 from app.api.views import API_LIMIT
 from app.extensions import limiter
 from app.i18n import local_today
@@ -21,17 +22,18 @@ from app.progress import services
 from app.progress.display import breakdown_rows
 from app.progress.services import IndicatorView
 
-_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
 
 def _as_of() -> date:
+    """The day asked (yyyy-mm-dd, from 2000); a day after today gives today's figures, as ``as_of`` says."""
     raw = request.args.get("as_of", "")
-    if raw and not _DAY.match(raw):
-        raise BadRequest("Invalid value for parameter 'as_of': a date yyyy-mm-dd.")
+    if raw and not re.match(DAY_PATTERN, raw):
+        raise BadRequest("Invalid value for parameter 'as_of': a date yyyy-mm-dd from 2000-01-01.")
+    today = local_today()
     try:
-        return services.parse_day(raw, local_today())
-    except services.ProgressError:
-        raise BadRequest("Invalid value for parameter 'as_of': a date from 2000-01-01 to today.") from None
+        day = date.fromisoformat(raw) if raw else today
+    except ValueError:
+        raise BadRequest("Invalid value for parameter 'as_of': this date does not exist.") from None
+    return min(day, today)
 
 
 def _number(value):

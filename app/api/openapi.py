@@ -101,6 +101,7 @@ _INDICATOR_DETAIL = {**_INDICATOR, "properties": {
     "breakdown": {"type": "object", "required": ["by", "items"],
                   "properties": {"by": {"type": "string"}, "items": {"type": "array", "items": _CELL}}}}}
 DIMENSIONS = ["commune", "section", "priority", "size", "legal_form"]
+DAY_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
 def _envelope(item: dict) -> dict:
@@ -176,8 +177,8 @@ def document(app: Flask) -> dict:
             }},
             "/api/v1/indicators": {"get": {
                 "operationId": "listIndicators", "summary": "Every indicator of the plan as of a day, with its targets' status",
-                "parameters": [_param("as_of", "Day the figures are as of (default today).",
-                                      {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})],
+                "parameters": [_param("as_of", "Day the figures are as of, from 2000-01-01 (default today; a later day gives today's figures).",
+                                      {"type": "string", "format": "date", "pattern": DAY_PATTERN})],
                 "responses": {"200": _json(_envelope(_INDICATOR), "The indicators."), "400": bad, "429": limited},
             }},
             "/api/v1/indicators/{code}": {"get": {
@@ -185,8 +186,8 @@ def document(app: Flask) -> dict:
                 "parameters": [
                     {"name": "code", "in": "path", "required": True, "description": "Indicator code (T1 … T9).",
                      "schema": {"type": "string", "minLength": 1, "maxLength": 40}},
-                    _param("as_of", "Day the figures are as of (default today).",
-                           {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+                    _param("as_of", "Day the figures are as of, from 2000-01-01 (default today; a later day gives "
+                                    "today's figures).", {"type": "string", "format": "date", "pattern": DAY_PATTERN}),
                     _param("by", "Break a computed indicator down by this dimension (groups of fewer than 5 "
                                  "enterprises hidden).", {"type": "string", "enum": DIMENSIONS}),
                 ],
