@@ -82,3 +82,28 @@ def test_api_passes_every_schemathesis_check(app, listed, path, method):
         case.call_and_validate(headers={"Accept-Encoding": "identity"})
 
     check()
+
+
+def test_any_spelling_of_a_code_reaches_its_record_in_the_api_and_the_pages(client, app):
+    from tests.factories import enterprise_code
+
+    with app.app_context():
+        parent = make_enterprise("Công ty Cổ phần Mía đường Tuy Hòa", legal_form="cp")
+        code = parent.code
+        make_enterprise("Chi nhánh Công ty Cổ phần Mía đường Tuy Hòa tại Sông Hinh", legal_form="branch",
+                        code=f"{code}-002")
+        other = enterprise_code()
+    branch = f"{code}-002"
+    spellings = [branch, f"{code}002", f"{code} 002", f"{code[:4]}.{code[4:]}-002"]
+    for spelling in spellings:
+        detail = client.get(f"/api/v1/enterprises/{spelling.replace(' ', '%20')}")
+        assert detail.status_code == 200, spelling
+        assert detail.get_json()["code"] == branch
+        found = client.get("/api/v1/enterprises", query_string={"q": spelling}).get_json()
+        assert [i["code"] for i in found["items"]] == [branch], spelling
+        page = client.get("/doanh-nghiep", query_string={"q": spelling})
+        assert page.status_code == 302 and page.headers["Location"].endswith(f"/doanh-nghiep/{branch}"), spelling
+    assert client.get(f"/doanh-nghiep/{code}002").headers["Location"].endswith(f"/doanh-nghiep/{branch}")
+    assert client.get("/api/v1/enterprises", query_string={"q": code}).get_json()["items"][0]["code"] == code
+    assert client.get("/api/v1/enterprises", query_string={"q": other}).get_json()["total"] == 0
+    assert client.get("/api/v1/enterprises/054123456789").status_code == 404  # a personal ID is never a key

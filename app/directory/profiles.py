@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.domain import sectors
+from app.domain.codes import canonical_key
 from app.extensions import db
 from app.models import Enterprise, EnterpriseSolution, LatestAssessment, Product
 
@@ -33,9 +34,9 @@ def _read_categories(path: str) -> dict[str, dict]:
 
 
 def get_public(key: str) -> Enterprise | None:
-    """A published enterprise by its public key (code, hyphenated branch code, or household id)."""
+    """A published enterprise by its public key, in any spelling (code, branch code, household id)."""
     return db.session.scalar(
-        select(Enterprise).where(Enterprise.public_key == key, Enterprise.record_state == "published")
+        select(Enterprise).where(Enterprise.public_key == canonical_key(key), Enterprise.record_state == "published")
         .options(selectinload(Enterprise.products).selectinload(Product.listings))
     )
 

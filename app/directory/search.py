@@ -89,8 +89,14 @@ class Query:
         return out
 
     @property
+    def code(self) -> str | None:
+        """The stored form of an enterprise code typed as the query (any spelling), if it is one."""
+        return code_in_query(self.q)
+
+    @property
     def terms(self) -> list[str]:
-        return query_terms(self.q)
+        """The folded words searched for; none when the query is an enterprise code (it selects one record)."""
+        return [] if self.code else query_terms(self.q)
 
 
 _DEFAULTS = {f.name: f.default for f in fields(Query)}
@@ -141,7 +147,9 @@ def _conditions(query: Query, skip: str | None = None, plan: str = "index") -> l
         Enterprise.status != "dissolved",
         Enterprise.commune_code.in_(select(Commune.code).where(region_communes())),
     ]
-    if query.terms:
+    if query.code:
+        conditions.append(Enterprise.public_key == query.code)
+    elif query.terms:
         conditions.append(words_condition(query.terms) if plan == "scan" else match_condition(query.terms))
     if query.sector and skip != "sector":
         conditions.append(Enterprise.vsic_section == query.sector)

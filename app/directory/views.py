@@ -7,11 +7,11 @@ from urllib.parse import urlencode
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from stdnum.vn import mst
 
 from app.auth.permissions import is_staff
 from app.cache import cached_page
 from app.directory import directory_bp, profiles, search
+from app.domain.codes import canonical_key
 from app.exports import csv_response, xlsx_response
 from app.extensions import limiter
 from app.routing import add_alias
@@ -40,9 +40,9 @@ def query_string(args: dict[str, str]) -> str:
 @directory_bp.get("/doanh-nghiep/<key>")
 @cached_page
 def profile(key: str):
-    compact = mst.compact(key)
-    if compact.isascii() and compact.isdigit() and len(compact) == 13 and key != mst.format(compact):
-        return redirect(url_for("directory.profile", key=mst.format(compact)), code=301)
+    canonical = canonical_key(key)
+    if canonical != key:  # an unhyphenated branch code, or a code typed with spaces or dots
+        return redirect(url_for("directory.profile", key=canonical), code=301)
     enterprise = profiles.get_public(key)
     if enterprise is None:
         survivor = profiles.merged_into(key)

@@ -67,3 +67,12 @@ def looks_like_enterprise_code(raw: str) -> bool:
     """True when a search box input is shaped like an enterprise code (valid or not)."""
     compact = mst.compact(raw or "")
     return compact.isascii() and compact.isdigit() and len(compact) in (10, 13)
+
+
+def canonical_key(key: str) -> str:
+    """The stored public key for any spelling of it: a 10- or 13-digit code with or without its hyphen,
+    spaces or dots becomes NNNNNNNNNN or NNNNNNNNNN-NNN; anything else (a household id) is kept."""
+    compact = mst.compact(key or "")
+    if compact.isascii() and compact.isdigit() and len(compact) in (10, 13):
+        return mst.format(compact)
+    return key

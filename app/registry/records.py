@@ -9,9 +9,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
-from stdnum.vn import mst
 
 from app import audit
+from app.domain.codes import canonical_key
 from app.domain.legal_forms import LEGAL_FORMS
 from app.extensions import db
 from app.labels import SIZE_TIERS, STATUSES
@@ -56,11 +56,9 @@ def find(q: str, state: str = "") -> list[Enterprise]:
     if state in RECORD_STATES:
         query = query.where(Enterprise.record_state == state)
     if q:
-        compact = q.replace(" ", "").replace("-", "").replace(".", "")
-        code = mst.format(compact) if compact.isdigit() and len(compact) == 13 else compact  # branches: NNNNNNNNNN-NNN
         folded = fold(q)
         query = query.where(or_(
-            Enterprise.public_key == q.upper(), Enterprise.code == code,
+            Enterprise.public_key == q.upper(), Enterprise.code == canonical_key(q),
             Enterprise.name_folded.like(f"{folded}%"), Enterprise.name_folded.like(f"% {folded}%"),
         ))
     return list(db.session.scalars(query.order_by(Enterprise.updated_at.desc(), Enterprise.id.desc()).limit(SEARCH_LIMIT)))
