@@ -32,6 +32,7 @@ demo_cli = AppGroup("demo", help="Demo province and scale data.")
 def load_command(seed: int | None, as_of):
     """Load the demo province (made-up data) and demo accounts, once."""
     from app.demo import accounts, bulk, province
+    from app.targets.loader import TargetFileError
 
     started = time.perf_counter()
     with write_intent():
@@ -39,18 +40,24 @@ def load_command(seed: int | None, as_of):
             result = province.load_demo_province(
                 province.DEFAULT_SEED if seed is None else seed, as_of.date() if as_of else None
             )
-        except bulk.EmptyRegion as e:
+        except (bulk.EmptyRegion, TargetFileError) as e:
             raise click.ClickException(str(e)) from None
         if result is None:
             click.echo("The demo province is already loaded: nothing changed.")
             return
         db.session.commit()
     analyze()
+    people = result.people
     click.echo(
         f"Demo province loaded in {time.perf_counter() - started:.1f} s: {result.enterprises:,} enterprises "
         f"({result.households:,} household businesses, {result.branches} branches, {result.tech_firms} "
-        f"digital-technology firms), {result.products} certified products, {result.listings} listings."
+        f"digital-technology firms), {result.products} certified products ({result.pending_products} "
+        f"awaiting review), {result.listings} listings with {result.checks} checks, "
+        f"{people.attempts:,} counted assessments of {people.assessed:,} enterprises by "
+        f"{people.owners:,} owner accounts that cannot sign in, {people.quick_checks} quick checks, "
+        f"{result.reported_values} reported values."
     )
+    _rebuild_progress()
     text = accounts.credentials_text(result.accounts, date.today())
     try:
         path = accounts.write_credentials(current_app.instance_path, text)
@@ -70,27 +77,59 @@ def load_command(seed: int | None, as_of):
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
 @click.option(
+    "--assessments",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Counted DBI attempts to share among the generated SMEs (with retakes).",
+)
+@click.option(
     "--chunk-size",
     type=click.IntRange(min=100),
     default=20_000,
     show_default=True,
-    help="Rows per insert and commit.",
+    help="Enterprises per insert and commit.",
 )
-def generate_command(count: int, seed: int, chunk_size: int):
+@click.option(
+    "--rebuild-progress",
+    is_flag=True,
+    help="Recompute the progress figures since the plan began afterwards (minutes at 1M; "
+    "otherwise pages compute them on first view, or run `flask progress rebuild`).",
+)
+def generate_command(
+    count: int, seed: int, assessments: int, chunk_size: int, rebuild_progress: bool
+):
     """Add COUNT made-up enterprises (provenance "generated") with products, for benchmarks."""
     from app.demo import bulk, scale
 
-    def progress(done: int, elapsed: float) -> None:
-        click.echo(f"  {done:,} / {count:,} enterprises, {done / elapsed:,.0f} rows/s")
+    def progress(done: int, attempts: int, elapsed: float) -> None:
+        click.echo(
+            f"  {done:,} / {count:,} enterprises, {attempts:,} / {assessments:,} assessments, "
+            f"{(done + attempts) / elapsed:,.0f} rows/s"
+        )
 
     with write_intent():
         try:
-            result = scale.generate(count, seed, chunk_size=chunk_size, progress=progress)
+            result = scale.generate(
+                count, seed, chunk_size=chunk_size, progress=progress, assessments=assessments
+            )
         except bulk.EmptyRegion as e:
             raise click.ClickException(str(e)) from None
     analyze()  # the planner needs statistics to drive searches from the full-text index
+    if rebuild_progress:
+        _rebuild_progress()
     click.echo(
         f"Added {result.enterprises:,} enterprises ({result.first_code} … {result.last_code}), "
-        f"{result.products:,} products, {result.listings:,} listings in {result.seconds:.1f} s "
+        f"{result.products:,} products, {result.listings:,} listings with {result.checks:,} checks, "
+        f"{result.assessments:,} assessments in {result.seconds:.1f} s "
         f"({result.enterprises / result.seconds:,.0f} enterprises/s)."
     )
+
+
+def _rebuild_progress() -> None:
+    """The progress figures of every month end since the plan began, for the records just added."""
+    from app.progress import services, snapshots
+
+    started = time.perf_counter()
+    count = snapshots.rebuild(services.current_settings())
+    click.echo(f"Progress: {count} figures computed in {time.perf_counter() - started:.1f} s.")

@@ -1,11 +1,11 @@
-"""Demo accounts, one per role, with random passwords; and the credentials file that lists them."""
+"""Demo accounts, one per role and a startup's manager, with random passwords; and the file that lists them."""
 
 from __future__ import annotations
 
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -19,53 +19,63 @@ from app.models.base import utcnow
 
 DEMO_ACTOR = audit.Actor(None, "demo")
 # example.com: reserved for examples (RFC 2606), so no demo e-mail can reach a real person.
+# (what the account is for, role, e-mail, name). Both owners act for an enterprise: the first for
+# the company with the most certified products, the startup manager for a startup that seeks
+# funding, so that an investor's contact request reaches someone who can answer it.
 DEMO_USERS = (
-    ("owner", "owner.demo@example.com", "Nguyễn Thị Hồng (demo)"),
-    ("investor", "investor.demo@example.com", "Trần Minh Quân (demo)"),
-    ("staff", "staff.demo@example.com", "Lê Văn Phúc (demo)"),
-    ("admin", "admin.demo@example.com", "Phạm Thị Thu (demo)"),
+    ("owner", "owner", "owner.demo@example.com", "Nguyễn Thị Hồng (demo)"),
+    ("startup manager", "owner", "startup.demo@example.com", "Võ Quốc Huy (demo)"),
+    ("investor", "investor", "investor.demo@example.com", "Trần Minh Quân (demo)"),
+    ("staff", "staff", "staff.demo@example.com", "Lê Văn Phúc (demo)"),
+    ("admin", "admin", "admin.demo@example.com", "Phạm Thị Thu (demo)"),
 )
 CREDENTIALS_FILE = "demo-credentials.txt"
 
 
 @dataclass(frozen=True)
 class DemoAccount:
-    role: str
+    role: str  # what the account is for: a role, or "startup manager"
     email: str
     password: str
     totp_secret: str | None = None
     enterprise: str | None = None  # the owner's enterprise, "name (public key)"
+    user_id: int | None = None
 
 
 def demo_users_exist() -> bool:
-    emails = [email for _, email, _ in DEMO_USERS]
+    emails = [email for _, _, email, _ in DEMO_USERS]
     return bool(
         db.session.scalar(select(func.count()).select_from(User).where(User.email.in_(emails)))
     )
 
 
-def create_demo_accounts(owner_enterprise: Enterprise) -> list[DemoAccount]:
-    """Create the four accounts (flushes). Staff and admin are enrolled in two-step sign-in."""
+def create_demo_accounts(acts_for: dict[str, tuple[Enterprise, datetime]]) -> list[DemoAccount]:
+    """Create the accounts (flushes). Staff and admin are enrolled in two-step sign-in.
+
+    ``acts_for`` maps "owner" and "startup manager" to their enterprise and the moment the
+    department verified their claim (before the attempts they submitted for it).
+    """
     accounts = []
-    for role, email, full_name in DEMO_USERS:
+    for purpose, role, email, full_name in DEMO_USERS:
         password = secrets.token_urlsafe(12)
         user = create_user(email, full_name, role, password, actor=DEMO_ACTOR)
         secret = enterprise = None
         if user.needs_two_factor:
             secret = totp.new_secret()
             user.totp_secret, user.totp_enabled_at = secret, utcnow()
-        if role == "owner":
+        if purpose in acts_for:
+            company, verified_at = acts_for[purpose]
             db.session.add(
                 Membership(
                     user_id=user.id,
-                    enterprise_id=owner_enterprise.id,
+                    enterprise_id=company.id,
                     claim_state="verified",
                     evidence="Tài khoản demo",
-                    decided_at=utcnow(),
+                    decided_at=verified_at,
                 )
             )
-            enterprise = f"{owner_enterprise.name} ({owner_enterprise.public_key})"
-        accounts.append(DemoAccount(role, email, password, secret, enterprise))
+            enterprise = f"{company.name} ({company.public_key})"
+        accounts.append(DemoAccount(purpose, email, password, secret, enterprise, user.id))
     db.session.flush()
     return accounts
 

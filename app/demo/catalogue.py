@@ -81,7 +81,17 @@ OCOP_TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 OCOP_STARS = ((3, 78), (4, 19), (5, 3))
-CERTIFIED_YEARS = ((2021, 1), (2022, 1.5), (2023, 2.5), (2024, 3), (2025, 3))
+# Years OCOP certificates were first issued in the region (Phú Yên: 231 products ≥ 3★ by Nov 2023).
+CERTIFIED_YEARS = (
+    (2019, 1),
+    (2020, 1.5),
+    (2021, 2),
+    (2022, 2.5),
+    (2023, 2.5),
+    (2024, 2),
+    (2025, 2),
+    (2026, 1.5),
+)
 
 # Geographical indications and collective marks of the region: (name, certification, owner VSIC).
 MARKS: tuple[tuple[str, str, str], ...] = (

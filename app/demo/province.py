@@ -1,29 +1,34 @@
 """The demo province: about 3,000 made-up enterprises of the former Phú Yên, products, listings, accounts.
 
-One seed gives the same province every time (for a given as-of date); only the account passwords
-and two-step secrets are random. Services flush; the CLI commits once.
+Its history since the plan began in January 2023 is dated, so the progress dashboard has something
+true to show as of any day: when records entered the registry and ceased, when labels were
+verified, who assessed their readiness and when, when certificates were issued, verified and
+expired, when listings were found and checked, and what the department reported on T1–T3.
+
+One seed gives the same province every time (for a given as-of date); only the account passwords,
+two-step secrets and assessment links are random. Services flush; the CLI commits once.
 """
 
 from __future__ import annotations
 
 import random
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import exists, select
 
-from app.demo import bulk, catalogue
-from app.demo.accounts import DEMO_ACTOR, DemoAccount, create_demo_accounts, demo_users_exist
+from app.demo import bulk, certified, history, members, reported
+from app.demo.accounts import DEMO_ACTOR, DemoAccount, demo_users_exist
 from app.demo.codes import codes_after, household_key, personal_id
 from app.demo.composer import Composer, Draft
 from app.demo.products import ProductMaker
-from app.demo.tech import tech_firm
+from app.demo.tech import declare_solutions, tech_firm
 from app.extensions import db
-from app.models import Enterprise, EnterpriseSolution, Listing, Product
+from app.models import Enterprise
 from app.models.base import utcnow
 from app.reference.services import load_reference_data
-from app.registry.services import derive, refresh_search_text
+from app.registry.services import derive
+from app.targets.loader import load_targets
 from app.text import fold
 
 PROVENANCE = "demo"
@@ -31,9 +36,10 @@ DEFAULT_SEED = 5401
 ENTERPRISES = 3_000  # all units, household businesses and branches included
 HOUSEHOLDS = 450  # 15 %
 BRANCHES = 15
-TECH_FIRMS = 40
+TECH_FIRMS = 62
 STARTUPS = 12  # among the tech firms
-OCOP_PRODUCTS = 220  # plus the region's marks: about 230 certified products in all
+EARLY_LABELS = 15  # tech firms the department had verified before the plan began
+UNVERIFIED_LABELS = 3  # tech firms whose label the department has not decided yet
 TAX_OFFICE_PREFIX = 44  # believed to be Phú Yên's (DOMAIN.md §3)
 
 
@@ -46,6 +52,10 @@ class LoadResult:
     tech_firms: int
     products: int
     listings: int
+    checks: int
+    pending_products: int
+    people: members.Members
+    reported_values: int
 
 
 def is_loaded() -> bool:
@@ -61,6 +71,7 @@ def load_demo_province(seed: int = DEFAULT_SEED, as_of: date | None = None) -> L
     if is_loaded():
         return None
     load_reference_data()
+    load_targets()  # the indicators the reported values belong to
     as_of = as_of or date.today()
     rng = random.Random(seed)
     composer = Composer(rng, bulk.region(), as_of)
@@ -68,21 +79,64 @@ def load_demo_province(seed: int = DEFAULT_SEED, as_of: date | None = None) -> L
     _number(rng, companies, households)
     branches = _branches(composer, companies)
     drafts = companies + branches + households
+    _date(_rng(seed, "history"), drafts, as_of)
 
     now = utcnow()
-    rows = [bulk.enterprise_row(derive(d.fields), PROVENANCE, now) for d in drafts]
+    rows = [_row(d, now) for d in drafts]
     ids = bulk.insert_returning_ids(Enterprise.__table__, rows)
-    bulk.insert_audit(bulk.audit_rows(rows, ids, DEMO_ACTOR, PROVENANCE, now))
+    bulk.insert_audit(bulk.audit_rows(rows, ids, DEMO_ACTOR, PROVENANCE))
     id_of = {row["public_key"]: id_ for row, id_ in zip(rows, ids, strict=True)}
 
-    owned = _products(ProductMaker(rng, as_of), drafts, id_of)
-    _index_product_names(owned)
-    _declare_solutions(rng, drafts, id_of)
-    listings = sum(len(p.listings) for p in owned)
-    accounts = create_demo_accounts(_owner_enterprise(owned))
+    owned = certified.make_products(ProductMaker(_rng(seed, "products"), as_of), drafts, id_of)
+    certified.index_product_names(owned)
+    declare_solutions(_rng(seed, "solutions"), drafts, id_of)
+    pending = certified.hold_for_review(_rng(seed, "reviews"), owned, as_of)
+    people = members.enrol(_rng(seed, "people"), rows, ids, owned, pending, as_of)
+    values = reported.add_reported_values(as_of)
+    bulk.forget_progress_snapshots()
+    listings = [listing for p in owned for listing in p.listings]
     return LoadResult(
-        accounts, len(drafts), len(households), len(branches), TECH_FIRMS, len(owned), listings
+        people.accounts,
+        len(drafts),
+        len(households),
+        len(branches),
+        TECH_FIRMS,
+        len(owned),
+        len(listings),
+        sum(len(listing.checks) for listing in listings),
+        len(pending),
+        people,
+        values,
     )
+
+
+def _rng(seed: int, part: str) -> random.Random:
+    """A generator of its own for each part, so that tuning one part leaves the others as they were."""
+    return random.Random(f"{seed}:{part}")
+
+
+def _row(draft: Draft, now) -> dict:
+    row = bulk.enterprise_row(derive(draft.fields), PROVENANCE, now)
+    row["created_at"] = history.morning_of(row["registered_on"])
+    return row
+
+
+def _date(rng: random.Random, drafts: list[Draft], as_of: date) -> None:
+    """Registration and cessation days for all; verification days for the labels of the tech firms."""
+    for draft in drafts:
+        history.date_record(rng, draft.fields, as_of)
+    tech = [d.fields for d in drafts if d.fields.get("is_digital_tech")]
+    settled = [
+        i
+        for i, f in enumerate(tech)
+        if not f.get("is_startup") and f["registered_on"] < date(2022, 10, 1)
+    ]
+    early = set(rng.sample(settled, k=min(EARLY_LABELS, len(settled))))
+    for i, fields in enumerate(tech):
+        history.date_labels(rng, fields, as_of, early=i in early)
+    undecided = [f for i, f in enumerate(tech) if i not in early and not f.get("is_startup")]
+    for fields in rng.sample(undecided, k=min(UNVERIFIED_LABELS, len(undecided))):
+        history.leave_unverified(fields)
 
 
 def _drafts(composer: Composer) -> tuple[list[Draft], list[Draft]]:
@@ -178,95 +232,3 @@ def _branches(composer: Composer, companies: list[Draft]) -> list[Draft]:
         }
         branches.append(Draft(fields, parent.trade, parent.brand))
     return branches
-
-
-def _products(maker: ProductMaker, drafts: list[Draft], id_of: dict[str, int]) -> list[Product]:
-    """OCOP products for food, farm, craft and tourism businesses; the region's marks; listings."""
-    rng = maker.rng
-    eligible = [
-        d
-        for d in drafts
-        if d.fields["status"] == "active"
-        and d.fields["legal_form"] != "branch"
-        and not d.fields.get("is_digital_tech")
-        and d.trade.vsic in catalogue.OCOP_TEMPLATES
-    ]
-    rng.shuffle(eligible)
-    made: list[tuple[Draft, dict]] = []
-    taken: set[str] = set()
-    for draft in eligible:
-        if len(made) >= OCOP_PRODUCTS:
-            break
-        for _ in range(1 if rng.random() < 0.62 else 2 if rng.random() < 0.75 else 3):
-            product = maker.ocop_for(draft.trade.vsic, draft.brand, taken)
-            if product and len(made) < OCOP_PRODUCTS:
-                made.append((draft, product))
-    mark_users: set[str] = set()
-    for name, certification, vsic in catalogue.MARKS:
-        owner = next(
-            (
-                d
-                for d in eligible
-                if d.trade.vsic == vsic and d.fields["public_key"] not in mark_users
-            ),
-            None,
-        )
-        if owner is None:
-            continue
-        mark_users.add(owner.fields["public_key"])
-        made.append((owner, maker.mark(name, certification)))
-
-    products = []
-    for draft, fields in made:
-        listings = maker.listings_for(fields)
-        products.append(
-            Product(
-                enterprise_id=id_of[draft.fields["public_key"]],
-                **fields,
-                listings=[Listing(**listing) for listing in listings],
-            )
-        )
-    db.session.add_all(products)
-    db.session.flush()
-    return products
-
-
-def _index_product_names(products: list[Product]) -> None:
-    """Make the products' names searchable with their makers ("tom hum" finds the lobster farm)."""
-    for enterprise_id in {p.enterprise_id for p in products}:
-        refresh_search_text(db.session.get(Enterprise, enterprise_id))
-    db.session.flush()
-
-
-# What each digital-technology line of business plausibly offers (solution categories).
-SOLUTIONS_BY_VSIC = {
-    "6201": ("website", "erp_crm", "accounting", "ecommerce"),
-    "6202": ("consulting", "cybersecurity", "training", "erp_crm"),
-    "6209": ("cybersecurity", "cloud", "training"),
-    "6311": ("cloud", "data_analytics", "e_invoice"),
-    "6312": ("website", "social_marketing", "ecommerce"),
-    "5820": ("accounting", "e_invoice", "payments"),
-    "6190": ("connectivity", "cloud"),
-}
-
-
-def _declare_solutions(rng: random.Random, drafts: list[Draft], id_of: dict[str, int]) -> None:
-    """Demo providers declare two to four solution categories, so results can point at them."""
-    for draft in drafts:
-        offered = SOLUTIONS_BY_VSIC.get(draft.fields.get("main_vsic") or "")
-        if not draft.fields.get("is_digital_tech") or not offered:
-            continue
-        chosen = rng.sample(offered, k=min(len(offered), rng.randint(2, 4)))
-        for category in sorted(chosen):
-            db.session.add(EnterpriseSolution(enterprise_id=id_of[draft.fields["public_key"]], category=category))
-    db.session.flush()
-
-
-def _owner_enterprise(products: list[Product]) -> Enterprise:
-    """The company (not a household business) with the most products: the demo owner acts for it."""
-    counts = Counter(p.enterprise_id for p in products)
-    for enterprise_id, _ in counts.most_common():
-        enterprise = db.session.get(Enterprise, enterprise_id)
-        if enterprise.legal_form != "hkd":
-            return enterprise
-    raise RuntimeError("No demo enterprise has products.")

@@ -2,7 +2,9 @@
 
 Same composer as the demo province, so the sector, size and place mix match; codes continue after
 the highest code already used from prefix 45 up (the demo province uses 44), so runs never collide.
-Each chunk is committed: this is benchmark data, not a user's write.
+Records are dated as the demo province's are (history.py), products carry their verification and
+listings their checks, and ``assessments`` counted DBI attempts are shared among the generated
+SMEs (scale_attempts.py). Each chunk is committed: this is benchmark data, not a user's write.
 """
 
 from __future__ import annotations
@@ -17,18 +19,20 @@ from datetime import date, datetime
 from sqlalchemy import func, select, text
 
 from app import audit, rules
-from app.demo import bulk, catalogue
+from app.assessment.registry import instruments
+from app.demo import bulk, history
 from app.demo.accounts import DEMO_ACTOR
 from app.demo.codes import codes_after, household_key, personal_id, split_code
 from app.demo.composer import Composer, Draft
 from app.demo.products import ProductMaker
+from app.demo.scale_attempts import AttemptMaker
+from app.demo.scale_products import add_products, product_chance
 from app.demo.tech import tech_firm
-from app.demo.trades import TRADES
 from app.domain import sectors
 from app.domain.legal_forms import SME_ELIGIBLE
 from app.domain.size import NOT_APPLICABLE, classify_size
 from app.extensions import db
-from app.models import Enterprise, Listing, Product
+from app.models import Enterprise
 from app.models.base import utcnow
 from app.reference.services import load_reference_data
 from app.registry.services import commune_name, name_fields
@@ -38,7 +42,6 @@ FIRST_PREFIX = 45
 HOUSEHOLD_SHARE = 0.15
 BRANCH_SHARE = 0.005
 TECH_SHARE = 0.005
-PRODUCT_SHARE = 0.07  # of all enterprises; only food, farm, craft and tourism lines make them
 
 
 @dataclass(frozen=True)
@@ -46,22 +49,11 @@ class GenerateResult:
     enterprises: int
     products: int
     listings: int
+    checks: int
+    assessments: int
     first_code: str | None
     last_code: str | None
     seconds: float
-
-
-def _product_trade_share() -> float:
-    """The share of drafts whose line of business makes OCOP products (from the trade weights)."""
-
-    def share(weight) -> float:
-        return sum(weight(t) for t in TRADES if t.vsic in catalogue.OCOP_TEMPLATES) / sum(
-            weight(t) for t in TRADES
-        )
-
-    return (1 - HOUSEHOLD_SHARE) * share(lambda t: t.weight) + HOUSEHOLD_SHARE * share(
-        lambda t: t.household_weight
-    )
 
 
 # Generated names repeat often at a million rows: the stored name forms, remembered.
@@ -154,6 +146,14 @@ class _Chunk:
         }
         return Draft(fields, parent.trade, parent.brand)
 
+    def date(self, rng: random.Random, as_of: date) -> None:
+        """Registration, cessation and label days, as the demo province's records have them."""
+        for draft in self.drafts:
+            history.date_record(rng, draft.fields, as_of)
+            if draft.fields.get("is_digital_tech"):
+                early = rng.random() < history.EARLY_LABELS
+                history.date_labels(rng, draft.fields, as_of, early=early)
+
     def renumber_taken_households(self, rng: random.Random) -> None:
         """Household keys are random: draw again the rare one already in the database."""
         households = [d for d in self.drafts if d.fields["code"] is None]
@@ -171,82 +171,71 @@ def generate(
     count: int,
     seed: int = 1,
     chunk_size: int = 20_000,
-    progress: Callable[[int, float], None] | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
+    assessments: int = 0,
 ) -> GenerateResult:
-    """Add ``count`` enterprises with products and listings, committing chunk by chunk."""
+    """Add ``count`` enterprises with products, listings and ``assessments`` counted attempts,
+    committing chunk by chunk. ``progress`` is told (enterprises, attempts, seconds) after each."""
     started = time.perf_counter()
     load_reference_data()
     db.session.commit()
     prefix, sequence = next_code_position()
     # The start position enters the seed so that a second run does not repeat the first one's draws.
     rng = random.Random(f"{seed}:{prefix}:{sequence}")
-    composer = Composer(rng, bulk.region(), date.today(), curated_brands=0.35)
-    maker = ProductMaker(rng, composer.as_of)
+    as_of = date.today()
+    composer = Composer(rng, bulk.region(), as_of, curated_brands=0.35)
+    maker = ProductMaker(rng, as_of)
+    chance = product_chance(HOUSEHOLD_SHARE)
+    attempts = AttemptMaker(rng, instruments().current("dbi-sme"), as_of) if assessments else None
     codes = codes_after(prefix, sequence)
     tiers = rules.load("size_tiers")["tiers"]
-    done = products = listings = 0
+    done = attempted = 0
+    made = [0, 0, 0]  # products, listings, checks
     first_code = last_code = None
     while done < count:
         _tune_sqlite()
         chunk = _Chunk(composer, codes, min(chunk_size, count - done))
         chunk.renumber_taken_households(rng)
+        chunk.date(rng, as_of)
         now = utcnow()
-        rows = [
-            bulk.enterprise_row(_derive(d.fields, tiers), PROVENANCE, now) for d in chunk.drafts
-        ]
+        rows = [_row(d, tiers, now) for d in chunk.drafts]
         bulk.insert_rows(Enterprise.__table__, rows)
-        made, listed = _products(maker, chunk.drafts, now)
-        products, listings = products + made, listings + listed
+        made = [
+            a + b for a, b in zip(made, add_products(maker, chunk.drafts, chance, now), strict=True)
+        ]
+        if attempts:
+            share = assessments * (done + len(rows)) // count - assessments * done // count
+            attempted += attempts.add(rows, share)
         company_codes = [r["code"] for r in rows if r["code"] and len(r["code"]) == 10]
         first_code = first_code or (company_codes[0] if company_codes else None)
         last_code = company_codes[-1] if company_codes else last_code
         db.session.commit()
         done += len(rows)
         if progress:
-            progress(done, time.perf_counter() - started)
+            progress(done, attempted, time.perf_counter() - started)
+    bulk.forget_progress_snapshots()
     audit.record(
         DEMO_ACTOR,
         "generate",
         "enterprise",
         None,
         None,
-        {"enterprises": count, "seed": seed, "first_code": first_code, "last_code": last_code},
+        {
+            "enterprises": count,
+            "assessments": attempted,
+            "seed": seed,
+            "first_code": first_code,
+            "last_code": last_code,
+        },
         provenance=PROVENANCE,
     )
     db.session.commit()
     return GenerateResult(
-        done, products, listings, first_code, last_code, time.perf_counter() - started
+        done, *made, attempted, first_code, last_code, time.perf_counter() - started
     )
 
 
-def _products(maker: ProductMaker, drafts: list[Draft], now: datetime) -> tuple[int, int]:
-    """Products for about PRODUCT_SHARE of the chunk, and listings for part of them."""
-    rng = maker.rng
-    chance = PRODUCT_SHARE / _product_trade_share()
-    owners: list[tuple[Draft, dict]] = []
-    for draft in drafts:
-        fields = draft.fields
-        if (
-            draft.trade.vsic in catalogue.OCOP_TEMPLATES
-            and fields["legal_form"] != "branch"
-            and fields["status"] == "active"
-            and rng.random() < chance
-        ):
-            product = maker.ocop_for(draft.trade.vsic, draft.brand, set())
-            if product:
-                owners.append((draft, product))
-    if not owners:
-        return 0, 0
-    ids = bulk.ids_by_public_key(d.fields["public_key"] for d, _ in owners)
-    rows = [
-        {**p, "enterprise_id": ids[d.fields["public_key"]], "created_at": now, "updated_at": now}
-        for d, p in owners
-    ]
-    product_ids = bulk.insert_returning_ids(Product.__table__, rows)
-    listing_rows = [
-        {**listing, "product_id": product_id, "created_at": now, "updated_at": now}
-        for row, product_id in zip(rows, product_ids, strict=True)
-        for listing in maker.listings_for(row)
-    ]
-    bulk.insert_rows(Listing.__table__, listing_rows)
-    return len(rows), len(listing_rows)
+def _row(draft: Draft, tiers: list[dict], now: datetime) -> dict:
+    row = bulk.enterprise_row(_derive(draft.fields, tiers), PROVENANCE, now)
+    row["created_at"] = history.morning_of(row["registered_on"])
+    return row

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+import random
 
 from app.demo.composer import BN, Composer, Draft, Weighted
+from app.demo.history import startup_pitch
 from app.demo.trades import TECH_DESCRIPTIONS, TECH_TRADES
+from app.extensions import db
+from app.models import EnterpriseSolution
 from app.text import fold
 
 TECH_FORMS = ("tnhh1", "tnhh2", "cp")
@@ -18,7 +21,11 @@ _TRADES = Weighted(TECH_TRADES, [t.weight for t in TECH_TRADES])
 
 
 def tech_firm(composer: Composer, startup: bool = False) -> Draft:
-    """A verified digital-technology firm; a startup is founded in the last five years and stays small."""
+    """A verified digital-technology firm; a startup is founded in the last five years and stays small.
+
+    The day of each verification (and ``verified_at``) is set by history.date_labels once the
+    record has its registration day.
+    """
     rng, as_of = composer.rng, composer.as_of
     trade = _TRADES.pick(rng)
     draft = composer.draft(trade=trade, legal_form=rng.choice(TECH_FORMS))
@@ -45,12 +52,35 @@ def tech_firm(composer: Composer, startup: bool = False) -> Draft:
                 f"(Luật 04/2017/QH14, Điều 3 khoản 2); {rng.choice(STARTUP_IDEAS)}; Sở đã xác minh"
             ),
         )
+        startup_pitch(rng, fields, as_of)
     if fields["website"] is None and rng.random() < 0.8:
         fields["website"] = f"https://{fold(draft.brand).replace(' ', '')}-{trade.vsic}.example.com"
-    # The department checked the flag some time after registration, within the last eighteen months.
-    earliest = min(
-        max(fields["founded_on"] + timedelta(days=30), as_of - timedelta(days=540)), as_of
-    )
-    checked = date.fromordinal(rng.randint(earliest.toordinal(), as_of.toordinal()))
-    fields["verified_at"] = datetime.combine(checked, time(9, 0), tzinfo=UTC)
     return draft
+
+
+# What each digital-technology line of business plausibly offers (solution categories).
+SOLUTIONS_BY_VSIC = {
+    "6201": ("website", "erp_crm", "accounting", "ecommerce"),
+    "6202": ("consulting", "cybersecurity", "training", "erp_crm"),
+    "6209": ("cybersecurity", "cloud", "training"),
+    "6311": ("cloud", "data_analytics", "e_invoice"),
+    "6312": ("website", "social_marketing", "ecommerce"),
+    "5820": ("accounting", "e_invoice", "payments"),
+    "6190": ("connectivity", "cloud"),
+}
+
+
+def declare_solutions(rng: random.Random, drafts: list[Draft], id_of: dict[str, int]) -> None:
+    """Demo providers declare two to four solution categories, so results can point at them (flushes)."""
+    for draft in drafts:
+        offered = SOLUTIONS_BY_VSIC.get(draft.fields.get("main_vsic") or "")
+        if not draft.fields.get("is_digital_tech") or not offered:
+            continue
+        chosen = rng.sample(offered, k=min(len(offered), rng.randint(2, 4)))
+        for category in sorted(chosen):
+            db.session.add(
+                EnterpriseSolution(
+                    enterprise_id=id_of[draft.fields["public_key"]], category=category
+                )
+            )
+    db.session.flush()
