@@ -71,3 +71,10 @@ def test_straight_line_projection_through_the_last_twelve_months():
     assert points[-1] == Point(TODAY, 29.0)
     assert linear_projection(points, TODAY, date(2030, 12, 31)) == pytest.approx(78.0, abs=0.5)
     assert linear_projection(points[-1:], TODAY, date(2030, 12, 31)) is None
+
+
+def test_a_later_target_builds_on_the_previous_deadline():
+    points = [Point(date(2023, 1, 31), 1.0), Point(date(2025, 12, 31), 25.0), Point(date(2026, 11, 30), 33.0)]
+    status = target_status(points, 80.0, 2030, "active", TODAY, S, since=date(2025, 12, 31))
+    assert status.base == points[1]
+    assert target_status(points, 80.0, 2030, "active", TODAY, S).base == points[0]

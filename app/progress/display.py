@@ -126,11 +126,18 @@ def chart_points(view: IndicatorView) -> list[tuple[date, float | None]]:
     return [(p.day, p.value) for p in view.points]
 
 
-def chart_target(view: IndicatorView):
-    live = view.live_target or (view.targets[-1] if view.targets else None)
-    if live is None or live.target.value is None or live.target.status == "obsolete":
-        return None
-    return (live.status.deadline, float(live.target.value), _("Target %(year)s", year=live.target.year))
+def chart_targets(view: IndicatorView) -> list[tuple[date, float, str]]:
+    """Every target of the indicator that has a value and is not obsolete, for the chart."""
+    return [(t.status.deadline, float(t.target.value), _("Target %(year)s", year=t.target.year))
+            for t in view.targets if t.target.value is not None and t.target.status != "obsolete"]
+
+
+def note_text(note: str | None) -> str:
+    """A note written "Vietnamese / English" in the data, in the page's language."""
+    if not note:
+        return ""
+    parts = [part.strip() for part in note.split(" / ", 1)]
+    return parts[1] if current_language() == "en" and len(parts) == 2 else parts[0]
 
 
 def chart_projection(view: IndicatorView):

@@ -141,11 +141,18 @@ def indicator_view(indicator: Indicator, as_of: date, s: Settings, *, breakdowns
         entries = [v for v in indicator.values if v.as_of <= as_of]
         reported = entries[0] if entries else None
     view = IndicatorView(indicator, as_of, points, figure, reported, series=series)
+    years = sorted(t.year for t in indicator.targets)
     view.targets = [
-        TargetView(t, target_status(points, None if t.value is None else float(t.value), t.year, t.status, as_of, s))
+        TargetView(t, target_status(points, None if t.value is None else float(t.value), t.year, t.status, as_of, s,
+                                    since=_previous_deadline(years, t.year)))
         for t in indicator.targets
     ]
     return view
+
+
+def _previous_deadline(years: list[int], year: int) -> date | None:
+    earlier = [y for y in years if y < year]
+    return date(earlier[-1], 12, 31) if earlier else None
 
 
 def dashboard(as_of: date, s: Settings, minimum: int | None = None) -> list[IndicatorView]:

@@ -2,8 +2,8 @@
 
 A live target is achieved when the current value reaches it. Otherwise progress is read with the
 anticipated-progress method of the UN ESCAP SDG progress reports (as in Open SDG): the compound
-annual growth observed since the base period divided by the growth needed to reach the target by
-its year; the ratio is substantial (on track), moderate, limited or deteriorating by thresholds
+annual growth observed since the base period (the previous target's deadline, or the plan's start)
+divided by the growth needed to reach the target by its year; the ratio is substantial (on track), moderate, limited or deteriorating by thresholds
 kept in the targets data. Beside it, a straight line through the last 12 months of the series,
 extended to the deadline, and what is needed per month from now.
 """
@@ -90,8 +90,13 @@ def months_between(start: date, end: date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month
 
 
-def _base(points: list[Point], s: Settings) -> Point | None:
-    """The base period: the first positive value from the plan's start (ESCAP needs a positive base)."""
+def _base(points: list[Point], s: Settings, since: date | None) -> Point | None:
+    """The base period: the value at the previous target's deadline (a 2030 target builds on 2025),
+    else the first value from the plan's start; ESCAP needs a positive base, so zeros are skipped."""
+    if since is not None:
+        at = value_on(points, since)
+        if at is not None and at.value > 0:
+            return at
     return next((p for p in points if p.day >= s.plan_start and p.value > 0), None)
 
 
@@ -105,8 +110,12 @@ def classify(ratio: float, s: Settings) -> str:
     return "deteriorating"
 
 
-def target_status(points: list[Point], target: float | None, year: int, state: str, today: date, s: Settings) -> Status:
-    """The status of one target from the indicator's points (in date order) and today's date."""
+def target_status(points: list[Point], target: float | None, year: int, state: str, today: date, s: Settings,
+                  since: date | None = None) -> Status:
+    """The status of one target from the indicator's points (in date order) and today's date.
+
+    ``since``: the deadline of the indicator's previous target, the base period of a later one.
+    """
     deadline = deadline_of(year)
     if state == "obsolete":
         return Status("obsolete", deadline, target, None, None)
@@ -126,7 +135,7 @@ def target_status(points: list[Point], target: float | None, year: int, state: s
     needed = max(target - now.value, 0) / months_left
     if now.value >= target:
         return Status("achieved", deadline, target, now.value, now.day, None, projection, 0.0)
-    base = _base(points, s)
+    base = _base(points, s, since)
     ratio = anticipated_ratio(base, now, target, deadline) if base else None
     kind = "insufficient" if ratio is None else classify(ratio, s)
     return Status(kind, deadline, target, now.value, now.day, ratio, projection, needed, base)

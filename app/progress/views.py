@@ -67,7 +67,7 @@ def indicator(code: str):
     chart = charts.line_chart(
         display.chart_points(view), title=_("%(name)s, month by month", name=view.name), chart_id="series-chart",
         value_format=lambda v: display.value_text(v, item.unit), date_format=display.month_text,
-        target=[t for t in [display.chart_target(view)] if t], projection=display.chart_projection(view),
+        target=display.chart_targets(view), projection=display.chart_projection(view),
         y_max=100 if item.unit in ("percent", "percent_grdp") else None,
     )
     rows = display.breakdown_rows(view.figure.by.get(dimension, {}), dimension) if view.figure else []
@@ -77,6 +77,8 @@ def indicator(code: str):
         title=_("%(name)s by %(dimension)s", name=view.name, dimension=str(display.DIMENSION_LABELS[dimension]).lower()),
         chart_id="breakdown-chart", value_format=lambda v: display.value_text(v, item.unit),
         max_value=100 if item.unit == "percent" else None, hidden_text=_("hidden"),
+        target_value=float(view.live_target.target.value) if view.live_target and view.live_target.target.value else None,
+        target_label=_("Target %(year)s", year=view.live_target.target.year) if view.live_target else None,
     ) if rows else None
     return render_template(
         "progress/indicator.html", view=view, item=item, as_of=as_of, today=today, chart=chart, bars=bars,
