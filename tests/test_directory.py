@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.directory import search
 from app.extensions import db
+from app.models.base import utcnow
 from app.models import Listing, Product
 from app.registry.services import refresh_search_text
 from tests.factories import make_enterprise
@@ -26,7 +27,7 @@ def province(app):
         make_enterprise("Công ty TNHH Dòng Xuân", commune_code="22015", main_vsic="4711")
         make_enterprise("Công ty TNHH Phần mềm Biển Xanh", commune_code="22015", main_vsic="6201", is_digital_tech=True)
         lobster = Product(enterprise_id=hai_dang.id, name="Tôm hùm bông Phú Yên", name_folded="tom hum bong phu yen",
-                          certification="gi")
+                          certification="gi", certified_on=date(2017, 1, 1), verified_at=utcnow())  # counts: verified
         db.session.add(lobster)
         db.session.flush()
         db.session.add(Listing(product_id=lobster.id, platform_code="shopee", url="https://shopee.vn/tom-hum",

@@ -32,7 +32,7 @@ _LISTING = {"type": "object", "required": ["platform", "url", "last_verified_on"
                            "last_verified_on": {"type": ["string", "null"], "format": "date"}}}
 _PRODUCT = {
     "type": "object",
-    "required": ["id", "name", "certification", "ocop_stars", "listings", "is_expired"],
+    "required": ["id", "name", "certification", "ocop_stars", "listings", "state", "is_expired"],
     "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"},
         "certification": {"type": "string", "enum": ["ocop", "gi", "collective_mark", "certification_mark"]},
@@ -40,6 +40,9 @@ _PRODUCT = {
         "certifying_body": {"type": ["string", "null"]},
         "certified_on": {"type": ["string", "null"], "format": "date"},
         "expires_on": {"type": ["string", "null"], "format": "date"},
+        "state": {"type": "string", "enum": ["certified", "expired", "awaiting_verification"],
+                  "description": "certified: verified by the department and valid today; a declared certificate "
+                                 "awaits verification and counts nowhere until then."},
         "is_expired": {"type": "boolean"},
         "listings": {"type": "array", "items": _LISTING},
     },

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.directory.profiles import is_expired
+from app.registry import certificates
 from app.models import Enterprise, LatestAssessment, Product
 
 
@@ -30,7 +30,8 @@ def product_item(p: Product) -> dict:
         "certifying_body": p.certifying_body,
         "certified_on": p.certified_on.isoformat() if p.certified_on else None,
         "expires_on": p.expires_on.isoformat() if p.expires_on else None,
-        "is_expired": is_expired(p),
+        "state": (state := certificates.state_today(p)),
+        "is_expired": state == certificates.EXPIRED,
         "listings": [
             {"platform": listing.platform_code, "url": listing.url,
              "last_verified_on": listing.last_verified_on.isoformat() if listing.last_verified_on else None}

@@ -12,6 +12,7 @@ from app.directory import search
 from app.extensions import db
 from app.models import Commune, Enterprise, LatestAssessment, Listing, Product
 from app.reference.services import region_communes
+from app.registry import certificates
 
 
 def facet_values() -> dict[str, list[tuple[str, int | None]]]:
@@ -93,11 +94,11 @@ def _facet_part(facet: str, matches):
         flag = m.is_digital_tech if facet == "digital" else m.is_startup
         return select(name, literal("1"), func.count()).select_from(matches).where(flag.is_(True))
     if facet == "products":
-        has = select(Product.id).where(Product.enterprise_id == m.id, Product.is_active.is_(True)).exists()
+        has = select(Product.id).where(Product.enterprise_id == m.id, certificates.certified_today()).exists()
         return select(name, literal("1"), func.count()).select_from(matches).where(has)
     if facet == "platform":
         sells = (select(Listing.platform_code.label("platform"), Product.enterprise_id.label("enterprise_id"))
-                 .join(Product, Product.id == Listing.product_id).where(Product.is_active.is_(True))
+                 .join(Product, Product.id == Listing.product_id).where(certificates.certified_today())
                  .where(Product.enterprise_id.in_(select(m.id))).distinct().subquery())
         return select(name, sells.c.platform, func.count()).group_by(sells.c.platform)
     level = cast(LatestAssessment.overall_level, String)  # one type per column of the UNION on PostgreSQL

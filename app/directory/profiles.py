@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.domain import sectors
 from app.domain.codes import canonical_key
 from app.extensions import db
+from app.registry import certificates
 from app.models import Enterprise, EnterpriseSolution, LatestAssessment, Product
 
 PUBLIC_FIELDS = ("public_key", "name", "legal_form", "main_vsic", "vsic_section", "commune_code", "address",
@@ -48,9 +49,18 @@ def merged_into(key: str) -> str | None:
     return survivor.public_key if survivor is not None and survivor.record_state == "published" else None
 
 
+@dataclass(frozen=True)
+class ShownProduct:
+    """A product as the profile shows it: its certificate's state today and the last valid day."""
+
+    product: Product
+    state: str  # certified, expired, awaiting_verification (app/registry/certificates.py)
+    valid_until: date | None
+
+
 @dataclass
 class ProfileView:
-    products: list[Product]
+    products: list[ShownProduct]
     readiness: LatestAssessment | None
     digital_hint: str | None
     solutions: list[str]
@@ -61,7 +71,9 @@ def build(enterprise: Enterprise, viewer=None) -> ProfileView:
     from app.directory.contact import is_following
     from app.i18n import localized
 
-    products = [p for p in enterprise.products if p.is_active]
+    months = certificates.ocop_validity_months()
+    products = [ShownProduct(p, certificates.state_today(p), certificates.valid_until(p, months))
+                for p in enterprise.products if p.is_active]
     readiness = db.session.get(LatestAssessment, enterprise.id) if enterprise.shows_readiness else None
     solutions = []
     if enterprise.is_digital_tech:
@@ -71,10 +83,6 @@ def build(enterprise: Enterprise, viewer=None) -> ProfileView:
             solutions = [localized(names[c]["vi"], names[c]["en"]) for c in codes if c in names]
     return ProfileView(products, readiness, sectors.digital_tech_hint(enterprise.main_vsic), solutions,
                        is_following(viewer, enterprise))
-
-
-def is_expired(product: Product, today: date | None = None) -> bool:
-    return product.expires_on is not None and product.expires_on < (today or date.today())
 
 
 def json_ld(enterprise: Enterprise, url: str) -> dict:

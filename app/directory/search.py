@@ -22,6 +22,7 @@ from app.domain.codes import CodeError, looks_like_enterprise_code, validate_ent
 from app.extensions import db
 from app.models import Commune, Enterprise, LatestAssessment, Listing, Product
 from app.reference.services import region_communes
+from app.registry import certificates
 from app.search_text import query_terms
 from app.text import normalize
 
@@ -183,13 +184,14 @@ def _conditions(query: Query, skip: str | None = None, plan: str = "index") -> l
 
 # Uncorrelated IN subqueries: evaluated once per statement, not once per enterprise.
 def _has_products() -> ColumnElement[bool]:
-    return Enterprise.id.in_(select(Product.enterprise_id).where(Product.is_active.is_(True)))
+    """Enterprises with a product whose certificate counts today (verified, valid)."""
+    return Enterprise.id.in_(select(Product.enterprise_id).where(certificates.certified_today()))
 
 
 def _sells_on(platform: str) -> ColumnElement[bool]:
     return Enterprise.id.in_(
         select(Product.enterprise_id).join(Listing, Listing.product_id == Product.id)
-        .where(Product.is_active.is_(True), Listing.platform_code == platform)
+        .where(certificates.certified_today(), Listing.platform_code == platform)
     )
 
 

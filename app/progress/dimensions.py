@@ -8,16 +8,13 @@ query gives every breakdown at once; the priority sectors are folded into one bi
 
 from __future__ import annotations
 
-from calendar import monthrange
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app
 from sqlalchemy import ColumnElement, case, func, literal, or_, select
 
 from app import rules
+from app.dates import end_of, month_end, month_ends, months_before, series_days  # noqa: F401  (re-exported)
 from app.extensions import db
 from app.i18n import localized
 from app.labels import SIZE_TIERS, legal_form_label
@@ -88,40 +85,6 @@ def counted_record() -> ColumnElement[bool]:
 def active_on(day: date) -> ColumnElement[bool]:
     """In the registry on ``day`` and not ceased by then (dated facts only: later records never count)."""
     return (Enterprise.registered_on <= day) & (Enterprise.ceased_on.is_(None) | (Enterprise.ceased_on > day))
-
-
-# --- days ---------------------------------------------------------------------------------------
-
-def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def end_of(day: date) -> datetime:
-    """The first instant after ``day`` in the province's time zone, in UTC (timestamps are stored in UTC)."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone()).astimezone(UTC)
-
-
-def months_before(day: date, months: int) -> date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
-
-
-def month_end(day: date) -> date:
-    return date(day.year, day.month, monthrange(day.year, day.month)[1])
-
-
-def month_ends(start: date, until: date) -> Iterator[date]:
-    """The last day of each month from ``start``'s month up to ``until`` (exclusive of later months)."""
-    day = month_end(start)
-    while day <= until:
-        yield day
-        day = month_end(day + timedelta(days=1))
-
-
-def series_days(start: date, today: date) -> list[date]:
-    """The days of a monthly series: every month end since the plan began, then today."""
-    days = [d for d in month_ends(start, today) if d < today]
-    return [*days, today]
 
 
 # --- labels -------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from app.models import Assessment, Enterprise, Listing, ListingCheck, Product
 from app.progress import dimensions as dims
 from app.progress.figures import Cell, Figure, grouped
 from app.progress.settings import Settings
+from app.registry import certificates
 
 SME_TIERS = ("micro", "small", "medium")
 DEPENDENT_UNITS = ("branch", "rep_office")
@@ -243,14 +244,9 @@ def _listed(as_of: date, s: Settings):
 
 def product_units(as_of: date, s: Settings) -> Select:
     end = dims.end_of(as_of)
-    verified = Product.verified_at.is_not(None) & (Product.verified_at < end) & Product.certified_on.is_not(None) \
-        & (Product.certified_on <= as_of)
-    ocop_expired = (Product.certification == "ocop") & (
-        Product.certified_on <= dims.months_before(as_of, s.ocop_validity_months))
-    mark_expired = (Product.certification != "ocop") & Product.expires_on.is_not(None) & (Product.expires_on <= as_of)
     state = case(
-        (not_(verified), "unverified"),
-        (ocop_expired | mark_expired, "expired"),
+        (not_(certificates.verified_by(as_of)), "unverified"),
+        (certificates.expired_by(as_of, s.ocop_validity_months), "expired"),
         ((Product.certification == "ocop") & (Product.ocop_group == "tourism"), "tourism"),
         else_="counted",
     )

@@ -153,6 +153,8 @@ def _apply(review: ReviewRequest, enterprise: Enterprise, actor: audit.Actor) ->
     elif review.kind == "certification":
         product = db.session.get(Product, review.payload.get("product_id"))
         if product is not None:
+            if product.certified_on is None:  # the validity runs from it: no date, nothing to verify
+                raise ReviewError("no_certification_date")
             product.verified_at = utcnow()
 
 

@@ -16,6 +16,7 @@ from app.domain.size import NOT_APPLICABLE, classify_size
 from app.extensions import db
 from app.models import Enterprise, Listing, Product
 from app.models.base import today_utc
+from app.registry import certificates
 from app.search_text import search_text, without_legal_form
 from app.text import fold, normalize, vietnamese_sort_key
 
@@ -147,12 +148,13 @@ def registry_counts() -> dict[str, int]:
     tech = db.session.scalar(
         select(func.count()).select_from(Enterprise).where(*visible, (Enterprise.is_digital_tech | Enterprise.is_startup))
     )
+    certified = certificates.certified_today()  # verified, valid today: the one rule of a certificate
     products = db.session.scalar(
-        select(func.count()).select_from(Product).join(Enterprise).where(*visible, Product.is_active)
+        select(func.count()).select_from(Product).join(Enterprise).where(*visible, certified)
     )
     listed = db.session.scalar(
         select(func.count(func.distinct(Listing.product_id)))
         .select_from(Listing).join(Product).join(Enterprise)
-        .where(*visible, Product.is_active)
+        .where(*visible, certified)
     )
     return {"enterprises": enterprises, "smes": smes, "tech": tech, "products": products, "products_listed": listed}

@@ -59,7 +59,9 @@ def decide(review_id: int):
         reviews.decide(review, current_user, approve, reason)
         db.session.commit()
         flash(_("Decision saved and sent."), "success")
-    except reviews.ReviewError:
+    except reviews.ReviewError as error:
         db.session.rollback()
-        flash(_("This request was already decided."), "error")
+        flash(_("This certificate has no certification date: correct the product before verifying it.")
+              if error.code == "no_certification_date" else _("This request was already decided."),
+              "error")
     return redirect(url_for("workspace.queue", kind=request.form.get("kind", "")))

@@ -1,0 +1,42 @@
+"""Days in the province's time zone: the end of a day as stored timestamps see it, month arithmetic."""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def end_of(day: date) -> datetime:
+    """The first instant after ``day`` in the province's time zone, in UTC (timestamps are stored in UTC)."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone()).astimezone(UTC)
+
+
+def months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
+
+
+def month_end(day: date) -> date:
+    return date(day.year, day.month, monthrange(day.year, day.month)[1])
+
+
+def month_ends(start: date, until: date) -> Iterator[date]:
+    """The last day of each month from ``start``'s month up to ``until`` (exclusive of later months)."""
+    day = month_end(start)
+    while day <= until:
+        yield day
+        day = month_end(day + timedelta(days=1))
+
+
+def series_days(start: date, today: date) -> list[date]:
+    """The days of a monthly series: every month end since the plan began, then today."""
+    days = [d for d in month_ends(start, today) if d < today]
+    return [*days, today]
