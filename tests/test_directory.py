@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from app.directory import search
 from app.extensions import db
-from app.models.base import utcnow
 from app.models import Listing, Product
+from app.models.base import utcnow
 from app.registry.services import refresh_search_text
 from tests.factories import make_enterprise
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.registry import certificates
 from app.models import Enterprise, LatestAssessment, Product
+from app.registry import certificates
 
 
 def enterprise_item(e: Enterprise) -> dict:

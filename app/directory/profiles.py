@@ -15,8 +15,8 @@ from sqlalchemy.orm import selectinload
 from app.domain import sectors
 from app.domain.codes import canonical_key
 from app.extensions import db
-from app.registry import certificates
 from app.models import Enterprise, EnterpriseSolution, LatestAssessment, Product
+from app.registry import certificates
 
 PUBLIC_FIELDS = ("public_key", "name", "legal_form", "main_vsic", "vsic_section", "commune_code", "address",
                  "founded_on", "size_tier", "is_digital_tech", "is_startup", "website", "status")
