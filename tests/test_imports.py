@@ -240,3 +240,34 @@ def test_cli_dry_run_reports_rows_then_import_records_the_staff_member(app, runn
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert {e.record_state for e in _enterprises().values()} == {"withdrawn"}
+
+
+def test_dependent_units_are_recognised_whatever_the_legal_form_cell_says(app_ctx):
+    """A 13-digit code is a branch; a branch code Excel read as a number is repaired, never a personal ID."""
+    parent = "0314409058"  # DOMAIN §3: 0314409058-002 is a valid branch code
+    output = io.BytesIO()
+    book = xlsxwriter.Workbook(output, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Mã số doanh nghiệp", "Tên doanh nghiệp", "Loại hình", "Mã xã"])
+    sheet.write_number(1, 0, 314409058002)  # 0314409058-002 in a number cell
+    sheet.write_row(1, 1, ["Chi nhánh Công ty TNHH Mía đường tại Phú Yên", "", "22015"])
+    sheet.write_row(2, 0, ["314409058003.0", "Văn phòng đại diện Công ty Cổ phần Sông Đà", "", "22015"])  # CSV-like text
+    sheet.write_row(3, 0, [f"{parent}-004", "Công ty TNHH Giả Chi Nhánh", "Công ty TNHH", "22015"])  # company form
+    sheet.write_row(4, 0, [f"{parent}005", "Cửa hàng Mía đường số 5", "", "22015"])  # no form, no word: a branch
+    book.close()
+    batch = services.import_file(output.getvalue(), "branches.xlsx", audit.CLI)
+    rejected = {(r["row"], r["reason"]) for r in batch.report["rejected"]}
+    assert rejected == {(4, "branch_code_with_company_form")}, batch.report
+    found = _enterprises()
+    assert found[f"{parent}-002"].legal_form == "branch" and found[f"{parent}-002"].personal_id is None
+    assert found[f"{parent}-003"].legal_form == "rep_office"
+    assert found[f"{parent}-005"].legal_form == "branch"
+    assert {e.size_tier for e in found.values()} == {"not_applicable"}  # never in the SME denominator
+
+
+def test_a_household_id_typed_as_text_stays_a_personal_id(app_ctx):
+    batch = services.import_file(to_csv([["044190001234", "Hộ kinh doanh Lê Văn An", "", "", "22015"]],
+                                        header=HEADER[:5]), "hkd.csv", audit.CLI)
+    assert batch.counts()["new"] == 1, batch.report
+    household = db.session.scalar(select(Enterprise))
+    assert household.legal_form == "hkd" and household.personal_id == "044190001234" and household.code is None

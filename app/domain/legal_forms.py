@@ -37,3 +37,5 @@ LEGAL_FORMS: dict[str, LegalForm] = {
 # enterprises for support; the plan's SME share counts them. Household businesses and
 # dependent units are shown apart.
 SME_ELIGIBLE = frozenset(code for code, f in LEGAL_FORMS.items() if f.is_enterprise)
+# Branches and representative offices: units of their parent (13-digit codes), never SMEs themselves.
+DEPENDENT_UNITS = ("branch", "rep_office")

@@ -21,6 +21,8 @@ REASONS = {
     "bad_number": _l("This is not a number."),
     "bad_legal_form": _l("Unknown legal form."),
     "legal_form_missing": _l("Give the legal form: the name does not say it either."),
+    "branch_code_with_company_form": _l("A 13-digit code belongs to a branch or a representative office, not to a "
+                                        "company or a household business: correct the code or the legal form."),
     "bad_status": _l("Unknown status: use đang hoạt động, tạm ngừng kinh doanh or giải thể."),
     "bad_vsic": _l("Not a VSIC code (its first two digits name no division) nor a section letter."),
     "bad_email": _l("This is not an e-mail address."),

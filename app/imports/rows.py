@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from stdnum.vn import mst
 
 from app.domain.codes import CodeError, validate_enterprise_code, validate_personal_id
+from app.domain.legal_forms import DEPENDENT_UNITS
 from app.imports import cells
 from app.imports.communes import CommuneResolver, Resolution
 from app.imports.reading import HEADER_OF
@@ -37,13 +39,35 @@ class RowCheck:
         return self.values.get("code") or self.values.get("personal_id")
 
 
-def _code(row: RowCheck, raw: Any, numeric: bool, legal_form: str | None) -> None:
+_AS_NUMBER = re.compile(r"^([0-9]+)(?:\.0+)?$")
+
+
+def _repaired(raw: Any, numeric: bool) -> str:
+    """The code as typed, with the leading zero a spreadsheet drops when it reads a code as a number.
+
+    A number cell, or a text cell that holds one ("314409058002.0" from a CSV that Excel saved), lost
+    its leading zero: 9 digits were an enterprise code, 12 a branch code (0314409058-002), 11 a
+    personal ID. A 12-digit text that does not start with 0 cannot be a personal ID (they begin with
+    the 0 of their province code [S]), so it is a branch code that lost its zero too.
+    """
     typed = cells.text(raw)
-    if numeric and typed.isdigit() and len(typed) == 9:
-        typed = "0" + typed  # a spreadsheet read the code as a number and dropped its leading zero
+    found = _AS_NUMBER.match(typed)
+    if not found:
+        return typed
+    digits = found[1]
+    lost_zero = numeric or typed != digits
+    if (lost_zero and len(digits) in (9, 11, 12)) or (len(digits) == 12 and not digits.startswith("0")):
+        return "0" + digits
+    return digits
+
+
+def _code(row: RowCheck, raw: Any, numeric: bool, legal_form: str | None) -> None:
+    typed = _repaired(raw, numeric)
     compact = mst.compact(typed)
     if not compact:
         row.fail("code", "required", raw)
+    elif len(compact) == 13 and legal_form not in (None, *DEPENDENT_UNITS):
+        row.fail("code", "branch_code_with_company_form", raw)  # 13 digits: a dependent unit, whatever the cell says
     elif len(compact) == 12 and compact.isdigit() and legal_form in (None, "hkd"):
         try:
             row.values["personal_id"] = validate_personal_id(compact)
@@ -55,6 +79,16 @@ def _code(row: RowCheck, raw: Any, numeric: bool, legal_form: str | None) -> Non
             row.values["code"] = validate_enterprise_code(typed).value
         except CodeError as e:
             row.fail("code", e.reason, raw)
+
+
+def _dependent_form(name: str, code: str | None) -> str | None:
+    """A branch or representative office, by its 13-digit code or by a name that starts with what it is."""
+    named = cells.legal_form_in_name(name)
+    if named in DEPENDENT_UNITS:
+        return named
+    if code and len(code) == 14:
+        return "branch"
+    return None
 
 
 def check_row(number: int, cells_by_field: dict[str, Any], resolver: CommuneResolver, today: date) -> RowCheck:
@@ -75,7 +109,7 @@ def check_row(number: int, cells_by_field: dict[str, Any], resolver: CommuneReso
     if not name:
         row.fail("name", "required", "")
     row.values["legal_form"] = row.values.get("legal_form") or legal_form
-    row.guessed_form = cells.legal_form_in_name(name) or ("branch" if len(row.values.get("code") or "") == 14 else None)
+    row.guessed_form = _dependent_form(name, row.values.get("code")) or cells.legal_form_in_name(name)
     for field in TEXT_FIELDS:
         row.values[field] = cells.text(get(field)) or None
 

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, exists, extract, func, literal, not_, or_, select
 from sqlalchemy.orm import aliased
 
-from app.domain.legal_forms import SME_ELIGIBLE
+from app.domain.legal_forms import DEPENDENT_UNITS, SME_ELIGIBLE
 from app.extensions import db
 from app.models import Assessment, Enterprise, Listing, ListingCheck, Product
 from app.progress import dimensions as dims
@@ -30,7 +30,6 @@ from app.progress.settings import Settings
 from app.registry import certificates
 
 SME_TIERS = ("micro", "small", "medium")
-DEPENDENT_UNITS = ("branch", "rep_office")
 
 
 @dataclass(frozen=True)
