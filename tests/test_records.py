@@ -22,6 +22,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.registry import duplicates, records
+from app.registry.records import RecordError
 from app.registry.services import registry_counts
 from tests.factories import add_member, enterprise_code, login, make_enterprise, make_user
 
@@ -138,11 +139,14 @@ def test_owners_and_the_public_cannot_reach_the_records(client, app):
 
 def test_similar_names_in_one_commune_are_suggested_and_a_dismissal_sticks(app_ctx):
     a = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", commune_code="22015")
-    b = make_enterprise("DNTN Thuy san Hai Dang", commune_code="22015", legal_form="dntn")
-    c = make_enterprise("Công ty TNHH Thủy sản Hải Đằng", commune_code="22015")  # one tone apart: same folded name
+    # A record without a code (an owner's listing awaiting review, say) can be a duplicate of a coded one.
+    b = make_enterprise("DNTN Thuy san Hai Dang", commune_code="22015", legal_form="dntn", code=None)
+    c = make_enterprise("Công ty TNHH Thủy sản Hải Đằng", commune_code="22015", code=None)  # one tone apart
     make_enterprise("Công ty TNHH Thủy sản Hải Đăng", commune_code="22045")  # another commune
     make_enterprise("Công ty TNHH Thủy sản Biển Xanh", commune_code="22015")
-    d = make_enterprise("Công ty TNHH Chế biến Thủy sản Hải Đăng", commune_code="22015")  # more trade words
+    d = make_enterprise("Công ty TNHH Chế biến Thủy sản Hải Đăng", commune_code="22015", code=None)  # more trade words
+    g = make_enterprise("HTX Nông nghiệp Tổng hợp Cà Lúi", commune_code="22015", legal_form="htx")
+    h = make_enterprise("HTX Nông nghiệp Cà Lúi", commune_code="22015", legal_form="htx")  # another code: another entity
     e = make_enterprise("Công ty TNHH Thực phẩm Tân Phát", commune_code="22015")
     f = make_enterprise("Công ty Cổ phần Thực phẩm Tuấn Phát", commune_code="22015")  # another proper name
     pairs = {(p.first.id, p.second.id): p for p in duplicates.suggestions()}
@@ -150,6 +154,8 @@ def test_similar_names_in_one_commune_are_suggested_and_a_dismissal_sticks(app_c
     assert pairs[(a.id, b.id)].reason == "same_name"
     assert pairs[(a.id, d.id)].reason == "similar_name" and pairs[(a.id, d.id)].score >= duplicates.SIMILAR
     assert (e.id, f.id) not in pairs
+    assert (g.id, h.id) not in pairs and (h.id, g.id) not in pairs
+    assert all(not (p.first.code and p.second.code) for p in pairs.values())
     assert all(p.first.commune_code == p.second.commune_code for p in pairs.values())
     duplicates.dismiss(b, a, None)
     db.session.commit()
@@ -180,7 +186,7 @@ def _submitted(enterprise, user, days_ago: int, level: int) -> Assessment:
 def test_a_merge_moves_everything_fills_blanks_and_keeps_both_histories(client, app):
     with app.app_context():
         keep = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", address=None)
-        dup = make_enterprise("Thuy san Hai Dang", address="12 Lê Lợi", code=enterprise_code(), website="https://haidang.vn")
+        dup = make_enterprise("Thuy san Hai Dang", address="12 Lê Lợi", code=None, website="https://haidang.vn")
         db.session.add(Product(enterprise_id=dup.id, name="Cá ngừ đại dương", name_folded="ca ngu dai duong",
                                certification="ocop", ocop_stars=4))
         owner = make_user("chu@example.vn")
@@ -214,9 +220,22 @@ def test_a_merge_moves_everything_fills_blanks_and_keeps_both_histories(client, 
             records.reinstate(db.session.get(Enterprise, dup_id), STAFF)
 
 
+def test_two_records_with_two_codes_are_two_legal_entities_and_are_never_merged(app_ctx):
+    keep = make_enterprise("HTX Nông nghiệp Tổng hợp Cà Lúi", legal_form="htx")
+    other = make_enterprise("HTX Nông nghiệp Cà Lúi", legal_form="htx")
+    with pytest.raises(RecordError, match="two legal entities"):
+        duplicates.merge(keep, other, STAFF)
+    db.session.rollback()
+    assert db.session.get(Enterprise, other.id).record_state == "published"
+    first = make_enterprise("Hộ kinh doanh Lê Văn An", legal_form="hkd", personal_id="044190000011")
+    second = make_enterprise("Hộ kinh doanh Lê Văn An", legal_form="hkd", personal_id="044190000012")
+    with pytest.raises(RecordError):
+        duplicates.merge(first, second, STAFF)
+
+
 def test_a_merge_that_fails_half_way_changes_nothing(app_ctx, monkeypatch):
     keep = make_enterprise("Công ty TNHH Hải Đăng")
-    dup = make_enterprise("Hai Dang", address="12 Lê Lợi")
+    dup = make_enterprise("Hai Dang", address="12 Lê Lợi", code=None)
     db.session.add(Product(enterprise_id=dup.id, name="Cá ngừ", name_folded="ca ngu", certification="ocop", ocop_stars=3))
     db.session.commit()
     monkeypatch.setattr(duplicates, "_merge_latest", lambda *a: (_ for _ in ()).throw(RuntimeError("disk full")))
@@ -231,7 +250,7 @@ def test_a_merge_that_fails_half_way_changes_nothing(app_ctx, monkeypatch):
 def test_the_duplicates_page_shows_pairs_and_both_merge_directions(client, app):
     with app.app_context():
         a = make_enterprise("Công ty TNHH Hải Đăng")
-        b = make_enterprise("DNTN Hai Dang", legal_form="dntn")
+        b = make_enterprise("DNTN Hai Dang", legal_form="dntn", code=None)
         ids = (a.id, b.id)
     _staff(client, app)
     page = client.get("/so/trung-lap?commune=22015").get_data(as_text=True)
@@ -245,7 +264,7 @@ def test_a_large_registry_is_compared_one_commune_at_a_time(client, app, monkeyp
     monkeypatch.setattr(duplicates, "SCAN_LIMIT", 1)
     with app.app_context():
         make_enterprise("Công ty TNHH Hải Đăng")
-        make_enterprise("DNTN Hai Dang", legal_form="dntn")
+        make_enterprise("DNTN Hai Dang", legal_form="dntn", code=None)
     _staff(client, app)
     assert "/so/trung-lap/gop" not in client.get("/so/trung-lap").get_data(as_text=True)
     assert "/so/trung-lap/gop" in client.get("/so/trung-lap?commune=22015").get_data(as_text=True)
@@ -264,12 +283,12 @@ def test_an_import_leaves_merged_and_withdrawn_records_out_and_says_why(app_ctx)
     from tests.test_imports import to_csv
 
     keep = make_enterprise("Công ty TNHH Hải Đăng")
-    dup = make_enterprise("Hai Dang", code=enterprise_code())
+    dup = make_enterprise("Hộ kinh doanh Hải Đăng", legal_form="hkd", personal_id="044190000021")  # the same business
     gone = make_enterprise("Công ty TNHH Yến Sào", code=enterprise_code())
     duplicates.merge(keep, dup, STAFF)
     records.withdraw(gone, STAFF, "Giải thể")
     db.session.commit()
-    rows = [[dup.code, "Hai Dang", "TNHH", "", "22015", "", "", "", "9", "", ""],
+    rows = [[dup.personal_id, "Hộ kinh doanh Hải Đăng", "HKD", "", "22015", "", "", "", "9", "", ""],
             [gone.code, "Công ty TNHH Yến Sào", "TNHH", "", "22015", "", "", "", "9", "", ""]]
     batch = imports.import_file(to_csv(rows), "lai.csv", STAFF)
     assert {(r["row"], r["reason"]) for r in batch.report["rejected"]} == {(2, "merged"), (3, "withdrawn")}
@@ -279,7 +298,8 @@ def test_an_import_leaves_merged_and_withdrawn_records_out_and_says_why(app_ctx)
 
 def test_merging_a_record_that_absorbed_another_keeps_the_chain(client, app):
     with app.app_context():
-        a, b, c = (make_enterprise(n) for n in ("Hải Đăng A", "Hải Đăng B", "Công ty TNHH Hải Đăng"))
+        a, b = (make_enterprise(n, code=None) for n in ("Hải Đăng A", "Hải Đăng B"))
+        c = make_enterprise("Công ty TNHH Hải Đăng")
         owner = make_user("chu@example.vn")
         add_member(owner, a)
         add_member(owner, c, state="pending")

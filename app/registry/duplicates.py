@@ -107,6 +107,13 @@ def _candidates():
     return (Enterprise.record_state.in_(CANDIDATE_STATES), Enterprise.merged_into_id.is_(None))
 
 
+def distinct_legal_entities(first_ids: tuple[str | None, str | None], second_ids: tuple[str | None, str | None]) -> bool:
+    """Two records that carry two different enterprise codes, or two different personal IDs, are two
+    legal entities: never one enterprise recorded twice (DOMAIN §3). Each side is (code, personal_id)."""
+    (code_a, person_a), (code_b, person_b) = first_ids, second_ids
+    return bool((code_a and code_b and code_a != code_b) or (person_a and person_b and person_a != person_b))
+
+
 def needs_commune(commune: str | None) -> bool:
     """True when the whole region has too many records to scan on one page view."""
     return not commune and db.session.scalar(
@@ -120,12 +127,15 @@ def suggestions(commune: str | None = None, limit: int = 100) -> list[Pair]:
 
 def suggested(commune: str | None = None, limit: int = 100) -> tuple[list[Pair], int]:
     """The `limit` most likely duplicate pairs and how many there are in all."""
-    query = select(Enterprise.id, Enterprise.commune_code, Enterprise.name_folded, Enterprise.personal_id).where(*_candidates())
+    query = select(Enterprise.id, Enterprise.commune_code, Enterprise.name_folded, Enterprise.personal_id,
+                   Enterprise.code).where(*_candidates())
     if commune:
         query = query.where(Enterprise.commune_code == commune)
     communes: dict[str, list[tuple[int, str]]] = defaultdict(list)
     households: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for ident, commune_code, folded, personal_id in db.session.execute(query).yield_per(5000):
+    identities: dict[int, tuple[str | None, str | None]] = {}
+    for ident, commune_code, folded, personal_id, code in db.session.execute(query).yield_per(5000):
+        identities[ident] = (code, personal_id)
         key = name_key(folded)
         if key:
             communes[commune_code].append((ident, key))
@@ -137,6 +147,8 @@ def suggested(commune: str | None = None, limit: int = 100) -> tuple[list[Pair],
     for ids in households.values():
         for a, b in combinations(sorted(ids), 2):
             found[(a, b)] = (1.0, "same_personal_id")
+    found = {pair: value for pair, value in found.items()
+             if not distinct_legal_entities(identities[pair[0]], identities[pair[1]])}
     if not found:
         return [], 0
     dismissed = {tuple(row) for row in db.session.execute(select(DuplicateDismissal.first_id, DuplicateDismissal.second_id))}
@@ -171,6 +183,9 @@ def merge(keep: Enterprise, duplicate: Enterprise, actor: audit.Actor, note: str
         raise RecordError(_l("Choose two different records."))
     if keep.merged_into_id or duplicate.merged_into_id:
         raise RecordError(_l("One of these records was already merged into another."))
+    if distinct_legal_entities((keep.code, keep.personal_id), (duplicate.code, duplicate.personal_id)):
+        raise RecordError(_l("These records carry two different codes: they are two legal entities and cannot be "
+                             "merged. If one code is wrong, correct it first, with a note on the source."))
     if keep.record_state not in CANDIDATE_STATES or duplicate.record_state not in (*CANDIDATE_STATES, "withdrawn"):
         raise RecordError(_l("The record kept must be in the directory or awaiting review."))
     filled = {f: getattr(duplicate, f) for f in FILLED_FIELDS
