@@ -36,6 +36,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RULES_DIR", None, "Folder with the department's rule files (size tiers, digital hints, platforms); empty means app/data/rules."),
     Setting("SURVEYS_DIR", None, "Folder of the versioned survey instruments; empty means surveys/ in the project."),
     Setting("PROGRESS_REFRESH_SECONDS", 300, "Longest the progress figures for today are served after a recorded write before they are computed again (figures as of a past day never change)."),
+    Setting("PROGRESS_BACKGROUND_REFRESH", True, "Serve the stored progress figures for today while a thread of the worker computes them again after a write; off: compute them in the request."),
     Setting("PEER_MINIMUM", 5, "Fewest peers (same sector group and size tier) before a peer median is shown."),
     Setting("BABEL_DEFAULT_LOCALE", "vi", "Language used when neither the cookie nor the browser says otherwise."),
     Setting("LANGUAGES", ("vi", "en"), "Languages the site offers."),

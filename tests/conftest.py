@@ -69,7 +69,7 @@ def app(database, tmp_path):
     """The app with empty tables, reference data, rate limits off and its own instance folder."""
     app = create_app({
         **database, "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "RATELIMIT_ENABLED": False,
-        "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False, "PROGRESS_BACKGROUND_REFRESH": False,
     })
     with app.app_context():
         _empty_tables()

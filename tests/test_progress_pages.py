@@ -136,3 +136,30 @@ def test_targets_file_loads_the_settings_and_keeps_the_departments_values(provin
 def test_home_page_shows_the_live_figures(province, client):
     html = client.get("/").get_data(as_text=True)
     assert "/tien-do" in html and "50 %" in html
+
+
+def test_todays_figures_are_served_while_a_thread_computes_them_again_after_a_write(province, client):
+    import time as clock
+
+    from app import audit
+    from app.extensions import db
+    from app.progress import snapshots
+    from tests.progress_helpers import attempt, enterprise
+
+    province.config.update(PROGRESS_BACKGROUND_REFRESH=True, PROGRESS_REFRESH_SECONDS=0)
+    first = client.get("/api/v1/indicators/T5").get_json()
+    assert (first["numerator"], first["denominator"]) == (8, 16)
+    with province.app_context():
+        from app.i18n import local_today
+
+        attempt(enterprise(), local_today(), 3)
+        audit.record(audit.CLI, "submit", "assessment", 0, None, {"level": 3})  # a recorded write moves the version
+        db.session.commit()
+    stale = client.get("/api/v1/indicators/T5").get_json()
+    assert (stale["numerator"], stale["denominator"]) == (8, 16)  # served at once, computed again meanwhile
+    for _ in range(100):
+        if not snapshots._pending:
+            break
+        clock.sleep(0.05)
+    fresh = client.get("/api/v1/indicators/T5").get_json()
+    assert (fresh["numerator"], fresh["denominator"]) == (9, 17)

@@ -31,7 +31,8 @@ class Assessment(db.Model):
         CheckConstraint("status IN ('in_progress', 'submitted')", name="status"),
         Index("ix_assessment_instrument", "instrument_id", "instrument_version", "status"),
         Index("ix_assessment_enterprise_submitted", "enterprise_id", "submitted_at"),
-        Index("ix_assessment_counted", "counted_at"),
+        # Covers the progress indicators' "latest counted attempt of each enterprise as of a day".
+        Index("ix_assessment_counted_latest", "enterprise_id", "submitted_at", "counted_at", "overall_level"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

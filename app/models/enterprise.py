@@ -36,6 +36,9 @@ class Enterprise(TimestampMixin, db.Model):
         CheckConstraint("revenue_vnd IS NULL OR revenue_vnd >= 0", name="revenue_not_negative"),
         CheckConstraint("capital_vnd IS NULL OR capital_vnd >= 0", name="capital_not_negative"),
         Index("ix_enterprise_listing", "record_state", "commune_code", "vsic_section"),
+        # Covers the progress indicators' grouped count of the records active on a day, by dimension.
+        Index("ix_enterprise_as_of", "record_state", "registered_on", "ceased_on", "commune_code", "vsic_section",
+              "main_vsic", "size_tier", "legal_form"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

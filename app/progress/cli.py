@@ -20,6 +20,14 @@ def rebuild_command(codes: tuple[str, ...]):
     click.echo(f"{count} snapshots computed in {time.perf_counter() - started:.1f} s.")
 
 
+@progress_bp.cli.command("refresh")
+def refresh_command():
+    """Compute today's figures of the computed indicators now (run it from cron every few minutes)."""
+    started = time.perf_counter()
+    count = snapshots.refresh(services.current_settings(), local_today())
+    click.echo(f"{count} figures as of today computed in {time.perf_counter() - started:.1f} s.")
+
+
 @progress_bp.cli.command("show")
 @click.option("--as-of", "as_of", default="", help="Day (yyyy-mm-dd), default today.")
 def show_command(as_of: str):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, func, literal, or_, select
 
 from app import rules
 from app.dates import end_of, month_end, month_ends, months_before, series_days  # noqa: F401  (re-exported)
@@ -29,7 +29,6 @@ DIMENSIONS = ("commune", "section", "priority", "size", "legal_form")
 @dataclass(frozen=True)
 class PriorityGroup:
     key: str
-    bit: int
     name_vi: str
     name_en: str
     prefixes: tuple[str, ...]
@@ -37,14 +36,19 @@ class PriorityGroup:
 
 def priority_groups() -> list[PriorityGroup]:
     groups = rules.load("priority_sectors")["groups"]
-    return [PriorityGroup(key, 1 << i, g["vi"], g["en"], tuple(g["prefixes"])) for i, (key, g) in enumerate(groups.items())]
+    found = [PriorityGroup(key, g["vi"], g["en"], tuple(g["prefixes"])) for key, g in groups.items()]
+    if any(len(p) > 3 for g in found for p in g.prefixes):  # PREFIX_DIGITS: what the breakdown groups by
+        raise ValueError("priority_sectors.yaml: a prefix has more than 3 digits")
+    return found
 
 
-def priority_mask() -> ColumnElement[int]:
-    """The priority sectors of an enterprise's main VSIC code, as a sum of bits (0 for none)."""
-    terms = [case((or_(*(Enterprise.main_vsic.like(f"{p}%") for p in g.prefixes)), g.bit), else_=0)
-             for g in priority_groups()]
-    return sum(terms[1:], terms[0]) if terms else literal(0)
+PREFIX_DIGITS = 3  # the longest prefix of a priority group
+
+
+def groups_of_prefix(prefix: str | None) -> list[str]:
+    """The priority groups a VSIC code's first three digits belong to (one code may be in two)."""
+    prefix = prefix or ""
+    return [g.key for g in priority_groups() if any(prefix.startswith(p) for p in g.prefixes)]
 
 
 def columns() -> dict[str, ColumnElement]:
@@ -52,16 +56,16 @@ def columns() -> dict[str, ColumnElement]:
     return {
         "commune": Enterprise.commune_code.label("commune"),
         "section": func.coalesce(Enterprise.vsic_section, "").label("section"),
-        "priority": priority_mask().label("priority"),
+        "priority": func.substr(Enterprise.main_vsic, 1, PREFIX_DIGITS).label("priority"),
         "size": Enterprise.size_tier.label("size"),
         "legal_form": Enterprise.legal_form.label("legal_form"),
     }
 
 
 def keys_of(dimension: str, value) -> list[str]:
-    """The breakdown keys a stored dimension value counts under (a priority mask: each of its groups)."""
+    """The breakdown keys a grouped dimension value counts under (a VSIC prefix: each of its groups)."""
     if dimension == "priority":
-        return [g.key for g in priority_groups() if int(value or 0) & g.bit]
+        return groups_of_prefix(value)
     return [str(value or "")]
 
 
@@ -69,7 +73,7 @@ def condition(dimension: str, key: str, column) -> ColumnElement[bool]:
     """The condition on a dimension column that selects one breakdown key (for the drill-down)."""
     if dimension == "priority":
         group = next((g for g in priority_groups() if g.key == key), None)
-        return (column.op("&")(group.bit)) != 0 if group else literal(False)
+        return or_(*(column.like(f"{p}%") for p in group.prefixes)) if group else literal(False)
     return column == key
 
 

@@ -3,7 +3,8 @@
 A figure as of a past day reads only records dated up to that day, so once computed it stands and
 is kept in ``indicator_snapshot`` under (indicator, day, settings key); a change of settings makes
 a new key and figures are computed anew. Today's figure is computed again when a recorded write
-moved the registry version and the stored one is older than PROGRESS_REFRESH_SECONDS.
+moved the registry version and the stored one is older than PROGRESS_REFRESH_SECONDS: on a thread
+while the stored one is served (PROGRESS_BACKGROUND_REFRESH), or in the request.
 ``flask progress rebuild`` recomputes every month end since the plan began (after a correction that
 reaches into the past, or after a bulk load); ``flask demo load`` and ``generate`` run it.
 
@@ -14,6 +15,7 @@ transaction, and a busy database only means the figure is computed again next ti
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
@@ -64,6 +66,49 @@ def _store(figure: Figure, s: Settings) -> None:
         log.info("snapshot %s %s not stored: %s", figure.code, figure.as_of, error.__class__.__name__)
 
 
+_pending: set[tuple[str, date, str]] = set()
+_pending_lock = threading.Lock()
+
+
+def _refresh_later(code: str, as_of: date, s: Settings) -> None:
+    """Compute today's figure again on a thread of this process, once at a time per figure.
+
+    The stale figure is served meanwhile (the page says the day and time it was computed); a
+    refresh lost to a restart is simply done by the next request, or by `flask progress refresh`.
+    """
+    key = (code, as_of, s.key)
+    with _pending_lock:
+        if key in _pending:
+            return
+        _pending.add(key)
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                _store(indicators.compute(code, as_of, s), s)
+                db.session.remove()
+        except Exception:  # noqa: BLE001 — a failed refresh leaves the stale figure; the next request retries
+            log.exception("refresh of %s as of %s failed", code, as_of)
+        finally:
+            with _pending_lock:
+                _pending.discard(key)
+
+    threading.Thread(target=run, name=f"progress-{code}", daemon=True).start()
+
+
+def _served(row, code: str, as_of: date, s: Settings, today: date) -> bool:
+    """Whether a stored snapshot may be served: fresh, or stale while a refresh runs in the background."""
+    if row is None:
+        return False
+    if _is_fresh(row, as_of, today):
+        return True
+    if current_app.config["PROGRESS_BACKGROUND_REFRESH"]:
+        _refresh_later(code, as_of, s)
+        return True
+    return False
+
+
 def figure(code: str, as_of: date, s: Settings, breakdowns: bool = False) -> Figure:
     """The indicator as of the day, from its snapshot or computed (and stored) now."""
     today = local_today()
@@ -73,7 +118,7 @@ def figure(code: str, as_of: date, s: Settings, breakdowns: bool = False) -> Fig
         .where(IndicatorSnapshot.indicator_code == code, IndicatorSnapshot.as_of == as_of,
                IndicatorSnapshot.settings_key == s.key)
     ).first()
-    if row is not None and _is_fresh(row, as_of, today):
+    if _served(row, code, as_of, s, today):
         return Figure.restore(row.summary, row.data if breakdowns else None)
     computed = indicators.compute(code, as_of, s)
     _store(computed, s)
@@ -95,9 +140,15 @@ def series(code: str, s: Settings, days: Iterable[date]) -> list[Figure]:
     out = []
     for day in days:
         row = stored.get(day)
-        out.append(Figure.restore(row.summary) if row is not None and _is_fresh(row, day, today)
-                   else figure(code, day, s))
+        out.append(Figure.restore(row.summary) if _served(row, code, day, s, today) else figure(code, day, s))
     return out
+
+
+def refresh(s: Settings, day: date) -> int:
+    """Compute every computed indicator as of the day now (`flask progress refresh`, e.g. from cron)."""
+    for code in indicators.DEFINITIONS:
+        _store(indicators.compute(code, day, s), s)
+    return len(indicators.DEFINITIONS)
 
 
 def rebuild(s: Settings, codes: Iterable[str] | None = None, until: date | None = None) -> int:

@@ -29,6 +29,9 @@ def upgrade():
     op.add_column('enterprise', sa.Column('digital_tech_verified_on', sa.Date(), nullable=True))
     op.add_column('enterprise', sa.Column('startup_verified_on', sa.Date(), nullable=True))
     op.create_index(op.f('ix_enterprise_registered_on'), 'enterprise', ['registered_on'], unique=False)
+    op.create_index('ix_enterprise_as_of', 'enterprise', ['record_state', 'registered_on', 'ceased_on', 'commune_code',
+                                                          'vsic_section', 'main_vsic', 'size_tier', 'legal_form'],
+                    unique=False)
     op.execute("UPDATE enterprise SET registered_on = CAST(created_at AS DATE)"
                if op.get_bind().dialect.name == 'postgresql' else
                "UPDATE enterprise SET registered_on = date(created_at)")
@@ -41,7 +44,8 @@ def upgrade():
 
     with op.batch_alter_table('assessment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('counted_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_index('ix_assessment_counted', ['counted_at'], unique=False)
+        batch_op.create_index('ix_assessment_counted_latest', ['enterprise_id', 'submitted_at', 'counted_at', 'overall_level'],
+                              unique=False)
     op.execute("UPDATE assessment SET counted_at = submitted_at "
                "WHERE id IN (SELECT assessment_id FROM latest_assessment)")
 
@@ -95,8 +99,9 @@ def downgrade():
         batch_op.drop_index('ix_listing_check_listing_day')
     op.drop_table('listing_check')
     with op.batch_alter_table('assessment', schema=None) as batch_op:
-        batch_op.drop_index('ix_assessment_counted')
+        batch_op.drop_index('ix_assessment_counted_latest')
         batch_op.drop_column('counted_at')
+    op.drop_index('ix_enterprise_as_of', table_name='enterprise')
     op.drop_index(op.f('ix_enterprise_registered_on'), table_name='enterprise')
     op.drop_column('enterprise', 'startup_verified_on')
     op.drop_column('enterprise', 'digital_tech_verified_on')
