@@ -209,9 +209,24 @@ def test_primary_and_secondary_suppression():
     assert shown["b"].numerator == 0 and shown["b"].denominator is None
 
 
-def test_two_small_cells_need_no_secondary_suppression():
-    shown = suppress({"a": Cell(1, 40, 40), "b": Cell(1, 3, 3), "c": Cell(1, 2, 2)}, 5)
-    assert [k for k, c in shown.items() if c.hidden] == ["b", "c"]
+def test_two_small_cells_are_completed_until_together_they_describe_enough_enterprises():
+    # b and c hidden describe 2 enterprises: the total minus a would reveal both; d joins them.
+    shown = suppress({"a": Cell(1, 40, 40), "b": Cell(1, 1, 1), "c": Cell(1, 1, 1), "d": Cell(2, 12, 12)}, 5)
+    assert sorted(k for k, c in shown.items() if c.hidden) == ["b", "c", "d"]
+    enough = suppress({"a": Cell(1, 40, 40), "b": Cell(1, 3, 3), "c": Cell(1, 2, 2)}, 5)
+    assert sorted(k for k, c in enough.items() if c.hidden) == ["b", "c"]
+
+
+def test_levels_cannot_be_worked_out_from_the_numerator_and_the_coverage():
+    from app.progress.figures import Figure, public
+
+    extra = {"assessed": 21, "levels": {"none": 6, "0": 2, "1": 6, "2": 6, "3": 7, "4": 0, "5": 0}}
+    figure = Figure("T5", DAY, "percent", {"t5_threshold_level": "1"}, Cell(19, 27, 27), {}, extra, {})
+    shown = public(figure, 5).extra
+    # Level 0 is alone below the threshold: coverage − numerator (21 − 19) would reveal it, so the
+    # coverage and "no valid assessment" are hidden too; only none + 0 = 27 − 19 = 8 can be known.
+    assert shown["levels"] == {"none": None, "0": None, "1": 6, "2": 6, "3": 7, "4": 0, "5": 0}
+    assert shown["assessed"] is None
 
 
 def test_public_figure_suppresses_breakdowns_and_level_counts_but_not_the_total():

@@ -78,3 +78,8 @@ def test_a_later_target_builds_on_the_previous_deadline():
     status = target_status(points, 80.0, 2030, "active", TODAY, S, since=date(2025, 12, 31))
     assert status.base == points[1]
     assert target_status(points, 80.0, 2030, "active", TODAY, S).base == points[0]
+
+
+def test_a_passed_deadline_without_data_is_a_result_not_a_live_target():
+    status = target_status([], 50.0, 2025, "active", TODAY, S)
+    assert status.kind == "no_data" and status.passed and not status.on_track

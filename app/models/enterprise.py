@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin, today_utc, utcnow
+from app.models.base import TimestampMixin, today_local, utcnow
 from app.models.geography import Commune
 from app.models.sector import VsicSection
 
@@ -37,7 +37,7 @@ class Enterprise(TimestampMixin, db.Model):
         CheckConstraint("capital_vnd IS NULL OR capital_vnd >= 0", name="capital_not_negative"),
         Index("ix_enterprise_listing", "record_state", "commune_code", "vsic_section"),
         # Covers the progress indicators' grouped count of the records active on a day, by dimension.
-        Index("ix_enterprise_as_of", "record_state", "registered_on", "ceased_on", "commune_code", "vsic_section",
+        Index("ix_enterprise_as_of", "registered_on", "ceased_on", "record_state", "commune_code", "vsic_section",
               "main_vsic", "size_tier", "legal_form"),
     )
 
@@ -62,7 +62,7 @@ class Enterprise(TimestampMixin, db.Model):
     # Dated facts the progress indicators read "as of" a day (app/progress/indicators.py): the day
     # the record entered the registry, the day its status left "active" (None while active), and
     # the days its labels were verified. Kept by registry.services.derive_dates, the one writer.
-    registered_on: Mapped[date | None] = mapped_column(Date, default=today_utc, index=True)
+    registered_on: Mapped[date | None] = mapped_column(Date, default=today_local)
     ceased_on: Mapped[date | None] = mapped_column(Date)
     employees: Mapped[int | None]
     revenue_vnd: Mapped[int | None] = mapped_column(BigInteger)

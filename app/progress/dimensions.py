@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, literal, or_, select
+from sqlalchemy import ColumnElement, func, literal, literal_column, or_, select
 
 from app import rules
 from app.dates import end_of, month_end, month_ends, months_before, series_days  # noqa: F401  (re-exported)
@@ -77,13 +77,29 @@ def condition(dimension: str, key: str, column) -> ColumnElement[bool]:
     return column == key
 
 
-def in_region() -> ColumnElement[bool]:
-    return Enterprise.commune_code.in_(select(Commune.code).where(region_communes()))
+def not_an_index_key(column) -> ColumnElement:
+    """The column, written so that SQLite does not pick an index for the condition on it ("+column").
+
+    The indicators group whole tables by day; SQLite would otherwise follow the most selective index
+    and look up every row, where the covering index of the query reads the index alone.
+    """
+    if db.engine.dialect.name != "sqlite":
+        return column
+    return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
 
 
-def counted_record() -> ColumnElement[bool]:
-    """The records any public figure counts: published, in the deployment's region."""
-    return published() & in_region()
+def in_region(covering: bool = False) -> ColumnElement[bool]:
+    commune = not_an_index_key(Enterprise.commune_code) if covering else Enterprise.commune_code
+    return commune.in_(select(Commune.code).where(region_communes()))
+
+
+def counted_record(covering: bool = False) -> ColumnElement[bool]:
+    """The records any public figure counts: published, in the deployment's region.
+
+    ``covering``: for a grouped count over the whole registry, read through ix_enterprise_as_of.
+    """
+    state = not_an_index_key(Enterprise.record_state) if covering else Enterprise.record_state
+    return published(state) & in_region(covering)
 
 
 def active_on(day: date) -> ColumnElement[bool]:

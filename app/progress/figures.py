@@ -93,34 +93,54 @@ def grouped(rows, dimensions, keys_of, measure) -> dict[str, dict[str, Cell]]:
 def suppress(cells: dict[str, Cell], minimum: int) -> dict[str, Cell]:
     """Hide the cells that describe 1 to ``minimum``−1 enterprises, and what would reveal them.
 
-    Primary suppression hides each small cell. Secondary suppression: when a dimension's cells add
-    up to a published total, a single hidden cell could be recovered by subtraction, so the next
-    smallest shown cell is hidden too. Empty cells (no enterprise) reveal nobody and stay.
+    Primary suppression hides each small cell. Secondary suppression: a dimension's cells add up to a
+    published total, so the hidden cells together can be recovered by subtraction; they are therefore
+    completed with the next smallest cells until at least two are hidden and together they describe
+    at least ``minimum`` enterprises. Empty cells (no enterprise) reveal nobody and stay.
     """
     out = {key: Cell(c.numerator, c.denominator, c.enterprises, c.hidden) for key, c in cells.items()}
-    small = [key for key, c in out.items() if 0 < c.enterprises < minimum]
-    for key in small:
-        out[key].hidden = True
-    if len(small) == 1:
-        shown = sorted((c.enterprises, key) for key, c in out.items() if not c.hidden and c.enterprises > 0)
-        if shown:
-            out[shown[0][1]].hidden = True
-    for cell in out.values():
-        if cell.hidden:
-            cell.numerator, cell.denominator, cell.enterprises = 0, None, 0
+    hidden = {key for key, c in out.items() if 0 < c.enterprises < minimum}
+    shown = sorted((c.enterprises, key) for key, c in out.items() if key not in hidden and c.enterprises > 0)
+    while hidden and (len(hidden) < 2 or sum(out[k].enterprises for k in hidden) < minimum) and shown:
+        hidden.add(shown.pop(0)[1])
+    for key in hidden:
+        cell = out[key]
+        cell.hidden, cell.numerator, cell.denominator, cell.enterprises = True, 0, None, 0
     return out
 
 
 def suppress_counts(counts: dict[str, int], minimum: int) -> dict[str, int | None]:
-    """The same rule for a plain distribution of enterprises (levels, split): None for a hidden count."""
+    """The same rule for a plain distribution of enterprises (split, years): None for a hidden count."""
     cells = suppress({k: Cell(v, None, v) for k, v in counts.items()}, minimum)
     return {k: None if c.hidden else counts[k] for k, c in cells.items()}
+
+
+def _suppress_levels(extra: dict[str, Any], threshold: int, minimum: int) -> dict[str, Any]:
+    """Levels below and from the threshold add up to published counts (coverage − numerator, the
+    numerator): each side is suppressed as a distribution of its own; a hidden "no valid assessment"
+    (denominator − coverage) hides the coverage too."""
+    levels = extra["levels"]
+    below = {k: v for k, v in levels.items() if k != "none" and int(k) < threshold}
+    above = {k: v for k, v in levels.items() if k != "none" and int(k) >= threshold}
+    shown: dict[str, int | None] = {}
+    exposed = False  # a side whose hidden counts can still be recovered from its published sum
+    for side in (below, above):
+        side_shown = suppress_counts(side, minimum)
+        hidden = [k for k, v in side_shown.items() if v is None]
+        exposed |= bool(hidden) and (len(hidden) < 2 or sum(side[k] for k in hidden) < minimum)
+        shown.update(side_shown)
+    none = levels.get("none", 0)
+    none_hidden = 0 < none < minimum or exposed  # then coverage goes too: the sums no longer close
+    shown["none"] = None if none_hidden else none
+    return {**extra, "levels": {k: shown[k] for k in levels}, "assessed": None if none_hidden else extra["assessed"]}
 
 
 def public(figure: Figure, minimum: int) -> Figure:
     """The figure as the public sees it: every breakdown and distribution suppressed."""
     extra = dict(figure.extra)
-    for key in ("levels", "split"):
+    if "levels" in extra:
+        extra = _suppress_levels(extra, int(figure.settings.get("t5_threshold_level", 1)), minimum)
+    for key in ("split", "founded_by_year", "labelled_by_year"):
         if key in extra:
             extra[key] = suppress_counts(extra[key], minimum)
     apart = suppress_counts(figure.apart, minimum) if figure.apart else {}

@@ -30,6 +30,7 @@ from app.progress.settings import Settings
 from app.registry import certificates
 
 SME_TIERS = ("micro", "small", "medium")
+LEVEL_KEYS = ("none", "0", "1", "2", "3", "4", "5")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,11 @@ def _latest_counted_attempts(as_of: date, s: Settings):
                  .ext(distinct_on(Assessment.enterprise_id))
                  .order_by(Assessment.enterprise_id, Assessment.submitted_at.desc(), Assessment.id.desc()))
     else:
+        # The window's range on submitted_at must not lead SQLite to its own index (then a row lookup per
+        # attempt): "+column" keeps the covering index, read in enterprise order with no sort.
+        submitted = dims.not_an_index_key(Assessment.submitted_at)
+        window = (Assessment.counted_at.is_not(None), Assessment.counted_at < end, submitted < end,
+                  submitted >= start, Assessment.enterprise_id.is_not(None))
         query = (select(Assessment.enterprise_id, func.max(Assessment.submitted_at).label("submitted_at"),
                         Assessment.overall_level).where(*window).group_by(Assessment.enterprise_id))
     return query.subquery()
@@ -87,7 +93,7 @@ def sme_units(as_of: date, s: Settings) -> Select:
         select(Enterprise.id.label("id"), *dims.columns().values(), sme_category().label("category"),
                level.label("level"))
         .outerjoin(latest, latest.c.enterprise_id == Enterprise.id)
-        .where(dims.counted_record(), dims.active_on(as_of))
+        .where(dims.counted_record(covering=True), dims.active_on(as_of))
     )
 
 
@@ -120,7 +126,7 @@ def smes_transformed(as_of: date, s: Settings) -> Figure:
         levels["none" if r.level < 0 else str(r.level)] += r.n
         assessed += r.n if r.level >= 0 else 0
     by = grouped(smes, dims.DIMENSIONS, dims.keys_of, lambda r: (r.n if r.level >= threshold else 0, r.n, r.n))
-    extra = {"assessed": assessed, "levels": {k: levels.get(k, 0) for k in ("none", "0", "1", "2", "3", "4", "5")}}
+    extra = {"assessed": assessed, "levels": {k: levels.get(k, 0) for k in LEVEL_KEYS}}
     return Figure("T5", as_of, "percent", s.plain(), total,
                   {k: apart.get(k, 0) for k in ("household", "branch", "large", "unknown")}, extra, by)
 
@@ -152,7 +158,7 @@ def _t5_part(units, part: str, s: Settings):
         return is_sme & (units.c.level >= 0)
     if part.startswith("level:"):
         level = part.split(":", 1)[1]
-        return is_sme & (units.c.level == (-1 if level == "none" else int(level)))
+        return is_sme & (units.c.level == (-1 if level == "none" else int(level))) if level in LEVEL_KEYS else literal(False)
     return units.c.category == part
 
 
@@ -178,7 +184,8 @@ def tech_units(as_of: date, s: Settings) -> Select:
         select(Enterprise.id.label("id"), *dims.columns().values(), kind.label("kind"),
                extract("year", Enterprise.founded_on).label("founded_year"),
                extract("year", first_label).label("labelled_year"))
-        .where(dims.counted_record(), dims.active_on(as_of), or_(tech, startup))
+        .where(dims.counted_record(), dims.active_on(as_of), or_(tech, startup),
+               Enterprise.legal_form.in_(tuple(SME_ELIGIBLE)))  # a branch is its parent; a household no enterprise
     )
     if s.t6_formed_reading == "since_plan_start":
         query = query.where(or_(Enterprise.founded_on >= s.plan_start, first_label >= s.plan_start))
@@ -187,6 +194,9 @@ def tech_units(as_of: date, s: Settings) -> Select:
 
 def tech_and_startups(as_of: date, s: Settings) -> Figure:
     """T6: the number of active enterprises with a verified digital-technology or startup label.
+
+    Enterprises and cooperatives only: a branch or representative office is part of its parent, and a
+    household business is not an enterprise under the Law on Enterprises.
 
     A label counts from the day the department verified it (Law 71/2025 Art. 3(5) for digital
     technology, Law 04/2017 Art. 3(2) for innovative startups). With the reading
@@ -243,9 +253,10 @@ def _listed(as_of: date, s: Settings):
         select(ListingCheck.id).join(Listing, Listing.id == ListingCheck.listing_id)
         .where(Listing.product_id == Product.id, ListingCheck.is_available.is_(True),
                ListingCheck.checked_on <= as_of, ListingCheck.checked_on > fresh_from,
-               not_(exists(select(later.id).where(later.listing_id == ListingCheck.listing_id,
-                                                  later.checked_on <= as_of, later.checked_on > ListingCheck.checked_on,
-                                                  later.is_available.is_(False)))))
+               not_(exists(select(later.id).where(
+                   later.listing_id == ListingCheck.listing_id, later.checked_on <= as_of, later.is_available.is_(False),
+                   or_(later.checked_on > ListingCheck.checked_on,
+                       (later.checked_on == ListingCheck.checked_on) & (later.id > ListingCheck.id))))))
     )
 
 

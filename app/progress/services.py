@@ -166,7 +166,8 @@ def summary(views: list[IndicatorView], as_of: date) -> Summary:
     live_years = sorted({t.target.year for t in all_targets if t.target.status != "obsolete" and not t.status.passed})
     passed_year = passed_years[-1] if passed_years else (as_of.year - 1)
     live_year = live_years[0] if live_years else None
-    passed = [t for t in all_targets if t.target.year == passed_year and t.status.passed]
+    passed = [t for t in all_targets if t.target.year == passed_year and t.status.passed
+              and t.target.status != "obsolete"]
     live = [t for t in all_targets if live_year and t.target.year == live_year and t.target.status != "obsolete"
             and t.target.value is not None]
     return Summary(passed_year, len(passed), sum(t.status.kind == "met" for t in passed), live_year, len(live),

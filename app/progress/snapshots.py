@@ -30,6 +30,7 @@ from app.models import IndicatorSnapshot
 from app.models.base import utcnow
 from app.progress import dimensions as dims
 from app.progress import indicators
+from app.progress.dimensions import end_of, month_end
 from app.progress.figures import Figure
 from app.progress.settings import Settings
 
@@ -44,8 +45,8 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _is_fresh(row, as_of: date, today: date) -> bool:
-    if as_of < today:
-        return True
+    if as_of < today and _aware(row.computed_at) >= end_of(as_of):
+        return True  # computed after the day ended: records dated later cannot change it
     if row.registry_version == registry_version():
         return True
     age = utcnow() - _aware(row.computed_at)
@@ -121,7 +122,8 @@ def figure(code: str, as_of: date, s: Settings, breakdowns: bool = False) -> Fig
     if _served(row, code, as_of, s, today):
         return Figure.restore(row.summary, row.data if breakdowns else None)
     computed = indicators.compute(code, as_of, s)
-    _store(computed, s)
+    if as_of == today or as_of == month_end(as_of):  # the series' days: any other day is computed, not kept
+        _store(computed, s)
     return computed
 
 

@@ -35,10 +35,12 @@ class Status:
     projection: float | None = None  # straight line from the last 12 months, at the deadline
     per_month_needed: float | None = None
     base: Point | None = None
+    deadline_passed: bool = False
 
     @property
     def passed(self) -> bool:
-        return self.kind in ("met", "missed")
+        """The deadline is behind the day asked: the target is a result (met, missed, or no data then)."""
+        return self.deadline_passed
 
     @property
     def on_track(self) -> bool:
@@ -118,15 +120,17 @@ def target_status(points: list[Point], target: float | None, year: int, state: s
     """
     deadline = deadline_of(year)
     if state == "obsolete":
-        return Status("obsolete", deadline, target, None, None)
+        return Status("obsolete", deadline, target, None, None, deadline_passed=deadline < today)
     if target is None:
         latest = value_on(points, min(today, deadline))
-        return Status("qualitative", deadline, None, latest.value if latest else None, latest.day if latest else None)
+        return Status("qualitative", deadline, None, latest.value if latest else None, latest.day if latest else None,
+                      deadline_passed=deadline < today)
     if deadline < today:
         at = value_on(points, deadline)
         if at is None:
-            return Status("no_data", deadline, target, None, None)
-        return Status("met" if at.value >= target else "missed", deadline, target, at.value, at.day)
+            return Status("no_data", deadline, target, None, None, deadline_passed=True)
+        return Status("met" if at.value >= target else "missed", deadline, target, at.value, at.day,
+                      deadline_passed=True)
     now = value_on(points, today)
     if now is None:
         return Status("no_data", deadline, target, None, None)

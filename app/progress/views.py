@@ -127,7 +127,8 @@ def records(code: str):
     today = local_today()
     as_of, s = _as_of(today), services.current_settings()
     part = request.args.get("phan", "numerator")
-    if part not in definition.parts and not (code == "T5" and part.startswith("level:")):
+    if part not in definition.parts and not (code == "T5" and part.removeprefix("level:") in rules.LEVEL_KEYS
+                                             and part.startswith("level:")):
         abort(404)
     filters = {d: request.args[d] for d in dims.DIMENSIONS if request.args.get(d)}
     fmt = request.args.get("dinh-dang")

@@ -15,7 +15,7 @@ from app.domain.legal_forms import SME_ELIGIBLE
 from app.domain.size import NOT_APPLICABLE, classify_size
 from app.extensions import db
 from app.models import Enterprise, Listing, Product
-from app.models.base import today_utc
+from app.models.base import today_local
 from app.registry import certificates
 from app.search_text import search_text, without_legal_form
 from app.text import fold, normalize, vietnamese_sort_key
@@ -69,7 +69,7 @@ def derive_dates(values: dict[str, Any], today: date | None = None) -> dict[str,
     A record that leaves "active" ceased today unless it had already ceased; a label verified today
     keeps the day it was first verified; an active record and an unverified label carry no date.
     """
-    today = today or today_utc()
+    today = today or today_local()
     out: dict[str, Any] = {
         "ceased_on": None if values.get("status", "active") == "active" else (values.get("ceased_on") or today)
     }
@@ -133,9 +133,9 @@ def get_by_public_key(key: str) -> Enterprise | None:
     return db.session.scalar(select(Enterprise).where(Enterprise.public_key == key))
 
 
-def published():
-    """The condition every public list and count applies."""
-    return Enterprise.record_state == "published"
+def published(record_state=Enterprise.record_state):
+    """The condition every public list and count applies (on the column, or an expression of it)."""
+    return record_state == "published"
 
 
 def registry_counts() -> dict[str, int]:

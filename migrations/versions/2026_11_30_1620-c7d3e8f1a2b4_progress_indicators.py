@@ -28,8 +28,7 @@ def upgrade():
     op.add_column('enterprise', sa.Column('ceased_on', sa.Date(), nullable=True))
     op.add_column('enterprise', sa.Column('digital_tech_verified_on', sa.Date(), nullable=True))
     op.add_column('enterprise', sa.Column('startup_verified_on', sa.Date(), nullable=True))
-    op.create_index(op.f('ix_enterprise_registered_on'), 'enterprise', ['registered_on'], unique=False)
-    op.create_index('ix_enterprise_as_of', 'enterprise', ['record_state', 'registered_on', 'ceased_on', 'commune_code',
+    op.create_index('ix_enterprise_as_of', 'enterprise', ['registered_on', 'ceased_on', 'record_state', 'commune_code',
                                                           'vsic_section', 'main_vsic', 'size_tier', 'legal_form'],
                     unique=False)
     op.execute("UPDATE enterprise SET registered_on = CAST(created_at AS DATE)"
@@ -102,7 +101,6 @@ def downgrade():
         batch_op.drop_index('ix_assessment_counted_latest')
         batch_op.drop_column('counted_at')
     op.drop_index('ix_enterprise_as_of', table_name='enterprise')
-    op.drop_index(op.f('ix_enterprise_registered_on'), table_name='enterprise')
     op.drop_column('enterprise', 'startup_verified_on')
     op.drop_column('enterprise', 'digital_tech_verified_on')
     op.drop_column('enterprise', 'ceased_on')
