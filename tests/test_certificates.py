@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from app.extensions import db
+from app.i18n import local_today
 from app.models import Product, ReviewRequest
 from app.registry import certificates, reviews
 from tests.factories import make_enterprise, make_user
@@ -13,8 +14,8 @@ from tests.progress_helpers import listing, product
 
 def _province(app):
     """One enterprise each with a verified, an expired, a declared and a dateless product."""
-    today = date.today()
     with app.app_context():
+        today = local_today()  # the province's day, which the rule reads
         verified = make_enterprise("Công ty TNHH Nước mắm Sông Cầu")
         listing(product(verified, today - timedelta(days=100), today - timedelta(days=90)), (today, True))
         expired = make_enterprise("Công ty TNHH Yến sào Hòa Xuân")

@@ -223,7 +223,7 @@ def test_a_merge_moves_everything_fills_blanks_and_keeps_both_histories(client, 
 def test_two_records_with_two_codes_are_two_legal_entities_and_are_never_merged(app_ctx):
     keep = make_enterprise("HTX Nông nghiệp Tổng hợp Cà Lúi", legal_form="htx")
     other = make_enterprise("HTX Nông nghiệp Cà Lúi", legal_form="htx")
-    with pytest.raises(RecordError, match="two legal entities"):
+    with pytest.raises(RecordError, match="hai pháp nhân"):
         duplicates.merge(keep, other, STAFF)
     db.session.rollback()
     assert db.session.get(Enterprise, other.id).record_state == "published"

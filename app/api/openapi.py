@@ -39,7 +39,8 @@ _PRODUCT = {
         "ocop_stars": {"type": ["integer", "null"], "minimum": 3, "maximum": 5},
         "certifying_body": {"type": ["string", "null"]},
         "certified_on": {"type": ["string", "null"], "format": "date"},
-        "expires_on": {"type": ["string", "null"], "format": "date"},
+        "expires_on": {"type": ["string", "null"], "format": "date",
+                       "description": "The last day the certificate is valid (OCOP: from its date and the validity in force)."},
         "state": {"type": "string", "enum": ["certified", "expired", "awaiting_verification"],
                   "description": "certified: verified by the department and valid today; a declared certificate "
                                  "awaits verification and counts nowhere until then."},

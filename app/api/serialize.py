@@ -29,7 +29,7 @@ def product_item(p: Product) -> dict:
         "ocop_stars": p.ocop_stars,
         "certifying_body": p.certifying_body,
         "certified_on": p.certified_on.isoformat() if p.certified_on else None,
-        "expires_on": p.expires_on.isoformat() if p.expires_on else None,
+        "expires_on": (valid := certificates.valid_until(p, certificates.ocop_validity_months())) and valid.isoformat(),
         "state": (state := certificates.state_today(p)),
         "is_expired": state == certificates.EXPIRED,
         "listings": [

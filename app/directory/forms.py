@@ -84,7 +84,7 @@ class ProductForm(FlaskForm):
     certified_on = DateField(_l("Certified on"), validators=[Optional()],
                              description=_l("The date on the certificate or the decision that awarded it."))
     expires_on = DateField(_l("Valid until"), validators=[Optional()],
-                           description=_l("OCOP certificates are valid 36 months; left blank, that is assumed."))
+                           description=_l("For a geographical indication or a mark. An OCOP certificate is valid 36 months from its date."))
 
 
 class ListingCheckForm(FlaskForm):

@@ -136,12 +136,10 @@ def add_product(enterprise: Enterprise, actor: audit.Actor, data: dict[str, Any]
         errors["certified_on"] = _l("The certification date cannot be in the future.")
     if errors:
         raise FieldErrors(errors)
-    certified_on, expires_on = data.get("certified_on"), data.get("expires_on")
-    if certification == "ocop" and certified_on and not expires_on:
-        try:
-            expires_on = certified_on.replace(year=certified_on.year + 3)
-        except ValueError:
-            expires_on = certified_on.replace(year=certified_on.year + 3, day=28)
+    certified_on = data.get("certified_on")
+    # An OCOP certificate is valid for the months the department sets from its date (app/registry/
+    # certificates.py): no end date is stored for it. A mark or an indication ends on its own date.
+    expires_on = None if certification == "ocop" else data.get("expires_on")
     if certified_on and expires_on and expires_on < certified_on:
         raise FieldErrors({"expires_on": _l("The end of validity comes before the certification date.")})
     product = Product(

@@ -23,6 +23,7 @@ from app.extensions import db
 from app.models import Commune, Enterprise, LatestAssessment, Listing, Product
 from app.reference.services import region_communes
 from app.registry import certificates
+from app.registry.services import public_record
 from app.search_text import query_terms
 from app.text import normalize
 
@@ -143,11 +144,7 @@ def words_condition(terms: list[str]) -> ColumnElement[bool]:
 
 
 def _conditions(query: Query, skip: str | None = None, plan: str = "index") -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [
-        Enterprise.record_state == "published",
-        Enterprise.status != "dissolved",
-        Enterprise.commune_code.in_(select(Commune.code).where(region_communes())),
-    ]
+    conditions: list[ColumnElement[bool]] = [public_record(), Enterprise.status != "dissolved"]
     if query.code:
         conditions.append(Enterprise.public_key == query.code)
     elif query.terms:

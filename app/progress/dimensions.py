@@ -20,7 +20,7 @@ from app.i18n import localized
 from app.labels import SIZE_TIERS, legal_form_label
 from app.models import Commune, Enterprise, VsicSection
 from app.reference.services import region_communes
-from app.registry.services import published
+from app.registry.services import public_record
 from app.text import vietnamese_sort_key
 
 DIMENSIONS = ("commune", "section", "priority", "size", "legal_form")
@@ -88,18 +88,14 @@ def not_an_index_key(column) -> ColumnElement:
     return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
 
 
-def in_region(covering: bool = False) -> ColumnElement[bool]:
-    commune = not_an_index_key(Enterprise.commune_code) if covering else Enterprise.commune_code
-    return commune.in_(select(Commune.code).where(region_communes()))
-
-
 def counted_record(covering: bool = False) -> ColumnElement[bool]:
-    """The records any public figure counts: published, in the deployment's region.
+    """The records any public figure counts: registry.services.public_record.
 
     ``covering``: for a grouped count over the whole registry, read through ix_enterprise_as_of.
     """
-    state = not_an_index_key(Enterprise.record_state) if covering else Enterprise.record_state
-    return published(state) & in_region(covering)
+    if covering:
+        return public_record(not_an_index_key(Enterprise.record_state), not_an_index_key(Enterprise.commune_code))
+    return public_record()
 
 
 def active_on(day: date) -> ColumnElement[bool]:

@@ -28,6 +28,7 @@ from app.progress import dimensions as dims
 from app.progress.figures import Cell, Figure, grouped
 from app.progress.settings import Settings
 from app.registry import certificates
+from app.registry import services as registry
 
 SME_TIERS = ("micro", "small", "medium")
 LEVEL_KEYS = ("none", "0", "1", "2", "3", "4", "5")
@@ -164,14 +165,8 @@ def _t5_part(units, part: str, s: Settings):
 
 # --- T6: digital-technology enterprises and startups -------------------------------------------
 
-def _labelled(as_of: date):
-    tech = Enterprise.is_digital_tech.is_(True) & (Enterprise.digital_tech_verified_on <= as_of)
-    startup = Enterprise.is_startup.is_(True) & (Enterprise.startup_verified_on <= as_of)
-    return tech, startup
-
-
 def tech_units(as_of: date, s: Settings) -> Select:
-    tech, startup = _labelled(as_of)
+    tech, startup = registry.verified_labels(as_of)
     first_label = func.min(
         case((tech, Enterprise.digital_tech_verified_on), else_=Enterprise.startup_verified_on),
         case((startup, Enterprise.startup_verified_on), else_=Enterprise.digital_tech_verified_on),
@@ -184,8 +179,7 @@ def tech_units(as_of: date, s: Settings) -> Select:
         select(Enterprise.id.label("id"), *dims.columns().values(), kind.label("kind"),
                extract("year", Enterprise.founded_on).label("founded_year"),
                extract("year", first_label).label("labelled_year"))
-        .where(dims.counted_record(), dims.active_on(as_of), or_(tech, startup),
-               Enterprise.legal_form.in_(tuple(SME_ELIGIBLE)))  # a branch is its parent; a household no enterprise
+        .where(dims.counted_record(), dims.active_on(as_of), registry.labelled_enterprise(as_of))
     )
     if s.t6_formed_reading == "since_plan_start":
         query = query.where(or_(Enterprise.founded_on >= s.plan_start, first_label >= s.plan_start))

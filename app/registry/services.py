@@ -14,8 +14,9 @@ from app.domain import sectors
 from app.domain.legal_forms import SME_ELIGIBLE
 from app.domain.size import NOT_APPLICABLE, classify_size
 from app.extensions import db
-from app.models import Enterprise, Listing, Product
+from app.models import Commune, Enterprise, Listing, Product
 from app.models.base import today_local
+from app.reference.services import region_communes
 from app.registry import certificates
 from app.search_text import search_text, without_legal_form
 from app.text import fold, normalize, vietnamese_sort_key
@@ -134,20 +135,37 @@ def get_by_public_key(key: str) -> Enterprise | None:
 
 
 def published(record_state=Enterprise.record_state):
-    """The condition every public list and count applies (on the column, or an expression of it)."""
+    """In the directory (on the column, or an expression of it)."""
     return record_state == "published"
 
 
+def public_record(record_state=Enterprise.record_state, commune_code=Enterprise.commune_code):
+    """The condition every public list, count and figure applies: in the directory, in the deployment's
+    region (REGION_* settings). The columns may be given as expressions of themselves (an index hint)."""
+    return published(record_state) & commune_code.in_(select(Commune.code).where(region_communes()))
+
+
+def verified_labels(day):
+    """(digital technology, startup): each label counted from the day the department verified it."""
+    return (Enterprise.is_digital_tech.is_(True) & (Enterprise.digital_tech_verified_on <= day),
+            Enterprise.is_startup.is_(True) & (Enterprise.startup_verified_on <= day))
+
+
+def labelled_enterprise(day):
+    """An enterprise or cooperative with a verified digital-technology or startup label on the day
+    (a branch is part of its parent; a household business is no enterprise): what T6 counts."""
+    tech, startup = verified_labels(day)
+    return (tech | startup) & Enterprise.legal_form.in_(tuple(SME_ELIGIBLE))
+
+
 def registry_counts() -> dict[str, int]:
-    """Live counts for the home page, each one query over published, active records."""
-    visible = (published(), Enterprise.status == "active")
+    """Live counts for the home page and the API, each one query over public, active records."""
+    visible = (public_record(), Enterprise.status == "active")
     enterprises = db.session.scalar(select(func.count()).select_from(Enterprise).where(*visible))
     smes = db.session.scalar(
         select(func.count()).select_from(Enterprise).where(*visible, Enterprise.size_tier.in_(("micro", "small", "medium")))
     )
-    tech = db.session.scalar(
-        select(func.count()).select_from(Enterprise).where(*visible, (Enterprise.is_digital_tech | Enterprise.is_startup))
-    )
+    tech = db.session.scalar(select(func.count()).select_from(Enterprise).where(*visible, labelled_enterprise(today_local())))
     certified = certificates.certified_today()  # verified, valid today: the one rule of a certificate
     products = db.session.scalar(
         select(func.count()).select_from(Product).join(Enterprise).where(*visible, certified)

@@ -5,8 +5,8 @@ began to count, dated checks of listings), the indicators' settings, and their s
 Enterprise columns are added by ALTER TABLE on both engines (no table rebuild: on SQLite a rebuild
 would drop the full-text triggers). Existing rows get their dates from what is known: a record
 entered the registry when it was created; a record that is not active ceased when it was last
-changed; a verified label was verified when the record was last changed; a listing's last check
-becomes its first dated check.
+changed; a verified label was verified when the record was last changed; a counted attempt began to
+count when it was submitted; a listing's last check becomes its first dated check.
 
 Revision ID: c7d3e8f1a2b4
 Revises: b5e2a9c4d8f1
@@ -41,12 +41,16 @@ def upgrade():
     op.execute(f"UPDATE enterprise SET startup_verified_on = {day_of} "
                "WHERE is_startup AND startup_verification = 'verified'")
 
-    with op.batch_alter_table('assessment', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('counted_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_index('ix_assessment_counted_latest', ['enterprise_id', 'submitted_at', 'counted_at', 'overall_level'],
-                              unique=False)
+    # ALTER TABLE on both engines: no rebuild of a table other tables refer to.
+    op.add_column('assessment', sa.Column('counted_at', sa.DateTime(timezone=True), nullable=True))
+    # Every submitted attempt of a counting instrument whose author is a verified member of its
+    # enterprise counted from its submission (the rule of assessment.services.update_latest).
     op.execute("UPDATE assessment SET counted_at = submitted_at "
-               "WHERE id IN (SELECT assessment_id FROM latest_assessment)")
+               "WHERE status = 'submitted' AND counts_toward_indicators AND enterprise_id IS NOT NULL "
+               "AND EXISTS (SELECT 1 FROM membership WHERE membership.user_id = assessment.user_id "
+               "AND membership.enterprise_id = assessment.enterprise_id AND membership.claim_state = 'verified')")
+    op.create_index('ix_assessment_counted_latest', 'assessment',
+                    ['enterprise_id', 'submitted_at', 'counted_at', 'overall_level'], unique=False)
 
     op.create_table('listing_check',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -61,8 +65,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['listing_id'], ['listing.id'], name=op.f('fk_listing_check_listing_id_listing')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_listing_check'))
     )
-    with op.batch_alter_table('listing_check', schema=None) as batch_op:
-        batch_op.create_index('ix_listing_check_listing_day', ['listing_id', 'checked_on'], unique=False)
+    op.create_index('ix_listing_check_listing_day', 'listing_check', ['listing_id', 'checked_on'], unique=False)
     op.execute("INSERT INTO listing_check (listing_id, checked_on, is_available, checked_by_label, note, created_at) "
                "SELECT id, last_verified_on, true, 'migration', NULL, updated_at FROM listing "
                "WHERE last_verified_on IS NOT NULL")
@@ -94,12 +97,10 @@ def upgrade():
 def downgrade():
     op.drop_table('indicator_snapshot')
     op.drop_table('indicator_setting')
-    with op.batch_alter_table('listing_check', schema=None) as batch_op:
-        batch_op.drop_index('ix_listing_check_listing_day')
+    op.drop_index('ix_listing_check_listing_day', table_name='listing_check')
     op.drop_table('listing_check')
-    with op.batch_alter_table('assessment', schema=None) as batch_op:
-        batch_op.drop_index('ix_assessment_counted_latest')
-        batch_op.drop_column('counted_at')
+    op.drop_index('ix_assessment_counted_latest', table_name='assessment')
+    op.drop_column('assessment', 'counted_at')
     op.drop_index('ix_enterprise_as_of', table_name='enterprise')
     op.drop_column('enterprise', 'startup_verified_on')
     op.drop_column('enterprise', 'digital_tech_verified_on')
