@@ -238,3 +238,10 @@ def test_public_figure_suppresses_breakdowns_and_level_counts_but_not_the_total(
     assert figure.by["commune"]["22045"].hidden
     assert figure.by["commune"]["22015"].hidden  # the other cell: else recoverable from the total
     assert figure.extra["levels"]["1"] == 8
+
+
+def test_a_snapshot_is_keyed_by_the_settings_its_rule_reads_only():
+    t5 = indicators.DEFINITIONS["T5"]
+    assert t5.key(defaults(suppression_minimum=10)) == t5.key(defaults())  # a display setting
+    assert t5.key(defaults(t5_threshold_level=2)) != t5.key(defaults())
+    assert indicators.DEFINITIONS["T4"].key(defaults(t5_threshold_level=2)) == indicators.DEFINITIONS["T4"].key(defaults())

@@ -43,7 +43,11 @@ class Definition:
     compute: Callable[[date, Settings], Figure]
     part: Callable  # (units, part, settings) -> the condition selecting one part of the figure
     parts: dict[str, object]  # the drill-down's parts: what each count of the figure is
+    reads: tuple[str, ...] = ()  # the settings the rule reads: they key its snapshots
     unit_kind: str = "enterprise"  # enterprise | product
+
+    def key(self, s: Settings) -> str:
+        return s.key_for(self.reads)
 
 
 # --- T5: SMEs doing digital transformation --------------------------------------------------------
@@ -332,15 +336,18 @@ DEFINITIONS: dict[str, Definition] = {d.code: d for d in (
     Definition("T4", "percent", _t4_rule, product_units, certified_products_online, _t4_part, {
         "numerator": _l("certified products on e-commerce"), "denominator": _l("certified products"),
         "tourism": _l("OCOP tourism services (counted apart)"), "expired": _l("expired certificates (counted apart)"),
-        "unverified": _l("awaiting verification (counted apart)")}, "product"),
+        "unverified": _l("awaiting verification (counted apart)")},
+        ("ocop_validity_months", "t4_freshness_months"), "product"),
     Definition("T5", "percent", _t5_rule, sme_units, smes_transformed, _t5_part, {
         "numerator": _l("SMEs doing digital transformation"), "denominator": _l("active SMEs"),
         "assessed": _l("SMEs with a valid assessment"), "household": _l("household businesses (counted apart)"),
         "branch": _l("branches and representative offices (counted apart)"),
-        "large": _l("large enterprises (counted apart)"), "unknown": _l("enterprises of unknown size (counted apart)")}),
+        "large": _l("large enterprises (counted apart)"), "unknown": _l("enterprises of unknown size (counted apart)")},
+        ("t5_threshold_level", "t5_validity_months")),
     Definition("T6", "count", _t6_rule, tech_units, tech_and_startups, _t6_part, {
         "numerator": _l("digital-technology firms and startups"), "tech": _l("digital technology only"),
-        "startup": _l("startups only"), "both": _l("both labels")}),
+        "startup": _l("startups only"), "both": _l("both labels")},
+        ("t6_formed_reading", "plan_start")),
 )}
 
 

@@ -75,10 +75,11 @@ class Settings:
     def plain(self) -> dict[str, Any]:
         return {k: _text(v) for k, v in sorted(self.values.items())}
 
-    @property
-    def key(self) -> str:
-        """A short hash of the values: part of a snapshot's key, so a change computes anew."""
-        return hashlib.sha256(json.dumps(self.plain(), sort_keys=True).encode()).hexdigest()[:16]
+    def key_for(self, keys: tuple[str, ...]) -> str:
+        """A short hash of the settings a rule reads: part of a snapshot's key, so that changing one of
+        them computes that indicator anew, and changing another (a status threshold) does not."""
+        plain = self.plain()
+        return hashlib.sha256(json.dumps({k: plain[k] for k in sorted(keys)}).encode()).hexdigest()[:16]
 
 
 def _text(value: Any) -> str:

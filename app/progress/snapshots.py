@@ -53,12 +53,18 @@ def _is_fresh(row, as_of: date, today: date) -> bool:
     return age < timedelta(seconds=current_app.config["PROGRESS_REFRESH_SECONDS"])
 
 
+def _key(code: str, s: Settings) -> str:
+    """The snapshot key of an indicator: the settings its rule reads."""
+    return indicators.DEFINITIONS[code].key(s)
+
+
 def _store(figure: Figure, s: Settings) -> None:
-    values = {"indicator_code": figure.code, "as_of": figure.as_of, "settings_key": s.key,
+    key = _key(figure.code, s)
+    values = {"indicator_code": figure.code, "as_of": figure.as_of, "settings_key": key,
               "registry_version": registry_version(), "summary": figure.summary(), "data": figure.breakdowns(),
               "computed_at": utcnow()}
     where = ((TABLE.c.indicator_code == figure.code) & (TABLE.c.as_of == figure.as_of)
-             & (TABLE.c.settings_key == s.key))
+             & (TABLE.c.settings_key == key))
     try:
         with db.engine.begin() as conn:
             if conn.execute(TABLE.update().where(where).values(values)).rowcount == 0:
@@ -77,7 +83,7 @@ def _refresh_later(code: str, as_of: date, s: Settings) -> None:
     The stale figure is served meanwhile (the page says the day and time it was computed); a
     refresh lost to a restart is simply done by the next request, or by `flask progress refresh`.
     """
-    key = (code, as_of, s.key)
+    key = (code, as_of, _key(code, s))
     with _pending_lock:
         if key in _pending:
             return
@@ -117,7 +123,7 @@ def figure(code: str, as_of: date, s: Settings, breakdowns: bool = False) -> Fig
         select(IndicatorSnapshot.summary, IndicatorSnapshot.registry_version, IndicatorSnapshot.computed_at,
                *([IndicatorSnapshot.data] if breakdowns else []))
         .where(IndicatorSnapshot.indicator_code == code, IndicatorSnapshot.as_of == as_of,
-               IndicatorSnapshot.settings_key == s.key)
+               IndicatorSnapshot.settings_key == _key(code, s))
     ).first()
     if _served(row, code, as_of, s, today):
         return Figure.restore(row.summary, row.data if breakdowns else None)
@@ -135,7 +141,7 @@ def series(code: str, s: Settings, days: Iterable[date]) -> list[Figure]:
         row.as_of: row for row in db.session.execute(
             select(IndicatorSnapshot.as_of, IndicatorSnapshot.summary, IndicatorSnapshot.registry_version,
                    IndicatorSnapshot.computed_at)
-            .where(IndicatorSnapshot.indicator_code == code, IndicatorSnapshot.settings_key == s.key,
+            .where(IndicatorSnapshot.indicator_code == code, IndicatorSnapshot.settings_key == _key(code, s),
                    IndicatorSnapshot.as_of.in_(days))
         )
     }
@@ -159,7 +165,8 @@ def rebuild(s: Settings, codes: Iterable[str] | None = None, until: date | None 
     until = until or local_today()
     days = dims.series_days(s.plan_start, until)
     with db.engine.begin() as conn:
-        conn.execute(delete(TABLE).where(TABLE.c.indicator_code.in_(codes), TABLE.c.settings_key == s.key))
+        for code in codes:
+            conn.execute(delete(TABLE).where(TABLE.c.indicator_code == code, TABLE.c.settings_key == _key(code, s)))
     for code in codes:
         for day in days:
             _store(indicators.compute(code, day, s), s)
