@@ -197,3 +197,15 @@ def test_admin_forms_need_a_csrf_token(database, tmp_path):
     for path in ("/so/nguoi-dung/moi", "/so/nguoi-dung/1/trang-thai", "/so/nguoi-dung/1/vai-tro",
                  "/so/nguoi-dung/1/gui-lien-ket", "/so/chi-tieu/T1", "/so/chi-tieu/T1/2025"):
         assert client.post(path, data={"active": "0", "role": "owner"}).status_code == 400, path
+
+
+def test_the_cli_obeys_the_last_admin_rule_too(app, runner):
+    with app.app_context():
+        admin = make_user("only-admin@so.gov.vn", role="admin")
+        email = admin.email
+    result = runner.invoke(args=["users", "deactivate", email])
+    assert result.exit_code != 0 and "cuối cùng" in result.output + (str(result.exception) or "")
+    with app.app_context():
+        from app.auth.services import get_user_by_email
+
+        assert get_user_by_email(email).is_active

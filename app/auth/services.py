@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app import audit
 from app.auth import passwords, tokens, totp
@@ -300,8 +300,17 @@ def close_account(user: User) -> None:
     db.session.execute(update(UserSession).where(UserSession.user_id == user.id).values(user_agent=None))
 
 
+def other_active_admins(user: User) -> int:
+    """How many administrators besides this one can still sign in."""
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        User.role == "admin", User.is_active_account.is_(True), User.closed_at.is_(None), User.id != user.id))
+
+
 def set_active(user: User, active: bool, actor: audit.Actor) -> None:
-    """Deactivate (ending every session) or reactivate an account."""
+    """Deactivate (ending every session) or reactivate an account; never the last active administrator
+    (the rule of every entry point: the workspace, the CLI)."""
+    if not active and user.role == "admin" and user.is_active and not other_active_admins(user):
+        raise AccountError(_("This is the last active administrator; make someone else administrator first."))
     before = {"is_active": user.is_active_account}
     user.is_active_account = active
     if not active:

@@ -39,7 +39,10 @@ def deactivate_command(email: str):
         user = services.get_user_by_email(email)
         if user is None:
             raise click.ClickException(f"No account {email}.")
-        services.set_active(user, False, audit.CLI)
+        try:
+            services.set_active(user, False, audit.CLI)
+        except services.AccountError as e:
+            raise click.ClickException(str(e.message)) from None
         db.session.commit()
     click.echo(f"Deactivated {user.email}.")
 

@@ -67,11 +67,6 @@ def send_password_link(user: User, actor: User, *, new: bool = False) -> None:
         audit.record(audit.Actor.of(actor), "send_password_link", "user", user.id)
 
 
-def _other_active_admins(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(User).where(
-        User.role == "admin", User.is_active_account.is_(True), User.closed_at.is_(None), User.id != user.id))
-
-
 def change_role(user: User, role: str, actor: User) -> bool:
     """Give the account another role; ends its sessions. Returns whether anything changed."""
     if role not in ROLES:
@@ -80,7 +75,7 @@ def change_role(user: User, role: str, actor: User) -> bool:
         raise UserAdminError(_("You cannot change the role of your own account; ask another administrator."), "role")
     if role == user.role:
         return False
-    if user.role == "admin" and user.is_active and not _other_active_admins(user):
+    if user.role == "admin" and user.is_active and not accounts.other_active_admins(user):
         raise UserAdminError(_("This is the last active administrator; make someone else administrator first."), "role")
     before = {"role": user.role}
     user.role = role
@@ -97,7 +92,8 @@ def set_active(user: User, active: bool, actor: User) -> bool:
         raise UserAdminError(_("This account was closed by its holder and cannot be reactivated."))
     if user.is_active_account == active:
         return False
-    if not active and user.role == "admin" and not _other_active_admins(user):
-        raise UserAdminError(_("This is the last active administrator; make someone else administrator first."))
-    accounts.set_active(user, active, audit.Actor.of(actor))
+    try:
+        accounts.set_active(user, active, audit.Actor.of(actor))
+    except accounts.AccountError as error:
+        raise UserAdminError(error.message) from None
     return True
