@@ -175,3 +175,21 @@ def test_anyone_can_report_incorrect_information(client, app):
     assert client.post(f"/doanh-nghiep/{key}/bao-sai", data={"message": "Địa chỉ đã đổi"}).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(ReviewRequest)).payload["message"] == "Địa chỉ đã đổi"
+
+
+def test_a_listing_of_a_shop_page_cannot_be_confirmed(client, app):
+    from tests.progress_helpers import product
+
+    with app.app_context():
+        mine = make_enterprise("Công ty TNHH Của Tôi")
+        add_member(make_user("chu@example.vn"), mine)
+        old = Listing(product_id=product(mine, None, None).id, platform_code="shopee", url="https://shopee.vn/cuatoi.shop")
+        db.session.add(old)
+        db.session.commit()
+        key, listing_id = mine.public_key, old.id
+    login(client, "chu@example.vn")
+    response = client.post(f"/doanh-nghiep/{key}/gian-hang/{listing_id}/kiem-tra", data={"available": "yes"})
+    assert response.status_code == 302
+    assert "trang riêng của sản phẩm" in client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Listing, listing_id).checks == []

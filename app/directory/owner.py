@@ -176,6 +176,8 @@ def check_listing(listing: Listing, actor: audit.Actor, available: bool, note: s
     The listing's ``last_verified_on`` is the day of its latest check that found it selling; the
     checks stay, so the share of products on e-commerce can be computed as of any past day.
     """
+    if available and (problem := listing_url_problem(listing.platform, listing.url)):
+        raise FieldErrors({"url": problem})  # an old listing of a shop page cannot be confirmed: add the product page
     today = local_today()
     check = ListingCheck(listing_id=listing.id, checked_on=today, is_available=available, checked_by_id=actor.user_id,
                          checked_by_label=actor.label[:100], note=normalize(note)[:500] or None)

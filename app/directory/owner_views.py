@@ -181,7 +181,12 @@ def check_listing(key: str, listing_id: int):
     if not form.validate_on_submit():
         abort(400)
     available = form.available.data == "yes"
-    owner.check_listing(listing, audit.Actor.of(current_user), available)
+    try:
+        owner.check_listing(listing, audit.Actor.of(current_user), available)
+    except owner.FieldErrors as error:
+        db.session.rollback()
+        flash(error.errors["url"], "error")
+        return redirect(url_for("directory.products", key=key))
     db.session.commit()
     flash(_("Checked today: %(url)s is still selling the product.", url=listing.url) if available else
           _("Recorded: %(url)s no longer sells the product; it no longer counts as on e-commerce.", url=listing.url),
