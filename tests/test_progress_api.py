@@ -44,3 +44,15 @@ def test_bad_parameters_answer_400_in_json(province, client):
     later = client.get("/api/v1/indicators/T5?as_of=2099-01-01").get_json()
     assert later["as_of"] == client.get("/api/v1/indicators/T5").get_json()["as_of"]  # today's figures
     assert client.get("/api/v1/indicators/NOPE").status_code == 404
+
+
+def test_the_public_sees_figures_as_of_month_ends_and_staff_any_day(province, client):
+    assert client.get("/api/v1/indicators/T5?as_of=2025-06-15").get_json()["as_of"] == "2025-05-31"
+    assert client.get("/api/v1/indicators/T5?as_of=2025-06-30").get_json()["as_of"] == "2025-06-30"
+    page = client.get("/tien-do/T5?ngay=15/06/2025").get_data(as_text=True)
+    assert "31/05/2025" in page and "cuối mỗi tháng" in page
+    from tests.test_progress_pages import staff_client
+
+    staff_client(province, client)
+    page = client.get("/tien-do/T5?ngay=15/06/2025").get_data(as_text=True)
+    assert "15/06/2025" in page and "cuối mỗi tháng" not in page

@@ -24,7 +24,8 @@ from app.progress.services import IndicatorView
 
 
 def _as_of() -> date:
-    """The day asked (yyyy-mm-dd, from 2000); a day after today gives today's figures, as ``as_of`` says."""
+    """The day asked (yyyy-mm-dd, from 2000): today's figures, or those of the last month end on or before
+    the day (what the public pages show); ``as_of`` in the answer says which."""
     raw = request.args.get("as_of", "")
     if raw and not re.match(DAY_PATTERN, raw):
         raise BadRequest("Invalid value for parameter 'as_of': a date yyyy-mm-dd from 2000-01-01.")
@@ -33,7 +34,7 @@ def _as_of() -> date:
         day = date.fromisoformat(raw) if raw else today
     except ValueError:
         raise BadRequest("Invalid value for parameter 'as_of': this date does not exist.") from None
-    return min(day, today)
+    return services.public_day(day, today)
 
 
 def _number(value):

@@ -181,7 +181,8 @@ def document(app: Flask) -> dict:
             }},
             "/api/v1/indicators": {"get": {
                 "operationId": "listIndicators", "summary": "Every indicator of the plan as of a day, with its targets' status",
-                "parameters": [_param("as_of", "Day the figures are as of, from 2000-01-01 (default today; a later day gives today's figures).",
+                "parameters": [_param("as_of", "Figures as of the last month end on or before this day, from 2000-01-01 (default and "
+                                      "any later day: today).",
                                       {"type": "string", "format": "date", "pattern": DAY_PATTERN})],
                 "responses": {"200": _json(_envelope(_INDICATOR), "The indicators."), "400": bad, "429": limited},
             }},
@@ -190,8 +191,9 @@ def document(app: Flask) -> dict:
                 "parameters": [
                     {"name": "code", "in": "path", "required": True, "description": "Indicator code (T1 … T9).",
                      "schema": {"type": "string", "minLength": 1, "maxLength": 40}},
-                    _param("as_of", "Day the figures are as of, from 2000-01-01 (default today; a later day gives "
-                                    "today's figures).", {"type": "string", "format": "date", "pattern": DAY_PATTERN}),
+                    _param("as_of", "Figures as of the last month end on or before this day, from 2000-01-01 "
+                                    "(default and any later day: today).",
+                           {"type": "string", "format": "date", "pattern": DAY_PATTERN}),
                     _param("by", "Break a computed indicator down by this dimension (groups of fewer than 5 "
                                  "enterprises hidden).", {"type": "string", "enum": DIMENSIONS}),
                 ],

@@ -8,7 +8,7 @@ the plan as a whole, the summary the province reports ("x of N 2025 targets met"
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -19,6 +19,7 @@ from app.extensions import db
 from app.i18n import localized
 from app.models import Indicator, Target
 from app.progress import dimensions as dims
+from app.progress.dimensions import month_end
 from app.progress import indicators, snapshots
 from app.progress import settings as settings_module
 from app.progress.figures import Figure, public
@@ -113,6 +114,18 @@ def parse_day(text: str | None, today: date) -> date:
     if day < EARLIEST:
         raise ProgressError(_("Enter a date from 2000 on."))
     return day
+
+
+def public_day(day: date, today: date) -> date:
+    """The day the public sees figures as of: today, or the last month end on or before the day asked.
+
+    Month ends are the series' stored days, so a visitor's question costs a read, never a computation
+    over the whole registry; and two neighbouring days cannot be compared to single out one record.
+    Staff may ask for any day.
+    """
+    if day >= today or day == month_end(day):
+        return min(day, today)
+    return day.replace(day=1) - timedelta(days=1)
 
 
 def _reported_points(indicator: Indicator, until: date) -> list[Point]:

@@ -26,11 +26,19 @@ def _helpers():
 
 
 def _as_of(today):
+    """The day asked (any day for staff; for everyone else the last month end on or before it)."""
     try:
-        return services.parse_day(request.args.get("ngay"), today)
+        day = services.parse_day(request.args.get("ngay"), today)
     except services.ProgressError as error:
         flash(error.message, "error")
         return today
+    if is_staff(current_user):
+        return day
+    shown = services.public_day(day, today)
+    if shown != day:
+        flash(_("Figures are published as of the end of each month: these are as of %(day)s.", day=fmt_date(shown)),
+              "info")
+    return shown
 
 
 def _minimum(s):
