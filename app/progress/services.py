@@ -19,9 +19,9 @@ from app.extensions import db
 from app.i18n import localized
 from app.models import Indicator, Target
 from app.progress import dimensions as dims
-from app.progress.dimensions import month_end
 from app.progress import indicators, snapshots
 from app.progress import settings as settings_module
+from app.progress.dimensions import month_end
 from app.progress.figures import Figure, public
 from app.progress.settings import Settings
 from app.progress.status import Point, Status, target_status
