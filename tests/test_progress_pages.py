@@ -47,6 +47,8 @@ def test_public_indicator_page_hides_small_communes_and_has_no_drill_down(provin
 
 def test_staff_indicator_page_links_every_number_to_its_records(province, client):
     staff_client(province, client)
+    dashboard = client.get("/tien-do").get_data(as_text=True)
+    assert "/tien-do/T5/ho-so?phan=denominator" in dashboard and "/tien-do/T4/ho-so?phan=numerator" in dashboard
     html = client.get("/tien-do/T5?theo=commune").get_data(as_text=True)
     assert "/tien-do/T5/ho-so?phan=numerator" in html
     records = client.get("/tien-do/T5/ho-so?phan=numerator&commune=22045")
