@@ -165,3 +165,9 @@ def test_todays_figures_are_served_while_a_thread_computes_them_again_after_a_wr
         clock.sleep(0.05)
     fresh = client.get("/api/v1/indicators/T5").get_json()
     assert (fresh["numerator"], fresh["denominator"]) == (9, 17)
+
+
+def test_a_reported_indicator_shows_its_entries_with_their_source(province, client):
+    html = client.get("/tien-do/T1").get_data(as_text=True)
+    assert "Báo cáo 12/BC-STTTT" in html and "01/10/2025" in html
+    assert "Đạt" in html  # 100 % on 31/12/2025 against 100 %

@@ -93,8 +93,17 @@ def indicator(code: str):
         rows=rows, dimension=dimension, staff=is_staff(current_user), display=display, settings=s,
         rule=(localized(*rule.rule(s)) if rule else None), parts=(rule.parts if rule else {}),
         settings_rows=display.settings_rows(s), dimensions=dims.DIMENSIONS,
-        series_rows=[(fmt_date(p.day), display.value_text(p.value, item.unit)) for p in reversed(view.points)],
+        series_rows=_series_rows(view),
     )
+
+
+def _series_rows(view) -> list[tuple]:
+    """The table beside the chart, newest first; a reported value with its source document."""
+    if view.is_computed:
+        return [(fmt_date(p.day), display.value_text(p.value, view.indicator.unit)) for p in reversed(view.points)]
+    entries = sorted((v for v in view.indicator.values if v.as_of <= view.as_of),
+                     key=lambda v: (v.as_of, v.entered_at), reverse=True)
+    return [(fmt_date(v.as_of), display.value_text(v.value, view.indicator.unit), v.source_document) for v in entries]
 
 
 @progress_bp.get("/tien-do/<code>/chuoi.csv")
