@@ -90,13 +90,18 @@ def test_owner_claims_an_enterprise_and_adds_a_listing(app, make_page, width):
     page.goto(f"/doanh-nghiep/{key}")
     page.page.get_by_role("link", name="Products and listings").click()
     page.page.get_by_label("Platform").select_option("shopee")
-    page.page.get_by_label("Address of the shop or product page").fill("https://example.com/not-shopee")
+    page.page.get_by_label("Address of the product page").fill("https://example.com/not-shopee")
     page.page.get_by_role("button", name="Add listing").click()
     assert "is not on Shopee" in page.page.locator("main").inner_text()
-    assert page.page.get_by_label("Address of the shop or product page").input_value() == "https://example.com/not-shopee"
+    assert page.page.get_by_label("Address of the product page").input_value() == "https://example.com/not-shopee"
     assert page.page.get_by_label("Platform").input_value() == "shopee"
-    page.page.get_by_label("Address of the shop or product page").fill("https://shopee.vn/nuoc-mam-ganh-do")
+    page.page.get_by_label("Address of the product page").fill("https://shopee.vn/ganhdo.official")  # the shop's page
+    page.page.get_by_role("button", name="Add listing").click()
+    assert "not a shop's home page" in page.page.locator("main").inner_text()
+    page.page.get_by_label("Address of the product page").fill("https://shopee.vn/Nuoc-mam-ca-com-Ganh-Do-i.1234.56789")
     page.page.get_by_role("button", name="Add listing").click()
     assert "The listing is added." in page.page.locator("main").inner_text()
+    page.page.get_by_role("button", name="Still selling: confirm today").click()
+    assert "is still selling the product" in page.page.locator("main").inner_text()
     page.screenshot(f"listing-en-{width}")
     assert [e for e in page.errors if "status of 422" not in e] == []
