@@ -23,6 +23,8 @@ from app.models import (
 from app.models.base import utcnow
 from app.registry import duplicates, records
 from app.registry.records import RecordError
+
+NOTE = "Cùng địa chỉ và người đại diện (Cổng đăng ký doanh nghiệp)"
 from app.registry.services import registry_counts
 from tests.factories import add_member, enterprise_code, login, make_enterprise, make_user
 
@@ -196,7 +198,14 @@ def test_a_merge_moves_everything_fills_blanks_and_keeps_both_histories(client, 
         keep_id, dup_id, dup_key, keep_key = keep.id, dup.id, dup.public_key, keep.public_key
         db.session.commit()
     _staff(client, app)
-    response = client.post("/so/trung-lap/gop", data={"keep": keep_id, "other": dup_id})
+    asked = client.get(f"/so/trung-lap/gop?keep={keep_id}&other={dup_id}").get_data(as_text=True)
+    assert "Gộp hai hồ sơ?" in asked and "12 Lê Lợi" in asked  # what moves, which blanks are filled
+    refused = client.post("/so/trung-lap/gop", data={"keep": keep_id, "other": dup_id, "note": " "})
+    assert refused.status_code == 422  # a note is required; nothing merged
+    with app.app_context():
+        assert db.session.get(Enterprise, dup_id).merged_into_id is None
+    response = client.post("/so/trung-lap/gop", data={"keep": keep_id, "other": dup_id,
+                                                     "note": "Cùng địa chỉ và chủ, theo Cổng đăng ký doanh nghiệp"})
     assert response.headers["Location"].endswith(f"/so/ho-so/{keep_key}")
     with app.app_context():
         keep, dup = db.session.get(Enterprise, keep_id), db.session.get(Enterprise, dup_id)
@@ -215,7 +224,7 @@ def test_a_merge_moves_everything_fills_blanks_and_keeps_both_histories(client, 
     # The duplicate cannot be merged again, nor put back on its own.
     with app.app_context():
         with pytest.raises(records.RecordError):
-            duplicates.merge(db.session.get(Enterprise, keep_id), db.session.get(Enterprise, dup_id), STAFF)
+            duplicates.merge(db.session.get(Enterprise, keep_id), db.session.get(Enterprise, dup_id), STAFF, NOTE)
         with pytest.raises(records.RecordError):
             records.reinstate(db.session.get(Enterprise, dup_id), STAFF)
 
@@ -224,13 +233,13 @@ def test_two_records_with_two_codes_are_two_legal_entities_and_are_never_merged(
     keep = make_enterprise("HTX Nông nghiệp Tổng hợp Cà Lúi", legal_form="htx")
     other = make_enterprise("HTX Nông nghiệp Cà Lúi", legal_form="htx")
     with pytest.raises(RecordError, match="hai pháp nhân"):
-        duplicates.merge(keep, other, STAFF)
+        duplicates.merge(keep, other, STAFF, NOTE)
     db.session.rollback()
     assert db.session.get(Enterprise, other.id).record_state == "published"
     first = make_enterprise("Hộ kinh doanh Lê Văn An", legal_form="hkd", personal_id="044190000011")
     second = make_enterprise("Hộ kinh doanh Lê Văn An", legal_form="hkd", personal_id="044190000012")
     with pytest.raises(RecordError):
-        duplicates.merge(first, second, STAFF)
+        duplicates.merge(first, second, STAFF, NOTE)
 
 
 def test_a_merge_that_fails_half_way_changes_nothing(app_ctx, monkeypatch):
@@ -240,7 +249,7 @@ def test_a_merge_that_fails_half_way_changes_nothing(app_ctx, monkeypatch):
     db.session.commit()
     monkeypatch.setattr(duplicates, "_merge_latest", lambda *a: (_ for _ in ()).throw(RuntimeError("disk full")))
     with pytest.raises(RuntimeError):
-        duplicates.merge(keep, dup, STAFF)
+        duplicates.merge(keep, dup, STAFF, NOTE)
     db.session.rollback()
     assert db.session.scalar(select(Product.enterprise_id)) == dup.id
     assert db.session.get(Enterprise, dup.id).record_state == "published"
@@ -254,8 +263,8 @@ def test_the_duplicates_page_shows_pairs_and_both_merge_directions(client, app):
         ids = (a.id, b.id)
     _staff(client, app)
     page = client.get("/so/trung-lap?commune=22015").get_data(as_text=True)
-    assert page.count('action="/so/trung-lap/gop"') == 2
-    assert f'name="keep" value="{ids[0]}"' in page and f'name="keep" value="{ids[1]}"' in page
+    assert page.count('href="/so/trung-lap/gop?') == 2
+    assert f"keep={ids[0]}&amp;other={ids[1]}" in page and f"keep={ids[1]}&amp;other={ids[0]}" in page
     client.post("/so/trung-lap/khac-nhau", data={"keep": ids[1], "other": ids[0]})
     assert "/so/trung-lap/gop" not in client.get("/so/trung-lap").get_data(as_text=True)
 
@@ -285,7 +294,7 @@ def test_an_import_leaves_merged_and_withdrawn_records_out_and_says_why(app_ctx)
     keep = make_enterprise("Công ty TNHH Hải Đăng")
     dup = make_enterprise("Hộ kinh doanh Hải Đăng", legal_form="hkd", personal_id="044190000021")  # the same business
     gone = make_enterprise("Công ty TNHH Yến Sào", code=enterprise_code())
-    duplicates.merge(keep, dup, STAFF)
+    duplicates.merge(keep, dup, STAFF, NOTE)
     records.withdraw(gone, STAFF, "Giải thể")
     db.session.commit()
     rows = [[dup.personal_id, "Hộ kinh doanh Hải Đăng", "HKD", "", "22015", "", "", "", "9", "", ""],
@@ -303,8 +312,8 @@ def test_merging_a_record_that_absorbed_another_keeps_the_chain(client, app):
         owner = make_user("chu@example.vn")
         add_member(owner, a)
         add_member(owner, c, state="pending")
-        duplicates.merge(b, a, STAFF)
-        duplicates.merge(c, b, STAFF)
+        duplicates.merge(b, a, STAFF, NOTE)
+        duplicates.merge(c, b, STAFF, NOTE)
         db.session.commit()
         assert db.session.get(Enterprise, a.id).merged_into_id == c.id
         assert "Hải Đăng A" in {h.subject.split("(")[-1].rstrip(")") for h in records.history(c)}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -177,8 +178,28 @@ def _move_unique(model, column_user, keep: Enterprise, duplicate: Enterprise) ->
             row.enterprise_id = keep.id
 
 
-def merge(keep: Enterprise, duplicate: Enterprise, actor: audit.Actor, note: str | None = None) -> dict:
-    """Merge the duplicate into the kept record (flushes; the caller commits). Returns the filled fields."""
+@dataclass(frozen=True)
+class MergePreview:
+    """What a merge would do, for the confirmation page: what moves, which blanks are filled."""
+
+    moves: dict[str, int]
+    filled: dict[str, Any]
+
+
+def preview(keep: Enterprise, duplicate: Enterprise) -> MergePreview:
+    """What merging the duplicate into the kept record would move and fill (reads only; refuses like merge)."""
+    _check_mergeable(keep, duplicate)
+
+    def count(model, *where) -> int:
+        return db.session.scalar(select(func.count()).select_from(model).where(model.enterprise_id == duplicate.id, *where))
+
+    moves = {"products": count(Product), "assessments": count(Assessment), "members": count(Membership),
+             "contact_requests": count(ContactRequest), "reviews": count(ReviewRequest, ReviewRequest.state == "pending"),
+             "follows": count(Follow)}
+    return MergePreview({k: v for k, v in moves.items() if v}, _filled(keep, duplicate))
+
+
+def _check_mergeable(keep: Enterprise, duplicate: Enterprise) -> None:
     if keep.id == duplicate.id:
         raise RecordError(_l("Choose two different records."))
     if keep.merged_into_id or duplicate.merged_into_id:
@@ -188,6 +209,10 @@ def merge(keep: Enterprise, duplicate: Enterprise, actor: audit.Actor, note: str
                              "merged. If one code is wrong, correct it first, with a note on the source."))
     if keep.record_state not in CANDIDATE_STATES or duplicate.record_state not in (*CANDIDATE_STATES, "withdrawn"):
         raise RecordError(_l("The record kept must be in the directory or awaiting review."))
+
+
+def _filled(keep: Enterprise, duplicate: Enterprise) -> dict[str, Any]:
+    """The kept record's blank fields the duplicate fills, and the labels it brings."""
     filled = {f: getattr(duplicate, f) for f in FILLED_FIELDS
               if getattr(keep, f) in (None, "") and getattr(duplicate, f) not in (None, "")}
     for flag in ("digital_tech", "startup"):
@@ -196,6 +221,18 @@ def merge(keep: Enterprise, duplicate: Enterprise, actor: audit.Actor, note: str
                            f"{flag}_verification": getattr(duplicate, f"{flag}_verification")})
     if duplicate.shows_readiness and not keep.shows_readiness:
         filled["shows_readiness"] = True
+    return filled
+
+
+def merge(keep: Enterprise, duplicate: Enterprise, actor: audit.Actor, note: str | None = None) -> dict:
+    """Merge the duplicate into the kept record (flushes; the caller commits). Returns the filled fields.
+
+    Staff confirm a merge with a note on their source (the confirmation page asks for it).
+    """
+    _check_mergeable(keep, duplicate)
+    if not (note or "").strip():
+        raise RecordError(_l("Say why these are one enterprise (the source you checked): the note is kept in both histories."))
+    filled = _filled(keep, duplicate)
 
     # What hangs on the duplicate now hangs on the record kept.
     db.session.execute(update(Product).where(Product.enterprise_id == duplicate.id).values(enterprise_id=keep.id))

@@ -125,23 +125,40 @@ def duplicates_index():
 
 
 def _pair_from_form() -> tuple[Enterprise, Enterprise]:
-    keep = db.session.get(Enterprise, request.form.get("keep", type=int) or 0)
-    other = db.session.get(Enterprise, request.form.get("other", type=int) or 0)
+    values = request.form if request.method == "POST" else request.args
+    keep = db.session.get(Enterprise, values.get("keep", type=int) or 0)
+    other = db.session.get(Enterprise, values.get("other", type=int) or 0)
     if keep is None or other is None:
         abort(404)
     return keep, other
 
 
-@workspace_bp.post("/trung-lap/gop")
+@workspace_bp.route("/trung-lap/gop", methods=["GET", "POST"])
 @staff_required
 def duplicates_merge():
+    """Ask before merging: what moves and which blanks are filled, with a required note; then merge."""
     keep, other = _pair_from_form()
-    merged = _one_change(lambda: duplicates.merge(keep, other, audit.Actor.of(current_user), request.form.get("note")),
-                         _("%(other)s is merged into %(keep)s; both histories are kept.", other=other.public_key,
-                           keep=keep.public_key))
-    if merged:
-        return redirect(url_for("workspace.record", key=keep.public_key))
-    return redirect(url_for("workspace.duplicates_index", commune=request.form.get("commune", "")))
+    commune = (request.form if request.method == "POST" else request.args).get("commune", "")
+    try:
+        preview = duplicates.preview(keep, other)
+    except records.RecordError as e:
+        flash(str(e.message), "error")
+        return redirect(url_for("workspace.duplicates_index", commune=commune))
+    note, error = (request.form.get("note") or "").strip(), None
+    if request.method == "POST":
+        try:
+            duplicates.merge(keep, other, audit.Actor.of(current_user), note)
+            db.session.commit()
+            flash(_("%(other)s is merged into %(keep)s; both histories are kept. To take it back, ask an "
+                    "administrator: the merge is one event in both histories.", other=other.public_key,
+                    keep=keep.public_key), "success")
+            return redirect(url_for("workspace.record", key=keep.public_key))
+        except records.RecordError as e:
+            db.session.rollback()
+            error = str(e.message)
+    return render_template("workspace/merge.html", keep=keep, other=other, preview=preview, note=note, error=error,
+                           commune=commune, field_label=records.field_label,
+                           display_value=records.display_value), (422 if error else 200)
 
 
 @workspace_bp.post("/trung-lap/khac-nhau")

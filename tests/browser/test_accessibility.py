@@ -58,8 +58,9 @@ def test_workspace_pages_have_no_serious_violations(app, browser, live_server, l
     from tests.test_imports import MESSY
 
     with app.app_context():
-        key = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", commune_code="22015").public_key
-        make_enterprise("DNTN Hai Dang", commune_code="22015", legal_form="dntn")
+        kept = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", commune_code="22015")
+        key = kept.public_key
+        pair = (kept.id, make_enterprise("DNTN Hai Dang", commune_code="22015", legal_form="dntn", code=None).id)
         load_targets()
         db.session.commit()
         batch_id = imports.check_file(MESSY, "so-lieu.csv", CLI).id
@@ -75,7 +76,8 @@ def test_workspace_pages_have_no_serious_violations(app, browser, live_server, l
     page.fill("#code", totp.current_code(secret))
     page.locator("main form button[type=submit]").click()
     paths = ["/so/", "/so/duyet", "/so/nhap", f"/so/nhap/{batch_id}", "/so/nhap/lich-su", "/so/ho-so?q=hai",
-             f"/so/ho-so/{key}", f"/so/ho-so/{key}/sua", "/so/trung-lap", "/so/chi-tieu", "/so/chi-tieu/T4",
+             f"/so/ho-so/{key}", f"/so/ho-so/{key}/sua", "/so/trung-lap", f"/so/trung-lap/gop?keep={pair[0]}&other={pair[1]}",
+             "/so/chi-tieu", "/so/chi-tieu/T4", "/so/chi-tieu/cai-dat", "/tien-do", "/tien-do/T5/ho-so",
              "/so/chi-tieu/T1", "/so/nguoi-dung", "/so/nguoi-dung/moi", f"/so/nguoi-dung/{admin_id}"]
     problems = []
     for path in paths:
