@@ -23,10 +23,10 @@ from app.models import (
 from app.models.base import utcnow
 from app.registry import duplicates, records
 from app.registry.records import RecordError
-
-NOTE = "Cùng địa chỉ và người đại diện (Cổng đăng ký doanh nghiệp)"
 from app.registry.services import registry_counts
 from tests.factories import add_member, enterprise_code, login, make_enterprise, make_user
+
+NOTE = "Cùng địa chỉ và người đại diện (Cổng đăng ký doanh nghiệp)"
 
 STAFF = audit.Actor(None, "staff@so.gov.vn")
 
