@@ -9,9 +9,10 @@ from python_calamine import CalamineWorkbook
 from tests.factories import login, make_user
 
 
-def staff_client(app, client):
+def staff_client(app, client, role: str = "staff"):
+    """Sign the client in as a new member of the department (staff, or admin)."""
     with app.app_context():
-        user = make_user(role="staff")
+        user = make_user(role=role)
         email, secret = user.email, user.totp_secret
     login(client, email, totp_secret=secret)
     return client
@@ -87,20 +88,12 @@ def test_public_workbook_has_aggregates_only_and_staff_gets_records(province, cl
     assert len(records) == 2 + 8  # title, header, 8 transformed SMEs
 
 
-def admin_client(app, client):
-    with app.app_context():
-        user = make_user(role="admin")
-        email, secret = user.email, user.totp_secret
-    login(client, email, totp_secret=secret)
-    return client
-
-
 def test_admin_changes_a_setting_with_an_audit_entry_and_the_definition_follows(province, client):
     from app.extensions import db
     from app.models import AuditEvent
 
     assert "mức 1 trở lên" in client.get("/tien-do/T5").get_data(as_text=True)
-    admin_client(province, client)
+    staff_client(province, client, role="admin")
     refused = client.post("/so/chi-tieu/cai-dat/t5_threshold_level", data={"value": "9", "reading_vi": "x"})
     assert refused.status_code == 422 and "phải nằm trong khoảng từ 0 đến 5" in refused.get_data(as_text=True)
     assert 'value="9"' in refused.get_data(as_text=True)  # what was typed is kept
