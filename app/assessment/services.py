@@ -201,12 +201,6 @@ def update_latest(attempt: Assessment) -> bool:
     return changed
 
 
-def _aware(value):
-    from datetime import UTC
-
-    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def on_membership_verified(membership: Membership) -> None:
     """A claim approved later: the member's counted attempts for that enterprise take effect now."""
     attempts = db.session.scalars(

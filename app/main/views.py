@@ -47,7 +47,8 @@ def _shell_helpers():
 @main_bp.get("/")
 def home():
     s = progress_services.current_settings()
-    progress = [v for v in progress_services.dashboard(local_today(), s, int(s.suppression_minimum)) if v.is_computed]
+    progress = [progress_services.indicator_view(i, local_today(), s, minimum=int(s.suppression_minimum))
+                for i in progress_services.all_indicators() if i.kind == "computed"]
     return render_template("main/home.html", counts=registry_counts(), progress=progress,
                            status_labels=progress_display.STATUS_LABELS, status_badges=progress_display.STATUS_BADGES)
 

@@ -171,13 +171,11 @@ def _t5_part(units, part: str, s: Settings):
 
 def tech_units(as_of: date, s: Settings) -> Select:
     tech, startup = registry.verified_labels(as_of)
-    first_label = func.min(
-        case((tech, Enterprise.digital_tech_verified_on), else_=Enterprise.startup_verified_on),
-        case((startup, Enterprise.startup_verified_on), else_=Enterprise.digital_tech_verified_on),
-    ) if db.engine.dialect.name == "sqlite" else func.least(
-        case((tech, Enterprise.digital_tech_verified_on), else_=Enterprise.startup_verified_on),
-        case((startup, Enterprise.startup_verified_on), else_=Enterprise.digital_tech_verified_on),
-    )
+    # The earlier of the two verification days of the labels it holds (one value per row: SQLite's
+    # min() with two arguments is PostgreSQL's least()).
+    earliest = func.min if db.engine.dialect.name == "sqlite" else func.least
+    first_label = earliest(case((tech, Enterprise.digital_tech_verified_on), else_=Enterprise.startup_verified_on),
+                           case((startup, Enterprise.startup_verified_on), else_=Enterprise.digital_tech_verified_on))
     kind = case((tech & startup, "both"), (tech, "tech"), else_="startup")
     query = (
         select(Enterprise.id.label("id"), *dims.columns().values(), kind.label("kind"),

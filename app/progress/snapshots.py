@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -27,7 +27,7 @@ from app.cache import registry_version
 from app.extensions import db
 from app.i18n import local_today
 from app.models import IndicatorSnapshot
-from app.models.base import utcnow
+from app.models.base import as_utc, utcnow
 from app.progress import dimensions as dims
 from app.progress import indicators
 from app.progress.dimensions import end_of, month_end
@@ -38,18 +38,12 @@ log = logging.getLogger(__name__)
 TABLE = IndicatorSnapshot.__table__
 
 
-def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _is_fresh(row, as_of: date, today: date) -> bool:
-    if as_of < today and _aware(row.computed_at) >= end_of(as_of):
+    if as_of < today and as_utc(row.computed_at) >= end_of(as_of):
         return True  # computed after the day ended: records dated later cannot change it
     if row.registry_version == registry_version():
         return True
-    age = utcnow() - _aware(row.computed_at)
+    age = utcnow() - as_utc(row.computed_at)
     return age < timedelta(seconds=current_app.config["PROGRESS_REFRESH_SECONDS"])
 
 
