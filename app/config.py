@@ -28,6 +28,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", None, "Signs sessions and tokens. Development makes one in instance/secret_key; production requires it."),
     Setting("DATABASE_URL", None, "SQLAlchemy URL; empty means SQLite at instance/app.db. PostgreSQL: postgresql+psycopg://user@host/db."),
     Setting("SQLITE_BUSY_TIMEOUT_MS", 15000, "How long an SQLite writer waits for the lock before failing."),
+    Setting("SQLITE_CHECK_UPGRADES", False, "Raise, instead of logging, when a read transaction on SQLite turns writer (the tests turn it on)."),
     Setting("SERVER_NAME_FOR_EMAIL", "http://127.0.0.1:5000", "Base URL written into links of e-mails sent outside a request (CLI, jobs)."),
     Setting("REGION_PROVINCE_CODE", "66", "Province (Decision 19/2025 code) the deployment serves."),
     Setting("REGION_FORMER_PROVINCE", "Phú Yên (54)", "Limit to the communes of one former province (as named in the communes file); empty serves the whole province."),

@@ -5,6 +5,11 @@ write starts with ``BEGIN IMMEDIATE`` so that a read followed by a write cannot 
 overtaken by another writer; read-only transactions start with a plain ``BEGIN`` and never
 block anyone. Requests other than GET/HEAD/OPTIONS, and CLI commands wrapped in
 ``write_intent()``, are write transactions.
+
+A plain transaction that reads and then writes is a bug: once another connection has committed,
+SQLite refuses the upgrade at once ("database is locked") without waiting for the busy timeout.
+With ``SQLITE_CHECK_UPGRADES`` on (the tests) such a write in a request or a background thread
+raises ``UpgradedRead``; otherwise (and in the tests' own set-up code) it is logged.
 """
 
 from __future__ import annotations
@@ -13,9 +18,15 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 
-from flask import Flask
+import logging
+import threading
+
+from flask import Flask, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
 
@@ -52,9 +63,34 @@ def configure_engine(app: Flask, engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
+    strict = bool(app.config["SQLITE_CHECK_UPGRADES"])
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        writer = _write_intent.get()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        connection.info["sqlite_tx"] = "writer" if writer else "fresh"
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection, _cursor, statement, _params, _context, _many):
+        state = connection.info.get("sqlite_tx")
+        if state in (None, "writer"):
+            return
+        if not statement.lstrip().upper().startswith(WRITES):
+            connection.info["sqlite_tx"] = "read"
+        elif state == "read":
+            if strict and (has_request_context() or threading.current_thread() is not threading.main_thread()):
+                raise UpgradedRead(statement)
+            log.warning("a read transaction turned writer (wrap the transaction in write_intent()): %s", statement[:200])
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection):
+        connection.info.pop("sqlite_tx", None)
+
+
+class UpgradedRead(RuntimeError):
+    """A plain (read) SQLite transaction tried to write after reading: begin it in write_intent()."""
 
 
 def init_request_write_intent(app: Flask) -> None:

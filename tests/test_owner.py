@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.database import write_intent
 from app.extensions import db
 from app.models import Enterprise, InboxMessage, Listing, Membership, Product, ReviewRequest
 from app.registry import reviews
@@ -17,7 +18,7 @@ def _staff(app):
 
 def _decide(app, kind: str, approve: bool = True, reason: str | None = None) -> None:
     staff_id = _staff(app)
-    with app.test_request_context():
+    with app.test_request_context(method="POST"), write_intent():  # as the staff's POST does
         from app.models import User
 
         review = db.session.scalar(select(ReviewRequest).filter_by(kind=kind, state="pending"))

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import text
 
 from app import audit
+from app.database import write_intent
 from app.directory import search
 from app.extensions import db
 from app.registry import services as registry
@@ -19,9 +20,11 @@ def names(response) -> list[str]:
 
 def _unrecorded_rename(public_key: str, description: str) -> None:
     """A change the audit trail does not see (SQL by hand): the caches cannot know of it."""
-    db.session.execute(text("UPDATE enterprise SET description = :d WHERE public_key = :k"),
-                       {"d": description, "k": public_key})
     db.session.commit()
+    with write_intent():
+        db.session.execute(text("UPDATE enterprise SET description = :d WHERE public_key = :k"),
+                           {"d": description, "k": public_key})
+        db.session.commit()
 
 
 def test_a_recorded_write_shows_on_the_next_request(app, client):
@@ -54,7 +57,7 @@ def test_totals_and_facets_are_recounted_after_a_write(app):
     app.config["PAGE_CACHE_MB"] = 0  # the value cache alone
     with app.app_context():
         make_enterprise("Công ty TNHH Hải Đăng", main_vsic="1020")
-    with app.test_request_context():
+    with app.test_request_context(method="POST"), write_intent():  # a writer's request: it reads, then writes
         before = search.run(search.Query())
         assert before.total == 1 and dict(before.facets["sector"]) == {"C": 1}
         _unrecorded_rename(before.items[0].public_key, "x")  # no recorded write: the counts are reused

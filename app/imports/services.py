@@ -50,13 +50,14 @@ def _new_batch(data: bytes, file_name: str, fmt: str, actor: Actor, keep: bool, 
 def _set_state(batch: ImportBatch, state: str, error: str | None = None, expected: tuple[str, ...] | None = None) -> bool:
     """Record a step of the batch's life in its own short transaction: one conditional UPDATE, so
     that a job never overwrites the state another job (or an undo) has since given the batch."""
+    batch_id = batch.id  # read now: after the commit it would be reloaded by a reader's transaction
     db.session.commit()  # a reader cannot become a writer on SQLite once another has written: start afresh
     values: dict = {"state": state, "error": error, "heartbeat_at": utcnow()}
     if state in ("checked", "committed"):
         values["progress_done"] = ImportBatch.progress_total
     elif state in RUNNING_STATES:
         values["progress_done"] = 0
-    condition = [ImportBatch.id == batch.id]
+    condition = [ImportBatch.id == batch_id]
     if expected is not None:
         condition.append(ImportBatch.state.in_(expected))
     with write_intent():

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.database import write_intent
 from app.extensions import db
 from app.models import Listing, Product, ReviewRequest, User
 from app.registry import reviews
@@ -82,7 +83,7 @@ def test_owner_claims_an_enterprise_and_adds_a_listing(app, make_page, width):
     page.page.get_by_role("button", name="Send the claim").click()
     assert "Your claim is sent" in page.page.locator("main").inner_text()
 
-    with app.test_request_context():
+    with app.test_request_context(), write_intent():  # as the staff's POST would
         review = db.session.scalar(select(ReviewRequest).filter_by(kind="claim"))
         reviews.decide(review, db.session.get(User, staff_id), True, None)
         db.session.commit()

@@ -1,0 +1,70 @@
+"""SQLite write transactions: a transaction that will write begins as a writer.
+
+A plain transaction that has read cannot become a writer once another connection has committed:
+SQLite then answers "database is locked" at once, without waiting. A background import job did
+exactly that (it reloaded its batch, then updated it) and failed whenever a request wrote meanwhile.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select, text
+
+from app.database import UpgradedRead, is_sqlite, write_intent
+from app.extensions import db
+from app.imports import services
+from app.models import Enterprise, ImportBatch
+from tests.factories import make_enterprise
+from tests.test_import_jobs import STAFF
+
+
+@pytest.fixture
+def sqlite_only(app):
+    with app.app_context():
+        if not is_sqlite(db.engine):
+            pytest.skip("PostgreSQL upgrades a reader to a writer without failing")
+
+
+def test_a_request_that_reads_then_writes_in_a_plain_transaction_is_caught(app, sqlite_only):
+    with app.app_context():
+        key = make_enterprise("Công ty TNHH Hải Đăng").public_key
+    with app.test_request_context():
+        db.session.scalar(select(Enterprise.id).where(Enterprise.public_key == key))
+        with pytest.raises(UpgradedRead):
+            db.session.execute(text("UPDATE enterprise SET description = 'x'"))
+        db.session.rollback()
+    with app.test_request_context(), write_intent():
+        db.session.scalar(select(Enterprise.id).where(Enterprise.public_key == key))
+        db.session.execute(text("UPDATE enterprise SET description = 'x'"))
+        db.session.commit()
+
+
+def test_a_job_records_its_steps_while_a_request_writes(app, sqlite_only):
+    """The job's state changes are writers from their first statement, so another writer's commit
+    between its read and its update cannot make it fail."""
+    with app.app_context():
+        batch = services.upload(b"ten;khac\n1;2\n", "sai.csv", STAFF)
+        batch_id = batch.id
+    other_wrote = threading.Event()
+
+    def job():
+        with app.app_context():
+            batch = db.session.get(ImportBatch, batch_id)  # the job's session has read (and is expired)
+            db.session.commit()
+            other_wrote.wait(10)
+            with pytest.raises(services.FileError):
+                services.run_check(batch)
+            db.session.remove()
+
+    thread = threading.Thread(target=job)
+    thread.start()
+    with app.app_context(), write_intent():
+        make_enterprise("Công ty TNHH Tân Phát")
+        db.session.commit()
+    other_wrote.set()
+    thread.join(30)
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        assert batch.state == "failed" and "ma_so_doanh_nghiep" in batch.error
