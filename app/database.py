@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
-
 import logging
 import threading
+from collections.abc import Iterator
 
 from flask import Flask, has_request_context
 from sqlalchemy import event

@@ -229,6 +229,63 @@ def test_a_merge_moves_everything_fills_blanks_and_keeps_both_histories(client, 
             records.reinstate(db.session.get(Enterprise, dup_id), STAFF)
 
 
+def _merged_pair(app):
+    """A kept record with a blank address and a duplicate with a product, a member, a newer result and a follower."""
+    with app.app_context():
+        keep = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", address=None)
+        dup = make_enterprise("Thuy san Hai Dang", address="12 Lê Lợi", code=None, website="https://haidang.vn")
+        db.session.add(Product(enterprise_id=dup.id, name="Cá ngừ đại dương", name_folded="ca ngu dai duong",
+                               certification="ocop", ocop_stars=4))
+        owner = make_user("chu@example.vn")
+        add_member(owner, dup)
+        _submitted(dup, owner, days_ago=1, level=3)
+        _submitted(keep, owner, days_ago=30, level=1)
+        duplicates.merge(keep, dup, STAFF, NOTE)
+        db.session.commit()
+        return keep.id, dup.id, keep.public_key, dup.public_key
+
+
+def test_a_merge_is_undone_from_the_record_page_and_everything_goes_back(client, app):
+    keep_id, dup_id, keep_key, dup_key = _merged_pair(app)
+    _staff(client, app)
+    page = client.get(f"/so/ho-so/{keep_key}").get_data(as_text=True)
+    assert "Hoàn tác việc gộp" in page and NOTE in page
+    refused = client.post(f"/so/ho-so/{keep_key}/tach", data={"note": " "})
+    assert refused.status_code == 302
+    with app.app_context():
+        assert db.session.get(Enterprise, dup_id).merged_into_id == keep_id  # a note is required
+    client.post(f"/so/ho-so/{keep_key}/tach", data={"note": "Hai mã hộ khác nhau, đã hỏi lại chủ"})
+    with app.app_context():
+        keep, dup = db.session.get(Enterprise, keep_id), db.session.get(Enterprise, dup_id)
+        assert (dup.record_state, dup.merged_into_id) == ("published", None)
+        assert keep.address is None and keep.website is None  # the filled blanks are blank again
+        assert [p.name for p in dup.products] == ["Cá ngừ đại dương"] and keep.products == []
+        assert "ca ngu" in dup.search_text and "ca ngu" not in keep.search_text
+        assert db.session.scalar(select(Membership.enterprise_id)) == dup_id
+        assert db.session.get(LatestAssessment, keep_id).overall_level == 1
+        assert db.session.get(LatestAssessment, dup_id).overall_level == 3
+        assert registry_counts()["enterprises"] == 2
+        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "enterprise",
+                                                                     AuditEvent.entity_id == str(dup_id))).all()
+        assert "merge" in actions and "unmerge" in actions  # the history shows both
+    history = client.get(f"/so/ho-so/{dup_key}").get_data(as_text=True)
+    assert "Đã hoàn tác việc gộp" in history and "Hai mã hộ khác nhau" in history
+    assert client.get(f"/doanh-nghiep/{dup_key}").status_code == 200  # its address is its own again
+
+
+def test_a_merge_cannot_be_undone_once_a_record_changed_since(app, app_ctx):
+    keep_id, dup_id, _, _ = _merged_pair(app)
+    keep = db.session.get(Enterprise, keep_id)
+    merge = duplicates.last_merge(keep)
+    assert duplicates.undo_blocker(merge) is None
+    records.staff_update(keep, STAFF, {"phone": "0257 3822 222"}, "Sửa theo giấy phép")
+    db.session.commit()
+    assert duplicates.undo_blocker(merge) is not None
+    with pytest.raises(RecordError):
+        duplicates.undo_merge(merge, STAFF, "thử lại")
+    assert db.session.get(Enterprise, dup_id).merged_into_id == keep_id
+
+
 def test_two_records_with_two_codes_are_two_legal_entities_and_are_never_merged(app_ctx):
     keep = make_enterprise("HTX Nông nghiệp Tổng hợp Cà Lúi", legal_form="htx")
     other = make_enterprise("HTX Nông nghiệp Cà Lúi", legal_form="htx")

@@ -3,7 +3,7 @@
 from app.models.assessment import Assessment, EnterpriseSolution, LatestAssessment
 from app.models.audit import AuditEvent
 from app.models.engagement import ContactRequest, Follow, InboxMessage, ReviewRequest
-from app.models.enterprise import DuplicateDismissal, Enterprise
+from app.models.enterprise import DuplicateDismissal, Enterprise, EnterpriseMerge
 from app.models.geography import Commune, LegacyCommune, Province
 from app.models.imports import ImportBatch
 from app.models.product import Listing, ListingCheck, Platform, Product
@@ -28,6 +28,7 @@ __all__ = [
     "InboxMessage",
     "ReviewRequest",
     "DuplicateDismissal",
+    "EnterpriseMerge",
     "Enterprise",
     "ImportBatch",
     "Indicator",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -122,6 +123,22 @@ class DuplicateDismissal(db.Model):
     second_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EnterpriseMerge(db.Model):
+    """A merge of a duplicate into the record kept: what moved and what was filled, so that it can be undone
+    as long as neither record changed since (the history of both shows the merge and its undoing)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kept_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    duplicate_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    note: Mapped[str] = mapped_column(Text)
+    moved: Mapped[dict] = mapped_column(JSON)
+    last_event_id: Mapped[int] = mapped_column()  # the merge's last audit event: any later one on either record blocks the undo
+    merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 from app.models.product import Product  # noqa: E402  (resolves the forward reference)

@@ -33,12 +33,14 @@ FIELD_LABELS = {
     "phone": _l("Phone"), "status": _l("Legal status"), "record_state": _l("Directory"),
     "shows_readiness": _l("Shows its readiness level"), "stage": _l("Stage"), "funding_sought_vnd": _l("Funding sought (VND)"),
     "merged_into": _l("Merged into"), "absorbed": _l("Absorbed the duplicate"), "reason": _l("Reason"),
+    "returned": _l("Gave back the duplicate"), "separated_from": _l("Separated again from"),
     "ceased_on": _l("Ceased on"), "digital_tech_verified_on": _l("Digital-technology label verified on"),
     "startup_verified_on": _l("Startup label verified on"),
     "url": _l("Address of the listing"), "product": _l("Product"), "enterprise": _l("Enterprise"),
 }
 VERIFICATION = {"unverified": _l("not yet"), "verified": _l("checked"), "rejected": _l("refused")}
-ACTIONS = {"create": _l("Created"), "update": _l("Changed"), "merge": _l("Merged"), "withdraw": _l("Taken out of the directory"),
+ACTIONS = {"create": _l("Created"), "update": _l("Changed"), "merge": _l("Merged"), "unmerge": _l("Merge undone"),
+           "withdraw": _l("Taken out of the directory"),
            "reinstate": _l("Put back in the directory")}
 SEARCH_LIMIT = 50
 
@@ -173,9 +175,9 @@ def _source(provenance: str | None) -> tuple[str, int | None]:
         return str(text), int(rest)
     labels = {"staff": _l("Department"), "owner": _l("The enterprise's own edit"), "registration": _l("Self-registration"),
               "review": _l("Approved request"), "demo": _l("Demonstration data"), "generated": _l("Generated test data"),
-              "merge": _l("Merge of duplicates")}
+              "merge": _l("Merge of duplicates"), "unmerge": _l("Undo of a merge")}
     label = str(labels.get(channel, channel))
-    if channel in ("staff", "merge") and rest:
+    if channel in ("staff", "merge", "unmerge") and rest:
         label += f" — {rest}"
     return label, None
 

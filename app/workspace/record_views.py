@@ -54,8 +54,17 @@ def records_index():
 def record(key: str):
     enterprise = _record(key)
     merged_into = db.session.get(Enterprise, enterprise.merged_into_id) if enterprise.merged_into_id else None
+    merge = duplicates.last_merge(enterprise)
     return render_template("workspace/record.html", e=enterprise, history=records.history(enterprise),
-                           states=records.RECORD_STATES, merged_into=merged_into, withdraw_form=WithdrawForm())
+                           states=records.RECORD_STATES, merged_into=merged_into, withdraw_form=WithdrawForm(),
+                           merge=merge, merge_blocker=duplicates.undo_blocker(merge) if merge else None,
+                           merge_other=_other_side(merge, enterprise))
+
+
+def _other_side(merge, enterprise: Enterprise) -> Enterprise | None:
+    if merge is None:
+        return None
+    return db.session.get(Enterprise, merge.duplicate_id if merge.kept_id == enterprise.id else merge.kept_id)
 
 
 @workspace_bp.route("/ho-so/<key>/sua", methods=["GET", "POST"])
@@ -149,9 +158,8 @@ def duplicates_merge():
         try:
             duplicates.merge(keep, other, audit.Actor.of(current_user), note)
             db.session.commit()
-            flash(_("%(other)s is merged into %(keep)s; both histories are kept. To take it back, ask an "
-                    "administrator: the merge is one event in both histories.", other=other.public_key,
-                    keep=keep.public_key), "success")
+            flash(_("%(other)s is merged into %(keep)s; both histories are kept. Until either record changes, "
+                    "the merge can be undone from this page.", other=other.public_key, keep=keep.public_key), "success")
             return redirect(url_for("workspace.record", key=keep.public_key))
         except records.RecordError as e:
             db.session.rollback()
@@ -159,6 +167,25 @@ def duplicates_merge():
     return render_template("workspace/merge.html", keep=keep, other=other, preview=preview, note=note, error=error,
                            commune=commune, field_label=records.field_label,
                            display_value=records.display_value), (422 if error else 200)
+
+
+@workspace_bp.post("/ho-so/<key>/tach")
+@staff_required
+def record_unmerge(key: str):
+    """Undo the record's last merge: the duplicate comes back with what was moved from it."""
+    enterprise = _record(key)
+    merge = duplicates.last_merge(enterprise) or abort(404)
+    note = (request.form.get("note") or "").strip()
+    try:
+        duplicate = duplicates.undo_merge(merge, audit.Actor.of(current_user), note)
+        db.session.commit()
+    except records.RecordError as e:
+        db.session.rollback()
+        flash(str(e.message), "error")
+        return redirect(url_for("workspace.record", key=key, note=note[:500]) + "#undo-merge")
+    flash(_("The merge is undone: %(key)s is a record of its own again, with what was moved from it.",
+            key=duplicate.public_key), "success")
+    return redirect(url_for("workspace.record", key=key))
 
 
 @workspace_bp.post("/trung-lap/khac-nhau")
