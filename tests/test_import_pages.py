@@ -73,3 +73,22 @@ def test_owners_cannot_import(client, app):
     assert client.get("/so/nhap").status_code == 403
     assert _upload(client, MESSY).status_code == 403
     assert client.get("/so/nhap/lich-su").status_code == 403
+
+
+def test_the_import_page_documents_every_column_and_the_template_passes_its_own_check(client, app):
+    from app.imports.guide import COLUMN_GUIDE
+    from app.imports.reading import COLUMNS
+
+    _staff(client, app)
+    page = client.get("/so/nhap").get_data(as_text=True)
+    assert all(f"<code>{header}</code>" in page for header in COLUMNS)
+    assert "Hợp tác xã (htx)" in page and "Giải thể (dissolved)" in page  # the accepted values, listed
+    template = client.get("/so/nhap/mau.csv")
+    assert "/so/nhap/mau.csv" in page and template.status_code == 200
+    lines = template.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].split(",") == [c.header for c in COLUMN_GUIDE]
+    response = _upload(client, template.get_data(), "mau.csv")  # the example row is itself valid
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        batch = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
+        assert batch.counts()["new"] == 1 and batch.counts()["rejected"] == 0, batch.report

@@ -271,3 +271,53 @@ def test_a_household_id_typed_as_text_stays_a_personal_id(app_ctx):
     assert batch.counts()["new"] == 1, batch.report
     household = db.session.scalar(select(Enterprise))
     assert household.legal_form == "hkd" and household.personal_id == "044190001234" and household.code is None
+
+
+def test_import_cells_are_checked_like_the_forms(app_ctx):
+    """A website is written as the forms write it, a date that does not exist says so, and an unknown
+    legal form or status lists what is accepted."""
+    header = ["ma_so_doanh_nghiep", "ten_doanh_nghiep", "loai_hinh", "ngay_thanh_lap", "ma_xa", "website", "trang_thai"]
+    codes = [enterprise_code(n, prefix="44") for n in (1111, 2222, 3333, 4444, 5555, 6666)]
+    rows = [
+        [codes[0], "Công ty TNHH Gành Đá Đĩa", "TNHH MTV", "", "22015", "gandadia.vn", ""],  # row 2: bare domain
+        [codes[1], "Công ty TNHH Hải Đăng", "TNHH MTV", "", "22015", '=HYPERLINK("https://haidang.vn","Hải Đăng")', ""],
+        [codes[2], "Công ty TNHH Ngày Sai", "TNHH MTV", "31/02/2019", "22015", "", ""],  # row 4: no such day
+        [codes[3], "Công ty Loại Lạ", "Công ty trách nhiệm vô hạn", "", "22015", "", ""],  # row 5
+        [codes[4], "Công ty TNHH Trạng Thái", "TNHH MTV", "", "22015", "", "đang ngủ đông"],  # row 6
+        [codes[5], "Công ty TNHH Ngày Chữ", "TNHH MTV", "mùng 3 tết", "22015", "", ""],  # row 7: not a date
+    ]
+    batch = services.import_file(to_csv(rows, header=header), "o.csv", audit.CLI)
+    rejected = {(r["row"], r["column"], r["reason"]) for r in batch.report["rejected"]}
+    assert rejected == {(3, "website", "bad_website"), (4, "ngay_thanh_lap", "no_such_date"),
+                        (5, "loai_hinh", "bad_legal_form"), (6, "trang_thai", "bad_status"),
+                        (7, "ngay_thanh_lap", "bad_date")}
+    assert _enterprises()[codes[0]].website == "https://gandadia.vn"  # never a relative link
+    from app.imports.reasons import message
+
+    assert "Hợp tác xã (htx)" in message("bad_legal_form") and "Giải thể (dissolved)" in message("bad_status")
+    assert message("no_such_date") != message("bad_date")
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("gandadia.vn", "https://gandadia.vn"), ("HTTPS://GanDaDia.VN/san-pham", "https://gandadia.vn/san-pham"),
+    ("www.haidang.com.vn/", "https://www.haidang.com.vn/"), (" ", None),
+])
+def test_one_website_rule_for_the_forms_and_the_import(app_ctx, typed, stored):
+    from app.directory.owner import read_enterprise_form
+    from app.domain.websites import normalize_website
+
+    assert normalize_website(typed) == stored == cells.parse_website(typed)
+    fields = read_enterprise_form({"legal_form": "tnhh1", "commune_code": "22015", "website": typed})
+    assert fields["website"] == stored
+
+
+@pytest.mark.parametrize("typed", ['=HYPERLINK("https://a.vn")', "mailto:a@b.vn", "javascript:alert(1)", "haidang",
+                                   "a b.vn", "ftp://a.vn", "https://1.2.3.4"])
+def test_what_is_not_a_website_is_refused_by_the_forms_and_the_import(app_ctx, typed):
+    from app.directory.owner import FieldErrors, read_enterprise_form
+
+    with pytest.raises(cells.CellError):
+        cells.parse_website(typed)
+    with pytest.raises(FieldErrors) as refused:
+        read_enterprise_form({"legal_form": "tnhh1", "commune_code": "22015", "website": typed})
+    assert set(refused.value.errors) == {"website"}

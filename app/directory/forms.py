@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.labels import OCOP_GROUP_LABELS
@@ -41,7 +41,8 @@ class EnterpriseForm(FlaskForm):
     employees = IntegerField(_l("Employees (yearly average with social insurance)"), validators=[Optional(), NumberRange(min=0, max=1_000_000)])
     revenue_vnd = StringField(_l("Revenue last year (VND)"), validators=[Optional(), Length(max=30)], render_kw={"inputmode": "decimal"})
     capital_vnd = StringField(_l("Total capital (VND)"), validators=[Optional(), Length(max=30)], render_kw={"inputmode": "decimal"})
-    website = StringField(_l("Website"), validators=[Optional(), URL(message=_l("Enter a full address starting with https://")), Length(max=300)])
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=300)],
+                          description=_l("For example haidang.vn or https://haidang.vn/san-pham."), render_kw={"inputmode": "url"})
     email = EmailField(_l("Contact e-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address."))])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
     description = TextAreaField(_l("What the enterprise does"), validators=[Optional(), Length(max=3000)])

@@ -15,6 +15,7 @@ from app.domain import sectors
 from app.domain.codes import CodeError, validate_enterprise_code, validate_personal_id
 from app.domain.legal_forms import LEGAL_FORMS
 from app.domain.numbers import parse_amount_vnd
+from app.domain.websites import WebsiteError, normalize_website
 from app.extensions import db
 from app.i18n import local_today
 from app.models import Commune, Enterprise, Listing, ListingCheck, Platform, Product
@@ -74,9 +75,14 @@ def read_enterprise_form(data: dict[str, Any], existing: Enterprise | None = Non
                 fields[key] = parse_amount_vnd(data.get(key))
             except ValueError:
                 errors[key] = _l("Write an amount in đồng, for example 2.500.000.000.")
-    for key in ("name", "address", "description", "website", "email", "phone"):
+    for key in ("name", "address", "description", "email", "phone"):
         if key in data:
             fields[key] = normalize(data.get(key)) or None
+    if "website" in data:
+        try:
+            fields["website"] = normalize_website(data.get("website"))
+        except WebsiteError:
+            errors["website"] = _l("Enter a website address, for example haidang.vn or https://haidang.vn/san-pham.")
     if "email" in fields and fields["email"]:
         fields["email"] = fields["email"].lower()
     fields["legal_form"] = legal_form

@@ -11,6 +11,7 @@ from typing import Any
 from app.domain.legal_forms import LEGAL_FORMS
 from app.domain.numbers import parse_amount_vnd
 from app.domain.sectors import section_for_vsic, sections
+from app.domain.websites import WebsiteError, normalize_website
 from app.text import fold, normalize
 
 
@@ -51,17 +52,16 @@ def parse_date(value: Any, today: date) -> date | None:
         raw = text(value)
         if not raw:
             return None
-        try:
-            if raw.isdigit() and 1 <= int(raw) <= 80000:
-                found = _EXCEL_EPOCH + timedelta(days=int(raw))
-            elif m := _DMY.match(raw):
-                found = date(int(m[3]), int(m[2]), int(m[1]))
-            elif m := _ISO.match(raw):
-                found = date(int(m[1]), int(m[2]), int(m[3]))
-            else:
-                raise CellError("bad_date")
-        except ValueError:
-            raise CellError("bad_date") from None
+        if raw.isdigit() and 1 <= int(raw) <= 80000:
+            found = _EXCEL_EPOCH + timedelta(days=int(raw))
+        elif (m := _DMY.match(raw)) or (m := _ISO.match(raw)):
+            day, month, year = (m[1], m[2], m[3]) if m.re is _DMY else (m[3], m[2], m[1])
+            try:
+                found = date(int(year), int(month), int(day))
+            except ValueError:  # 31/02/2019, 00/13/2020: written right, but no such day
+                raise CellError("no_such_date") from None
+        else:
+            raise CellError("bad_date")
     if found > today:
         raise CellError("future_date")
     if found.year < 1900:
@@ -107,6 +107,11 @@ def parse_legal_form(value: Any) -> str | None:
     raise CellError("bad_legal_form")
 
 
+def accepted_legal_forms() -> list[str]:
+    """The legal forms a cell may name, as written in the template (abbreviations are accepted too)."""
+    return [f"{f.name_vi} ({f.code})" for f in LEGAL_FORMS.values()]
+
+
 _NAME_STARTS = re.compile(
     "^(" + "|".join(re.escape(w) for w in sorted((w for w in _FORMS if len(w) > 3), key=len, reverse=True)) + r")(?: |$)")
 
@@ -123,6 +128,13 @@ _STATUSES = {
     "suspended": "suspended",
     "giai the": "dissolved", "da giai the": "dissolved", "dissolved": "dissolved",
 }
+
+
+STATUS_NAMES = {"active": "Đang hoạt động", "suspended": "Tạm ngừng kinh doanh", "dissolved": "Giải thể"}
+
+
+def accepted_statuses() -> list[str]:
+    return [f"{name} ({code})" for code, name in STATUS_NAMES.items()]
 
 
 @functools.lru_cache(maxsize=256)
@@ -151,6 +163,14 @@ def parse_vsic(value: Any) -> tuple[str | None, str | None]:
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def parse_website(value: Any) -> str | None:
+    """A website written the way the forms write it (``gandadia.vn`` → ``https://gandadia.vn``)."""
+    try:
+        return normalize_website(text(value))
+    except WebsiteError:
+        raise CellError("bad_website") from None
 
 
 def parse_email(value: Any) -> str | None:

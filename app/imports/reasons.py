@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.domain.codes import CodeError, validate_enterprise_code
+from app.imports.cells import accepted_legal_forms, accepted_statuses
 
 REASONS = {
     "required": _l("This cell is required."),
@@ -16,20 +17,29 @@ REASONS = {
     "duplicate": _l("The same enterprise code appears in an earlier row of this file."),
     "unknown_commune": _l("No commune, current or before July 2025, has this code or name."),
     "bad_date": _l("Write the date as dd/mm/yyyy or yyyy-mm-dd."),
+    "no_such_date": _l("This date does not exist (check the day and the month)."),
     "future_date": _l("The founding date is in the future."),
     "negative": _l("A number here cannot be negative."),
     "bad_number": _l("This is not a number."),
-    "bad_legal_form": _l("Unknown legal form."),
+    "bad_legal_form": _l("Unknown legal form. Accepted: %(accepted)s."),
     "legal_form_missing": _l("Give the legal form: the name does not say it either."),
     "branch_code_with_company_form": _l("A 13-digit code belongs to a branch or a representative office, not to a "
                                         "company or a household business: correct the code or the legal form."),
-    "bad_status": _l("Unknown status: use đang hoạt động, tạm ngừng kinh doanh or giải thể."),
+    "bad_status": _l("Unknown status. Accepted: %(accepted)s."),
     "bad_vsic": _l("Not a VSIC code (its first two digits name no division) nor a section letter."),
     "bad_email": _l("This is not an e-mail address."),
+    "bad_website": _l("This is not a website address: write it as haidang.vn or https://haidang.vn/san-pham "
+                      "(a spreadsheet formula such as =HYPERLINK(...) is not an address)."),
     "withdrawn": _l("The department took this enterprise out of the directory: put its record back first, "
                     "then import the row again."),
     "merged": _l("This record was merged into another as a duplicate: correct the record kept instead."),
     "mojibake": _l("This text looks mis-encoded (TCVN3 or VNI read as another code page): save the file as UTF-8."),
+}
+
+
+ACCEPTED = {  # the values a cell may hold, named in the reason (and on the import page)
+    "bad_legal_form": accepted_legal_forms,
+    "bad_status": accepted_statuses,
 }
 
 
@@ -41,4 +51,6 @@ def message(reason: str, value: str | None = None) -> str:
         except CodeError as e:
             if e.reason == reason:
                 return str(e.message)
+    if reason in ACCEPTED:
+        return str(REASONS[reason] % {"accepted": ", ".join(ACCEPTED[reason]())})
     return str(REASONS.get(reason, reason))

@@ -14,7 +14,7 @@ from app.imports import cells
 from app.imports.communes import CommuneResolver, Resolution
 from app.imports.reading import HEADER_OF
 
-TEXT_FIELDS = ("name", "address", "phone", "website")
+TEXT_FIELDS = ("name", "address", "phone")
 AMOUNT_FIELDS = ("employees", "revenue_vnd", "capital_vnd")
 
 
@@ -131,6 +131,7 @@ def check_row(number: int, cells_by_field: dict[str, Any], resolver: CommuneReso
         ("founded_on", lambda v: cells.parse_date(v, today)),
         ("status", cells.parse_status),
         ("email", cells.parse_email),
+        ("website", cells.parse_website),
         *((f, cells.parse_amount) for f in AMOUNT_FIELDS),
     )
     for field, parse in parsers:

@@ -13,15 +13,13 @@ from app.auth.permissions import staff_required
 from app.exports import csv_response
 from app.extensions import db
 from app.imports import jobs, services
-from app.imports.reading import COLUMNS
+from app.imports.guide import COLUMN_GUIDE, TEMPLATE_EXAMPLE
 from app.imports.reasons import message
 from app.models import ImportBatch
 from app.workspace import workspace_bp
 
 SHOWN_ROWS = 500
 REFRESH_SECONDS = 2  # how often the page of a running job reloads itself
-TEMPLATE_EXAMPLE = ["0100233488", "Công ty TNHH Thủy sản Hải Đăng", "TNHH MTV", "15/03/2015", "22015", "", "",
-                    "12 Lê Lợi", "1020", "8", "1.500.000.000", "", "lienhe@haidang.vn", "0257 3823 456", "", "đang hoạt động"]
 STATE_LABELS = {"uploaded": _l("Waiting for its check"), "checking": _l("Being checked"),
                 "checked": _l("Checked, not committed"), "committing": _l("Being committed"),
                 "committed": _l("Committed"), "undone": _l("Undone"), "failed": _l("Failed")}
@@ -34,7 +32,7 @@ def _batch(batch_id: int) -> ImportBatch:
 @workspace_bp.get("/nhap")
 @staff_required
 def import_upload():
-    return render_template("workspace/import_upload.html", columns=COLUMNS)
+    return render_template("workspace/import_upload.html", columns=COLUMN_GUIDE)
 
 
 @workspace_bp.post("/nhap")
@@ -142,7 +140,7 @@ def import_errors(batch_id: int):
 @workspace_bp.get("/nhap/mau.csv")
 @staff_required
 def import_template():
-    return csv_response("mau-nhap-doanh-nghiep.csv", list(COLUMNS), [TEMPLATE_EXAMPLE])
+    return csv_response("mau-nhap-doanh-nghiep.csv", [c.header for c in COLUMN_GUIDE], [TEMPLATE_EXAMPLE])
 
 
 @workspace_bp.get("/nhap/lich-su")
