@@ -17,6 +17,7 @@ from app import audit
 from app.assessment import scoring
 from app.assessment.instruments import AnswerError, Instrument, Question
 from app.assessment.registry import instruments
+from app.auth.permissions import is_verified_member
 from app.extensions import db
 from app.models import (
     Assessment,
@@ -85,7 +86,7 @@ def can_access(attempt: Assessment, user: User | None, granted: list[str]) -> bo
         return False
     if attempt.user_id == user.id:
         return True
-    return attempt.is_submitted and attempt.enterprise_id is not None and is_verified_member(user, attempt.enterprise_id)
+    return attempt.is_submitted and is_verified_member(user, attempt.enterprise_id)
 
 
 def page_questions(instrument: Instrument, answers: dict[str, Any], page: int) -> list[Question]:
@@ -168,7 +169,7 @@ def _linked_by_verified_member(attempt: Assessment) -> bool:
     return db.session.scalar(
         select(func.count()).select_from(Membership).where(
             Membership.user_id == attempt.user_id, Membership.enterprise_id == attempt.enterprise_id,
-            Membership.claim_state == "verified")
+            Membership.is_verified)
     ) > 0
 
 
@@ -239,7 +240,7 @@ def previous_attempt(attempt: Assessment) -> Assessment | None:
         return None
     if attempt.enterprise_id is not None and _linked_by_verified_member(attempt):
         verified_users = select(Membership.user_id).where(Membership.enterprise_id == attempt.enterprise_id,
-                                                          Membership.claim_state == "verified")
+                                                          Membership.is_verified)
         owner = (Assessment.enterprise_id == attempt.enterprise_id) & Assessment.user_id.in_(verified_users)
     else:
         owner = (Assessment.user_id == attempt.user_id) & (
@@ -294,14 +295,14 @@ def providers_for(categories: set[str], limit: int = 6) -> list[Enterprise]:
     if not categories:
         return []
     from app.models import Commune
-    from app.reference.services import region_communes
+    from app.registry.services import public_record
 
     return list(db.session.scalars(
         select(Enterprise)
         .join(EnterpriseSolution, EnterpriseSolution.enterprise_id == Enterprise.id)
         .join(Commune, Commune.code == Enterprise.commune_code)
-        .where(EnterpriseSolution.category.in_(categories), Enterprise.record_state == "published",
-               Enterprise.status == "active", Enterprise.is_digital_tech.is_(True), region_communes())
+        .where(EnterpriseSolution.category.in_(categories), public_record(),
+               Enterprise.status == "active", Enterprise.is_digital_tech.is_(True))
         .group_by(Enterprise.id)
         .order_by(func.count().desc(), Enterprise.name_folded)
         .limit(limit)
@@ -310,15 +311,11 @@ def providers_for(categories: set[str], limit: int = 6) -> list[Enterprise]:
 
 def history_for(user: User) -> list[Assessment]:
     """Every attempt the user made, and every attempt of the enterprises they are a verified member of."""
-    enterprise_ids = [m.enterprise_id for m in user.memberships if m.claim_state == "verified"]
+    enterprise_ids = user.verified_enterprise_ids()
     condition = Assessment.user_id == user.id
     if enterprise_ids:
         condition = condition | (Assessment.enterprise_id.in_(enterprise_ids) & (Assessment.status == "submitted"))
     return list(db.session.scalars(select(Assessment).where(condition).order_by(Assessment.started_at.desc())))
-
-
-def is_verified_member(user: User, enterprise_id: int) -> bool:
-    return any(m.enterprise_id == enterprise_id and m.claim_state == "verified" for m in user.memberships)
 
 
 def set_badge(enterprise: Enterprise, show: bool, actor: audit.Actor) -> None:

@@ -10,6 +10,7 @@ from app import audit
 from app.assessment import assessment_bp, results, services
 from app.assessment.instruments import AnswerError
 from app.assessment.registry import instruments
+from app.auth.permissions import is_verified_member
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.routing import add_alias
@@ -184,7 +185,7 @@ def attach(public_id: str):
 @login_required
 def badge(public_id: str):
     attempt = load_attempt(public_id)
-    if attempt.enterprise is None or not services.is_verified_member(current_user, attempt.enterprise_id):
+    if attempt.enterprise is None or not is_verified_member(current_user, attempt.enterprise_id):
         abort(403)
     services.set_badge(attempt.enterprise, request.form.get("show") == "1", audit.Actor.of(current_user))
     db.session.commit()

@@ -9,11 +9,18 @@ from flask_login import current_user
 
 
 def is_staff(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.role in ("staff", "admin"))
+    """Department staff or an administrator, signed in."""
+    return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
 def is_admin(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.role == "admin")
+    return bool(user is not None and user.is_authenticated and user.is_admin)
+
+
+def is_verified_member(user, enterprise_id: int | None) -> bool:
+    """Signed in and verified by the department as acting for the enterprise. Staff are not members
+    by their role: they manage records (`can_manage`), they do not answer or assess for an enterprise."""
+    return bool(user is not None and user.is_authenticated and user.is_verified_member(enterprise_id))
 
 
 def _required(allowed):
@@ -41,8 +48,4 @@ admin_required = _required(is_admin)
 
 def can_manage(user, enterprise) -> bool:
     """A verified member of the enterprise, or department staff, may edit it."""
-    if user is None or not user.is_authenticated:
-        return False
-    if is_staff(user):
-        return True
-    return any(m.enterprise_id == enterprise.id and m.claim_state == "verified" for m in user.memberships)
+    return is_staff(user) or is_verified_member(user, enterprise.id)

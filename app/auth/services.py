@@ -321,5 +321,5 @@ def set_active(user: User, active: bool, actor: audit.Actor) -> None:
 def verified_membership(user: User, enterprise_id: int) -> Membership | None:
     return db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.enterprise_id == enterprise_id,
-                                 Membership.claim_state == "verified")
+                                 Membership.is_verified)
     )

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import audit
+from app.auth.permissions import is_verified_member
 from app.extensions import db
 from app.models import ContactRequest, Enterprise, Follow, InboxMessage, Membership, User
 from app.models.base import utcnow
@@ -22,7 +23,7 @@ class ContactError(ValueError):
 def managers_of(enterprise: Enterprise) -> list[User]:
     return list(db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.enterprise_id == enterprise.id, Membership.claim_state == "verified", User.closed_at.is_(None))
+        .where(Membership.enterprise_id == enterprise.id, Membership.is_verified, User.closed_at.is_(None))
     ))
 
 
@@ -43,7 +44,7 @@ def send_request(sender: User, enterprise: Enterprise, subject: str, message: st
 
 
 def reply(request: ContactRequest, replier: User, text: str, reveal_email: bool) -> None:
-    if not any(m.enterprise_id == request.enterprise_id and m.claim_state == "verified" for m in replier.memberships):
+    if not is_verified_member(replier, request.enterprise_id):
         raise ContactError("not_a_manager")
     if request.state != "new":
         raise ContactError("already_answered")
@@ -78,7 +79,7 @@ def is_following(user: User, enterprise: Enterprise) -> bool:
 
 
 def inbox_of(user: User) -> dict:
-    managed = [m.enterprise_id for m in user.memberships if m.claim_state == "verified"]
+    managed = user.verified_enterprise_ids()
     received = list(db.session.scalars(select(ContactRequest).where(ContactRequest.enterprise_id.in_(managed))
                                        .order_by(ContactRequest.created_at.desc()))) if managed else []
     sent = list(db.session.scalars(select(ContactRequest).where(ContactRequest.sender_id == user.id)

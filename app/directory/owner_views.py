@@ -15,6 +15,7 @@ from app.extensions import db, limiter
 from app.models import Commune, Enterprise, Listing, Platform, Product
 from app.reference.services import region_communes
 from app.registry import reviews
+from app.registry.services import is_public_record
 
 
 def _choices(form) -> None:
@@ -106,7 +107,7 @@ def edit(key: str):
                 flash(_("Descriptive changes are published. Changes to registered facts wait for the department's check."), "success")
             else:
                 flash(_("Your changes are published."), "success")
-            return redirect(url_for("directory.profile", key=enterprise.public_key) if enterprise.record_state == "published"
+            return redirect(url_for("directory.profile", key=enterprise.public_key) if is_public_record(enterprise)
                             else url_for("directory.mine"))
         except owner.FieldErrors as e:
             db.session.rollback()

@@ -17,6 +17,7 @@ from app.domain.codes import canonical_key
 from app.extensions import db
 from app.models import Enterprise, EnterpriseSolution, LatestAssessment, Product
 from app.registry import certificates
+from app.registry.services import is_public_record, public_record
 
 PUBLIC_FIELDS = ("public_key", "name", "legal_form", "main_vsic", "vsic_section", "commune_code", "address",
                  "founded_on", "size_tier", "is_digital_tech", "is_startup", "website", "status")
@@ -37,7 +38,7 @@ def _read_categories(path: str) -> dict[str, dict]:
 def get_public(key: str) -> Enterprise | None:
     """A published enterprise by its public key, in any spelling (code, branch code, household id)."""
     return db.session.scalar(
-        select(Enterprise).where(Enterprise.public_key == canonical_key(key), Enterprise.record_state == "published")
+        select(Enterprise).where(Enterprise.public_key == canonical_key(key), public_record())
         .options(selectinload(Enterprise.products).selectinload(Product.listings))
     )
 
@@ -46,7 +47,7 @@ def merged_into(key: str) -> str | None:
     """The public key of the published record a merged duplicate now lives in, if any."""
     merged = db.session.scalar(select(Enterprise).where(Enterprise.public_key == key, Enterprise.merged_into_id.is_not(None)))
     survivor = db.session.get(Enterprise, merged.merged_into_id) if merged else None
-    return survivor.public_key if survivor is not None and survivor.record_state == "published" else None
+    return survivor.public_key if survivor is not None and is_public_record(survivor) else None
 
 
 @dataclass(frozen=True)

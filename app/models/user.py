@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -13,6 +14,7 @@ from app.models.base import TimestampMixin, utcnow
 from app.models.enterprise import Enterprise
 
 ROLES = ("owner", "investor", "staff", "admin")
+STAFF_ROLES = ("staff", "admin")  # the department: staff, and admins who also manage accounts and targets
 CLAIM_STATES = ("pending", "verified", "rejected")
 
 
@@ -41,9 +43,25 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.is_active_account and self.closed_at is None
 
-    @property
+    @hybrid_property
     def is_staff(self) -> bool:
-        return self.role in ("staff", "admin")
+        return self.role in STAFF_ROLES
+
+    @is_staff.inplace.expression
+    @classmethod
+    def _is_staff_expression(cls):
+        return cls.role.in_(STAFF_ROLES)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def verified_enterprise_ids(self) -> list[int]:
+        """The enterprises this person is a verified member of (staff are not members by their role)."""
+        return [m.enterprise_id for m in self.memberships if m.is_verified]
+
+    def is_verified_member(self, enterprise_id: int | None) -> bool:
+        return enterprise_id is not None and enterprise_id in self.verified_enterprise_ids()
 
     @property
     def needs_two_factor(self) -> bool:
@@ -87,3 +105,8 @@ class Membership(TimestampMixin, db.Model):
 
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
     enterprise: Mapped[Enterprise] = relationship()
+
+    @hybrid_property
+    def is_verified(self) -> bool:
+        """The department verified the claim: the one test of a verified member, in Python and in SQL."""
+        return self.claim_state == "verified"

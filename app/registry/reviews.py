@@ -178,5 +178,5 @@ def _tell_requester(review: ReviewRequest, approve: bool) -> None:
     body = lambda: (_("The department has approved %(what)s.", what=what()) if approve else  # noqa: E731
                     _("The department has not approved %(what)s.", what=what()))\
         + ("\n\n" + _("Reason: %(reason)s", reason=review.reason) if review.reason else "")
-    link = url_for("directory.profile", key=review.enterprise.public_key) if review.enterprise.record_state == "published" else None
+    link = url_for("directory.profile", key=review.enterprise.public_key) if services.is_public_record(review.enterprise) else None
     notify(review.requested_by, subject, body, link)

@@ -145,6 +145,12 @@ def public_record(record_state=Enterprise.record_state, commune_code=Enterprise.
     return published(record_state) & commune_code.in_(select(Commune.code).where(region_communes()))
 
 
+def is_public_record(enterprise: Enterprise) -> bool:
+    """Whether one record passes `public_record` (the same condition, asked of one row)."""
+    return enterprise.id is not None and db.session.scalar(
+        select(Enterprise.id).where(Enterprise.id == enterprise.id, public_record())) is not None
+
+
 def verified_labels(day):
     """(digital technology, startup): each label counted from the day the department verified it."""
     return (Enterprise.is_digital_tech.is_(True) & (Enterprise.digital_tech_verified_on <= day),

@@ -21,7 +21,6 @@ from app.models.user import ROLES
 from app.text import normalize
 
 CREATABLE_ROLES = ("staff", "admin")
-STAFF_ROLES = ("staff", "admin")
 LISTED = 200
 
 
@@ -33,7 +32,7 @@ def search(query: str | None, scope: str = "staff") -> tuple[list[User], int]:
     """Accounts matching the words of ``query`` in the address or the name; staff and admins unless scope is 'all'."""
     condition = User.closed_at.is_(None)
     if scope != "all":
-        condition &= User.role.in_(STAFF_ROLES)
+        condition &= User.is_staff
     for word in normalize(query).lower().split()[:5]:
         pattern = f"%{word.replace('%', '').replace('_', '')}%"
         condition &= or_(func.lower(User.email).like(pattern), func.lower(User.full_name).like(pattern))
