@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
-from app.assessment import services
+from app.assessment import scoring, services
 from app.extensions import db
 from app.models import Assessment, AuditEvent, EnterpriseSolution, LatestAssessment
 from tests.assessment_helpers import answer_all, low_value, page_form, start
@@ -278,11 +278,13 @@ def test_staff_filter_and_export_every_question_with_the_version(client, app):
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     header = rows[0]
-    assert "version" in header and any(h.startswith("dbi-sme.v1.") for h in header) and any(h.startswith("quick-check.v1.") for h in header)
     with app.app_context():
         from app.assessment.registry import instruments
 
-        assert sum(h.startswith("dbi-sme.v1.") for h in header) == len(instruments().get("dbi-sme", 1).questions)
+        current = instruments().current("dbi-sme").version  # the version the attempt was taken in
+        assert "version" in header and any(h.startswith(f"dbi-sme.v{current}.") for h in header)
+        assert any(h.startswith("quick-check.v1.") for h in header)
+        assert sum(h.startswith(f"dbi-sme.v{current}.") for h in header) == len(instruments().get("dbi-sme", current).questions)
     assert len(rows) == 3
 
     xlsx = client.get("/danh-gia/quan-ly/xuat.xlsx?instrument=quick-check")
@@ -341,3 +343,28 @@ def test_signing_in_from_a_result_keeps_access_to_it(client, app):
     response = client.post(f"/dang-nhap?next=/danh-gia/lan/{public_id}/ket-qua",
                            data={"email": "owner@example.vn", "password": "correct horse battery staple"})
     assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_blank_optional_questions_are_not_counted_and_the_results_page_says_how_each_counted(client, app):
+    """dbi-sme v2: an optional question left blank leaves its pillar's maximum; a follow-up hidden
+    because the capability is absent scores 0, as the question's version says, and the page tells both."""
+    public_id = start(client, "dbi-sme")
+    with app.app_context():
+        pillars = services.instrument_of(services.by_public_id(public_id)).pillars
+        number = next(i for i, p in enumerate(pillars, 1) if any(not q.required for q in p.questions))
+    page = client.get(f"/danh-gia/lan/{public_id}/trang/{number}").get_data(as_text=True)
+    assert "Nếu không áp dụng với doanh nghiệp, hãy để trống: câu này khi đó không được tính vào điểm." in page
+    answer_all(client, app, public_id, choose=lambda q: [] if not q.required else low_value(q))
+    assert client.post(f"/danh-gia/lan/{public_id}/nop").status_code == 302
+    result = client.get(f"/danh-gia/lan/{public_id}/ket-qua").get_data(as_text=True)
+    section = result[result.index('id="unanswered-title"'):result.index('aria-labelledby="keep-title"')]
+    with app.app_context():
+        attempt = services.by_public_id(public_id)
+        instrument = services.instrument_of(attempt)
+        optional = [q for q in instrument.questions if not q.required]
+        assert attempt.instrument_version >= 2 and optional
+        for q in optional:
+            assert str(q.label) in section
+        assert section.count("không tính: không đưa vào điểm tối đa của trụ cột") == len(optional)
+        assert "được 0 điểm trên điểm tối đa của câu" in section  # a hidden follow-up (no online sales)
+        assert attempt.pillar_results == scoring.score(instrument, attempt.answers).as_record()

@@ -109,3 +109,20 @@ def test_publish_refuses_a_broken_draft(surveys, runner, app):
     assert result.exit_code != 0
     assert "status: draft" in (surveys / "mini" / "1.yaml").read_text()
     assert "mini 1" not in (surveys / "published.lock").read_text()
+
+
+def test_a_question_that_can_go_unanswered_must_say_how_it_counts(surveys):
+    """A new version states, for every optional or conditional question, whether blank scores 0 or is
+    left out of the maximum; a question always answered takes no such rule."""
+    path = surveys / "dbi-sme" / "3.yaml"
+    text = (surveys / "dbi-sme" / "2.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("version: 2", "version: 3", 1).replace("status: published", "status: draft", 1),
+                    encoding="utf-8")
+    assert check_file(path, surveys) == []
+    edit(path, "        required: false\n        unanswered: not_counted\n", "        required: false\n")
+    edit(path, "        required: true\n        unanswered: zero\n", "        required: true\n")
+    problems = check_file(path, surveys)
+    assert [p.message.split(":")[0] for p in problems] == ["website_updated", "remote_work"], problems
+    assert f"{path}:{line_of(path, 'name: remote_work')}" in [p.where for p in problems]
+    edit(path, "      - name: online_presence\n", "      - name: online_presence\n        unanswered: zero\n")
+    assert any("always answered" in p.message for p in check_file(path, surveys))

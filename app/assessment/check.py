@@ -74,7 +74,9 @@ def check_file(path: Path, surveys_dir: Path = SURVEYS_DIR, lock: dict | None = 
     problems += _check_scores_and_thresholds(src)
     problems += _check_conditions(src)
     problems += _check_recommendations(src, category_codes(surveys_dir))
-    problems += _check_lock(src, read_lock(surveys_dir) if lock is None else lock)
+    lock = read_lock(surveys_dir) if lock is None else lock
+    problems += _check_unanswered(src, lock)
+    problems += _check_lock(src, lock)
     return problems
 
 
@@ -224,6 +226,30 @@ def _check_recommendations(src: SourceMap, categories: set[str]) -> list[Problem
         missing = sorted(lv for lv in levels if (pillar["id"], lv) not in covered)
         if missing:
             found.append(Problem(src.where(("recommendations",)), f"pillar {pillar['id']!r} has no recommendation for level(s) {missing}"))
+    return found
+
+
+def _check_unanswered(src: SourceMap, lock: dict) -> list[Problem]:
+    """Every question that can go unanswered (optional, or hidden by show_if) says how it then counts,
+    and every pillar keeps a question that always counts. A version published before the rule keeps
+    its scores: its blank questions score zero, as its results page says."""
+    data, found = src.data, []
+    published_before = lock.get((data["id"], data["version"])) == content_hash(data) and not any(
+        "unanswered" in q for p in data["pillars"] for q in p["questions"])
+    for pi, pillar in enumerate(data["pillars"]):
+        always = False
+        for qi, q in enumerate(pillar["questions"]):
+            optional = not q["required"] or "show_if" in q
+            where = src.where(("pillars", pi, "questions", qi, "name"))
+            if optional and "unanswered" not in q and not published_before:
+                found.append(Problem(where, f"{q['name']}: can be left unanswered ({'optional' if not q['required'] else 'shown only if'}"
+                                            f"): say how it then counts, `unanswered: zero` or `unanswered: not_counted`"))
+            elif not optional and "unanswered" in q:
+                found.append(Problem(where, f"{q['name']}: is always answered, `unanswered` does not apply"))
+            always = always or not optional or q.get("unanswered", "zero") == "zero"
+        if not always:
+            found.append(Problem(src.where(("pillars", pi, "id")),
+                                 f"pillar {pillar['id']}: every question may be left out; keep one that always counts"))
     return found
 
 

@@ -58,6 +58,14 @@ class Question:
     hint: Text | None
     required: bool
     show_if: dict | None
+    # How the question counts when it is left blank or hidden by its condition: "zero" scores 0 out
+    # of its maximum (what versions published before the rule do), "not_counted" leaves it out of the
+    # pillar's maximum too. The instrument states it for every question that can go unanswered.
+    unanswered: str = "zero"
+
+    @property
+    def can_go_unanswered(self) -> bool:
+        return not self.required or self.show_if is not None
 
     def max_score(self) -> Fraction:
         raise NotImplementedError
@@ -269,6 +277,7 @@ def _question(data: dict, pillar_id: str) -> Question:
     common = dict(
         name=data["name"], type=data["type"], pillar_id=pillar_id, label=Text.of(data["label"]),
         hint=Text.of(data.get("hint")), required=data["required"], show_if=data.get("show_if"),
+        unanswered=data.get("unanswered", "zero"),
     )
     kind = data["type"]
     if kind in ("single", "multiple"):

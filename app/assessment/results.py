@@ -9,8 +9,8 @@ from flask_babel import to_user_timezone
 from markupsafe import Markup
 
 from app import charts
-from app.assessment import services
-from app.assessment.instruments import Instrument, Level, Pillar, Recommendation
+from app.assessment import scoring, services
+from app.assessment.instruments import Instrument, Level, Pillar, Question, Recommendation
 from app.i18n import fmt_date, fmt_percent
 from app.models import Assessment, Enterprise
 
@@ -43,6 +43,7 @@ class ResultView:
     previous: Assessment | None
     peers: services.PeerComparison | None
     invites: Instrument | None
+    unanswered: list[tuple[Question, str]]  # questions left blank or hidden, and how each counted
 
 
 def build_view(attempt: Assessment, peer_minimum: int) -> ResultView:
@@ -71,8 +72,12 @@ def build_view(attempt: Assessment, peer_minimum: int) -> ResultView:
     from app.assessment.registry import instruments
 
     invites = instruments().current(instrument.invites) if instrument.invites else None
+    scored = scoring.score(instrument, attempt.answers or {})
+    unanswered = [(instrument.questions_by_name[name], rule) for rule, names in
+                  (("not_counted", scored.not_counted), ("zero", scored.scored_zero)) for name in names]
+    unanswered.sort(key=lambda item: instrument.questions.index(item[0]))
     return ResultView(instrument, instrument.levels[attempt.overall_level], attempt.total_share, rows, strengths,
-                      steps, previous, peers, invites)
+                      steps, previous, peers, invites, unanswered)
 
 
 def trend_chart(attempts: list[Assessment]) -> Markup:

@@ -30,6 +30,8 @@ class Result:
     total_maximum: Fraction
     total_share: Fraction
     overall_level: int
+    not_counted: tuple[str, ...] = ()   # unanswered questions left out of their pillar's maximum
+    scored_zero: tuple[str, ...] = ()   # unanswered questions the instrument scores 0
 
     def as_record(self) -> dict:
         """The plain form stored with a submitted attempt."""
@@ -73,16 +75,26 @@ def overall_level(instrument: Instrument, total_share: Fraction, levels: list[in
 
 
 def score(instrument: Instrument, answers: dict[str, Any]) -> Result:
-    """Score a set of answers. Hidden or missing answers score 0; every maximum still counts."""
+    """Score a set of answers. A question left blank or hidden counts as its instrument says
+    (`Question.unanswered`): 0 out of its maximum, or left out of the pillar's maximum."""
     answered = effective_answers(instrument, answers)
     pillars: dict[str, PillarResult] = {}
+    not_counted: list[str] = []
+    scored_zero: list[str] = []
     for pillar in instrument.pillars:
-        got = sum((q.score(answered.get(q.name)) for q in pillar.questions), Fraction(0))
-        maximum = pillar.max_score()
+        counted = []
+        for q in pillar.questions:
+            if answered.get(q.name) is None:
+                (not_counted if q.unanswered == "not_counted" else scored_zero).append(q.name)
+                if q.unanswered == "not_counted":
+                    continue
+            counted.append(q)
+        got = sum((q.score(answered.get(q.name)) for q in counted), Fraction(0))
+        maximum = sum((q.max_score() for q in counted), Fraction(0))
         share = got / maximum if maximum else Fraction(0)
         pillars[pillar.id] = PillarResult(pillar.id, got, maximum, share, share * pillar.weight, pillar_level(instrument, share))
     total_points = sum((p.points for p in pillars.values()), Fraction(0))
     total_maximum = sum((p.weight for p in instrument.pillars), Fraction(0))
     total_share = total_points / total_maximum if total_maximum else Fraction(0)
     level = overall_level(instrument, total_share, [p.level for p in pillars.values()])
-    return Result(pillars, total_points, total_maximum, total_share, level)
+    return Result(pillars, total_points, total_maximum, total_share, level, tuple(not_counted), tuple(scored_zero))
