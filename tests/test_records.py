@@ -245,6 +245,43 @@ def _merged_pair(app):
         return keep.id, dup.id, keep.public_key, dup.public_key
 
 
+def _form_fields(html: str) -> dict[str, str]:
+    """The named fields of the page's last form, as a browser would send them."""
+    import re
+
+    form = html[html.rindex("<form"):]
+    form = form[:form.index("</form>")]
+    fields = {m[0]: m[1] for m in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)}
+    fields.update({m: "" for m in re.findall(r'<textarea[^>]*name="([^"]+)"', form)})
+    return fields
+
+
+def test_the_merge_page_posts_back_the_two_records_it_shows(client, app):
+    """What the confirmation page sends is what it asked about (a variable of the layout once hid the
+    other record's id, and the browser posted an empty one)."""
+    with app.app_context():
+        keep = make_enterprise("Công ty TNHH Thủy sản Hải Đăng")
+        dup = make_enterprise("Thuy san Hai Dang", code=None, address="12 Lê Lợi")
+        keep_id, dup_id, dup_key = keep.id, dup.id, dup.public_key
+    _staff(client, app)
+    page = client.get(f"/so/trung-lap/gop?keep={keep_id}&other={dup_id}").get_data(as_text=True)
+    assert f"Thuy san Hai Dang ({dup_key})" in page
+    fields = _form_fields(page)
+    assert (fields["keep"], fields["other"]) == (str(keep_id), str(dup_id))
+    response = client.post(f"/so/trung-lap/gop?keep={keep_id}&other={dup_id}", data={**fields, "note": NOTE})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Enterprise, dup_id).merged_into_id == keep_id
+
+
+def test_the_layout_leaks_no_variable_into_the_pages():
+    """A `set` at the top of the layout would hide a page's variable of the same name."""
+    from pathlib import Path
+
+    layout = (Path(__file__).resolve().parents[1] / "app" / "templates" / "base.html").read_text(encoding="utf-8")
+    assert "{% set " not in layout
+
+
 def test_a_merge_is_undone_from_the_record_page_and_everything_goes_back(client, app):
     keep_id, dup_id, keep_key, dup_key = _merged_pair(app)
     _staff(client, app)
