@@ -24,6 +24,19 @@ def _read(path: str) -> Any:
         return yaml.safe_load(fh)
 
 
+def codes(name: str) -> frozenset[str] | None:
+    """The codes listed one per line in ``<RULES_DIR>/<name>.txt`` (``#`` starts a comment), or None
+    when the department has not provided the file."""
+    path = rules_dir() / f"{name}.txt"
+    return _read_codes(str(path)) if path.exists() else None
+
+
+@functools.cache
+def _read_codes(path: str) -> frozenset[str]:
+    with open(path, encoding="utf-8") as fh:
+        return frozenset(line.split("#", 1)[0].strip() for line in fh if line.split("#", 1)[0].strip())
+
+
 def load(name: str) -> Any:
     """Return the parsed contents of ``<RULES_DIR>/<name>.yaml``."""
     return _read(str(rules_dir() / f"{name}.yaml"))

@@ -321,3 +321,31 @@ def test_what_is_not_a_website_is_refused_by_the_forms_and_the_import(app_ctx, t
     with pytest.raises(FieldErrors) as refused:
         read_enterprise_form({"legal_form": "tnhh1", "commune_code": "22015", "website": typed})
     assert set(refused.value.errors) == {"website"}
+
+
+def test_with_the_official_vsic_list_a_code_must_be_on_it_in_forms_and_imports(app, tmp_path):
+    """Without the list a code is checked by its division; with it, 99999 is refused by both."""
+    import shutil
+
+    from app.directory.owner import FieldErrors, read_enterprise_form
+    from app.domain.sectors import section_for_vsic
+    from app.rules import DEFAULT_RULES_DIR
+
+    with app.app_context():
+        assert section_for_vsic("99999") == "U"  # division 99 exists
+        rules_dir = tmp_path / "rules"
+        shutil.copytree(DEFAULT_RULES_DIR, rules_dir)
+        (rules_dir / "vsic_codes.txt").write_text("# part of the list\n10\n102\n1020\n10201\n99\n990\n9900\n99000\n",
+                                                  encoding="utf-8")
+        app.config["RULES_DIR"] = str(rules_dir)
+        cells.parse_vsic.cache_clear()
+        try:
+            assert section_for_vsic("99000") == "U" and section_for_vsic("99999") is None
+            with pytest.raises(cells.CellError):
+                cells.parse_vsic("99999")
+            with pytest.raises(FieldErrors) as refused:
+                read_enterprise_form({"legal_form": "tnhh1", "commune_code": "22015", "main_vsic": "99999"})
+            assert set(refused.value.errors) == {"main_vsic"}
+            assert cells.parse_vsic("C1020") == ("1020", "C")
+        finally:
+            cells.parse_vsic.cache_clear()

@@ -12,9 +12,17 @@ _CODE = re.compile(r"^\d{2,5}$")
 
 
 def section_for_vsic(code: str | None) -> str | None:
-    """Return the section letter of a VSIC code (checked by its 2-digit division), else None."""
+    """Return the section letter of a VSIC code, else None: the forms, the imports and the API all ask here.
+
+    A code is checked by its 2-digit division (DOMAIN.md §5); when the department provides the
+    official list of VSIC 2018 codes (``vsic_codes.txt`` in the rules folder, every level of 2 to 5
+    digits), a code must also be on it.
+    """
     code = (code or "").strip()
     if not _CODE.match(code):
+        return None
+    listed = rules.codes("vsic_codes")
+    if listed is not None and code not in listed:
         return None
     division = int(code[:2])
     for letter, section in rules.load("vsic")["sections"].items():
