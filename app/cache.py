@@ -116,11 +116,12 @@ class RedisStore:
     """The page cache in Redis, shared by every worker; entries expire after max_age seconds."""
 
     PREFIX = "page-cache:"
+    INDEX = "page-cache-index"  # every stored key by when it was stored: the oldest go first past the bound
 
-    def __init__(self, url: str, max_age: int):
+    def __init__(self, url: str, max_age: int, max_bytes: int):
         import redis
 
-        self.client, self.max_age = redis.Redis.from_url(url), max_age
+        self.client, self.max_age, self.max_bytes = redis.Redis.from_url(url), max_age, max_bytes
 
     def get(self, key):
         raw = self.client.get(self.PREFIX + key)
@@ -130,9 +131,32 @@ class RedisStore:
         return Page(base64.b64decode(data["body"]), data["status"], tuple(map(tuple, data["headers"])), data["etag"])
 
     def set(self, key, value) -> None:
-        data = {"body": base64.b64encode(value.body).decode("ascii"), "status": value.status,
-                "headers": [list(h) for h in value.headers], "etag": value.etag}
-        self.client.set(self.PREFIX + key, json.dumps(data), ex=self.max_age)
+        """Store the page; past the size bound (PAGE_CACHE_MB, shared by the workers) the oldest pages go."""
+        data = json.dumps({"body": base64.b64encode(value.body).decode("ascii"), "status": value.status,
+                           "headers": [list(h) for h in value.headers], "etag": value.etag})
+        if len(data) > self.max_bytes // 8:
+            return  # one page never takes more than an eighth of the cache
+        now = time.time()
+        pipe = self.client.pipeline()
+        pipe.set(self.PREFIX + key, data, ex=self.max_age)
+        pipe.zadd(self.INDEX, {key: now})
+        pipe.incrby(self.INDEX + ":bytes", len(data))
+        pipe.zremrangebyscore(self.INDEX, 0, now - self.max_age)  # expired by Redis already
+        _, _, used, _ = pipe.execute()
+        if used > self.max_bytes:
+            self._shrink()
+
+    def _shrink(self) -> None:
+        """Drop the oldest half of the pages and recount what the rest weigh."""
+        keys = [k.decode() for k in self.client.zrange(self.INDEX, 0, -1)]
+        old = keys[: max(1, len(keys) // 2)]
+        pipe = self.client.pipeline()
+        pipe.delete(*(self.PREFIX + k for k in old))
+        pipe.zrem(self.INDEX, *old)
+        for k in keys[len(old):]:
+            pipe.strlen(self.PREFIX + k)
+        results = pipe.execute()
+        self.client.set(self.INDEX + ":bytes", sum(results[2:]))
 
 
 @dataclass(frozen=True)
@@ -151,7 +175,7 @@ def _stores() -> dict:
         cfg = app.config
         max_age = int(cfg["PAGE_CACHE_SECONDS"])
         if cfg["PAGE_CACHE_URL"]:
-            pages = RedisStore(cfg["PAGE_CACHE_URL"], max_age)
+            pages = RedisStore(cfg["PAGE_CACHE_URL"], max_age, int(cfg["PAGE_CACHE_MB"]) * 1024 * 1024)
         elif int(cfg["PAGE_CACHE_MB"]) > 0:
             pages = LRU(int(cfg["PAGE_CACHE_MB"]) * 1024 * 1024, lambda p: len(p.body) + 512, max_age)
         else:
@@ -196,8 +220,14 @@ def _answer(page: Page):
     return response.make_conditional(request)
 
 
-def cached_page(view):
-    """Serve an anonymous GET from the page cache, or render it and keep it there."""
+def cached_page(view=None, *, query: Callable[[], str] | None = None):
+    """Serve an anonymous GET from the page cache, or render it and keep it there.
+
+    The key is the path and, with `query`, the canonical form of the parameters the view reads (it may
+    raise, as the API does on a value it refuses): junk or reordered parameters share one page instead
+    of filling the cache. Without `query` the query string is not part of the page."""
+    if view is None:
+        return functools.partial(cached_page, query=query)
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -206,7 +236,7 @@ def cached_page(view):
             return view(*args, **kwargs)
         from app.i18n import current_language
 
-        key = f"{registry_version()}|{current_language()}|{request.url}"
+        key = f"{registry_version()}|{current_language()}|{request.path}?{query() if query else ''}"
         page = pages.get(key)
         if page is not None:
             return _answer(page)

@@ -61,7 +61,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COMPRESS_MIMETYPES", ["text/html", "text/css", "application/javascript", "text/javascript", "application/json", "image/svg+xml", "text/csv"], "Responses compressed with gzip or brotli."),
     Setting("WTF_CSRF_TIME_LIMIT", None, "CSRF tokens last as long as the session (a long questionnaire page must still submit)."),
     Setting("SEND_FILE_MAX_AGE_DEFAULT", 7 * 24 * 3600, "Seconds browsers may cache static files (CSS, JS, icons)."),
-    Setting("PAGE_CACHE_MB", 64, "Memory per worker process for whole anonymous pages of the directory (and the API's lists), kept until the registry changes; 0 turns the page cache off."),
+    Setting("PAGE_CACHE_MB", 64, "Memory for whole anonymous pages of the directory (and the API's lists), kept until the registry changes: per worker process, or in all for the Redis cache (PAGE_CACHE_URL); 0 turns the page cache off."),
     Setting("PAGE_CACHE_URL", "", "redis://host:6379/0 keeps the page cache in Redis, shared by every worker; empty keeps it in each process."),
     Setting("PAGE_CACHE_SECONDS", 600, "Longest a cached page or count is served, even when no recorded write changed the registry (reference data reloads, SQL by hand)."),
     Setting("REGISTRY_VERSION_CHECK_MS", 500, "How long a worker trusts the registry version it read before reading it again: cached pages show a write made by another worker or process after at most this long, one made by the same process at once."),

@@ -17,7 +17,7 @@ def send_email(to: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = cfg["MAIL_DEFAULT_SENDER"]
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = " ".join(subject.split())  # a header is one line, whatever the text held
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=cfg["MAIL_DEFAULT_SENDER"].split("@")[-1])
     message.set_content(body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -32,8 +32,29 @@ def _api_error(e: HTTPException):
     return response
 
 
+def has_forbidden_characters() -> bool:
+    """A NUL byte anywhere, or a line break in the path or the query: no page or API call takes one,
+    and PostgreSQL refuses NUL in text, so such a request is turned away before it reaches a view."""
+    if "\x00" in request.path or any(c in request.path for c in "\r\n"):
+        return True
+    for key, value in request.args.items(multi=True):
+        if any(c in key or c in value for c in "\x00\r\n"):
+            return True
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        for key, value in request.form.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                return True
+    return False
+
+
 def init_app(app: Flask) -> None:
     production = app.config["APP_ENV"] == "production"
+
+    @app.before_request
+    def _refuse_control_characters():
+        if has_forbidden_characters():
+            abort(400)
 
     @app.after_request
     def _headers(response):

@@ -132,12 +132,16 @@ def test_quick_checks_never_count(client, app):
         assert db.session.get(LatestAssessment, enterprise_id) is None
 
 
-def test_a_pending_claim_counts_only_once_approved(client, app):
+def test_a_pending_claimant_links_an_attempt_only_once_verified(client, app):
+    """Only verified members link attempts to an enterprise: a pending claim links nothing, so that its
+    results never show in the verified owners' history; once verified, the attempt is linked and counts."""
     enterprise_id, user_id = _owner(app, state="pending")
     login(client, "owner@example.vn")
-    public_id = start(client, "dbi-sme", enterprise_id)
+    assert client.post("/danh-gia/bat-dau/dbi-sme", data={"enterprise_id": str(enterprise_id)}).status_code == 403
+    public_id = start(client, "dbi-sme")
     answer_all(client, app, public_id)
     client.post(f"/danh-gia/lan/{public_id}/nop")
+    assert client.post(f"/danh-gia/lan/{public_id}/gan", data={"enterprise_id": str(enterprise_id)}).status_code == 403
     with app.app_context():
         assert db.session.get(LatestAssessment, enterprise_id) is None
         from app.models import Membership
@@ -146,6 +150,8 @@ def test_a_pending_claim_counts_only_once_approved(client, app):
         membership.claim_state = "verified"
         services.on_membership_verified(membership)
         db.session.commit()
+    client.post(f"/danh-gia/lan/{public_id}/gan", data={"enterprise_id": str(enterprise_id)})
+    with app.app_context():
         assert db.session.get(LatestAssessment, enterprise_id).assessment_id == services.by_public_id(public_id).id
 
 
@@ -312,12 +318,14 @@ def test_a_pending_claimant_never_sees_the_owners_results(client, app):
         add_member(make_user("claimant@example.vn"), db.session.get(Enterprise, enterprise_id), "pending")
     other = app.test_client()
     login(other, "claimant@example.vn")
-    mine = start(other, "dbi-sme", enterprise_id)
+    assert other.post("/danh-gia/bat-dau/dbi-sme", data={"enterprise_id": str(enterprise_id)}).status_code == 403
+    mine = start(other, "dbi-sme")
     answer_all(other, app, mine, choose=low_value)
     other.post(f"/danh-gia/lan/{mine}/nop")
     page = other.get(f"/danh-gia/lan/{mine}/ket-qua").get_data(as_text=True)
     assert "Thay đổi" not in page
     assert other.get(f"/danh-gia/lan/{first}/ket-qua").status_code == 403
+    assert mine not in client.get("/danh-gia/lich-su").get_data(as_text=True)  # nor in the owners' history
 
 
 def test_verified_co_members_read_each_others_results(client, app):

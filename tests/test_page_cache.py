@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import text
 
 from app import audit
@@ -139,19 +140,58 @@ def test_the_lru_drops_the_least_recently_used_entries():
     assert lru.get("big") is None and len(lru) == 2
 
 
-def test_pages_in_redis_are_stored_as_json_not_pickle():
+@pytest.fixture
+def redis_store():
+    """A page store in a scratch Redis database (the one the CI machine runs), emptied before and after."""
+    import redis
+
+    from app.cache import RedisStore
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    store = RedisStore(url, 60, 64 * 1024)
+    store.client.flushdb()
+    yield store
+    store.client.flushdb()
+
+
+def test_pages_in_redis_are_stored_as_json_not_pickle(redis_store):
     import json
 
     from app.cache import Page, RedisStore
 
-    class FakeRedis(dict):
-        def set(self, key, value, ex=None):
-            self[key] = value
-
-    store = RedisStore.__new__(RedisStore)
-    store.client, store.max_age = FakeRedis(), 60
     page = Page("Doanh nghiệp đ".encode(), 200, (("Content-Type", "text/html; charset=utf-8"),), "e1")
-    store.set("k", page)
-    raw = store.client[RedisStore.PREFIX + "k"]
+    redis_store.set("k", page)
+    raw = redis_store.client.get(RedisStore.PREFIX + "k")
     assert json.loads(raw)["etag"] == "e1"  # plain data: nothing in Redis can make a worker run code
-    assert store.get("k") == page and store.get("missing") is None
+    assert redis_store.get("k") == page and redis_store.get("missing") is None
+
+
+def test_the_redis_page_cache_keeps_within_its_size(redis_store):
+    from app.cache import Page, RedisStore
+
+    for i in range(200):  # 200 pages of about 1.4 KB in a 64 KB cache
+        redis_store.set(f"junk-{i}", Page(b"x" * 1000, 200, (), str(i)))
+    stored = [k for k in redis_store.client.scan_iter(RedisStore.PREFIX + "*")]
+    assert 0 < sum(redis_store.client.strlen(k) for k in stored) <= 64 * 1024
+    assert redis_store.get("junk-199") is not None and redis_store.get("junk-0") is None  # the oldest went first
+    redis_store.set("huge", Page(b"x" * 20_000, 200, (), "h"))  # more than an eighth of the cache: not kept
+    assert redis_store.get("huge") is None
+
+
+def test_junk_parameters_do_not_make_new_pages(app, client):
+    from app.cache import _stores
+
+    with app.app_context():
+        make_enterprise("Công ty TNHH Hải Đăng")
+    first = client.get("/doanh-nghiep?q=hai+dang&sector=C")
+    for junk in ("&utm_source=x", "&a=1&b=2", "&zz=" + "y" * 500):
+        again = client.get(f"/doanh-nghiep?sector=C&q=hai+dang{junk}")
+        assert again.get_data() == first.get_data()
+    with app.app_context():
+        assert len(_stores()["pages"]) == 1
+    api = client.get("/api/v1/enterprises?q=hai+dang&bogus=1")
+    assert api.status_code == 200 and client.get("/api/v1/enterprises?per_page=7").status_code == 400

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from flask import abort, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
@@ -55,7 +56,7 @@ def strict_query(args) -> search.Query:
 
 @api_bp.get("/enterprises")
 @limiter.limit(API_LIMIT)
-@cached_page
+@cached_page(query=lambda: urlencode(strict_query(request.args).as_args()))
 def enterprises():
     query = strict_query(request.args)
     results = search.run(query)

@@ -49,9 +49,11 @@ def instrument_of(attempt: Assessment) -> Instrument:
 
 
 def memberships_of(user: User | None) -> list[Membership]:
+    """The enterprises a person may link an assessment to: those the department verified them for
+    (a pending claim links nothing: its results would show in the verified owners' history)."""
     if user is None or not user.is_authenticated:
         return []
-    return [m for m in user.memberships if m.claim_state in ("verified", "pending")]
+    return [m for m in user.memberships if m.is_verified]
 
 
 def start_attempt(instrument: Instrument, user: User | None, enterprise_id: int | None, locale: str) -> tuple[Assessment, str]:
@@ -314,7 +316,11 @@ def history_for(user: User) -> list[Assessment]:
     enterprise_ids = user.verified_enterprise_ids()
     condition = Assessment.user_id == user.id
     if enterprise_ids:
-        condition = condition | (Assessment.enterprise_id.in_(enterprise_ids) & (Assessment.status == "submitted"))
+        by_a_verified_member = select(Membership.id).where(
+            Membership.enterprise_id == Assessment.enterprise_id, Membership.user_id == Assessment.user_id,
+            Membership.is_verified).exists()
+        condition = condition | (Assessment.enterprise_id.in_(enterprise_ids) & (Assessment.status == "submitted")
+                                 & by_a_verified_member)
     return list(db.session.scalars(select(Assessment).where(condition).order_by(Assessment.started_at.desc())))
 
 

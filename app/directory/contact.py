@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import ContactRequest, Enterprise, Follow, InboxMessage, Membership, User
 from app.models.base import utcnow
 from app.notify import notify
+from app.text import normalize
 
 
 class ContactError(ValueError):
@@ -32,6 +33,7 @@ def send_request(sender: User, enterprise: Enterprise, subject: str, message: st
     address is not shown to them; they reply through the platform and choose what to reveal."""
     if any(m.enterprise_id == enterprise.id for m in sender.memberships):
         raise ContactError("own_enterprise")
+    subject = normalize(subject)[:200]  # one line (line breaks become spaces): it becomes an e-mail's subject
     request = ContactRequest(sender_id=sender.id, enterprise_id=enterprise.id, subject=subject, message=message)
     db.session.add(request)
     db.session.flush()

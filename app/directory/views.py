@@ -18,7 +18,7 @@ from app.routing import add_alias
 
 
 @directory_bp.get("/doanh-nghiep")
-@cached_page
+@cached_page(query=lambda: urlencode(search.Query.from_args(request.args).as_args()))
 def index():
     query = search.Query.from_args(request.args)
     code = search.code_in_query(query.q)

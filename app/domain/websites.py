@@ -47,3 +47,12 @@ def normalize_website(raw: str | None) -> str | None:
         raise WebsiteError(value)
     netloc = f"{host}:{port}" if port else host
     return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
+
+
+def website_link(stored: str | None) -> str | None:
+    """The address a page may link to: a stored website that passes the rule, else None (shown as text).
+    Records kept from before the rule, or written by hand in the database, never become a live link."""
+    try:
+        return normalize_website(stored)
+    except WebsiteError:
+        return None
