@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET_KEY = "change-me"
 
@@ -29,7 +30,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", None, "SQLAlchemy URL; empty means SQLite at instance/app.db. PostgreSQL: postgresql+psycopg://user@host/db."),
     Setting("SQLITE_BUSY_TIMEOUT_MS", 15000, "How long an SQLite writer waits for the lock before failing."),
     Setting("SQLITE_CHECK_UPGRADES", False, "Raise, instead of logging, when a read transaction on SQLite turns writer (the tests turn it on)."),
-    Setting("SERVER_NAME_FOR_EMAIL", "http://127.0.0.1:5000", "Base URL written into links of e-mails sent outside a request (CLI, jobs)."),
+    Setting("PUBLIC_BASE_URL", "", "The site's public address, https://… (required in production): every link in an e-mail, and every absolute link, is built from it, never from the request's Host header. Empty in development: http://127.0.0.1:5000."),
+    Setting("TRUSTED_HOSTS", "", "Host names the site answers to, comma-separated (others get 400); empty means the host of PUBLIC_BASE_URL in production, any in development."),
+    Setting("PROXY_COUNT", 0, "How many reverse proxies (nginx, a load balancer) stand before the site: their X-Forwarded-For/-Proto/-Host are trusted for the client's address (rate limits) and the scheme. 0: none, the headers are ignored."),
     Setting("REGION_PROVINCE_CODE", "66", "Province (Decision 19/2025 code) the deployment serves."),
     Setting("REGION_FORMER_PROVINCE", "Phú Yên (54)", "Limit to the communes of one former province (as named in the communes file); empty serves the whole province."),
     Setting("REGION_NAME_VI", "Phú Yên (cũ), tỉnh Đắk Lắk", "Name of the region shown on the site, in Vietnamese."),
@@ -116,6 +119,13 @@ def derive_flask_settings(values: dict[str, Any], instance_path: str) -> dict[st
         )
     if not values["SECRET_KEY"]:
         values["SECRET_KEY"] = instance_secret_key(instance_path)
+    base = (values["PUBLIC_BASE_URL"] or "").strip().rstrip("/")
+    if production and not base.startswith("https://"):
+        raise RuntimeError("APP_ENV=production needs PUBLIC_BASE_URL, the site's https:// address (links in e-mails use it).")
+    values["PUBLIC_BASE_URL"] = base or "http://127.0.0.1:5000"
+    hosts = [h.strip() for h in str(values["TRUSTED_HOSTS"] or "").split(",") if h.strip()]
+    if not hosts and production:
+        hosts = [urlsplit(base).hostname]
     url = values["DATABASE_URL"] or f"sqlite:///{Path(instance_path) / 'app.db'}"
     derived = {
         "SQLALCHEMY_DATABASE_URI": url,
@@ -127,6 +137,7 @@ def derive_flask_settings(values: dict[str, Any], instance_path: str) -> dict[st
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "TRUSTED_HOSTS": hosts or None,  # Flask answers 400 to any other Host header
         "DEBUG": False if production else values.get("DEBUG", False),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_STORAGE_URI": values["RATELIMIT_STORAGE_URI"],

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from app.auth.permissions import can_manage
 from app.domain.legal_forms import LEGAL_FORMS
 from app.domain.websites import website_link
+from app.routing import external_url
 
 ROLES = {"owner": _l("Business owner"), "investor": _l("Investor"), "staff": _l("Department staff"), "admin": _l("Administrator")}
 CLAIM_STATES = {"pending": _l("awaiting verification"), "verified": _l("verified"), "rejected": _l("rejected")}
@@ -61,4 +62,5 @@ def init_app(app: Flask) -> None:
         role_label=_label(ROLES), claim_label=_label(CLAIM_STATES), size_label=_label(SIZE_TIERS),
         status_label=_label(STATUSES), certification_label=_label(CERTIFICATIONS), ocop_group_label=_label(OCOP_GROUP_LABELS), legal_form_label=legal_form_label,
         provenance_label=provenance_label, today=date.today, can_manage=can_manage, website_link=website_link,
+        external_url=external_url,
     )

@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from app.extensions import db
 from app.mail import send_email
 from app.models import InboxMessage, User
+from app.routing import external_path
 
 
 def notify(user: User, subject: Callable[[], str], body: Callable[[], str], link: str | None = None) -> InboxMessage:
@@ -20,6 +21,5 @@ def notify(user: User, subject: Callable[[], str], body: Callable[[], str], link
     db.session.add(message)
     db.session.flush()
     if user.is_active:
-        base = current_app.config["SERVER_NAME_FOR_EMAIL"].rstrip("/")
-        send_email(user.email, title, text + (f"\n\n{base}{link}" if link else ""))
+        send_email(user.email, title, text + (f"\n\n{external_path(link)}" if link else ""))
     return message

@@ -25,3 +25,19 @@ def safe_next(target: str | None, fallback: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return fallback
     return target
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link to a page, from PUBLIC_BASE_URL: e-mails, resume links and the API's links
+    never take their host from the request (a forged Host header cannot redirect a reset link)."""
+    from flask import current_app
+
+    path = url_for(endpoint, _external=False, **values)
+    return current_app.config["PUBLIC_BASE_URL"] + path
+
+
+def external_path(path: str) -> str:
+    """The absolute form of a path of the site (see `external_url`)."""
+    from flask import current_app
+
+    return current_app.config["PUBLIC_BASE_URL"] + path

@@ -112,9 +112,9 @@ def test_production_refuses_a_default_secret_key(tmp_path):
 
 def test_production_turns_on_secure_cookies_and_hsts(tmp_path):
     app = create_app({"APP_ENV": "production", "SECRET_KEY": "a-long-random-value", "INSTANCE_PATH": str(tmp_path),
-                      "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+                      "DATABASE_URL": f"sqlite:///{tmp_path}/p.db", "PUBLIC_BASE_URL": "https://doanhnghiep.example.vn"})
     assert app.config["SESSION_COOKIE_SECURE"] and not app.debug
-    response = app.test_client().get("/khong-co")
+    response = app.test_client().get("/khong-co", base_url="https://doanhnghiep.example.vn")
     assert "max-age" in response.headers["Strict-Transport-Security"]
 
 

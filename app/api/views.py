@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from flask import abort, current_app, jsonify, render_template, request, url_for
+from flask import abort, current_app, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest
 
 from app.api import api_bp, openapi, serialize
@@ -15,6 +15,7 @@ from app.domain.legal_forms import LEGAL_FORMS
 from app.domain.size import ALL_TIERS
 from app.extensions import csrf, limiter
 from app.registry.services import registry_counts
+from app.routing import external_url
 
 csrf.exempt(api_bp)
 API_LIMIT = "120 per minute"
@@ -24,7 +25,7 @@ def _envelope(items: list, total: int, query: search.Query, max_page: int, facet
     has_next = query.page < max_page
     return {
         "items": items, "total": total, "total_exact": total_exact, "page": query.page, "per_page": query.per_page,
-        "next": url_for("api.enterprises", _external=True, **query.as_args(page=query.page + 1)) if has_next else None,
+        "next": external_url("api.enterprises", **query.as_args(page=query.page + 1)) if has_next else None,
         "facets": {name: [{"value": v, "count": n} for v, n in values] for name, values in facets.items()},
     }
 

@@ -13,7 +13,7 @@ from app.assessment.registry import instruments
 from app.auth.permissions import is_verified_member
 from app.extensions import db, limiter
 from app.i18n import current_language
-from app.routing import add_alias
+from app.routing import add_alias, external_url
 
 GRANTED = "assessments"
 
@@ -95,7 +95,7 @@ def resume(token: str):
 
 def _resume_link(attempt) -> str | None:
     token = session.get("assessment_tokens", {}).get(attempt.public_id)
-    return url_for("assessment.resume", token=token, _external=True) if token else None
+    return external_url("assessment.resume", token=token) if token else None
 
 
 @assessment_bp.route("/danh-gia/lan/<public_id>/trang/<int:number>", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -22,6 +22,7 @@ from app.extensions import db
 from app.mail import send_email
 from app.models import Assessment, Membership, User, UserSession
 from app.models.base import utcnow
+from app.routing import external_url
 from app.text import normalize
 
 
@@ -87,7 +88,7 @@ def register_user(email: str, full_name: str, password: str, consent: bool, loca
     existing = get_user_by_email(email)
     if existing:
         send_to_user(existing, lambda: _("Someone tried to register with your address"), "auth/email/already_registered.txt",
-              login_url=url_for("auth.login", _external=True), reset_url=url_for("auth.forgot_password", _external=True))
+              login_url=external_url("auth.login"), reset_url=external_url("auth.forgot_password"))
         return None
     user = create_user(email, full_name, role, password, email_verified=False, actor=audit.SYSTEM, check_password=False)
     user.locale = locale
@@ -107,7 +108,7 @@ def send_to_user(user: User, subject: Callable[[], str], template: str, **contex
 
 def send_verification(user: User) -> None:
     token = tokens.make_token(tokens.VERIFY_EMAIL, {"uid": user.id, "email": user.email})
-    send_to_user(user, lambda: _("Confirm your e-mail address"), "auth/email/verify.txt", link=url_for("auth.verify_email", token=token, _external=True))
+    send_to_user(user, lambda: _("Confirm your e-mail address"), "auth/email/verify.txt", link=external_url("auth.verify_email", token=token))
 
 
 def verify_email(token: str) -> User | None:
@@ -212,7 +213,7 @@ def password_link(user: User) -> str:
     """A link to choose a new password: it works once (it names the current password's fingerprint)
     and for RESET_TOKEN_MAX_AGE seconds."""
     token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "fp": _password_fingerprint(user)})
-    return url_for("auth.reset_password", token=token, _external=True)
+    return external_url("auth.reset_password", token=token)
 
 
 def request_password_reset(email: str) -> None:

@@ -14,7 +14,7 @@ from app.directory import directory_bp, profiles, search
 from app.domain.codes import canonical_key
 from app.exports import csv_response, xlsx_response
 from app.extensions import limiter
-from app.routing import add_alias
+from app.routing import add_alias, external_url
 
 
 @directory_bp.get("/doanh-nghiep")
@@ -50,7 +50,7 @@ def profile(key: str):
             abort(404)
         return redirect(url_for("directory.profile", key=survivor), code=301)
     view = profiles.build(enterprise, current_user)
-    json_ld = profiles.json_ld(enterprise, url_for("directory.profile", key=key, _external=True))
+    json_ld = profiles.json_ld(enterprise, external_url("directory.profile", key=key))
     return render_template("directory/profile.html", e=enterprise, view=view, json_ld=json_ld)
 
 

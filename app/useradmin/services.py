@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
@@ -18,6 +17,7 @@ from app.auth import services as accounts
 from app.extensions import db
 from app.models import User
 from app.models.user import ROLES
+from app.routing import external_url
 from app.text import normalize
 
 CREATABLE_ROLES = ("staff", "admin")
@@ -61,7 +61,7 @@ def send_password_link(user: User, actor: User, *, new: bool = False) -> None:
     accounts.send_to_user(
         user, lambda: _("Your account on the department's platform") if new else _("Choose your password"),
         "useradmin/email/password_link.txt", link=accounts.password_link(user), new=new, admin=actor,
-        forgot_url=url_for("auth.forgot_password", _external=True))
+        forgot_url=external_url("auth.forgot_password"))
     if not new:
         audit.record(audit.Actor.of(actor), "send_password_link", "user", user.id)
 
