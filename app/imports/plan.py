@@ -19,8 +19,8 @@ from app.domain.sectors import sector_group
 from app.domain.size import NOT_APPLICABLE, classify_size
 from app.extensions import db
 from app.imports.communes import CommuneResolver
-from app.imports.reading import Sheet
-from app.imports.rows import RowCheck, check_row
+from app.imports.reading import Sheet, UnreadableRow
+from app.imports.rows import UNREADABLE, RowCheck, check_row
 from app.models import AuditEvent, Enterprise, Product
 from app.registry.services import derive
 
@@ -69,6 +69,9 @@ def _derived(values: dict[str, Any], section: str | None, product_names=()) -> d
 def _numbered_rows(sheet: Sheet) -> Iterator[tuple[int, dict[str, Any]]]:
     """(spreadsheet row number, {field: raw cell}) for each non-blank data row; the header is row 1."""
     for number, cells in enumerate(sheet.rows, start=2):
+        if isinstance(cells, UnreadableRow):
+            yield number, {UNREADABLE: cells.reason}
+            continue
         if not any(c not in (None, "") and str(c).strip() for c in cells):
             continue
         yield number, {f: c for f, c in zip(sheet.fields, cells, strict=False) if f is not None}

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.text import fold
@@ -80,6 +83,25 @@ def _lines(text: str) -> Iterator[str]:
         start = end
 
 
+class UnreadableRow(list):
+    """A row the reader could not split into cells (a cell longer than the CSV reader takes): the row
+    is rejected with the reason, the rest of the file is read on."""
+
+    reason = "cell_too_long"
+
+
+def _rows_or_unreadable(reader) -> Iterator[list[Any]]:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield UnreadableRow()
+        else:
+            yield row
+
+
 def _csv(data: bytes) -> tuple[list[Any], Iterator[list[Any]], int]:
     text = decode(data)
     if "\x00" in text[:4096]:
@@ -88,13 +110,86 @@ def _csv(data: bytes) -> tuple[list[Any], Iterator[list[Any]], int]:
     delimiter = max(",;\t", key=first_line.count)
     total = text.rstrip("\r\n").count("\n")  # an estimate for progress: quoted cells may hold line breaks
     reader = csv.reader(_lines(text), delimiter=delimiter)
-    header = next(reader, [])
-    return header, reader, total
+    try:
+        header = next(reader, [])
+    except csv.Error:
+        header = []
+    return header, _rows_or_unreadable(reader), total
+
+
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _first_sheet_path(book: zipfile.ZipFile) -> str:
+    """The part holding the workbook's first sheet, as the reader will open it."""
+    names = set(book.namelist())
+    try:
+        workbook = book.read("xl/workbook.xml")[:1_000_000].decode("utf-8", "replace")
+        rels = book.read("xl/_rels/workbook.xml.rels")[:1_000_000].decode("utf-8", "replace")
+        rid = re.search(r'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"', workbook)[1]
+        target = re.search(rf'<Relationship\b[^>]*?Id="{re.escape(rid)}"[^>]*?Target="([^"]+)"', rels)
+        target = target or re.search(rf'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="{re.escape(rid)}"', rels)
+        path = target[1].lstrip("/")
+        path = path if path.startswith("xl/") else "xl/" + path
+        if path in names:
+            return path
+    except (KeyError, TypeError, IndexError):
+        pass
+    sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    if not sheets:
+        raise FileError("xlsx", _l("This XLSX workbook cannot be read."))
+    return sheets[0]
+
+
+def inspect_xlsx(data: bytes) -> int:
+    """Check a workbook's size before anything reads it, and return its number of rows.
+
+    The archive's declared sizes, then the first sheet streamed in small pieces (its cells'
+    references), must stay within the limits: a workbook of a few KB can declare a cell at XFD1048576
+    (which would make a reader allocate the whole range) or unpack to gigabytes.
+    """
+    cfg = current_app.config
+    max_rows, max_columns = int(cfg["IMPORT_MAX_ROWS"]), int(cfg["IMPORT_MAX_COLUMNS"])
+    max_bytes = int(cfg["IMPORT_MAX_UNPACKED_MB"]) * 1024 * 1024
+    too_big = FileError("too_big", _l("This workbook is larger than an import takes (at most %(rows)s rows, %(columns)s "
+                                      "columns and %(mb)s MB unpacked): split it into several files.",
+                                      rows=f"{max_rows:,}".replace(",", "."), columns=max_columns,
+                                      mb=cfg["IMPORT_MAX_UNPACKED_MB"]))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            if sum(info.file_size for info in book.infolist()) > max_bytes:
+                raise too_big
+            rows = last_row = 0
+            tail = b""
+            with book.open(_first_sheet_path(book)) as sheet:
+                while piece := sheet.read(256 * 1024):
+                    piece = tail + piece
+                    cut = piece.rfind(b">") + 1  # whole tags only: the rest waits for the next piece
+                    whole, tail = piece[:cut], piece[cut:]
+                    rows += len(_ROW_TAG.findall(whole))
+                    for letters, number in _CELL_REF.findall(whole):
+                        if _column_number(letters) > max_columns:
+                            raise too_big
+                        last_row = max(last_row, int(number))
+                    if rows > max_rows or last_row > max_rows:
+                        raise too_big
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as e:
+        raise FileError("xlsx", _l("This XLSX workbook cannot be read.")) from e
+    return max(rows, last_row)
 
 
 def _xlsx(data: bytes) -> tuple[list[Any], Iterator[list[Any]], int]:
     from python_calamine import CalamineError, CalamineWorkbook
 
+    inspect_xlsx(data)
     try:
         rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     except (CalamineError, ValueError, OSError) as e:
@@ -126,7 +221,7 @@ def estimate_rows(data: bytes) -> int:
     """Roughly how many data rows a file has, for a progress bar (an XLSX file is read to count)."""
     if sniff_format(data) == "xlsx":
         try:
-            return read_sheet(data).total
+            return max(inspect_xlsx(data) - 1, 0)
         except FileError:
             return 0
     return data.rstrip(b"\r\n").count(b"\n")

@@ -33,6 +33,7 @@ REASONS = {
     "withdrawn": _l("The department took this enterprise out of the directory: put its record back first, "
                     "then import the row again."),
     "merged": _l("This record was merged into another as a duplicate: correct the record kept instead."),
+    "cell_too_long": _l("A cell of this row is longer than the import reads (131,072 characters): shorten it."),
     "mojibake": _l("This text looks mis-encoded (TCVN3 or VNI read as another code page): save the file as UTF-8."),
 }
 

@@ -15,6 +15,7 @@ from app.imports.communes import CommuneResolver, Resolution
 from app.imports.reading import HEADER_OF
 
 TEXT_FIELDS = ("name", "address", "phone")
+UNREADABLE = "_unreadable"  # a row the reader could not split into cells: its reason
 AMOUNT_FIELDS = ("employees", "revenue_vnd", "capital_vnd")
 
 
@@ -94,6 +95,9 @@ def _dependent_form(name: str, code: str | None) -> str | None:
 def check_row(number: int, cells_by_field: dict[str, Any], resolver: CommuneResolver, today: date) -> RowCheck:
     """Read and check one row's cells (``cells_by_field`` maps a field to its raw cell)."""
     row = RowCheck(number)
+    if UNREADABLE in cells_by_field:
+        row.errors.append(("", cells_by_field[UNREADABLE], ""))
+        return row
     get = cells_by_field.get
     for field in ("name", "address"):
         value = cells.text(get(field))
