@@ -50,6 +50,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_USE_TLS", True, "Use STARTTLS with the SMTP server."),
     Setting("MAIL_USERNAME", "", "SMTP user name."),
     Setting("MAIL_PASSWORD", "", "SMTP password."),
+    Setting("MAIL_SEND_IN_BACKGROUND", True, "Send queued e-mail from a thread after the request (off: before the request ends, as the tests do). Run `flask mail send` from cron too: it retries what a failed server left waiting."),
     Setting("MAIL_DEFAULT_SENDER", "no-reply@chuyendoiso.local", "From: address of the site's e-mails."),
     Setting("RATELIMIT_ENABLED", True, "Turn rate limits on or off (benchmarks switch them off)."),
     Setting("RATELIMIT_STORAGE_URI", "memory://", "Where rate-limit counters live; redis://host:6379 when several processes serve the site."),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import database, i18n, labels, security
+from app import database, i18n, labels, mail, security
 from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
+    mail.init_app(app)
     security.init_app(app)
 
     from app.api import api_bp

@@ -70,7 +70,7 @@ def app(database, tmp_path):
     app = create_app({
         **database, "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "RATELIMIT_ENABLED": False,
         "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False, "PROGRESS_BACKGROUND_REFRESH": False,
-        "SQLITE_CHECK_UPGRADES": True,
+        "SQLITE_CHECK_UPGRADES": True, "MAIL_SEND_IN_BACKGROUND": False,
     })
     with app.app_context():
         _empty_tables()

@@ -87,6 +87,7 @@ def register_user(email: str, full_name: str, password: str, consent: bool, loca
     _check_password(password, email, full_name)
     existing = get_user_by_email(email)
     if existing:
+        passwords.hash_password(password)  # the same work as a new account: the answer's time tells nothing
         send_to_user(existing, lambda: _("Someone tried to register with your address"), "auth/email/already_registered.txt",
               login_url=external_url("auth.login"), reset_url=external_url("auth.forgot_password"))
         return None

@@ -74,6 +74,7 @@ def resend_verification():
         user = services.get_user_by_email(form.email.data)
         if user and user.is_active and user.email_verified_at is None:
             services.send_verification(user)
+        db.session.commit()  # the e-mail leaves once its outbox row is committed
         return render_template("auth/check_email.html", email=services.normalize_email(form.email.data))
     return render_template("auth/resend.html", form=form)
 
@@ -181,6 +182,7 @@ def forgot_password():
     form = forms.EmailForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
+        db.session.commit()  # the e-mail leaves once its outbox row is committed
         return render_template("auth/check_email.html", email=services.normalize_email(form.email.data), reset=True)
     return render_template("auth/forgot.html", form=form)
 

@@ -6,7 +6,17 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import backup, demo, maintenance, reference, registry, surveys, translate, users  # noqa: F401
+    from app.cli import (  # noqa: F401
+        backup,
+        demo,
+        mail,
+        maintenance,
+        reference,
+        registry,
+        surveys,
+        translate,
+        users,
+    )
 
     app.cli.add_command(demo.demo_cli)
     app.cli.add_command(users.users_cli)
@@ -14,4 +24,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(reference.reference_cli)
     app.cli.add_command(surveys.surveys_cli)
     app.cli.add_command(registry.registry_cli)
+    app.cli.add_command(mail.mail_cli)
     backup.register(app)

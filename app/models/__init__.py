@@ -2,7 +2,7 @@
 
 from app.models.assessment import Assessment, EnterpriseSolution, LatestAssessment
 from app.models.audit import AuditEvent
-from app.models.engagement import ContactRequest, Follow, InboxMessage, ReviewRequest
+from app.models.engagement import ContactRequest, Follow, InboxMessage, OutgoingMail, ReviewRequest
 from app.models.enterprise import DuplicateDismissal, Enterprise, EnterpriseMerge
 from app.models.geography import Commune, LegacyCommune, Province
 from app.models.imports import ImportBatch
@@ -26,6 +26,7 @@ __all__ = [
     "ContactRequest",
     "Follow",
     "InboxMessage",
+    "OutgoingMail",
     "ReviewRequest",
     "DuplicateDismissal",
     "EnterpriseMerge",
