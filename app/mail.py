@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import select, update
 
 from app.database import write_intent
@@ -103,7 +103,7 @@ def init_app(app: Flask) -> None:
     def _send_after_commit(_exc):
         if not g.pop("mail_queued", False):
             return
-        if app.config["MAIL_SEND_IN_BACKGROUND"]:
+        if app.config["MAIL_SEND_IN_BACKGROUND"] and has_request_context():  # a CLI command waits: it may exit next
             threading.Thread(target=_drain_in, args=(app,), name="mail", daemon=True).start()
         else:
             db.session.remove()  # end this context's transaction first: the drain writes beside it
