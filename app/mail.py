@@ -35,7 +35,7 @@ def send_email(to: str, subject: str, body: str) -> None:
     """Queue an e-mail in the current transaction; it leaves after the commit."""
     db.session.add(OutgoingMail(recipient=to, subject=" ".join(subject.split())[:300], body=body))
     if has_app_context():
-        g.mail_queued = True
+        g.mail_queued = "request" if has_request_context() else "command"
 
 
 def _message(row) -> EmailMessage:
@@ -101,9 +101,10 @@ def drain(limit: int = BATCH) -> tuple[int, int]:
 def init_app(app: Flask) -> None:
     @app.teardown_appcontext
     def _send_after_commit(_exc):
-        if not g.pop("mail_queued", False):
+        queued = g.pop("mail_queued", None)
+        if queued is None:
             return
-        if app.config["MAIL_SEND_IN_BACKGROUND"] and has_request_context():  # a CLI command waits: it may exit next
+        if app.config["MAIL_SEND_IN_BACKGROUND"] and queued == "request":  # a CLI command waits: it may exit next
             threading.Thread(target=_drain_in, args=(app,), name="mail", daemon=True).start()
         else:
             db.session.remove()  # end this context's transaction first: the drain writes beside it
