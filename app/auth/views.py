@@ -9,7 +9,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.auth import auth_bp, forms, services, totp
+from app.auth import auth_bp, forms, services, throttle, totp
 from app.auth.sessions import complete_sign_in, sign_out
 from app.database import write_intent
 from app.extensions import db, limiter
@@ -22,10 +22,6 @@ PENDING_SECONDS = 600
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _email_key() -> str:
-    return "email:" + services.normalize_email(request.form.get("email", ""))
 
 
 def _form_error(form, error: services.AccountError) -> None:
@@ -81,25 +77,33 @@ def resend_verification():
 
 @auth_bp.route("/dang-nhap", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit("30 per hour", key_func=_email_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("auth.account"))
     form = forms.LoginForm()
     if form.validate_on_submit():
+        who = services.normalize_email(form.email.data)
+        wait = throttle.wait_seconds("login", who)
+        if wait:  # the same for every address, with an account or not
+            flash(_("Too many wrong passwords for this address: try again in %(n)s seconds.", n=wait), "error")
+            return render_template("auth/login.html", form=form), 429
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
             db.session.rollback()
+            throttle.failed("login", who)
             flash(_("The e-mail address or the password is not right."), "error")
         elif user.email_verified_at is None:
+            throttle.succeeded("login", who)
             db.session.commit()
             flash(_("Please confirm your e-mail address first: follow the link we sent you."), "error")
             return redirect(url_for("auth.resend_verification"))
         elif user.needs_two_factor or user.has_two_factor:
+            throttle.succeeded("login", who)
             db.session.commit()
             session[PENDING_KEY] = {"uid": user.id, "at": time.time(), "next": safe_next(request.args.get("next"), "")}
             return redirect(url_for("auth.two_factor" if user.has_two_factor else "auth.two_factor_setup"))
         else:
+            throttle.succeeded("login", who)
             complete_sign_in(user)
             db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for("auth.account")))
@@ -131,8 +135,20 @@ def two_factor():
         return redirect(url_for("auth.login"))
     form = forms.CodeForm()
     if form.validate_on_submit():
+        who = str(user.id)
+        wait = throttle.wait_seconds("totp", who)
+        if wait:
+            form.code.errors = [_("Too many wrong codes: try again in %(n)s seconds.", n=wait)]
+            return render_template("auth/two_factor.html", form=form), 429
         if services.check_totp(user, form.code.data):
+            throttle.succeeded("totp", who)
             return _finish_pending(user, pending)
+        db.session.commit()  # check_totp may have recorded the step
+        failures = throttle.failed("totp", who)
+        if failures and failures % throttle.TOTP_FAILURES == 0:
+            session.pop(PENDING_KEY, None)  # the password is asked again
+            flash(_("Too many wrong codes: sign in again."), "error")
+            return redirect(url_for("auth.login"))
         form.code.errors = [_("That code is not right. Check the time on your phone and try the newest code.")]
     return render_template("auth/two_factor.html", form=form)
 
