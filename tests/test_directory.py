@@ -139,7 +139,7 @@ def test_household_business_never_shows_its_personal_id(client, app):
 @given(q=st.text(max_size=80))
 def test_any_input_returns_a_page(client, q):
     response = client.get("/doanh-nghiep", query_string={"q": q, "sort": q[:5], "page": q[:3], "per_page": q[:2]})
-    assert response.status_code in (200, 302)
+    assert response.status_code in ((400,) if "\x00" in q else (200, 302))  # NUL is turned away at the edge
 
 
 def test_public_export_has_public_fields_only_and_neutralises_formulas(client, app, province):

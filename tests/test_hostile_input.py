@@ -10,7 +10,7 @@ ROUTES = [
     "/doanh-nghiep?platform=a%00b", "/doanh-nghiep?q=a%00b", "/doanh-nghiep/a%00b", "/doanh-nghiep/a%00b/san-pham",
     "/api/v1/enterprises/a%00b", "/api/v1/enterprises?q=a%00b", "/api/v1/enterprises?commune=a%00b",
     "/danh-gia/lan/a%00b/ket-qua", "/danh-gia/lan/a%00b/trang/1", "/khoi-nghiep?stage=a%00b",
-    "/tien-do?as_of=a%00b", "/api/v1/indicators/T5?as_of=a%00b", "/so/ho-so?q=a%00b", "/doanh-nghiep?q=a%0D%0Ab",
+    "/tien-do?as_of=a%00b", "/api/v1/indicators/T5?as_of=a%00b", "/so/ho-so?q=a%00b", "/doanh-nghiep/a%0D%0Ab",
     "/a%00b", "/static/a%00b.css", "/danh-gia/tiep-tuc/a%00b",
 ]
 

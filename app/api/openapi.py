@@ -136,8 +136,9 @@ def _code_param() -> dict:
 def document(app: Flask) -> dict:
     bool_schema = {"type": "string", "enum": ["true", "false", "1", "0"]}
     search_params = [
-        _param("q", "Search text: name, product or commune, with or without diacritics; an enterprise code.",
-               {"type": "string", "maxLength": 200}),
+        _param("q", "Search text: name, product or commune, with or without diacritics; an enterprise code. "
+               "A NUL character is refused with 400 (as in every parameter and path).",
+               {"type": "string", "maxLength": 200, "pattern": "^[^\\u0000]*$"}),
         _param("sector", "VSIC 2018 section letter.", {"type": "string", "pattern": "^[A-U]$"}),
         _param("commune", "Commune code (5 digits).", {"type": "string", "pattern": "^[0-9]{5}$"}),
         _param("size", "Size tier.", {"type": "string", "enum": list(ALL_TIERS)}),
@@ -190,7 +191,7 @@ def document(app: Flask) -> dict:
                 "operationId": "getIndicator", "summary": "One indicator: monthly series, targets and a breakdown",
                 "parameters": [
                     {"name": "code", "in": "path", "required": True, "description": "Indicator code (T1 … T9).",
-                     "schema": {"type": "string", "minLength": 1, "maxLength": 40}},
+                     "schema": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": "^[A-Za-z0-9_-]+$"}},
                     _param("as_of", "Figures as of the last month end on or before this day, from 2000-01-01 "
                                     "(default and any later day: today).",
                            {"type": "string", "format": "date", "pattern": DAY_PATTERN}),
