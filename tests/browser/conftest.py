@@ -41,9 +41,10 @@ def browser():
 def live_server(app):
     """Serve the test app in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # links in mails and resume links
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield app.config["PUBLIC_BASE_URL"]
     server.shutdown()
     thread.join(timeout=5)
 
