@@ -185,7 +185,9 @@ def _submitted(enterprise, user, days_ago: int, level: int) -> Assessment:
     return attempt
 
 
-def test_a_merge_moves_everything_fills_blanks_and_keeps_both_histories(client, app):
+def _pair(app, merged: bool = False) -> tuple[int, int, str, str]:
+    """A kept record with a blank address and a duplicate with a product, a member and a newer result:
+    (kept id, duplicate id, kept key, duplicate key), merged first if asked."""
     with app.app_context():
         keep = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", address=None)
         dup = make_enterprise("Thuy san Hai Dang", address="12 Lê Lợi", code=None, website="https://haidang.vn")
@@ -195,8 +197,14 @@ def test_a_merge_moves_everything_fills_blanks_and_keeps_both_histories(client, 
         add_member(owner, dup)
         _submitted(dup, owner, days_ago=1, level=3)
         _submitted(keep, owner, days_ago=30, level=1)
-        keep_id, dup_id, dup_key, keep_key = keep.id, dup.id, dup.public_key, keep.public_key
+        if merged:
+            duplicates.merge(keep, dup, STAFF, NOTE)
         db.session.commit()
+        return keep.id, dup.id, keep.public_key, dup.public_key
+
+
+def test_a_merge_moves_everything_fills_blanks_and_keeps_both_histories(client, app):
+    keep_id, dup_id, keep_key, dup_key = _pair(app)
     _staff(client, app)
     asked = client.get(f"/so/trung-lap/gop?keep={keep_id}&other={dup_id}").get_data(as_text=True)
     assert "Gộp hai hồ sơ?" in asked and "12 Lê Lợi" in asked  # what moves, which blanks are filled
@@ -227,22 +235,6 @@ def test_a_merge_moves_everything_fills_blanks_and_keeps_both_histories(client, 
             duplicates.merge(db.session.get(Enterprise, keep_id), db.session.get(Enterprise, dup_id), STAFF, NOTE)
         with pytest.raises(records.RecordError):
             records.reinstate(db.session.get(Enterprise, dup_id), STAFF)
-
-
-def _merged_pair(app):
-    """A kept record with a blank address and a duplicate with a product, a member, a newer result and a follower."""
-    with app.app_context():
-        keep = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", address=None)
-        dup = make_enterprise("Thuy san Hai Dang", address="12 Lê Lợi", code=None, website="https://haidang.vn")
-        db.session.add(Product(enterprise_id=dup.id, name="Cá ngừ đại dương", name_folded="ca ngu dai duong",
-                               certification="ocop", ocop_stars=4))
-        owner = make_user("chu@example.vn")
-        add_member(owner, dup)
-        _submitted(dup, owner, days_ago=1, level=3)
-        _submitted(keep, owner, days_ago=30, level=1)
-        duplicates.merge(keep, dup, STAFF, NOTE)
-        db.session.commit()
-        return keep.id, dup.id, keep.public_key, dup.public_key
 
 
 def _form_fields(html: str) -> dict[str, str]:
@@ -283,7 +275,7 @@ def test_the_layout_leaks_no_variable_into_the_pages():
 
 
 def test_a_merge_is_undone_from_the_record_page_and_everything_goes_back(client, app):
-    keep_id, dup_id, keep_key, dup_key = _merged_pair(app)
+    keep_id, dup_id, keep_key, dup_key = _pair(app, merged=True)
     _staff(client, app)
     page = client.get(f"/so/ho-so/{keep_key}").get_data(as_text=True)
     assert "Hoàn tác việc gộp" in page and NOTE in page
@@ -311,7 +303,7 @@ def test_a_merge_is_undone_from_the_record_page_and_everything_goes_back(client,
 
 
 def test_a_merge_cannot_be_undone_once_a_record_changed_since(app, app_ctx):
-    keep_id, dup_id, _, _ = _merged_pair(app)
+    keep_id, dup_id, _, _ = _pair(app, merged=True)
     keep = db.session.get(Enterprise, keep_id)
     merge = duplicates.last_merge(keep)
     assert duplicates.undo_blocker(merge) is None
