@@ -208,3 +208,28 @@ def test_owners_saving_assessment_pages_wait_for_an_import_commit_and_never_fail
         assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 3000
         attempt = db.session.scalar(select(Assessment).where(Assessment.public_id == public_id))
         assert attempt.answers
+
+
+def test_a_batch_left_by_a_stopped_commit_can_be_given_up_from_the_page(client, app):
+    _staff(client, app)
+    with app.app_context():
+        batch = services.check_file(MESSY, "lon.csv", STAFF)
+        services.claim(batch, "committing")
+        batch.heartbeat_at = utcnow() - timedelta(minutes=10)  # its process died
+        db.session.commit()
+        batch_id = batch.id
+    page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
+    assert f"/so/nhap/{batch_id}/bo" in page
+    client.post(f"/so/nhap/{batch_id}/bo")
+    batch = _batch(app, batch_id)
+    assert batch.state == "failed" and batch.content is None and "staff@so.gov.vn" in batch.error
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 0  # nothing of it was written
+    assert f"/so/nhap/{batch_id}/ghi" not in client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
+
+
+def test_a_running_job_cannot_be_given_up(app_ctx):
+    batch = services.check_file(MESSY, "lon.csv", STAFF)
+    services.claim(batch, "committing")  # a live job: it reports
+    assert services.abandon(batch, STAFF) is False
+    assert db.session.get(ImportBatch, batch.id).state == "committing"

@@ -206,6 +206,27 @@ def claim(batch: ImportBatch, job: str) -> bool:
     return claimed
 
 
+def can_abandon(batch: ImportBatch) -> bool:
+    """A batch nobody will commit: checked and waiting, failed, or left by a job that stopped."""
+    return batch.state in ("checked", "failed") and batch.content is not None or is_stalled(batch)
+
+
+def abandon(batch: ImportBatch, actor: Actor) -> bool:
+    """Give a batch up: it is marked failed with who gave it up, and its file is dropped (nothing of it
+    was written). One conditional UPDATE: a job that has just started again is never overwritten."""
+    if not can_abandon(batch):
+        return False
+    expected = (batch.state,)
+    with write_intent():
+        changed = db.session.execute(
+            update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.state.in_(expected))
+            .values(state="failed", content=None, error=f"Given up by {actor.label}"[:2000], heartbeat_at=utcnow())
+            .execution_options(synchronize_session=False)).rowcount == 1
+        db.session.commit()
+    db.session.refresh(batch)
+    return changed
+
+
 def can_commit(batch: ImportBatch) -> bool:
     """Checked (or a commit that failed, or one a stopped job left half-way), with its file kept."""
     return (batch.content is not None and batch.was_checked

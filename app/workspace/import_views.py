@@ -86,6 +86,18 @@ def import_restart(batch_id: int):
     return redirect(url_for("workspace.import_batch", batch_id=batch_id))
 
 
+@workspace_bp.post("/nhap/<int:batch_id>/bo")
+@staff_required
+def import_abandon(batch_id: int):
+    """Give up a batch that will not be committed (its job stopped, or staff decided against it)."""
+    batch = _batch(batch_id)
+    if services.abandon(batch, audit.Actor.of(current_user)):
+        flash(_("The batch is given up; nothing of it was written."), "success")
+    else:
+        flash(_("This batch cannot be given up now: a job is working on it, or it was committed."), "error")
+    return redirect(url_for("workspace.import_batch", batch_id=batch_id))
+
+
 @workspace_bp.post("/nhap/<int:batch_id>/ghi")
 @staff_required
 def import_commit(batch_id: int):
