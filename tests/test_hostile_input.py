@@ -81,3 +81,13 @@ def test_an_imported_javascript_website_is_a_row_error(app_ctx):
     batch = services.import_file(to_csv([[enterprise_code(77), "Công ty TNHH Gió", "TNHH MTV", "", "22015",
                                           "javascript:alert(1)"]], header=header), "x.csv", audit.CLI)
     assert [(r["column"], r["reason"]) for r in batch.report["rejected"]] == [("website", "bad_website")]
+
+
+def test_long_urls_answer_as_the_api_documents(client):
+    long = "a" * 5000
+    api = client.get(f"/api/v1/enterprises?q={long}")
+    assert api.status_code == 400 and api.get_json()["error"] == "bad_request"  # q: maxLength 200 in the OpenAPI
+    assert client.get(f"/api/v1/enterprises/{long}").status_code == 404
+    assert client.get(f"/api/v1/indicators/{long}").status_code == 404
+    assert client.get(f"/doanh-nghiep?q={long}").status_code == 200  # the page is lenient: it reads 200 characters
+    assert client.get(f"/doanh-nghiep/{long}").status_code == 404
