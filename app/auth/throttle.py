@@ -13,7 +13,8 @@ from app.extensions import limiter
 
 FREE_FAILURES = 5        # failures before any delay
 WINDOW_SECONDS = 3600    # failures are forgotten an hour after the first one
-MAX_DELAY_SECONDS = 300  # the delay doubles from 2 s up to five minutes, never a long lockout
+FIRST_DELAY_SECONDS = 2  # the delay after the first failure past the free ones; it doubles from there
+MAX_DELAY_SECONDS = 300  # up to five minutes, never a long lockout
 TOTP_FAILURES = 5        # wrong codes that end a pending sign-in (the password is asked again)
 
 
@@ -42,7 +43,7 @@ def failed(kind: str, who: str) -> int:
         return 0
     count = storage.incr(_key(kind, who), WINDOW_SECONDS)
     if count > FREE_FAILURES:
-        delay = min(2 ** (count - FREE_FAILURES), MAX_DELAY_SECONDS)
+        delay = min(FIRST_DELAY_SECONDS * 2 ** (count - FREE_FAILURES - 1), MAX_DELAY_SECONDS)
         storage.clear(_key(kind + "-gate", who))
         storage.incr(_key(kind + "-gate", who), delay)
     return count
