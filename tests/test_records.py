@@ -21,7 +21,7 @@ from app.models import (
     Product,
 )
 from app.models.base import utcnow
-from app.registry import duplicates, records
+from app.registry import duplicates, merges, records
 from app.registry.records import RecordError
 from app.registry.services import registry_counts
 from tests.factories import add_member, enterprise_code, login, make_enterprise, make_user
@@ -198,7 +198,7 @@ def _pair(app, merged: bool = False) -> tuple[int, int, str, str]:
         _submitted(dup, owner, days_ago=1, level=3)
         _submitted(keep, owner, days_ago=30, level=1)
         if merged:
-            duplicates.merge(keep, dup, STAFF, NOTE)
+            merges.merge(keep, dup, STAFF, NOTE)
         db.session.commit()
         return keep.id, dup.id, keep.public_key, dup.public_key
 
@@ -232,7 +232,7 @@ def test_a_merge_moves_everything_fills_blanks_and_keeps_both_histories(client, 
     # The duplicate cannot be merged again, nor put back on its own.
     with app.app_context():
         with pytest.raises(records.RecordError):
-            duplicates.merge(db.session.get(Enterprise, keep_id), db.session.get(Enterprise, dup_id), STAFF, NOTE)
+            merges.merge(db.session.get(Enterprise, keep_id), db.session.get(Enterprise, dup_id), STAFF, NOTE)
         with pytest.raises(records.RecordError):
             records.reinstate(db.session.get(Enterprise, dup_id), STAFF)
 
@@ -305,13 +305,13 @@ def test_a_merge_is_undone_from_the_record_page_and_everything_goes_back(client,
 def test_a_merge_cannot_be_undone_once_a_record_changed_since(app, app_ctx):
     keep_id, dup_id, _, _ = _pair(app, merged=True)
     keep = db.session.get(Enterprise, keep_id)
-    merge = duplicates.last_merge(keep)
-    assert duplicates.undo_blocker(merge) is None
+    merge = merges.last_merge(keep)
+    assert merges.undo_blocker(merge) is None
     records.staff_update(keep, STAFF, {"phone": "0257 3822 222"}, "Sửa theo giấy phép")
     db.session.commit()
-    assert duplicates.undo_blocker(merge) is not None
+    assert merges.undo_blocker(merge) is not None
     with pytest.raises(RecordError):
-        duplicates.undo_merge(merge, STAFF, "thử lại")
+        merges.undo_merge(merge, STAFF, "thử lại")
     assert db.session.get(Enterprise, dup_id).merged_into_id == keep_id
 
 
@@ -319,13 +319,13 @@ def test_two_records_with_two_codes_are_two_legal_entities_and_are_never_merged(
     keep = make_enterprise("HTX Nông nghiệp Tổng hợp Cà Lúi", legal_form="htx")
     other = make_enterprise("HTX Nông nghiệp Cà Lúi", legal_form="htx")
     with pytest.raises(RecordError, match="hai pháp nhân"):
-        duplicates.merge(keep, other, STAFF, NOTE)
+        merges.merge(keep, other, STAFF, NOTE)
     db.session.rollback()
     assert db.session.get(Enterprise, other.id).record_state == "published"
     first = make_enterprise("Hộ kinh doanh Lê Văn An", legal_form="hkd", personal_id="044190000011")
     second = make_enterprise("Hộ kinh doanh Lê Văn An", legal_form="hkd", personal_id="044190000012")
     with pytest.raises(RecordError):
-        duplicates.merge(first, second, STAFF, NOTE)
+        merges.merge(first, second, STAFF, NOTE)
 
 
 def test_a_merge_that_fails_half_way_changes_nothing(app_ctx, monkeypatch):
@@ -333,9 +333,9 @@ def test_a_merge_that_fails_half_way_changes_nothing(app_ctx, monkeypatch):
     dup = make_enterprise("Hai Dang", address="12 Lê Lợi", code=None)
     db.session.add(Product(enterprise_id=dup.id, name="Cá ngừ", name_folded="ca ngu", certification="ocop", ocop_stars=3))
     db.session.commit()
-    monkeypatch.setattr(duplicates, "_merge_latest", lambda *a: (_ for _ in ()).throw(RuntimeError("disk full")))
+    monkeypatch.setattr(merges, "_merge_latest", lambda *a: (_ for _ in ()).throw(RuntimeError("disk full")))
     with pytest.raises(RuntimeError):
-        duplicates.merge(keep, dup, STAFF, NOTE)
+        merges.merge(keep, dup, STAFF, NOTE)
     db.session.rollback()
     assert db.session.scalar(select(Product.enterprise_id)) == dup.id
     assert db.session.get(Enterprise, dup.id).record_state == "published"
@@ -380,7 +380,7 @@ def test_an_import_leaves_merged_and_withdrawn_records_out_and_says_why(app_ctx)
     keep = make_enterprise("Công ty TNHH Hải Đăng")
     dup = make_enterprise("Hộ kinh doanh Hải Đăng", legal_form="hkd", personal_id="044190000021")  # the same business
     gone = make_enterprise("Công ty TNHH Yến Sào", code=enterprise_code())
-    duplicates.merge(keep, dup, STAFF, NOTE)
+    merges.merge(keep, dup, STAFF, NOTE)
     records.withdraw(gone, STAFF, "Giải thể")
     db.session.commit()
     rows = [[dup.personal_id, "Hộ kinh doanh Hải Đăng", "HKD", "", "22015", "", "", "", "9", "", ""],
@@ -398,8 +398,8 @@ def test_merging_a_record_that_absorbed_another_keeps_the_chain(client, app):
         owner = make_user("chu@example.vn")
         add_member(owner, a)
         add_member(owner, c, state="pending")
-        duplicates.merge(b, a, STAFF, NOTE)
-        duplicates.merge(c, b, STAFF, NOTE)
+        merges.merge(b, a, STAFF, NOTE)
+        merges.merge(c, b, STAFF, NOTE)
         db.session.commit()
         assert db.session.get(Enterprise, a.id).merged_into_id == c.id
         assert "Hải Đăng A" in {h.subject.split("(")[-1].rstrip(")") for h in records.history(c)}

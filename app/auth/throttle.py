@@ -6,6 +6,7 @@ limits of LOGIN_RATE_LIMIT apply separately."""
 from __future__ import annotations
 
 import hashlib
+import time
 
 from flask import current_app
 
@@ -32,7 +33,7 @@ def wait_seconds(kind: str, who: str) -> int:
     if storage is None:
         return 0
     gate = _key(kind + "-gate", who)
-    return max(int(storage.get_expiry(gate) - _now()) + 1, 1) if storage.get(gate) else 0
+    return max(int(storage.get_expiry(gate) - time.time()) + 1, 1) if storage.get(gate) else 0
 
 
 def failed(kind: str, who: str) -> int:
@@ -54,9 +55,3 @@ def succeeded(kind: str, who: str) -> None:
     if storage is not None:
         storage.clear(_key(kind, who))
         storage.clear(_key(kind + "-gate", who))
-
-
-def _now() -> float:
-    import time
-
-    return time.time()

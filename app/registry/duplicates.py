@@ -1,53 +1,32 @@
-"""Duplicate records: suggest pairs with similar names in the same commune, and merge a pair.
+"""Duplicate records: suggest pairs with similar names in the same commune (merging is `merges`).
 
 Names are compared by their folded form without legal-form words ("Công ty TNHH Hải Đăng" and
 "DNTN Hai Dang" are the same key), first for equality, then among names ending with the same proper
 name, so that the work grows with the number of records, not with its square. Household businesses with the same personal ID in one commune are suggested
-too. A merge moves everything attached to the duplicate to the record kept, fills the kept record's
-blanks, and withdraws the duplicate pointing at it: both histories stay, under their own ids.
+too. Two records with two different codes are two legal entities: never suggested.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
 from itertools import combinations
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app import audit
 from app.extensions import db
 from app.models import (
-    Assessment,
-    AuditEvent,
-    ContactRequest,
     DuplicateDismissal,
     Enterprise,
-    EnterpriseMerge,
-    EnterpriseSolution,
-    Follow,
-    LatestAssessment,
-    Listing,
-    Membership,
-    Product,
-    ReviewRequest,
 )
-from app.models.base import utcnow
-from app.registry import services
-from app.registry.records import RecordError, _provenance
 from app.search_text import strip_legal_form
 
 SIMILAR = 0.5         # trade-word agreement from which two names with the same proper name are suggested
 BLOCK_LIMIT = 50      # records sharing one proper name in one commune beyond which it is too common to tell
 SCAN_LIMIT = 50_000   # above this many candidates, the page asks for one commune at a time
 CANDIDATE_STATES = ("published", "pending")
-FILLED_FIELDS = ("legal_form", "main_vsic", "address", "founded_on", "employees", "revenue_vnd", "capital_vnd",
-                 "description", "website", "email", "phone", "stage", "funding_sought_vnd")
-CLAIM_RANK = {"verified": 2, "pending": 1, "rejected": 0}
 REASONS = {"same_name": _l("Same name"), "similar_name": _l("Similar name"),
            "same_personal_id": _l("Same household head (personal ID)")}
 
@@ -173,248 +152,3 @@ def dismiss(first: Enterprise, second: Enterprise, staff_id: int | None) -> None
     if db.session.scalar(select(DuplicateDismissal.id).where(DuplicateDismissal.first_id == a,
                                                              DuplicateDismissal.second_id == b)) is None:
         db.session.add(DuplicateDismissal(first_id=a, second_id=b, decided_by_id=staff_id))
-
-
-def _move_unique(model, column_user, keep: Enterprise, duplicate: Enterprise) -> list[int]:
-    """Move rows keyed by (user, enterprise) unless the user already has one on the kept record."""
-    taken = set(db.session.scalars(select(column_user).where(model.enterprise_id == keep.id)))
-    moved = []
-    for row in db.session.scalars(select(model).where(model.enterprise_id == duplicate.id)):
-        if getattr(row, column_user.key) not in taken:
-            row.enterprise_id = keep.id
-            moved.append(row.id)
-    return moved
-
-
-def _move_all(model, duplicate: Enterprise, keep: Enterprise, *where) -> list[int]:
-    ids = list(db.session.scalars(select(model.id).where(model.enterprise_id == duplicate.id, *where)))
-    if ids:
-        db.session.execute(update(model).where(model.id.in_(ids)).values(enterprise_id=keep.id))
-    return ids
-
-
-@dataclass(frozen=True)
-class MergePreview:
-    """What a merge would do, for the confirmation page: what moves, which blanks are filled."""
-
-    moves: dict[str, int]
-    filled: dict[str, Any]
-
-
-def preview(keep: Enterprise, duplicate: Enterprise) -> MergePreview:
-    """What merging the duplicate into the kept record would move and fill (reads only; refuses like merge)."""
-    _check_mergeable(keep, duplicate)
-
-    def count(model, *where) -> int:
-        return db.session.scalar(select(func.count()).select_from(model).where(model.enterprise_id == duplicate.id, *where))
-
-    moves = {"products": count(Product), "assessments": count(Assessment), "members": count(Membership),
-             "contact_requests": count(ContactRequest), "reviews": count(ReviewRequest, ReviewRequest.state == "pending"),
-             "follows": count(Follow)}
-    return MergePreview({k: v for k, v in moves.items() if v}, _filled(keep, duplicate))
-
-
-def _check_mergeable(keep: Enterprise, duplicate: Enterprise) -> None:
-    if keep.id == duplicate.id:
-        raise RecordError(_l("Choose two different records."))
-    if keep.merged_into_id or duplicate.merged_into_id:
-        raise RecordError(_l("One of these records was already merged into another."))
-    if distinct_legal_entities((keep.code, keep.personal_id), (duplicate.code, duplicate.personal_id)):
-        raise RecordError(_l("These records carry two different codes: they are two legal entities and cannot be "
-                             "merged. If one code is wrong, correct it first, with a note on the source."))
-    if keep.record_state not in CANDIDATE_STATES or duplicate.record_state not in (*CANDIDATE_STATES, "withdrawn"):
-        raise RecordError(_l("The record kept must be in the directory or awaiting review."))
-
-
-def _filled(keep: Enterprise, duplicate: Enterprise) -> dict[str, Any]:
-    """The kept record's blank fields the duplicate fills, and the labels it brings."""
-    filled = {f: getattr(duplicate, f) for f in FILLED_FIELDS
-              if getattr(keep, f) in (None, "") and getattr(duplicate, f) not in (None, "")}
-    for flag in ("digital_tech", "startup"):
-        if getattr(duplicate, f"is_{flag}") and not getattr(keep, f"is_{flag}"):
-            filled.update({f"is_{flag}": True, f"{flag}_basis": getattr(duplicate, f"{flag}_basis"),
-                           f"{flag}_verification": getattr(duplicate, f"{flag}_verification")})
-    if duplicate.shows_readiness and not keep.shows_readiness:
-        filled["shows_readiness"] = True
-    return filled
-
-
-def merge(keep: Enterprise, duplicate: Enterprise, actor: audit.Actor, note: str | None = None) -> dict:
-    """Merge the duplicate into the kept record (flushes; the caller commits). Returns the filled fields.
-
-    Staff confirm a merge with a note on their source (the confirmation page asks for it). What moves
-    and what was blank is kept in an `EnterpriseMerge`, so that `undo_merge` can put it all back.
-    """
-    _check_mergeable(keep, duplicate)
-    if not (note or "").strip():
-        raise RecordError(_l("Say why these are one enterprise (the source you checked): the note is kept in both histories."))
-    filled = _filled(keep, duplicate)
-    moved: dict[str, Any] = {
-        "was_blank": {f: _jsonable(getattr(keep, f)) for f in filled},
-        "duplicate_state": duplicate.record_state,
-        # What hangs on the duplicate now hangs on the record kept.
-        "products": _move_all(Product, duplicate, keep),
-        "assessments": _move_all(Assessment, duplicate, keep),
-        "contact_requests": _move_all(ContactRequest, duplicate, keep),
-        "reviews": _move_all(ReviewRequest, duplicate, keep, ReviewRequest.state == "pending"),
-        "follows": _move_unique(Follow, Follow.user_id, keep, duplicate),
-        "members": [], "members_raised": [], "solutions": [],
-        "redirected": list(db.session.scalars(select(Enterprise.id).where(Enterprise.merged_into_id == duplicate.id))),
-    }
-    kept_members = {m.user_id: m for m in db.session.scalars(select(Membership).where(Membership.enterprise_id == keep.id))}
-    for membership in db.session.scalars(select(Membership).where(Membership.enterprise_id == duplicate.id)):
-        mine = kept_members.get(membership.user_id)
-        if mine is None:
-            membership.enterprise_id = keep.id
-            moved["members"].append(membership.id)
-        elif CLAIM_RANK[membership.claim_state] > CLAIM_RANK[mine.claim_state]:
-            moved["members_raised"].append([mine.id, mine.claim_state, _jsonable(mine.decided_at)])
-            mine.claim_state, mine.decided_at = membership.claim_state, membership.decided_at
-    offered = set(db.session.scalars(select(EnterpriseSolution.category).where(EnterpriseSolution.enterprise_id == keep.id)))
-    for solution in db.session.scalars(select(EnterpriseSolution).where(EnterpriseSolution.enterprise_id == duplicate.id)):
-        if solution.category not in offered:
-            db.session.add(EnterpriseSolution(enterprise_id=keep.id, category=solution.category))
-            moved["solutions"].append(solution.category)
-    moved["latest"] = _merge_latest(keep, duplicate)
-    db.session.flush()
-
-    provenance = _provenance("merge", note)
-    db.session.refresh(keep)
-    services.update_enterprise(keep, actor, provenance, **filled)
-    services.refresh_search_text(keep)
-    audit.record(actor, "merge", "enterprise", keep.id, None,
-                 {"absorbed": f"{duplicate.public_key} · {duplicate.name}"}, provenance=provenance)
-    services.update_enterprise(duplicate, actor, provenance, record_state="withdrawn")
-    duplicate.merged_into_id = keep.id
-    # Records merged into the duplicate earlier now lead to the record kept, directly.
-    db.session.execute(update(Enterprise).where(Enterprise.merged_into_id == duplicate.id)
-                       .values(merged_into_id=keep.id).execution_options(synchronize_session=False))
-    last = audit.record(actor, "merge", "enterprise", duplicate.id, None,
-                        {"merged_into": f"{keep.public_key} · {keep.name}"}, provenance=provenance)
-    db.session.flush()
-    db.session.add(EnterpriseMerge(kept_id=keep.id, duplicate_id=duplicate.id, note=note.strip(), moved=moved,
-                                   last_event_id=last.id, merged_by_id=actor.user_id))
-    db.session.flush()
-    return filled
-
-
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, (date, datetime)) else value
-
-
-def last_merge(enterprise: Enterprise) -> EnterpriseMerge | None:
-    """The newest merge, not undone, in which the record was kept or absorbed."""
-    return db.session.scalar(
-        select(EnterpriseMerge).where((EnterpriseMerge.kept_id == enterprise.id) | (EnterpriseMerge.duplicate_id == enterprise.id),
-                                      EnterpriseMerge.undone_at.is_(None))
-        .order_by(EnterpriseMerge.id.desc()).limit(1))
-
-
-def undo_blocker(record: EnterpriseMerge) -> str | None:
-    """Why the merge can no longer be undone (something changed since), or None."""
-    if record.undone_at is not None:
-        return _l("This merge was already undone.")
-    later = select(EnterpriseMerge.id).where(
-        EnterpriseMerge.id > record.id, EnterpriseMerge.undone_at.is_(None),
-        EnterpriseMerge.kept_id.in_((record.kept_id, record.duplicate_id))
-        | EnterpriseMerge.duplicate_id.in_((record.kept_id, record.duplicate_id)))
-    if db.session.scalar(later.limit(1)) is not None:
-        return _l("A later merge involves one of these records: undo that one first.")
-    entities = [("enterprise", record.kept_id), ("enterprise", record.duplicate_id)]
-    entities += [("product", i) for i in record.moved["products"]]
-    entities += [("assessment", i) for i in record.moved["assessments"]]
-    entities += [("contact_request", i) for i in record.moved["contact_requests"]]
-    if record.moved["products"]:
-        entities += [("listing", i) for i in db.session.scalars(
-            select(Listing.id).where(Listing.product_id.in_(record.moved["products"])))]
-    changed = select(AuditEvent.id).where(AuditEvent.id > record.last_event_id, or_(*(
-        (AuditEvent.entity_type == kind) & (AuditEvent.entity_id == str(i)) for kind, i in entities)))
-    if db.session.scalar(changed.limit(1)) is not None:
-        return _l("One of the records, or something moved with the merge, changed after it: the merge can no "
-                  "longer be undone. Correct the records instead.")
-    counted_since = select(Assessment.id).where(Assessment.enterprise_id == record.kept_id,
-                                                Assessment.submitted_at > record.merged_at)
-    if db.session.scalar(counted_since.limit(1)) is not None:
-        return _l("An assessment was submitted on the kept record after the merge: it can no longer be undone.")
-    return None
-
-
-def undo_merge(record: EnterpriseMerge, actor: audit.Actor, note: str | None) -> Enterprise:
-    """Take a merge back: the duplicate returns with what was moved from it, and the kept record loses
-    what the merge filled (flushes; the caller commits). Returns the duplicate."""
-    if (blocker := undo_blocker(record)) is not None:
-        raise RecordError(blocker)
-    if not (note or "").strip():
-        raise RecordError(_l("Say why the merge is undone: the note is kept in both histories."))
-    moved = record.moved
-    keep = db.session.get(Enterprise, record.kept_id)
-    duplicate = db.session.get(Enterprise, record.duplicate_id)
-    for model, key in ((Product, "products"), (Assessment, "assessments"), (ContactRequest, "contact_requests"),
-                       (ReviewRequest, "reviews"), (Follow, "follows"), (Membership, "members")):
-        if moved[key]:
-            db.session.execute(update(model).where(model.id.in_(moved[key]), model.enterprise_id == keep.id)
-                               .values(enterprise_id=duplicate.id))
-    for membership_id, claim_state, decided_at in moved["members_raised"]:
-        membership = db.session.get(Membership, membership_id)
-        membership.claim_state = claim_state
-        membership.decided_at = datetime.fromisoformat(decided_at) if decided_at else None
-    if moved["solutions"]:
-        db.session.execute(delete(EnterpriseSolution).where(EnterpriseSolution.enterprise_id == keep.id,
-                                                            EnterpriseSolution.category.in_(moved["solutions"])))
-    _restore_latest(keep, duplicate, moved["latest"])
-    if moved["redirected"]:
-        db.session.execute(update(Enterprise).where(Enterprise.id.in_(moved["redirected"]))
-                           .values(merged_into_id=duplicate.id).execution_options(synchronize_session=False))
-    db.session.flush()
-    db.session.expire_all()
-    keep, duplicate = db.session.get(Enterprise, record.kept_id), db.session.get(Enterprise, record.duplicate_id)
-
-    provenance = _provenance("unmerge", note)
-    blanks = {f: date.fromisoformat(v) if f == "founded_on" and v else v for f, v in moved["was_blank"].items()}
-    services.update_enterprise(keep, actor, provenance, **blanks)
-    services.refresh_search_text(keep)
-    audit.record(actor, "unmerge", "enterprise", keep.id, None,
-                 {"returned": f"{duplicate.public_key} · {duplicate.name}"}, provenance=provenance)
-    duplicate.merged_into_id = None
-    services.update_enterprise(duplicate, actor, provenance, record_state=moved["duplicate_state"])
-    services.refresh_search_text(duplicate)
-    audit.record(actor, "unmerge", "enterprise", duplicate.id, None,
-                 {"separated_from": f"{keep.public_key} · {keep.name}"}, provenance=provenance)
-    record.undone_at, record.undone_by_id = utcnow(), actor.user_id
-    db.session.flush()
-    return duplicate
-
-
-LATEST_COLUMNS = ("assessment_id", "instrument_id", "instrument_version", "overall_level", "total_share", "submitted_at")
-
-
-def _latest_values(row: LatestAssessment | None) -> dict | None:
-    return None if row is None else {c: _jsonable(getattr(row, c)) for c in LATEST_COLUMNS}
-
-
-def _merge_latest(keep: Enterprise, duplicate: Enterprise) -> dict:
-    """The newest counted result of the two becomes the kept record's. Returns both before, for an undo."""
-    theirs = db.session.get(LatestAssessment, duplicate.id)
-    mine = db.session.get(LatestAssessment, keep.id)
-    before = {"kept": _latest_values(mine), "duplicate": _latest_values(theirs)}
-    if theirs is None:
-        return before
-    if mine is None or mine.submitted_at < theirs.submitted_at:
-        values = {c: getattr(theirs, c) for c in LATEST_COLUMNS}
-        db.session.delete(theirs)
-        if mine is not None:
-            db.session.delete(mine)
-        db.session.flush()
-        db.session.add(LatestAssessment(enterprise_id=keep.id, **values))
-    else:
-        db.session.delete(theirs)
-    return before
-
-
-def _restore_latest(keep: Enterprise, duplicate: Enterprise, before: dict) -> None:
-    db.session.execute(delete(LatestAssessment).where(LatestAssessment.enterprise_id.in_((keep.id, duplicate.id))))
-    db.session.flush()
-    for enterprise, values in ((keep, before["kept"]), (duplicate, before["duplicate"])):
-        if values is not None:
-            db.session.add(LatestAssessment(enterprise_id=enterprise.id, **{
-                **values, "submitted_at": datetime.fromisoformat(values["submitted_at"])}))

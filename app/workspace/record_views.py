@@ -15,7 +15,7 @@ from app.directory.owner_views import _choices, _show_errors
 from app.extensions import db
 from app.models import Commune, Enterprise
 from app.reference.services import region_communes
-from app.registry import duplicates, records
+from app.registry import duplicates, merges, records
 from app.registry.services import get_by_public_key
 from app.workspace import workspace_bp
 from app.workspace.forms import StaffEditForm, WithdrawForm
@@ -54,10 +54,10 @@ def records_index():
 def record(key: str):
     enterprise = _record(key)
     merged_into = db.session.get(Enterprise, enterprise.merged_into_id) if enterprise.merged_into_id else None
-    merge = duplicates.last_merge(enterprise)
+    merge = merges.last_merge(enterprise)
     return render_template("workspace/record.html", e=enterprise, history=records.history(enterprise),
                            states=records.RECORD_STATES, merged_into=merged_into, withdraw_form=WithdrawForm(),
-                           merge=merge, merge_blocker=duplicates.undo_blocker(merge) if merge else None,
+                           merge=merge, merge_blocker=merges.undo_blocker(merge) if merge else None,
                            merge_other=_other_side(merge, enterprise))
 
 
@@ -149,14 +149,14 @@ def duplicates_merge():
     keep, other = _pair_from_form()
     commune = (request.form if request.method == "POST" else request.args).get("commune", "")
     try:
-        preview = duplicates.preview(keep, other)
+        preview = merges.preview(keep, other)
     except records.RecordError as e:
         flash(str(e.message), "error")
         return redirect(url_for("workspace.duplicates_index", commune=commune))
     note, error = (request.form.get("note") or "").strip(), None
     if request.method == "POST":
         try:
-            duplicates.merge(keep, other, audit.Actor.of(current_user), note)
+            merges.merge(keep, other, audit.Actor.of(current_user), note)
             db.session.commit()
             flash(_("%(other)s is merged into %(keep)s; both histories are kept. Until either record changes, "
                     "the merge can be undone from this page.", other=other.public_key, keep=keep.public_key), "success")
@@ -174,10 +174,10 @@ def duplicates_merge():
 def record_unmerge(key: str):
     """Undo the record's last merge: the duplicate comes back with what was moved from it."""
     enterprise = _record(key)
-    merge = duplicates.last_merge(enterprise) or abort(404)
+    merge = merges.last_merge(enterprise) or abort(404)
     note = (request.form.get("note") or "").strip()
     try:
-        duplicate = duplicates.undo_merge(merge, audit.Actor.of(current_user), note)
+        duplicate = merges.undo_merge(merge, audit.Actor.of(current_user), note)
         db.session.commit()
     except records.RecordError as e:
         db.session.rollback()
