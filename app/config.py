@@ -30,6 +30,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", None, "SQLAlchemy URL; empty means SQLite at instance/app.db. PostgreSQL: postgresql+psycopg://user@host/db."),
     Setting("SQLITE_BUSY_TIMEOUT_MS", 15000, "How long an SQLite writer waits for the lock before failing."),
     Setting("SQLITE_CHECK_UPGRADES", False, "Raise, instead of logging, when a read transaction on SQLite turns writer (the tests turn it on)."),
+    Setting("PASSWORD_HASHING", "argon2id", "argon2id (the library's recommended cost), or argon2id-cheap: a minimal cost for the test suite only, refused in production."),
     Setting("PUBLIC_BASE_URL", "", "The site's public address, https://… (required in production): every link in an e-mail, and every absolute link, is built from it, never from the request's Host header. Empty in development: http://127.0.0.1:5000."),
     Setting("TRUSTED_HOSTS", "", "Host names the site answers to, comma-separated (others get 400); empty means the host of PUBLIC_BASE_URL in production, any in development."),
     Setting("PROXY_COUNT", 0, "How many reverse proxies (nginx, a load balancer) stand before the site: their X-Forwarded-For/-Proto/-Host are trusted for the client's address (rate limits) and the scheme. 0: none, the headers are ignored."),
@@ -60,6 +61,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_IDLE_DAYS", 14, "Days after which an unused sign-in session ends."),
     Setting("PRIVACY_NOTICE_VERSION", "2026-11", "Version of the privacy notice people consent to at registration."),
     Setting("IMPORT_BACKGROUND_BYTES", 256 * 1024, "Imports from the web page of files larger than this (bytes) are checked and committed by a background job whose progress the page shows."),
+    Setting("IMPORT_UNDO_BACKGROUND_ROWS", 2000, "The undo of an import that wrote more records than this runs as a background job whose progress the page shows."),
     Setting("IMPORT_MAX_ROWS", 200_000, "Most rows an imported file may hold (more: split it); checked from the workbook before it is read."),
     Setting("IMPORT_MAX_COLUMNS", 64, "Most columns an imported workbook may use."),
     Setting("IMPORT_MAX_UNPACKED_MB", 200, "Largest size an XLSX workbook may unpack to (a few KB can unpack to gigabytes)."),
@@ -123,6 +125,9 @@ def derive_flask_settings(values: dict[str, Any], instance_path: str) -> dict[st
         )
     if not values["SECRET_KEY"]:
         values["SECRET_KEY"] = instance_secret_key(instance_path)
+    if values["PASSWORD_HASHING"] not in ("argon2id", "argon2id-cheap") or (
+            production and values["PASSWORD_HASHING"] != "argon2id"):
+        raise RuntimeError("PASSWORD_HASHING is argon2id (argon2id-cheap only serves the test suite).")
     base = (values["PUBLIC_BASE_URL"] or "").strip().rstrip("/")
     if production and not base.startswith("https://"):
         raise RuntimeError("APP_ENV=production needs PUBLIC_BASE_URL, the site's https:// address (links in e-mails use it).")

@@ -39,6 +39,7 @@ def database(tmp_path_factory):
     else:
         schema = None
         config = {"DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"}
+    config["PASSWORD_HASHING"] = "argon2id-cheap"  # the production cost (test_auth checks it) makes the suite slow
     app = create_app({**config, "TESTING": True, "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
     with app.app_context():
         from flask_migrate import upgrade

@@ -7,13 +7,13 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from stdnum.vn import mst
 
 from app.audit import Actor
 from app.extensions import db
-from app.imports import jobs, services
+from app.imports import apply, jobs, services
 from app.models import Assessment, AuditEvent, Enterprise, ImportBatch
 from app.models.base import utcnow
 from tests import assessment_helpers as flow
@@ -128,7 +128,7 @@ def test_a_commit_that_gives_up_because_the_registry_keeps_changing_is_marked_fa
     def stale(*_args):
         raise services.StalePlan()
 
-    monkeypatch.setattr(services, "apply_plan", stale)
+    monkeypatch.setattr(services, "apply_step", stale)
     with pytest.raises(services.FileError):
         services.commit_batch(batch, STAFF)
     batch = db.session.get(ImportBatch, batch.id)
@@ -221,6 +221,7 @@ def test_a_batch_left_by_a_stopped_commit_can_be_given_up_from_the_page(client, 
     page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
     assert f"/so/nhap/{batch_id}/bo" in page
     client.post(f"/so/nhap/{batch_id}/bo")
+    jobs.wait(batch_id, 30)
     batch = _batch(app, batch_id)
     assert batch.state == "failed" and batch.content is None and "staff@so.gov.vn" in batch.error
     with app.app_context():
@@ -233,3 +234,60 @@ def test_a_running_job_cannot_be_given_up(app_ctx):
     services.claim(batch, "committing")  # a live job: it reports
     assert services.abandon(batch, STAFF) is False
     assert db.session.get(ImportBatch, batch.id).state == "committing"
+
+
+def _die_half_way(app, monkeypatch, batch_id: int) -> None:
+    """A commit whose process ends after its first steps were written (each record its own step)."""
+    monkeypatch.setattr(apply, "CHUNK", 1)
+    steps = []
+    real = services.apply_step
+
+    def dying(*args):
+        steps.append(args[0])
+        if len(steps) == 3:
+            raise SystemExit("the worker was killed")
+        return real(*args)
+
+    monkeypatch.setattr(services, "apply_step", dying)
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        assert services.claim(batch, "committing")
+        with pytest.raises(SystemExit):
+            services.run_commit(batch, STAFF, {12: "22045"})
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 2  # two steps were written
+        db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
+                           .values(heartbeat_at=utcnow() - timedelta(minutes=10)))
+        db.session.commit()
+    monkeypatch.setattr(services, "apply_step", real)
+
+
+def test_giving_up_a_commit_that_stopped_half_way_takes_back_what_it_wrote(client, app, monkeypatch):
+    _staff(client, app)
+    with app.app_context():
+        batch_id = services.check_file(MESSY, "lon.csv", STAFF).id
+    _die_half_way(app, monkeypatch, batch_id)
+    page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
+    assert "http-equiv" not in page and f"/so/nhap/{batch_id}/bo" in page
+    client.post(f"/so/nhap/{batch_id}/bo")
+    jobs.wait(batch_id, 30)
+    assert _batch(app, batch_id).state == "failed"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 0
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.entity_type == "enterprise")) == 0
+
+
+def test_committing_again_after_a_commit_stopped_half_way_writes_each_record_once(client, app, monkeypatch):
+    _staff(client, app)
+    with app.app_context():
+        batch_id = services.check_file(MESSY, "lon.csv", STAFF).id
+    _die_half_way(app, monkeypatch, batch_id)
+    client.post(f"/so/nhap/{batch_id}/ghi", data={"commune-12": "22045"})
+    jobs.wait(batch_id, 30)
+    assert _batch(app, batch_id).state == "committed"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 4
+        created = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "create", AuditEvent.entity_type == "enterprise"))
+        assert created == 4

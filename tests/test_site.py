@@ -150,3 +150,14 @@ def test_vnd_and_dates_follow_the_language(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert fmt_date(date(2026, 11, 5)) == "5 Nov 2026"
         assert fmt_vnd(1234567) == "₫1,234,567"
+
+
+def test_passwords_are_hashed_at_the_production_cost_unless_the_test_suite_asks_otherwise(tmp_path):
+    from app.auth.passwords import hash_password
+
+    settings = {"APP_ENV": "production", "SECRET_KEY": "a-long-random-value", "INSTANCE_PATH": str(tmp_path),
+                "DATABASE_URL": f"sqlite:///{tmp_path}/p.db", "PUBLIC_BASE_URL": "https://doanhnghiep.example.vn"}
+    with create_app(settings).app_context():
+        assert hash_password("một mật khẩu dài").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    with pytest.raises(RuntimeError, match="PASSWORD_HASHING"):
+        create_app({**settings, "PASSWORD_HASHING": "argon2id-cheap"})

@@ -2,8 +2,9 @@
 
 The job's state lives in the batch row (state, progress, heartbeat), so any server process can show
 it and the page needs no JavaScript: it reloads itself while the job runs. The job runs in a thread
-of the process that received the upload; if that process ends first, the batch stops reporting, the
-page shows it as stopped and staff start it again (nothing was written: a commit is one transaction).
+of the process that received the request; if that process ends first, the batch stops reporting, the
+page shows it as stopped and staff start it again, or give it up: either takes back first what the
+stopped job had written, so a batch is never left half written.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ class ProgressReporter:
 
 
 def start(batch: ImportBatch, kind: str, actor: Actor, resolutions: dict[int, str] | None = None) -> threading.Thread:
-    """Run the check ("check") or the commit ("commit") of a batch in a background thread."""
+    """Run the check ("check"), the commit ("commit"), the undo ("undo") of a batch, or the taking back
+    of a commit that stopped half-way ("abandon"), in a background thread. The batch was claimed."""
     app = current_app._get_current_object()
     thread = threading.Thread(target=_run, args=(app, batch.id, kind, actor, resolutions or {}),
                               name=f"import-{batch.id}-{kind}", daemon=True)
@@ -73,9 +75,13 @@ def _run(app: Flask, batch_id: int, kind: str, actor: Actor, resolutions: dict[i
             batch = db.session.get(ImportBatch, batch_id)
             if kind == "check":
                 services.run_check(batch, ProgressReporter(batch_id))
-            else:
+            elif kind == "commit":
                 services.run_commit(batch, actor, resolutions, ProgressReporter(batch_id))
-        except services.FileError:
+            elif kind == "undo":
+                services.run_undo(batch, actor)
+            else:
+                services.run_abandon(batch, actor)
+        except (services.FileError, services.UndoRefused):
             pass  # recorded in the batch; the page shows it
         except Exception:  # noqa: BLE001 — the batch records the error; the registry is unchanged
             log.exception("import job %s (%s) failed", batch_id, kind)

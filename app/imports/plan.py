@@ -56,7 +56,7 @@ class Plan:
                 "rejected": self.rejected_rows, "held": len(self.held)}
 
 
-def _derived(values: dict[str, Any], section: str | None, product_names=()) -> dict[str, Any]:
+def derived(values: dict[str, Any], section: str | None, product_names=()) -> dict[str, Any]:
     out = derive({**values, "product_names": product_names})
     if section and not out.get("main_vsic"):
         out["vsic_section"] = section
@@ -108,7 +108,7 @@ def _withdrawn_by_undo(ids: list[int]) -> set[int]:
     return {int(entity_id) for entity_id in db.session.scalars(query)}
 
 
-def _product_names(ids: list[int]) -> dict[int, list[str]]:
+def product_names(ids: list[int]) -> dict[int, list[str]]:
     names: dict[int, list[str]] = {}
     if ids:
         query = select(Product.enterprise_id, Product.name).where(Product.enterprise_id.in_(ids), Product.is_active)
@@ -119,7 +119,7 @@ def _product_names(ids: list[int]) -> dict[int, list[str]]:
 
 def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
     existing = _existing(checks)
-    products = _product_names([existing[r.key]["id"] for r in checks if r.key in existing])
+    products = product_names([existing[r.key]["id"] for r in checks if r.key in existing])
     for row in checks:
         old = existing.get(row.key)
         if old is None:
@@ -129,7 +129,7 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
                 plan.rejected.append({"row": row.number, "column": "loai_hinh", "reason": "legal_form_missing",
                                       "value": "", "name": row.values.get("name") or ""})
                 continue
-            values = _derived({k: v for k, v in row.values.items() if v is not None} | {
+            values = derived({k: v for k, v in row.values.items() if v is not None} | {
                 "status": row.values.get("status") or "active"}, row.section)
             values.update(public_key=row.values.get("code") or _household_key(), record_state="published",
                           provenance="import", provenance_ref=str(batch_id))
@@ -150,7 +150,7 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
             plan.unchanged += 1
             continue
         merged = {k: old[k] for k in (*IMPORTED, "ceased_on")} | {k: v for k, v in changes.items() if k in IMPORTED}
-        values = _derived(merged, changes.get("vsic_section"), products.get(old["id"], ()))
+        values = derived(merged, changes.get("vsic_section"), products.get(old["id"], ()))
         values["record_state"] = changes.get("record_state", old["record_state"])
         plan.updates.append(Update(
             old["id"], tuple(values[c] for c in UPDATE_COLUMNS),

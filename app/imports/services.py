@@ -1,14 +1,18 @@
-"""The import service used by the web pages and by `flask registry import`.
+"""The import service used by the web pages, the background jobs and `flask registry import`.
 
-An import needs two transactions: a read-only one to check the file and prepare every row, then a
-short write transaction (BEGIN IMMEDIATE on SQLite) that applies the plan. So, unlike other services,
-these functions commit: they are the transaction boundary for the web view and the CLI alike.
+An import is checked in a read-only transaction that prepares every row, then written in steps of a
+thousand records, each a short write transaction (BEGIN IMMEDIATE on SQLite), so that other writers
+only ever wait a moment; a step that fails takes back the steps before it, so that the batch is
+written whole or not at all. Its undo runs the same way. So, unlike other services, these functions
+commit: they are the transaction boundary for the web view, the jobs and the CLI alike.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -18,17 +22,27 @@ from sqlalchemy import and_, or_, update
 from app.audit import Actor
 from app.database import write_intent
 from app.extensions import db
-from app.imports.apply import StalePlan, apply_plan
+from app.imports.apply import StalePlan, apply_step, steps
 from app.imports.plan import Plan, build_plan
 from app.imports.reading import FileError, Sheet, estimate_rows, read_sheet, sniff_format
-from app.imports.undo import UndoRefused, undo_batch
+from app.imports.revert import UndoRefused, changed_since_import, take_back_step, undo_step
 from app.models import ImportBatch
 from app.models.base import utcnow
 from app.models.imports import RUNNING_STATES
 
-__all__ = ["FileError", "UndoRefused", "check_file", "commit_batch", "import_file", "run_check", "undo", "upload"]
+__all__ = ["FileError", "UndoRefused", "check_file", "commit_batch", "import_file", "run_check", "run_undo", "undo",
+           "upload"]
 MAX_REPORTED = 5000  # rejected cells kept in the batch's report (the counts are always complete)
 Progress = Callable[[int], None] | None
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """A write transaction of its own: whatever transaction the session holds ends first (on SQLite a
+    reader cannot become a writer once another has written), and the new one begins as a writer."""
+    db.session.commit()
+    with write_intent():
+        yield
 
 
 def _reading():
@@ -37,7 +51,7 @@ def _reading():
 
 
 def _new_batch(data: bytes, file_name: str, fmt: str, actor: Actor, keep: bool, state: str = "checking") -> ImportBatch:
-    with write_intent():
+    with _writing():
         batch = ImportBatch(file_name=(file_name or "upload")[:255], file_sha256=hashlib.sha256(data).hexdigest(),
                             format=fmt, uploaded_by_id=actor.user_id, uploaded_by_label=actor.label,
                             state=state, report={}, content=data if keep else None,
@@ -51,7 +65,6 @@ def _set_state(batch: ImportBatch, state: str, error: str | None = None, expecte
     """Record a step of the batch's life in its own short transaction: one conditional UPDATE, so
     that a job never overwrites the state another job (or an undo) has since given the batch."""
     batch_id = batch.id  # read now: after the commit it would be reloaded by a reader's transaction
-    db.session.commit()  # a reader cannot become a writer on SQLite once another has written: start afresh
     values: dict = {"state": state, "error": error, "heartbeat_at": utcnow()}
     if state in ("checked", "committed"):
         values["progress_done"] = ImportBatch.progress_total
@@ -60,7 +73,7 @@ def _set_state(batch: ImportBatch, state: str, error: str | None = None, expecte
     condition = [ImportBatch.id == batch_id]
     if expected is not None:
         condition.append(ImportBatch.state.in_(expected))
-    with write_intent():
+    with _writing():
         changed = db.session.execute(update(ImportBatch).where(*condition).values(**values)
                                      .execution_options(synchronize_session=False)).rowcount == 1
         db.session.commit()
@@ -106,7 +119,7 @@ def run_check(batch: ImportBatch, progress: Progress = None) -> ImportBatch:
         raise
     try:
         plan = _prepare(sheet, batch, None, progress)
-        with write_intent():
+        with _writing():
             _record(batch, plan)
             db.session.commit()
     except Exception as e:
@@ -123,7 +136,7 @@ def check_file(data: bytes, file_name: str, actor: Actor, progress: Progress = N
     sheet = read_sheet(data)  # raises FileError before anything is stored
     batch = _new_batch(data, file_name, sheet.format, actor, keep=True)
     plan = _prepare(sheet, batch, None, progress)
-    with write_intent():
+    with _writing():
         _record(batch, plan)
         db.session.commit()
     _set_state(batch, "checked")
@@ -132,37 +145,96 @@ def check_file(data: bytes, file_name: str, actor: Actor, progress: Progress = N
 
 def _commit(batch: ImportBatch, data: bytes, actor: Actor, resolutions, progress: Progress,
             sheet: Sheet | None = None) -> ImportBatch:
-    for _attempt in range(3):
-        plan = _prepare(sheet or read_sheet(data), batch, resolutions, progress)
-        sheet = None
-        try:
-            with write_intent():
-                if not _hold(batch):
-                    db.session.rollback()
-                    return batch  # another job on this batch finished (or failed) first
-                apply_plan(plan, batch.id, actor)
+    """Prepare the plan (reads only), then write it step by step, each step a short transaction.
+
+    All or nothing all the same: if a step fails, or finds that the registry changed under the plan,
+    what the earlier steps wrote is taken back before the batch is marked failed (or the plan is
+    prepared again, up to three times)."""
+    try:
+        _take_back(batch, actor)  # what a job that stopped on this batch had written
+        for _attempt in range(3):
+            plan = _prepare(sheet or read_sheet(data), batch, resolutions, progress)
+            sheet = None
+            try:
+                _write(batch, plan, actor)
+            except StalePlan:
+                db.session.rollback()
+                _take_back(batch, actor)
+                continue
+            with _writing():
+                _hold(batch, "committing")
                 _record(batch, plan)
                 batch.state, batch.committed_at, batch.content, batch.error = "committed", utcnow(), None, None
-                batch.progress_done, batch.heartbeat_at = batch.progress_total, utcnow()
+                batch.progress_done = batch.progress_total
                 db.session.commit()
             return batch
-        except StalePlan:
-            db.session.rollback()
-        except Exception as e:
-            db.session.rollback()
-            _set_state(batch, "failed", f"{type(e).__name__}: {e}"[:2000], expected=("committing",))
-            raise
+    except _Lost:
+        db.session.rollback()
+        return batch  # another job took the batch over, or finished it first
+    except Exception as e:
+        db.session.rollback()
+        _take_back(batch, actor)
+        _set_state(batch, "failed", f"{type(e).__name__}: {e}"[:2000], expected=("committing",))
+        raise
     busy = FileError("busy", _l("The registry kept changing during the import: try again."))
     _set_state(batch, "failed", str(busy.message), expected=("committing",))
     raise busy
 
 
-def _hold(batch: ImportBatch) -> bool:
-    """First statement of the commit's write transaction: the batch must still be committing. The
-    UPDATE also locks its row (PostgreSQL) until the commit ends, so that a second job that took
-    this one for stalled waits, then finds the batch committed and gives up."""
-    return db.session.execute(update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.state == "committing")
-                              .values(heartbeat_at=utcnow())).rowcount == 1
+STEP_PAUSE_SECONDS = 0.1
+
+
+def _let_others_write() -> None:
+    """Between two steps of a long job. SQLite grants its lock to no queue: a waiting writer polls,
+    at most every 100 ms, and would rarely find free a lock released for a few microseconds."""
+    if db.engine.dialect.name == "sqlite":
+        time.sleep(STEP_PAUSE_SECONDS)
+
+
+class _Lost(Exception):
+    """The batch is no longer in this job's state: another job took it over (it was taken for stalled)."""
+
+
+def _hold(batch: ImportBatch, state: str, done: int | None = None, total: int | None = None) -> None:
+    """First statement of each of a job's write transactions: the batch must still be in the job's
+    state (else `_Lost`). It reports the job alive, and its progress. The UPDATE also locks the row
+    (PostgreSQL) until the step ends, so that a job that takes this one over for stalled waits for it."""
+    values: dict = {"heartbeat_at": utcnow()}
+    if done is not None:
+        values["progress_done"] = done
+    if total is not None:
+        values["progress_total"] = total
+    held = db.session.execute(update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.state == state)
+                              .values(**values).execution_options(synchronize_session=False)).rowcount == 1
+    if not held:
+        raise _Lost
+
+
+def _write(batch: ImportBatch, plan: Plan, actor: Actor) -> None:
+    """Write the plan in steps of a thousand records, each step its own transaction."""
+    done, total = 0, len(plan.new) + len(plan.updates)
+    for kind, rows in steps(plan):
+        with _writing():
+            _hold(batch, "committing", done, total)
+            apply_step(kind, rows, plan.watermark, batch.id, actor)
+            db.session.commit()
+        done += len(rows)
+        _let_others_write()
+
+
+def _take_back(batch: ImportBatch, actor: Actor, provenance: str | None = None) -> None:
+    """Take back, step by step, what an unfinished job on the batch wrote (nothing, usually)."""
+    provenance = provenance or batch.provenance
+    state = batch.state
+    db.session.rollback()
+    while True:
+        with _writing():
+            _hold(batch, state)
+            taken = take_back_step(provenance, actor, f"unfinished-{provenance}")
+            db.session.commit()
+        if not taken:
+            return
+        _let_others_write()
 
 
 def commit_batch(batch: ImportBatch, actor: Actor, resolutions: dict[int, str] | None = None,
@@ -183,19 +255,20 @@ def run_commit(batch: ImportBatch, actor: Actor, resolutions: dict[int, str] | N
 
 
 def claim(batch: ImportBatch, job: str) -> bool:
-    """Move the batch into a job state ("checking" again, or "committing") if no job runs on it.
+    """Move the batch into a job state ("uploaded" to check again, "committing" or "undoing") if no
+    job runs on it, or the job that did has stopped reporting.
 
     One conditional UPDATE, so that two clicks, or two processes, never start the same job twice.
     """
     if job == "committing" and not (batch.content is not None and batch.was_checked):
         return False
     idle, running = {"committing": (("checked", "failed"), ("committing",)),
+                     "undoing": (("committed",), ("undoing",)),
                      "uploaded": ((), ("uploaded", "checking"))}[job]
     cutoff = utcnow() - timedelta(seconds=current_app.config["IMPORT_JOB_STALL_SECONDS"])
     # Compare and set in the database: a stalled job can be taken over once, by one request.
     free = or_(ImportBatch.state.in_(idle), and_(ImportBatch.state.in_(running), ImportBatch.heartbeat_at < cutoff))
-    db.session.commit()
-    with write_intent():
+    with _writing():
         claimed = db.session.execute(
             update(ImportBatch).where(ImportBatch.id == batch.id, free)
             .values(state=job, error=None, progress_done=0, heartbeat_at=utcnow())
@@ -207,17 +280,35 @@ def claim(batch: ImportBatch, job: str) -> bool:
 
 
 def can_abandon(batch: ImportBatch) -> bool:
-    """A batch nobody will commit: checked and waiting, failed, or left by a job that stopped."""
+    """A batch nobody will commit: checked and waiting, failed, or left by a check or commit that stopped."""
+    if batch.state == "undoing":
+        return False  # an undo that stopped is started again, or taken back: the batch stays committed
     return batch.state in ("checked", "failed") and batch.content is not None or is_stalled(batch)
 
 
 def abandon(batch: ImportBatch, actor: Actor) -> bool:
-    """Give a batch up: it is marked failed with who gave it up, and its file is dropped (nothing of it
-    was written). One conditional UPDATE: a job that has just started again is never overwritten."""
+    """Give a batch up: it is marked failed with who gave it up, and its file is dropped. Of a commit
+    that stopped half-way, what it wrote is taken back first: nothing of the batch stays written."""
     if not can_abandon(batch):
         return False
-    expected = (batch.state,)
-    with write_intent():
+    if batch.state == "committing":
+        return claim(batch, "committing") and run_abandon(batch, actor)
+    return _give_up(batch, actor, (batch.state,))
+
+
+def run_abandon(batch: ImportBatch, actor: Actor) -> bool:
+    """Give up a batch claimed for committing (see `claim`): take back what was written, then mark it."""
+    try:
+        _take_back(batch, actor)
+    except _Lost:
+        db.session.rollback()
+        return False
+    return _give_up(batch, actor, ("committing",))
+
+
+def _give_up(batch: ImportBatch, actor: Actor, expected: tuple[str, ...]) -> bool:
+    """One conditional UPDATE: a job that has just started again is never overwritten."""
+    with _writing():
         changed = db.session.execute(
             update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.state.in_(expected))
             .values(state="failed", content=None, error=f"Given up by {actor.label}"[:2000], heartbeat_at=utcnow())
@@ -252,15 +343,50 @@ def import_file(data: bytes, file_name: str, actor: Actor, progress: Progress = 
 
 
 def undo(batch: ImportBatch, actor: Actor) -> int:
-    """Undo a committed batch (refused with UndoRefused when a record was changed since)."""
-    if batch.state != "committed":
+    """Undo a committed batch now, step by step (the CLI, and small batches from the web page).
+
+    Refused with UndoRefused when a record was changed since the import."""
+    if not claim(batch, "undoing"):
         raise FileError("state", _l("Only a committed batch can be undone."))
-    with write_intent():
-        try:
-            count = undo_batch(batch, actor)
-        except Exception:
-            db.session.rollback()
-            raise
-        batch.state, batch.undone_at = "undone", utcnow()
-        db.session.commit()
-    return count
+    return run_undo(batch, actor)
+
+
+def run_undo(batch: ImportBatch, actor: Actor) -> int:
+    """The undo of a batch already claimed for it (see `claim`): all or nothing, like the commit.
+
+    Each step restores a thousand records in its own short transaction; if a step fails, or finds a
+    record changed meanwhile, the steps done are taken back and the batch stays committed."""
+    db.session.refresh(batch)
+    if batch.state != "undoing":
+        return 0
+    undo_provenance = f"undo:{batch.id}"
+    try:
+        _take_back(batch, actor, undo_provenance)  # what a job that stopped on this undo had written
+        touched = changed_since_import(batch.provenance)
+        if touched:
+            raise UndoRefused(touched)
+        done, below, total = 0, None, batch.new_count + batch.updated_count
+        while True:
+            with _writing():
+                _hold(batch, "undoing", done, total)
+                count, below = undo_step(batch.provenance, below, actor, undo_provenance)
+                if below is None:
+                    batch.state, batch.undone_at, batch.progress_done = "undone", utcnow(), batch.progress_total
+                    batch.error, batch.report = None, {**batch.report, "undo_refused": []}
+                db.session.commit()
+            done += count
+            if below is None:
+                return done
+            _let_others_write()
+    except _Lost:
+        db.session.rollback()
+        return 0
+    except Exception as e:
+        db.session.rollback()
+        _take_back(batch, actor, undo_provenance)
+        error = None if isinstance(e, UndoRefused) else f"{type(e).__name__}: {e}"[:2000]
+        if _set_state(batch, "committed", error, expected=("undoing",)):
+            with _writing():  # the page says why, for an undo that ran in the background
+                batch.report = {**batch.report, "undo_refused": e.touched if isinstance(e, UndoRefused) else []}
+                db.session.commit()
+        raise

@@ -12,17 +12,16 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.user import User
 
-# uploaded → checking → checked → committing → committed (→ undone); failed from either job.
-IMPORT_STATES = ("uploaded", "checking", "checked", "committing", "committed", "undone", "failed")
-RUNNING_STATES = ("uploaded", "checking", "committing")
+# uploaded → checking → checked → committing → committed (→ undoing → undone); failed from the check
+# or the commit (an undo that does not finish leaves the batch committed).
+IMPORT_STATES = ("uploaded", "checking", "checked", "committing", "committed", "undoing", "undone", "failed")
+RUNNING_STATES = ("uploaded", "checking", "committing", "undoing")
 COUNTS = ("new", "updated", "unchanged", "rejected", "held")
 
 
 class ImportBatch(db.Model):
     __table_args__ = (
-        CheckConstraint(
-            "state IN ('uploaded', 'checking', 'checked', 'committing', 'committed', 'undone', 'failed')", name="state"
-        ),
+        CheckConstraint("state IN ({})".format(", ".join(f"'{state}'" for state in IMPORT_STATES)), name="state"),
         CheckConstraint("format IN ('csv', 'xlsx')", name="format"),
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,13 +16,15 @@ from app.imports import jobs, services
 from app.imports.guide import COLUMN_GUIDE, TEMPLATE_EXAMPLE
 from app.imports.reasons import message
 from app.models import ImportBatch
+from app.models.imports import RUNNING_STATES
 from app.workspace import workspace_bp
 
 SHOWN_ROWS = 500
 REFRESH_SECONDS = 2  # how often the page of a running job reloads itself
 STATE_LABELS = {"uploaded": _l("Waiting for its check"), "checking": _l("Being checked"),
                 "checked": _l("Checked, not committed"), "committing": _l("Being committed"),
-                "committed": _l("Committed"), "undone": _l("Undone"), "failed": _l("Failed")}
+                "committed": _l("Committed"), "undoing": _l("Being undone"), "undone": _l("Undone"),
+                "failed": _l("Failed")}
 
 
 def _batch(batch_id: int) -> ImportBatch:
@@ -64,6 +66,7 @@ def import_batch(batch_id: int):
     return render_template("workspace/import_batch.html", batch=batch, rejected=rejected[:SHOWN_ROWS],
                            more=max(len(rejected) - SHOWN_ROWS, 0), held=batch.report.get("held", []),
                            message=message, states=STATE_LABELS, stalled=services.is_stalled(batch),
+                           running=batch.state in RUNNING_STATES,
                            can_commit=services.can_commit(batch), refresh=REFRESH_SECONDS)
 
 
@@ -79,10 +82,13 @@ def import_progress(batch_id: int):
 @workspace_bp.post("/nhap/<int:batch_id>/chay-lai")
 @staff_required
 def import_restart(batch_id: int):
-    """Start again a job whose process stopped before it finished (nothing of it was written)."""
+    """Start again a check or an undo whose process stopped before it finished (a commit is started
+    again by committing the batch). The job first takes back whatever the stopped one had written."""
     batch = _batch(batch_id)
     if batch.state in ("uploaded", "checking") and services.claim(batch, "uploaded"):
         jobs.start(batch, "check", audit.Actor.of(current_user))
+    elif batch.state == "undoing" and services.claim(batch, "undoing"):
+        jobs.start(batch, "undo", audit.Actor.of(current_user))
     return redirect(url_for("workspace.import_batch", batch_id=batch_id))
 
 
@@ -91,7 +97,14 @@ def import_restart(batch_id: int):
 def import_abandon(batch_id: int):
     """Give up a batch that will not be committed (its job stopped, or staff decided against it)."""
     batch = _batch(batch_id)
-    if services.abandon(batch, audit.Actor.of(current_user)):
+    actor = audit.Actor.of(current_user)
+    if batch.state == "committing" and services.can_abandon(batch):
+        # a commit stopped half-way: what it wrote is taken back by a job, then the batch is given up
+        if services.claim(batch, "committing"):
+            jobs.start(batch, "abandon", actor)
+            flash(_("The batch is being given up: what the stopped commit had written is taken back."), "success")
+            return redirect(url_for("workspace.import_batch", batch_id=batch_id))
+    elif services.abandon(batch, actor):
         flash(_("The batch is given up; nothing of it was written."), "success")
     else:
         flash(_("This batch cannot be given up now: a job is working on it, or it was committed."), "error")
@@ -128,14 +141,23 @@ def import_commit(batch_id: int):
 @staff_required
 def import_undo(batch_id: int):
     batch = _batch(batch_id)
+    actor = audit.Actor.of(current_user)
+    if batch.new_count + batch.updated_count > current_app.config["IMPORT_UNDO_BACKGROUND_ROWS"]:
+        if services.claim(batch, "undoing"):
+            jobs.start(batch, "undo", actor)
+        else:
+            flash(_("Only a committed batch can be undone."), "error")
+        return redirect(url_for("workspace.import_batch", batch_id=batch_id))
     try:
-        count = services.undo(batch, audit.Actor.of(current_user))
+        count = services.undo(batch, actor)
         flash(_("Import undone: %(count)s records restored or withdrawn.", count=count), "success")
     except services.UndoRefused as e:
         flash(_("This import cannot be undone: these records were changed since: %(keys)s.",
                 keys=", ".join(e.touched)), "error")
     except services.FileError as e:
         flash(str(e.message), "error")
+    except Exception:  # noqa: BLE001 — the batch records the error; what the undo did is taken back
+        flash(_("The last undo failed and changed nothing. The error is recorded with the batch."), "error")
     return redirect(url_for("workspace.import_batch", batch_id=batch_id))
 
 
