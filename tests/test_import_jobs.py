@@ -291,3 +291,67 @@ def test_committing_again_after_a_commit_stopped_half_way_writes_each_record_onc
         created = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "create", AuditEvent.entity_type == "enterprise"))
         assert created == 4
+
+
+def test_a_large_undo_runs_in_the_background_and_a_refusal_is_shown_on_the_page(client, app):
+    from app.registry import services as registry
+
+    app.config["IMPORT_UNDO_BACKGROUND_ROWS"] = 0  # every undo is "large"
+    _staff(client, app)
+    with app.app_context():
+        touched = services.import_file(MESSY, "a.csv", STAFF).id
+        first = db.session.scalar(select(Enterprise).order_by(Enterprise.id))
+        registry.update_enterprise(first, STAFF, "staff", employees=77)  # changed since the import
+        db.session.commit()
+        key = first.public_key
+        clean = services.import_file(_many(5), "b.csv", STAFF).id
+    client.post(f"/so/nhap/{touched}/hoan-tac")
+    jobs.wait(touched, 30)
+    assert _batch(app, touched).state == "committed"
+    page = client.get(f"/so/nhap/{touched}").get_data(as_text=True)
+    assert key in page and f"/so/nhap/{touched}/hoan-tac" in page  # why, and the undo offered again
+
+    client.post(f"/so/nhap/{clean}/hoan-tac")
+    jobs.wait(clean, 30)
+    batch = _batch(app, clean)
+    assert batch.state == "undone" and batch.progress_done == batch.progress_total == 5
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Enterprise)
+                                 .where(Enterprise.record_state == "withdrawn")) == 5
+
+
+def test_an_undo_that_stopped_half_way_is_started_again_from_the_page(client, app, monkeypatch):
+    from app.imports import revert
+
+    _staff(client, app)
+    with app.app_context():
+        batch = services.import_file(_many(4), "b.csv", STAFF)
+        batch_id = batch.id
+        monkeypatch.setattr(revert, "STEP", 1)
+        steps, real = [], revert.undo_step
+
+        def dying(*args):
+            steps.append(1)
+            if len(steps) == 3:
+                raise SystemExit("the worker was killed")
+            return real(*args)
+
+        monkeypatch.setattr(services, "undo_step", dying)
+        with pytest.raises(SystemExit):
+            services.undo(batch, STAFF)
+        db.session.rollback()
+        monkeypatch.setattr(services, "undo_step", real)
+        withdrawn = select(func.count()).select_from(Enterprise).where(Enterprise.record_state == "withdrawn")
+        assert db.session.scalar(withdrawn) == 2  # two steps were written
+        db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
+                           .values(heartbeat_at=utcnow() - timedelta(minutes=10)))
+        db.session.commit()
+    page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
+    assert f"/so/nhap/{batch_id}/chay-lai" in page and f"/so/nhap/{batch_id}/bo" not in page
+    client.post(f"/so/nhap/{batch_id}/chay-lai")
+    jobs.wait(batch_id, 30)
+    assert _batch(app, batch_id).state == "undone"
+    with app.app_context():
+        assert db.session.scalar(withdrawn) == 4
+        undo_events = select(func.count()).select_from(AuditEvent).where(AuditEvent.provenance == f"undo:{batch_id}")
+        assert db.session.scalar(undo_events) == 4  # each record undone once

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app import audit
 from app.extensions import db
-from app.imports import apply, cells, services
+from app.imports import apply, cells, revert, services
 from app.models import AuditEvent, Enterprise, ImportBatch
 from app.registry import services as registry
 from tests.factories import enterprise_code, make_enterprise, make_user
@@ -198,6 +198,33 @@ def test_undo_restores_changed_values_withdraws_new_records_and_a_reimport_bring
     again = services.import_file(MESSY, "messy.csv", audit.CLI)
     assert again.counts()["updated"] == 3
     assert {e.record_state for e in _enterprises().values()} == {"published"}
+
+
+def test_an_undo_that_fails_half_way_takes_back_its_steps_and_the_import_stays_committed(app_ctx, monkeypatch):
+    make_enterprise("Công ty TNHH Thủy sản Hải Đăng", code=A, revenue_vnd=900_000_000, address="Cũ")
+    batch = services.import_file(MESSY, "messy.csv", audit.CLI)
+    after_import = _snapshot()
+    calls = []
+
+    def failing(rows):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return original(rows)
+
+    original = revert.write_audit
+    monkeypatch.setattr(revert, "STEP", 1)  # each record its own step
+    monkeypatch.setattr(revert, "write_audit", failing)
+    with pytest.raises(RuntimeError):
+        services.undo(batch, audit.CLI)
+    db.session.rollback()
+    assert len(calls) == 2  # the first step (the restored record) was committed, then taken back
+    assert _snapshot() == after_import
+    batch = db.session.get(ImportBatch, batch.id)
+    assert batch.state == "committed" and "disk full" in batch.error
+    monkeypatch.setattr(revert, "write_audit", original)
+    assert services.undo(batch, audit.CLI) == 3  # and it can be undone later
+    assert _enterprises()[A].address == "Cũ"
 
 
 def test_undo_is_refused_when_a_record_was_changed_since(app_ctx):
