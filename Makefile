@@ -7,7 +7,7 @@ FLASK := FLASK_APP=app $(VENV)/bin/flask
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run install translations translations-update test test-pg test-fast lint bench clean-db help
+.PHONY: run install lock translations translations-update test test-pg test-fast lint bench clean-db help
 
 help:
 	@echo "make run          set up (first time) and serve http://127.0.0.1:5000 with the demo province"
@@ -15,11 +15,19 @@ help:
 	@echo "make test-pg      the suite but the browser tests on PostgreSQL (TEST_DATABASE_URL, or a throwaway cluster)"
 	@echo "make translations-update   extract new messages into translations/*/messages.po"
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions in requirements.lock, the ones the suite and CI ran with.
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment: install the Debian package python3-venv"; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# After changing the dependencies in pyproject.toml: resolve them again (then run make test).
+lock: $(STAMP)
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.lock pyproject.toml
 
 install: $(STAMP)
 
@@ -47,7 +55,8 @@ test-fast: install translations
 	$(PY) -m pytest -m "not browser" -x -q $(PYTEST_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check app tests benchmarks
+	$(VENV)/bin/ruff check app tests benchmarks scripts
+	$(VENV)/bin/ruff format --check app tests benchmarks scripts
 
 clean-db:
 	rm -f instance/app.db instance/app.db-wal instance/app.db-shm instance/demo-credentials.txt

@@ -132,8 +132,14 @@ class RedisStore:
 
     def set(self, key, value) -> None:
         """Store the page; past the size bound (PAGE_CACHE_MB, shared by the workers) the oldest pages go."""
-        data = json.dumps({"body": base64.b64encode(value.body).decode("ascii"), "status": value.status,
-                           "headers": [list(h) for h in value.headers], "etag": value.etag})
+        data = json.dumps(
+            {
+                "body": base64.b64encode(value.body).decode("ascii"),
+                "status": value.status,
+                "headers": [list(h) for h in value.headers],
+                "etag": value.etag,
+            }
+        )
         if len(data) > self.max_bytes // 8:
             return  # one page never takes more than an eighth of the cache
         now = time.time()
@@ -153,7 +159,7 @@ class RedisStore:
         pipe = self.client.pipeline()
         pipe.delete(*(self.PREFIX + k for k in old))
         pipe.zrem(self.INDEX, *old)
-        for k in keys[len(old):]:
+        for k in keys[len(old) :]:
             pipe.strlen(self.PREFIX + k)
         results = pipe.execute()
         self.client.set(self.INDEX + ":bytes", sum(results[2:]))
@@ -182,9 +188,15 @@ def _stores() -> dict:
             pages = None
         entries = int(cfg["VALUE_CACHE_ENTRIES"])
         values = LRU(entries, max_age=max_age) if entries > 0 else None
-        stores = app.extensions.setdefault("registry_cache", {
-            "pages": pages, "values": values, "version": None,
-            "version_seconds": int(cfg["REGISTRY_VERSION_CHECK_MS"]) / 1000})
+        stores = app.extensions.setdefault(
+            "registry_cache",
+            {
+                "pages": pages,
+                "values": values,
+                "version": None,
+                "version_seconds": int(cfg["REGISTRY_VERSION_CHECK_MS"]) / 1000,
+            },
+        )
     return stores
 
 
@@ -203,15 +215,18 @@ def memoized(key: tuple, compute: Callable[[], Any]) -> Any:
 
 def _anonymous_read() -> bool:
     """A request whose page is the same for every anonymous visitor with its language."""
-    return (request.method in ("GET", "HEAD") and not current_user.is_authenticated
-            and "_flashes" not in session)
+    return request.method in ("GET", "HEAD") and not current_user.is_authenticated and "_flashes" not in session
 
 
 def _shareable(response) -> bool:
     """What the view produced holds nothing of this visitor: no cookie set, no session written
     (a CSRF token, for one, lands in the session), a complete 200."""
-    return (response.status_code == 200 and not response.is_streamed and not session.modified
-            and "Set-Cookie" not in response.headers)
+    return (
+        response.status_code == 200
+        and not response.is_streamed
+        and not session.modified
+        and "Set-Cookie" not in response.headers
+    )
 
 
 def _answer(page: Page):
@@ -244,7 +259,9 @@ def cached_page(view=None, *, query: Callable[[], str] | None = None):
         if not _shareable(response):
             return response
         body = response.get_data()
-        headers = tuple((k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "set-cookie"))
+        headers = tuple(
+            (k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "set-cookie")
+        )
         page = Page(body, response.status_code, headers, hashlib.sha1(body, usedforsecurity=False).hexdigest())
         pages.set(key, page)
         return _answer(page)

@@ -23,12 +23,12 @@ from datetime import date, timedelta
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
-WIDTH = 600              # viewBox width; heights follow from the content
-FONT = 22                # text size in viewBox units: about 12 px on a 360 px phone
-CHAR_WIDTH = 0.6         # average glyph width as a share of the font size, on the generous side
-LINE = FONT + 8          # height of one line of text
-MAX_Y_TICKS = 6          # labels on the value axis, the bottom one included
-MAX_X_TICKS = 7          # labels on the date axis
+WIDTH = 600  # viewBox width; heights follow from the content
+FONT = 22  # text size in viewBox units: about 12 px on a 360 px phone
+CHAR_WIDTH = 0.6  # average glyph width as a share of the font size, on the generous side
+LINE = FONT + 8  # height of one line of text
+MAX_Y_TICKS = 6  # labels on the value axis, the bottom one included
+MAX_X_TICKS = 7  # labels on the date axis
 MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)
 
 Target = tuple[date, float, str]
@@ -103,8 +103,10 @@ def line_chart(
     for run in runs:
         for d, v in run:
             shown = not is_dense or len(run) == 1 or (d, v) == measured[-1]
-            out.append(f'<circle class="chart-point{"" if shown else " is-quiet"}" cx="{frame.x(d):.1f}" '
-                       f'cy="{frame.y(v):.1f}" r="6"><title>{escape(date_format(d))}: {escape(fmt(v))}</title></circle>')
+            out.append(
+                f'<circle class="chart-point{"" if shown else " is-quiet"}" cx="{frame.x(d):.1f}" '
+                f'cy="{frame.y(v):.1f}" r="6"><title>{escape(date_format(d))}: {escape(fmt(v))}</title></circle>'
+            )
     out += _legend(legend, legend_rows, frame.bottom + LINE + 14)
     out.append("</svg>")
     return Markup("".join(out))
@@ -137,7 +139,7 @@ def bar_chart(
     bar_room = WIDTH - max(_text_width(t) for t in texts) - 16
     bar_height, gap = 26, 18
     y = LINE + 6 if target_value is not None and target_label else 6
-    bars, words = [], []       # drawn apart, so that the target line passes under the words only
+    bars, words = [], []  # drawn apart, so that the target line passes under the words only
     for (label, value), text in zip(rows, texts, strict=True):
         hidden = value is None
         tooltip = f"<title>{escape(label)}: {escape(text)}</title>"
@@ -148,11 +150,13 @@ def bar_chart(
         y += 2
         width = 0.0 if hidden else min(max(value, 0) / top, 1) * bar_room
         if max_value is not None and not hidden:
-            bars.append(f'<rect class="chart-bar-track" x="0" y="{y:.1f}" width="{bar_room:.1f}" '
-                        f'height="{bar_height}"/>')
+            bars.append(
+                f'<rect class="chart-bar-track" x="0" y="{y:.1f}" width="{bar_room:.1f}" height="{bar_height}"/>'
+            )
         if width > 0:
-            bars.append(f'<rect class="chart-bar" x="0" y="{y:.1f}" width="{width:.1f}" '
-                        f'height="{bar_height}">{tooltip}</rect>')
+            bars.append(
+                f'<rect class="chart-bar" x="0" y="{y:.1f}" width="{width:.1f}" height="{bar_height}">{tooltip}</rect>'
+            )
         css = "chart-bar-hidden" if hidden else "chart-bar-value"
         words.append(_text(css, width + 8 if width else 0, y + bar_height / 2 + FONT * 0.35, text) + "</g>")
         y += bar_height + gap
@@ -160,12 +164,13 @@ def bar_chart(
     out = [_open("bar-chart", chart_id, title, height), *bars]
     if target_value is not None:
         x = min(max(target_value, 0) / top, 1) * bar_room
-        out.append(f'<line class="chart-target" x1="{x:.1f}" x2="{x:.1f}" y1="{LINE if target_label else 0}" '
-                   f'y2="{height:.1f}"/>')
+        out.append(
+            f'<line class="chart-target" x1="{x:.1f}" x2="{x:.1f}" y1="{LINE if target_label else 0}" '
+            f'y2="{height:.1f}"/>'
+        )
         if target_label:
             width = _text_width(target_label)
-            out.append(_text("chart-target-label", min(max(x - width / 2, 0), WIDTH - width), LINE - 6,
-                             target_label))
+            out.append(_text("chart-target-label", min(max(x - width / 2, 0), WIDTH - width), LINE - 6, target_label))
     out.extend(words)
     out.append("</svg>")
     return Markup("".join(out))
@@ -201,14 +206,23 @@ def _axes(frame: _Frame, y_ticks: list[tuple[float, str]], x_ticks: list[tuple[d
         y = frame.y(value)
         out.append(f'<line class="chart-grid" x1="{frame.left:.1f}" x2="{frame.right:.1f}" y1="{y:.1f}" y2="{y:.1f}"/>')
         out.append(_text("chart-axis chart-axis-y", frame.left - 10, y + FONT * 0.35, label, anchor="end"))
-    out.append(f'<line class="chart-baseline" x1="{frame.left:.1f}" x2="{frame.right:.1f}" '
-               f'y1="{frame.bottom}" y2="{frame.bottom}"/>')
+    out.append(
+        f'<line class="chart-baseline" x1="{frame.left:.1f}" x2="{frame.right:.1f}" '
+        f'y1="{frame.bottom}" y2="{frame.bottom}"/>'
+    )
     for tick, label in x_ticks:
         x = frame.x(tick)
         half = _text_width(label) / 2
         out.append(f'<line class="chart-tick" x1="{x:.1f}" x2="{x:.1f}" y1="{frame.bottom}" y2="{frame.bottom + 6}"/>')
-        out.append(_text("chart-axis chart-axis-x", min(max(x, half + 2), WIDTH - half - 2), frame.bottom + LINE,
-                         label, anchor="middle"))
+        out.append(
+            _text(
+                "chart-axis chart-axis-x",
+                min(max(x, half + 2), WIDTH - half - 2),
+                frame.bottom + LINE,
+                label,
+                anchor="middle",
+            )
+        )
     return out
 
 
@@ -220,10 +234,13 @@ def _target_lines(frame: _Frame, targets: list[Target]) -> list[str]:
         width = _text_width(label)
         label_x = min(max(x - width, frame.left + 4), frame.right - width)
         label_y = y - 10 if y - FONT - 10 > 0 else y + FONT + 6
-        out.append(f'<g class="chart-target"><title>{escape(label)}</title>'
-                   f'<line x1="{start:.1f}" x2="{x:.1f}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                   f'<path class="chart-target-marker" d="M{x:.1f} {y - 8:.1f}l8 8l-8 8l-8 -8z"/>'
-                   + _text("chart-target-label", label_x, label_y, label) + "</g>")
+        out.append(
+            f'<g class="chart-target"><title>{escape(label)}</title>'
+            f'<line x1="{start:.1f}" x2="{x:.1f}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<path class="chart-target-marker" d="M{x:.1f} {y - 8:.1f}l8 8l-8 8l-8 -8z"/>'
+            + _text("chart-target-label", label_x, label_y, label)
+            + "</g>"
+        )
         start = x
     return out
 
@@ -237,8 +254,10 @@ def _legend(entries: list[tuple[str, str]], rows: list[list[int]], y: float) -> 
         for index in row:
             kind, text = entries[index]
             middle = y - FONT * 0.35
-            out.append(f'<line class="{kind} chart-legend-line" x1="{x + 2:.1f}" x2="{x + 38:.1f}" '
-                       f'y1="{middle:.1f}" y2="{middle:.1f}"/>')
+            out.append(
+                f'<line class="{kind} chart-legend-line" x1="{x + 2:.1f}" x2="{x + 38:.1f}" '
+                f'y1="{middle:.1f}" y2="{middle:.1f}"/>'
+            )
             out.append(_text("chart-legend", x + 46, y, text))
             x += _legend_width(text)
     return out
@@ -246,10 +265,12 @@ def _legend(entries: list[tuple[str, str]], rows: list[list[int]], y: float) -> 
 
 def _open(kind: str, chart_id: str, title: str, height: float) -> str:
     ident = escape(chart_id)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {kind}" id="{ident}" '
-            f'viewBox="0 0 {WIDTH} {math.ceil(height)}" width="100%" role="img" '
-            f'aria-labelledby="{ident}-title" font-size="{FONT}">'
-            f'<title id="{ident}-title">{escape(title)}</title>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {kind}" id="{ident}" '
+        f'viewBox="0 0 {WIDTH} {math.ceil(height)}" width="100%" role="img" '
+        f'aria-labelledby="{ident}-title" font-size="{FONT}">'
+        f'<title id="{ident}-title">{escape(title)}</title>'
+    )
 
 
 def _text(css: str, x: float, y: float, text: str, anchor: str = "start") -> str:

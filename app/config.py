@@ -25,23 +25,71 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("APP_ENV", "development", "development or production; production turns on secure cookies, HSTS and refuses a default secret key."),
-    Setting("SECRET_KEY", None, "Signs sessions and tokens. Development makes one in instance/secret_key; production requires it."),
-    Setting("DATABASE_URL", None, "SQLAlchemy URL; empty means SQLite at instance/app.db. PostgreSQL: postgresql+psycopg://user@host/db."),
+    Setting(
+        "APP_ENV",
+        "development",
+        "development or production; production turns on secure cookies, HSTS and refuses a default secret key.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "Signs sessions and tokens. Development makes one in instance/secret_key; production requires it.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        None,
+        "SQLAlchemy URL; empty means SQLite at instance/app.db. PostgreSQL: postgresql+psycopg://user@host/db.",
+    ),
     Setting("SQLITE_BUSY_TIMEOUT_MS", 15000, "How long an SQLite writer waits for the lock before failing."),
-    Setting("SQLITE_CHECK_UPGRADES", False, "Raise, instead of logging, when a read transaction on SQLite turns writer (the tests turn it on)."),
-    Setting("PASSWORD_HASHING", "argon2id", "argon2id (the library's recommended cost), or argon2id-cheap: a minimal cost for the test suite only, refused in production."),
-    Setting("PUBLIC_BASE_URL", "", "The site's public address, https://… (required in production): every link in an e-mail, and every absolute link, is built from it, never from the request's Host header. Empty in development: http://127.0.0.1:5000."),
-    Setting("TRUSTED_HOSTS", "", "Host names the site answers to, comma-separated (others get 400); empty means the host of PUBLIC_BASE_URL in production, any in development."),
-    Setting("PROXY_COUNT", 0, "How many reverse proxies (nginx, a load balancer) stand before the site: their X-Forwarded-For/-Proto/-Host are trusted for the client's address (rate limits) and the scheme. 0: none, the headers are ignored."),
+    Setting(
+        "SQLITE_CHECK_UPGRADES",
+        False,
+        "Raise, instead of logging, when a read transaction on SQLite turns writer (the tests turn it on).",
+    ),
+    Setting(
+        "PASSWORD_HASHING",
+        "argon2id",
+        "argon2id (the library's recommended cost), or argon2id-cheap: a minimal cost for the test suite only, refused in production.",
+    ),
+    Setting(
+        "PUBLIC_BASE_URL",
+        "",
+        "The site's public address, https://… (required in production): every link in an e-mail, and every absolute link, is built from it, never from the request's Host header. Empty in development: http://127.0.0.1:5000.",
+    ),
+    Setting(
+        "TRUSTED_HOSTS",
+        "",
+        "Host names the site answers to, comma-separated (others get 400); empty means the host of PUBLIC_BASE_URL in production, any in development.",
+    ),
+    Setting(
+        "PROXY_COUNT",
+        0,
+        "How many reverse proxies (nginx, a load balancer) stand before the site: their X-Forwarded-For/-Proto/-Host are trusted for the client's address (rate limits) and the scheme. 0: none, the headers are ignored.",
+    ),
     Setting("REGION_PROVINCE_CODE", "66", "Province (Decision 19/2025 code) the deployment serves."),
-    Setting("REGION_FORMER_PROVINCE", "Phú Yên (54)", "Limit to the communes of one former province (as named in the communes file); empty serves the whole province."),
+    Setting(
+        "REGION_FORMER_PROVINCE",
+        "Phú Yên (54)",
+        "Limit to the communes of one former province (as named in the communes file); empty serves the whole province.",
+    ),
     Setting("REGION_NAME_VI", "Phú Yên (cũ), tỉnh Đắk Lắk", "Name of the region shown on the site, in Vietnamese."),
     Setting("REGION_NAME_EN", "former Phú Yên, Đắk Lắk province", "Name of the region shown on the site, in English."),
-    Setting("RULES_DIR", None, "Folder with the department's rule files (size tiers, digital hints, platforms); empty means app/data/rules."),
+    Setting(
+        "RULES_DIR",
+        None,
+        "Folder with the department's rule files (size tiers, digital hints, platforms); empty means app/data/rules.",
+    ),
     Setting("SURVEYS_DIR", None, "Folder of the versioned survey instruments; empty means surveys/ in the project."),
-    Setting("PROGRESS_REFRESH_SECONDS", 300, "Longest the progress figures for today are served after a recorded write before they are computed again (figures as of a past day never change)."),
-    Setting("PROGRESS_BACKGROUND_REFRESH", True, "Serve the stored progress figures for today while a thread of the worker computes them again after a write; off: compute them in the request."),
+    Setting(
+        "PROGRESS_REFRESH_SECONDS",
+        300,
+        "Longest the progress figures for today are served after a recorded write before they are computed again (figures as of a past day never change).",
+    ),
+    Setting(
+        "PROGRESS_BACKGROUND_REFRESH",
+        True,
+        "Serve the stored progress figures for today while a thread of the worker computes them again after a write; off: compute them in the request.",
+    ),
     Setting("PEER_MINIMUM", 5, "Fewest peers (same sector group and size tier) before a peer median is shown."),
     Setting("BABEL_DEFAULT_LOCALE", "vi", "Language used when neither the cookie nor the browser says otherwise."),
     Setting("LANGUAGES", ("vi", "en"), "Languages the site offers."),
@@ -51,30 +99,92 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_USE_TLS", True, "Use STARTTLS with the SMTP server."),
     Setting("MAIL_USERNAME", "", "SMTP user name."),
     Setting("MAIL_PASSWORD", "", "SMTP password."),
-    Setting("MAIL_SEND_IN_BACKGROUND", True, "Send queued e-mail from a thread after the request (off: before the request ends, as the tests do). Run `flask mail send` from cron too: it retries what a failed server left waiting."),
+    Setting(
+        "MAIL_SEND_IN_BACKGROUND",
+        True,
+        "Send queued e-mail from a thread after the request (off: before the request ends, as the tests do). Run `flask mail send` from cron too: it retries what a failed server left waiting.",
+    ),
     Setting("MAIL_DEFAULT_SENDER", "no-reply@chuyendoiso.local", "From: address of the site's e-mails."),
     Setting("RATELIMIT_ENABLED", True, "Turn rate limits on or off (benchmarks switch them off)."),
-    Setting("RATELIMIT_STORAGE_URI", "memory://", "Where rate-limit counters live; redis://host:6379 when several processes serve the site."),
+    Setting(
+        "RATELIMIT_STORAGE_URI",
+        "memory://",
+        "Where rate-limit counters live; redis://host:6379 when several processes serve the site.",
+    ),
     Setting("LOGIN_RATE_LIMIT", "10 per minute;50 per hour", "Sign-in attempts allowed per client address."),
     Setting("EMAIL_TOKEN_MAX_AGE", 2 * 24 * 3600, "Seconds an e-mail verification link stays valid."),
     Setting("RESET_TOKEN_MAX_AGE", 3600, "Seconds a password-reset link stays valid."),
     Setting("SESSION_IDLE_DAYS", 14, "Days after which an unused sign-in session ends."),
     Setting("PRIVACY_NOTICE_VERSION", "2026-11", "Version of the privacy notice people consent to at registration."),
-    Setting("IMPORT_BACKGROUND_BYTES", 256 * 1024, "Imports from the web page of files larger than this (bytes) are checked and committed by a background job whose progress the page shows."),
-    Setting("IMPORT_UNDO_BACKGROUND_ROWS", 2000, "The undo of an import that wrote more records than this runs as a background job whose progress the page shows."),
-    Setting("IMPORT_MAX_ROWS", 200_000, "Most rows an imported file may hold (more: split it); checked from the workbook before it is read."),
+    Setting(
+        "IMPORT_BACKGROUND_BYTES",
+        256 * 1024,
+        "Imports from the web page of files larger than this (bytes) are checked and committed by a background job whose progress the page shows.",
+    ),
+    Setting(
+        "IMPORT_UNDO_BACKGROUND_ROWS",
+        2000,
+        "The undo of an import that wrote more records than this runs as a background job whose progress the page shows.",
+    ),
+    Setting(
+        "IMPORT_MAX_ROWS",
+        200_000,
+        "Most rows an imported file may hold (more: split it); checked from the workbook before it is read.",
+    ),
     Setting("IMPORT_MAX_COLUMNS", 64, "Most columns an imported workbook may use."),
-    Setting("IMPORT_MAX_UNPACKED_MB", 200, "Largest size an XLSX workbook may unpack to (a few KB can unpack to gigabytes)."),
-    Setting("IMPORT_JOB_STALL_SECONDS", 120, "A background import that has not reported progress for this long is shown as stopped and can be started again."),
+    Setting(
+        "IMPORT_MAX_UNPACKED_MB", 200, "Largest size an XLSX workbook may unpack to (a few KB can unpack to gigabytes)."
+    ),
+    Setting(
+        "IMPORT_JOB_STALL_SECONDS",
+        120,
+        "A background import that has not reported progress for this long is shown as stopped and can be started again.",
+    ),
     Setting("MAX_CONTENT_LENGTH", 20 * 1024 * 1024, "Largest request body accepted, in bytes (uploads included)."),
-    Setting("COMPRESS_MIMETYPES", ["text/html", "text/css", "application/javascript", "text/javascript", "application/json", "image/svg+xml", "text/csv"], "Responses compressed with gzip or brotli."),
-    Setting("WTF_CSRF_TIME_LIMIT", None, "CSRF tokens last as long as the session (a long questionnaire page must still submit)."),
+    Setting(
+        "COMPRESS_MIMETYPES",
+        [
+            "text/html",
+            "text/css",
+            "application/javascript",
+            "text/javascript",
+            "application/json",
+            "image/svg+xml",
+            "text/csv",
+        ],
+        "Responses compressed with gzip or brotli.",
+    ),
+    Setting(
+        "WTF_CSRF_TIME_LIMIT",
+        None,
+        "CSRF tokens last as long as the session (a long questionnaire page must still submit).",
+    ),
     Setting("SEND_FILE_MAX_AGE_DEFAULT", 7 * 24 * 3600, "Seconds browsers may cache static files (CSS, JS, icons)."),
-    Setting("PAGE_CACHE_MB", 64, "Memory for whole anonymous pages of the directory (and the API's lists), kept until the registry changes: per worker process, or in all for the Redis cache (PAGE_CACHE_URL); 0 turns the page cache off."),
-    Setting("PAGE_CACHE_URL", "", "redis://host:6379/0 keeps the page cache in Redis, shared by every worker; empty keeps it in each process."),
-    Setting("PAGE_CACHE_SECONDS", 600, "Longest a cached page or count is served, even when no recorded write changed the registry (reference data reloads, SQL by hand)."),
-    Setting("REGISTRY_VERSION_CHECK_MS", 500, "How long a worker trusts the registry version it read before reading it again: cached pages show a write made by another worker or process after at most this long, one made by the same process at once."),
-    Setting("VALUE_CACHE_ENTRIES", 2000, "Results of directory searches (totals and facet counts) kept per worker process until the registry changes; 0 turns it off."),
+    Setting(
+        "PAGE_CACHE_MB",
+        64,
+        "Memory for whole anonymous pages of the directory (and the API's lists), kept until the registry changes: per worker process, or in all for the Redis cache (PAGE_CACHE_URL); 0 turns the page cache off.",
+    ),
+    Setting(
+        "PAGE_CACHE_URL",
+        "",
+        "redis://host:6379/0 keeps the page cache in Redis, shared by every worker; empty keeps it in each process.",
+    ),
+    Setting(
+        "PAGE_CACHE_SECONDS",
+        600,
+        "Longest a cached page or count is served, even when no recorded write changed the registry (reference data reloads, SQL by hand).",
+    ),
+    Setting(
+        "REGISTRY_VERSION_CHECK_MS",
+        500,
+        "How long a worker trusts the registry version it read before reading it again: cached pages show a write made by another worker or process after at most this long, one made by the same process at once.",
+    ),
+    Setting(
+        "VALUE_CACHE_ENTRIES",
+        2000,
+        "Results of directory searches (totals and facet counts) kept per worker process until the registry changes; 0 turns it off.",
+    ),
     Setting("DEMO_TOTP_HELPER", True, "Allow `flask users totp EMAIL` to print a current code (development only)."),
 )
 
@@ -120,17 +230,18 @@ def derive_flask_settings(values: dict[str, Any], instance_path: str) -> dict[st
     """Turn the declared settings into the keys Flask and its extensions read."""
     production = values["APP_ENV"] == "production"
     if production and values["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY):
-        raise RuntimeError(
-            "APP_ENV=production needs a SECRET_KEY of your own (environment or instance/config.py)."
-        )
+        raise RuntimeError("APP_ENV=production needs a SECRET_KEY of your own (environment or instance/config.py).")
     if not values["SECRET_KEY"]:
         values["SECRET_KEY"] = instance_secret_key(instance_path)
     if values["PASSWORD_HASHING"] not in ("argon2id", "argon2id-cheap") or (
-            production and values["PASSWORD_HASHING"] != "argon2id"):
+        production and values["PASSWORD_HASHING"] != "argon2id"
+    ):
         raise RuntimeError("PASSWORD_HASHING is argon2id (argon2id-cheap only serves the test suite).")
     base = (values["PUBLIC_BASE_URL"] or "").strip().rstrip("/")
     if production and not base.startswith("https://"):
-        raise RuntimeError("APP_ENV=production needs PUBLIC_BASE_URL, the site's https:// address (links in e-mails use it).")
+        raise RuntimeError(
+            "APP_ENV=production needs PUBLIC_BASE_URL, the site's https:// address (links in e-mails use it)."
+        )
     values["PUBLIC_BASE_URL"] = base or "http://127.0.0.1:5000"
     hosts = [h.strip() for h in str(values["TRUSTED_HOSTS"] or "").split(",") if h.strip()]
     if not hosts and production:

@@ -79,7 +79,9 @@ def configure_engine(app: Flask, engine: Engine) -> None:
             connection.info["sqlite_tx"] = "read"
         elif state == "read":
             if not strict:
-                log.warning("a read transaction turned writer (wrap the transaction in write_intent()): %s", statement[:200])
+                log.warning(
+                    "a read transaction turned writer (wrap the transaction in write_intent()): %s", statement[:200]
+                )
             elif has_request_context() or threading.current_thread() is not threading.main_thread():
                 raise UpgradedRead(statement)
             # else: the tests' own set-up code, which runs alone

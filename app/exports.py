@@ -41,14 +41,18 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) ->
                 buffer.truncate()
         yield buffer.getvalue()
 
-    return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )
 
 
 def xlsx_bytes(header: list[str], rows: Iterable[list[Any]], sheet: str = "data") -> bytes:
     output = io.BytesIO()
-    book = xlsxwriter.Workbook(output, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        output, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     worksheet = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True})
     worksheet.write_row(0, 0, [str(h) for h in header], bold)
@@ -59,5 +63,8 @@ def xlsx_bytes(header: list[str], rows: Iterable[list[Any]], sheet: str = "data"
 
 
 def xlsx_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> Response:
-    return Response(xlsx_bytes(header, rows), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return Response(
+        xlsx_bytes(header, rows),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )

@@ -57,7 +57,9 @@ def fmt_vnd(value: int | None) -> str:
 def fmt_percent(value: float | None, digits: int = 0) -> str:
     if value is None:
         return ""
-    return fmt_number(value * 100, digits) + " %" if current_language() == "vi" else fmt_number(value * 100, digits) + "%"
+    return (
+        fmt_number(value * 100, digits) + " %" if current_language() == "vi" else fmt_number(value * 100, digits) + "%"
+    )
 
 
 def localized(vi: str | None, en: str | None) -> str:
@@ -66,7 +68,5 @@ def localized(vi: str | None, en: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(
-        fmt_date=fmt_date, fmt_number=fmt_number, fmt_vnd=fmt_vnd, fmt_percent=fmt_percent
-    )
+    app.jinja_env.filters.update(fmt_date=fmt_date, fmt_number=fmt_number, fmt_vnd=fmt_vnd, fmt_percent=fmt_percent)
     app.jinja_env.globals.update(current_language=current_language, localized=localized)

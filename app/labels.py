@@ -12,21 +12,35 @@ from app.domain.legal_forms import LEGAL_FORMS
 from app.domain.websites import website_link
 from app.routing import external_url
 
-ROLES = {"owner": _l("Business owner"), "investor": _l("Investor"), "staff": _l("Department staff"), "admin": _l("Administrator")}
+ROLES = {
+    "owner": _l("Business owner"),
+    "investor": _l("Investor"),
+    "staff": _l("Department staff"),
+    "admin": _l("Administrator"),
+}
 CLAIM_STATES = {"pending": _l("awaiting verification"), "verified": _l("verified"), "rejected": _l("rejected")}
 SIZE_TIERS = {
-    "micro": _l("Micro"), "small": _l("Small"), "medium": _l("Medium"), "large": _l("Large"),
-    "unknown": _l("Size unknown"), "not_applicable": _l("Not an SME (household business or branch)"),
+    "micro": _l("Micro"),
+    "small": _l("Small"),
+    "medium": _l("Medium"),
+    "large": _l("Large"),
+    "unknown": _l("Size unknown"),
+    "not_applicable": _l("Not an SME (household business or branch)"),
 }
 STATUSES = {"active": _l("Active"), "suspended": _l("Suspended"), "dissolved": _l("Dissolved")}
 CERTIFICATIONS = {
-    "ocop": _l("OCOP"), "gi": _l("Geographical indication"),
-    "collective_mark": _l("Collective mark"), "certification_mark": _l("Certification mark"),
+    "ocop": _l("OCOP"),
+    "gi": _l("Geographical indication"),
+    "collective_mark": _l("Collective mark"),
+    "certification_mark": _l("Certification mark"),
 }
 
 OCOP_GROUP_LABELS = {
-    "food": _l("Food"), "beverage": _l("Beverages"), "herbal": _l("Herbal and medicinal products"),
-    "handicraft": _l("Handicrafts"), "ornamental": _l("Ornamental plants and animals"),
+    "food": _l("Food"),
+    "beverage": _l("Beverages"),
+    "herbal": _l("Herbal and medicinal products"),
+    "handicraft": _l("Handicrafts"),
+    "ornamental": _l("Ornamental plants and animals"),
     "tourism": _l("Community and eco-tourism services"),
 }
 
@@ -53,14 +67,24 @@ def provenance_label(enterprise) -> str:
     }
     text = str(sources.get(enterprise.provenance, sources["staff"])) % {"date": fmt_date(enterprise.created_at.date())}
     if enterprise.verified_at:
-        text += " " + str(_l("Verified by the department on %(date)s.")) % {"date": fmt_date(enterprise.verified_at.date())}
+        text += " " + str(_l("Verified by the department on %(date)s.")) % {
+            "date": fmt_date(enterprise.verified_at.date())
+        }
     return text
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        role_label=_label(ROLES), claim_label=_label(CLAIM_STATES), size_label=_label(SIZE_TIERS),
-        status_label=_label(STATUSES), certification_label=_label(CERTIFICATIONS), ocop_group_label=_label(OCOP_GROUP_LABELS), legal_form_label=legal_form_label,
-        provenance_label=provenance_label, today=date.today, can_manage=can_manage, website_link=website_link,
+        role_label=_label(ROLES),
+        claim_label=_label(CLAIM_STATES),
+        size_label=_label(SIZE_TIERS),
+        status_label=_label(STATUSES),
+        certification_label=_label(CERTIFICATIONS),
+        ocop_group_label=_label(OCOP_GROUP_LABELS),
+        legal_form_label=legal_form_label,
+        provenance_label=provenance_label,
+        today=date.today,
+        can_manage=can_manage,
+        website_link=website_link,
         external_url=external_url,
     )

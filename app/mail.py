@@ -72,16 +72,24 @@ def drain(limit: int = BATCH) -> tuple[int, int]:
     table = OutgoingMail.__table__
     sent = failed = 0
     with db.engine.connect() as conn:
-        due = conn.execute(select(table).where(table.c.sent_at.is_(None), table.c.attempts < MAX_ATTEMPTS,
-                                               table.c.next_attempt_at <= utcnow())
-                           .order_by(table.c.id).limit(limit)).all()
+        due = conn.execute(
+            select(table)
+            .where(table.c.sent_at.is_(None), table.c.attempts < MAX_ATTEMPTS, table.c.next_attempt_at <= utcnow())
+            .order_by(table.c.id)
+            .limit(limit)
+        ).all()
         conn.rollback()
     for row in due:
-        retry_at = utcnow() + timedelta(minutes=2 ** row.attempts)
+        retry_at = utcnow() + timedelta(minutes=2**row.attempts)
         with write_intent(), db.engine.begin() as conn:
-            claimed = conn.execute(update(table).where(table.c.id == row.id, table.c.attempts == row.attempts,
-                                                       table.c.sent_at.is_(None))
-                                   .values(attempts=row.attempts + 1, next_attempt_at=retry_at)).rowcount == 1
+            claimed = (
+                conn.execute(
+                    update(table)
+                    .where(table.c.id == row.id, table.c.attempts == row.attempts, table.c.sent_at.is_(None))
+                    .values(attempts=row.attempts + 1, next_attempt_at=retry_at)
+                ).rowcount
+                == 1
+            )
         if not claimed:
             continue
         try:

@@ -10,12 +10,36 @@ import re
 
 from app.text import fold
 
-LEGAL_FORM_PHRASES = sorted({
-    "cong ty trach nhiem huu han", "trach nhiem huu han", "cong ty tnhh", "tnhh", "mot thanh vien", "mtv",
-    "hai thanh vien tro len", "hai thanh vien", "cong ty co phan", "co phan", "ctcp", "cong ty hop danh", "hop danh",
-    "doanh nghiep tu nhan", "dntn", "hop tac xa", "htx", "ho kinh doanh", "hkd", "chi nhanh", "van phong dai dien",
-    "vpdd", "cong ty", "cty",
-}, key=len, reverse=True)
+LEGAL_FORM_PHRASES = sorted(
+    {
+        "cong ty trach nhiem huu han",
+        "trach nhiem huu han",
+        "cong ty tnhh",
+        "tnhh",
+        "mot thanh vien",
+        "mtv",
+        "hai thanh vien tro len",
+        "hai thanh vien",
+        "cong ty co phan",
+        "co phan",
+        "ctcp",
+        "cong ty hop danh",
+        "hop danh",
+        "doanh nghiep tu nhan",
+        "dntn",
+        "hop tac xa",
+        "htx",
+        "ho kinh doanh",
+        "hkd",
+        "chi nhanh",
+        "van phong dai dien",
+        "vpdd",
+        "cong ty",
+        "cty",
+    },
+    key=len,
+    reverse=True,
+)
 _PHRASES = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in LEGAL_FORM_PHRASES) + r")\b")
 MAX_TERMS = 8
 
@@ -48,7 +72,7 @@ def without_legal_form(name: str) -> str:
     while matched:
         matched = False
         for phrase in _PHRASE_TOKENS:
-            if folded[start:start + len(phrase)] == phrase:
+            if folded[start : start + len(phrase)] == phrase:
                 start += len(phrase)
                 matched = True
                 break

@@ -41,7 +41,9 @@ def has_forbidden_characters() -> bool:
         if "\x00" in key or "\x00" in value:
             return True
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data"):
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         for key, value in request.form.items(multi=True):
             if "\x00" in key or "\x00" in value:
                 return True
@@ -95,7 +97,15 @@ def init_app(app: Flask) -> None:
         if e.code == 429:
             # keep Retry-After and rate-limit headers
             rendered, status = response
-            return rendered, status, {k: v for k, v in e.get_response().headers.items() if k.lower().startswith(("retry-after", "x-ratelimit"))}
+            return (
+                rendered,
+                status,
+                {
+                    k: v
+                    for k, v in e.get_response().headers.items()
+                    if k.lower().startswith(("retry-after", "x-ratelimit"))
+                },
+            )
         return response
 
     @app.errorhandler(Exception)

@@ -13,7 +13,11 @@ def normalize(text: str | None) -> str:
     """NFC, control and invisible characters dropped, runs of white space collapsed, ends trimmed."""
     if text is None:
         return ""
-    text = "".join(" " if ch in "\t\r\n" else ch for ch in str(text) if ch in "\t\r\n" or unicodedata.category(ch) not in _INVISIBLE)
+    text = "".join(
+        " " if ch in "\t\r\n" else ch
+        for ch in str(text)
+        if ch in "\t\r\n" or unicodedata.category(ch) not in _INVISIBLE
+    )
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
@@ -28,7 +32,8 @@ def fold(text: str | None) -> str:
     # Letters and decimal digits only: every search engine splits words the same way on the rest.
     kept = "".join(
         ch if unicodedata.category(ch).startswith("L") or unicodedata.category(ch) == "Nd" else " "
-        for ch in decomposed if unicodedata.category(ch) != "Mn"
+        for ch in decomposed
+        if unicodedata.category(ch) != "Mn"
     )
     return _SPACES.sub(" ", kept.lower()).strip()
 

@@ -18,13 +18,17 @@ def init_app(app: Flask) -> None:
         database.configure_engine(app, db.engine)
     database.init_request_write_intent(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True, compare_type=True)
-    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
+    babel.init_app(
+        app, locale_selector=i18n.select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"]
+    )
     csrf.init_app(app)
     compress.init_app(app)
     limiter.init_app(app)
     if app.config["APP_ENV"] == "production" and str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
-        app.logger.warning("Rate limits are kept in this process's memory: with more than one worker each counts "
-                           "apart and lets through more. Set RATELIMIT_STORAGE_URI=redis://… (see the README).")
+        app.logger.warning(
+            "Rate limits are kept in this process's memory: with more than one worker each counts "
+            "apart and lets through more. Set RATELIMIT_STORAGE_URI=redis://… (see the README)."
+        )
     login_manager.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)

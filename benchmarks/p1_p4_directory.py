@@ -109,16 +109,26 @@ class Dataset:
         return f"postgresql+psycopg://{self.pg['user']}@{self.pg['host']}:{self.pg['port']}/{self.pg_name}"
 
     def env(self) -> dict:
-        return {**os.environ, "INSTANCE_PATH": str(self.folder), "DATABASE_URL": self.url,
-                "SECRET_KEY": "p1p4-benchmark", "RATELIMIT_ENABLED": "false", "APP_ENV": "development",
-                "PYTHONUNBUFFERED": "1", **CACHE_MODES[self.cache]}
+        return {
+            **os.environ,
+            "INSTANCE_PATH": str(self.folder),
+            "DATABASE_URL": self.url,
+            "SECRET_KEY": "p1p4-benchmark",
+            "RATELIMIT_ENABLED": "false",
+            "APP_ENV": "development",
+            "PYTHONUNBUFFERED": "1",
+            **CACHE_MODES[self.cache],
+        }
 
     def pg_cli(self, tool: str) -> list[str]:
         return [tool, "-h", self.pg["host"], "-p", str(self.pg["port"]), "-U", self.pg["user"]]
 
     def pg_exists(self) -> bool:
-        done = subprocess.run(self.pg_cli("psql") + ["-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{self.pg_name}'",
-                                                       "postgres"], capture_output=True, text=True)
+        done = subprocess.run(
+            self.pg_cli("psql") + ["-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{self.pg_name}'", "postgres"],
+            capture_output=True,
+            text=True,
+        )
         return done.stdout.strip() == "1"
 
     def ready(self) -> bool:
@@ -137,8 +147,11 @@ class Dataset:
             run(self.pg_cli("createdb") + [self.pg_name], log)
         flask = [str(BIN / "flask"), "--app", "app"]
         started = time.monotonic()
-        for args in (["db", "upgrade"], ["reference", "load"],
-                     ["demo", "generate", "--enterprises", str(self.size), "--seed", str(seed)]):
+        for args in (
+            ["db", "upgrade"],
+            ["reference", "load"],
+            ["demo", "generate", "--enterprises", str(self.size), "--seed", str(seed)],
+        ):
             run(flask + args, log, env=self.env(), cwd=ROOT, logfile=self.folder / "build.log")
         (self.folder / "complete").write_text(f"{self.size} {seed}\n")
         log(f"  built in {time.monotonic() - started:.0f} s")
@@ -160,8 +173,12 @@ class Dataset:
         else:
             import psycopg
 
-            with psycopg.connect(host=self.pg["host"], port=self.pg["port"], user=self.pg["user"],
-                                 dbname=self.pg_name) as con, con.cursor(name="texts") as cur:
+            with (
+                psycopg.connect(
+                    host=self.pg["host"], port=self.pg["port"], user=self.pg["user"], dbname=self.pg_name
+                ) as con,
+                con.cursor(name="texts") as cur,
+            ):
                 cur.itersize = 20000
                 cur.execute(sql)
                 yield from (r[0] or "" for r in cur)
@@ -183,6 +200,7 @@ def run(command: list[str], log, env=None, cwd=None, logfile: Path | None = None
 @dataclass
 class Words:
     """Document frequencies of the words of search_text (share of enterprises holding the word)."""
+
     documents: int
     frequency: Counter
     prefixes: Counter  # documents with a word starting with this 1- or 2-letter prefix
@@ -228,8 +246,9 @@ def totals(dataset: Dataset, queries: list[str]) -> dict[str, int]:
     """What the directory's `total` would be for each query, counted by the app's own search code
     (search._conditions) in a separate process — the API itself also computes every facet, which
     can take far longer than the count."""
-    done = subprocess.run([sys.executable, "-c", TOTALS, json.dumps(queries)], cwd=ROOT, env=dataset.env(),
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", TOTALS, json.dumps(queries)], cwd=ROOT, env=dataset.env(), capture_output=True, text=True
+    )
     if done.returncode != 0:
         sys.exit(f"counting {queries} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -253,8 +272,11 @@ def pick_selective(large: Words, small: Words) -> list[str]:
 def pick_broad(large: Words) -> list[str]:
     """Candidates for > 50 %: the commonest words first, then 2- and 1-letter prefixes."""
     words = [w for w, n in large.frequency.most_common(10) if n > large.documents * 0.5]
-    prefixes = [p for p, n in sorted(large.prefixes.items(), key=lambda kv: (-len(kv[0]), -kv[1]))
-                if n > large.documents * 0.55 and p.isalpha()]
+    prefixes = [
+        p
+        for p, n in sorted(large.prefixes.items(), key=lambda kv: (-len(kv[0]), -kv[1]))
+        if n > large.documents * 0.55 and p.isalpha()
+    ]
     return words + prefixes
 
 
@@ -283,8 +305,16 @@ class Server:
         self.dataset, self.workers, self.log = dataset, workers, log
         self.port = free_port()
         self.logfile = dataset.folder / "gunicorn.log"
-        self.command = [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-                        "--timeout", str(int(request_timeout) + 30), "benchmarks.bench_app:app"]
+        self.command = [
+            str(BIN / "gunicorn"),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--timeout",
+            str(int(request_timeout) + 30),
+            "benchmarks.bench_app:app",
+        ]
         if "--no-control-socket" in subprocess.run([self.command[0], "--help"], capture_output=True, text=True).stdout:
             # gunicorn ≥ 27 otherwise opens ~/.gunicorn/gunicorn.ctl, shared with any other gunicorn running
             self.command.insert(1, "--no-control-socket")
@@ -292,8 +322,10 @@ class Server:
 
     def __enter__(self) -> Server:
         d = self.dataset
-        self.log(f"server ({d.engine}, {d.size:,}): {shlex.join(self.command)}  (cwd {ROOT}; "
-                 f"INSTANCE_PATH={d.folder} DATABASE_URL={d.url} RATELIMIT_ENABLED=false)")
+        self.log(
+            f"server ({d.engine}, {d.size:,}): {shlex.join(self.command)}  (cwd {ROOT}; "
+            f"INSTANCE_PATH={d.folder} DATABASE_URL={d.url} RATELIMIT_ENABLED=false)"
+        )
         with self.logfile.open("w") as out:
             self.process = subprocess.Popen(self.command, cwd=ROOT, env=d.env(), stdout=out, stderr=subprocess.STDOUT)
         until = time.monotonic() + 60
@@ -344,8 +376,10 @@ class Measure:
 
     def line(self) -> str:
         err = ", ".join(f"{k} {v}" for k, v in self.errors.items() if v) or "none"
-        return (f"{self.rps:9.1f} req/s  n={self.requests:<6} p50 {self.p50 * 1000:8.1f} ms  p90 {self.p90 * 1000:8.1f} ms  "
-                f"p99 {self.p99 * 1000:8.1f} ms  max {self.max * 1000:8.1f} ms  errors: {err}  {self.bytes:,} B  {self.path}")
+        return (
+            f"{self.rps:9.1f} req/s  n={self.requests:<6} p50 {self.p50 * 1000:8.1f} ms  p90 {self.p90 * 1000:8.1f} ms  "
+            f"p99 {self.p99 * 1000:8.1f} ms  max {self.max * 1000:8.1f} ms  errors: {err}  {self.bytes:,} B  {self.path}"
+        )
 
 
 class Load:
@@ -406,8 +440,19 @@ class Load:
 
     def _wrk(self, port: int, path: str, seconds: float) -> Measure:
         a = self.args
-        command = [self.wrk, f"-t{a.threads}", f"-c{a.connections}", f"-d{seconds:.0f}s", "--timeout", f"{a.request_timeout:g}s",
-                   "-H", "Accept-Language: vi", "-s", str(self.script), f"http://127.0.0.1:{port}{path}"]
+        command = [
+            self.wrk,
+            f"-t{a.threads}",
+            f"-c{a.connections}",
+            f"-d{seconds:.0f}s",
+            "--timeout",
+            f"{a.request_timeout:g}s",
+            "-H",
+            "Accept-Language: vi",
+            "-s",
+            str(self.script),
+            f"http://127.0.0.1:{port}{path}",
+        ]
         done = subprocess.run(command, capture_output=True, text=True)
         found = re.search(r"^WRKJSON (.*)$", done.stdout, re.M)
         if done.returncode != 0 or not found:
@@ -415,8 +460,18 @@ class Load:
         r = json.loads(found.group(1))
         seconds = r["duration_us"] / 1e6
         errors = {k: r[k] for k in ("connect", "read", "write", "status", "timeout")}
-        return Measure(path, r["requests"] / seconds, r["requests"], r["mean_us"] / 1e6, r["p50_us"] / 1e6,
-                       r["p90_us"] / 1e6, r["p99_us"] / 1e6, r["max_us"] / 1e6, errors, shlex.join(command))
+        return Measure(
+            path,
+            r["requests"] / seconds,
+            r["requests"],
+            r["mean_us"] / 1e6,
+            r["p50_us"] / 1e6,
+            r["p90_us"] / 1e6,
+            r["p99_us"] / 1e6,
+            r["max_us"] / 1e6,
+            errors,
+            shlex.join(command),
+        )
 
     def _python(self, port: int, path: str, seconds: float) -> Measure:
         a = self.args
@@ -450,8 +505,18 @@ class Load:
         def pct(share):
             return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
-        return Measure(path, len(latencies) / elapsed, len(latencies), sum(latencies) / max(1, len(latencies)),
-                       pct(.5), pct(.9), pct(.99), ordered[-1], dict(errors), f"python client, {a.connections} threads")
+        return Measure(
+            path,
+            len(latencies) / elapsed,
+            len(latencies),
+            sum(latencies) / max(1, len(latencies)),
+            pct(0.5),
+            pct(0.9),
+            pct(0.99),
+            ordered[-1],
+            dict(errors),
+            f"python client, {a.connections} threads",
+        )
 
 
 # --------------------------------------------------------------------------- the run
@@ -483,18 +548,29 @@ def run_p1_p2(engine: str, args, datasets, load: Load, log, only: set[str]) -> l
         hello = load.measure(server.port, "/_hello")
         pages: list[tuple[str, str, str]] = []
         if "P1" in only:
-            pages += [("P1", "/doanh-nghiep", "directory page, no query"),
-                      ("P1", f"/doanh-nghiep?q={quote_plus(P1_QUERY)}", f"directory page, q={P1_QUERY}")]
+            pages += [
+                ("P1", "/doanh-nghiep", "directory page, no query"),
+                ("P1", f"/doanh-nghiep?q={quote_plus(P1_QUERY)}", f"directory page, q={P1_QUERY}"),
+            ]
         if "P2" in only:
-            items = server.json("/api/v1/enterprises?per_page=20&q=" + quote_plus(P1_QUERY))["items"] or \
-                server.json("/api/v1/enterprises?per_page=20")["items"]
+            items = (
+                server.json("/api/v1/enterprises?per_page=20&q=" + quote_plus(P1_QUERY))["items"]
+                or server.json("/api/v1/enterprises?per_page=20")["items"]
+            )
             key = items[len(items) // 2]["code"]
             pages.append(("P2", f"/doanh-nghiep/{key}", "profile page"))
         measured = [(pid, what, load.measure(server.port, path)) for pid, path, what in pages]
         hello_mean, hello_note = hello_rate(load, server.port, hello)
         for pid, what, m in measured:
-            rows.append(Row(pid, f"{engine} {label(args.mid)}: {what} ÷ hello", 0.0 if m.timed_out else ratio(m.rps, hello_mean),
-                            ("timed out: " if m.timed_out else "") + f"{m.rps:.1f} req/s ÷ {hello_note}; p50 {m.p50 * 1000:.0f} ms"))
+            rows.append(
+                Row(
+                    pid,
+                    f"{engine} {label(args.mid)}: {what} ÷ hello",
+                    0.0 if m.timed_out else ratio(m.rps, hello_mean),
+                    ("timed out: " if m.timed_out else "")
+                    + f"{m.rps:.1f} req/s ÷ {hello_note}; p50 {m.p50 * 1000:.0f} ms",
+                )
+            )
     return rows
 
 
@@ -513,8 +589,10 @@ def run_p3_p4(engine: str, args, datasets, load: Load, log, only: set[str]) -> l
         sys.exit(f"none of {selective_candidates} is selective: {counted}")
     broad = next((w for w in broad_candidates if counted[w] > everything * 0.5), None)
     sel_total, broad_total = counted[selective], counted.get(broad)
-    log(f"  listed {everything:,}; selective q={selective!r}: {sel_total:,} ({sel_total / everything:.4%}); "
-        f"broad q={broad!r}: " + (f"{broad_total:,} ({broad_total / everything:.1%})" if broad else "none found"))
+    log(
+        f"  listed {everything:,}; selective q={selective!r}: {sel_total:,} ({sel_total / everything:.4%}); "
+        f"broad q={broad!r}: " + (f"{broad_total:,} ({broad_total / everything:.1%})" if broad else "none found")
+    )
     rows: list[Row] = []
     with Server(large, args.workers, log, args.request_timeout) as server:
         sel_path = f"/doanh-nghiep?q={quote_plus(selective)}"
@@ -523,57 +601,89 @@ def run_p3_p4(engine: str, args, datasets, load: Load, log, only: set[str]) -> l
             if broad is None:
                 sys.exit(f"no word or prefix matches > 50 % (tried {broad_candidates}: {counted})")
             broad_m = load.measure(server.port, f"/doanh-nghiep?q={quote_plus(broad)}")
-            rows.append(Row("P4", f"{engine} {label(args.large)}: broad q={broad} ({broad_total / everything:.0%}) "
-                                  f"÷ selective q={selective} ({sel_total}) p50 latency",
-                            # a timed-out broad query has no latency to compare: a failure, whatever the ratio
-                            float("inf") if broad_m.timed_out else ratio(broad_m.p50, sel_large.p50),
-                            (f"broad query timed out; a lower bound would be {ratio(broad_m.p50, sel_large.p50):.2f}: "
-                             if broad_m.timed_out else "")
-                            + f"p50 {broad_m.p50 * 1000:.0f} ms ÷ {sel_large.p50 * 1000:.0f} ms "
-                            f"(mean {broad_m.mean * 1000:.0f} ÷ {sel_large.mean * 1000:.0f} ms; "
-                            f"{broad_m.rps:.2f} vs {sel_large.rps:.1f} req/s, {args.connections} connections)"))
+            rows.append(
+                Row(
+                    "P4",
+                    f"{engine} {label(args.large)}: broad q={broad} ({broad_total / everything:.0%}) "
+                    f"÷ selective q={selective} ({sel_total}) p50 latency",
+                    # a timed-out broad query has no latency to compare: a failure, whatever the ratio
+                    float("inf") if broad_m.timed_out else ratio(broad_m.p50, sel_large.p50),
+                    (
+                        f"broad query timed out; a lower bound would be {ratio(broad_m.p50, sel_large.p50):.2f}: "
+                        if broad_m.timed_out
+                        else ""
+                    )
+                    + f"p50 {broad_m.p50 * 1000:.0f} ms ÷ {sel_large.p50 * 1000:.0f} ms "
+                    f"(mean {broad_m.mean * 1000:.0f} ÷ {sel_large.mean * 1000:.0f} ms; "
+                    f"{broad_m.rps:.2f} vs {sel_large.rps:.1f} req/s, {args.connections} connections)",
+                )
+            )
     if "P3" in only:
         with Server(small, args.workers, log, args.request_timeout) as server:
             total_small = totals(small, [selective])[selective]
             log(f"  selective q={selective!r} at {label(args.small)}: {total_small} enterprises")
             sel_small = load.measure(server.port, sel_path)
-        rows.append(Row("P3", f"{engine}: q={selective} at {label(args.large)} ({sel_total}) ÷ at "
-                              f"{label(args.small)} ({total_small}), req/s",
-                        ratio(sel_large.rps, sel_small.rps),
-                        f"{sel_large.rps:.1f} ÷ {sel_small.rps:.1f} req/s; p50 {sel_large.p50 * 1000:.0f} ms "
-                        f"vs {sel_small.p50 * 1000:.0f} ms"))
+        rows.append(
+            Row(
+                "P3",
+                f"{engine}: q={selective} at {label(args.large)} ({sel_total}) ÷ at "
+                f"{label(args.small)} ({total_small}), req/s",
+                ratio(sel_large.rps, sel_small.rps),
+                f"{sel_large.rps:.1f} ÷ {sel_small.rps:.1f} req/s; p50 {sel_large.p50 * 1000:.0f} ms "
+                f"vs {sel_small.p50 * 1000:.0f} ms",
+            )
+        )
     return rows
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=15, help="duration of each measurement (15)")
-    parser.add_argument("--min-rounds", type=int, default=5,
-                        help="a slow URL is measured long enough for every connection to finish this many requests (5)")
+    parser.add_argument(
+        "--min-rounds",
+        type=int,
+        default=5,
+        help="a slow URL is measured long enough for every connection to finish this many requests (5)",
+    )
     parser.add_argument("--max-seconds", type=float, default=240, help="upper bound of that longer duration (240)")
-    parser.add_argument("--request-timeout", type=float, default=120,
-                        help="a URL whose first request takes longer is recorded as timed out, not loaded (120)")
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=120,
+        help="a URL whose first request takes longer is recorded as timed out, not loaded (120)",
+    )
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (8)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2, as SPEC §6 says)")
     parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="sqlite")
     parser.add_argument("--only", default="P1,P2,P3,P4", help="budgets to measure (P1,P2,P3,P4)")
-    parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "bench-p1p4",
-                        help="where the databases live (/tmp/bench-p1p4)")
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "bench-p1p4",
+        help="where the databases live (/tmp/bench-p1p4)",
+    )
     parser.add_argument("--reuse", action="store_true", help="reuse databases already built under --dir")
     parser.add_argument("--small", type=int, default=10_000, help="P3's small database (10000)")
     parser.add_argument("--mid", type=int, default=20_000, help="P1/P2's database (20000)")
     parser.add_argument("--large", type=int, default=1_000_000, help="P3/P4's large database (1000000)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (1)")
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
-    parser.add_argument("--cache", choices=tuple(CACHE_MODES), default="on",
-                        help="on: the app's caches (default); values: no page cache (each request renders, "
-                             "totals and facet counts cached per registry version); off: no cache at all")
+    parser.add_argument(
+        "--cache",
+        choices=tuple(CACHE_MODES),
+        default="on",
+        help="on: the app's caches (default); values: no page cache (each request renders, "
+        "totals and facet counts cached per registry version); off: no cache at all",
+    )
     parser.add_argument("--pg-host", default="127.0.0.1")
     parser.add_argument("--pg-port", type=int, default=5432)
     parser.add_argument("--pg-user", default="postgres")
-    parser.add_argument("--keep-pg", action="store_true",
-                        help="keep the PostgreSQL databases bench_p1p4_* (dropped at the end otherwise)")
+    parser.add_argument(
+        "--keep-pg",
+        action="store_true",
+        help="keep the PostgreSQL databases bench_p1p4_* (dropped at the end otherwise)",
+    )
     args = parser.parse_args()
     only = {x.strip().upper() for x in args.only.split(",") if x.strip()}
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
@@ -588,10 +698,14 @@ def main() -> int:
 
     load = Load(args, args.dir, log)
     log("command:  " + shlex.join([sys.executable, *sys.argv]))
-    log(f"machine:  {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}; load generator on the same machine (127.0.0.1)")
+    log(
+        f"machine:  {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}; load generator on the same machine (127.0.0.1)"
+    )
     log(f"load:     {load.describe()}")
-    log(f"cache:    {args.cache} ({' '.join(f'{k}={v}' for k, v in CACHE_MODES[args.cache].items()) or 'app defaults'})")
+    log(
+        f"cache:    {args.cache} ({' '.join(f'{k}={v}' for k, v in CACHE_MODES[args.cache].items()) or 'app defaults'})"
+    )
 
     sizes = set()
     if only & {"P1", "P2"}:

@@ -36,8 +36,9 @@ sys.path.insert(0, str(ROOT))
 def _app(db_path: Path, instance: Path):
     from app import create_app
 
-    return create_app({"DATABASE_URL": f"sqlite:///{db_path}", "INSTANCE_PATH": str(instance),
-                       "RATELIMIT_ENABLED": False})
+    return create_app(
+        {"DATABASE_URL": f"sqlite:///{db_path}", "INSTANCE_PATH": str(instance), "RATELIMIT_ENABLED": False}
+    )
 
 
 def setup(folder: Path, rows: int) -> None:
@@ -63,9 +64,24 @@ def setup(folder: Path, rows: int) -> None:
     forms = ["TNHH MTV", "Công ty TNHH hai thành viên trở lên", "CTCP", "DNTN", "HTX"]
     with open(folder / "import.csv", "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["ma_so_doanh_nghiep", "ten_doanh_nghiep", "loai_hinh", "ngay_thanh_lap", "ma_xa", "ten_xa",
-                         "dia_chi", "nganh_nghe_chinh", "so_lao_dong", "doanh_thu", "tong_nguon_von", "email",
-                         "dien_thoai", "trang_thai"])
+        writer.writerow(
+            [
+                "ma_so_doanh_nghiep",
+                "ten_doanh_nghiep",
+                "loai_hinh",
+                "ngay_thanh_lap",
+                "ma_xa",
+                "ten_xa",
+                "dia_chi",
+                "nganh_nghe_chinh",
+                "so_lao_dong",
+                "doanh_thu",
+                "tong_nguon_von",
+                "email",
+                "dien_thoai",
+                "trang_thai",
+            ]
+        )
         n, written = 0, 0
         while written < rows:
             n += 1
@@ -74,13 +90,24 @@ def setup(folder: Path, rows: int) -> None:
             if len(check) != 1:
                 continue
             old = written % 5 == 0
-            writer.writerow([
-                body + check, f"Công ty TNHH Thương mại Dịch vụ Số {written}", forms[written % len(forms)],
-                f"{1 + written % 28:02d}/{1 + written % 12:02d}/{1995 + written % 30}",
-                "" if old else communes[written % len(communes)], old_names[written % len(old_names)] if old else "",
-                f"{written} Lê Lợi", f"{DIVISIONS[written % len(DIVISIONS)]:02d}{written % 100:02d}",
-                str(written % 300), f"{(written % 5000 + 1) * 1_000_000:,}".replace(",", "."), "", "", "", "",
-            ])
+            writer.writerow(
+                [
+                    body + check,
+                    f"Công ty TNHH Thương mại Dịch vụ Số {written}",
+                    forms[written % len(forms)],
+                    f"{1 + written % 28:02d}/{1 + written % 12:02d}/{1995 + written % 30}",
+                    "" if old else communes[written % len(communes)],
+                    old_names[written % len(old_names)] if old else "",
+                    f"{written} Lê Lợi",
+                    f"{DIVISIONS[written % len(DIVISIONS)]:02d}{written % 100:02d}",
+                    str(written % 300),
+                    f"{(written % 5000 + 1) * 1_000_000:,}".replace(",", "."),
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
             written += 1
 
 
@@ -90,9 +117,22 @@ def run_baseline(db_path: Path, csv_path: Path) -> dict:
     started = time.perf_counter()
     frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     rows = [
-        (r.ma_so_doanh_nghiep, r.ma_so_doanh_nghiep, r.ten_doanh_nghiep, r.ten_doanh_nghiep, r.ten_doanh_nghiep,
-         r.ten_doanh_nghiep, r.ten_doanh_nghiep, r.loai_hinh, r.nganh_nghe_chinh, r.ma_xa or "22015", r.dia_chi,
-         r.ngay_thanh_lap, r.so_lao_dong, r.doanh_thu)
+        (
+            r.ma_so_doanh_nghiep,
+            r.ma_so_doanh_nghiep,
+            r.ten_doanh_nghiep,
+            r.ten_doanh_nghiep,
+            r.ten_doanh_nghiep,
+            r.ten_doanh_nghiep,
+            r.ten_doanh_nghiep,
+            r.loai_hinh,
+            r.nganh_nghe_chinh,
+            r.ma_xa or "22015",
+            r.dia_chi,
+            r.ngay_thanh_lap,
+            r.so_lao_dong,
+            r.doanh_thu,
+        )
         for r in frame.itertuples(index=False)
     ]
     conn = sqlite3.connect(db_path, isolation_level=None)
@@ -105,7 +145,9 @@ def run_baseline(db_path: Path, csv_path: Path) -> dict:
         " main_vsic, commune_code, address, founded_on, employees, revenue_vnd, size_tier, is_digital_tech,"
         " digital_tech_verification, is_startup, startup_verification, status, record_state, shows_readiness,"
         " provenance, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unknown', 0,"
-        " 'unverified', 0, 'unverified', 'active', 'published', 0, 'import', datetime('now'), datetime('now'))", rows)
+        " 'unverified', 0, 'unverified', 'active', 'published', 0, 'import', datetime('now'), datetime('now'))",
+        rows,
+    )
     conn.execute("COMMIT")
     conn.close()
     return {"seconds": time.perf_counter() - started, "rows": len(rows)}
@@ -149,18 +191,27 @@ def main() -> int:
         results = {}
         for phase in ("baseline", "import"):
             shutil.copy(folder / "template.db", folder / f"{phase}.db")
-            out = subprocess.run([sys.executable, __file__, "--phase", phase, "--folder", str(folder)],
-                                 check=True, capture_output=True, text=True, cwd=ROOT)
+            out = subprocess.run(
+                [sys.executable, __file__, "--phase", phase, "--folder", str(folder)],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
             results[phase] = json.loads(out.stdout.strip().splitlines()[-1])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     base, imp = results["baseline"], results["import"]
     ratio = (imp["rows"] / imp["seconds"]) / (base["rows"] / base["seconds"])
     print(f"command: {' '.join(sys.argv)}  (rows={args.rows})")
-    print(f"baseline: {base['rows']} rows in {base['seconds']:.2f} s = {base['rows'] / base['seconds']:,.0f} rows/s, "
-          f"peak RSS {base['peak_rss_mb']:.0f} MB")
-    print(f"import:   {imp['rows']} rows in {imp['seconds']:.2f} s = {imp['rows'] / imp['seconds']:,.0f} rows/s, "
-          f"peak RSS {imp['peak_rss_mb']:.0f} MB, counts {imp['counts']}")
+    print(
+        f"baseline: {base['rows']} rows in {base['seconds']:.2f} s = {base['rows'] / base['seconds']:,.0f} rows/s, "
+        f"peak RSS {base['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        f"import:   {imp['rows']} rows in {imp['seconds']:.2f} s = {imp['rows'] / imp['seconds']:,.0f} rows/s, "
+        f"peak RSS {imp['peak_rss_mb']:.0f} MB, counts {imp['counts']}"
+    )
     p5_ok, p7_ok = ratio >= 0.20, imp["peak_rss_mb"] <= 300
     print(f"P5 ratio {ratio:.3f} (budget ≥ 0.20): {'ok' if p5_ok else 'FAIL'}")
     print(f"P7 peak RSS {imp['peak_rss_mb']:.0f} MB (budget ≤ 300 MB): {'ok' if p7_ok else 'FAIL'}")

@@ -74,8 +74,14 @@ def main() -> int:
 
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "INSTANCE_PATH": str(folder), "PAGE_CACHE_MB": "0", "VALUE_CACHE_ENTRIES": "0",
-           "RATELIMIT_ENABLED": "false", "FLASK_APP": "app"}
+    env = {
+        **os.environ,
+        "INSTANCE_PATH": str(folder),
+        "PAGE_CACHE_MB": "0",
+        "VALUE_CACHE_ENTRIES": "0",
+        "RATELIMIT_ENABLED": "false",
+        "FLASK_APP": "app",
+    }
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
     if not args.reuse:
@@ -98,7 +104,9 @@ def main() -> int:
     @app.get("/_count")
     def _count():
         count = db.session.scalar(select(func.count()).select_from(Enterprise))
-        return render_template_string('{% extends "base.html" %}{% block content %}<p>{{ n }}</p>{% endblock %}', n=count)
+        return render_template_string(
+            '{% extends "base.html" %}{% block content %}<p>{{ n }}</p>{% endblock %}', n=count
+        )
 
     client = app.test_client()
     with app.app_context():
@@ -109,7 +117,9 @@ def main() -> int:
         "dashboard /tien-do": lambda i: "/tien-do",
         "indicator /tien-do/T5?theo=commune": lambda i: "/tien-do/T5?theo=commune",
         "month end 31/12/2025, by size": lambda i: "/tien-do/T5?theo=size&ngay=2025-12-31",
-        "distinct past day, by section (public)": lambda i: f"/tien-do/T5?theo=section&ngay={date(2025, 6, 2) + timedelta(days=i)}",
+        "distinct past day, by section (public)": lambda i: (
+            f"/tien-do/T5?theo=section&ngay={date(2025, 6, 2) + timedelta(days=i)}"
+        ),
     }
     for url in ("/_count", "/tien-do", "/tien-do/T5?theo=commune", "/tien-do/T5?theo=size&ngay=2025-12-31"):
         timed(client, url)  # warm: templates, statement caches, snapshots of today
@@ -129,18 +139,24 @@ def main() -> int:
             fresh.append(time.perf_counter() - started)
 
     base = statistics.median(baseline)
-    print(f"\nP6 — {engine}, {size:,} enterprises, {args.rounds} rounds, page cache off; baseline /_count "
-          f"median {base * 1000:.1f} ms")
+    print(
+        f"\nP6 — {engine}, {size:,} enterprises, {args.rounds} rounds, page cache off; baseline /_count "
+        f"median {base * 1000:.1f} ms"
+    )
     print(f"{'page':45} {'median ms':>10} {'÷ baseline':>11}  budget ≤ 10")
     failed = False
     for name, times in results.items():
         ratio = statistics.median(times) / base
         budgeted = "computed" not in name
         failed |= budgeted and ratio > 10
-        print(f"{name:45} {statistics.median(times) * 1000:10.1f} {ratio:11.2f}  "
-              f"{('PASS' if ratio <= 10 else 'FAIL') if budgeted else '(reported)'}")
-    print(f"{'today computed afresh (T4+T5+T6)':45} {statistics.median(fresh) * 1000:10.1f} "
-          f"{statistics.median(fresh) / base:11.2f}  (reported)")
+        print(
+            f"{name:45} {statistics.median(times) * 1000:10.1f} {ratio:11.2f}  "
+            f"{('PASS' if ratio <= 10 else 'FAIL') if budgeted else '(reported)'}"
+        )
+    print(
+        f"{'today computed afresh (T4+T5+T6)':45} {statistics.median(fresh) * 1000:10.1f} "
+        f"{statistics.median(fresh) / base:11.2f}  (reported)"
+    )
     return 1 if failed else 0
 
 

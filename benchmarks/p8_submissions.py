@@ -176,8 +176,12 @@ class Browser:
                         self.cookies[name] = morsel.value
 
     def request(self, kind: str, method: str, path: str, form: list[tuple[str, str]] | None = None) -> Response:
-        headers = {"Accept": "text/html", "Accept-Encoding": "gzip", "Accept-Language": "vi",
-                   "User-Agent": "p8-benchmark"}
+        headers = {
+            "Accept": "text/html",
+            "Accept-Encoding": "gzip",
+            "Accept-Language": "vi",
+            "User-Agent": "p8-benchmark",
+        }
         cookie = self._cookie_header()
         if cookie:
             headers["Cookie"] = cookie
@@ -226,8 +230,9 @@ class Failure(Exception):
 
 
 class Client(threading.Thread):
-    def __init__(self, number: int, mode: str, port: int, instrument, deadline: float, stats: Stats,
-                 timeout: float, seed: int):
+    def __init__(
+        self, number: int, mode: str, port: int, instrument, deadline: float, stats: Stats, timeout: float, seed: int
+    ):
         super().__init__(name=f"client-{number}", daemon=True)
         self.number, self.mode, self.instrument, self.deadline = number, mode, instrument, deadline
         self.browser = Browser(port, stats, timeout)
@@ -249,8 +254,10 @@ class Client(threading.Thread):
 
     def expect(self, response: Response, status: int, what: str, location: re.Pattern | None = None):
         if response.status != status or (location and not (response.location and location.match(response.location))):
-            raise Failure(f"client {self.number}: {what}: got {response.status} → {response.location} "
-                          f"(expected {status}{' → ' + location.pattern if location else ''})")
+            raise Failure(
+                f"client {self.number}: {what}: got {response.status} → {response.location} "
+                f"(expected {status}{' → ' + location.pattern if location else ''})"
+            )
 
     def one_attempt(self):
         b = self.browser
@@ -276,8 +283,10 @@ class Client(threading.Thread):
                     if name not in chosen:
                         chosen[name] = random_answer(question, self.rng)
                     if form.options[name] and not set(chosen[name]) <= form.options[name]:
-                        raise Failure(f"client {self.number}: page {number} offers {sorted(form.options[name])} "
-                                      f"for {name}, chosen {chosen[name]}")
+                        raise Failure(
+                            f"client {self.number}: page {number} offers {sorted(form.options[name])} "
+                            f"for {name}, chosen {chosen[name]}"
+                        )
                     fields += [(f"q_{name}", v) for v in chosen[name]] + [(f"q_{name}__shown", "1")]
                 page = b.request("page_post", "POST", location, fields)
                 if page.status != 422:
@@ -292,7 +301,8 @@ class Client(threading.Thread):
         self.expect(review, 200, "GET review")
         csrf = scrape(review.body).csrf
         attempt.expected = self.scoring.effective_answers(
-            self.instrument, {n: self.questions[n].parse(raw) for n, raw in chosen.items()})
+            self.instrument, {n: self.questions[n].parse(raw) for n, raw in chosen.items()}
+        )
         responses = self.submit(location, csrf)
         attempt.nop_statuses = [r.status for r in responses]
         for r in responses:
@@ -412,15 +422,16 @@ def same_answers(a: dict, b: dict) -> bool:
 def check_database(db_path: Path, attempts: list[Attempt]) -> dict:
     con = sqlite3.connect(db_path)
     try:
-        rows = {r[0]: r for r in con.execute(
-            "SELECT public_id, id, status, answers, overall_level FROM assessment")}
+        rows = {r[0]: r for r in con.execute("SELECT public_id, id, status, answers, overall_level FROM assessment")}
         duplicated = con.execute(
             "SELECT entity_id, count(*) FROM audit_event WHERE action = 'submit' AND entity_type = 'assessment' "
-            "GROUP BY entity_id HAVING count(*) > 1").fetchall()
+            "GROUP BY entity_id HAVING count(*) > 1"
+        ).fetchall()
         unaudited = con.execute(
             "SELECT a.public_id FROM assessment a WHERE a.status = 'submitted' AND NOT EXISTS ("
             " SELECT 1 FROM audit_event e WHERE e.action = 'submit' AND e.entity_type = 'assessment'"
-            " AND e.entity_id = CAST(a.id AS TEXT))").fetchall()
+            " AND e.entity_id = CAST(a.id AS TEXT))"
+        ).fetchall()
         submit_events = con.execute("SELECT count(*) FROM audit_event WHERE action = 'submit'").fetchone()[0]
     finally:
         con.close()
@@ -458,13 +469,15 @@ def server_log_summary(log: Path) -> list[str]:
     lines = text.splitlines()
     interesting = re.compile(r"Traceback|Error|error|locked|WORKER TIMEOUT|CRITICAL|Exception|exited")
     found = [line for line in lines if interesting.search(line)]
-    out = [f"server log {log}: {len(lines)} lines, {len(found)} of errors; "
-           f"'database is locked': {text.count('database is locked')}, "
-           f"'WORKER TIMEOUT': {text.count('WORKER TIMEOUT')}, 'Traceback': {text.count('Traceback')}"]
+    out = [
+        f"server log {log}: {len(lines)} lines, {len(found)} of errors; "
+        f"'database is locked': {text.count('database is locked')}, "
+        f"'WORKER TIMEOUT': {text.count('WORKER TIMEOUT')}, 'Traceback': {text.count('Traceback')}"
+    ]
     first = text.find("Traceback")
     if first >= 0:
         start = text.rfind("\n", 0, max(0, first - 400)) + 1
-        out.append("first traceback:\n" + text[start:first + 6000].rstrip())
+        out.append("first traceback:\n" + text[start : first + 6000].rstrip())
     out += found[-20:]
     return out
 
@@ -475,8 +488,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16, help="concurrent simulated browsers (16)")
     parser.add_argument("--instrument", default="quick-check", help="quick-check (default) or dbi-sme")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2, as SPEC §6 says)")
-    parser.add_argument("--double-every", type=int, default=4,
-                        help="of every N clients, one double-submits concurrently and one back to back (4; 0: none)")
+    parser.add_argument(
+        "--double-every",
+        type=int,
+        default=4,
+        help="of every N clients, one double-submits concurrently and one back to back (4; 0: none)",
+    )
     parser.add_argument("--timeout", type=float, default=60, help="seconds a client waits for one response (60)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the random answers (1)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance folder (database, log)")
@@ -486,9 +503,15 @@ def main() -> int:
     instance = Path(tempfile.mkdtemp(prefix="p8-"))
     db_path = instance / "app.db"
     log = instance / "gunicorn.log"
-    env = {**os.environ, "INSTANCE_PATH": str(instance), "DATABASE_URL": f"sqlite:///{db_path}",
-           "SECRET_KEY": "p8-benchmark-" + os.urandom(8).hex(), "RATELIMIT_ENABLED": "false",
-           "APP_ENV": "development", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "SECRET_KEY": "p8-benchmark-" + os.urandom(8).hex(),
+        "RATELIMIT_ENABLED": "false",
+        "APP_ENV": "development",
+        "PYTHONUNBUFFERED": "1",
+    }
     port = free_port()
     gunicorn = [str(BIN / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "app:create_app()"]
     if "--no-control-socket" in subprocess.run([gunicorn[0], "--help"], capture_output=True, text=True).stdout:
@@ -496,12 +519,18 @@ def main() -> int:
         gunicorn.insert(1, "--no-control-socket")
 
     print("command:  " + shlex.join([sys.executable, *sys.argv]))
-    print(f"server:   {shlex.join(gunicorn)}  (cwd {ROOT}; INSTANCE_PATH={instance}, "
-          f"DATABASE_URL=sqlite:///{db_path}, RATELIMIT_ENABLED=false)")
-    print(f"machine:  {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}")
-    print(f"load:     {args.clients} clients × {args.seconds:g} s, {instrument.id} v{instrument.version} "
-          f"({sum(len(p.questions) for p in instrument.pillars)} questions, {len(instrument.pillars)} pages)")
+    print(
+        f"server:   {shlex.join(gunicorn)}  (cwd {ROOT}; INSTANCE_PATH={instance}, "
+        f"DATABASE_URL=sqlite:///{db_path}, RATELIMIT_ENABLED=false)"
+    )
+    print(
+        f"machine:  {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
+    print(
+        f"load:     {args.clients} clients × {args.seconds:g} s, {instrument.id} v{instrument.version} "
+        f"({sum(len(p.questions) for p in instrument.pillars)} questions, {len(instrument.pillars)} pages)"
+    )
 
     prepare(instance, env)
     server = None
@@ -518,8 +547,9 @@ def main() -> int:
             modes.append({0: "concurrent", 1: "sequential"}.get(slot, "single"))
         began = time.monotonic()
         deadline = began + args.seconds
-        clients = [Client(i, modes[i], port, instrument, deadline, stats, args.timeout, args.seed)
-                   for i in range(args.clients)]
+        clients = [
+            Client(i, modes[i], port, instrument, deadline, stats, args.timeout, args.seed) for i in range(args.clients)
+        ]
         for c in clients:
             c.start()
         for c in clients:
@@ -543,11 +573,15 @@ def main() -> int:
     print()
     print(f"elapsed:                 {elapsed:.1f} s (clients stop starting attempts at {args.seconds:g} s)")
     print(f"attempts started:        {len(attempts)}")
-    print(f"submissions confirmed by clients (302 → results page, level shown): {result['confirmed']}"
-          f"  [single {by_mode['single']}, double concurrent {by_mode['concurrent']}, "
-          f"double back-to-back {by_mode['sequential']}]")
-    print(f"rows in assessment:      {result['rows']} ({result['submitted']} submitted, "
-          f"{result['in_progress']} in progress)")
+    print(
+        f"submissions confirmed by clients (302 → results page, level shown): {result['confirmed']}"
+        f"  [single {by_mode['single']}, double concurrent {by_mode['concurrent']}, "
+        f"double back-to-back {by_mode['sequential']}]"
+    )
+    print(
+        f"rows in assessment:      {result['rows']} ({result['submitted']} submitted, "
+        f"{result['in_progress']} in progress)"
+    )
     print(f"submit audit events:     {result['submit_events']}")
     print(f"LOST (confirmed, not submitted in DB):           {len(result['lost'])}")
     print(f"DUPLICATED (>1 submit audit event per assessment): {len(result['duplicated'])}")
@@ -556,34 +590,51 @@ def main() -> int:
     print(f"level on results page differs from DB:           {len(result['level_differs'])}")
     print(f"submitted in DB but not confirmed to a client:   {len(result['submitted_unconfirmed'])}")
     print(f"HTTP status counts:      {dict(sorted(status_totals.items()))}")
-    print(f"5xx responses:           {server_errors}"
-          + (f"  {dict((f'{k} {s}', n) for (k, s), n in stats.status.items() if s >= 500)}" if server_errors else ""))
+    print(
+        f"5xx responses:           {server_errors}"
+        + (f"  {dict((f'{k} {s}', n) for (k, s), n in stats.status.items() if s >= 500)}" if server_errors else "")
+    )
     print(f"no HTTP answer:          {transport_errors}" + (f"  {dict(stats.transport)}" if transport_errors else ""))
     print(f"client-side failures:    {len(failures)}")
     for f in failures[:10]:
         print(f"    {f}")
     if stuck:
         print(f"clients still running after the wait: {stuck}")
-    print(f"throughput:              {result['confirmed'] / elapsed:.2f} submissions/s, "
-          f"{stats.requests / elapsed:.1f} requests/s ({stats.requests} requests)")
+    print(
+        f"throughput:              {result['confirmed'] / elapsed:.2f} submissions/s, "
+        f"{stats.requests / elapsed:.1f} requests/s ({stats.requests} requests)"
+    )
     print("latency by request (s):  kind          n     p50     p95     p99     max")
     for kind in ("index", "start", "page_get", "page_post", "review_get", "submit", "submit_again", "result_get"):
         values = stats.latency.get(kind, [])
         if values:
-            print(f"                         {kind:<12} {len(values):>5} {percentile(values, .5):7.3f} "
-                  f"{percentile(values, .95):7.3f} {percentile(values, .99):7.3f} {max(values):7.3f}")
+            print(
+                f"                         {kind:<12} {len(values):>5} {percentile(values, 0.5):7.3f} "
+                f"{percentile(values, 0.95):7.3f} {percentile(values, 0.99):7.3f} {max(values):7.3f}"
+            )
     for key in ("lost", "duplicated", "unaudited", "answers_differ", "level_differs"):
         if result[key]:
             print(f"{key}: {result[key][:20]}")
 
-    failed = bool(result["lost"] or result["duplicated"] or result["unaudited"] or result["answers_differ"]
-                  or result["level_differs"] or server_errors or transport_errors or stuck or failures)
+    failed = bool(
+        result["lost"]
+        or result["duplicated"]
+        or result["unaudited"]
+        or result["answers_differ"]
+        or result["level_differs"]
+        or server_errors
+        or transport_errors
+        or stuck
+        or failures
+    )
     if failed or failures or result["submitted_unconfirmed"]:
         print()
         print("\n".join(server_log_summary(log)))
     print()
-    print(f"P8 {'FAIL' if failed else 'PASS'}: lost {len(result['lost'])}, duplicated {len(result['duplicated'])}, "
-          f"5xx {server_errors} (budget: 0, 0, 0)")
+    print(
+        f"P8 {'FAIL' if failed else 'PASS'}: lost {len(result['lost'])}, duplicated {len(result['duplicated'])}, "
+        f"5xx {server_errors} (budget: 0, 0, 0)"
+    )
     if args.keep or failed:
         print(f"kept {instance} (app.db, gunicorn.log)")
     else:

@@ -68,11 +68,19 @@ def _empty_tables() -> None:
 @pytest.fixture
 def app(database, tmp_path):
     """The app with empty tables, reference data, rate limits off and its own instance folder."""
-    app = create_app({
-        **database, "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "RATELIMIT_ENABLED": False,
-        "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False, "PROGRESS_BACKGROUND_REFRESH": False,
-        "SQLITE_CHECK_UPGRADES": True, "MAIL_SEND_IN_BACKGROUND": False,
-    })
+    app = create_app(
+        {
+            **database,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "PROGRESS_BACKGROUND_REFRESH": False,
+            "SQLITE_CHECK_UPGRADES": True,
+            "MAIL_SEND_IN_BACKGROUND": False,
+        }
+    )
     with app.app_context():
         _empty_tables()
         load_reference_data()
@@ -147,7 +155,14 @@ def province(app):
         p = product(owner, date(2025, 1, 1), date(2025, 2, 1))
         listing(p, (date(2025, 3, 1), True))
         indicator = db.session.query(Indicator).filter_by(code="T1").one()
-        db.session.add(IndicatorValue(indicator_id=indicator.id, value=100, as_of=date(2025, 10, 1),
-                                      source_document="Báo cáo 12/BC-STTTT", entered_by_label="test"))
+        db.session.add(
+            IndicatorValue(
+                indicator_id=indicator.id,
+                value=100,
+                as_of=date(2025, 10, 1),
+                source_document="Báo cáo 12/BC-STTTT",
+                entered_by_label="test",
+            )
+        )
         db.session.commit()
     return app

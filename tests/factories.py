@@ -40,8 +40,14 @@ def make_enterprise(name: str = "Công ty TNHH Thủy sản Hải Đăng", commu
     return enterprise
 
 
-def make_user(email: str | None = None, role: str = "owner", password: str = PASSWORD, verified: bool = True,
-              two_factor: bool | None = None, name: str = "Nguyễn Thị Hoa") -> User:
+def make_user(
+    email: str | None = None,
+    role: str = "owner",
+    password: str = PASSWORD,
+    verified: bool = True,
+    two_factor: bool | None = None,
+    name: str = "Nguyễn Thị Hoa",
+) -> User:
     email = email or f"user{next(_seq)}@example.vn"
     user = auth_services.create_user(email, name, role, password, email_verified=verified)
     if two_factor if two_factor is not None else role in ("staff", "admin"):

@@ -38,9 +38,18 @@ def attempt(e, submitted_on: date, level: int, counted: bool = True, instrument:
     """A submitted attempt of the enterprise at a level; counted as linked by a verified member."""
     moment = at_noon(submitted_on)
     a = Assessment(
-        public_id=secrets.token_hex(8), resume_token_hash=secrets.token_hex(32), instrument_id=instrument,
-        instrument_version=1, enterprise_id=e.id, status="submitted", answers={}, started_at=moment,
-        submitted_at=moment, counts_toward_indicators=counted, overall_level=level, total_share=level / 5,
+        public_id=secrets.token_hex(8),
+        resume_token_hash=secrets.token_hex(32),
+        instrument_id=instrument,
+        instrument_version=1,
+        enterprise_id=e.id,
+        status="submitted",
+        answers={},
+        started_at=moment,
+        submitted_at=moment,
+        counts_toward_indicators=counted,
+        overall_level=level,
+        total_share=level / 5,
         counted_at=moment if counted else None,
     )
     db.session.add(a)
@@ -48,13 +57,27 @@ def attempt(e, submitted_on: date, level: int, counted: bool = True, instrument:
     return a
 
 
-def product(e, certified_on: date | None, verified_on: date | None, certification: str = "ocop", stars: int = 3,
-            group: str = "food", expires_on: date | None = None, created_on: date | None = None) -> Product:
+def product(
+    e,
+    certified_on: date | None,
+    verified_on: date | None,
+    certification: str = "ocop",
+    stars: int = 3,
+    group: str = "food",
+    expires_on: date | None = None,
+    created_on: date | None = None,
+) -> Product:
     name = f"Sản phẩm {next(_seq)}"
     p = Product(
-        enterprise_id=e.id, name=name, name_folded=fold(name), certification=certification,
-        ocop_stars=stars if certification == "ocop" else None, ocop_group=group if certification == "ocop" else None,
-        certified_on=certified_on, expires_on=expires_on, verified_at=at_noon(verified_on) if verified_on else None,
+        enterprise_id=e.id,
+        name=name,
+        name_folded=fold(name),
+        certification=certification,
+        ocop_stars=stars if certification == "ocop" else None,
+        ocop_group=group if certification == "ocop" else None,
+        certified_on=certified_on,
+        expires_on=expires_on,
+        verified_at=at_noon(verified_on) if verified_on else None,
         created_at=at_noon(created_on or certified_on or LONG_AGO),
     )
     db.session.add(p)
@@ -67,7 +90,9 @@ def listing(p, *checks: tuple[date, bool], platform: str = "shopee") -> Listing:
     db.session.add(item)
     db.session.flush()
     for day, available in checks:
-        db.session.add(ListingCheck(listing_id=item.id, checked_on=day, is_available=available, checked_by_label="test"))
+        db.session.add(
+            ListingCheck(listing_id=item.id, checked_on=day, is_available=available, checked_by_label="test")
+        )
     available_days = [day for day, ok in checks if ok]
     item.last_verified_on = max(available_days) if available_days else None
     db.session.commit()

@@ -61,7 +61,9 @@ def _operations():
 
     from app import create_app
 
-    spec = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"}).test_client().get("/api/v1/openapi.json").get_json()
+    spec = (
+        create_app({"TESTING": True, "DATABASE_URL": "sqlite://"}).test_client().get("/api/v1/openapi.json").get_json()
+    )
     return [(path, method) for path, methods in spec["paths"].items() for method in methods]
 
 
@@ -76,8 +78,11 @@ def test_api_passes_every_schemathesis_check(app, listed, path, method):
     operation = schema[path][method.upper()]
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=int(os.environ.get("SCHEMATHESIS_EXAMPLES", "40")), deadline=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=int(os.environ.get("SCHEMATHESIS_EXAMPLES", "40")),
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def check(case):
         case.call_and_validate(headers={"Accept-Encoding": "identity"})
 
@@ -90,8 +95,9 @@ def test_any_spelling_of_a_code_reaches_its_record_in_the_api_and_the_pages(clie
     with app.app_context():
         parent = make_enterprise("Công ty Cổ phần Mía đường Tuy Hòa", legal_form="cp")
         code = parent.code
-        make_enterprise("Chi nhánh Công ty Cổ phần Mía đường Tuy Hòa tại Sông Hinh", legal_form="branch",
-                        code=f"{code}-002")
+        make_enterprise(
+            "Chi nhánh Công ty Cổ phần Mía đường Tuy Hòa tại Sông Hinh", legal_form="branch", code=f"{code}-002"
+        )
         other = enterprise_code()
     branch = f"{code}-002"
     spellings = [branch, f"{code}002", f"{code} 002", f"{code[:4]}.{code[4:]}-002"]

@@ -49,8 +49,12 @@ def test_a_validation_error_loses_nothing(client, app):
     public_id = start(client, "dbi-sme")
     with app.app_context():
         instrument = services.instrument_of(services.by_public_id(public_id))
-        number_page, number_q = next((i + 1, q) for i, p in enumerate(instrument.pillars) for q in p.questions
-                                     if q.type == "number" and not q.show_if)
+        number_page, number_q = next(
+            (i + 1, q)
+            for i, p in enumerate(instrument.pillars)
+            for q in p.questions
+            if q.type == "number" and not q.show_if
+        )
     form = page_form(app, public_id, number_page)
     form[f"q_{number_q.name}"] = ["mười hai"]
     response = client.post(f"/danh-gia/lan/{public_id}/trang/{number_page}", data={**form, "action": "next"})
@@ -88,7 +92,9 @@ def test_a_submitted_attempt_is_immutable_and_submitted_once(client, app):
     answer_all(client, app, public_id)
     client.post(f"/danh-gia/lan/{public_id}/nop")
     client.post(f"/danh-gia/lan/{public_id}/nop")
-    response = client.post(f"/danh-gia/lan/{public_id}/trang/1", data={**page_form(app, public_id, 1, low_value), "action": "next"})
+    response = client.post(
+        f"/danh-gia/lan/{public_id}/trang/1", data={**page_form(app, public_id, 1, low_value), "action": "next"}
+    )
     assert response.headers["Location"].endswith("/ket-qua")
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "submit")) == 1
@@ -185,8 +191,21 @@ def test_results_show_change_since_last_time_and_local_providers(client, app):
     enterprise_id, _ = _owner(app)
     with app.app_context():
         provider = make_enterprise("Công ty TNHH Giải pháp Số Tuy Hòa", main_vsic="6201", is_digital_tech=True)
-        for category in ("e_invoice", "accounting", "ecommerce", "website", "social_marketing", "cybersecurity",
-                         "erp_crm", "cloud", "training", "consulting", "data_analytics", "payments", "connectivity"):
+        for category in (
+            "e_invoice",
+            "accounting",
+            "ecommerce",
+            "website",
+            "social_marketing",
+            "cybersecurity",
+            "erp_crm",
+            "cloud",
+            "training",
+            "consulting",
+            "data_analytics",
+            "payments",
+            "connectivity",
+        ):
             db.session.add(EnterpriseSolution(enterprise_id=provider.id, category=category))
         db.session.commit()
     login(client, "owner@example.vn")
@@ -209,11 +228,13 @@ def test_peer_median_needs_five_peers(client, app):
     login(client, "owner@example.vn")
     with app.app_context():
         peers = [make_enterprise(f"Công ty TNHH Hải sản Số {i}").id for i in range(5)]
+
     def finish(client_, eid):
         public_id = start(client_, "dbi-sme", eid)
         answer_all(client_, app, public_id, choose=low_value)
         client_.post(f"/danh-gia/lan/{public_id}/nop")
         return public_id
+
     for i, eid in enumerate(peers[:4]):
         with app.app_context():
             peer_user = make_user(f"peer{i}@example.vn")
@@ -290,7 +311,9 @@ def test_staff_filter_and_export_every_question_with_the_version(client, app):
         current = instruments().current("dbi-sme").version  # the version the attempt was taken in
         assert "version" in header and any(h.startswith(f"dbi-sme.v{current}.") for h in header)
         assert any(h.startswith("quick-check.v1.") for h in header)
-        assert sum(h.startswith(f"dbi-sme.v{current}.") for h in header) == len(instruments().get("dbi-sme", current).questions)
+        assert sum(h.startswith(f"dbi-sme.v{current}.") for h in header) == len(
+            instruments().get("dbi-sme", current).questions
+        )
     assert len(rows) == 3
 
     xlsx = client.get("/danh-gia/quan-ly/xuat.xlsx?instrument=quick-check")
@@ -303,7 +326,15 @@ def test_exported_cells_never_run_as_formulas():
     from app.exports import safe_cell
 
     assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
-    assert [safe_cell(v) for v in ("+1", "-2", "@a", "\tb", "\rc", "ok", 5)] == ["'+1", "'-2", "'@a", "'\tb", "'\rc", "ok", 5]
+    assert [safe_cell(v) for v in ("+1", "-2", "@a", "\tb", "\rc", "ok", 5)] == [
+        "'+1",
+        "'-2",
+        "'@a",
+        "'\tb",
+        "'\rc",
+        "ok",
+        5,
+    ]
 
 
 def test_a_pending_claimant_never_sees_the_owners_results(client, app):
@@ -348,8 +379,10 @@ def test_signing_in_from_a_result_keeps_access_to_it(client, app):
     public_id = start(client, "quick-check")
     answer_all(client, app, public_id)
     client.post(f"/danh-gia/lan/{public_id}/nop")
-    response = client.post(f"/dang-nhap?next=/danh-gia/lan/{public_id}/ket-qua",
-                           data={"email": "owner@example.vn", "password": "correct horse battery staple"})
+    response = client.post(
+        f"/dang-nhap?next=/danh-gia/lan/{public_id}/ket-qua",
+        data={"email": "owner@example.vn", "password": "correct horse battery staple"},
+    )
     assert client.get(response.headers["Location"]).status_code == 200
 
 
@@ -365,7 +398,7 @@ def test_blank_optional_questions_are_not_counted_and_the_results_page_says_how_
     answer_all(client, app, public_id, choose=lambda q: [] if not q.required else low_value(q))
     assert client.post(f"/danh-gia/lan/{public_id}/nop").status_code == 302
     result = client.get(f"/danh-gia/lan/{public_id}/ket-qua").get_data(as_text=True)
-    section = result[result.index('id="unanswered-title"'):result.index('aria-labelledby="keep-title"')]
+    section = result[result.index('id="unanswered-title"') : result.index('aria-labelledby="keep-title"')]
     with app.app_context():
         attempt = services.by_public_id(public_id)
         instrument = services.instrument_of(attempt)

@@ -13,7 +13,13 @@ from tests.factories import PASSWORD, add_member, link_from, login, make_enterpr
 
 
 def register(client, **overrides):
-    data = {"full_name": "Trần Văn Nam", "email": "Nam@Example.vn", "password": PASSWORD, "role": "owner", "consent": "y"}
+    data = {
+        "full_name": "Trần Văn Nam",
+        "email": "Nam@Example.vn",
+        "password": PASSWORD,
+        "role": "owner",
+        "consent": "y",
+    }
     data.update(overrides)
     return client.post("/dang-ky", data=data)
 
@@ -64,7 +70,9 @@ def test_registering_a_taken_address_reveals_nothing(client, app, outbox):
 def test_wrong_password_is_refused_without_saying_which_part(client, app):
     with app.app_context():
         make_user("hoa@example.vn")
-    response = client.post("/dang-nhap", data={"email": "hoa@example.vn", "password": "wrong password!"}, follow_redirects=True)
+    response = client.post(
+        "/dang-nhap", data={"email": "hoa@example.vn", "password": "wrong password!"}, follow_redirects=True
+    )
     assert response.status_code == 200
     assert client.get("/tai-khoan").status_code == 302
 
@@ -98,7 +106,12 @@ def test_deactivation_ends_every_session(client, app):
     with app.app_context():
         services.set_active(services.get_user_by_email("hoa@example.vn"), False, audit.CLI)
         db.session.commit()
-        assert db.session.scalar(db.select(db.func.count()).select_from(UserSession).where(UserSession.revoked_at.is_(None))) == 0
+        assert (
+            db.session.scalar(
+                db.select(db.func.count()).select_from(UserSession).where(UserSession.revoked_at.is_(None))
+            )
+            == 0
+        )
     assert client.get("/tai-khoan").status_code == 302
     assert login(client, "hoa@example.vn").status_code == 200  # refused: the form is shown again
 
@@ -181,7 +194,9 @@ def test_closing_an_account_removes_personal_data(client, app):
 def test_forms_need_a_csrf_token(database, tmp_path):
     from app import create_app
 
-    app = create_app({**database, "TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {**database, "TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "RATELIMIT_ENABLED": False}
+    )
     response = app.test_client().post("/dang-nhap", data={"email": "a@b.vn", "password": "x"})
     assert response.status_code == 400
 
@@ -189,10 +204,20 @@ def test_forms_need_a_csrf_token(database, tmp_path):
 def test_sign_in_is_rate_limited(database, tmp_path):
     from app import create_app
 
-    app = create_app({**database, "TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x",
-                      "WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "3 per minute"})
+    app = create_app(
+        {
+            **database,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "x",
+            "WTF_CSRF_ENABLED": False,
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
+    )
     client = app.test_client()
-    statuses = [client.post("/dang-nhap", data={"email": "a@b.vn", "password": "nope-nope"}).status_code for _ in range(5)]
+    statuses = [
+        client.post("/dang-nhap", data={"email": "a@b.vn", "password": "nope-nope"}).status_code for _ in range(5)
+    ]
     assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
 
 
@@ -204,13 +229,27 @@ def test_open_redirects_are_refused(client, app):
 
 
 def test_users_create_command(runner, app):
-    result = runner.invoke(args=["users", "create", "--email", "Can.Bo@so.gov.vn", "--name", "Cán bộ Sở", "--role", "staff",
-                                 "--password", "mật khẩu đủ dài"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Can.Bo@so.gov.vn",
+            "--name",
+            "Cán bộ Sở",
+            "--role",
+            "staff",
+            "--password",
+            "mật khẩu đủ dài",
+        ]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(db.select(User).filter_by(email="can.bo@so.gov.vn"))
         assert user.role == "staff" and user.email_verified_at is not None
-    again = runner.invoke(args=["users", "create", "--email", "can.bo@so.gov.vn", "--name", "X", "--password", "mật khẩu đủ dài"])
+    again = runner.invoke(
+        args=["users", "create", "--email", "can.bo@so.gov.vn", "--name", "X", "--password", "mật khẩu đủ dài"]
+    )
     assert again.exit_code != 0
 
 

@@ -19,8 +19,11 @@ def count(app) -> int:
 
 
 def test_backup_then_restore_brings_the_data_back(app, runner, tmp_path):
-    if os.environ.get("TEST_DATABASE_URL") and not shutil.which("pg_dump") and not list(
-            __import__("pathlib").Path("/usr/lib/postgresql").glob("*/bin/pg_dump")):
+    if (
+        os.environ.get("TEST_DATABASE_URL")
+        and not shutil.which("pg_dump")
+        and not list(__import__("pathlib").Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))
+    ):
         pytest.skip("pg_dump is not installed")
     with app.app_context():
         make_enterprise("Công ty TNHH Sao Biển")

@@ -35,12 +35,17 @@ def test_only_verified_valid_certificates_count_on_the_home_page_facets_and_api(
         counts = registry_counts()
     assert (counts["products"], counts["products_listed"]) == (2, 1)  # the verified one and the GI
     found = client.get("/api/v1/enterprises?products=true").get_json()
-    assert {i["code"] for i in found["items"]} == {verified, client.get("/api/v1/enterprises?q=ca+ngu").get_json()["items"][0]["code"]}
+    assert {i["code"] for i in found["items"]} == {
+        verified,
+        client.get("/api/v1/enterprises?q=ca+ngu").get_json()["items"][0]["code"],
+    }
     assert found["facets"]["products"] == [{"value": "1", "count": 2}]
     sellers = client.get("/api/v1/enterprises?platform=shopee").get_json()
     assert [i["code"] for i in sellers["items"]] == [verified]
-    states = {key: client.get(f"/api/v1/enterprises/{key}").get_json()["products"][0]["state"]
-              for key in (verified, expired, declared)}
+    states = {
+        key: client.get(f"/api/v1/enterprises/{key}").get_json()["products"][0]["state"]
+        for key in (verified, expired, declared)
+    }
     assert states == {verified: "certified", expired: "expired", declared: "awaiting_verification"}
 
 

@@ -56,10 +56,17 @@ def test_a_line_chart_is_an_image_named_by_its_title():
 
 def test_text_in_titles_labels_and_formats_is_escaped():
     evil = "<script>alert(1)</script>"
-    raw = str(charts.line_chart(
-        [(date(2024, 1, 1), 5.0), (date(2024, 2, 1), 6.0)], title=evil, chart_id='x"y', value_format=lambda v: evil,
-        date_format=lambda d: evil, target=(date(2025, 1, 1), 9, evil), series_label=evil,
-    ))
+    raw = str(
+        charts.line_chart(
+            [(date(2024, 1, 1), 5.0), (date(2024, 2, 1), 6.0)],
+            title=evil,
+            chart_id='x"y',
+            value_format=lambda v: evil,
+            date_format=lambda d: evil,
+            target=(date(2025, 1, 1), 9, evil),
+            series_label=evil,
+        )
+    )
     assert "<script>" not in raw
     svg = ET.fromstring(raw)
     assert svg.find(f"{NS}title").text == evil
@@ -90,8 +97,11 @@ def test_the_target_line_sits_at_its_value():
 
 
 def test_the_date_axis_reaches_the_deadline_and_the_projection():
-    svg = line([10, 20, 30], target=[(date(2025, 12, 31), 50, "2025"), (date(2030, 12, 31), 80, "2030")],
-               projection=[(date(2027, 12, 31), 45), (date(2030, 12, 31), 70)])
+    svg = line(
+        [10, 20, 30],
+        target=[(date(2025, 12, 31), 50, "2025"), (date(2030, 12, 31), 80, "2030")],
+        projection=[(date(2027, 12, 31), 45), (date(2030, 12, 31), 70)],
+    )
     right = max(float(g.get("x2")) for g in find(svg, "chart-grid"))
     projection = find(svg, "chart-projection")[0].get("points").split()
     assert float(projection[-1].split(",")[0]) == right
@@ -113,8 +123,10 @@ def test_tick_labels_are_few_and_do_not_overlap():
     x_labels = find(svg, "chart-axis-x")
     assert 2 <= len(x_labels) <= charts.MAX_X_TICKS
     assert 4 <= len(find(svg, "chart-axis-y")) <= charts.MAX_Y_TICKS
-    spans = [(float(t.get("x")) - charts._text_width(t.text) / 2, float(t.get("x")) + charts._text_width(t.text) / 2)
-             for t in x_labels]
+    spans = [
+        (float(t.get("x")) - charts._text_width(t.text) / 2, float(t.get("x")) + charts._text_width(t.text) / 2)
+        for t in x_labels
+    ]
     assert all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False))
     assert spans[0][0] >= 0 and spans[-1][1] <= charts.WIDTH
 
@@ -124,7 +136,7 @@ def test_the_value_axis_grows_to_the_data_target_and_projection_with_headroom():
     assert list(y_axis(line([3, 5, 8], target=(date(2026, 1, 1), 40, "40"))))[-1] == "50 %"
     counts = line([120, 1350, 2990], value_format=lambda v: f"{v:,.0f}", unit_suffix=" DN")
     assert list(y_axis(counts)) == ["0 DN", "1,000 DN", "2,000 DN", "3,000 DN", "4,000 DN"]
-    assert list(y_axis(line([0, 120], y_max=100)))[-1] == "100 %"   # a value over the scale stays in the frame
+    assert list(y_axis(line([0, 120], y_max=100)))[-1] == "100 %"  # a value over the scale stays in the frame
     assert all(0 <= float(c.get("cy")) for c in find(line([0, 120], y_max=100), "chart-point"))
 
 
@@ -134,8 +146,12 @@ def test_zeros_a_single_point_and_no_values():
     assert find(single, "chart-series") == [] and len(find(single, "chart-point")) == 1
     assert len(find(single, "chart-axis-x")) >= 1
     assert charts.line_chart([], title="t", chart_id="c", value_format=percent, date_format=month_year) == ""
-    assert charts.line_chart([(date(2024, 1, 1), None)], title="t", chart_id="c", value_format=percent,
-                             date_format=month_year) == ""
+    assert (
+        charts.line_chart(
+            [(date(2024, 1, 1), None)], title="t", chart_id="c", value_format=percent, date_format=month_year
+        )
+        == ""
+    )
 
 
 def test_dense_series_keep_a_solid_line_and_show_the_latest_value():
@@ -151,7 +167,7 @@ def test_a_bar_chart_marks_hidden_rows_and_writes_each_value():
     assert ["is-hidden" in r.get("class") for r in rows] == [False, True, False]
     assert [t.text for t in find(rows[1], "chart-bar-hidden")] == ["hidden"]
     assert [t.text for t in find(svg, "chart-bar-value")] == ["40 %", "0 %"]
-    assert len(find(svg, "chart-bar")) == 1          # nothing drawn for the hidden row nor for zero
+    assert len(find(svg, "chart-bar")) == 1  # nothing drawn for the hidden row nor for zero
     assert [t.text for t in find(svg, "chart-bar-label")] == ["Xã Tân Phú Trung", "Phường Bến Nghé", "Xã Bình Mỹ"]
 
 
@@ -178,14 +194,16 @@ def test_bar_charts_grow_with_their_rows_and_wrap_long_labels():
 
 def test_the_owner_history_chart_shows_each_submitted_attempt_by_date(app):
     def attempt(day: int, share: float | None) -> SimpleNamespace:
-        return SimpleNamespace(is_submitted=share is not None, total_share=share, submitted_at=datetime(2025, 3, day, 9))
+        return SimpleNamespace(
+            is_submitted=share is not None, total_share=share, submitted_at=datetime(2025, 3, day, 9)
+        )
 
     with app.test_request_context(headers={"Accept-Language": "vi"}):
         assert results.trend_chart([attempt(1, 0.3)]) == ""
         late = SimpleNamespace(is_submitted=True, total_share=0.7, submitted_at=datetime(2025, 3, 25, 20))
         svg = ET.fromstring(str(results.trend_chart([attempt(20, 0.55), attempt(1, 0.3), attempt(5, None), late])))
     tooltips = [c.find(f"{NS}title").text for c in find(svg, "chart-point")]
-    assert tooltips == ["01/03/2025: 30 %", "20/03/2025: 55 %", "26/03/2025: 70 %"]   # in Vietnam's time zone
+    assert tooltips == ["01/03/2025: 30 %", "20/03/2025: 55 %", "26/03/2025: 70 %"]  # in Vietnam's time zone
     assert list(y_axis(svg))[-1] == "100 %"
 
 

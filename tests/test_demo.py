@@ -67,11 +67,7 @@ def test_demo_load_builds_a_province_of_valid_enterprises(app, runner, instance)
     assert "3,000 enterprises" in output
     with app.app_context():
         enterprises = all_enterprises("demo")
-        assert (
-            len(enterprises)
-            == db.session.scalar(select(func.count()).select_from(Enterprise))
-            == 3_000
-        )
+        assert len(enterprises) == db.session.scalar(select(func.count()).select_from(Enterprise)) == 3_000
 
         codes = [e.code for e in enterprises if e.code]
         assert len(codes) == len(set(codes))
@@ -88,11 +84,7 @@ def test_demo_load_builds_a_province_of_valid_enterprises(app, runner, instance)
         assert not public_keys & {e.personal_id for e in enterprises if e.personal_id}
         assert all(e.public_key == e.code for e in enterprises if e.code)
 
-        region = set(
-            db.session.scalars(
-                select(CommuneRow.code).where(CommuneRow.former_province == "Phú Yên (54)")
-            )
-        )
+        region = set(db.session.scalars(select(CommuneRow.code).where(CommuneRow.former_province == "Phú Yên (54)")))
         assert {e.commune_code for e in enterprises} <= region
         assert len({e.commune_code for e in enterprises}) > 25
 
@@ -105,10 +97,7 @@ def test_demo_load_builds_a_province_of_valid_enterprises(app, runner, instance)
             tier: sum(e.size_tier == tier for e in enterprises)
             for tier in ("micro", "small", "medium", "large", "unknown")
         }
-        assert (
-            tiers["micro"] > tiers["small"] > tiers["medium"] > tiers["large"] > 0
-            and tiers["unknown"] > 0
-        )
+        assert tiers["micro"] > tiers["small"] > tiers["medium"] > tiers["large"] > 0 and tiers["unknown"] > 0
         inactive = sum(e.status != "active" for e in enterprises)
         assert 0.01 < inactive / len(enterprises) < 0.06
 
@@ -150,19 +139,14 @@ def test_demo_load_certifies_products_and_lists_some_on_platform_domains(app, ru
         marks = {p.name: p for p in products if p.certification != "ocop"}
         assert marks["Tôm hùm bông Phú Yên"].certification == "gi"
         assert all(p.ocop_stars is None for p in marks.values())
-        assert all(
-            p.enterprise.provenance == "demo" and p.enterprise.legal_form != "branch"
-            for p in products
-        )
+        assert all(p.enterprise.provenance == "demo" and p.enterprise.legal_form != "branch" for p in products)
 
         listings = db.session.scalars(select(Listing)).all()
         domains = {p.code: p.domains.split() for p in db.session.scalars(select(Platform))}
         for listing in listings:
             host = urlsplit(listing.url).hostname
             assert urlsplit(listing.url).scheme == "https"
-            assert any(
-                host == d or host.endswith("." + d) for d in domains[listing.platform_code]
-            ), listing.url
+            assert any(host == d or host.endswith("." + d) for d in domains[listing.platform_code]), listing.url
         listed = len({listing.product_id for listing in listings})
         assert 0.35 < listed / len(products) < 0.6
 
@@ -177,9 +161,7 @@ DEMO_EMAILS = {
 
 
 def demo_account_count() -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(User).where(User.email.in_(DEMO_EMAILS))
-    )
+    return db.session.scalar(select(func.count()).select_from(User).where(User.email.in_(DEMO_EMAILS)))
 
 
 def test_demo_load_writes_the_demo_accounts_once(app, runner, instance):
@@ -203,9 +185,7 @@ def test_demo_load_writes_the_demo_accounts_once(app, runner, instance):
         manager = db.session.scalar(select(User).where(User.email == "startup.demo@example.com"))
         membership = db.session.scalar(select(Membership).where(Membership.user_id == manager.id))
         assert membership.claim_state == "verified" and membership.enterprise.is_startup
-        assert (
-            f"acts for: {membership.enterprise.name} ({membership.enterprise.public_key})" in text
-        )
+        assert f"acts for: {membership.enterprise.name} ({membership.enterprise.public_key})" in text
 
     again = invoke(runner, "demo", "load")
     assert "already loaded" in again and "password" not in again
@@ -231,9 +211,7 @@ def test_demo_composer_is_deterministic_for_a_seed():
 
 def test_generate_adds_exactly_n_enterprises_with_unique_valid_codes(app, runner, instance):
     invoke(runner, "demo", "load")
-    output = invoke(
-        runner, "demo", "generate", "--enterprises", "2000", "--seed", "5", "--chunk-size", "700"
-    )
+    output = invoke(runner, "demo", "generate", "--enterprises", "2000", "--seed", "5", "--chunk-size", "700")
     assert "2,000 / 2,000 enterprises" in output and "rows/s" in output
     with app.app_context():
         generated = all_enterprises("generated")
@@ -242,10 +220,7 @@ def test_generate_adds_exactly_n_enterprises_with_unique_valid_codes(app, runner
         assert all(HOUSEHOLD_KEY.match(e.public_key) for e in generated if e.legal_form == "hkd")
         assert (
             db.session.scalar(
-                select(func.count())
-                .select_from(Product)
-                .join(Enterprise)
-                .where(Enterprise.provenance == "generated")
+                select(func.count()).select_from(Product).join(Enterprise).where(Enterprise.provenance == "generated")
             )
             > 50
         )

@@ -45,9 +45,7 @@ def months_before(day: date, months: int) -> date:
     return date(y, m + 1, min(day.day, 28))
 
 
-def share_transformed(
-    enterprises: list[Enterprise], attempts: list[Assessment], day: date
-) -> float:
+def share_transformed(enterprises: list[Enterprise], attempts: list[Assessment], day: date) -> float:
     """Active SMEs whose newest counted attempt by ``day`` is recent and at level 1 or more."""
     newest: dict[int, Assessment] = {}
     for a in attempts:
@@ -57,17 +55,11 @@ def share_transformed(
     smes = [
         e
         for e in enterprises
-        if e.size_tier in SMES
-        and e.registered_on <= day
-        and (e.ceased_on is None or e.ceased_on > day)
+        if e.size_tier in SMES and e.registered_on <= day and (e.ceased_on is None or e.ceased_on > day)
     ]
     since = months_before(day, 24)
     done = sum(
-        1
-        for e in smes
-        if e.id in newest
-        and newest[e.id].overall_level >= 1
-        and newest[e.id].counted_at.date() > since
+        1 for e in smes if e.id in newest and newest[e.id].overall_level >= 1 and newest[e.id].counted_at.date() > since
     )
     return done / len(smes)
 
@@ -91,16 +83,12 @@ def test_demo_records_are_dated_consistently(app_ctx):
         if e.founded_on >= date(2023, 1, 1):
             assert 0 <= (e.registered_on - e.founded_on).days <= 45
         for label in ("digital_tech", "startup"):
-            verified = (
-                getattr(e, f"is_{label}") and getattr(e, f"{label}_verification") == "verified"
-            )
+            verified = getattr(e, f"is_{label}") and getattr(e, f"{label}_verification") == "verified"
             day = getattr(e, f"{label}_verified_on")
             assert (day is not None) == verified, e
             assert day is None or e.registered_on <= day <= AS_OF
     founded_before_plan = [e for e in enterprises if e.founded_on < date(2023, 1, 1)]
-    original = sum(
-        date(2019, 1, 1) <= e.registered_on <= date(2023, 2, 15) for e in founded_before_plan
-    )
+    original = sum(date(2019, 1, 1) <= e.registered_on <= date(2023, 2, 15) for e in founded_before_plan)
     assert original / len(founded_before_plan) > 0.85
     assert 0.01 < sum(e.status != "active" for e in enterprises) / len(enterprises) < 0.06
 
@@ -113,13 +101,9 @@ def test_demo_assessments_are_counted_from_verified_members(app_ctx):
     load()
     attempts = all_of(Assessment)
     counted = [a for a in attempts if a.counted_at is not None]
-    members = {
-        (m.user_id, m.enterprise_id): m for m in all_of(Membership) if m.claim_state == "verified"
-    }
+    members = {(m.user_id, m.enterprise_id): m for m in all_of(Membership) if m.claim_state == "verified"}
     for a in counted:
-        assert (
-            a.status == "submitted" and a.counts_toward_indicators and a.instrument_id == "dbi-sme"
-        )
+        assert a.status == "submitted" and a.counts_toward_indicators and a.instrument_id == "dbi-sme"
         assert a.counted_at == a.submitted_at and a.overall_level in range(6)
         membership = members[(a.user_id, a.enterprise_id)]
         assert membership.decided_at < a.counted_at
@@ -159,8 +143,7 @@ def test_demo_assessments_are_counted_from_verified_members(app_ctx):
     # T5 moves: a few percent early in 2024, a quarter by the 2025 deadline, a third now.
     enterprises = all_of(Enterprise)
     early, deadline, now = (
-        share_transformed(enterprises, counted, day)
-        for day in (date(2024, 1, 31), date(2025, 12, 31), AS_OF)
+        share_transformed(enterprises, counted, day) for day in (date(2024, 1, 31), date(2025, 12, 31), AS_OF)
     )
     assert 0.05 < early < deadline < now < 0.5 and 0.2 < deadline < 0.35
 
@@ -232,13 +215,9 @@ def fingerprint() -> dict:
             for a in all_of(Assessment)
             if a.enterprise_id
         ),
-        "products": sorted(
-            (key[p.enterprise_id], p.name, p.certified_on, p.verified_at) for p in all_of(Product)
-        ),
+        "products": sorted((key[p.enterprise_id], p.name, p.certified_on, p.verified_at) for p in all_of(Product)),
         "checks": sorted(
-            (listing.url, c.checked_on, c.is_available)
-            for listing in all_of(Listing)
-            for c in listing.checks
+            (listing.url, c.checked_on, c.is_available) for listing in all_of(Listing) for c in listing.checks
         ),
         "values": sorted((v.as_of, v.value) for v in all_of(IndicatorValue)),
     }
@@ -257,20 +236,14 @@ def test_bulk_owner_accounts_cannot_sign_in_or_reset_their_password(app, client,
         enterprise = make_enterprise()
         made = owners.create_owners(
             random.Random(1),
-            [
-                owners.Claim(
-                    enterprise.id, enterprise.public_key, date(2023, 1, 5), date(2024, 3, 1)
-                )
-            ],
+            [owners.Claim(enterprise.id, enterprise.public_key, date(2023, 1, 5), date(2024, 3, 1))],
         )
         db.session.commit()
         user = db.session.get(User, made[enterprise.id][0])
         email = user.email
         assert email == owners.owner_email(enterprise.public_key) and email.endswith("@example.com")
         membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
-        assert membership.claim_state == "verified" and membership.decided_at.date() < date(
-            2024, 3, 1
-        )
+        assert membership.claim_state == "verified" and membership.decided_at.date() < date(2024, 3, 1)
         for guess in ("", owners.UNUSABLE_PASSWORD_HASH, "correct horse battery staple"):
             assert authenticate(email, guess) is None
         request_password_reset(email)
@@ -312,10 +285,7 @@ def test_generate_adds_the_asked_number_of_counted_attempts(app, runner):
         )
         newest: dict[int, Assessment] = {}
         for a in attempts:
-            if (
-                a.enterprise_id not in newest
-                or newest[a.enterprise_id].submitted_at < a.submitted_at
-            ):
+            if a.enterprise_id not in newest or newest[a.enterprise_id].submitted_at < a.submitted_at:
                 newest[a.enterprise_id] = a
         latest = {row.enterprise_id: row.assessment_id for row in all_of(LatestAssessment)}
         assert latest == {k: a.id for k, a in newest.items()}
@@ -325,9 +295,7 @@ def test_generate_adds_the_asked_number_of_counted_attempts(app, runner):
         assert all((e.ceased_on is not None) == (e.status != "active") for e in enterprises)
         assert all(e.registered_on <= date.today() for e in enterprises)
         for listing in all_of(Listing):
-            assert listing.last_verified_on == max(
-                c.checked_on for c in listing.checks if c.is_available
-            )
+            assert listing.last_verified_on == max(c.checked_on for c in listing.checks if c.is_available)
 
         # Another run continues the ids and the counts.
     again = runner.invoke(args=["demo", "generate", "--enterprises", "300", "--assessments", "500"])

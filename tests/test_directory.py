@@ -26,12 +26,24 @@ def province(app):
         make_enterprise("Công ty Cổ phần Du lịch Đồng Xuân", commune_code="22081", legal_form="cp", main_vsic="5510")
         make_enterprise("Công ty TNHH Dòng Xuân", commune_code="22015", main_vsic="4711")
         make_enterprise("Công ty TNHH Phần mềm Biển Xanh", commune_code="22015", main_vsic="6201", is_digital_tech=True)
-        lobster = Product(enterprise_id=hai_dang.id, name="Tôm hùm bông Phú Yên", name_folded="tom hum bong phu yen",
-                          certification="gi", certified_on=date(2017, 1, 1), verified_at=utcnow())  # counts: verified
+        lobster = Product(
+            enterprise_id=hai_dang.id,
+            name="Tôm hùm bông Phú Yên",
+            name_folded="tom hum bong phu yen",
+            certification="gi",
+            certified_on=date(2017, 1, 1),
+            verified_at=utcnow(),
+        )  # counts: verified
         db.session.add(lobster)
         db.session.flush()
-        db.session.add(Listing(product_id=lobster.id, platform_code="shopee", url="https://shopee.vn/tom-hum",
-                               last_verified_on=date(2026, 11, 1)))
+        db.session.add(
+            Listing(
+                product_id=lobster.id,
+                platform_code="shopee",
+                url="https://shopee.vn/tom-hum",
+                last_verified_on=date(2026, 11, 1),
+            )
+        )
         refresh_search_text(hai_dang)
         db.session.commit()
 
@@ -42,7 +54,10 @@ def names(client, url: str) -> list[str]:
 
 
 def test_search_without_diacritics_finds_d_stroke(client, province):
-    assert set(names(client, "/doanh-nghiep?q=dong+xuan")) == {"Công ty Cổ phần Du lịch Đồng Xuân", "Công ty TNHH Dòng Xuân"}
+    assert set(names(client, "/doanh-nghiep?q=dong+xuan")) == {
+        "Công ty Cổ phần Du lịch Đồng Xuân",
+        "Công ty TNHH Dòng Xuân",
+    }
 
 
 def test_exact_diacritics_rank_first(client, province):
@@ -69,8 +84,11 @@ def test_legal_form_words_are_not_search_terms(client, province):
 
 def test_an_enterprise_code_goes_straight_to_its_profile(client, app, province):
     with app.app_context():
-        code = db.session.scalar(db.select(db.text("code")).select_from(db.text("enterprise")).where(
-            db.text("name = 'Công ty TNHH Phần mềm Biển Xanh'")))
+        code = db.session.scalar(
+            db.select(db.text("code"))
+            .select_from(db.text("enterprise"))
+            .where(db.text("name = 'Công ty TNHH Phần mềm Biển Xanh'"))
+        )
     response = client.get(f"/doanh-nghiep?q={code}")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/doanh-nghiep/{code}")
 
@@ -109,7 +127,9 @@ def test_pages_are_capped(app, province):
 
 def test_profile_shows_products_listings_and_json_ld(client, app, province):
     with app.app_context():
-        key = db.session.scalar(db.text("SELECT public_key FROM enterprise WHERE name = 'Công ty TNHH Thủy sản Hải Đăng'"))
+        key = db.session.scalar(
+            db.text("SELECT public_key FROM enterprise WHERE name = 'Công ty TNHH Thủy sản Hải Đăng'")
+        )
     page = client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
     assert "Tôm hùm bông Phú Yên" in page and "Shopee" in page and "01/11/2026" in page
     assert '"@type": "Organization"' in page
@@ -134,8 +154,11 @@ def test_household_business_never_shows_its_personal_id(client, app):
     assert "054123456789" not in client.get("/doanh-nghiep?q=banh+trang").get_data(as_text=True)
 
 
-@settings(max_examples=int(__import__("os").environ.get("HYPOTHESIS_SEARCH_EXAMPLES", "60")), deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(__import__("os").environ.get("HYPOTHESIS_SEARCH_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(q=st.text(max_size=80))
 def test_any_input_returns_a_page(client, q):
     response = client.get("/doanh-nghiep", query_string={"q": q, "sort": q[:5], "page": q[:3], "per_page": q[:2]})
@@ -236,14 +259,30 @@ def test_filtering_on_readiness_level_0_still_lists_the_other_levels(app_ctx):
 
     for n, level in enumerate((0, 0, 2)):
         e = make_enterprise(f"Công ty TNHH Mức {n}", shows_readiness=True)
-        attempt = Assessment(public_id=f"lv{n}", resume_token_hash=f"lv{n}", instrument_id="dbi-sme",
-                             instrument_version=1, enterprise_id=e.id, status="submitted",
-                             counts_toward_indicators=True, overall_level=level, total_share=0.1)
+        attempt = Assessment(
+            public_id=f"lv{n}",
+            resume_token_hash=f"lv{n}",
+            instrument_id="dbi-sme",
+            instrument_version=1,
+            enterprise_id=e.id,
+            status="submitted",
+            counts_toward_indicators=True,
+            overall_level=level,
+            total_share=0.1,
+        )
         db.session.add(attempt)
         db.session.flush()
-        db.session.add(LatestAssessment(enterprise_id=e.id, assessment_id=attempt.id, instrument_id="dbi-sme",
-                                        instrument_version=1, overall_level=level, total_share=0.1,
-                                        submitted_at=date(2026, 1, 1)))
+        db.session.add(
+            LatestAssessment(
+                enterprise_id=e.id,
+                assessment_id=attempt.id,
+                instrument_id="dbi-sme",
+                instrument_version=1,
+                overall_level=level,
+                total_share=0.1,
+                submitted_at=date(2026, 1, 1),
+            )
+        )
     db.session.commit()
     results = search.run(search.Query(level=0))
     assert results.total == 2

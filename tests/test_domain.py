@@ -16,25 +16,31 @@ from app.domain.startup import is_startup_eligible
 from app.text import fold, normalize
 
 
-@pytest.mark.parametrize("raw, stored", [
-    ("0100233488", "0100233488"),
-    ("0314409058-002", "0314409058-002"),
-    ("0314409058002", "0314409058-002"),
-    (" 0100 233 488 ", "0100233488"),
-])
+@pytest.mark.parametrize(
+    "raw, stored",
+    [
+        ("0100233488", "0100233488"),
+        ("0314409058-002", "0314409058-002"),
+        ("0314409058002", "0314409058-002"),
+        (" 0100 233 488 ", "0100233488"),
+    ],
+)
 def test_valid_enterprise_codes_are_stored_hyphenated(raw, stored):
     assert validate_enterprise_code(raw).value == stored
 
 
-@pytest.mark.parametrize("raw, reason", [
-    ("0100233480", "checksum"),
-    ("010023348", "length"),
-    ("01002334881234", "length"),
-    ("01002A3488", "format"),
-    ("0100000008", "format"),       # sequence 0000000 is not allocated
-    ("0314409058-000", "format"),   # dependent units are numbered 001-999
-    ("", "empty"),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("0100233480", "checksum"),
+        ("010023348", "length"),
+        ("01002334881234", "length"),
+        ("01002A3488", "format"),
+        ("0100000008", "format"),  # sequence 0000000 is not allocated
+        ("0314409058-000", "format"),  # dependent units are numbered 001-999
+        ("", "empty"),
+    ],
+)
 def test_invalid_enterprise_codes_say_why(app_ctx, raw, reason):
     with pytest.raises(CodeError) as caught:
         validate_enterprise_code(raw)
@@ -71,11 +77,21 @@ def test_normalize_gives_nfc():
     assert normalize("Hoa\u0300  Bi\u0300nh ") == "Hoà Bình"
 
 
-@pytest.mark.parametrize("vsic, section, group", [
-    ("0311", "A", "agri_industry"), ("1020", "C", "agri_industry"), ("4100", "F", "agri_industry"),
-    ("4711", "G", "trade_services"), ("6201", "J", "trade_services"), ("99", "U", "trade_services"),
-    ("04", None, None), ("34", None, None), ("abc", None, None), ("", None, None),
-])
+@pytest.mark.parametrize(
+    "vsic, section, group",
+    [
+        ("0311", "A", "agri_industry"),
+        ("1020", "C", "agri_industry"),
+        ("4100", "F", "agri_industry"),
+        ("4711", "G", "trade_services"),
+        ("6201", "J", "trade_services"),
+        ("99", "U", "trade_services"),
+        ("04", None, None),
+        ("34", None, None),
+        ("abc", None, None),
+        ("", None, None),
+    ],
+)
 def test_vsic_section_by_division(vsic, section, group):
     assert sectors.section_for_vsic(vsic) == section
     assert sectors.sector_group(section) == group
@@ -91,39 +107,50 @@ def test_digital_tech_hint():
 BN = 1_000_000_000
 
 
-@pytest.mark.parametrize("group, employees, revenue, capital, tier", [
-    ("agri_industry", 10, 3 * BN, None, "micro"),            # on the caps
-    ("agri_industry", 10, 3 * BN + 1, 3 * BN, "micro"),      # revenue over, capital within
-    ("agri_industry", 11, 1 * BN, 1 * BN, "small"),           # employees over micro
-    ("trade_services", 10, 10 * BN, None, "micro"),
-    ("trade_services", 50, 100 * BN, None, "small"),
-    ("trade_services", 51, 1 * BN, 1 * BN, "medium"),
-    ("trade_services", 100, 300 * BN, 200 * BN, "medium"),
-    ("trade_services", 101, 1 * BN, 1 * BN, "large"),
-    ("agri_industry", 200, 250 * BN, 100 * BN, "medium"),
-    ("agri_industry", 150, 250 * BN, 150 * BN, "large"),
-    ("agri_industry", 5, None, None, "unknown"),              # no money figure: no guess
-    ("agri_industry", 5, 4 * BN, None, "unknown"),            # capital could still make it micro
-    ("agri_industry", None, 1 * BN, 1 * BN, "unknown"),
-    (None, 5, 1 * BN, 1 * BN, "unknown"),
-])
+@pytest.mark.parametrize(
+    "group, employees, revenue, capital, tier",
+    [
+        ("agri_industry", 10, 3 * BN, None, "micro"),  # on the caps
+        ("agri_industry", 10, 3 * BN + 1, 3 * BN, "micro"),  # revenue over, capital within
+        ("agri_industry", 11, 1 * BN, 1 * BN, "small"),  # employees over micro
+        ("trade_services", 10, 10 * BN, None, "micro"),
+        ("trade_services", 50, 100 * BN, None, "small"),
+        ("trade_services", 51, 1 * BN, 1 * BN, "medium"),
+        ("trade_services", 100, 300 * BN, 200 * BN, "medium"),
+        ("trade_services", 101, 1 * BN, 1 * BN, "large"),
+        ("agri_industry", 200, 250 * BN, 100 * BN, "medium"),
+        ("agri_industry", 150, 250 * BN, 150 * BN, "large"),
+        ("agri_industry", 5, None, None, "unknown"),  # no money figure: no guess
+        ("agri_industry", 5, 4 * BN, None, "unknown"),  # capital could still make it micro
+        ("agri_industry", None, 1 * BN, 1 * BN, "unknown"),
+        (None, 5, 1 * BN, 1 * BN, "unknown"),
+    ],
+)
 def test_size_tier_decree_80(group, employees, revenue, capital, tier):
     assert classify_size(group, employees, revenue, capital) == tier
 
 
 def test_size_thresholds_are_data():
-    tiers = [{"tier": "micro", "agri_industry": {"employees": 1, "revenue": 1, "capital": 1},
-              "trade_services": {"employees": 1, "revenue": 1, "capital": 1}}]
+    tiers = [
+        {
+            "tier": "micro",
+            "agri_industry": {"employees": 1, "revenue": 1, "capital": 1},
+            "trade_services": {"employees": 1, "revenue": 1, "capital": 1},
+        }
+    ]
     assert classify_size("agri_industry", 2, 0, 0, thresholds=tiers) == "large"
 
 
-@pytest.mark.parametrize("founded, today, eligible", [
-    (date(2021, 11, 26), date(2026, 11, 26), True),    # the fifth anniversary is still within
-    (date(2021, 11, 25), date(2026, 11, 26), False),
-    (date(2024, 2, 29), date(2029, 2, 28), True),
-    (date(2027, 1, 1), date(2026, 11, 26), False),     # not founded yet
-    (None, date(2026, 11, 26), False),
-])
+@pytest.mark.parametrize(
+    "founded, today, eligible",
+    [
+        (date(2021, 11, 26), date(2026, 11, 26), True),  # the fifth anniversary is still within
+        (date(2021, 11, 25), date(2026, 11, 26), False),
+        (date(2024, 2, 29), date(2029, 2, 28), True),
+        (date(2027, 1, 1), date(2026, 11, 26), False),  # not founded yet
+        (None, date(2026, 11, 26), False),
+    ],
+)
 def test_startup_window(founded, today, eligible):
     assert is_startup_eligible(founded, today) is eligible
 
@@ -142,10 +169,17 @@ def test_only_ascii_digits_make_a_code():
     assert not looks_like_enterprise_code("²²²²²²²²²²")
 
 
-@pytest.mark.parametrize("raw, amount", [
-    ("1.234.567", 1234567), ("1,234,567", 1234567), ("2500000000", 2500000000), ("3,5", 4), ("", None),
-    ("12.000.000 đ", 12000000),
-])
+@pytest.mark.parametrize(
+    "raw, amount",
+    [
+        ("1.234.567", 1234567),
+        ("1,234,567", 1234567),
+        ("2500000000", 2500000000),
+        ("3,5", 4),
+        ("", None),
+        ("12.000.000 đ", 12000000),
+    ],
+)
 def test_amounts_read_the_vietnamese_and_english_way(raw, amount):
     from app.domain.numbers import parse_amount_vnd
 

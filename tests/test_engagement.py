@@ -13,9 +13,16 @@ from tests.factories import add_member, login, make_enterprise, make_user
 
 def _startup(app):
     with app.app_context():
-        startup = make_enterprise("Công ty TNHH Công nghệ Sóng Xanh", main_vsic="6201", is_digital_tech=True,
-                                  is_startup=True, founded_on=date(2024, 3, 1), stage="early_revenue",
-                                  funding_sought_vnd=3_000_000_000, description="Phần mềm quản lý đầm nuôi tôm")
+        startup = make_enterprise(
+            "Công ty TNHH Công nghệ Sóng Xanh",
+            main_vsic="6201",
+            is_digital_tech=True,
+            is_startup=True,
+            founded_on=date(2024, 3, 1),
+            stage="early_revenue",
+            funding_sought_vnd=3_000_000_000,
+            description="Phần mềm quản lý đầm nuôi tôm",
+        )
         make_enterprise("Công ty TNHH Xây dựng Bình Minh", main_vsic="4100", founded_on=date(2010, 1, 1))
         add_member(make_user("founder@example.vn", name="Phạm Minh Khoa"), startup)
         make_user("investor@example.vn", role="investor", name="Nhà đầu tư An")
@@ -37,8 +44,10 @@ def test_an_investor_follows_and_writes_and_the_founder_replies(client, app, out
     client.post(f"/doanh-nghiep/{key}/theo-doi")
     with app.app_context():
         assert db.session.scalar(select(Follow)) is not None
-    response = client.post(f"/doanh-nghiep/{key}/lien-he", data={"subject": "Đầu tư vòng hạt giống",
-                                                                  "message": "Chúng tôi muốn tìm hiểu thêm."})
+    response = client.post(
+        f"/doanh-nghiep/{key}/lien-he",
+        data={"subject": "Đầu tư vòng hạt giống", "message": "Chúng tôi muốn tìm hiểu thêm."},
+    )
     assert response.status_code == 302
     notice = outbox.last()
     assert notice["To"] == "founder@example.vn" and "investor@example.vn" not in notice.get_content()
@@ -61,13 +70,18 @@ def test_only_the_enterprise_can_reply(client, app):
     client.post(f"/doanh-nghiep/{key}/lien-he", data={"subject": "Xin chào", "message": "Nội dung"})
     with app.app_context():
         request_id = db.session.scalar(select(ContactRequest.id))
-    assert client.post(f"/lien-he/{request_id}/tra-loi", data={"reply": "giả mạo", "reveal_email": "0"}).status_code == 403
+    assert (
+        client.post(f"/lien-he/{request_id}/tra-loi", data={"reply": "giả mạo", "reveal_email": "0"}).status_code == 403
+    )
 
 
 def test_a_provider_declares_its_solutions(client, app):
     key = _startup(app)
     login(client, "founder@example.vn")
-    assert client.post(f"/doanh-nghiep/{key}/giai-phap", data={"categories": ["website", "erp_crm", "bogus"]}).status_code == 302
+    assert (
+        client.post(f"/doanh-nghiep/{key}/giai-phap", data={"categories": ["website", "erp_crm", "bogus"]}).status_code
+        == 302
+    )
     with app.app_context():
         assert sorted(db.session.scalars(select(EnterpriseSolution.category))) == ["erp_crm", "website"]
     assert "Thiết kế website" in client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)

@@ -32,9 +32,11 @@ def _far_cell_workbook() -> bytes:
 def _bomb(rows: int) -> bytes:
     """A small zip that unpacks to a sheet of many rows (the 5-million-row bomb, smaller)."""
     body = "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>x</t></is></c></row>' for n in range(2, rows + 2))
-    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-             'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>ma_so_doanh_nghiep</t>'
-             f'</is></c></row>{body}</sheetData></worksheet>')
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>ma_so_doanh_nghiep</t>'
+        f"</is></c></row>{body}</sheetData></worksheet>"
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
@@ -88,9 +90,11 @@ def test_a_large_upload_of_a_hostile_workbook_fails_its_batch_with_the_reason(cl
 
 
 def test_a_csv_cell_longer_than_the_reader_takes_is_a_row_error(app_ctx):
-    rows = [[enterprise_code(1, prefix="44"), "Công ty TNHH Một", "22015"],
-            [enterprise_code(2, prefix="44"), "x" * 200_000, "22015"],
-            [enterprise_code(3, prefix="44"), "Công ty TNHH Ba", "22015"]]
+    rows = [
+        [enterprise_code(1, prefix="44"), "Công ty TNHH Một", "22015"],
+        [enterprise_code(2, prefix="44"), "x" * 200_000, "22015"],
+        [enterprise_code(3, prefix="44"), "Công ty TNHH Ba", "22015"],
+    ]
     batch = services.import_file(to_csv(rows, header=HEADER), "dai.csv", audit.CLI)
     assert [(r["row"], r["reason"]) for r in batch.report["rejected"]] == [(3, "cell_too_long")]
     assert batch.counts()["new"] == 2 and batch.state == "committed"

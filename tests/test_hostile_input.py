@@ -7,11 +7,23 @@ import pytest
 from tests.factories import login, make_enterprise, make_user
 
 ROUTES = [
-    "/doanh-nghiep?platform=a%00b", "/doanh-nghiep?q=a%00b", "/doanh-nghiep/a%00b", "/doanh-nghiep/a%00b/san-pham",
-    "/api/v1/enterprises/a%00b", "/api/v1/enterprises?q=a%00b", "/api/v1/enterprises?commune=a%00b",
-    "/danh-gia/lan/a%00b/ket-qua", "/danh-gia/lan/a%00b/trang/1", "/khoi-nghiep?stage=a%00b",
-    "/tien-do?as_of=a%00b", "/api/v1/indicators/T5?as_of=a%00b", "/so/ho-so?q=a%00b", "/doanh-nghiep/a%0D%0Ab",
-    "/a%00b", "/static/a%00b.css", "/danh-gia/tiep-tuc/a%00b",
+    "/doanh-nghiep?platform=a%00b",
+    "/doanh-nghiep?q=a%00b",
+    "/doanh-nghiep/a%00b",
+    "/doanh-nghiep/a%00b/san-pham",
+    "/api/v1/enterprises/a%00b",
+    "/api/v1/enterprises?q=a%00b",
+    "/api/v1/enterprises?commune=a%00b",
+    "/danh-gia/lan/a%00b/ket-qua",
+    "/danh-gia/lan/a%00b/trang/1",
+    "/khoi-nghiep?stage=a%00b",
+    "/tien-do?as_of=a%00b",
+    "/api/v1/indicators/T5?as_of=a%00b",
+    "/so/ho-so?q=a%00b",
+    "/doanh-nghiep/a%0D%0Ab",
+    "/a%00b",
+    "/static/a%00b.css",
+    "/danh-gia/tiep-tuc/a%00b",
 ]
 
 
@@ -45,15 +57,19 @@ def test_line_breaks_in_a_contact_subject_stay_out_of_the_mail_header(client, ap
         add_member(owner, db.session.scalar(db.select(Enterprise).filter_by(public_key=key)))
         make_user("khach@example.vn")
     login(client, "khach@example.vn")
-    response = client.post(f"/doanh-nghiep/{key}/lien-he",
-                           data={"subject": "Hỏi giá\r\nBcc: spam@example.com", "message": "Xin báo giá.\nCảm ơn."})
+    response = client.post(
+        f"/doanh-nghiep/{key}/lien-he",
+        data={"subject": "Hỏi giá\r\nBcc: spam@example.com", "message": "Xin báo giá.\nCảm ơn."},
+    )
     assert response.status_code == 302
     mails = outbox.messages()
     assert mails and all("\n" not in m["Subject"] and "Bcc" not in (m.get("Bcc") or "") for m in mails)
     assert any("Hỏi giá Bcc: spam@example.com" in m["Subject"] for m in mails)
 
 
-@pytest.mark.parametrize("stored", ["javascript:alert(document.cookie)", "data:text/html,<script>x</script>", "//evil.example"])
+@pytest.mark.parametrize(
+    "stored", ["javascript:alert(document.cookie)", "data:text/html,<script>x</script>", "//evil.example"]
+)
 def test_a_stored_website_that_is_no_web_address_is_never_a_live_link(client, app, stored):
     """The import and the forms refuse such an address; one already in the database shows as text."""
     from sqlalchemy import update
@@ -78,8 +94,13 @@ def test_an_imported_javascript_website_is_a_row_error(app_ctx):
     from tests.test_imports import HEADER, to_csv
 
     header = HEADER[:5] + ["website"]
-    batch = services.import_file(to_csv([[enterprise_code(77), "Công ty TNHH Gió", "TNHH MTV", "", "22015",
-                                          "javascript:alert(1)"]], header=header), "x.csv", audit.CLI)
+    batch = services.import_file(
+        to_csv(
+            [[enterprise_code(77), "Công ty TNHH Gió", "TNHH MTV", "", "22015", "javascript:alert(1)"]], header=header
+        ),
+        "x.csv",
+        audit.CLI,
+    )
     assert [(r["column"], r["reason"]) for r in batch.report["rejected"]] == [("website", "bad_website")]
 
 

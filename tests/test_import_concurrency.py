@@ -70,7 +70,8 @@ def _assert_every_save_stored(app, owners: list[Owner]) -> None:
             stored = db.session.scalar(select(Assessment).where(Assessment.public_id == owner.public_id)).answers
         last = {key[2:]: values for key, values in owner.last.items() if not key.endswith("__shown")}
         assert {name: stored.get(name) for name in last} == {
-            name: stored_form(values, stored.get(name)) for name, values in last.items()}
+            name: stored_form(values, stored.get(name)) for name, values in last.items()
+        }
 
 
 def stored_form(values: list[str], stored):
@@ -97,8 +98,12 @@ def test_a_large_import_and_its_undo_never_make_owners_saving_meanwhile_fail(app
     _assert_every_save_stored(app, owners)
     with app.app_context():
         assert db.session.get(ImportBatch, batch_id).state == "committed"
-        assert db.session.scalar(select(func.count()).select_from(Enterprise)
-                                 .where(Enterprise.record_state == "published")) == ROWS
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Enterprise).where(Enterprise.record_state == "published")
+            )
+            == ROWS
+        )
 
     def undo():
         started = time.monotonic()
@@ -109,9 +114,15 @@ def test_a_large_import_and_its_undo_never_make_owners_saving_meanwhile_fail(app
     _assert_every_save_stored(app, owners)
     with app.app_context():
         assert db.session.get(ImportBatch, batch_id).state == "undone"
-        assert db.session.scalar(select(func.count()).select_from(Enterprise)
-                                 .where(Enterprise.record_state == "published")) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Enterprise).where(Enterprise.record_state == "published")
+            )
+            == 0
+        )
     times = sorted(t for o in owners for t in o.times)
     print(len(times), times[len(times) // 2], times[int(len(times) * 0.99)], times[-1])
-    print(f"commit {timings['commit']:.1f} s, undo {timings['undo']:.1f} s, "
-          f"slowest save {max(o.slowest for o in owners):.2f} s")
+    print(
+        f"commit {timings['commit']:.1f} s, undo {timings['undo']:.1f} s, "
+        f"slowest save {max(o.slowest for o in owners):.2f} s"
+    )

@@ -35,8 +35,10 @@ def _codes(n: int, start: int = 10_000) -> list[str]:
 
 
 def _many(n: int) -> bytes:
-    rows = [[code, f"Công ty TNHH Số {i}", "TNHH", "", "22015", "", "", "1020", str(i % 50), "", ""]
-            for i, code in enumerate(_codes(n))]
+    rows = [
+        [code, f"Công ty TNHH Số {i}", "TNHH", "", "22015", "", "", "1020", str(i % 50), "", ""]
+        for i, code in enumerate(_codes(n))
+    ]
     return to_csv(rows)
 
 
@@ -256,8 +258,9 @@ def _die_half_way(app, monkeypatch, batch_id: int) -> None:
             services.run_commit(batch, STAFF, {12: "22045"})
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 2  # two steps were written
-        db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
-                           .values(heartbeat_at=utcnow() - timedelta(minutes=10)))
+        db.session.execute(
+            update(ImportBatch).where(ImportBatch.id == batch_id).values(heartbeat_at=utcnow() - timedelta(minutes=10))
+        )
         db.session.commit()
     monkeypatch.setattr(services, "apply_step", real)
 
@@ -274,8 +277,12 @@ def test_giving_up_a_commit_that_stopped_half_way_takes_back_what_it_wrote(clien
     assert _batch(app, batch_id).state == "failed"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 0
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                                 .where(AuditEvent.entity_type == "enterprise")) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.entity_type == "enterprise")
+            )
+            == 0
+        )
 
 
 def test_committing_again_after_a_commit_stopped_half_way_writes_each_record_once(client, app, monkeypatch):
@@ -288,8 +295,11 @@ def test_committing_again_after_a_commit_stopped_half_way_writes_each_record_onc
     assert _batch(app, batch_id).state == "committed"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 4
-        created = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "create", AuditEvent.entity_type == "enterprise"))
+        created = db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "create", AuditEvent.entity_type == "enterprise")
+        )
         assert created == 4
 
 
@@ -316,8 +326,12 @@ def test_a_large_undo_runs_in_the_background_and_a_refusal_is_shown_on_the_page(
     batch = _batch(app, clean)
     assert batch.state == "undone" and batch.progress_done == batch.progress_total == 5
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Enterprise)
-                                 .where(Enterprise.record_state == "withdrawn")) == 5
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Enterprise).where(Enterprise.record_state == "withdrawn")
+            )
+            == 5
+        )
 
 
 def test_an_undo_that_stopped_half_way_is_started_again_from_the_page(client, app, monkeypatch):
@@ -343,8 +357,9 @@ def test_an_undo_that_stopped_half_way_is_started_again_from_the_page(client, ap
         monkeypatch.setattr(services, "undo_step", real)
         withdrawn = select(func.count()).select_from(Enterprise).where(Enterprise.record_state == "withdrawn")
         assert db.session.scalar(withdrawn) == 2  # two steps were written
-        db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
-                           .values(heartbeat_at=utcnow() - timedelta(minutes=10)))
+        db.session.execute(
+            update(ImportBatch).where(ImportBatch.id == batch_id).values(heartbeat_at=utcnow() - timedelta(minutes=10))
+        )
         db.session.commit()
     page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
     assert f"/so/nhap/{batch_id}/chay-lai" in page and f"/so/nhap/{batch_id}/bo" not in page

@@ -18,15 +18,49 @@ from app.models import AuditEvent, Enterprise, ImportBatch
 from app.registry import services as registry
 from tests.factories import enterprise_code, make_enterprise, make_user
 
-HEADER = ["ma_so_doanh_nghiep", "ten_doanh_nghiep", "loai_hinh", "ngay_thanh_lap", "ma_xa", "ten_xa", "dia_chi",
-          "nganh_nghe_chinh", "so_lao_dong", "doanh_thu", "trang_thai"]
+HEADER = [
+    "ma_so_doanh_nghiep",
+    "ten_doanh_nghiep",
+    "loai_hinh",
+    "ngay_thanh_lap",
+    "ma_xa",
+    "ten_xa",
+    "dia_chi",
+    "nganh_nghe_chinh",
+    "so_lao_dong",
+    "doanh_thu",
+    "trang_thai",
+]
 A, B, C, D = (enterprise_code(n, prefix="44") for n in (101, 202, 303, 404))
 NFD = unicodedata.normalize("NFD", "Công ty TNHH Thủy sản Hải Đăng")
 GOOD = [
     [A, NFD, "tnhh mtv", "15/03/2015", "22015", "", "12 Lê Lợi", "1020", "8", "1.500.000.000", ""],
-    [B, "Hợp tác xã Nông nghiệp Hòa Kiến", "HTX", "42005", "", "Xã Hòa Kiến", "", "A", "12", "", "tạm ngừng kinh doanh"],
-    [C, "Cong ty co phan Du lich Song Cau", "Cong ty co phan", "2018-06-01", "", "song cau", "", "5510", "40",
-     "2,000,000,000", "dissolved"],
+    [
+        B,
+        "Hợp tác xã Nông nghiệp Hòa Kiến",
+        "HTX",
+        "42005",
+        "",
+        "Xã Hòa Kiến",
+        "",
+        "A",
+        "12",
+        "",
+        "tạm ngừng kinh doanh",
+    ],
+    [
+        C,
+        "Cong ty co phan Du lich Song Cau",
+        "Cong ty co phan",
+        "2018-06-01",
+        "",
+        "song cau",
+        "",
+        "5510",
+        "40",
+        "2,000,000,000",
+        "dissolved",
+    ],
 ]
 BAD = [
     ["0100233480", '=HYPERLINK("http://x")', "CTCP", "", "22015", "", "", "", "", "", ""],  # row 5: check digit
@@ -40,11 +74,17 @@ BAD = [
     [enterprise_code(1001), "Coâng ty Hoøa Bình", "CTCP", "", "22015", "", "", "", "", "", ""],  # row 13: VNI
     ["01002334", "Công ty Ngắn", "CTCP", "", "22015", "", "", "", "", "", ""],  # row 14: too short
 ]
-EXPECTED = {(5, "ma_so_doanh_nghiep", "checksum"), (6, "ten_xa", "unknown_commune"),
-            (7, "ngay_thanh_lap", "future_date"), (8, "so_lao_dong", "negative"),
-            (9, "ma_so_doanh_nghiep", "duplicate"), (10, "ten_doanh_nghiep", "mojibake"),
-            (11, "ten_doanh_nghiep", "required"), (13, "ten_doanh_nghiep", "mojibake"),
-            (14, "ma_so_doanh_nghiep", "length")}
+EXPECTED = {
+    (5, "ma_so_doanh_nghiep", "checksum"),
+    (6, "ten_xa", "unknown_commune"),
+    (7, "ngay_thanh_lap", "future_date"),
+    (8, "so_lao_dong", "negative"),
+    (9, "ma_so_doanh_nghiep", "duplicate"),
+    (10, "ten_doanh_nghiep", "mojibake"),
+    (11, "ten_doanh_nghiep", "required"),
+    (13, "ten_doanh_nghiep", "mojibake"),
+    (14, "ma_so_doanh_nghiep", "length"),
+}
 
 
 def to_csv(rows, header=HEADER, encoding="utf-8-sig") -> bytes:
@@ -237,18 +277,34 @@ def test_undo_is_refused_when_a_record_was_changed_since(app_ctx):
     assert _enterprises()[C].record_state == "published"
 
 
-@pytest.mark.parametrize("name", ["Công ty TNHH Hoàng Long", "HÒA BÌNH XANH", "Nguyễn Thị Hoa", "Quán Ốc Đào",
-                                  "Khách sạn Sài Gòn · Phú Yên", "Cơ sở Yến Sào Khánh Hòa", "Thủy Tiên", "Quán Chè Ý"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Công ty TNHH Hoàng Long",
+        "HÒA BÌNH XANH",
+        "Nguyễn Thị Hoa",
+        "Quán Ốc Đào",
+        "Khách sạn Sài Gòn · Phú Yên",
+        "Cơ sở Yến Sào Khánh Hòa",
+        "Thủy Tiên",
+        "Quán Chè Ý",
+    ],
+)
 def test_real_vietnamese_names_are_not_taken_for_mojibake(name):
     assert not cells.looks_mis_encoded(name)
 
 
 def test_amounts_legal_forms_and_statuses_as_people_type_them(app_ctx):
     assert cells.parse_amount("1.234.567") == cells.parse_amount("1,234,567") == 1_234_567
-    assert [cells.parse_legal_form(x) for x in ("TNHH MTV", "ctcp", "DNTN", "htx", "Công ty TNHH hai thành viên trở lên")] \
-        == ["tnhh1", "cp", "dntn", "htx", "tnhh2"]
-    assert [cells.parse_status(x) for x in ("", "Đang hoạt động", "tam ngung kinh doanh", "Giải thể")] \
-        == [None, "active", "suspended", "dissolved"]
+    assert [
+        cells.parse_legal_form(x) for x in ("TNHH MTV", "ctcp", "DNTN", "htx", "Công ty TNHH hai thành viên trở lên")
+    ] == ["tnhh1", "cp", "dntn", "htx", "tnhh2"]
+    assert [cells.parse_status(x) for x in ("", "Đang hoạt động", "tam ngung kinh doanh", "Giải thể")] == [
+        None,
+        "active",
+        "suspended",
+        "dissolved",
+    ]
 
 
 def test_cli_dry_run_reports_rows_then_import_records_the_staff_member(app, runner, tmp_path):
@@ -282,7 +338,9 @@ def test_dependent_units_are_recognised_whatever_the_legal_form_cell_says(app_ct
     sheet.write_row(0, 0, ["Mã số doanh nghiệp", "Tên doanh nghiệp", "Loại hình", "Mã xã"])
     sheet.write_number(1, 0, 314409058002)  # 0314409058-002 in a number cell
     sheet.write_row(1, 1, ["Chi nhánh Công ty TNHH Mía đường tại Phú Yên", "", "22015"])
-    sheet.write_row(2, 0, ["314409058003.0", "Văn phòng đại diện Công ty Cổ phần Sông Đà", "", "22015"])  # CSV-like text
+    sheet.write_row(
+        2, 0, ["314409058003.0", "Văn phòng đại diện Công ty Cổ phần Sông Đà", "", "22015"]
+    )  # CSV-like text
     sheet.write_row(3, 0, [f"{parent}-004", "Công ty TNHH Giả Chi Nhánh", "Công ty TNHH", "22015"])  # company form
     sheet.write_row(4, 0, [f"{parent}005", "Cửa hàng Mía đường số 5", "", "22015"])  # no form, no word: a branch
     book.close()
@@ -297,8 +355,9 @@ def test_dependent_units_are_recognised_whatever_the_legal_form_cell_says(app_ct
 
 
 def test_a_household_id_typed_as_text_stays_a_personal_id(app_ctx):
-    batch = services.import_file(to_csv([["044190001234", "Hộ kinh doanh Lê Văn An", "", "", "22015"]],
-                                        header=HEADER[:5]), "hkd.csv", audit.CLI)
+    batch = services.import_file(
+        to_csv([["044190001234", "Hộ kinh doanh Lê Văn An", "", "", "22015"]], header=HEADER[:5]), "hkd.csv", audit.CLI
+    )
     assert batch.counts()["new"] == 1, batch.report
     household = db.session.scalar(select(Enterprise))
     assert household.legal_form == "hkd" and household.personal_id == "044190001234" and household.code is None
@@ -319,9 +378,13 @@ def test_import_cells_are_checked_like_the_forms(app_ctx):
     ]
     batch = services.import_file(to_csv(rows, header=header), "o.csv", audit.CLI)
     rejected = {(r["row"], r["column"], r["reason"]) for r in batch.report["rejected"]}
-    assert rejected == {(3, "website", "bad_website"), (4, "ngay_thanh_lap", "no_such_date"),
-                        (5, "loai_hinh", "bad_legal_form"), (6, "trang_thai", "bad_status"),
-                        (7, "ngay_thanh_lap", "bad_date")}
+    assert rejected == {
+        (3, "website", "bad_website"),
+        (4, "ngay_thanh_lap", "no_such_date"),
+        (5, "loai_hinh", "bad_legal_form"),
+        (6, "trang_thai", "bad_status"),
+        (7, "ngay_thanh_lap", "bad_date"),
+    }
     assert _enterprises()[codes[0]].website == "https://gandadia.vn"  # never a relative link
     from app.imports.reasons import message
 
@@ -329,10 +392,15 @@ def test_import_cells_are_checked_like_the_forms(app_ctx):
     assert message("no_such_date") != message("bad_date")
 
 
-@pytest.mark.parametrize(("typed", "stored"), [
-    ("gandadia.vn", "https://gandadia.vn"), ("HTTPS://GanDaDia.VN/san-pham", "https://gandadia.vn/san-pham"),
-    ("www.haidang.com.vn/", "https://www.haidang.com.vn/"), (" ", None),
-])
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("gandadia.vn", "https://gandadia.vn"),
+        ("HTTPS://GanDaDia.VN/san-pham", "https://gandadia.vn/san-pham"),
+        ("www.haidang.com.vn/", "https://www.haidang.com.vn/"),
+        (" ", None),
+    ],
+)
 def test_one_website_rule_for_the_forms_and_the_import(app_ctx, typed, stored):
     from app.directory.owner import read_enterprise_form
     from app.domain.websites import normalize_website
@@ -342,8 +410,18 @@ def test_one_website_rule_for_the_forms_and_the_import(app_ctx, typed, stored):
     assert fields["website"] == stored
 
 
-@pytest.mark.parametrize("typed", ['=HYPERLINK("https://a.vn")', "mailto:a@b.vn", "javascript:alert(1)", "haidang",
-                                   "a b.vn", "ftp://a.vn", "https://1.2.3.4"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '=HYPERLINK("https://a.vn")',
+        "mailto:a@b.vn",
+        "javascript:alert(1)",
+        "haidang",
+        "a b.vn",
+        "ftp://a.vn",
+        "https://1.2.3.4",
+    ],
+)
 def test_what_is_not_a_website_is_refused_by_the_forms_and_the_import(app_ctx, typed):
     from app.directory.owner import FieldErrors, read_enterprise_form
 
@@ -366,8 +444,9 @@ def test_with_the_official_vsic_list_a_code_must_be_on_it_in_forms_and_imports(a
         assert section_for_vsic("99999") == "U"  # division 99 exists
         rules_dir = tmp_path / "rules"
         shutil.copytree(DEFAULT_RULES_DIR, rules_dir)
-        (rules_dir / "vsic_codes.txt").write_text("# part of the list\n10\n102\n1020\n10201\n99\n990\n9900\n99000\n",
-                                                  encoding="utf-8")
+        (rules_dir / "vsic_codes.txt").write_text(
+            "# part of the list\n10\n102\n1020\n10201\n99\n990\n9900\n99000\n", encoding="utf-8"
+        )
         app.config["RULES_DIR"] = str(rules_dir)
         cells.parse_vsic.cache_clear()
         try:

@@ -27,8 +27,9 @@ def test_with_the_mail_server_down_the_reset_page_answers_alike_and_the_mail_lea
     known = client.post("/quen-mat-khau", data={"email": "hoa@example.vn"})
     unknown = client.post("/quen-mat-khau", data={"email": "nobody@example.vn"})
     assert known.status_code == unknown.status_code == 200
-    assert known.get_data(as_text=True).replace("hoa@example.vn", "X") == \
-        unknown.get_data(as_text=True).replace("nobody@example.vn", "X")
+    assert known.get_data(as_text=True).replace("hoa@example.vn", "X") == unknown.get_data(as_text=True).replace(
+        "nobody@example.vn", "X"
+    )
     with app.app_context():
         waiting = db.session.scalars(select(OutgoingMail)).all()
         assert [(m.recipient, m.attempts, m.sent_at) for m in waiting] == [("hoa@example.vn", 1, None)]
@@ -51,8 +52,13 @@ def test_registering_an_existing_address_costs_the_same_password_work(client, ap
     calls = []
     real = passwords.hash_password
     monkeypatch.setattr(passwords, "hash_password", lambda p: calls.append(p) or real(p))
-    form = {"full_name": "Lê Thị Hoa", "password": "một câu mật khẩu đủ dài", "confirm": "một câu mật khẩu đủ dài",
-            "consent": "y", "role": "owner"}
+    form = {
+        "full_name": "Lê Thị Hoa",
+        "password": "một câu mật khẩu đủ dài",
+        "confirm": "một câu mật khẩu đủ dài",
+        "consent": "y",
+        "role": "owner",
+    }
     first = client.post("/dang-ky", data={**form, "email": "hoa@example.vn"})
     second = client.post("/dang-ky", data={**form, "email": "moi@example.vn"})
     assert first.status_code == second.status_code and len(calls) == 2

@@ -22,7 +22,10 @@ def _fresh_app(tmp_path):
         admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        config = {"DATABASE_URL": PG_URL, "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}}
+        config = {
+            "DATABASE_URL": PG_URL,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
+        }
 
         def drop():
             with admin.connect() as conn:
@@ -33,6 +36,7 @@ def _fresh_app(tmp_path):
 
         def drop():
             pass
+
     return create_app({**config, "TESTING": True, "INSTANCE_PATH": str(tmp_path)}), drop
 
 
@@ -43,8 +47,11 @@ def test_upgrade_from_empty_matches_the_models_and_downgrade_reaches_base(tmp_pa
             upgrade()
             with db.engine.connect() as conn:
                 context = MigrationContext.configure(conn, opts={"compare_type": True})
-                diff = [d for d in compare_metadata(context, db.metadata)
-                        if "enterprise_fts" not in str(d) and "ix_enterprise_search_tsv" not in str(d)]
+                diff = [
+                    d
+                    for d in compare_metadata(context, db.metadata)
+                    if "enterprise_fts" not in str(d) and "ix_enterprise_search_tsv" not in str(d)
+                ]
             assert diff == [], f"models and migrations differ: {diff}"
 
             downgrade(revision="base")

@@ -56,11 +56,17 @@ def test_verified_member_is_one_rule_for_every_entry_point(client, app, people):
             assert permissions.is_verified_member(user, enterprise_id) is expected[name], name
             assert (enterprise_id in user.verified_enterprise_ids()) is expected[name], name
         # the SQL form of the rule picks the same people
-        managers = {u.email for u in contact.managers_of(db.session.get(User, users["verified"][0]).memberships[0].enterprise)}
+        managers = {
+            u.email for u in contact.managers_of(db.session.get(User, users["verified"][0]).memberships[0].enterprise)
+        }
         assert managers == {"verified@example.vn"}
         sender = make_user("khach@example.vn")
-        request = contact.send_request(sender, db.session.get(User, users["verified"][0]).memberships[0].enterprise,
-                                       "Hỏi giá", "Xin báo giá yến sào.")
+        request = contact.send_request(
+            sender,
+            db.session.get(User, users["verified"][0]).memberships[0].enterprise,
+            "Hỏi giá",
+            "Xin báo giá yến sào.",
+        )
         db.session.commit()
         request_id = request.id
         for name, (user_id, _email, _secret) in users.items():
@@ -72,8 +78,9 @@ def test_verified_member_is_one_rule_for_every_entry_point(client, app, people):
                     contact.reply(db.session.get(ContactRequest, request_id), replier, "Chào anh", False)
 
 
-@pytest.mark.parametrize(("who", "may_edit"), [("verified", True), ("pending", False), ("rejected", False),
-                                               ("staff", True)])
+@pytest.mark.parametrize(
+    ("who", "may_edit"), [("verified", True), ("pending", False), ("rejected", False), ("staff", True)]
+)
 def test_who_may_edit_a_record_is_verified_members_and_the_department(client, app, people, who, may_edit):
     _enterprise_id, key, users = people
     _user_id, email, secret = users[who]

@@ -31,8 +31,15 @@ def test_an_owner_lists_a_new_enterprise_that_waits_for_review(client, app, outb
         make_user("chu@example.vn")
     login(client, "chu@example.vn")
     code = enterprise_code(4242)
-    form = {"legal_form": "tnhh1", "code": code, "name": "Công ty TNHH Yến sào Vũng Rô", "main_vsic": "1079",
-            "commune_code": "22258", "employees": "6", "revenue_vnd": "2.500.000.000"}
+    form = {
+        "legal_form": "tnhh1",
+        "code": code,
+        "name": "Công ty TNHH Yến sào Vũng Rô",
+        "main_vsic": "1079",
+        "commune_code": "22258",
+        "employees": "6",
+        "revenue_vnd": "2.500.000.000",
+    }
     response = client.post("/doanh-nghiep/dang-ky", data=form)
     assert response.status_code == 302
     assert client.get(f"/doanh-nghiep/{code}").status_code == 404  # not public before review
@@ -51,9 +58,18 @@ def test_errors_name_every_field_and_keep_what_was_typed(client, app):
     with app.app_context():
         make_user("chu@example.vn")
     login(client, "chu@example.vn")
-    response = client.post("/doanh-nghiep/dang-ky", data={
-        "legal_form": "tnhh1", "code": "0100233480", "name": "Công ty TNHH Gió Biển", "main_vsic": "3400",
-        "commune_code": "22258", "revenue_vnd": "-5", "address": "Số 5 Trần Phú"})
+    response = client.post(
+        "/doanh-nghiep/dang-ky",
+        data={
+            "legal_form": "tnhh1",
+            "code": "0100233480",
+            "name": "Công ty TNHH Gió Biển",
+            "main_vsic": "3400",
+            "commune_code": "22258",
+            "revenue_vnd": "-5",
+            "address": "Số 5 Trần Phú",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Chữ số kiểm tra" in page and "không phải mã ngành VSIC" in page and "Hãy ghi số tiền" in page
@@ -91,9 +107,16 @@ def test_descriptive_edits_publish_and_legal_edits_wait(client, app):
         key = enterprise.public_key
         add_member(make_user("chu@example.vn"), enterprise)
     login(client, "chu@example.vn")
-    form = {"legal_form": "tnhh2", "name": "Công ty TNHH Thủy sản Hải Đăng Mới", "main_vsic": "1020",
-            "commune_code": "22015", "employees": "8", "revenue_vnd": "2000000000",
-            "description": "Chế biến cá ngừ đại dương", "website": "https://haidang.example.com"}
+    form = {
+        "legal_form": "tnhh2",
+        "name": "Công ty TNHH Thủy sản Hải Đăng Mới",
+        "main_vsic": "1020",
+        "commune_code": "22015",
+        "employees": "8",
+        "revenue_vnd": "2000000000",
+        "description": "Chế biến cá ngừ đại dương",
+        "website": "https://haidang.example.com",
+    }
     assert client.post(f"/doanh-nghiep/{key}/sua", data=form).status_code == 302
     page = client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
     assert "Chế biến cá ngừ đại dương" in page and "Hải Đăng Mới" not in page
@@ -107,13 +130,19 @@ def test_products_and_listings_on_the_platforms_own_domain(client, app):
         key = enterprise.public_key
         add_member(make_user("chu@example.vn"), enterprise)
     login(client, "chu@example.vn")
-    product_form = {"product-name": "Cá ngừ đại dương Phú Yên", "product-certification": "ocop", "product-ocop_stars": "4"}
+    product_form = {
+        "product-name": "Cá ngừ đại dương Phú Yên",
+        "product-certification": "ocop",
+        "product-ocop_stars": "4",
+    }
     missing = client.post(f"/doanh-nghiep/{key}/san-pham", data=product_form)
     assert missing.status_code == 422
     assert "Hãy chọn nhóm sản phẩm OCOP" in missing.get_data(as_text=True)
     assert "Cá ngừ đại dương Phú Yên" in missing.get_data(as_text=True)  # what was typed is kept
-    response = client.post(f"/doanh-nghiep/{key}/san-pham", data={
-        **product_form, "product-ocop_group": "food", "product-certified_on": "2025-03-01"})
+    response = client.post(
+        f"/doanh-nghiep/{key}/san-pham",
+        data={**product_form, "product-ocop_group": "food", "product-certified_on": "2025-03-01"},
+    )
     assert response.status_code == 302
     with app.app_context():
         product = db.session.scalar(select(Product))
@@ -122,17 +151,36 @@ def test_products_and_listings_on_the_platforms_own_domain(client, app):
         assert product.expires_on is None and product.verified_at is None
         assert valid_until(product, 36).isoformat() == "2028-02-29"  # valid 36 months from 01/03/2025
         product_id = product.id
-    bad = client.post(f"/doanh-nghiep/{key}/san-pham", data={"product_id": product_id, "listing-platform_code": "shopee",
-                                                               "listing-url": "https://evil.example.com/shopee.vn"})
+    bad = client.post(
+        f"/doanh-nghiep/{key}/san-pham",
+        data={
+            "product_id": product_id,
+            "listing-platform_code": "shopee",
+            "listing-url": "https://evil.example.com/shopee.vn",
+        },
+    )
     assert bad.status_code == 422 and "không nằm trên Shopee" in bad.get_data(as_text=True)
-    for not_a_product in ("https://shopee.vn/haidang.shop", "https://shopee.vn/search?keyword=ca+ngu",
-                          "https://shopee.vn/video/123", "https://shopee.vn/"):
-        refused = client.post(f"/doanh-nghiep/{key}/san-pham", data={
-            "product_id": product_id, "listing-platform_code": "shopee", "listing-url": not_a_product})
-        assert refused.status_code == 422 and "trang riêng của sản phẩm" in refused.get_data(as_text=True), not_a_product
-    good = client.post(f"/doanh-nghiep/{key}/san-pham", data={
-        "product_id": product_id, "listing-platform_code": "shopee",
-        "listing-url": "https://shopee.vn/Ca-ngu-dai-duong-Phu-Yen-i.123456.7890123"})
+    for not_a_product in (
+        "https://shopee.vn/haidang.shop",
+        "https://shopee.vn/search?keyword=ca+ngu",
+        "https://shopee.vn/video/123",
+        "https://shopee.vn/",
+    ):
+        refused = client.post(
+            f"/doanh-nghiep/{key}/san-pham",
+            data={"product_id": product_id, "listing-platform_code": "shopee", "listing-url": not_a_product},
+        )
+        assert refused.status_code == 422 and "trang riêng của sản phẩm" in refused.get_data(as_text=True), (
+            not_a_product
+        )
+    good = client.post(
+        f"/doanh-nghiep/{key}/san-pham",
+        data={
+            "product_id": product_id,
+            "listing-platform_code": "shopee",
+            "listing-url": "https://shopee.vn/Ca-ngu-dai-duong-Phu-Yen-i.123456.7890123",
+        },
+    )
     assert good.status_code == 302
     assert "Công ty TNHH Thủy sản Hải Đăng" in client.get("/doanh-nghiep?q=ca+ngu+dai+duong").get_data(as_text=True)
     with app.app_context():
@@ -157,7 +205,10 @@ def test_only_the_enterprises_members_check_its_listings(client, app):
         other = listing(product(theirs, None, None), platform="shopee")
         key, listing_id = mine.public_key, other.id
     login(client, "chu@example.vn")
-    assert client.post(f"/doanh-nghiep/{key}/gian-hang/{listing_id}/kiem-tra", data={"available": "yes"}).status_code == 404
+    assert (
+        client.post(f"/doanh-nghiep/{key}/gian-hang/{listing_id}/kiem-tra", data={"available": "yes"}).status_code
+        == 404
+    )
 
 
 def test_someone_elses_enterprise_cannot_be_managed(client, app):
@@ -167,7 +218,12 @@ def test_someone_elses_enterprise_cannot_be_managed(client, app):
         key = theirs.public_key
     login(client, "chu@example.vn")
     assert client.get(f"/doanh-nghiep/{key}/san-pham").status_code == 403
-    assert client.post(f"/doanh-nghiep/{key}/san-pham", data={"product-name": "X", "product-certification": "gi"}).status_code == 403
+    assert (
+        client.post(
+            f"/doanh-nghiep/{key}/san-pham", data={"product-name": "X", "product-certification": "gi"}
+        ).status_code
+        == 403
+    )
 
 
 def test_anyone_can_report_incorrect_information(client, app):
@@ -184,7 +240,9 @@ def test_a_listing_of_a_shop_page_cannot_be_confirmed(client, app):
     with app.app_context():
         mine = make_enterprise("Công ty TNHH Của Tôi")
         add_member(make_user("chu@example.vn"), mine)
-        old = Listing(product_id=product(mine, None, None).id, platform_code="shopee", url="https://shopee.vn/cuatoi.shop")
+        old = Listing(
+            product_id=product(mine, None, None).id, platform_code="shopee", url="https://shopee.vn/cuatoi.shop"
+        )
         db.session.add(old)
         db.session.commit()
         key, listing_id = mine.public_key, old.id

@@ -23,8 +23,9 @@ def _unrecorded_rename(public_key: str, description: str) -> None:
     """A change the audit trail does not see (SQL by hand): the caches cannot know of it."""
     db.session.commit()
     with write_intent():
-        db.session.execute(text("UPDATE enterprise SET description = :d WHERE public_key = :k"),
-                           {"d": description, "k": public_key})
+        db.session.execute(
+            text("UPDATE enterprise SET description = :d WHERE public_key = :k"), {"d": description, "k": public_key}
+        )
         db.session.commit()
 
 

@@ -27,6 +27,7 @@ def ids(code, day, part="numerator", s=None, **filters):
 
 # --- T5 ---------------------------------------------------------------------------------------------
 
+
 def test_t5_counts_smes_at_or_above_the_threshold_over_active_smes():
     transformed = enterprise()
     attempt(transformed, date(2025, 6, 1), 2)
@@ -138,11 +139,18 @@ def test_t5_priority_sectors_count_an_enterprise_in_each_of_its_groups():
 
 # --- T6 ---------------------------------------------------------------------------------------------
 
+
 def test_t6_counts_verified_labels_from_the_day_they_were_verified():
     tech = enterprise(main_vsic="6201", is_digital_tech=True, digital_tech_verification="verified")
     tech.digital_tech_verified_on = date(2024, 3, 1)
-    both = enterprise(main_vsic="6201", is_digital_tech=True, digital_tech_verification="verified",
-                      is_startup=True, startup_verification="verified", founded_on=date(2023, 6, 1))
+    both = enterprise(
+        main_vsic="6201",
+        is_digital_tech=True,
+        digital_tech_verification="verified",
+        is_startup=True,
+        startup_verification="verified",
+        founded_on=date(2023, 6, 1),
+    )
     both.digital_tech_verified_on, both.startup_verified_on = date(2025, 2, 1), date(2025, 2, 1)
     enterprise(main_vsic="6201", is_digital_tech=True, digital_tech_verification="unverified")
     late = enterprise(main_vsic="6201", is_startup=True, startup_verification="verified")
@@ -156,11 +164,16 @@ def test_t6_counts_verified_labels_from_the_day_they_were_verified():
     assert indicators.tech_and_startups(date(2024, 12, 31), defaults()).value == 1
     since = indicators.tech_and_startups(DAY, defaults(t6_formed_reading="since_plan_start"))
     assert since.value == 2  # tech labelled 2024, both founded 2023: both since the plan began
-    assert indicators.tech_and_startups(DAY, defaults(t6_formed_reading="since_plan_start",
-                                                      plan_start=date(2025, 1, 1))).value == 1
+    assert (
+        indicators.tech_and_startups(
+            DAY, defaults(t6_formed_reading="since_plan_start", plan_start=date(2025, 1, 1))
+        ).value
+        == 1
+    )
 
 
 # --- T4 ---------------------------------------------------------------------------------------------
+
 
 def test_t4_counts_verified_valid_products_with_a_fresh_listing():
     owner = enterprise()
@@ -198,6 +211,7 @@ def test_t4_as_of_before_verification_and_after_expiry():
 
 
 # --- suppression ----------------------------------------------------------------------------------
+
 
 def test_primary_and_secondary_suppression():
     cells = {"a": Cell(3, 40, 40), "b": Cell(1, 3, 3), "c": Cell(2, 12, 12), "d": Cell(0, 0, 0)}
@@ -244,4 +258,6 @@ def test_a_snapshot_is_keyed_by_the_settings_its_rule_reads_only():
     t5 = indicators.DEFINITIONS["T5"]
     assert t5.key(defaults(suppression_minimum=10)) == t5.key(defaults())  # a display setting
     assert t5.key(defaults(t5_threshold_level=2)) != t5.key(defaults())
-    assert indicators.DEFINITIONS["T4"].key(defaults(t5_threshold_level=2)) == indicators.DEFINITIONS["T4"].key(defaults())
+    assert indicators.DEFINITIONS["T4"].key(defaults(t5_threshold_level=2)) == indicators.DEFINITIONS["T4"].key(
+        defaults()
+    )

@@ -97,8 +97,10 @@ def test_admin_changes_a_setting_with_an_audit_entry_and_the_definition_follows(
     refused = client.post("/so/chi-tieu/cai-dat/t5_threshold_level", data={"value": "9", "reading_vi": "x"})
     assert refused.status_code == 422 and "phải nằm trong khoảng từ 0 đến 5" in refused.get_data(as_text=True)
     assert 'value="9"' in refused.get_data(as_text=True)  # what was typed is kept
-    saved = client.post("/so/chi-tieu/cai-dat/t5_threshold_level",
-                        data={"value": "2", "reading_vi": "Từ mức 2", "reading_en": "From level 2"})
+    saved = client.post(
+        "/so/chi-tieu/cai-dat/t5_threshold_level",
+        data={"value": "2", "reading_vi": "Từ mức 2", "reading_en": "From level 2"},
+    )
     assert saved.status_code == 302
     html = client.get("/tien-do/T5").get_data(as_text=True)
     assert "mức 2 trở lên" in html

@@ -45,8 +45,9 @@ def test_escap_ratio_by_hand():
 
 # Base 10 on 31/01/2023, target 80 by 31/12/2030: the growth needed is 8^(1/7.92) − 1 = 30 % a year.
 # Reaching 30 by 30/11/2026 (3.83 years) is 33 % a year (ratio 1.1), 20 is 20 % (0.66), 11 is 2.5 % (0.08).
-@pytest.mark.parametrize("now_value, kind", [(30.0, "substantial"), (20.0, "moderate"), (11.0, "limited"),
-                                              (9.0, "deteriorating")])
+@pytest.mark.parametrize(
+    "now_value, kind", [(30.0, "substantial"), (20.0, "moderate"), (11.0, "limited"), (9.0, "deteriorating")]
+)
 def test_classes_of_anticipated_progress(now_value, kind):
     points = [Point(date(2023, 1, 31), 10.0), Point(date(2026, 11, 30), now_value)]
     status = target_status(points, 80.0, 2030, "active", TODAY, S)

@@ -38,11 +38,26 @@ def _staff(client, app):
 
 
 def _edit_form(e: Enterprise, **changes) -> dict:
-    form = {"code": e.code or "", "name": e.name, "legal_form": e.legal_form, "status": e.status,
-            "main_vsic": e.main_vsic or "", "commune_code": e.commune_code, "address": e.address or "",
-            "founded_on": e.founded_on.isoformat() if e.founded_on else "", "employees": e.employees or "",
-            "revenue_vnd": e.revenue_vnd or "", "capital_vnd": e.capital_vnd or "", "description": "", "website": "",
-            "email": "", "phone": "", "stage": "", "funding_sought_vnd": "", "note": ""}
+    form = {
+        "code": e.code or "",
+        "name": e.name,
+        "legal_form": e.legal_form,
+        "status": e.status,
+        "main_vsic": e.main_vsic or "",
+        "commune_code": e.commune_code,
+        "address": e.address or "",
+        "founded_on": e.founded_on.isoformat() if e.founded_on else "",
+        "employees": e.employees or "",
+        "revenue_vnd": e.revenue_vnd or "",
+        "capital_vnd": e.capital_vnd or "",
+        "description": "",
+        "website": "",
+        "email": "",
+        "phone": "",
+        "stage": "",
+        "funding_sought_vnd": "",
+        "note": "",
+    }
     form.update(changes)
     return {k: v for k, v in form.items() if v is not False}
 
@@ -51,9 +66,18 @@ def test_staff_correct_a_record_at_once_and_read_the_change_in_its_history(clien
     _staff(client, app)
     with app.app_context():
         e = make_enterprise("Công ty TNHH Hải Đăng", employees=8)
-        key, form = e.public_key, _edit_form(e, employees="12", status="suspended", commune_code="22045",
-                                             is_digital_tech="y", digital_tech_basis="VSIC 6201",
-                                             note="Công văn 12/SKHĐT")
+        key, form = (
+            e.public_key,
+            _edit_form(
+                e,
+                employees="12",
+                status="suspended",
+                commune_code="22045",
+                is_digital_tech="y",
+                digital_tech_basis="VSIC 6201",
+                note="Công văn 12/SKHĐT",
+            ),
+        )
     response = client.post(f"/so/ho-so/{key}/sua", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     with app.app_context():
@@ -148,7 +172,9 @@ def test_similar_names_in_one_commune_are_suggested_and_a_dismissal_sticks(app_c
     make_enterprise("Công ty TNHH Thủy sản Biển Xanh", commune_code="22015")
     d = make_enterprise("Công ty TNHH Chế biến Thủy sản Hải Đăng", commune_code="22015", code=None)  # more trade words
     g = make_enterprise("HTX Nông nghiệp Tổng hợp Cà Lúi", commune_code="22015", legal_form="htx")
-    h = make_enterprise("HTX Nông nghiệp Cà Lúi", commune_code="22015", legal_form="htx")  # another code: another entity
+    h = make_enterprise(
+        "HTX Nông nghiệp Cà Lúi", commune_code="22015", legal_form="htx"
+    )  # another code: another entity
     e = make_enterprise("Công ty TNHH Thực phẩm Tân Phát", commune_code="22015")
     f = make_enterprise("Công ty Cổ phần Thực phẩm Tuấn Phát", commune_code="22015")  # another proper name
     pairs = {(p.first.id, p.second.id): p for p in duplicates.suggestions()}
@@ -172,15 +198,32 @@ def test_households_of_the_same_head_are_suggested(app_ctx):
 
 
 def _submitted(enterprise, user, days_ago: int, level: int) -> Assessment:
-    attempt = Assessment(public_id=f"p{enterprise.id}-{days_ago}", resume_token_hash=f"h{enterprise.id}-{days_ago}",
-                         instrument_id="dbi-sme", instrument_version=1, user_id=user.id, enterprise_id=enterprise.id,
-                         status="submitted", submitted_at=utcnow() - timedelta(days=days_ago),
-                         counts_toward_indicators=True, total_share=0.5, overall_level=level)
+    attempt = Assessment(
+        public_id=f"p{enterprise.id}-{days_ago}",
+        resume_token_hash=f"h{enterprise.id}-{days_ago}",
+        instrument_id="dbi-sme",
+        instrument_version=1,
+        user_id=user.id,
+        enterprise_id=enterprise.id,
+        status="submitted",
+        submitted_at=utcnow() - timedelta(days=days_ago),
+        counts_toward_indicators=True,
+        total_share=0.5,
+        overall_level=level,
+    )
     db.session.add(attempt)
     db.session.flush()
-    db.session.add(LatestAssessment(enterprise_id=enterprise.id, assessment_id=attempt.id, instrument_id="dbi-sme",
-                                    instrument_version=1, overall_level=level, total_share=0.5,
-                                    submitted_at=attempt.submitted_at))
+    db.session.add(
+        LatestAssessment(
+            enterprise_id=enterprise.id,
+            assessment_id=attempt.id,
+            instrument_id="dbi-sme",
+            instrument_version=1,
+            overall_level=level,
+            total_share=0.5,
+            submitted_at=attempt.submitted_at,
+        )
+    )
     db.session.commit()
     return attempt
 
@@ -191,8 +234,15 @@ def _pair(app, merged: bool = False) -> tuple[int, int, str, str]:
     with app.app_context():
         keep = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", address=None)
         dup = make_enterprise("Thuy san Hai Dang", address="12 Lê Lợi", code=None, website="https://haidang.vn")
-        db.session.add(Product(enterprise_id=dup.id, name="Cá ngừ đại dương", name_folded="ca ngu dai duong",
-                               certification="ocop", ocop_stars=4))
+        db.session.add(
+            Product(
+                enterprise_id=dup.id,
+                name="Cá ngừ đại dương",
+                name_folded="ca ngu dai duong",
+                certification="ocop",
+                ocop_stars=4,
+            )
+        )
         owner = make_user("chu@example.vn")
         add_member(owner, dup)
         _submitted(dup, owner, days_ago=1, level=3)
@@ -212,8 +262,10 @@ def test_a_merge_moves_everything_fills_blanks_and_keeps_both_histories(client, 
     assert refused.status_code == 422  # a note is required; nothing merged
     with app.app_context():
         assert db.session.get(Enterprise, dup_id).merged_into_id is None
-    response = client.post("/so/trung-lap/gop", data={"keep": keep_id, "other": dup_id,
-                                                     "note": "Cùng địa chỉ và chủ, theo Cổng đăng ký doanh nghiệp"})
+    response = client.post(
+        "/so/trung-lap/gop",
+        data={"keep": keep_id, "other": dup_id, "note": "Cùng địa chỉ và chủ, theo Cổng đăng ký doanh nghiệp"},
+    )
     assert response.headers["Location"].endswith(f"/so/ho-so/{keep_key}")
     with app.app_context():
         keep, dup = db.session.get(Enterprise, keep_id), db.session.get(Enterprise, dup_id)
@@ -241,8 +293,8 @@ def _form_fields(html: str) -> dict[str, str]:
     """The named fields of the page's last form, as a browser would send them."""
     import re
 
-    form = html[html.rindex("<form"):]
-    form = form[:form.index("</form>")]
+    form = html[html.rindex("<form") :]
+    form = form[: form.index("</form>")]
     fields = {m[0]: m[1] for m in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)}
     fields.update({m: "" for m in re.findall(r'<textarea[^>]*name="([^"]+)"', form)})
     return fields
@@ -294,8 +346,9 @@ def test_a_merge_is_undone_from_the_record_page_and_everything_goes_back(client,
         assert db.session.get(LatestAssessment, keep_id).overall_level == 1
         assert db.session.get(LatestAssessment, dup_id).overall_level == 3
         assert registry_counts()["enterprises"] == 2
-        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "enterprise",
-                                                                     AuditEvent.entity_id == str(dup_id))).all()
+        actions = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.entity_type == "enterprise", AuditEvent.entity_id == str(dup_id))
+        ).all()
         assert "merge" in actions and "unmerge" in actions  # the history shows both
     history = client.get(f"/so/ho-so/{dup_key}").get_data(as_text=True)
     assert "Đã hoàn tác việc gộp" in history and "Hai mã hộ khác nhau" in history
@@ -331,7 +384,9 @@ def test_two_records_with_two_codes_are_two_legal_entities_and_are_never_merged(
 def test_a_merge_that_fails_half_way_changes_nothing(app_ctx, monkeypatch):
     keep = make_enterprise("Công ty TNHH Hải Đăng")
     dup = make_enterprise("Hai Dang", address="12 Lê Lợi", code=None)
-    db.session.add(Product(enterprise_id=dup.id, name="Cá ngừ", name_folded="ca ngu", certification="ocop", ocop_stars=3))
+    db.session.add(
+        Product(enterprise_id=dup.id, name="Cá ngừ", name_folded="ca ngu", certification="ocop", ocop_stars=3)
+    )
     db.session.commit()
     monkeypatch.setattr(merges, "_merge_latest", lambda *a: (_ for _ in ()).throw(RuntimeError("disk full")))
     with pytest.raises(RuntimeError):
@@ -383,11 +438,15 @@ def test_an_import_leaves_merged_and_withdrawn_records_out_and_says_why(app_ctx)
     merges.merge(keep, dup, STAFF, NOTE)
     records.withdraw(gone, STAFF, "Giải thể")
     db.session.commit()
-    rows = [[dup.personal_id, "Hộ kinh doanh Hải Đăng", "HKD", "", "22015", "", "", "", "9", "", ""],
-            [gone.code, "Công ty TNHH Yến Sào", "TNHH", "", "22015", "", "", "", "9", "", ""]]
+    rows = [
+        [dup.personal_id, "Hộ kinh doanh Hải Đăng", "HKD", "", "22015", "", "", "", "9", "", ""],
+        [gone.code, "Công ty TNHH Yến Sào", "TNHH", "", "22015", "", "", "", "9", "", ""],
+    ]
     batch = imports.import_file(to_csv(rows), "lai.csv", STAFF)
     assert {(r["row"], r["reason"]) for r in batch.report["rejected"]} == {(2, "merged"), (3, "withdrawn")}
-    assert {e.record_state for e in (db.session.get(Enterprise, dup.id), db.session.get(Enterprise, gone.id))} == {"withdrawn"}
+    assert {e.record_state for e in (db.session.get(Enterprise, dup.id), db.session.get(Enterprise, gone.id))} == {
+        "withdrawn"
+    }
     assert db.session.get(Enterprise, dup.id).employees != 9
 
 
@@ -409,11 +468,22 @@ def test_merging_a_record_that_absorbed_another_keeps_the_chain(client, app):
     assert client.get(f"/doanh-nghiep/{a_key}/sua").status_code == 404  # acts on the record kept instead
 
 
-STAFF_ROUTES = [("GET", "/so/ho-so"), ("GET", "/so/ho-so/{key}"), ("GET", "/so/ho-so/{key}/sua"),
-                ("POST", "/so/ho-so/{key}/sua"), ("POST", "/so/ho-so/{key}/rut"), ("POST", "/so/ho-so/{key}/khoi-phuc"),
-                ("GET", "/so/trung-lap"), ("POST", "/so/trung-lap/gop"), ("POST", "/so/trung-lap/khac-nhau"),
-                ("GET", "/so/nhap/{batch}"), ("GET", "/so/nhap/{batch}/tien-do.json"), ("POST", "/so/nhap/{batch}/ghi"),
-                ("POST", "/so/nhap/{batch}/chay-lai"), ("POST", "/so/nhap/{batch}/hoan-tac")]
+STAFF_ROUTES = [
+    ("GET", "/so/ho-so"),
+    ("GET", "/so/ho-so/{key}"),
+    ("GET", "/so/ho-so/{key}/sua"),
+    ("POST", "/so/ho-so/{key}/sua"),
+    ("POST", "/so/ho-so/{key}/rut"),
+    ("POST", "/so/ho-so/{key}/khoi-phuc"),
+    ("GET", "/so/trung-lap"),
+    ("POST", "/so/trung-lap/gop"),
+    ("POST", "/so/trung-lap/khac-nhau"),
+    ("GET", "/so/nhap/{batch}"),
+    ("GET", "/so/nhap/{batch}/tien-do.json"),
+    ("POST", "/so/nhap/{batch}/ghi"),
+    ("POST", "/so/nhap/{batch}/chay-lai"),
+    ("POST", "/so/nhap/{batch}/hoan-tac"),
+]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "owner", "investor"])
@@ -439,4 +509,9 @@ def test_every_record_and_import_route_is_for_staff_only(client, app, who):
             assert "/dang-nhap" in response.headers["Location"]
     with app.app_context():
         assert db.session.get(ImportBatch, batch).state == "checked"
-        assert db.session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.record_state == "published")) == 2
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Enterprise).where(Enterprise.record_state == "published")
+            )
+            == 2
+        )

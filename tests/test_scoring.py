@@ -28,29 +28,45 @@ def answers_for(shares: list[float]) -> dict:
     return answers
 
 
-@pytest.mark.parametrize("share, level", [
-    (0.0, 0), (0.1, 0), (0.2, 1), (0.3, 2), (0.4, 2), (0.5, 3), (0.6, 3), (0.7, 4), (0.8, 4), (0.9, 5), (1.0, 5),
-])
+@pytest.mark.parametrize(
+    "share, level",
+    [
+        (0.0, 0),
+        (0.1, 0),
+        (0.2, 1),
+        (0.3, 2),
+        (0.4, 2),
+        (0.5, 3),
+        (0.6, 3),
+        (0.7, 4),
+        (0.8, 4),
+        (0.9, 5),
+        (1.0, 5),
+    ],
+)
 def test_pillar_level_edges(share, level):
     result = score(MINI, answers_for([share] + [0.0] * 5))
     assert result.pillars["p1"].share == Fraction(share).limit_denominator(10)
     assert result.pillars["p1"].level == level
 
 
-@pytest.mark.parametrize("shares, level, why", [
-    ([0] * 6, 0, "nothing answered well"),
-    ([1.0, 1.0, 1.0, 0, 0, 0], 0, "total 0.5 but only 3 pillars at level 1 or more"),
-    ([0.2, 0.2, 0.2, 0.2, 0, 0], 1, "total 0.133 > 0.0625 and 4 pillars at level 1"),
-    ([0.3, 0.3, 0.3, 0.3, 0, 0], 1, "4 pillars at level 2 but total exactly 0.20 is not above 0.20"),
-    ([0.3, 0.3, 0.3, 0.3, 0.1, 0], 2, "total 0.2167 > 0.20 with 4 pillars at level 2"),
-    ([0.5, 0.5, 0.5, 0.5, 0.2, 0.2], 2, "4 pillars at level 3 but total exactly 0.40 is not above 0.40"),
-    ([0.5, 0.5, 0.5, 0.5, 0.3, 0.2], 3, "total 0.4167 > 0.40 with 4 pillars at level 3"),
-    ([0.7, 0.7, 0.7, 0.7, 0.7, 0.0], 3, "5 pillars at level 4 but total 0.583 is not above 0.60"),
-    ([0.8, 0.8, 0.8, 0.8, 0.8, 0.0], 4, "total 0.667 > 0.60 with 5 pillars at level 4"),
-    ([0.7, 0.7, 0.7, 0.7, 0.9, 0.9], 4, "total 0.767 with 6 pillars at level 4 or more"),
-    ([1.0, 1.0, 1.0, 1.0, 1.0, 0.8], 4, "total 0.967 but one pillar only at level 4"),
-    ([0.9] * 6, 5, "total 0.9 > 0.80 with all 6 pillars at level 5"),
-])
+@pytest.mark.parametrize(
+    "shares, level, why",
+    [
+        ([0] * 6, 0, "nothing answered well"),
+        ([1.0, 1.0, 1.0, 0, 0, 0], 0, "total 0.5 but only 3 pillars at level 1 or more"),
+        ([0.2, 0.2, 0.2, 0.2, 0, 0], 1, "total 0.133 > 0.0625 and 4 pillars at level 1"),
+        ([0.3, 0.3, 0.3, 0.3, 0, 0], 1, "4 pillars at level 2 but total exactly 0.20 is not above 0.20"),
+        ([0.3, 0.3, 0.3, 0.3, 0.1, 0], 2, "total 0.2167 > 0.20 with 4 pillars at level 2"),
+        ([0.5, 0.5, 0.5, 0.5, 0.2, 0.2], 2, "4 pillars at level 3 but total exactly 0.40 is not above 0.40"),
+        ([0.5, 0.5, 0.5, 0.5, 0.3, 0.2], 3, "total 0.4167 > 0.40 with 4 pillars at level 3"),
+        ([0.7, 0.7, 0.7, 0.7, 0.7, 0.0], 3, "5 pillars at level 4 but total 0.583 is not above 0.60"),
+        ([0.8, 0.8, 0.8, 0.8, 0.8, 0.0], 4, "total 0.667 > 0.60 with 5 pillars at level 4"),
+        ([0.7, 0.7, 0.7, 0.7, 0.9, 0.9], 4, "total 0.767 with 6 pillars at level 4 or more"),
+        ([1.0, 1.0, 1.0, 1.0, 1.0, 0.8], 4, "total 0.967 but one pillar only at level 4"),
+        ([0.9] * 6, 5, "total 0.9 > 0.80 with all 6 pillars at level 5"),
+    ],
+)
 def test_overall_level_rules(shares, level, why):
     assert score(MINI, answers_for(shares)).overall_level == level, why
 
@@ -66,26 +82,67 @@ def test_missing_answers_score_zero_but_keep_their_maximum():
     assert result.pillars["p1"].share == Fraction(1, 2) and result.pillars["p1"].maximum == 10
 
 
-TYPES = build({
-    "id": "types", "version": 1, "status": "draft", "counts_toward_indicators": False,
-    "title": {"vi": "t", "en": "t"}, "description": {"vi": "d", "en": "d"}, "legal_basis": {"vi": "l", "en": "l"},
-    "estimated_minutes": 1,
-    "levels": [{"level": i, "name": {"vi": str(i), "en": str(i)}, "meaning": {"vi": "m", "en": "m"}} for i in range(6)],
-    "pillars": [{"id": "p", "order": 1, "name": {"vi": "p", "en": "p"}, "weight": 1, "questions": [
-        {"name": "sells_online", "type": "yesno", "required": True, "yes_score": 2, "no_score": 0, "label": {"vi": "a", "en": "a"}},
-        {"name": "platforms", "type": "multiple", "required": True, "max_score": 4, "label": {"vi": "b", "en": "b"},
-         "show_if": {"answer": {"question": "sells_online", "equals": "yes"}},
-         "choices": [{"value": "shopee", "label": {"vi": "S", "en": "S"}, "score": 2},
-                     {"value": "tiktok", "label": {"vi": "T", "en": "T"}, "score": 2},
-                     {"value": "lazada", "label": {"vi": "L", "en": "L"}, "score": 2},
-                     {"value": "none", "label": {"vi": "K", "en": "N"}, "score": 0, "exclusive": True}]},
-        {"name": "staff", "type": "number", "required": False, "min": 0, "max": 10000, "label": {"vi": "c", "en": "c"},
-         "bands": [{"up_to": 0, "score": 0}, {"up_to": 5, "score": 1}, {"up_to": None, "score": 3}]},
-    ]}],
-    "scoring": {"pillar_levels": [{"level": i, "max_share": s} for i, s in enumerate([0.1, 0.2, 0.4, 0.6, 0.8, 1.0])],
-                "overall": [{"level": 1, "total_share_above": 0.0625, "min_pillars": 1, "pillar_level_at_least": 1}]},
-    "recommendations": [],
-})
+TYPES = build(
+    {
+        "id": "types",
+        "version": 1,
+        "status": "draft",
+        "counts_toward_indicators": False,
+        "title": {"vi": "t", "en": "t"},
+        "description": {"vi": "d", "en": "d"},
+        "legal_basis": {"vi": "l", "en": "l"},
+        "estimated_minutes": 1,
+        "levels": [
+            {"level": i, "name": {"vi": str(i), "en": str(i)}, "meaning": {"vi": "m", "en": "m"}} for i in range(6)
+        ],
+        "pillars": [
+            {
+                "id": "p",
+                "order": 1,
+                "name": {"vi": "p", "en": "p"},
+                "weight": 1,
+                "questions": [
+                    {
+                        "name": "sells_online",
+                        "type": "yesno",
+                        "required": True,
+                        "yes_score": 2,
+                        "no_score": 0,
+                        "label": {"vi": "a", "en": "a"},
+                    },
+                    {
+                        "name": "platforms",
+                        "type": "multiple",
+                        "required": True,
+                        "max_score": 4,
+                        "label": {"vi": "b", "en": "b"},
+                        "show_if": {"answer": {"question": "sells_online", "equals": "yes"}},
+                        "choices": [
+                            {"value": "shopee", "label": {"vi": "S", "en": "S"}, "score": 2},
+                            {"value": "tiktok", "label": {"vi": "T", "en": "T"}, "score": 2},
+                            {"value": "lazada", "label": {"vi": "L", "en": "L"}, "score": 2},
+                            {"value": "none", "label": {"vi": "K", "en": "N"}, "score": 0, "exclusive": True},
+                        ],
+                    },
+                    {
+                        "name": "staff",
+                        "type": "number",
+                        "required": False,
+                        "min": 0,
+                        "max": 10000,
+                        "label": {"vi": "c", "en": "c"},
+                        "bands": [{"up_to": 0, "score": 0}, {"up_to": 5, "score": 1}, {"up_to": None, "score": 3}],
+                    },
+                ],
+            }
+        ],
+        "scoring": {
+            "pillar_levels": [{"level": i, "max_share": s} for i, s in enumerate([0.1, 0.2, 0.4, 0.6, 0.8, 1.0])],
+            "overall": [{"level": 1, "total_share_above": 0.0625, "min_pillars": 1, "pillar_level_at_least": 1}],
+        },
+        "recommendations": [],
+    }
+)
 
 
 def test_multiple_choice_is_capped_and_exclusive_choices_stand_alone():
@@ -125,6 +182,7 @@ def test_skip_logic_hides_questions_and_their_answers_do_not_count():
 
 
 # --- properties over the real instruments and the fixture --------------------------------
+
 
 def _answer_strategy(instrument):
     def for_question(q):

@@ -54,7 +54,13 @@ def test_english_aliases_redirect(client):
 
 def test_about_page_credits_every_source(client):
     page = client.get("/gioi-thieu").get_data(as_text=True)
-    for source in ("open-admin-data/vietnam-administrative-divisions", "CC BY 4.0", "Tran Ngoc Minh Hieu", "MIT", "Bootstrap"):
+    for source in (
+        "open-admin-data/vietnam-administrative-divisions",
+        "CC BY 4.0",
+        "Tran Ngoc Minh Hieu",
+        "MIT",
+        "Bootstrap",
+    ):
         assert source in page
 
 
@@ -111,8 +117,15 @@ def test_production_refuses_a_default_secret_key(tmp_path):
 
 
 def test_production_turns_on_secure_cookies_and_hsts(tmp_path):
-    app = create_app({"APP_ENV": "production", "SECRET_KEY": "a-long-random-value", "INSTANCE_PATH": str(tmp_path),
-                      "DATABASE_URL": f"sqlite:///{tmp_path}/p.db", "PUBLIC_BASE_URL": "https://doanhnghiep.example.vn"})
+    app = create_app(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "a-long-random-value",
+            "INSTANCE_PATH": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
+            "PUBLIC_BASE_URL": "https://doanhnghiep.example.vn",
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] and not app.debug
     response = app.test_client().get("/khong-co", base_url="https://doanhnghiep.example.vn")
     assert "max-age" in response.headers["Strict-Transport-Security"]
@@ -155,8 +168,13 @@ def test_vnd_and_dates_follow_the_language(app):
 def test_passwords_are_hashed_at_the_production_cost_unless_the_test_suite_asks_otherwise(tmp_path):
     from app.auth.passwords import hash_password
 
-    settings = {"APP_ENV": "production", "SECRET_KEY": "a-long-random-value", "INSTANCE_PATH": str(tmp_path),
-                "DATABASE_URL": f"sqlite:///{tmp_path}/p.db", "PUBLIC_BASE_URL": "https://doanhnghiep.example.vn"}
+    settings = {
+        "APP_ENV": "production",
+        "SECRET_KEY": "a-long-random-value",
+        "INSTANCE_PATH": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
+        "PUBLIC_BASE_URL": "https://doanhnghiep.example.vn",
+    }
     with create_app(settings).app_context():
         assert hash_password("một mật khẩu dài").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     with pytest.raises(RuntimeError, match="PASSWORD_HASHING"):

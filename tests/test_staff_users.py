@@ -13,8 +13,12 @@ from app.models import AuditEvent, User, UserSession
 from tests.factories import PASSWORD, link_from, login, make_user
 
 ADMIN_ROUTES = [
-    ("get", "/so/nguoi-dung"), ("get", "/so/nguoi-dung/moi"), ("post", "/so/nguoi-dung/moi"),
-    ("get", "/so/nguoi-dung/{id}"), ("post", "/so/nguoi-dung/{id}/vai-tro"), ("post", "/so/nguoi-dung/{id}/trang-thai"),
+    ("get", "/so/nguoi-dung"),
+    ("get", "/so/nguoi-dung/moi"),
+    ("post", "/so/nguoi-dung/moi"),
+    ("get", "/so/nguoi-dung/{id}"),
+    ("post", "/so/nguoi-dung/{id}/vai-tro"),
+    ("post", "/so/nguoi-dung/{id}/trang-thai"),
     ("post", "/so/nguoi-dung/{id}/gui-lien-ket"),
 ]
 
@@ -34,12 +38,17 @@ def _user(app, email):
 
 def test_admin_creates_a_staff_account_that_sets_its_password_and_two_step(client, app, outbox):
     _admin(client, app)
-    response = client.post("/so/nguoi-dung/moi", data={"email": "Can.Bo@so.gov.vn", "full_name": "Lê Thị Mai", "role": "staff", "locale": "vi"})
+    response = client.post(
+        "/so/nguoi-dung/moi",
+        data={"email": "Can.Bo@so.gov.vn", "full_name": "Lê Thị Mai", "role": "staff", "locale": "vi"},
+    )
     assert response.status_code == 302
     user = _user(app, "can.bo@so.gov.vn")
     assert (user.full_name, user.role, user.email_verified_at) == ("Lê Thị Mai", "staff", None)
     with app.app_context():
-        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "create", AuditEvent.entity_id == str(user.id)))
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "create", AuditEvent.entity_id == str(user.id))
+        )
         assert event.actor_label == "admin@so.gov.vn" and event.after == {"email": "can.bo@so.gov.vn", "role": "staff"}
     message = outbox.last()
     assert message["To"] == "can.bo@so.gov.vn"
@@ -63,7 +72,9 @@ def test_a_taken_address_is_refused_and_the_form_keeps_what_was_typed(client, ap
     _admin(client, app)
     with app.app_context():
         make_user("hoa@example.vn")
-    response = client.post("/so/nguoi-dung/moi", data={"email": "hoa@example.vn", "full_name": "Nguyễn Hoa", "role": "admin"})
+    response = client.post(
+        "/so/nguoi-dung/moi", data={"email": "hoa@example.vn", "full_name": "Nguyễn Hoa", "role": "admin"}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and 'id="email-error"' in page and 'aria-describedby="email-error"' in page
     assert 'value="Nguyễn Hoa"' in page and re.search(r'<input checked[^>]*value="admin"', page)
@@ -102,7 +113,11 @@ def test_deactivated_staff_lose_their_session_at_once(client, app):
         assert not db.session.get(User, staff_id).is_active
         assert db.session.scalar(select(UserSession).where(UserSession.user_id == staff_id)).revoked_at is not None
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "deactivate"))
-        assert (event.actor_label, event.before, event.after) == ("admin@so.gov.vn", {"is_active": True}, {"is_active": False})
+        assert (event.actor_label, event.before, event.after) == (
+            "admin@so.gov.vn",
+            {"is_active": True},
+            {"is_active": False},
+        )
     assert login(staff_client, "staff@so.gov.vn", PASSWORD).status_code == 200  # refused
     # Reactivated, the person signs in again (with a later code: each code works once).
     assert client.post(f"/so/nguoi-dung/{staff_id}/trang-thai", data={"active": "1"}).status_code == 302
@@ -161,7 +176,9 @@ def test_admin_sends_a_new_password_link(client, app, outbox):
     assert client.post(f"/so/nguoi-dung/{staff_id}/gui-lien-ket").status_code == 302
     assert outbox.last()["To"] == "staff@so.gov.vn" and "/dat-lai-mat-khau/" in link_from(outbox.last())
     with app.app_context():
-        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "send_password_link")).entity_id == str(staff_id)
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "send_password_link")).entity_id == str(
+            staff_id
+        )
 
 
 @pytest.mark.parametrize(("method", "path"), ADMIN_ROUTES)
@@ -192,10 +209,18 @@ def test_admin_forms_need_a_csrf_token(database, tmp_path):
     """With CSRF on (as in production), every form of these pages refuses a post without the token."""
     from app import create_app
 
-    app = create_app({**database, "TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {**database, "TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "RATELIMIT_ENABLED": False}
+    )
     client = app.test_client()
-    for path in ("/so/nguoi-dung/moi", "/so/nguoi-dung/1/trang-thai", "/so/nguoi-dung/1/vai-tro",
-                 "/so/nguoi-dung/1/gui-lien-ket", "/so/chi-tieu/T1", "/so/chi-tieu/T1/2025"):
+    for path in (
+        "/so/nguoi-dung/moi",
+        "/so/nguoi-dung/1/trang-thai",
+        "/so/nguoi-dung/1/vai-tro",
+        "/so/nguoi-dung/1/gui-lien-ket",
+        "/so/chi-tieu/T1",
+        "/so/chi-tieu/T1/2025",
+    ):
         assert client.post(path, data={"active": "0", "role": "owner"}).status_code == 400, path
 
 

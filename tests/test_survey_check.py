@@ -53,7 +53,9 @@ def test_missing_translation_is_named_with_its_line(surveys):
 
 def test_flow_style_text_is_refused(surveys):
     path = surveys / "mini" / "1.yaml"
-    edit(path, "title:\n  vi: Bộ câu hỏi thử\n  en: Test instrument", "title: {vi: Bộ câu hỏi thử, en: Test instrument}")
+    edit(
+        path, "title:\n  vi: Bộ câu hỏi thử\n  en: Test instrument", "title: {vi: Bộ câu hỏi thử, en: Test instrument}"
+    )
     problems = check_file(path, surveys)
     assert any("block mapping" in p.message and p.where.endswith(":7") for p in problems), problems
 
@@ -63,14 +65,16 @@ def test_duplicate_question_name(surveys):
     edit(path, "name: s_p2", "name: s_p1")
     second = [i for i, line in enumerate(path.read_text().splitlines(), 1) if "name: s_p1" in line][1]
     problems = check_file(path, surveys)
-    assert any("duplicate question name 's_p1'" in p.message and p.where.endswith(f":{second}") for p in problems), problems
+    assert any("duplicate question name 's_p1'" in p.message and p.where.endswith(f":{second}") for p in problems), (
+        problems
+    )
 
 
 def test_choice_without_score(surveys):
     path = surveys / "dbi-sme" / "1.yaml"
     text = path.read_text(encoding="utf-8")
     match = re.search(r"\n(\s+)score: [0-9.]+\n", text)
-    path.write_text(text[: match.start()] + "\n" + text[match.end():], encoding="utf-8")
+    path.write_text(text[: match.start()] + "\n" + text[match.end() :], encoding="utf-8")
     problems = check_file(path, surveys)
     assert any("'score' is a required property" in p.message for p in problems), problems
 
@@ -86,7 +90,11 @@ def test_unreachable_thresholds(surveys):
 
 def test_skip_logic_must_read_an_earlier_question(surveys):
     path = surveys / "mini" / "1.yaml"
-    edit(path, "      - name: y_p1\n", "      - name: y_p1\n        show_if:\n          answer:\n            question: s_p6\n            equals: 3\n")
+    edit(
+        path,
+        "      - name: y_p1\n",
+        "      - name: y_p1\n        show_if:\n          answer:\n            question: s_p6\n            equals: 3\n",
+    )
     assert any("not an earlier question" in p.message for p in check_file(path, surveys))
 
 
@@ -116,8 +124,9 @@ def test_a_question_that_can_go_unanswered_must_say_how_it_counts(surveys):
     left out of the maximum; a question always answered takes no such rule."""
     path = surveys / "dbi-sme" / "3.yaml"
     text = (surveys / "dbi-sme" / "2.yaml").read_text(encoding="utf-8")
-    path.write_text(text.replace("version: 2", "version: 3", 1).replace("status: published", "status: draft", 1),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("version: 2", "version: 3", 1).replace("status: published", "status: draft", 1), encoding="utf-8"
+    )
     assert check_file(path, surveys) == []
     edit(path, "        required: false\n        unanswered: not_counted\n", "        required: false\n")
     edit(path, "        required: true\n        unanswered: zero\n", "        required: true\n")

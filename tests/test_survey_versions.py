@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _result_section(html: str) -> str:
     """The part of the results page that depends on the instrument (level, pillars, next steps)."""
-    return html[html.index('<section class="level-card'):html.index('aria-labelledby="keep-title"')]
+    return html[html.index('<section class="level-card') : html.index('aria-labelledby="keep-title"')]
 
 
 def test_an_attempt_renders_and_scores_identically_after_a_new_version_is_published(app, database, tmp_path, runner):
@@ -44,8 +44,17 @@ def test_an_attempt_renders_and_scores_identically_after_a_new_version_is_publis
     result = runner.invoke(args=["surveys", "publish", "dbi-sme", str(new)])
     assert result.exit_code == 0, result.output
 
-    fresh = create_app({**database, "TESTING": True, "INSTANCE_PATH": str(tmp_path / "i2"), "SECRET_KEY": "test-secret",
-                        "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SURVEYS_DIR": str(surveys)})
+    fresh = create_app(
+        {
+            **database,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "i2"),
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "SURVEYS_DIR": str(surveys),
+        }
+    )
     with fresh.app_context():
         assert instruments().current("dbi-sme").version == new
         attempt = services.by_public_id(public_id)

@@ -30,8 +30,10 @@ def test_wrong_passwords_slow_the_account_down_then_the_right_one_works(client, 
         assert gated.status_code == 429 and "thử lại sau" in gated.get_data(as_text=True)
     known = _post_login(client, "hoa@example.vn", "x" * 12).get_data(as_text=True)
     unknown = _post_login(client, "nobody@example.vn", "x" * 12).get_data(as_text=True)
-    same = [re.sub(r"\d+ giây", "N giây", page.replace(email, "X")) for page, email in
-            ((known, "hoa@example.vn"), (unknown, "nobody@example.vn"))]
+    same = [
+        re.sub(r"\d+ giây", "N giây", page.replace(email, "X"))
+        for page, email in ((known, "hoa@example.vn"), (unknown, "nobody@example.vn"))
+    ]
     assert same[0] == same[1]  # nothing tells the two addresses apart
     with app.app_context():  # the delay passes (the gate's key expires): the right password works, no lockout
         limiter.storage.clear(throttle._key("login-gate", "hoa@example.vn"))

@@ -68,7 +68,9 @@ def test_an_owner_asks_for_a_label_with_evidence_and_staff_approve_it(client, ap
         secret = make_user("staff@so.gov.vn", role="staff").totp_secret
     login(client, "chu@example.vn")
     assert client.post(f"/doanh-nghiep/{key}/danh-hieu", data={"label": "startup", "evidence": ""}).status_code == 422
-    response = client.post(f"/doanh-nghiep/{key}/danh-hieu", data={"label": "startup", "evidence": "Vườn ươm Phú Yên xác nhận"})
+    response = client.post(
+        f"/doanh-nghiep/{key}/danh-hieu", data={"label": "startup", "evidence": "Vườn ươm Phú Yên xác nhận"}
+    )
     assert response.status_code == 302
     again = client.post(f"/doanh-nghiep/{key}/danh-hieu", data={"label": "startup", "evidence": "lần hai"})
     assert again.status_code == 422  # one pending request per label
@@ -81,7 +83,11 @@ def test_an_owner_asks_for_a_label_with_evidence_and_staff_approve_it(client, ap
     client.post(f"/so/duyet/{review_id}", data={"decision": "approve"})
     with app.app_context():
         e = db.session.scalar(select(Enterprise).where(Enterprise.public_key == key))
-        assert (e.is_startup, e.startup_basis, e.startup_verification) == (True, "Vườn ươm Phú Yên xác nhận", "verified")
+        assert (e.is_startup, e.startup_basis, e.startup_verification) == (
+            True,
+            "Vườn ươm Phú Yên xác nhận",
+            "verified",
+        )
     assert outbox.last()["To"] == "chu@example.vn"
 
 

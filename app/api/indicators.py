@@ -45,32 +45,56 @@ def _item(view: IndicatorView, s) -> dict:
     definition = services.definition_of(view.indicator)
     figure = view.figure
     item = {
-        "code": view.code, "name": view.indicator.name_vi, "name_en": view.indicator.name_en,
-        "kind": view.indicator.kind, "unit": view.indicator.unit, "as_of": view.as_of.isoformat(),
-        "value": _number(view.value), "value_date": view.value_day.isoformat() if view.value_day else None,
-        "numerator": figure.numerator if figure else None, "denominator": figure.denominator if figure else None,
+        "code": view.code,
+        "name": view.indicator.name_vi,
+        "name_en": view.indicator.name_en,
+        "kind": view.indicator.kind,
+        "unit": view.indicator.unit,
+        "as_of": view.as_of.isoformat(),
+        "value": _number(view.value),
+        "value_date": view.value_day.isoformat() if view.value_day else None,
+        "numerator": figure.numerator if figure else None,
+        "denominator": figure.denominator if figure else None,
         "counted_apart": dict(figure.apart) if figure else {},
         "source": view.reported.source_document if view.reported is not None else None,
-        "definition": ({"vi": definition.rule(s)[0], "en": definition.rule(s)[1], "settings": s.plain()}
-                       if definition else None),
-        "targets": [{
-            "year": t.target.year, "value": _number(t.target.value), "state": t.target.status,
-            "status": t.status.kind, "deadline": t.status.deadline.isoformat(),
-            "value_at": _number(t.status.value), "value_at_date": t.status.value_day.isoformat() if t.status.value_day else None,
-            "progress_ratio": _number(t.status.ratio), "projection": _number(t.status.projection),
-            "needed_per_month": _number(t.status.per_month_needed),
-        } for t in view.targets],
+        "definition": (
+            {"vi": definition.rule(s)[0], "en": definition.rule(s)[1], "settings": s.plain()} if definition else None
+        ),
+        "targets": [
+            {
+                "year": t.target.year,
+                "value": _number(t.target.value),
+                "state": t.target.status,
+                "status": t.status.kind,
+                "deadline": t.status.deadline.isoformat(),
+                "value_at": _number(t.status.value),
+                "value_at_date": t.status.value_day.isoformat() if t.status.value_day else None,
+                "progress_ratio": _number(t.status.ratio),
+                "projection": _number(t.status.projection),
+                "needed_per_month": _number(t.status.per_month_needed),
+            }
+            for t in view.targets
+        ],
     }
     return item
 
 
 def _breakdown(view: IndicatorView, dimension: str) -> list[dict]:
     rows = breakdown_rows(view.figure.by.get(dimension, {}), dimension)
-    return [{"key": r.key, "label": r.label, "hidden": r.cell.hidden,
-             "value": None if r.cell.hidden else _number(r.cell.share if view.indicator.unit != "count" else r.cell.numerator),
-             "numerator": None if r.cell.hidden else r.cell.numerator,
-             "denominator": None if r.cell.hidden else r.cell.denominator,
-             "enterprises": None if r.cell.hidden else r.cell.enterprises} for r in rows]
+    return [
+        {
+            "key": r.key,
+            "label": r.label,
+            "hidden": r.cell.hidden,
+            "value": None
+            if r.cell.hidden
+            else _number(r.cell.share if view.indicator.unit != "count" else r.cell.numerator),
+            "numerator": None if r.cell.hidden else r.cell.numerator,
+            "denominator": None if r.cell.hidden else r.cell.denominator,
+            "enterprises": None if r.cell.hidden else r.cell.enterprises,
+        }
+        for r in rows
+    ]
 
 
 @api_bp.get("/indicators")
@@ -79,8 +103,9 @@ def indicators():
     as_of, s = _as_of(), services.current_settings()
     views = services.dashboard(as_of, s, int(s.suppression_minimum))
     items = [_item(v, s) for v in views]
-    return jsonify({"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1), "next": None,
-                    "facets": {}})
+    return jsonify(
+        {"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1), "next": None, "facets": {}}
+    )
 
 
 @api_bp.get("/indicators/<code>")
@@ -96,11 +121,20 @@ def indicator(code: str):
     view = services.indicator_view(found, as_of, s, breakdowns=bool(by), minimum=int(s.suppression_minimum))
     item = _item(view, s)
     if view.is_computed:
-        item["series"] = [{"date": f.as_of.isoformat(), "value": _number(f.value), "numerator": f.numerator,
-                           "denominator": f.denominator} for f in view.series]
+        item["series"] = [
+            {
+                "date": f.as_of.isoformat(),
+                "value": _number(f.value),
+                "numerator": f.numerator,
+                "denominator": f.denominator,
+            }
+            for f in view.series
+        ]
     else:
-        item["series"] = [{"date": p.day.isoformat(), "value": _number(p.value), "numerator": None, "denominator": None}
-                          for p in view.points]
+        item["series"] = [
+            {"date": p.day.isoformat(), "value": _number(p.value), "numerator": None, "denominator": None}
+            for p in view.points
+        ]
     if by:
         if view.figure is None:
             raise BadRequest("A reported indicator has no breakdown.")

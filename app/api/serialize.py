@@ -33,8 +33,11 @@ def product_item(p: Product) -> dict:
         "state": (state := certificates.state_today(p)),
         "is_expired": state == certificates.EXPIRED,
         "listings": [
-            {"platform": listing.platform_code, "url": listing.url,
-             "last_verified_on": listing.last_verified_on.isoformat() if listing.last_verified_on else None}
+            {
+                "platform": listing.platform_code,
+                "url": listing.url,
+                "last_verified_on": listing.last_verified_on.isoformat() if listing.last_verified_on else None,
+            }
             for listing in p.listings
         ],
     }

@@ -21,10 +21,16 @@ csrf.exempt(api_bp)
 API_LIMIT = "120 per minute"
 
 
-def _envelope(items: list, total: int, query: search.Query, max_page: int, facets: dict, total_exact: bool = True) -> dict:
+def _envelope(
+    items: list, total: int, query: search.Query, max_page: int, facets: dict, total_exact: bool = True
+) -> dict:
     has_next = query.page < max_page
     return {
-        "items": items, "total": total, "total_exact": total_exact, "page": query.page, "per_page": query.per_page,
+        "items": items,
+        "total": total,
+        "total_exact": total_exact,
+        "page": query.page,
+        "per_page": query.per_page,
         "next": external_url("api.enterprises", **query.as_args(page=query.page + 1)) if has_next else None,
         "facets": {name: [{"value": v, "count": n} for v, n in values] for name, values in facets.items()},
     }
@@ -61,8 +67,16 @@ def strict_query(args) -> search.Query:
 def enterprises():
     query = strict_query(request.args)
     results = search.run(query)
-    return jsonify(_envelope([serialize.enterprise_item(e) for e in results.items], results.total, results.query,
-                             results.max_page, results.facets, results.total_is_exact))
+    return jsonify(
+        _envelope(
+            [serialize.enterprise_item(e) for e in results.items],
+            results.total,
+            results.query,
+            results.max_page,
+            results.facets,
+            results.total_is_exact,
+        )
+    )
 
 
 def _published_or_404(code: str):
@@ -85,7 +99,9 @@ def enterprise(code: str):
 def enterprise_products(code: str):
     found = _published_or_404(code)
     items = [serialize.product_item(p) for p in found.products if p.is_active]
-    return jsonify({"items": items, "total": len(items), "page": 1, "per_page": max(1, len(items)), "next": None, "facets": {}})
+    return jsonify(
+        {"items": items, "total": len(items), "page": 1, "per_page": max(1, len(items)), "next": None, "facets": {}}
+    )
 
 
 @api_bp.get("/aggregates")
@@ -102,5 +118,3 @@ def openapi_document():
 @api_bp.get("/")
 def docs():
     return render_template("api/docs.html", spec=openapi.document(current_app))
-
-

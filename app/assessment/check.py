@@ -86,7 +86,11 @@ def _check_text_style(src: SourceMap) -> list[Problem]:
         keys = {k.value: k for k, _ in node.value}
         label = "/".join(map(str, path))
         if node.flow_style:
-            found.append(Problem(src.where(path), f"{label}: write the text as a block mapping, vi: and en: each on its own line"))
+            found.append(
+                Problem(
+                    src.where(path), f"{label}: write the text as a block mapping, vi: and en: each on its own line"
+                )
+            )
         elif "vi" in keys and "en" in keys and keys["vi"].start_mark.line == keys["en"].start_mark.line:
             found.append(Problem(src.where(path), f"{label}: vi: and en: must each be on their own line"))
         for lang in ("vi", "en"):
@@ -111,7 +115,12 @@ def _check_names(src: SourceMap) -> list[Problem]:
         for qi, question in enumerate(pillar["questions"]):
             where = ("pillars", pi, "questions", qi, "name")
             if question["name"] in seen_q:
-                found.append(Problem(src.where(where), f"duplicate question name {question['name']!r} (first at line {seen_q[question['name']]})"))
+                found.append(
+                    Problem(
+                        src.where(where),
+                        f"duplicate question name {question['name']!r} (first at line {seen_q[question['name']]})",
+                    )
+                )
             else:
                 seen_q[question["name"]] = src.line(where)
             values = [c["value"] for c in question.get("choices", [])]
@@ -127,7 +136,12 @@ def _check_scores_and_thresholds(src: SourceMap) -> list[Problem]:
         found.append(Problem(src.where(("levels",)), "levels must be numbered 0, 1, 2 … without gaps"))
     for pi, pillar in enumerate(data["pillars"]):
         if all(_question_max(q) == 0 for q in pillar["questions"]):
-            found.append(Problem(src.where(("pillars", pi)), f"pillar {pillar['id']!r} has no question that can score: its levels cannot be reached"))
+            found.append(
+                Problem(
+                    src.where(("pillars", pi)),
+                    f"pillar {pillar['id']!r} has no question that can score: its levels cannot be reached",
+                )
+            )
         for qi, q in enumerate(pillar["questions"]):
             where = ("pillars", pi, "questions", qi)
             if _question_max(q) == 0:
@@ -136,7 +150,11 @@ def _check_scores_and_thresholds(src: SourceMap) -> list[Problem]:
                 ups = [b["up_to"] for b in q["bands"]]
                 finite = [u for u in ups if u is not None]
                 if finite != sorted(finite) or (None in ups and ups.index(None) != len(ups) - 1):
-                    found.append(Problem(src.where((*where, "bands")), f"{q['name']}: bands must rise, with an open band (null) last"))
+                    found.append(
+                        Problem(
+                            src.where((*where, "bands")), f"{q['name']}: bands must rise, with an open band (null) last"
+                        )
+                    )
                 if q["min"] > q["max"]:
                     found.append(Problem(src.where((*where, "min")), f"{q['name']}: min is above max"))
     rules = sorted(data["scoring"]["pillar_levels"], key=lambda r: r["level"])
@@ -145,7 +163,11 @@ def _check_scores_and_thresholds(src: SourceMap) -> list[Problem]:
     if any(b <= a for a, b in zip(shares, shares[1:], strict=False)):
         found.append(Problem(src.where(where), "pillar level thresholds must rise with the level"))
     if shares and shares[-1] < 1:
-        found.append(Problem(src.where(where), f"no pillar level covers a share above {shares[-1]}: the top level must reach 1.0"))
+        found.append(
+            Problem(
+                src.where(where), f"no pillar level covers a share above {shares[-1]}: the top level must reach 1.0"
+            )
+        )
     if shares and shares[0] < 0:
         found.append(Problem(src.where(where), "a threshold below 0 cannot be reached"))
     for r in rules:
@@ -157,11 +179,26 @@ def _check_scores_and_thresholds(src: SourceMap) -> list[Problem]:
         if rule["level"] not in levels:
             found.append(Problem(src.where(where), f"overall level {rule['level']} is not among the defined levels"))
         if rule["total_share_above"] >= 1:
-            found.append(Problem(src.where(where), f"level {rule['level']} needs a total share above {rule['total_share_above']}: unreachable"))
+            found.append(
+                Problem(
+                    src.where(where),
+                    f"level {rule['level']} needs a total share above {rule['total_share_above']}: unreachable",
+                )
+            )
         if rule["min_pillars"] > len(data["pillars"]):
-            found.append(Problem(src.where(where), f"level {rule['level']} needs {rule['min_pillars']} pillars but there are {len(data['pillars'])}"))
+            found.append(
+                Problem(
+                    src.where(where),
+                    f"level {rule['level']} needs {rule['min_pillars']} pillars but there are {len(data['pillars'])}",
+                )
+            )
         if rule["pillar_level_at_least"] > max(reachable_pillar_levels, default=0):
-            found.append(Problem(src.where(where), f"level {rule['level']} needs pillars at level {rule['pillar_level_at_least']}, which no pillar can reach"))
+            found.append(
+                Problem(
+                    src.where(where),
+                    f"level {rule['level']} needs pillars at level {rule['pillar_level_at_least']}, which no pillar can reach",
+                )
+            )
     return found
 
 
@@ -186,14 +223,25 @@ def _check_conditions(src: SourceMap) -> list[Problem]:
             where = src.where(("pillars", pi, "questions", qi, "show_if"))
             for name in referenced_questions(q.get("show_if")):
                 if name not in earlier:
-                    found.append(Problem(where, f"{q['name']}: show_if reads {name!r}, which is not an earlier question"))
+                    found.append(
+                        Problem(where, f"{q['name']}: show_if reads {name!r}, which is not an earlier question")
+                    )
             for test in answer_tests(q.get("show_if")):
                 target = earlier.get(test["question"])
                 allowed = _possible_values(target) if target else None
-                wanted = [test["equals"]] if "equals" in test else test.get("in", []) + ([test["includes"]] if "includes" in test else [])
+                wanted = (
+                    [test["equals"]]
+                    if "equals" in test
+                    else test.get("in", []) + ([test["includes"]] if "includes" in test else [])
+                )
                 if allowed is not None and any(v not in allowed for v in wanted):
-                    found.append(Problem(where, f"{q['name']}: show_if compares {test['question']!r} with a value it cannot have "
-                                                f"(quote yes/no: \"yes\")"))
+                    found.append(
+                        Problem(
+                            where,
+                            f"{q['name']}: show_if compares {test['question']!r} with a value it cannot have "
+                            f'(quote yes/no: "yes")',
+                        )
+                    )
             earlier[q["name"]] = q
     return found
 
@@ -221,11 +269,21 @@ def _check_recommendations(src: SourceMap, categories: set[str]) -> list[Problem
             covered.add((rec["pillar"], level))
         for code in rec["categories"]:
             if code not in categories:
-                found.append(Problem(src.where((*where, "categories")), f"unknown solution category {code!r} (see surveys/categories.yaml)"))
+                found.append(
+                    Problem(
+                        src.where((*where, "categories")),
+                        f"unknown solution category {code!r} (see surveys/categories.yaml)",
+                    )
+                )
     for pillar in data["pillars"]:
         missing = sorted(lv for lv in levels if (pillar["id"], lv) not in covered)
         if missing:
-            found.append(Problem(src.where(("recommendations",)), f"pillar {pillar['id']!r} has no recommendation for level(s) {missing}"))
+            found.append(
+                Problem(
+                    src.where(("recommendations",)),
+                    f"pillar {pillar['id']!r} has no recommendation for level(s) {missing}",
+                )
+            )
     return found
 
 
@@ -235,21 +293,31 @@ def _check_unanswered(src: SourceMap, lock: dict) -> list[Problem]:
     its scores: its blank questions score zero, as its results page says."""
     data, found = src.data, []
     published_before = lock.get((data["id"], data["version"])) == content_hash(data) and not any(
-        "unanswered" in q for p in data["pillars"] for q in p["questions"])
+        "unanswered" in q for p in data["pillars"] for q in p["questions"]
+    )
     for pi, pillar in enumerate(data["pillars"]):
         always = False
         for qi, q in enumerate(pillar["questions"]):
             optional = not q["required"] or "show_if" in q
             where = src.where(("pillars", pi, "questions", qi, "name"))
             if optional and "unanswered" not in q and not published_before:
-                found.append(Problem(where, f"{q['name']}: can be left unanswered ({'optional' if not q['required'] else 'shown only if'}"
-                                            f"): say how it then counts, `unanswered: zero` or `unanswered: not_counted`"))
+                found.append(
+                    Problem(
+                        where,
+                        f"{q['name']}: can be left unanswered ({'optional' if not q['required'] else 'shown only if'}"
+                        f"): say how it then counts, `unanswered: zero` or `unanswered: not_counted`",
+                    )
+                )
             elif not optional and "unanswered" in q:
                 found.append(Problem(where, f"{q['name']}: is always answered, `unanswered` does not apply"))
             always = always or not optional or q.get("unanswered", "zero") == "zero"
         if not always:
-            found.append(Problem(src.where(("pillars", pi, "id")),
-                                 f"pillar {pillar['id']}: every question may be left out; keep one that always counts"))
+            found.append(
+                Problem(
+                    src.where(("pillars", pi, "id")),
+                    f"pillar {pillar['id']}: every question may be left out; keep one that always counts",
+                )
+            )
     return found
 
 
@@ -260,9 +328,18 @@ def _check_lock(src: SourceMap, lock: dict) -> list[Problem]:
     where = src.where(("status",))
     if data["status"] == "published":
         if recorded is None:
-            return [Problem(where, f"{key[0]} v{key[1]} says published but is not in surveys/published.lock (use `flask surveys publish`)")]
+            return [
+                Problem(
+                    where,
+                    f"{key[0]} v{key[1]} says published but is not in surveys/published.lock (use `flask surveys publish`)",
+                )
+            ]
         if recorded != content_hash(data):
-            return [Problem(where, f"{key[0]} v{key[1]} was published and has since been changed; make a new version instead")]
+            return [
+                Problem(
+                    where, f"{key[0]} v{key[1]} was published and has since been changed; make a new version instead"
+                )
+            ]
     elif recorded is not None:
         return [Problem(where, f"{key[0]} v{key[1]} is in published.lock but marked draft")]
     return []

@@ -275,14 +275,20 @@ def content_hash(data: dict) -> str:
 
 def _question(data: dict, pillar_id: str) -> Question:
     common = dict(
-        name=data["name"], type=data["type"], pillar_id=pillar_id, label=Text.of(data["label"]),
-        hint=Text.of(data.get("hint")), required=data["required"], show_if=data.get("show_if"),
+        name=data["name"],
+        type=data["type"],
+        pillar_id=pillar_id,
+        label=Text.of(data["label"]),
+        hint=Text.of(data.get("hint")),
+        required=data["required"],
+        show_if=data.get("show_if"),
         unanswered=data.get("unanswered", "zero"),
     )
     kind = data["type"]
     if kind in ("single", "multiple"):
         choices = tuple(
-            Choice(c["value"], Text.of(c["label"]), _frac(c["score"]), c.get("exclusive", False)) for c in data["choices"]
+            Choice(c["value"], Text.of(c["label"]), _frac(c["score"]), c.get("exclusive", False))
+            for c in data["choices"]
         )
         if kind == "single":
             return SingleChoice(**common, choices=choices)
@@ -301,23 +307,38 @@ def build(data: dict) -> Instrument:
     """Make an Instrument from data that passed the schema and the checks."""
     pillars = tuple(
         Pillar(
-            id=p["id"], order=p["order"], name=Text.of(p["name"]), description=Text.of(p.get("description")),
-            weight=_frac(p["weight"]), questions=tuple(_question(q, p["id"]) for q in p["questions"]),
+            id=p["id"],
+            order=p["order"],
+            name=Text.of(p["name"]),
+            description=Text.of(p.get("description")),
+            weight=_frac(p["weight"]),
+            questions=tuple(_question(q, p["id"]) for q in p["questions"]),
         )
         for p in sorted(data["pillars"], key=lambda p: p["order"])
     )
     scoring = data["scoring"]
     instrument = Instrument(
-        id=data["id"], version=data["version"], status=data["status"],
-        counts_toward_indicators=data["counts_toward_indicators"], title=Text.of(data["title"]),
-        description=Text.of(data["description"]), legal_basis=Text.of(data["legal_basis"]),
-        estimated_minutes=data["estimated_minutes"], invites=data.get("invites"),
+        id=data["id"],
+        version=data["version"],
+        status=data["status"],
+        counts_toward_indicators=data["counts_toward_indicators"],
+        title=Text.of(data["title"]),
+        description=Text.of(data["description"]),
+        legal_basis=Text.of(data["legal_basis"]),
+        estimated_minutes=data["estimated_minutes"],
+        invites=data.get("invites"),
         levels={lv["level"]: Level(lv["level"], Text.of(lv["name"]), Text.of(lv["meaning"])) for lv in data["levels"]},
         pillars=pillars,
         pillar_levels=tuple(sorted((r["level"], _frac(r["max_share"])) for r in scoring["pillar_levels"])),
-        overall_rules=tuple(sorted(
-            (OverallRule(r["level"], _frac(r["total_share_above"]), r["min_pillars"], r["pillar_level_at_least"])
-             for r in scoring["overall"]), key=lambda r: -r.level)),
+        overall_rules=tuple(
+            sorted(
+                (
+                    OverallRule(r["level"], _frac(r["total_share_above"]), r["min_pillars"], r["pillar_level_at_least"])
+                    for r in scoring["overall"]
+                ),
+                key=lambda r: -r.level,
+            )
+        ),
         recommendations=tuple(
             Recommendation(r["pillar"], tuple(r["levels"]), Text.of(r["text"]), tuple(r["categories"]))
             for r in data["recommendations"]

@@ -21,7 +21,7 @@ class PillarRow:
     share: float
     level: int
     level_name: str
-    change: float | None = None          # share points since the previous attempt
+    change: float | None = None  # share points since the previous attempt
     peer_median: float | None = None
 
 
@@ -73,11 +73,24 @@ def build_view(attempt: Assessment, peer_minimum: int) -> ResultView:
 
     invites = instruments().current(instrument.invites) if instrument.invites else None
     scored = scoring.score(instrument, attempt.answers or {})
-    unanswered = [(instrument.questions_by_name[name], rule) for rule, names in
-                  (("not_counted", scored.not_counted), ("zero", scored.scored_zero)) for name in names]
+    unanswered = [
+        (instrument.questions_by_name[name], rule)
+        for rule, names in (("not_counted", scored.not_counted), ("zero", scored.scored_zero))
+        for name in names
+    ]
     unanswered.sort(key=lambda item: instrument.questions.index(item[0]))
-    return ResultView(instrument, instrument.levels[attempt.overall_level], attempt.total_share, rows, strengths,
-                      steps, previous, peers, invites, unanswered)
+    return ResultView(
+        instrument,
+        instrument.levels[attempt.overall_level],
+        attempt.total_share,
+        rows,
+        strengths,
+        steps,
+        previous,
+        peers,
+        invites,
+        unanswered,
+    )
 
 
 def trend_chart(attempts: list[Assessment]) -> Markup:
@@ -87,6 +100,9 @@ def trend_chart(attempts: list[Assessment]) -> Markup:
         return Markup("")
     return charts.line_chart(
         [(to_user_timezone(a.submitted_at).date(), a.total_share * 100) for a in done],  # the day the table shows
-        title=_("Overall score over time"), chart_id="trend", y_max=100,
-        value_format=lambda v: fmt_percent(v / 100), date_format=fmt_date,
+        title=_("Overall score over time"),
+        chart_id="trend",
+        y_max=100,
+        value_format=lambda v: fmt_percent(v / 100),
+        date_format=fmt_date,
     )

@@ -16,10 +16,10 @@ from app.assessment.instruments import Instrument, Question
 @dataclass(frozen=True)
 class PillarResult:
     pillar_id: str
-    score: Fraction      # sum of question scores
-    maximum: Fraction    # sum of question maxima
-    share: Fraction      # score / maximum, 0..1
-    points: Fraction     # share × pillar weight
+    score: Fraction  # sum of question scores
+    maximum: Fraction  # sum of question maxima
+    share: Fraction  # score / maximum, 0..1
+    points: Fraction  # share × pillar weight
     level: int
 
 
@@ -30,14 +30,19 @@ class Result:
     total_maximum: Fraction
     total_share: Fraction
     overall_level: int
-    not_counted: tuple[str, ...] = ()   # unanswered questions left out of their pillar's maximum
-    scored_zero: tuple[str, ...] = ()   # unanswered questions the instrument scores 0
+    not_counted: tuple[str, ...] = ()  # unanswered questions left out of their pillar's maximum
+    scored_zero: tuple[str, ...] = ()  # unanswered questions the instrument scores 0
 
     def as_record(self) -> dict:
         """The plain form stored with a submitted attempt."""
         return {
-            pid: {"score": float(p.score), "max": float(p.maximum), "share": round(float(p.share), 6),
-                  "points": round(float(p.points), 4), "level": p.level}
+            pid: {
+                "score": float(p.score),
+                "max": float(p.maximum),
+                "share": round(float(p.share), 6),
+                "points": round(float(p.points), 4),
+                "level": p.level,
+            }
             for pid, p in self.pillars.items()
         }
 
@@ -92,7 +97,9 @@ def score(instrument: Instrument, answers: dict[str, Any]) -> Result:
         got = sum((q.score(answered.get(q.name)) for q in counted), Fraction(0))
         maximum = sum((q.max_score() for q in counted), Fraction(0))
         share = got / maximum if maximum else Fraction(0)
-        pillars[pillar.id] = PillarResult(pillar.id, got, maximum, share, share * pillar.weight, pillar_level(instrument, share))
+        pillars[pillar.id] = PillarResult(
+            pillar.id, got, maximum, share, share * pillar.weight, pillar_level(instrument, share)
+        )
     total_points = sum((p.points for p in pillars.values()), Fraction(0))
     total_maximum = sum((p.weight for p in instrument.pillars), Fraction(0))
     total_share = total_points / total_maximum if total_maximum else Fraction(0)

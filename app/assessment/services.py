@@ -56,15 +56,22 @@ def memberships_of(user: User | None) -> list[Membership]:
     return [m for m in user.memberships if m.is_verified]
 
 
-def start_attempt(instrument: Instrument, user: User | None, enterprise_id: int | None, locale: str) -> tuple[Assessment, str]:
+def start_attempt(
+    instrument: Instrument, user: User | None, enterprise_id: int | None, locale: str
+) -> tuple[Assessment, str]:
     """Create an attempt; returns it with the private resume token (shown once, stored hashed)."""
     if enterprise_id is not None and enterprise_id not in {m.enterprise_id for m in memberships_of(user)}:
         raise AssessmentError("not_your_enterprise")
     token = secrets.token_urlsafe(24)
     attempt = Assessment(
-        public_id=secrets.token_urlsafe(9), resume_token_hash=_hash(token), instrument_id=instrument.id,
-        instrument_version=instrument.version, user_id=user.id if user is not None and user.is_authenticated else None,
-        enterprise_id=enterprise_id, locale=locale, answers={},
+        public_id=secrets.token_urlsafe(9),
+        resume_token_hash=_hash(token),
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        user_id=user.id if user is not None and user.is_authenticated else None,
+        enterprise_id=enterprise_id,
+        locale=locale,
+        answers={},
     )
     db.session.add(attempt)
     db.session.flush()
@@ -150,17 +157,28 @@ def submit(attempt: Assessment, actor: audit.Actor) -> scoring.Result:
         update(Assessment)
         .where(Assessment.id == attempt.id, Assessment.status == "in_progress")
         .values(
-            status="submitted", submitted_at=now, answers=scoring.effective_answers(instrument, attempt.answers or {}),
-            counts_toward_indicators=instrument.counts_toward_indicators, total_share=round(float(result.total_share), 6),
-            overall_level=result.overall_level, pillar_results=result.as_record(), updated_at=now,
+            status="submitted",
+            submitted_at=now,
+            answers=scoring.effective_answers(instrument, attempt.answers or {}),
+            counts_toward_indicators=instrument.counts_toward_indicators,
+            total_share=round(float(result.total_share), 6),
+            overall_level=result.overall_level,
+            pillar_results=result.as_record(),
+            updated_at=now,
         )
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
         raise AssessmentError("already_submitted")
     db.session.refresh(attempt)
-    audit.record(actor, "submit", "assessment", attempt.id, None,
-                 {"instrument": f"{instrument.id} v{instrument.version}", "level": result.overall_level})
+    audit.record(
+        actor,
+        "submit",
+        "assessment",
+        attempt.id,
+        None,
+        {"instrument": f"{instrument.id} v{instrument.version}", "level": result.overall_level},
+    )
     update_latest(attempt)
     return result
 
@@ -168,11 +186,18 @@ def submit(attempt: Assessment, actor: audit.Actor) -> scoring.Result:
 def _linked_by_verified_member(attempt: Assessment) -> bool:
     if attempt.enterprise_id is None or attempt.user_id is None:
         return False
-    return db.session.scalar(
-        select(func.count()).select_from(Membership).where(
-            Membership.user_id == attempt.user_id, Membership.enterprise_id == attempt.enterprise_id,
-            Membership.is_verified)
-    ) > 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(
+                Membership.user_id == attempt.user_id,
+                Membership.enterprise_id == attempt.enterprise_id,
+                Membership.is_verified,
+            )
+        )
+        > 0
+    )
 
 
 def update_latest(attempt: Assessment) -> bool:
@@ -184,15 +209,25 @@ def update_latest(attempt: Assessment) -> bool:
     if not (attempt.is_submitted and attempt.counts_toward_indicators and _linked_by_verified_member(attempt)):
         return False
     if attempt.counted_at is None:  # the day it began to count: the indicators read it as of a day
-        db.session.execute(update(Assessment).where(Assessment.id == attempt.id, Assessment.counted_at.is_(None))
-                           .values(counted_at=utcnow()).execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Assessment)
+            .where(Assessment.id == attempt.id, Assessment.counted_at.is_(None))
+            .values(counted_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    values = {"enterprise_id": attempt.enterprise_id, "assessment_id": attempt.id, "instrument_id": attempt.instrument_id,
-              "instrument_version": attempt.instrument_version, "overall_level": attempt.overall_level,
-              "total_share": attempt.total_share, "submitted_at": attempt.submitted_at}
+    values = {
+        "enterprise_id": attempt.enterprise_id,
+        "assessment_id": attempt.id,
+        "instrument_id": attempt.instrument_id,
+        "instrument_version": attempt.instrument_version,
+        "overall_level": attempt.overall_level,
+        "total_share": attempt.total_share,
+        "submitted_at": attempt.submitted_at,
+    }
     statement = insert(LatestAssessment).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=[LatestAssessment.enterprise_id],
@@ -207,9 +242,13 @@ def update_latest(attempt: Assessment) -> bool:
 def on_membership_verified(membership: Membership) -> None:
     """A claim approved later: the member's counted attempts for that enterprise take effect now."""
     attempts = db.session.scalars(
-        select(Assessment).where(
-            Assessment.user_id == membership.user_id, Assessment.enterprise_id == membership.enterprise_id,
-            Assessment.status == "submitted", Assessment.counts_toward_indicators.is_(True))
+        select(Assessment)
+        .where(
+            Assessment.user_id == membership.user_id,
+            Assessment.enterprise_id == membership.enterprise_id,
+            Assessment.status == "submitted",
+            Assessment.counts_toward_indicators.is_(True),
+        )
         .order_by(Assessment.submitted_at)
     )
     for attempt in attempts:
@@ -241,17 +280,27 @@ def previous_attempt(attempt: Assessment) -> Assessment | None:
     if attempt.user_id is None:
         return None
     if attempt.enterprise_id is not None and _linked_by_verified_member(attempt):
-        verified_users = select(Membership.user_id).where(Membership.enterprise_id == attempt.enterprise_id,
-                                                          Membership.is_verified)
+        verified_users = select(Membership.user_id).where(
+            Membership.enterprise_id == attempt.enterprise_id, Membership.is_verified
+        )
         owner = (Assessment.enterprise_id == attempt.enterprise_id) & Assessment.user_id.in_(verified_users)
     else:
         owner = (Assessment.user_id == attempt.user_id) & (
-            (Assessment.enterprise_id == attempt.enterprise_id) if attempt.enterprise_id else Assessment.enterprise_id.is_(None))
+            (Assessment.enterprise_id == attempt.enterprise_id)
+            if attempt.enterprise_id
+            else Assessment.enterprise_id.is_(None)
+        )
     return db.session.scalar(
-        select(Assessment).where(
-            owner, Assessment.instrument_id == attempt.instrument_id, Assessment.status == "submitted",
-            Assessment.submitted_at < attempt.submitted_at, Assessment.id != attempt.id)
-        .order_by(Assessment.submitted_at.desc()).limit(1)
+        select(Assessment)
+        .where(
+            owner,
+            Assessment.instrument_id == attempt.instrument_id,
+            Assessment.status == "submitted",
+            Assessment.submitted_at < attempt.submitted_at,
+            Assessment.id != attempt.id,
+        )
+        .order_by(Assessment.submitted_at.desc())
+        .limit(1)
     )
 
 
@@ -285,7 +334,9 @@ def peer_comparison(attempt: Assessment, minimum: int) -> PeerComparison | None:
         return None
     pillar_ids = set((attempt.pillar_results or {}).keys())
     medians = {
-        pid: statistics.median(r.pillar_results[pid]["share"] for r in rows if r.pillar_results and pid in r.pillar_results)
+        pid: statistics.median(
+            r.pillar_results[pid]["share"] for r in rows if r.pillar_results and pid in r.pillar_results
+        )
         for pid in pillar_ids
         if sum(1 for r in rows if r.pillar_results and pid in r.pillar_results) >= minimum
     }
@@ -299,16 +350,22 @@ def providers_for(categories: set[str], limit: int = 6) -> list[Enterprise]:
     from app.models import Commune
     from app.registry.services import public_record
 
-    return list(db.session.scalars(
-        select(Enterprise)
-        .join(EnterpriseSolution, EnterpriseSolution.enterprise_id == Enterprise.id)
-        .join(Commune, Commune.code == Enterprise.commune_code)
-        .where(EnterpriseSolution.category.in_(categories), public_record(),
-               Enterprise.status == "active", Enterprise.is_digital_tech.is_(True))
-        .group_by(Enterprise.id)
-        .order_by(func.count().desc(), Enterprise.name_folded)
-        .limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Enterprise)
+            .join(EnterpriseSolution, EnterpriseSolution.enterprise_id == Enterprise.id)
+            .join(Commune, Commune.code == Enterprise.commune_code)
+            .where(
+                EnterpriseSolution.category.in_(categories),
+                public_record(),
+                Enterprise.status == "active",
+                Enterprise.is_digital_tech.is_(True),
+            )
+            .group_by(Enterprise.id)
+            .order_by(func.count().desc(), Enterprise.name_folded)
+            .limit(limit)
+        )
+    )
 
 
 def history_for(user: User) -> list[Assessment]:
@@ -316,11 +373,18 @@ def history_for(user: User) -> list[Assessment]:
     enterprise_ids = user.verified_enterprise_ids()
     condition = Assessment.user_id == user.id
     if enterprise_ids:
-        by_a_verified_member = select(Membership.id).where(
-            Membership.enterprise_id == Assessment.enterprise_id, Membership.user_id == Assessment.user_id,
-            Membership.is_verified).exists()
-        condition = condition | (Assessment.enterprise_id.in_(enterprise_ids) & (Assessment.status == "submitted")
-                                 & by_a_verified_member)
+        by_a_verified_member = (
+            select(Membership.id)
+            .where(
+                Membership.enterprise_id == Assessment.enterprise_id,
+                Membership.user_id == Assessment.user_id,
+                Membership.is_verified,
+            )
+            .exists()
+        )
+        condition = condition | (
+            Assessment.enterprise_id.in_(enterprise_ids) & (Assessment.status == "submitted") & by_a_verified_member
+        )
     return list(db.session.scalars(select(Assessment).where(condition).order_by(Assessment.started_at.desc())))
 
 

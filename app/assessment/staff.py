@@ -39,19 +39,37 @@ class Filters:
             except ValueError:
                 return None
 
-        return cls(args.get("instrument", "")[:40], as_int("version"), args.get("commune", "")[:5],
-                   args.get("sector", "")[:1], args.get("size", "")[:20], as_int("level"),
-                   as_date("from"), as_date("to"))
+        return cls(
+            args.get("instrument", "")[:40],
+            as_int("version"),
+            args.get("commune", "")[:5],
+            args.get("sector", "")[:1],
+            args.get("size", "")[:20],
+            as_int("level"),
+            as_date("from"),
+            as_date("to"),
+        )
 
     def as_args(self) -> dict[str, str]:
-        values = {"instrument": self.instrument, "version": self.version, "commune": self.commune, "sector": self.sector,
-                  "size": self.size, "level": self.level, "from": self.date_from, "to": self.date_to}
+        values = {
+            "instrument": self.instrument,
+            "version": self.version,
+            "commune": self.commune,
+            "sector": self.sector,
+            "size": self.size,
+            "level": self.level,
+            "from": self.date_from,
+            "to": self.date_to,
+        }
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 
 def submitted_query(filters: Filters) -> Select:
-    query = select(Assessment).outerjoin(Enterprise, Enterprise.id == Assessment.enterprise_id).where(
-        Assessment.status == "submitted")
+    query = (
+        select(Assessment)
+        .outerjoin(Enterprise, Enterprise.id == Assessment.enterprise_id)
+        .where(Assessment.status == "submitted")
+    )
     if filters.instrument:
         query = query.where(Assessment.instrument_id == filters.instrument)
     if filters.version is not None:
@@ -75,8 +93,10 @@ def page_of(filters: Filters, page: int) -> tuple[list[Assessment], int]:
     query = submitted_query(filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(
-        query.options(joinedload(Assessment.enterprise)).order_by(Assessment.submitted_at.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        query.options(joinedload(Assessment.enterprise))
+        .order_by(Assessment.submitted_at.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
     ).all()
     return list(rows), total
 
@@ -84,15 +104,28 @@ def page_of(filters: Filters, page: int) -> tuple[list[Assessment], int]:
 def export_table(filters: Filters) -> tuple[list[str], Iterator[list]]:
     """Header and rows: one column per question of each version present, the version as a column."""
     keys = db.session.execute(
-        submitted_query(filters).with_only_columns(Assessment.instrument_id, Assessment.instrument_version)
-        .distinct().order_by(Assessment.instrument_id, Assessment.instrument_version)
+        submitted_query(filters)
+        .with_only_columns(Assessment.instrument_id, Assessment.instrument_version)
+        .distinct()
+        .order_by(Assessment.instrument_id, Assessment.instrument_version)
     ).all()
     registry = instruments()
     versions = [registry.get(i, v) for i, v in keys if registry.get(i, v) is not None]
     pillar_ids = sorted({p.id for inst in versions for p in inst.pillars})
     question_columns = [(inst.key, q.name) for inst in versions for q in inst.questions]
-    header = ["attempt", "submitted_at", "instrument", "version", "enterprise_code", "enterprise_name", "commune_code",
-              "vsic_section", "size_tier", "overall_level", "total_share"]
+    header = [
+        "attempt",
+        "submitted_at",
+        "instrument",
+        "version",
+        "enterprise_code",
+        "enterprise_name",
+        "commune_code",
+        "vsic_section",
+        "size_tier",
+        "overall_level",
+        "total_share",
+    ]
     header += [f"share_{pid}" for pid in pillar_ids] + [f"level_{pid}" for pid in pillar_ids]
     header += [f"{iid}.v{ver}.{name}" for (iid, ver), name in question_columns]
 
@@ -103,14 +136,23 @@ def export_table(filters: Filters) -> tuple[list[str], Iterator[list]]:
             pillars = attempt.pillar_results or {}
             answers = attempt.answers or {}
             yield [
-                attempt.public_id, attempt.submitted_at, attempt.instrument_id, attempt.instrument_version,
-                enterprise.public_key if enterprise else "", enterprise.name if enterprise else "",
-                enterprise.commune_code if enterprise else "", enterprise.vsic_section if enterprise else "",
-                enterprise.size_tier if enterprise else "", attempt.overall_level, attempt.total_share,
+                attempt.public_id,
+                attempt.submitted_at,
+                attempt.instrument_id,
+                attempt.instrument_version,
+                enterprise.public_key if enterprise else "",
+                enterprise.name if enterprise else "",
+                enterprise.commune_code if enterprise else "",
+                enterprise.vsic_section if enterprise else "",
+                enterprise.size_tier if enterprise else "",
+                attempt.overall_level,
+                attempt.total_share,
                 *[pillars.get(pid, {}).get("share", "") for pid in pillar_ids],
                 *[pillars.get(pid, {}).get("level", "") for pid in pillar_ids],
-                *[answers.get(name, "") if key == (attempt.instrument_id, attempt.instrument_version) else ""
-                  for key, name in question_columns],
+                *[
+                    answers.get(name, "") if key == (attempt.instrument_id, attempt.instrument_version) else ""
+                    for key, name in question_columns
+                ],
             ]
 
     return header, rows()

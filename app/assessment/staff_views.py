@@ -24,9 +24,17 @@ def staff_list():
     rows, total = staff.page_of(filters, page)
     communes = db.session.scalars(select(Commune).where(region_communes()).order_by(Commune.name)).all()
     sections = db.session.scalars(select(VsicSection).order_by(VsicSection.code)).all()
-    return render_template("assessment/staff_list.html", rows=rows, total=total, page=page, filters=filters,
-                           page_size=staff.PAGE_SIZE, communes=communes, sections=sections,
-                           instruments=instruments().all())
+    return render_template(
+        "assessment/staff_list.html",
+        rows=rows,
+        total=total,
+        page=page,
+        filters=filters,
+        page_size=staff.PAGE_SIZE,
+        communes=communes,
+        sections=sections,
+        instruments=instruments().all(),
+    )
 
 
 @assessment_bp.get("/danh-gia/quan-ly/xuat.<fmt>")

@@ -48,10 +48,15 @@ def answer_message(error: AnswerError) -> str:
     messages = {
         "required": _("Please answer this question."),
         "invalid_choice": _("Choose one of the options."),
-        "exclusive_choice": _("“%(choice)s” cannot be combined with other options.", choice=error.params.get("choice", "")),
+        "exclusive_choice": _(
+            "“%(choice)s” cannot be combined with other options.", choice=error.params.get("choice", "")
+        ),
         "not_a_number": _("Enter a number, for example 12 or 3,5."),
-        "out_of_range": _("Enter a number from %(minimum)s to %(maximum)s.",
-                          minimum=error.params.get("minimum"), maximum=error.params.get("maximum")),
+        "out_of_range": _(
+            "Enter a number from %(minimum)s to %(maximum)s.",
+            minimum=error.params.get("minimum"),
+            maximum=error.params.get("maximum"),
+        ),
     }
     return messages.get(error.code, _("Please check this answer."))
 
@@ -59,8 +64,7 @@ def answer_message(error: AnswerError) -> str:
 @assessment_bp.get("/danh-gia")
 def index():
     offered = instruments().offered()
-    return render_template("assessment/index.html", offered=offered,
-                           memberships=services.memberships_of(current_user))
+    return render_template("assessment/index.html", offered=offered, memberships=services.memberships_of(current_user))
 
 
 @assessment_bp.post("/danh-gia/bat-dau/<instrument_id>")
@@ -111,8 +115,11 @@ def page(public_id: str, number: int):
     typed: dict[str, list[str]] = {}
     if request.method == "POST":
         action = request.form.get("action", "next")
-        submitted = {q.name: request.form.getlist(f"q_{q.name}") for q in instrument.pillars[index].questions
-                     if f"q_{q.name}__shown" in request.form}
+        submitted = {
+            q.name: request.form.getlist(f"q_{q.name}")
+            for q in instrument.pillars[index].questions
+            if f"q_{q.name}__shown" in request.form
+        }
         found = services.save_page(attempt, index, submitted, require=(action == "next"))
         db.session.commit()
         if not found:
@@ -128,9 +135,17 @@ def page(public_id: str, number: int):
         typed = submitted
     questions = services.page_questions(instrument, attempt.answers or {}, index)
     return render_template(
-        "assessment/page.html", attempt=attempt, instrument=instrument, pillar=instrument.pillars[index],
-        number=number, total=len(instrument.pillars), questions=questions, answers=attempt.answers or {},
-        errors=errors, typed=typed, resume_link=_resume_link(attempt),
+        "assessment/page.html",
+        attempt=attempt,
+        instrument=instrument,
+        pillar=instrument.pillars[index],
+        number=number,
+        total=len(instrument.pillars),
+        questions=questions,
+        answers=attempt.answers or {},
+        errors=errors,
+        typed=typed,
+        resume_link=_resume_link(attempt),
     ), (422 if errors else 200)
 
 
@@ -152,8 +167,14 @@ def review(public_id: str):
                 raise
         return redirect(url_for("assessment.result", public_id=public_id))
     pages = {q.name: i + 1 for i, p in enumerate(instrument.pillars) for q in p.questions}
-    return render_template("assessment/review.html", attempt=attempt, instrument=instrument, missing=missing,
-                           pages=pages, resume_link=_resume_link(attempt))
+    return render_template(
+        "assessment/review.html",
+        attempt=attempt,
+        instrument=instrument,
+        missing=missing,
+        pages=pages,
+        resume_link=_resume_link(attempt),
+    )
 
 
 @assessment_bp.get("/danh-gia/lan/<public_id>/ket-qua")
@@ -162,8 +183,13 @@ def result(public_id: str):
     if not attempt.is_submitted:
         return redirect(url_for("assessment.review", public_id=public_id))
     view = results.build_view(attempt, current_app.config["PEER_MINIMUM"])
-    return render_template("assessment/result.html", attempt=attempt, view=view,
-                           memberships=services.memberships_of(current_user), resume_link=_resume_link(attempt))
+    return render_template(
+        "assessment/result.html",
+        attempt=attempt,
+        view=view,
+        memberships=services.memberships_of(current_user),
+        resume_link=_resume_link(attempt),
+    )
 
 
 @assessment_bp.post("/danh-gia/lan/<public_id>/gan")
@@ -178,7 +204,13 @@ def attach(public_id: str):
     flash(_("The assessment is saved to your account."), "success")
     if attempt.is_submitted:
         return redirect(url_for("assessment.result", public_id=public_id))
-    return redirect(url_for("assessment.page", public_id=public_id, number=min(attempt.page + 1, len(services.instrument_of(attempt).pillars))))
+    return redirect(
+        url_for(
+            "assessment.page",
+            public_id=public_id,
+            number=min(attempt.page + 1, len(services.instrument_of(attempt).pillars)),
+        )
+    )
 
 
 @assessment_bp.post("/danh-gia/lan/<public_id>/huy-hieu")

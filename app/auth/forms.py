@@ -9,48 +9,85 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
 class RegisterForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
-                            render_kw={"autocomplete": "name"})
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address.")),
-                                                         Email(_l("Enter a valid e-mail address."))],
-                       render_kw={"autocomplete": "email"})
-    role = RadioField(_l("I am"), choices=[("owner", _l("a business owner or manager")), ("investor", _l("an investor"))],
-                      default="owner", validators=[DataRequired(_l("Choose the kind of account."))])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Choose a password."))],
-                             description=_l("At least 8 characters. A sentence you can remember works well."),
-                             render_kw={"autocomplete": "new-password"})
-    consent = BooleanField(_l("I have read the privacy notice and consent to the processing of my personal data for the purposes it describes."))
+    full_name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(_l("Enter your e-mail address.")), Email(_l("Enter a valid e-mail address."))],
+        render_kw={"autocomplete": "email"},
+    )
+    role = RadioField(
+        _l("I am"),
+        choices=[("owner", _l("a business owner or manager")), ("investor", _l("an investor"))],
+        default="owner",
+        validators=[DataRequired(_l("Choose the kind of account."))],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Choose a password."))],
+        description=_l("At least 8 characters. A sentence you can remember works well."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    consent = BooleanField(
+        _l(
+            "I have read the privacy notice and consent to the processing of my personal data for the purposes it describes."
+        )
+    )
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address."))],
-                       render_kw={"autocomplete": "username"})
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))],
-                             render_kw={"autocomplete": "current-password"})
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(_l("Enter your e-mail address."))],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class CodeForm(FlaskForm):
-    code = StringField(_l("6-digit code"), validators=[DataRequired(_l("Enter the code from your authenticator app.")), Length(max=10)],
-                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"})
+    code = StringField(
+        _l("6-digit code"),
+        validators=[DataRequired(_l("Enter the code from your authenticator app.")), Length(max=10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"},
+    )
 
 
 class EmailForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address.")),
-                                                         Email(_l("Enter a valid e-mail address."))],
-                       render_kw={"autocomplete": "email"})
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(_l("Enter your e-mail address.")), Email(_l("Enter a valid e-mail address."))],
+        render_kw={"autocomplete": "email"},
+    )
 
 
 class NewPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password."))],
-                             description=_l("At least 8 characters. A sentence you can remember works well."),
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[EqualTo("password", _l("The two passwords are not the same."))],
-                            render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a password."))],
+        description=_l("At least 8 characters. A sentence you can remember works well."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[EqualTo("password", _l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class CloseAccountForm(FlaskForm):
-    password = PasswordField(_l("Your password, to confirm"), validators=[DataRequired(_l("Enter your password."))],
-                             render_kw={"autocomplete": "current-password"})
-    confirm = BooleanField(_l("I understand that closing my account cannot be undone."),
-                           validators=[DataRequired(_l("Tick the box to confirm."))])
+    password = PasswordField(
+        _l("Your password, to confirm"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    confirm = BooleanField(
+        _l("I understand that closing my account cannot be undone."),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
+    )

@@ -54,8 +54,16 @@ def _check_password(password: str, email: str, name: str) -> None:
         raise AccountError(problem, "password")
 
 
-def create_user(email: str, full_name: str, role: str, password: str, *, email_verified: bool = True,
-                actor: audit.Actor = audit.CLI, check_password: bool = True) -> User:
+def create_user(
+    email: str,
+    full_name: str,
+    role: str,
+    password: str,
+    *,
+    email_verified: bool = True,
+    actor: audit.Actor = audit.CLI,
+    check_password: bool = True,
+) -> User:
     """Create an account directly (CLI, demo). Raises AccountError when the address is taken."""
     email = normalize_email(email)
     if get_user_by_email(email):
@@ -64,7 +72,10 @@ def create_user(email: str, full_name: str, role: str, password: str, *, email_v
         _check_password(password, email, full_name)
     now = utcnow()
     user = User(
-        email=email, full_name=normalize(full_name), role=role, password_hash=passwords.hash_password(password),
+        email=email,
+        full_name=normalize(full_name),
+        role=role,
+        password_hash=passwords.hash_password(password),
         email_verified_at=now if email_verified else None,
     )
     db.session.add(user)
@@ -73,7 +84,9 @@ def create_user(email: str, full_name: str, role: str, password: str, *, email_v
     return user
 
 
-def register_user(email: str, full_name: str, password: str, consent: bool, locale: str, role: str = "owner") -> User | None:
+def register_user(
+    email: str, full_name: str, password: str, consent: bool, locale: str, role: str = "owner"
+) -> User | None:
     """Self-registration with consent to the privacy notice. Sends the verification e-mail.
 
     When the address already has an account, its holder is told by e-mail instead, and the
@@ -88,8 +101,13 @@ def register_user(email: str, full_name: str, password: str, consent: bool, loca
     existing = get_user_by_email(email)
     if existing:
         passwords.hash_password(password)  # the same work as a new account: the answer's time tells nothing
-        send_to_user(existing, lambda: _("Someone tried to register with your address"), "auth/email/already_registered.txt",
-              login_url=external_url("auth.login"), reset_url=external_url("auth.forgot_password"))
+        send_to_user(
+            existing,
+            lambda: _("Someone tried to register with your address"),
+            "auth/email/already_registered.txt",
+            login_url=external_url("auth.login"),
+            reset_url=external_url("auth.forgot_password"),
+        )
         return None
     user = create_user(email, full_name, role, password, email_verified=False, actor=audit.SYSTEM, check_password=False)
     user.locale = locale
@@ -109,7 +127,12 @@ def send_to_user(user: User, subject: Callable[[], str], template: str, **contex
 
 def send_verification(user: User) -> None:
     token = tokens.make_token(tokens.VERIFY_EMAIL, {"uid": user.id, "email": user.email})
-    send_to_user(user, lambda: _("Confirm your e-mail address"), "auth/email/verify.txt", link=external_url("auth.verify_email", token=token))
+    send_to_user(
+        user,
+        lambda: _("Confirm your e-mail address"),
+        "auth/email/verify.txt",
+        link=external_url("auth.verify_email", token=token),
+    )
 
 
 def verify_email(token: str) -> User | None:
@@ -139,6 +162,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 # --- sessions ---------------------------------------------------------------------------
+
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -170,18 +194,22 @@ def session_user(token: str | None, user_id: int | None) -> User | None:
 def end_session(token: str | None) -> None:
     if token:
         db.session.execute(
-            update(UserSession).where(UserSession.token_hash == _hash_token(token), UserSession.revoked_at.is_(None))
+            update(UserSession)
+            .where(UserSession.token_hash == _hash_token(token), UserSession.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
 
 
 def revoke_all_sessions(user: User) -> None:
     db.session.execute(
-        update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None)).values(revoked_at=utcnow())
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
     )
 
 
 # --- two-factor ---------------------------------------------------------------------------
+
 
 def enable_totp(user: User, secret: str, code: str) -> None:
     step = totp.accepted_step(secret, code, None)
@@ -205,6 +233,7 @@ def check_totp(user: User, code: str) -> bool:
 
 
 # --- password reset -------------------------------------------------------------------------
+
 
 def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
@@ -246,19 +275,33 @@ def set_password(user: User, password: str) -> None:
 
 # --- data rights and administration -----------------------------------------------------------
 
+
 def export_user_data(user: User) -> dict:
     """Everything the platform holds about a person, for download (Decree 13/2023 right of access)."""
-    sessions = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.created_at))
+    sessions = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.created_at)
+    )
     return {
         "account": {
-            "email": user.email, "full_name": user.full_name, "role": user.role, "locale": user.locale,
-            "created_at": user.created_at.isoformat(), "email_verified_at": _iso(user.email_verified_at),
-            "privacy_consent_at": _iso(user.privacy_consent_at), "privacy_notice_version": user.privacy_notice_version,
-            "two_factor_enabled": user.has_two_factor, "last_login_at": _iso(user.last_login_at),
+            "email": user.email,
+            "full_name": user.full_name,
+            "role": user.role,
+            "locale": user.locale,
+            "created_at": user.created_at.isoformat(),
+            "email_verified_at": _iso(user.email_verified_at),
+            "privacy_consent_at": _iso(user.privacy_consent_at),
+            "privacy_notice_version": user.privacy_notice_version,
+            "two_factor_enabled": user.has_two_factor,
+            "last_login_at": _iso(user.last_login_at),
         },
         "memberships": [
-            {"enterprise": m.enterprise.public_key, "name": m.enterprise.name, "claim_state": m.claim_state,
-             "evidence": m.evidence, "created_at": m.created_at.isoformat()}
+            {
+                "enterprise": m.enterprise.public_key,
+                "name": m.enterprise.name,
+                "claim_state": m.claim_state,
+                "evidence": m.evidence,
+                "created_at": m.created_at.isoformat(),
+            }
             for m in user.memberships
         ],
         "sessions": [
@@ -266,11 +309,20 @@ def export_user_data(user: User) -> dict:
             for s in sessions
         ],
         "assessments": [
-            {"instrument": a.instrument_id, "version": a.instrument_version, "status": a.status,
-             "enterprise": a.enterprise.public_key if a.enterprise else None, "started_at": a.started_at.isoformat(),
-             "submitted_at": _iso(a.submitted_at), "overall_level": a.overall_level, "answers": a.answers,
-             "pillar_results": a.pillar_results}
-            for a in db.session.scalars(select(Assessment).where(Assessment.user_id == user.id).order_by(Assessment.started_at))
+            {
+                "instrument": a.instrument_id,
+                "version": a.instrument_version,
+                "status": a.status,
+                "enterprise": a.enterprise.public_key if a.enterprise else None,
+                "started_at": a.started_at.isoformat(),
+                "submitted_at": _iso(a.submitted_at),
+                "overall_level": a.overall_level,
+                "answers": a.answers,
+                "pillar_results": a.pillar_results,
+            }
+            for a in db.session.scalars(
+                select(Assessment).where(Assessment.user_id == user.id).order_by(Assessment.started_at)
+            )
         ],
     }
 
@@ -304,8 +356,11 @@ def close_account(user: User) -> None:
 
 def other_active_admins(user: User) -> int:
     """How many administrators besides this one can still sign in."""
-    return db.session.scalar(select(func.count()).select_from(User).where(
-        User.role == "admin", User.is_active_account.is_(True), User.closed_at.is_(None), User.id != user.id))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == "admin", User.is_active_account.is_(True), User.closed_at.is_(None), User.id != user.id)
+    )
 
 
 def set_active(user: User, active: bool, actor: audit.Actor) -> None:
@@ -322,6 +377,7 @@ def set_active(user: User, active: bool, actor: audit.Actor) -> None:
 
 def verified_membership(user: User, enterprise_id: int) -> Membership | None:
     return db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.enterprise_id == enterprise_id,
-                                 Membership.is_verified)
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.enterprise_id == enterprise_id, Membership.is_verified
+        )
     )

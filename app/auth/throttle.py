@@ -12,11 +12,11 @@ from flask import current_app
 
 from app.extensions import limiter
 
-FREE_FAILURES = 5        # failures before any delay
-WINDOW_SECONDS = 3600    # failures are forgotten an hour after the first one
+FREE_FAILURES = 5  # failures before any delay
+WINDOW_SECONDS = 3600  # failures are forgotten an hour after the first one
 FIRST_DELAY_SECONDS = 2  # the delay after the first failure past the free ones; it doubles from there
 MAX_DELAY_SECONDS = 300  # up to five minutes, never a long lockout
-TOTP_FAILURES = 5        # wrong codes that end a pending sign-in (the password is asked again)
+TOTP_FAILURES = 5  # wrong codes that end a pending sign-in (the password is asked again)
 
 
 def _key(kind: str, who: str) -> str:

@@ -40,8 +40,14 @@ def register():
     form = forms.RegisterForm()
     if form.validate_on_submit():
         try:
-            services.register_user(form.email.data, form.full_name.data, form.password.data,
-                                   form.consent.data, current_language(), form.role.data)
+            services.register_user(
+                form.email.data,
+                form.full_name.data,
+                form.password.data,
+                form.consent.data,
+                current_language(),
+                form.role.data,
+            )
             db.session.commit()
             return render_template("auth/check_email.html", email=services.normalize_email(form.email.data))
         except services.AccountError as e:
@@ -180,8 +186,9 @@ def two_factor_setup():
             db.session.rollback()
             _form_error(form, e)
     uri = totp.provisioning_uri(secret, user.email)
-    return render_template("auth/two_factor_setup.html", form=form, secret=secret, qr=totp.qr_svg(uri),
-                           required=user.needs_two_factor)
+    return render_template(
+        "auth/two_factor_setup.html", form=form, secret=secret, qr=totp.qr_svg(uri), required=user.needs_two_factor
+    )
 
 
 @auth_bp.post("/dang-xuat")
@@ -234,8 +241,9 @@ def account():
 def download_data():
     data = services.export_user_data(current_user)
     body = json.dumps(data, ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": "attachment; filename=my-data.json"})
+    return Response(
+        body, mimetype="application/json", headers={"Content-Disposition": "attachment; filename=my-data.json"}
+    )
 
 
 @auth_bp.route("/tai-khoan/dong", methods=["GET", "POST"])

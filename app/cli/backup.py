@@ -45,7 +45,9 @@ def backup_database(target: Path) -> Path:
         source.close()
     else:
         args, env = _pg_args(url)
-        subprocess.run([_pg_tool("pg_dump"), *args, "-Fc", "-f", str(target), url.database], check=True, env={**os.environ, **env})
+        subprocess.run(
+            [_pg_tool("pg_dump"), *args, "-Fc", "-f", str(target), url.database], check=True, env={**os.environ, **env}
+        )
     return target
 
 
@@ -67,8 +69,11 @@ def restore_database(source: Path) -> None:
 
         db.engine.dispose()
         args, env = _pg_args(url)
-        subprocess.run([_pg_tool("pg_restore"), *args, "--clean", "--if-exists", "--no-owner", "-d", url.database, str(source)],
-                       check=True, env={**os.environ, **env})
+        subprocess.run(
+            [_pg_tool("pg_restore"), *args, "--clean", "--if-exists", "--no-owner", "-d", url.database, str(source)],
+            check=True,
+            env={**os.environ, **env},
+        )
 
 
 def _pg_tool(name: str) -> str:

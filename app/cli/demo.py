@@ -72,9 +72,7 @@ def load_command(seed: int | None, as_of):
 
 
 @demo_cli.command("generate")
-@click.option(
-    "--enterprises", "count", type=click.IntRange(min=1), required=True, help="How many to add."
-)
+@click.option("--enterprises", "count", type=click.IntRange(min=1), required=True, help="How many to add.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
 @click.option(
     "--assessments",
@@ -96,9 +94,7 @@ def load_command(seed: int | None, as_of):
     help="Recompute the progress figures since the plan began afterwards (minutes at 1M; "
     "otherwise pages compute them on first view, or run `flask progress rebuild`).",
 )
-def generate_command(
-    count: int, seed: int, assessments: int, chunk_size: int, rebuild_progress: bool
-):
+def generate_command(count: int, seed: int, assessments: int, chunk_size: int, rebuild_progress: bool):
     """Add COUNT made-up enterprises (provenance "generated") with products, for benchmarks."""
     from app.demo import bulk, scale
 
@@ -110,9 +106,7 @@ def generate_command(
 
     with write_intent():
         try:
-            result = scale.generate(
-                count, seed, chunk_size=chunk_size, progress=progress, assessments=assessments
-            )
+            result = scale.generate(count, seed, chunk_size=chunk_size, progress=progress, assessments=assessments)
         except bulk.EmptyRegion as e:
             raise click.ClickException(str(e)) from None
     analyze()  # the planner needs statistics to drive searches from the full-text index

@@ -22,9 +22,17 @@ def send_command():
         sent, failed = sent + done, failed + refused
         if done + refused < mail.BATCH:
             break
-    waiting = db.session.scalar(select(func.count()).select_from(OutgoingMail).where(
-        OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < mail.MAX_ATTEMPTS))
-    given_up = db.session.scalar(select(func.count()).select_from(OutgoingMail).where(
-        OutgoingMail.sent_at.is_(None), OutgoingMail.attempts >= mail.MAX_ATTEMPTS))
-    click.echo(f"{sent} sent, {failed} failed this time; {waiting} waiting, {given_up} given up after "
-               f"{mail.MAX_ATTEMPTS} attempts.")
+    waiting = db.session.scalar(
+        select(func.count())
+        .select_from(OutgoingMail)
+        .where(OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < mail.MAX_ATTEMPTS)
+    )
+    given_up = db.session.scalar(
+        select(func.count())
+        .select_from(OutgoingMail)
+        .where(OutgoingMail.sent_at.is_(None), OutgoingMail.attempts >= mail.MAX_ATTEMPTS)
+    )
+    click.echo(
+        f"{sent} sent, {failed} failed this time; {waiting} waiting, {given_up} given up after "
+        f"{mail.MAX_ATTEMPTS} attempts."
+    )

@@ -27,5 +27,7 @@ def load_command():
             raise click.ClickException(str(e)) from None
         db.session.commit()
     click.echo(f"Reference data: {changed} rows added or changed.")
-    click.echo(f"Targets: {targets.indicators_added} indicators and {targets.targets_added} targets added, "
-               f"{targets.kept} kept as they are.")
+    click.echo(
+        f"Targets: {targets.indicators_added} indicators and {targets.targets_added} targets added, "
+        f"{targets.kept} kept as they are."
+    )

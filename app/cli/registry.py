@@ -33,12 +33,16 @@ def _report(batch: ImportBatch) -> None:
     counts = ", ".join(f"{name} {value}" for name, value in batch.counts().items())
     click.echo(f"Batch {batch.id} ({batch.state}): {batch.total_rows} rows: {counts}.")
     for item in batch.report.get("rejected", []):
-        click.echo(f"  row {item['row']}, {item['column']}: {item['reason']}: "
-                   f"{message(item['reason'], item['value'])} [{item['value']}]")
+        click.echo(
+            f"  row {item['row']}, {item['column']}: {item['reason']}: "
+            f"{message(item['reason'], item['value'])} [{item['value']}]"
+        )
     for item in batch.report.get("held", []):
         choices = " or ".join(f"{code} {name}" for code, name in item["candidates"])
-        click.echo(f"  row {item['row']}, held: {item['commune']} was split into {choices}: not imported; "
-                   "give its ma_xa, or check the file in the web page to choose.")
+        click.echo(
+            f"  row {item['row']}, held: {item['commune']} was split into {choices}: not imported; "
+            "give its ma_xa, or check the file in the web page to choose."
+        )
 
 
 @registry_cli.command("import")

@@ -22,7 +22,9 @@ def _pybabel(*args: str) -> None:
 @translate_cli.command("extract")
 def extract():
     """Extract messages from the code and templates into translations/messages.pot."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "--no-wrap", "-o", str(POT), ".")
+    _pybabel(
+        "extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "--no-wrap", "-o", str(POT), "."
+    )
 
 
 @translate_cli.command("update")

@@ -44,9 +44,7 @@ class DemoAccount:
 
 def demo_users_exist() -> bool:
     emails = [email for _, _, email, _ in DEMO_USERS]
-    return bool(
-        db.session.scalar(select(func.count()).select_from(User).where(User.email.in_(emails)))
-    )
+    return bool(db.session.scalar(select(func.count()).select_from(User).where(User.email.in_(emails))))
 
 
 def create_demo_accounts(acts_for: dict[str, tuple[Enterprise, datetime]]) -> list[DemoAccount]:

@@ -67,9 +67,7 @@ def _first_day(rng: random.Random, earliest: date, latest: date, as_of: date) ->
     return day_between(rng, earliest, latest)
 
 
-def timeline(
-    rng: random.Random, firm: Firm, as_of: date, first_level: int
-) -> list[tuple[date, int]]:
+def timeline(rng: random.Random, firm: Firm, as_of: date, first_level: int) -> list[tuple[date, int]]:
     """(day, level) of each attempt: a first one, then maybe one or two retakes."""
     earliest = max(PLAN_START, firm.registered_on + timedelta(days=14))
     latest = min(as_of, firm.ceased_on - timedelta(days=1)) if firm.ceased_on else as_of
@@ -184,9 +182,7 @@ def insert(
         held = latest.get(row["enterprise_id"])
         if held is None or held[1]["submitted_at"] < row["submitted_at"]:
             latest[row["enterprise_id"]] = (id_, row)
-    bulk.insert_rows(
-        LatestAssessment.__table__, [latest_row(id_, row) for id_, row in latest.values()]
-    )
+    bulk.insert_rows(LatestAssessment.__table__, [latest_row(id_, row) for id_, row in latest.values()])
     bulk.insert_rows(
         AuditEvent.__table__,
         [_audit(id_, row, instrument) for id_, row in zip(ids, rows, strict=True)],

@@ -89,9 +89,7 @@ def insert_rows(table, rows: Sequence[dict[str, Any]], chunk: int = 10_000) -> N
     """Insert plain rows in the current transaction: COPY on PostgreSQL, executemany elsewhere."""
     if not rows:
         return
-    if db.session.get_bind().dialect.name == "postgresql" and not any(
-        isinstance(c.type, JSON) for c in table.columns
-    ):
+    if db.session.get_bind().dialect.name == "postgresql" and not any(isinstance(c.type, JSON) for c in table.columns):
         _copy(table, rows)
         return
     for start in range(0, len(rows), chunk):
@@ -112,9 +110,7 @@ def insert_returning_ids(table, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert and return the new ids in the order of ``rows``."""
     if not rows:
         return []
-    result = db.session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-    )
+    result = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     return list(result.scalars())
 
 
@@ -123,9 +119,7 @@ def ids_by_public_key(keys: Iterable[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(keys), 5_000):
         part = keys[start : start + 5_000]
-        rows = db.session.execute(
-            select(Enterprise.public_key, Enterprise.id).where(Enterprise.public_key.in_(part))
-        )
+        rows = db.session.execute(select(Enterprise.public_key, Enterprise.id).where(Enterprise.public_key.in_(part)))
         found.update((key, id_) for key, id_ in rows)
     return found
 
@@ -151,23 +145,15 @@ def audit_rows(
         for label in ("digital_tech", "startup"):
             day = row[f"{label}_verified_on"]
             if day is not None and day > registered:
-                changes.append(
-                    (day, {f"{label}_verification": "verified", f"{label}_verified_on": day})
-                )
+                changes.append((day, {f"{label}_verification": "verified", f"{label}_verified_on": day}))
         if row["ceased_on"] is not None:
-            changes.append(
-                (row["ceased_on"], {"status": row["status"], "ceased_on": row["ceased_on"]})
-            )
+            changes.append((row["ceased_on"], {"status": row["status"], "ceased_on": row["ceased_on"]}))
         state = dict(row)
         for _, change in changes:
-            state.update(
-                {k: ("unverified" if k.endswith("_verification") else None) for k in change}
-            )
+            state.update({k: ("unverified" if k.endswith("_verification") else None) for k in change})
         state["status"] = "active"
         before = audit.snapshot(SimpleNamespace(**state), AUDITED_FIELDS)
-        events.append(
-            _event(actor, "create", id_, None, before, provenance, morning_of(registered))
-        )
+        events.append(_event(actor, "create", id_, None, before, provenance, morning_of(registered)))
         for day, change in sorted(changes, key=lambda c: c[0]):
             after = {**before, **audit.snapshot(SimpleNamespace(**change), tuple(change))}
             diff = sorted(k for k in after if after[k] != before[k])
@@ -186,9 +172,7 @@ def audit_rows(
     return events
 
 
-def _event(
-    actor: audit.Actor, action: str, id_: int, before, after, provenance: str, at: datetime
-) -> dict[str, Any]:
+def _event(actor: audit.Actor, action: str, id_: int, before, after, provenance: str, at: datetime) -> dict[str, Any]:
     return {
         "occurred_at": at,
         "actor_id": actor.user_id,

@@ -122,9 +122,7 @@ DESCRIPTIONS = {
 def ocop_certifier(stars: int, year: int, month: int) -> str:
     """Who recognised the stars: the province for 3–4★ (Đắk Lắk after the July 2025 merger), the State for 5★."""
     if stars == 5:
-        return (
-            "Bộ Nông nghiệp và Môi trường" if (year, month) >= (2025, 3) else "Thủ tướng Chính phủ"
-        )
+        return "Bộ Nông nghiệp và Môi trường" if (year, month) >= (2025, 3) else "Thủ tướng Chính phủ"
     return "UBND tỉnh Đắk Lắk" if (year, month) >= (2025, 7) else "UBND tỉnh Phú Yên"
 
 

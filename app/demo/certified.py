@@ -39,19 +39,13 @@ def make_products(maker: ProductMaker, drafts: list[Draft], id_of: dict[str, int
         if len(made) >= OCOP_PRODUCTS:
             break
         for _ in range(1 if rng.random() < 0.62 else 2 if rng.random() < 0.75 else 3):
-            product = maker.ocop_for(
-                draft.trade.vsic, draft.brand, taken, draft.fields["registered_on"]
-            )
+            product = maker.ocop_for(draft.trade.vsic, draft.brand, taken, draft.fields["registered_on"])
             if product and len(made) < OCOP_PRODUCTS:
                 made.append((draft, product))
     mark_users: set[str] = set()
     for name, certification, vsic in catalogue.MARKS:
         owner = next(
-            (
-                d
-                for d in eligible
-                if d.trade.vsic == vsic and d.fields["public_key"] not in mark_users
-            ),
+            (d for d in eligible if d.trade.vsic == vsic and d.fields["public_key"] not in mark_users),
             None,
         )
         if owner is None:

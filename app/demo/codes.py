@@ -19,9 +19,7 @@ def code_for(prefix: int, sequence: int) -> str | None:
     return body + check if len(check) == 1 else None
 
 
-def codes_after(
-    prefix: int, sequence: int, rng: random.Random | None = None, max_gap: int = 1
-) -> Iterator[str]:
+def codes_after(prefix: int, sequence: int, rng: random.Random | None = None, max_gap: int = 1) -> Iterator[str]:
     """Valid codes with increasing sequences after ``sequence``, moving on to the next prefix when full.
 
     With an ``rng`` the sequences advance by 1..max_gap, as real registers do between firms of one office.

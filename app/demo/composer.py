@@ -29,8 +29,7 @@ TOURISM = frozenset({"5510", "5610", "7911"})
 FACTORIES = frozenset({"1020", "1079", "1621", "2395"})
 # Registrations per founding year, roughly: slow in the 1990s, fast after 2015, a dip in 2020–21.
 _YEAR_WEIGHTS = {
-    year: 1 if year < 2005 else 2 if year < 2010 else 3 if year < 2015 else 5
-    for year in range(1995, 2027)
+    year: 1 if year < 2005 else 2 if year < 2010 else 3 if year < 2015 else 5 for year in range(1995, 2027)
 }
 _YEAR_WEIGHTS.update({2020: 4, 2021: 4, 2022: 6, 2023: 6, 2024: 6, 2025: 6, 2026: 6})
 
@@ -73,9 +72,7 @@ def _spread(communes: list[Commune], chosen: frozenset[str], urban_weight: int) 
 class Composer:
     """Makes drafts of enterprises for a list of communes, as of a date."""
 
-    def __init__(
-        self, rng: random.Random, communes: list[Commune], as_of: date, curated_brands: float = 0.85
-    ):
+    def __init__(self, rng: random.Random, communes: list[Commune], as_of: date, curated_brands: float = 0.85):
         self.rng = rng
         self.as_of = as_of
         self.curated_brands = curated_brands
@@ -124,13 +121,7 @@ class Composer:
         prefix = rng.choice(LEGAL_PREFIXES[legal_form])
         if legal_form == "hkd":
             roll = rng.random()
-            brand = (
-                rng.choice(names.NICKNAMES)
-                if roll < 0.45
-                else self.brand(trade)
-                if roll < 0.7
-                else self.person()
-            )
+            brand = rng.choice(names.NICKNAMES) if roll < 0.45 else self.brand(trade) if roll < 0.7 else self.person()
             words = trade.household_words or trade.words
         elif legal_form == "htx":
             brand = rng.choice(commune.old_names or (commune.name,) + names.VILLAGES)
@@ -143,44 +134,25 @@ class Composer:
     def address(self, trade: Trade, commune: Commune, legal_form: str) -> str:
         rng = self.rng
         park = names.INDUSTRIAL_PARKS.get(commune.name)
-        if (
-            park
-            and trade.vsic in FACTORIES
-            and legal_form not in ("hkd", "htx")
-            and rng.random() < 0.6
-        ):
+        if park and trade.vsic in FACTORIES and legal_form not in ("hkd", "htx") and rng.random() < 0.6:
             return f"Lô {rng.choice('ABCDE')}{rng.randint(1, 24)}, {park}"
-        if commune.name in names.WARDS or (
-            commune.name not in names.HIGHLAND and rng.random() < 0.2
-        ):
+        if commune.name in names.WARDS or (commune.name not in names.HIGHLAND and rng.random() < 0.2):
             number = str(rng.randint(1, 320))
             if rng.random() < 0.25:
                 number += f"/{rng.randint(1, 40)}"
             street = rng.choice(names.STREETS)
-            return (
-                f"Số {number} {street}"
-                if street.startswith("Quốc lộ")
-                else f"Số {number} đường {street}"
-            )
+            return f"Số {number} {street}" if street.startswith("Quốc lộ") else f"Số {number} đường {street}"
         if commune.name in names.HIGHLAND and rng.random() < 0.3:
             return rng.choice(names.HAMLETS)
-        return (
-            f"Thôn {rng.randint(1, 12)}"
-            if rng.random() < 0.3
-            else f"Thôn {rng.choice(names.VILLAGES)}"
-        )
+        return f"Thôn {rng.randint(1, 12)}" if rng.random() < 0.3 else f"Thôn {rng.choice(names.VILLAGES)}"
 
-    def figures(
-        self, legal_form: str, founded_on: date
-    ) -> tuple[int | None, int | None, int | None]:
+    def figures(self, legal_form: str, founded_on: date) -> tuple[int | None, int | None, int | None]:
         """Employees, yearly revenue and capital (VND); some missing, as in real filings."""
         rng = self.rng
         roll = rng.random()
         if legal_form == "hkd":
             employees, revenue = rng.randint(1, 6), rng.uniform(0.1, 2) * BN
-            capital = (
-                rng.choice((50, 100, 200, 300, 500, 1000)) * MN if rng.random() < 0.7 else None
-            )
+            capital = rng.choice((50, 100, 200, 300, 500, 1000)) * MN if rng.random() < 0.7 else None
         elif roll < 0.79:  # micro
             employees = min(10, 1 + int(rng.expovariate(1 / 2.5)))
             revenue = min(8.0, 0.3 + rng.expovariate(1 / 1.8)) * BN
@@ -215,9 +187,7 @@ class Composer:
             if household or rng.random() < 0.6:
                 phone = f"{rng.choice(names.MOBILE_PREFIXES)}{rng.randint(1, 9)} {rng.randrange(1000):03d} {rng.randrange(1000):03d}"
             else:
-                phone = (
-                    f"{names.LANDLINE_AREA} 3{rng.randrange(1000):03d} {rng.randrange(1000):03d}"
-                )
+                phone = f"{names.LANDLINE_AREA} 3{rng.randrange(1000):03d} {rng.randrange(1000):03d}"
         has_site = not household and rng.random() < (0.4 if trade.vsic in TOURISM else 0.12)
         has_email = rng.random() < (0.1 if household else 0.4)
         website = email = None
@@ -226,11 +196,7 @@ class Composer:
             slug = fold(short_name).replace(" ", "")
             website = f"https://{slug}.example.com" if has_site else None
             if has_email:
-                email = (
-                    f"lienhe@{slug}.example.com"
-                    if has_site
-                    else f"{slug}{rng.randint(1, 99)}@example.com"
-                )
+                email = f"lienhe@{slug}.example.com" if has_site else f"{slug}{rng.randint(1, 99)}@example.com"
         return {"phone": phone, "website": website, "email": email}
 
     def status(self) -> str:
@@ -239,19 +205,13 @@ class Composer:
 
     # --- a whole record ----------------------------------------------------------------------
 
-    def draft(
-        self, household: bool = False, trade: Trade | None = None, legal_form: str | None = None
-    ) -> Draft:
+    def draft(self, household: bool = False, trade: Trade | None = None, legal_form: str | None = None) -> Draft:
         """An enterprise (or household business) without its code, public key or derived fields."""
         rng = self.rng
         if trade is None:
             trade = (self.household_trades if household else self.trades).pick(rng)
         if legal_form is None:
-            legal_form = (
-                "hkd"
-                if household
-                else (self.coop_forms if trade.coop_words else self.forms).pick(rng)
-            )
+            legal_form = "hkd" if household else (self.coop_forms if trade.coop_words else self.forms).pick(rng)
         commune = self.commune(trade)
         prefix, short_name, brand = self.name(legal_form, trade, commune)
         founded_on = self.founded_on()

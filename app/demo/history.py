@@ -36,9 +36,7 @@ _FUNDING_BN = {
 
 def day_between(rng: random.Random, first: date, last: date) -> date:
     """A day from ``first`` to ``last`` inclusive (``first`` when the range is empty)."""
-    return date.fromordinal(
-        rng.randint(first.toordinal(), max(first.toordinal(), last.toordinal()))
-    )
+    return date.fromordinal(rng.randint(first.toordinal(), max(first.toordinal(), last.toordinal())))
 
 
 def at_office_hours(rng: random.Random, day: date) -> datetime:
@@ -70,17 +68,13 @@ def ceased_on(rng: random.Random, registered: date, as_of: date) -> date:
 def date_record(rng: random.Random, fields: dict[str, Any], as_of: date) -> dict[str, Any]:
     """Give a draft its registration and cessation days (the labels are dated by ``date_labels``)."""
     fields["registered_on"] = registered_on(rng, fields["founded_on"], as_of)
-    fields["ceased_on"] = (
-        None if fields["status"] == "active" else ceased_on(rng, fields["registered_on"], as_of)
-    )
+    fields["ceased_on"] = None if fields["status"] == "active" else ceased_on(rng, fields["registered_on"], as_of)
     fields.setdefault("digital_tech_verified_on", None)
     fields.setdefault("startup_verified_on", None)
     return fields
 
 
-def date_labels(
-    rng: random.Random, fields: dict[str, Any], as_of: date, early: bool = False
-) -> None:
+def date_labels(rng: random.Random, fields: dict[str, Any], as_of: date, early: bool = False) -> None:
     """Date the verified labels of a digital-technology firm or startup (``early``: before 2023).
 
     A label whose verification would fall after ``as_of`` stays unverified: the request is still
@@ -93,9 +87,7 @@ def date_labels(
             registered + timedelta(days=30),
         )
     elif early and registered < date(2022, 10, 1):
-        day = day_between(
-            rng, max(registered + timedelta(days=20), date(2020, 6, 1)), REGISTRY_BUILT
-        )
+        day = day_between(rng, max(registered + timedelta(days=20), date(2020, 6, 1)), REGISTRY_BUILT)
     elif registered < PLAN_START:
         day = day_between(rng, PLAN_START, as_of)
     else:
@@ -109,9 +101,7 @@ def date_labels(
         else:
             fields[f"{label}_verified_on"] = day
     verified = [
-        fields[f"{label}_verified_on"]
-        for label in ("digital_tech", "startup")
-        if fields[f"{label}_verified_on"]
+        fields[f"{label}_verified_on"] for label in ("digital_tech", "startup") if fields[f"{label}_verified_on"]
     ]
     fields["verified_at"] = at_office_hours(rng, min(verified)) if verified else None
 
@@ -120,9 +110,7 @@ def leave_unverified(fields: dict[str, Any], label: str = "digital_tech") -> Non
     """A label the enterprise claims and the department has not decided yet."""
     fields[f"{label}_verification"] = "unverified"
     fields[f"{label}_verified_on"] = None
-    fields[f"{label}_basis"] = (fields.get(f"{label}_basis") or "").replace(
-        "Sở đã xác minh", "chờ Sở xác minh"
-    )
+    fields[f"{label}_basis"] = (fields.get(f"{label}_basis") or "").replace("Sở đã xác minh", "chờ Sở xác minh")
     if not any(fields.get(f"{other}_verified_on") for other in ("digital_tech", "startup")):
         fields["verified_at"] = None
 
@@ -133,6 +121,4 @@ def startup_pitch(rng: random.Random, fields: dict[str, Any], as_of: date) -> No
     stage = rng.choice(next(stages for limit, stages in _STAGES_BY_AGE if age < limit))
     low, high = _FUNDING_BN[stage]
     fields["stage"] = stage
-    fields["funding_sought_vnd"] = (
-        None if rng.random() < 0.15 else round(rng.uniform(low, high) * 2) * 500_000_000
-    )
+    fields["funding_sought_vnd"] = None if rng.random() < 0.15 else round(rng.uniform(low, high) * 2) * 500_000_000

@@ -59,11 +59,7 @@ def enrol(
         day = needed_by.get(company.id, as_of) - timedelta(days=rng.randint(5, 40))
         acts_for[purpose] = (company, at_office_hours(rng, max(company.registered_on, day)))
     accounts = create_demo_accounts(acts_for)
-    members = {
-        acts_for[a.role][0].id: (a.user_id, acts_for[a.role][1])
-        for a in accounts
-        if a.role in acts_for
-    }
+    members = {acts_for[a.role][0].id: (a.user_id, acts_for[a.role][1]) for a in accounts if a.role in acts_for}
     registered = {id_: row["registered_on"] for row, id_ in zip(rows, ids, strict=True)}
     keys = {id_: row["public_key"] for row, id_ in zip(rows, ids, strict=True)}
     claims = [
@@ -99,11 +95,7 @@ def _managed_startup(rows: list[dict], ids: list[int]) -> Enterprise:
     if not startups:
         raise RuntimeError("No verified demo startup.")
     chosen = next(
-        (
-            id_
-            for _, id_, row in startups
-            if row["stage"] in ("early_revenue", "growth") and row["funding_sought_vnd"]
-        ),
+        (id_ for _, id_, row in startups if row["stage"] in ("early_revenue", "growth") and row["funding_sought_vnd"]),
         startups[0][1],
     )
     return db.session.get(Enterprise, chosen)

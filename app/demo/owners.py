@@ -21,9 +21,7 @@ from app.models import Membership, User
 
 # Not an argon2 hash: argon2 raises InvalidHashError on it and verify_password returns False.
 UNUSABLE_PASSWORD_HASH = "!demo-owner: no password can match"
-EVIDENCE = (
-    "Giấy chứng nhận đăng ký doanh nghiệp ghi tên người đại diện theo pháp luật (dữ liệu demo)"
-)
+EVIDENCE = "Giấy chứng nhận đăng ký doanh nghiệp ghi tên người đại diện theo pháp luật (dữ liệu demo)"
 
 
 @dataclass(frozen=True)

@@ -37,19 +37,13 @@ class ProductMaker:
     def __init__(self, rng: random.Random, as_of: date):
         self.rng = rng
         self.as_of = as_of
-        years = [(y, w) for y, w in catalogue.CERTIFIED_YEARS if y <= as_of.year] or [
-            (as_of.year, 1)
-        ]
+        years = [(y, w) for y, w in catalogue.CERTIFIED_YEARS if y <= as_of.year] or [(as_of.year, 1)]
         self.years = Weighted([y for y, _ in years], [w for _, w in years])
-        self.stars = Weighted(
-            [s for s, _ in catalogue.OCOP_STARS], [w for _, w in catalogue.OCOP_STARS]
-        )
+        self.stars = Weighted([s for s, _ in catalogue.OCOP_STARS], [w for _, w in catalogue.OCOP_STARS])
         self.platforms = Weighted(catalogue.PLATFORM_WEIGHTS, catalogue.PLATFORM_WEIGHTS.values())
         self._rounds: dict[tuple[int, int, bool], tuple[date, str]] = {}
 
-    def _round(
-        self, stars: int, year: int | None = None, month: int | None = None
-    ) -> tuple[date, str]:
+    def _round(self, stars: int, year: int | None = None, month: int | None = None) -> tuple[date, str]:
         rng = self.rng
         year = year or self.years.pick(rng)
         if month is None:  # a round of this year that has already met (the first one if none has)
@@ -58,11 +52,7 @@ class ProductMaker:
         key = (year, month, stars == 5)
         if key not in self._rounds:
             day = min(date(year, month, rng.randint(5, 28)), self.as_of)
-            number = (
-                f"{rng.randint(120, 2999)}/QĐ-UBND"
-                if stars < 5
-                else f"{rng.randint(100, 999)}/QĐ-BNN-VPĐP"
-            )
+            number = f"{rng.randint(120, 2999)}/QĐ-UBND" if stars < 5 else f"{rng.randint(100, 999)}/QĐ-BNN-VPĐP"
             self._rounds[key] = (day, number)
         return self._rounds[key]
 
@@ -80,10 +70,7 @@ class ProductMaker:
         stars = self.stars.pick(self.rng)
         certified_on, decision = self._round(stars)
         first_certified_on = certified_on
-        while (
-            _years_later(certified_on, OCOP_VALIDITY_YEARS) <= self.as_of
-            and self.rng.random() < RENEWED
-        ):
+        while _years_later(certified_on, OCOP_VALIDITY_YEARS) <= self.as_of and self.rng.random() < RENEWED:
             certified_on, decision = self._round(stars, certified_on.year + 3, certified_on.month)
         description = f"Sản phẩm OCOP {stars} sao. {catalogue.DESCRIPTIONS[group]}"
         if certified_on != first_certified_on:
@@ -94,9 +81,7 @@ class ProductMaker:
             "certification": "ocop",
             "ocop_stars": stars,
             "ocop_group": group,
-            "certifying_body": catalogue.ocop_certifier(
-                stars, certified_on.year, certified_on.month
-            ),
+            "certifying_body": catalogue.ocop_certifier(stars, certified_on.year, certified_on.month),
             "certificate_no": f"Quyết định số {decision}",
             "certified_on": certified_on,
             "expires_on": _years_later(certified_on, OCOP_VALIDITY_YEARS),
@@ -123,15 +108,11 @@ class ProductMaker:
                 return self.ocop(name, group, known_since)
         return None
 
-    def mark(
-        self, name: str, certification: str, known_since: date | None = None
-    ) -> dict[str, Any]:
+    def mark(self, name: str, certification: str, known_since: date | None = None) -> dict[str, Any]:
         """A geographical indication or collective mark used by an enterprise (no stars, no OCOP group)."""
         rng = self.rng
         certified_on = date(rng.randint(2017, 2022), rng.randint(1, 12), rng.randint(1, 28))
-        expires_on = (
-            None if certification == "gi" else _years_later(certified_on, MARK_VALIDITY_YEARS)
-        )
+        expires_on = None if certification == "gi" else _years_later(certified_on, MARK_VALIDITY_YEARS)
         return {
             "name": name,
             "name_folded": fold(name),
@@ -175,9 +156,7 @@ class ProductMaker:
         span = max(0, (self.as_of - start).days)
         first = min(start + timedelta(days=round(span * rng.random() ** 0.9)), self.as_of)
         # Listings the product already had are recorded when the department verifies its certificate.
-        known = (
-            product["verified_at"].date() if product.get("verified_at") else product["certified_on"]
-        )
+        known = product["verified_at"].date() if product.get("verified_at") else product["certified_on"]
         first = max(first, min(known, self.as_of))
         slug = fold(product["name"]).replace(" ", "-")
         listings = []

@@ -60,10 +60,7 @@ class LoadResult:
 
 def is_loaded() -> bool:
     """True when any demo enterprise or demo account exists: then the loader changes nothing."""
-    return (
-        bool(db.session.scalar(select(exists().where(Enterprise.provenance == PROVENANCE))))
-        or demo_users_exist()
-    )
+    return bool(db.session.scalar(select(exists().where(Enterprise.provenance == PROVENANCE)))) or demo_users_exist()
 
 
 def load_demo_province(seed: int = DEFAULT_SEED, as_of: date | None = None) -> LoadResult | None:
@@ -126,11 +123,7 @@ def _date(rng: random.Random, drafts: list[Draft], as_of: date) -> None:
     for draft in drafts:
         history.date_record(rng, draft.fields, as_of)
     tech = [d.fields for d in drafts if d.fields.get("is_digital_tech")]
-    settled = [
-        i
-        for i, f in enumerate(tech)
-        if not f.get("is_startup") and f["registered_on"] < date(2022, 10, 1)
-    ]
+    settled = [i for i, f in enumerate(tech) if not f.get("is_startup") and f["registered_on"] < date(2022, 10, 1)]
     early = set(rng.sample(settled, k=min(EARLY_LABELS, len(settled))))
     for i, fields in enumerate(tech):
         history.date_labels(rng, fields, as_of, early=i in early)
@@ -156,12 +149,8 @@ def _drafts(composer: Composer) -> tuple[list[Draft], list[Draft]]:
                 return draft
         raise RuntimeError("Ran out of distinct demo names.")
 
-    tech = [
-        unique(lambda i=i: tech_firm(composer, startup=i < STARTUPS)) for i in range(TECH_FIRMS)
-    ]
-    firms = [
-        unique(composer.draft) for _ in range(ENTERPRISES - HOUSEHOLDS - BRANCHES - TECH_FIRMS)
-    ]
+    tech = [unique(lambda i=i: tech_firm(composer, startup=i < STARTUPS)) for i in range(TECH_FIRMS)]
+    firms = [unique(composer.draft) for _ in range(ENTERPRISES - HOUSEHOLDS - BRANCHES - TECH_FIRMS)]
     households = [unique(lambda: composer.draft(household=True)) for _ in range(HOUSEHOLDS)]
     return tech + firms, households
 
@@ -171,16 +160,11 @@ def _number(rng: random.Random, companies: list[Draft], households: list[Draft])
     used = set(
         db.session.scalars(
             select(Enterprise.public_key).where(
-                Enterprise.public_key.like(f"{TAX_OFFICE_PREFIX}%")
-                | Enterprise.public_key.like("HKD-%")
+                Enterprise.public_key.like(f"{TAX_OFFICE_PREFIX}%") | Enterprise.public_key.like("HKD-%")
             )
         )
     )
-    codes = (
-        code
-        for code in codes_after(TAX_OFFICE_PREFIX, 100_000, rng, max_gap=300)
-        if code not in used
-    )
+    codes = (code for code in codes_after(TAX_OFFICE_PREFIX, 100_000, rng, max_gap=300) if code not in used)
     for draft in sorted(companies, key=lambda d: d.fields["founded_on"]):
         code = next(codes)
         draft.fields.update(code=code, public_key=code)

@@ -107,10 +107,7 @@ def source_document(number: int, day: date) -> str:
 
 def add_reported_values(as_of: date) -> int:
     """Add the reports issued by ``as_of`` for the indicators the database holds (flushes)."""
-    indicators = {
-        i.code: i.id
-        for i in db.session.scalars(select(Indicator).where(Indicator.kind == "reported"))
-    }
+    indicators = {i.code: i.id for i in db.session.scalars(select(Indicator).where(Indicator.kind == "reported"))}
     added = 0
     for code, value, figure_day, number, report_day, note in VALUES:
         if code not in indicators or report_day > as_of:

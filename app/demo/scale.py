@@ -81,9 +81,7 @@ def _derive(fields: dict, tiers: list[dict]) -> dict:
     fields.update(_name_fields(fields["name"], _commune_name(fields["commune_code"])))
     fields["vsic_section"] = section
     fields["size_tier"] = (
-        classify_size(
-            group, fields["employees"], fields["revenue_vnd"], fields["capital_vnd"], tiers
-        )
+        classify_size(group, fields["employees"], fields["revenue_vnd"], fields["capital_vnd"], tiers)
         if fields["legal_form"] in SME_ELIGIBLE
         else NOT_APPLICABLE
     )
@@ -92,9 +90,7 @@ def _derive(fields: dict, tiers: list[dict]) -> dict:
 
 def next_code_position() -> tuple[int, int]:
     """(prefix, sequence) of the highest code from FIRST_PREFIX up; generation continues after it."""
-    top = db.session.scalar(
-        select(func.max(Enterprise.code)).where(Enterprise.code >= f"{FIRST_PREFIX}00000000")
-    )
+    top = db.session.scalar(select(func.max(Enterprise.code)).where(Enterprise.code >= f"{FIRST_PREFIX}00000000"))
     return split_code(top) if top else (FIRST_PREFIX, 0)
 
 
@@ -115,9 +111,7 @@ class _Chunk:
             roll = rng.random()
             if roll < HOUSEHOLD_SHARE:
                 draft = composer.draft(household=True)
-                draft.fields.update(
-                    code=None, public_key=household_key(rng), personal_id=personal_id(rng)
-                )
+                draft.fields.update(code=None, public_key=household_key(rng), personal_id=personal_id(rng))
             elif roll < HOUSEHOLD_SHARE + BRANCH_SHARE and parents:
                 draft = self._branch(composer, parents.pop())
             else:
@@ -162,9 +156,7 @@ class _Chunk:
             for draft in households:
                 if draft.fields["public_key"] in clash:
                     draft.fields["public_key"] = household_key(rng)
-            clash = bulk.taken_keys(
-                d.fields["public_key"] for d in households if d.fields["public_key"] in clash
-            )
+            clash = bulk.taken_keys(d.fields["public_key"] for d in households if d.fields["public_key"] in clash)
 
 
 def generate(
@@ -200,9 +192,7 @@ def generate(
         now = utcnow()
         rows = [_row(d, tiers, now) for d in chunk.drafts]
         bulk.insert_rows(Enterprise.__table__, rows)
-        made = [
-            a + b for a, b in zip(made, add_products(maker, chunk.drafts, chance, now), strict=True)
-        ]
+        made = [a + b for a, b in zip(made, add_products(maker, chunk.drafts, chance, now), strict=True)]
         if attempts:
             share = assessments * (done + len(rows)) // count - assessments * done // count
             attempted += attempts.add(rows, share)
@@ -230,9 +220,7 @@ def generate(
         provenance=PROVENANCE,
     )
     db.session.commit()
-    return GenerateResult(
-        done, *made, attempted, first_code, last_code, time.perf_counter() - started
-    )
+    return GenerateResult(done, *made, attempted, first_code, last_code, time.perf_counter() - started)
 
 
 def _row(draft: Draft, tiers: list[dict], now: datetime) -> dict:

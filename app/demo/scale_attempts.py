@@ -34,10 +34,7 @@ def _as_text(model_table):
     """The table with its JSON columns as text: the pooled answers are JSON already."""
     return table(
         model_table.name,
-        *(
-            column(c.name, Text if isinstance(c.type, JSON) else c.type)
-            for c in model_table.columns
-        ),
+        *(column(c.name, Text if isinstance(c.type, JSON) else c.type) for c in model_table.columns),
     )
 
 
@@ -86,11 +83,7 @@ class AttemptMaker:
 
     def _window(self, row: dict) -> tuple[date, date] | None:
         earliest = max(PLAN_START, row["registered_on"] + timedelta(days=14))
-        latest = (
-            min(self.as_of, row["ceased_on"] - timedelta(days=1))
-            if row["ceased_on"]
-            else self.as_of
-        )
+        latest = min(self.as_of, row["ceased_on"] - timedelta(days=1)) if row["ceased_on"] else self.as_of
         return (earliest, latest) if earliest <= latest else None
 
     def _attempts(self, enterprise_id: int, window: tuple[date, date], count: int) -> list[dict]:
@@ -98,9 +91,7 @@ class AttemptMaker:
         first, last = window
         span = (last - first).days
         # More attempts lately: the later of two draws is three times likelier at the end.
-        days = sorted(
-            first + timedelta(days=round(span * (1 - rng.random()) ** 0.8)) for _ in range(count)
-        )
+        days = sorted(first + timedelta(days=round(span * (1 - rng.random()) ** 0.8)) for _ in range(count))
         level = FIRST_LEVELS.pick(rng)
         made = []
         submitted = None
@@ -109,9 +100,7 @@ class AttemptMaker:
                 level = min(5, level + 1)
             held, answers, share, pillars = self.pool.pick(rng, level)
             moment = at_office_hours(rng, day)  # two attempts the same day: the later one later
-            submitted = (
-                moment if submitted is None else max(moment, submitted + timedelta(minutes=20))
-            )
+            submitted = moment if submitted is None else max(moment, submitted + timedelta(minutes=20))
             made.append(
                 {
                     "id": self.next_id,
@@ -145,9 +134,7 @@ class AttemptMaker:
         # PostgreSQL hands out ids from a sequence: move it past the ids given here.
         if db.session.get_bind().dialect.name == "postgresql":
             db.session.execute(
-                text(
-                    "SELECT setval(pg_get_serial_sequence('assessment', 'id'), (SELECT max(id) FROM assessment))"
-                )
+                text("SELECT setval(pg_get_serial_sequence('assessment', 'id'), (SELECT max(id) FROM assessment))")
             )
 
 

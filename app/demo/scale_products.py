@@ -18,9 +18,7 @@ def product_chance(household_share: float) -> float:
     PRODUCT_SHARE of all drafts do (from the trade weights)."""
 
     def share(weight) -> float:
-        return sum(weight(t) for t in TRADES if t.vsic in catalogue.OCOP_TEMPLATES) / sum(
-            weight(t) for t in TRADES
-        )
+        return sum(weight(t) for t in TRADES if t.vsic in catalogue.OCOP_TEMPLATES) / sum(weight(t) for t in TRADES)
 
     trade_share = (1 - household_share) * share(lambda t: t.weight) + household_share * share(
         lambda t: t.household_weight
@@ -28,9 +26,7 @@ def product_chance(household_share: float) -> float:
     return PRODUCT_SHARE / trade_share
 
 
-def add_products(
-    maker: ProductMaker, drafts: list[Draft], chance: float, now: datetime
-) -> tuple[int, int, int]:
+def add_products(maker: ProductMaker, drafts: list[Draft], chance: float, now: datetime) -> tuple[int, int, int]:
     """Products for about PRODUCT_SHARE of the chunk, listings for part of them, and their checks.
 
     Returns (products, listings, checks).

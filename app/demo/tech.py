@@ -78,9 +78,5 @@ def declare_solutions(rng: random.Random, drafts: list[Draft], id_of: dict[str, 
             continue
         chosen = rng.sample(offered, k=min(len(offered), rng.randint(2, 4)))
         for category in sorted(chosen):
-            db.session.add(
-                EnterpriseSolution(
-                    enterprise_id=id_of[draft.fields["public_key"]], category=category
-                )
-            )
+            db.session.add(EnterpriseSolution(enterprise_id=id_of[draft.fields["public_key"]], category=category))
     db.session.flush()

@@ -22,10 +22,13 @@ class ContactError(ValueError):
 
 
 def managers_of(enterprise: Enterprise) -> list[User]:
-    return list(db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.enterprise_id == enterprise.id, Membership.is_verified, User.closed_at.is_(None))
-    ))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.enterprise_id == enterprise.id, Membership.is_verified, User.closed_at.is_(None))
+        )
+    )
 
 
 def send_request(sender: User, enterprise: Enterprise, subject: str, message: str) -> ContactRequest:
@@ -39,9 +42,14 @@ def send_request(sender: User, enterprise: Enterprise, subject: str, message: st
     db.session.flush()
     audit.record(audit.Actor.of(sender), "create", "contact_request", request.id, None, {"enterprise": enterprise.id})
     for manager in managers_of(enterprise):
-        notify(manager, lambda: _("New contact request: %(subject)s", subject=subject),
-               lambda: _("%(sender)s wrote to %(name)s:", sender=sender.full_name, name=enterprise.name) + "\n\n" + message,
-               url_for("directory.inbox"))
+        notify(
+            manager,
+            lambda: _("New contact request: %(subject)s", subject=subject),
+            lambda: (
+                _("%(sender)s wrote to %(name)s:", sender=sender.full_name, name=enterprise.name) + "\n\n" + message
+            ),
+            url_for("directory.inbox"),
+        )
     return request
 
 
@@ -57,8 +65,12 @@ def reply(request: ContactRequest, replier: User, text: str, reveal_email: bool)
     request.replied_at = utcnow()
     name = request.enterprise.name
     contact = ("\n\n" + _("You can write to %(email)s.", email=replier.email)) if reveal_email else ""
-    notify(request.sender, lambda: _("%(name)s replied: %(subject)s", name=name, subject=request.subject),
-           lambda: text + contact, url_for("directory.inbox"))
+    notify(
+        request.sender,
+        lambda: _("%(name)s replied: %(subject)s", name=name, subject=request.subject),
+        lambda: text + contact,
+        url_for("directory.inbox"),
+    )
     db.session.flush()
 
 
@@ -77,23 +89,48 @@ def toggle_follow(user: User, enterprise: Enterprise) -> bool:
 def is_following(user: User, enterprise: Enterprise) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return db.session.scalar(select(Follow.id).where(Follow.user_id == user.id, Follow.enterprise_id == enterprise.id)) is not None
+    return (
+        db.session.scalar(select(Follow.id).where(Follow.user_id == user.id, Follow.enterprise_id == enterprise.id))
+        is not None
+    )
 
 
 def inbox_of(user: User) -> dict:
     managed = user.verified_enterprise_ids()
-    received = list(db.session.scalars(select(ContactRequest).where(ContactRequest.enterprise_id.in_(managed))
-                                       .order_by(ContactRequest.created_at.desc()))) if managed else []
-    sent = list(db.session.scalars(select(ContactRequest).where(ContactRequest.sender_id == user.id)
-                                   .order_by(ContactRequest.created_at.desc())))
-    notices = list(db.session.scalars(select(InboxMessage).where(InboxMessage.user_id == user.id)
-                                      .order_by(InboxMessage.created_at.desc()).limit(100)))
-    follows = list(db.session.scalars(select(Follow).where(Follow.user_id == user.id).order_by(Follow.created_at.desc())))
+    received = (
+        list(
+            db.session.scalars(
+                select(ContactRequest)
+                .where(ContactRequest.enterprise_id.in_(managed))
+                .order_by(ContactRequest.created_at.desc())
+            )
+        )
+        if managed
+        else []
+    )
+    sent = list(
+        db.session.scalars(
+            select(ContactRequest).where(ContactRequest.sender_id == user.id).order_by(ContactRequest.created_at.desc())
+        )
+    )
+    notices = list(
+        db.session.scalars(
+            select(InboxMessage)
+            .where(InboxMessage.user_id == user.id)
+            .order_by(InboxMessage.created_at.desc())
+            .limit(100)
+        )
+    )
+    follows = list(
+        db.session.scalars(select(Follow).where(Follow.user_id == user.id).order_by(Follow.created_at.desc()))
+    )
     return {"received": received, "sent": sent, "notices": notices, "follows": follows}
 
 
 def mark_read(user: User) -> None:
-    for message in db.session.scalars(select(InboxMessage).where(InboxMessage.user_id == user.id, InboxMessage.read_at.is_(None))):
+    for message in db.session.scalars(
+        select(InboxMessage).where(InboxMessage.user_id == user.id, InboxMessage.read_at.is_(None))
+    ):
         message.read_at = utcnow()
     db.session.flush()
 
@@ -101,5 +138,11 @@ def mark_read(user: User) -> None:
 def unread_count(user: User) -> int:
     from sqlalchemy import func
 
-    return db.session.scalar(select(func.count()).select_from(InboxMessage)
-                             .where(InboxMessage.user_id == user.id, InboxMessage.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(InboxMessage)
+            .where(InboxMessage.user_id == user.id, InboxMessage.read_at.is_(None))
+        )
+        or 0
+    )

@@ -27,8 +27,14 @@ def startups():
     followed = set()
     if current_user.is_authenticated:
         followed = {f.enterprise_id for f in contact.inbox_of(current_user)["follows"]}
-    return render_template("directory/startups.html", results=results, query=results.query, sections=sections,
-                           followed=followed, stages=dict(forms.STAGES))
+    return render_template(
+        "directory/startups.html",
+        results=results,
+        query=results.query,
+        sections=sections,
+        followed=followed,
+        stages=dict(forms.STAGES),
+    )
 
 
 @directory_bp.post("/doanh-nghiep/<key>/theo-doi")
@@ -37,7 +43,12 @@ def follow(key: str):
     enterprise = profiles.get_public(key) or abort(404)
     now_following = contact.toggle_follow(current_user, enterprise)
     db.session.commit()
-    flash(_("You follow %(name)s.", name=enterprise.name) if now_following else _("You no longer follow %(name)s.", name=enterprise.name), "success")
+    flash(
+        _("You follow %(name)s.", name=enterprise.name)
+        if now_following
+        else _("You no longer follow %(name)s.", name=enterprise.name),
+        "success",
+    )
     return redirect(safe_next(request.form.get("next"), url_for("directory.profile", key=key)))
 
 
@@ -54,7 +65,12 @@ def contact_enterprise(key: str):
             if contact.managers_of(enterprise):
                 flash(_("Your message is sent. The enterprise will reply in your inbox."), "success")
             else:
-                flash(_("Your message is kept for the enterprise; nobody manages its listing yet, so a reply may take time."), "warning")
+                flash(
+                    _(
+                        "Your message is kept for the enterprise; nobody manages its listing yet, so a reply may take time."
+                    ),
+                    "warning",
+                )
             return redirect(url_for("directory.profile", key=key))
         except contact.ContactError:
             db.session.rollback()
@@ -103,7 +119,9 @@ def solutions(key: str):
     categories = solution_categories()
     form = forms.SolutionsForm()
     form.categories.choices = [(code, localized(c["vi"], c["en"])) for code, c in categories.items()]
-    current = set(db.session.scalars(select(EnterpriseSolution.category).where(EnterpriseSolution.enterprise_id == enterprise.id)))
+    current = set(
+        db.session.scalars(select(EnterpriseSolution.category).where(EnterpriseSolution.enterprise_id == enterprise.id))
+    )
     if request.method == "GET":
         form.categories.data = sorted(current)
     if form.validate_on_submit():
@@ -112,8 +130,14 @@ def solutions(key: str):
         db.session.add_all(EnterpriseSolution(enterprise_id=enterprise.id, category=c) for c in sorted(chosen))
         from app import audit
 
-        audit.record(audit.Actor.of(current_user), "update", "enterprise_solutions", enterprise.id,
-                     {"categories": sorted(current)}, {"categories": sorted(chosen)})
+        audit.record(
+            audit.Actor.of(current_user),
+            "update",
+            "enterprise_solutions",
+            enterprise.id,
+            {"categories": sorted(current)},
+            {"categories": sorted(chosen)},
+        )
         db.session.commit()
         flash(_("Your solutions are saved."), "success")
         return redirect(url_for("directory.profile", key=key))

@@ -23,10 +23,15 @@ def facet_values() -> dict[str, list[tuple[str, int | None]]]:
 
     return {
         "sector": [(code, None) for code in db.session.scalars(select(VsicSection.code).order_by(VsicSection.code))],
-        "commune": [(code, None) for code in db.session.scalars(select(Commune.code).where(region_communes()).order_by(Commune.name))],
+        "commune": [
+            (code, None)
+            for code in db.session.scalars(select(Commune.code).where(region_communes()).order_by(Commune.name))
+        ],
         "size": [(tier, None) for tier in ALL_TIERS],
         "legal_form": [(code, None) for code in LEGAL_FORMS],
-        "digital": [("1", None)], "startup": [("1", None)], "products": [("1", None)],
+        "digital": [("1", None)],
+        "startup": [("1", None)],
+        "products": [("1", None)],
         "platform": [(code, None) for code in db.session.scalars(select(Platform.code).order_by(Platform.code))],
         "level": [(str(level), None) for level in range(6)],
         "stage": [],
@@ -35,8 +40,13 @@ def facet_values() -> dict[str, list[tuple[str, int | None]]]:
 
 # Each facet is named after the query field that filters on it. Grouped facets count the matches
 # per value of a column; the others count the matches having a property (or per platform, level).
-GROUPED = {"sector": Enterprise.vsic_section, "commune": Enterprise.commune_code, "size": Enterprise.size_tier,
-           "legal_form": Enterprise.legal_form, "stage": Enterprise.stage}
+GROUPED = {
+    "sector": Enterprise.vsic_section,
+    "commune": Enterprise.commune_code,
+    "size": Enterprise.size_tier,
+    "legal_form": Enterprise.legal_form,
+    "stage": Enterprise.stage,
+}
 FACETS = ("sector", "commune", "size", "legal_form", "digital", "startup", "products", "platform", "level", "stage")
 
 
@@ -77,10 +87,19 @@ def facet_counts(query: search.Query, plan: str = "index") -> dict[str, list[tup
 
 
 def _match_set(query: search.Query, skip: str | None, plan: str):
-    columns = [Enterprise.id, Enterprise.shows_readiness, Enterprise.is_digital_tech, Enterprise.is_startup,
-               *GROUPED.values()]
-    return select(*columns).where(*search._conditions(query, skip, plan)).cte(f"matches_{skip or 'all'}").prefix_with(
-        "MATERIALIZED")
+    columns = [
+        Enterprise.id,
+        Enterprise.shows_readiness,
+        Enterprise.is_digital_tech,
+        Enterprise.is_startup,
+        *GROUPED.values(),
+    ]
+    return (
+        select(*columns)
+        .where(*search._conditions(query, skip, plan))
+        .cte(f"matches_{skip or 'all'}")
+        .prefix_with("MATERIALIZED")
+    )
 
 
 def _facet_part(facet: str, matches):
@@ -97,11 +116,20 @@ def _facet_part(facet: str, matches):
         has = select(Product.id).where(Product.enterprise_id == m.id, certificates.certified_today()).exists()
         return select(name, literal("1"), func.count()).select_from(matches).where(has)
     if facet == "platform":
-        sells = (select(Listing.platform_code.label("platform"), Product.enterprise_id.label("enterprise_id"))
-                 .join(Product, Product.id == Listing.product_id).where(certificates.certified_today())
-                 .where(Product.enterprise_id.in_(select(m.id))).distinct().subquery())
+        sells = (
+            select(Listing.platform_code.label("platform"), Product.enterprise_id.label("enterprise_id"))
+            .join(Product, Product.id == Listing.product_id)
+            .where(certificates.certified_today())
+            .where(Product.enterprise_id.in_(select(m.id)))
+            .distinct()
+            .subquery()
+        )
         return select(name, sells.c.platform, func.count()).group_by(sells.c.platform)
     level = cast(LatestAssessment.overall_level, String)  # one type per column of the UNION on PostgreSQL
-    return (select(name, level, func.count()).select_from(matches)
-            .join(LatestAssessment, LatestAssessment.enterprise_id == m.id)
-            .where(m.shows_readiness.is_(True)).group_by(level))
+    return (
+        select(name, level, func.count())
+        .select_from(matches)
+        .join(LatestAssessment, LatestAssessment.enterprise_id == m.id)
+        .where(m.shows_readiness.is_(True))
+        .group_by(level)
+    )

@@ -51,7 +51,9 @@ def read_enterprise_form(data: dict[str, Any], existing: Enterprise | None = Non
                 code = validate_enterprise_code(raw_code)
                 fields["code"] = code.value
                 if code.is_branch != (legal_form in ("branch", "rep_office")):
-                    errors["code"] = _l("A 13-digit code belongs to a branch or representative office, and only to them.")
+                    errors["code"] = _l(
+                        "A 13-digit code belongs to a branch or representative office, and only to them."
+                    )
                 other = db.session.scalar(select(Enterprise).where(Enterprise.code == code.value))
                 if other is not None and other is not existing:
                     errors["code"] = _l("This enterprise is already listed: open its page and claim it instead.")
@@ -108,10 +110,14 @@ def listing_url_problem(platform: Platform | None, url: str):
     if parts.scheme not in ("http", "https") or not host:
         return _l("Enter the full address, starting with https://")
     if not any(host == d or host.endswith("." + d) for d in platform.domains.split()):
-        return _l("This address is not on %(platform)s (%(domains)s).", platform=platform.name, domains=platform.domains)
+        return _l(
+            "This address is not on %(platform)s (%(domains)s).", platform=platform.name, domains=platform.domains
+        )
     if not _is_product_page(platform.code, parts):
-        return _l("Give the address of the product's own page on %(platform)s, not a shop's home page, a search or a video.",
-                  platform=platform.name)
+        return _l(
+            "Give the address of the product's own page on %(platform)s, not a shop's home page, a search or a video.",
+            platform=platform.name,
+        )
     return None
 
 
@@ -149,15 +155,24 @@ def add_product(enterprise: Enterprise, actor: audit.Actor, data: dict[str, Any]
     if certified_on and expires_on and expires_on < certified_on:
         raise FieldErrors({"expires_on": _l("The end of validity comes before the certification date.")})
     product = Product(
-        enterprise_id=enterprise.id, name=normalize(data["name"]), name_folded=fold(data["name"]),
-        certification=certification, ocop_stars=stars, ocop_group=group, certifying_body=normalize(data.get("certifying_body")) or None,
-        certificate_no=normalize(data.get("certificate_no")) or None, certified_on=certified_on, expires_on=expires_on,
+        enterprise_id=enterprise.id,
+        name=normalize(data["name"]),
+        name_folded=fold(data["name"]),
+        certification=certification,
+        ocop_stars=stars,
+        ocop_group=group,
+        certifying_body=normalize(data.get("certifying_body")) or None,
+        certificate_no=normalize(data.get("certificate_no")) or None,
+        certified_on=certified_on,
+        expires_on=expires_on,
     )
     db.session.add(product)
     db.session.flush()
     db.session.refresh(enterprise)
     refresh_search_text(enterprise)
-    audit.record(actor, "create", "product", product.id, None, {"name": product.name, "enterprise": enterprise.public_key})
+    audit.record(
+        actor, "create", "product", product.id, None, {"name": product.name, "enterprise": enterprise.public_key}
+    )
     return product
 
 
@@ -185,11 +200,23 @@ def check_listing(listing: Listing, actor: audit.Actor, available: bool, note: s
     if available and (problem := listing_url_problem(listing.platform, listing.url)):
         raise FieldErrors({"url": problem})  # an old listing of a shop page cannot be confirmed: add the product page
     today = local_today()
-    check = ListingCheck(listing_id=listing.id, checked_on=today, is_available=available, checked_by_id=actor.user_id,
-                         checked_by_label=actor.label[:100], note=normalize(note)[:500] or None)
+    check = ListingCheck(
+        listing_id=listing.id,
+        checked_on=today,
+        is_available=available,
+        checked_by_id=actor.user_id,
+        checked_by_label=actor.label[:100],
+        note=normalize(note)[:500] or None,
+    )
     db.session.add(check)
     listing.last_verified_on = today if available else listing.last_verified_on
     db.session.flush()
-    audit.record(actor, "check", "listing", listing.id, None,
-                 {"url": listing.url, "checked_on": today.isoformat(), "is_available": available})
+    audit.record(
+        actor,
+        "check",
+        "listing",
+        listing.id,
+        None,
+        {"url": listing.url, "checked_on": today.isoformat(), "is_available": available},
+    )
     return check

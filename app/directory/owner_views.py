@@ -104,11 +104,19 @@ def edit(key: str):
             changed, review = reviews.edit(current_user, enterprise, fields)
             db.session.commit()
             if review:
-                flash(_("Descriptive changes are published. Changes to registered facts wait for the department's check."), "success")
+                flash(
+                    _(
+                        "Descriptive changes are published. Changes to registered facts wait for the department's check."
+                    ),
+                    "success",
+                )
             else:
                 flash(_("Your changes are published."), "success")
-            return redirect(url_for("directory.profile", key=enterprise.public_key) if is_public_record(enterprise)
-                            else url_for("directory.mine"))
+            return redirect(
+                url_for("directory.profile", key=enterprise.public_key)
+                if is_public_record(enterprise)
+                else url_for("directory.mine")
+            )
         except owner.FieldErrors as e:
             db.session.rollback()
             _show_errors(form, e.errors)
@@ -130,8 +138,12 @@ def request_label(key: str):
             return redirect(url_for("directory.mine"))
         except reviews.ReviewError as e:
             db.session.rollback()
-            form.label.errors = [*form.label.errors, _("This enterprise already has this label.")
-                                 if e.code == "already_labelled" else _("This label was already asked for and waits for the department.")]
+            form.label.errors = [
+                *form.label.errors,
+                _("This enterprise already has this label.")
+                if e.code == "already_labelled"
+                else _("This label was already asked for and waits for the department."),
+            ]
     return render_template("directory/label.html", form=form, e=enterprise), 422 if form.errors else 200
 
 
@@ -141,7 +153,9 @@ def products(key: str):
     enterprise = managed_enterprise(key)
     form = forms.ProductForm(prefix="product")
     listing_form = forms.ListingForm(prefix="listing")
-    listing_form.platform_code.choices = [(p.code, p.name) for p in db.session.scalars(select(Platform).order_by(Platform.name))]
+    listing_form.platform_code.choices = [
+        (p.code, p.name) for p in db.session.scalars(select(Platform).order_by(Platform.name))
+    ]
     if request.method == "POST" and "product-name" in request.form and form.validate():
         try:
             product = owner.add_product(enterprise, audit.Actor.of(current_user), form.data)
@@ -157,7 +171,9 @@ def products(key: str):
         if product is None or product.enterprise_id != enterprise.id:
             abort(404)
         try:
-            owner.add_listing(product, audit.Actor.of(current_user), listing_form.platform_code.data, listing_form.url.data)
+            owner.add_listing(
+                product, audit.Actor.of(current_user), listing_form.platform_code.data, listing_form.url.data
+            )
             db.session.commit()
             flash(_("The listing is added."), "success")
             return redirect(url_for("directory.products", key=key))
@@ -166,8 +182,13 @@ def products(key: str):
             _show_errors(listing_form, e.errors)
             listing_form.product_id = product.id
     status = 422 if (form.errors or listing_form.errors) else 200
-    return render_template("directory/products.html", e=enterprise, form=form, listing_form=listing_form,
-                           check_form=forms.ListingCheckForm()), status
+    return render_template(
+        "directory/products.html",
+        e=enterprise,
+        form=form,
+        listing_form=listing_form,
+        check_form=forms.ListingCheckForm(),
+    ), status
 
 
 @directory_bp.post("/doanh-nghiep/<key>/gian-hang/<int:listing_id>/kiem-tra")
@@ -189,9 +210,12 @@ def check_listing(key: str, listing_id: int):
         flash(error.errors["url"], "error")
         return redirect(url_for("directory.products", key=key))
     db.session.commit()
-    flash(_("Checked today: %(url)s is still selling the product.", url=listing.url) if available else
-          _("Recorded: %(url)s no longer sells the product; it no longer counts as on e-commerce.", url=listing.url),
-          "success")
+    flash(
+        _("Checked today: %(url)s is still selling the product.", url=listing.url)
+        if available
+        else _("Recorded: %(url)s no longer sells the product; it no longer counts as on e-commerce.", url=listing.url),
+        "success",
+    )
     return redirect(url_for("directory.products", key=key))
 
 
@@ -201,8 +225,12 @@ def report(key: str):
     enterprise = profiles.get_public(key) or abort(404)
     form = forms.ReportForm()
     if form.validate_on_submit():
-        reviews.report(enterprise, current_user if current_user.is_authenticated else None, form.message.data,
-                       form.contact.data or None)
+        reviews.report(
+            enterprise,
+            current_user if current_user.is_authenticated else None,
+            form.message.data,
+            form.contact.data or None,
+        )
         db.session.commit()
         flash(_("Thank you. The department will look into it."), "success")
         return redirect(url_for("directory.profile", key=key))

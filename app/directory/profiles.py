@@ -19,8 +19,21 @@ from app.models import Enterprise, EnterpriseSolution, LatestAssessment, Product
 from app.registry import certificates
 from app.registry.services import is_public_record, public_record
 
-PUBLIC_FIELDS = ("public_key", "name", "legal_form", "main_vsic", "vsic_section", "commune_code", "address",
-                 "founded_on", "size_tier", "is_digital_tech", "is_startup", "website", "status")
+PUBLIC_FIELDS = (
+    "public_key",
+    "name",
+    "legal_form",
+    "main_vsic",
+    "vsic_section",
+    "commune_code",
+    "address",
+    "founded_on",
+    "size_tier",
+    "is_digital_tech",
+    "is_startup",
+    "website",
+    "status",
+)
 
 
 def solution_categories() -> dict[str, dict]:
@@ -38,14 +51,17 @@ def _read_categories(path: str) -> dict[str, dict]:
 def get_public(key: str) -> Enterprise | None:
     """A published enterprise by its public key, in any spelling (code, branch code, household id)."""
     return db.session.scalar(
-        select(Enterprise).where(Enterprise.public_key == canonical_key(key), public_record())
+        select(Enterprise)
+        .where(Enterprise.public_key == canonical_key(key), public_record())
         .options(selectinload(Enterprise.products).selectinload(Product.listings))
     )
 
 
 def merged_into(key: str) -> str | None:
     """The public key of the published record a merged duplicate now lives in, if any."""
-    merged = db.session.scalar(select(Enterprise).where(Enterprise.public_key == key, Enterprise.merged_into_id.is_not(None)))
+    merged = db.session.scalar(
+        select(Enterprise).where(Enterprise.public_key == key, Enterprise.merged_into_id.is_not(None))
+    )
     survivor = db.session.get(Enterprise, merged.merged_into_id) if merged else None
     return survivor.public_key if survivor is not None and is_public_record(survivor) else None
 
@@ -73,25 +89,42 @@ def build(enterprise: Enterprise, viewer=None) -> ProfileView:
     from app.i18n import localized
 
     months = certificates.ocop_validity_months()
-    products = [ShownProduct(p, certificates.state_today(p), certificates.valid_until(p, months))
-                for p in enterprise.products if p.is_active]
+    products = [
+        ShownProduct(p, certificates.state_today(p), certificates.valid_until(p, months))
+        for p in enterprise.products
+        if p.is_active
+    ]
     readiness = db.session.get(LatestAssessment, enterprise.id) if enterprise.shows_readiness else None
     solutions = []
     if enterprise.is_digital_tech:
-        codes = db.session.scalars(select(EnterpriseSolution.category).where(EnterpriseSolution.enterprise_id == enterprise.id)).all()
+        codes = db.session.scalars(
+            select(EnterpriseSolution.category).where(EnterpriseSolution.enterprise_id == enterprise.id)
+        ).all()
         if codes:
             names = solution_categories()
             solutions = [localized(names[c]["vi"], names[c]["en"]) for c in codes if c in names]
-    return ProfileView(products, readiness, sectors.digital_tech_hint(enterprise.main_vsic), solutions,
-                       is_following(viewer, enterprise))
+    return ProfileView(
+        products,
+        readiness,
+        sectors.digital_tech_hint(enterprise.main_vsic),
+        solutions,
+        is_following(viewer, enterprise),
+    )
 
 
 def json_ld(enterprise: Enterprise, url: str) -> dict:
     """schema.org Organization for search engines: public fields only."""
     data = {
-        "@context": "https://schema.org", "@type": "Organization", "name": enterprise.name, "url": url,
-        "address": {"@type": "PostalAddress", "streetAddress": enterprise.address or "",
-                    "addressLocality": enterprise.commune.name, "addressCountry": "VN"},
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": enterprise.name,
+        "url": url,
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": enterprise.address or "",
+            "addressLocality": enterprise.commune.name,
+            "addressCountry": "VN",
+        },
     }
     if enterprise.code:
         data["taxID"] = enterprise.code
@@ -100,6 +133,9 @@ def json_ld(enterprise: Enterprise, url: str) -> dict:
     if enterprise.website:
         data["sameAs"] = [enterprise.website]
     if enterprise.products:
-        data["makesOffer"] = [{"@type": "Offer", "itemOffered": {"@type": "Product", "name": p.name}}
-                              for p in enterprise.products if p.is_active]
+        data["makesOffer"] = [
+            {"@type": "Offer", "itemOffered": {"@type": "Product", "name": p.name}}
+            for p in enterprise.products
+            if p.is_active
+        ]
     return data

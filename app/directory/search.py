@@ -49,10 +49,10 @@ class Query:
     products: bool = False
     platform: str = ""
     level: int | None = None
-    since: int | None = None        # founded in this year or later
-    stage: str = ""                 # self-declared startup stage
-    seeking: bool = False           # looking for funding
-    tech_or_startup: bool = False   # the investors' view: digital-technology firms and startups only
+    since: int | None = None  # founded in this year or later
+    stage: str = ""  # self-declared startup stage
+    seeking: bool = False  # looking for funding
+    tech_or_startup: bool = False  # the investors' view: digital-technology firms and startups only
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
@@ -60,6 +60,7 @@ class Query:
     @classmethod
     def from_args(cls, args) -> Query:
         """Read a query from URL parameters; anything malformed falls back to its default."""
+
         def flag(name: str) -> bool:
             return args.get(name, "") in ("1", "true", "on", "yes")
 
@@ -70,12 +71,21 @@ class Query:
         per_page = number("per_page", 20)
         sort = args.get("sort", "relevance")
         return cls(
-            q=normalize(args.get("q", ""))[:200], sector=args.get("sector", "")[:1].upper(),
-            commune=args.get("commune", "")[:5], size=args.get("size", "")[:20], legal_form=args.get("legal_form", "")[:20],
-            digital=flag("digital"), startup=flag("startup"), products=flag("products"),
-            platform=args.get("platform", "")[:20], level=number("level", None),
-            since=number("since", None), stage=args.get("stage", "")[:20], seeking=flag("seeking"),
-            sort=sort if sort in SORTS else "relevance", page=max(1, number("page", 1) or 1),
+            q=normalize(args.get("q", ""))[:200],
+            sector=args.get("sector", "")[:1].upper(),
+            commune=args.get("commune", "")[:5],
+            size=args.get("size", "")[:20],
+            legal_form=args.get("legal_form", "")[:20],
+            digital=flag("digital"),
+            startup=flag("startup"),
+            products=flag("products"),
+            platform=args.get("platform", "")[:20],
+            level=number("level", None),
+            since=number("since", None),
+            stage=args.get("stage", "")[:20],
+            seeking=flag("seeking"),
+            sort=sort if sort in SORTS else "relevance",
+            page=max(1, number("page", 1) or 1),
             per_page=per_page if per_page in PER_PAGE_CHOICES else 20,
         )
 
@@ -120,12 +130,16 @@ def match_condition(terms: list[str]) -> ColumnElement[bool]:
     if db.engine.dialect.name == "sqlite":
         expression = " ".join(f'"{t}"' for t in terms[:-1]) + (" " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
         return Enterprise.id.in_(
-            select(text("rowid")).select_from(text("enterprise_fts")).where(text("enterprise_fts MATCH :fts"))
+            select(text("rowid"))
+            .select_from(text("enterprise_fts"))
+            .where(text("enterprise_fts MATCH :fts"))
             .params(fts=expression)
         )
     expression = " & ".join(terms[:-1] + [f"{terms[-1]}:*"])
     # The same expression as the GIN index ix_enterprise_search_tsv, so that the index is used.
-    return text("to_tsvector('simple', enterprise.search_text) @@ to_tsquery('simple', :tsq)").bindparams(tsq=expression)
+    return text("to_tsvector('simple', enterprise.search_text) @@ to_tsquery('simple', :tsq)").bindparams(
+        tsq=expression
+    )
 
 
 def words_condition(terms: list[str]) -> ColumnElement[bool]:
@@ -175,7 +189,11 @@ def _conditions(query: Query, skip: str | None = None, plan: str = "index") -> l
         conditions.append(Enterprise.funding_sought_vnd > 0)
     if query.level is not None and skip != "level":
         conditions.append(Enterprise.shows_readiness.is_(True))
-        conditions.append(Enterprise.id.in_(select(LatestAssessment.enterprise_id).where(LatestAssessment.overall_level == query.level)))
+        conditions.append(
+            Enterprise.id.in_(
+                select(LatestAssessment.enterprise_id).where(LatestAssessment.overall_level == query.level)
+            )
+        )
     return conditions
 
 
@@ -187,7 +205,8 @@ def _has_products() -> ColumnElement[bool]:
 
 def _sells_on(platform: str) -> ColumnElement[bool]:
     return Enterprise.id.in_(
-        select(Product.enterprise_id).join(Listing, Listing.product_id == Product.id)
+        select(Product.enterprise_id)
+        .join(Listing, Listing.product_id == Product.id)
         .where(certificates.certified_today(), Listing.platform_code == platform)
     )
 
@@ -242,14 +261,22 @@ def run(query: Query, with_facets: bool = True) -> Results:
     reachable = min(total, MAX_DEPTH)
     max_page = max(1, -(-reachable // query.per_page))
     page = min(query.page, max_page)
-    items = list(db.session.scalars(
-        select(Enterprise).where(*_conditions(query, plan=plan)).order_by(*_order(query, broad))
-        .limit(query.per_page).offset((page - 1) * query.per_page)
-    ))
+    items = list(
+        db.session.scalars(
+            select(Enterprise)
+            .where(*_conditions(query, plan=plan))
+            .order_by(*_order(query, broad))
+            .limit(query.per_page)
+            .offset((page - 1) * query.per_page)
+        )
+    )
     facets = {}
     if with_facets:
-        facets = memoized(("facet_values",), facet_lists.facet_values) if broad else \
-            memoized(("facets", key), lambda: facet_lists.facet_counts(query, plan))
+        facets = (
+            memoized(("facet_values",), facet_lists.facet_values)
+            if broad
+            else memoized(("facets", key), lambda: facet_lists.facet_counts(query, plan))
+        )
     return Results(replace(query, page=page), total, items, facets, max_page, broad, BROAD_LIMIT)
 
 
@@ -269,8 +296,9 @@ def plan_for(query: Query) -> str:
     if not query.terms:
         return "index"
     # Two subqueries: SQLite reads min() or max() from the primary key only when each is alone.
-    low, high = db.session.execute(select(select(func.min(Enterprise.id)).scalar_subquery(),
-                                          select(func.max(Enterprise.id)).scalar_subquery())).one()
+    low, high = db.session.execute(
+        select(select(func.min(Enterprise.id)).scalar_subquery(), select(func.max(Enterprise.id)).scalar_subquery())
+    ).one()
     if low is None or high - low + 1 <= BROAD_LIMIT:
         return "index"
     # Runs of consecutive ids spread over the whole range: a run shares its pages, so the sample
@@ -279,10 +307,13 @@ def plan_for(query: Query) -> str:
     if span <= SAMPLE_RUNS * SAMPLE_RUN:
         runs = [(low, high)]
     else:
-        runs = [(start, start + SAMPLE_RUN - 1) for start in (low + span * i // SAMPLE_RUNS for i in range(SAMPLE_RUNS))]
+        runs = [
+            (start, start + SAMPLE_RUN - 1) for start in (low + span * i // SAMPLE_RUNS for i in range(SAMPLE_RUNS))
+        ]
     in_runs = or_(*(Enterprise.id.between(first, last) for first, last in runs))
-    hits = db.session.scalar(select(func.count()).select_from(Enterprise)
-                             .where(in_runs, *_conditions(query, plan="scan")))
+    hits = db.session.scalar(
+        select(func.count()).select_from(Enterprise).where(in_runs, *_conditions(query, plan="scan"))
+    )
     estimated = hits / sum(last - first + 1 for first, last in runs) * span
     return "scan" if estimated > BROAD_LIMIT else "index"
 
@@ -301,10 +332,16 @@ def labels() -> dict[str, dict]:
 
     def read() -> dict[str, dict]:
         return {
-            "communes": {r.code: r for r in db.session.execute(
-                select(Commune.code, Commune.name, Commune.former_province).where(region_communes()))},
-            "sections": {r.code: r for r in db.session.execute(
-                select(VsicSection.code, VsicSection.name_vi, VsicSection.name_en))},
+            "communes": {
+                r.code: r
+                for r in db.session.execute(
+                    select(Commune.code, Commune.name, Commune.former_province).where(region_communes())
+                )
+            },
+            "sections": {
+                r.code: r
+                for r in db.session.execute(select(VsicSection.code, VsicSection.name_vi, VsicSection.name_en))
+            },
             "platforms": {r.code: r for r in db.session.execute(select(Platform.code, Platform.name))},
         }
 

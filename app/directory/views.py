@@ -28,8 +28,13 @@ def index():
             return redirect(url_for("directory.profile", key=enterprise.public_key))
     results = search.run(query)
     # index_url: the facet links (a hundred on a page) add their query string to it, no url_for each
-    return render_template("directory/index.html", results=results, query=results.query,
-                           index_url=url_for("directory.index"), **search.labels())
+    return render_template(
+        "directory/index.html",
+        results=results,
+        query=results.query,
+        index_url=url_for("directory.index"),
+        **search.labels(),
+    )
 
 
 @directory_bp.app_template_filter("query_string")
@@ -55,11 +60,38 @@ def profile(key: str):
 
 
 PUBLIC_EXPORT_CAP = 5000
-PUBLIC_COLUMNS = ("code", "name", "legal_form", "vsic", "sector", "commune_code", "commune", "address", "founded_on",
-                  "size_tier", "is_digital_tech", "is_startup", "website", "status")
-STAFF_COLUMNS = PUBLIC_COLUMNS + ("personal_id", "employees", "revenue_vnd", "capital_vnd", "email", "phone",
-                                  "digital_tech_basis", "digital_tech_verification", "startup_basis",
-                                  "startup_verification", "record_state", "provenance", "provenance_ref", "updated_at")
+PUBLIC_COLUMNS = (
+    "code",
+    "name",
+    "legal_form",
+    "vsic",
+    "sector",
+    "commune_code",
+    "commune",
+    "address",
+    "founded_on",
+    "size_tier",
+    "is_digital_tech",
+    "is_startup",
+    "website",
+    "status",
+)
+STAFF_COLUMNS = PUBLIC_COLUMNS + (
+    "personal_id",
+    "employees",
+    "revenue_vnd",
+    "capital_vnd",
+    "email",
+    "phone",
+    "digital_tech_basis",
+    "digital_tech_verification",
+    "startup_basis",
+    "startup_verification",
+    "record_state",
+    "provenance",
+    "provenance_ref",
+    "updated_at",
+)
 
 
 def _export_row(e, columns) -> list:
@@ -76,6 +108,7 @@ def export(fmt: str):
     query = search.Query.from_args(request.args)
     staff = is_staff(current_user)
     columns = STAFF_COLUMNS if staff else PUBLIC_COLUMNS
+
     def rows():  # runs while the response streams, inside the request's context
         for enterprise in search.export_rows(query, None if staff else PUBLIC_EXPORT_CAP):
             yield _export_row(enterprise, columns)

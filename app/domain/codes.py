@@ -49,7 +49,9 @@ def validate_enterprise_code(raw: str | None) -> EnterpriseCode:
     try:
         mst.validate(compact)
     except stdnum_errors.InvalidChecksum:
-        raise CodeError("checksum", _l("The check digit (10th digit) does not match: please check for a typing error.")) from None
+        raise CodeError(
+            "checksum", _l("The check digit (10th digit) does not match: please check for a typing error.")
+        ) from None
     except stdnum_errors.ValidationError:
         raise CodeError("format", _l("This is not a valid enterprise code format.")) from None
     return EnterpriseCode(mst.format(compact))

@@ -19,17 +19,34 @@ class LegalForm:
 LEGAL_FORMS: dict[str, LegalForm] = {
     f.code: f
     for f in (
-        LegalForm("tnhh1", "Công ty TNHH một thành viên", _l("Single-member limited liability company"), True,
-                  ("cong ty tnhh mot thanh vien", "cong ty tnhh mtv", "tnhh mtv", "cong ty trach nhiem huu han mot thanh vien")),
-        LegalForm("tnhh2", "Công ty TNHH hai thành viên trở lên", _l("Multi-member limited liability company"), True,
-                  ("cong ty tnhh hai thanh vien tro len", "cong ty tnhh", "tnhh", "cong ty trach nhiem huu han")),
+        LegalForm(
+            "tnhh1",
+            "Công ty TNHH một thành viên",
+            _l("Single-member limited liability company"),
+            True,
+            (
+                "cong ty tnhh mot thanh vien",
+                "cong ty tnhh mtv",
+                "tnhh mtv",
+                "cong ty trach nhiem huu han mot thanh vien",
+            ),
+        ),
+        LegalForm(
+            "tnhh2",
+            "Công ty TNHH hai thành viên trở lên",
+            _l("Multi-member limited liability company"),
+            True,
+            ("cong ty tnhh hai thanh vien tro len", "cong ty tnhh", "tnhh", "cong ty trach nhiem huu han"),
+        ),
         LegalForm("cp", "Công ty cổ phần", _l("Joint-stock company"), True, ("cong ty co phan", "ctcp", "co phan")),
         LegalForm("hd", "Công ty hợp danh", _l("Partnership"), True, ("cong ty hop danh", "hop danh")),
         LegalForm("dntn", "Doanh nghiệp tư nhân", _l("Private enterprise"), True, ("doanh nghiep tu nhan", "dntn")),
         LegalForm("htx", "Hợp tác xã", _l("Cooperative"), True, ("hop tac xa", "htx")),
         LegalForm("hkd", "Hộ kinh doanh", _l("Household business"), False, ("ho kinh doanh", "hkd")),
         LegalForm("branch", "Chi nhánh", _l("Branch"), False, ("chi nhanh",)),
-        LegalForm("rep_office", "Văn phòng đại diện", _l("Representative office"), False, ("van phong dai dien", "vpdd")),
+        LegalForm(
+            "rep_office", "Văn phòng đại diện", _l("Representative office"), False, ("van phong dai dien", "vpdd")
+        ),
     )
 }
 

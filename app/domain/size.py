@@ -5,7 +5,7 @@ from __future__ import annotations
 from app import rules
 
 MICRO, SMALL, MEDIUM, LARGE = "micro", "small", "medium", "large"
-UNKNOWN = "unknown"            # a figure needed for the decision is missing
+UNKNOWN = "unknown"  # a figure needed for the decision is missing
 NOT_APPLICABLE = "not_applicable"  # household businesses and branches are not SMEs
 SME_TIERS = (MICRO, SMALL, MEDIUM)
 ALL_TIERS = (MICRO, SMALL, MEDIUM, LARGE, UNKNOWN, NOT_APPLICABLE)

@@ -46,9 +46,19 @@ def steps(plan: Plan) -> Iterator[tuple[str, list]]:
 
 
 def audit_rows(actor: Actor, action: str, provenance: str, rows: Iterable[tuple[int, Any, Any]]) -> list[dict]:
-    return [{"actor_id": actor.user_id, "actor_label": actor.label, "action": action, "entity_type": "enterprise",
-             "entity_id": str(entity_id), "before": before, "after": after, "provenance": provenance}
-            for entity_id, before, after in rows]
+    return [
+        {
+            "actor_id": actor.user_id,
+            "actor_label": actor.label,
+            "action": action,
+            "entity_type": "enterprise",
+            "entity_id": str(entity_id),
+            "before": before,
+            "after": after,
+            "provenance": provenance,
+        }
+        for entity_id, before, after in rows
+    ]
 
 
 def write_audit(rows: list[dict]) -> None:
@@ -64,8 +74,11 @@ def _check_fresh(kind: str, rows: list, watermark: int) -> None:
         personal = [row[_PERSONAL] for row in rows if row[_PERSONAL]]
         taken = select(Enterprise.id).where(or_(Enterprise.code.in_(codes), Enterprise.personal_id.in_(personal)))
     else:
-        taken = select(AuditEvent.id).where(AuditEvent.id > watermark, AuditEvent.entity_type == "enterprise",
-                                            AuditEvent.entity_id.in_([str(u.id) for u in rows]))
+        taken = select(AuditEvent.id).where(
+            AuditEvent.id > watermark,
+            AuditEvent.entity_type == "enterprise",
+            AuditEvent.entity_id.in_([str(u.id) for u in rows]),
+        )
     if db.session.scalar(taken.limit(1)) is not None:
         raise StalePlan
 
@@ -84,19 +97,32 @@ def _insert(rows: list[tuple], provenance: str, actor: Actor) -> None:
     insert_new = insert(ENTERPRISE).returning(ENTERPRISE.c.id, sort_by_parameter_order=True)
     chunk = [dict(zip(INSERT_COLUMNS, row, strict=True)) for row in rows]
     ids = db.session.execute(insert_new, chunk).scalars().all()
-    write_audit(audit_rows(actor, "create", provenance, (
-        (new_id, None, {f: plain(values[f]) for f in AUDITED_FIELDS if values.get(f) is not None})
-        for new_id, values in zip(ids, chunk, strict=True))))
+    write_audit(
+        audit_rows(
+            actor,
+            "create",
+            provenance,
+            (
+                (new_id, None, {f: plain(values[f]) for f in AUDITED_FIELDS if values.get(f) is not None})
+                for new_id, values in zip(ids, chunk, strict=True)
+            ),
+        )
+    )
 
 
-UPDATE_BY_ID = (update(ENTERPRISE).where(ENTERPRISE.c.id == bindparam("b_id"))
-                .values({c: bindparam(f"b_{c}") for c in UPDATE_COLUMNS}))
+UPDATE_BY_ID = (
+    update(ENTERPRISE)
+    .where(ENTERPRISE.c.id == bindparam("b_id"))
+    .values({c: bindparam(f"b_{c}") for c in UPDATE_COLUMNS})
+)
 
 
 def update_rows(updates: list[Update]) -> None:
     """Set every column of UPDATE_COLUMNS of each record to the values given (one bulk statement)."""
-    db.session.execute(UPDATE_BY_ID, [{"b_id": u.id, **{f"b_{c}": v for c, v in zip(UPDATE_COLUMNS, u.values, strict=True)}}
-                                      for u in updates])
+    db.session.execute(
+        UPDATE_BY_ID,
+        [{"b_id": u.id, **{f"b_{c}": v for c, v in zip(UPDATE_COLUMNS, u.values, strict=True)}} for u in updates],
+    )
 
 
 def _update(updates: list[Update], provenance: str, actor: Actor) -> None:

@@ -85,15 +85,31 @@ def parse_amount(value: Any) -> int | None:
 
 
 _EXTRA_FORMS = {
-    "cong ty tnhh 1 thanh vien": "tnhh1", "tnhh 1 thanh vien": "tnhh1", "tnhh 1tv": "tnhh1", "mtv": "tnhh1",
-    "single member limited liability company": "tnhh1", "single member llc": "tnhh1",
-    "tnhh 2 thanh vien tro len": "tnhh2", "multi member limited liability company": "tnhh2", "llc": "tnhh2",
-    "cty cp": "cp", "joint stock company": "cp", "jsc": "cp", "partnership": "hd", "private enterprise": "dntn",
-    "cooperative": "htx", "household business": "hkd", "branch": "branch", "representative office": "rep_office",
+    "cong ty tnhh 1 thanh vien": "tnhh1",
+    "tnhh 1 thanh vien": "tnhh1",
+    "tnhh 1tv": "tnhh1",
+    "mtv": "tnhh1",
+    "single member limited liability company": "tnhh1",
+    "single member llc": "tnhh1",
+    "tnhh 2 thanh vien tro len": "tnhh2",
+    "multi member limited liability company": "tnhh2",
+    "llc": "tnhh2",
+    "cty cp": "cp",
+    "joint stock company": "cp",
+    "jsc": "cp",
+    "partnership": "hd",
+    "private enterprise": "dntn",
+    "cooperative": "htx",
+    "household business": "hkd",
+    "branch": "branch",
+    "representative office": "rep_office",
 }
-_FORMS = {fold(f.name_vi): f.code for f in LEGAL_FORMS.values()} | {
-    word: f.code for f in LEGAL_FORMS.values() for word in f.words
-} | {code: code for code in LEGAL_FORMS} | _EXTRA_FORMS
+_FORMS = (
+    {fold(f.name_vi): f.code for f in LEGAL_FORMS.values()}
+    | {word: f.code for f in LEGAL_FORMS.values() for word in f.words}
+    | {code: code for code in LEGAL_FORMS}
+    | _EXTRA_FORMS
+)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -113,7 +129,10 @@ def accepted_legal_forms() -> list[str]:
 
 
 _NAME_STARTS = re.compile(
-    "^(" + "|".join(re.escape(w) for w in sorted((w for w in _FORMS if len(w) > 3), key=len, reverse=True)) + r")(?: |$)")
+    "^("
+    + "|".join(re.escape(w) for w in sorted((w for w in _FORMS if len(w) > 3), key=len, reverse=True))
+    + r")(?: |$)"
+)
 
 
 def legal_form_in_name(name: str) -> str | None:
@@ -123,10 +142,16 @@ def legal_form_in_name(name: str) -> str | None:
 
 
 _STATUSES = {
-    "dang hoat dong": "active", "hoat dong": "active", "active": "active",
-    "tam ngung kinh doanh": "suspended", "tam ngung hoat dong": "suspended", "tam ngung": "suspended",
+    "dang hoat dong": "active",
+    "hoat dong": "active",
+    "active": "active",
+    "tam ngung kinh doanh": "suspended",
+    "tam ngung hoat dong": "suspended",
+    "tam ngung": "suspended",
     "suspended": "suspended",
-    "giai the": "dissolved", "da giai the": "dissolved", "dissolved": "dissolved",
+    "giai the": "dissolved",
+    "da giai the": "dissolved",
+    "dissolved": "dissolved",
 }
 
 

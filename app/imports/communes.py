@@ -49,7 +49,9 @@ class CommuneResolver:
         self.old_by_name: dict[str, list[tuple[str, str]]] = defaultdict(list)  # bare name → (district, new code)
         for old in db.session.scalars(select(LegacyCommune)):
             self.old_by_code[old.old_code].add(old.new_code)
-            self.old_by_name[_bare(old.old_name)].append((_DISTRICT_PREFIX.sub("", fold(old.old_district)), old.new_code))
+            self.old_by_name[_bare(old.old_name)].append(
+                (_DISTRICT_PREFIX.sub("", fold(old.old_district)), old.new_code)
+            )
 
     @staticmethod
     def _one(codes) -> Resolution:

@@ -25,32 +25,64 @@ class Column:
 
 
 _GUIDE: dict[str, tuple[bool, object, object | Callable[[], list[str]], str]] = {
-    "ma_so_doanh_nghiep": (True, _l("Enterprise code (tax code)"),
-                           _l("10 digits; 13 for a branch or representative office, with or without the hyphen "
-                              "(0314409058-002). A household business without a code: its head's 12-digit personal ID."),
-                           "0100233488"),
-    "ten_doanh_nghiep": (True, _l("Registered name"), _l("Text in Vietnamese with its marks, saved as UTF-8."),
-                         "Công ty TNHH Thủy sản Hải Đăng"),
+    "ma_so_doanh_nghiep": (
+        True,
+        _l("Enterprise code (tax code)"),
+        _l(
+            "10 digits; 13 for a branch or representative office, with or without the hyphen "
+            "(0314409058-002). A household business without a code: its head's 12-digit personal ID."
+        ),
+        "0100233488",
+    ),
+    "ten_doanh_nghiep": (
+        True,
+        _l("Registered name"),
+        _l("Text in Vietnamese with its marks, saved as UTF-8."),
+        "Công ty TNHH Thủy sản Hải Đăng",
+    ),
     "loai_hinh": (False, _l("Legal form"), accepted_legal_forms, "TNHH MTV"),
-    "ngay_thanh_lap": (False, _l("Date of first registration"),
-                       _l("dd/mm/yyyy or yyyy-mm-dd, a day that exists and is not in the future."), "15/03/2015"),
-    "ma_xa": (False, _l("Commune code (after 1 July 2025, or before: it is converted)"),
-              _l("5 digits. Required unless ten_xa is given."), "22015"),
+    "ngay_thanh_lap": (
+        False,
+        _l("Date of first registration"),
+        _l("dd/mm/yyyy or yyyy-mm-dd, a day that exists and is not in the future."),
+        "15/03/2015",
+    ),
+    "ma_xa": (
+        False,
+        _l("Commune code (after 1 July 2025, or before: it is converted)"),
+        _l("5 digits. Required unless ten_xa is given."),
+        "22015",
+    ),
     "ten_xa": (False, _l("Commune name"), _l("The commune's name; required unless ma_xa is given."), "Phường Tuy Hòa"),
-    "huyen_cu": (False, _l("Former district (before July 2025)"),
-                 _l("Only to tell apart two former communes with the same name."), ""),
+    "huyen_cu": (
+        False,
+        _l("Former district (before July 2025)"),
+        _l("Only to tell apart two former communes with the same name."),
+        "",
+    ),
     "dia_chi": (False, _l("Address"), _l("Text."), "12 Lê Lợi"),
-    "nganh_nghe_chinh": (False, _l("Main line of business"),
-                         _l("A VSIC 2018 code of 2 to 5 digits whose division exists (1020), or a section letter (C)."),
-                         "1020"),
+    "nganh_nghe_chinh": (
+        False,
+        _l("Main line of business"),
+        _l("A VSIC 2018 code of 2 to 5 digits whose division exists (1020), or a section letter (C)."),
+        "1020",
+    ),
     "so_lao_dong": (False, _l("Employees"), _l("A whole number, 0 or more."), "8"),
-    "doanh_thu": (False, _l("Revenue last year (VND)"), _l("An amount in đồng: 1.500.000.000 or 1500000000."),
-                  "1.500.000.000"),
+    "doanh_thu": (
+        False,
+        _l("Revenue last year (VND)"),
+        _l("An amount in đồng: 1.500.000.000 or 1500000000."),
+        "1.500.000.000",
+    ),
     "tong_nguon_von": (False, _l("Total capital (VND)"), _l("An amount in đồng."), ""),
     "email": (False, _l("Contact e-mail"), _l("An e-mail address."), "lienhe@haidang.vn"),
     "dien_thoai": (False, _l("Phone"), _l("Text."), "0257 3823 456"),
-    "website": (False, _l("Website"), _l("haidang.vn or https://haidang.vn/san-pham; a formula is refused."),
-                "haidang.vn"),
+    "website": (
+        False,
+        _l("Website"),
+        _l("haidang.vn or https://haidang.vn/san-pham; a formula is refused."),
+        "haidang.vn",
+    ),
     "trang_thai": (False, _l("Legal status"), accepted_statuses, "Đang hoạt động"),
 }
 

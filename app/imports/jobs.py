@@ -52,8 +52,11 @@ class ProgressReporter:
             self._last = now
             try:
                 with write_intent(), db.engine.begin() as connection:
-                    connection.execute(update(ImportBatch).where(ImportBatch.id == self.batch_id)
-                                       .values(progress_done=self.done, heartbeat_at=utcnow()))
+                    connection.execute(
+                        update(ImportBatch)
+                        .where(ImportBatch.id == self.batch_id)
+                        .values(progress_done=self.done, heartbeat_at=utcnow())
+                    )
             except OperationalError:  # the registry is busy: progress is only shown, the check goes on
                 log.info("progress of import %s not written this time: database busy", self.batch_id)
 
@@ -62,8 +65,9 @@ def start(batch: ImportBatch, kind: str, actor: Actor, resolutions: dict[int, st
     """Run the check ("check"), the commit ("commit"), the undo ("undo") of a batch, or the taking back
     of a commit that stopped half-way ("abandon"), in a background thread. The batch was claimed."""
     app = current_app._get_current_object()
-    thread = threading.Thread(target=_run, args=(app, batch.id, kind, actor, resolutions or {}),
-                              name=f"import-{batch.id}-{kind}", daemon=True)
+    thread = threading.Thread(
+        target=_run, args=(app, batch.id, kind, actor, resolutions or {}), name=f"import-{batch.id}-{kind}", daemon=True
+    )
     _threads[batch.id] = thread
     thread.start()
     return thread

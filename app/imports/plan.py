@@ -24,8 +24,21 @@ from app.imports.rows import UNREADABLE, RowCheck, check_row
 from app.models import AuditEvent, Enterprise, Product
 from app.registry.services import derive
 
-IMPORTED = ("name", "legal_form", "main_vsic", "commune_code", "address", "founded_on", "employees",
-            "revenue_vnd", "capital_vnd", "email", "phone", "website", "status")
+IMPORTED = (
+    "name",
+    "legal_form",
+    "main_vsic",
+    "commune_code",
+    "address",
+    "founded_on",
+    "employees",
+    "revenue_vnd",
+    "capital_vnd",
+    "email",
+    "phone",
+    "website",
+    "status",
+)
 DERIVED = ("name_folded", "name_lower", "name_sort", "search_text", "vsic_section", "size_tier", "ceased_on")
 UPDATE_COLUMNS = (*IMPORTED, *DERIVED, "record_state")
 INSERT_COLUMNS = ("public_key", "code", "personal_id", *UPDATE_COLUMNS, "provenance", "provenance_ref")
@@ -52,17 +65,24 @@ class Plan:
     watermark: int = 0  # the last audit event seen while preparing: a later one means the plan is stale
 
     def counts(self) -> dict[str, int]:
-        return {"new": len(self.new), "updated": len(self.updates), "unchanged": self.unchanged,
-                "rejected": self.rejected_rows, "held": len(self.held)}
+        return {
+            "new": len(self.new),
+            "updated": len(self.updates),
+            "unchanged": self.unchanged,
+            "rejected": self.rejected_rows,
+            "held": len(self.held),
+        }
 
 
 def derived(values: dict[str, Any], section: str | None, product_names=()) -> dict[str, Any]:
     out = derive({**values, "product_names": product_names})
     if section and not out.get("main_vsic"):
         out["vsic_section"] = section
-        out["size_tier"] = (classify_size(sector_group(section), out.get("employees"), out.get("revenue_vnd"),
-                                          out.get("capital_vnd"))
-                            if out["legal_form"] in SME_ELIGIBLE else NOT_APPLICABLE)
+        out["size_tier"] = (
+            classify_size(sector_group(section), out.get("employees"), out.get("revenue_vnd"), out.get("capital_vnd"))
+            if out["legal_form"] in SME_ELIGIBLE
+            else NOT_APPLICABLE
+        )
     return out
 
 
@@ -84,7 +104,8 @@ def _existing(rows: list[RowCheck]) -> dict[str, dict[str, Any]]:
         return {}
     cols = [getattr(Enterprise, c) for c in (*IMPORTED, "vsic_section", "record_state", "ceased_on")]
     query = select(Enterprise.id, Enterprise.code, Enterprise.personal_id, *cols).where(
-        or_(Enterprise.code.in_(codes), Enterprise.personal_id.in_(personal)))
+        or_(Enterprise.code.in_(codes), Enterprise.personal_id.in_(personal))
+    )
     query = query.add_columns(Enterprise.merged_into_id)
     found = {}
     for row in db.session.execute(query).mappings():
@@ -100,11 +121,17 @@ def _withdrawn_by_undo(ids: list[int]) -> set[int]:
     brings them back. Records the department took out, or merged into another, stay out."""
     if not ids:
         return set()
-    latest = (select(AuditEvent.entity_id, func.max(AuditEvent.id).label("last"))
-              .where(AuditEvent.entity_type == "enterprise", AuditEvent.entity_id.in_([str(i) for i in ids]))
-              .group_by(AuditEvent.entity_id).subquery())
-    query = select(AuditEvent.entity_id).join(latest, AuditEvent.id == latest.c.last).where(
-        AuditEvent.provenance.like("undo:%"))
+    latest = (
+        select(AuditEvent.entity_id, func.max(AuditEvent.id).label("last"))
+        .where(AuditEvent.entity_type == "enterprise", AuditEvent.entity_id.in_([str(i) for i in ids]))
+        .group_by(AuditEvent.entity_id)
+        .subquery()
+    )
+    query = (
+        select(AuditEvent.entity_id)
+        .join(latest, AuditEvent.id == latest.c.last)
+        .where(AuditEvent.provenance.like("undo:%"))
+    )
     return {int(entity_id) for entity_id in db.session.scalars(query)}
 
 
@@ -126,20 +153,40 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
             row.values["legal_form"] = row.values["legal_form"] or row.guessed_form
             if row.values["legal_form"] is None:
                 plan.rejected_rows += 1
-                plan.rejected.append({"row": row.number, "column": "loai_hinh", "reason": "legal_form_missing",
-                                      "value": "", "name": row.values.get("name") or ""})
+                plan.rejected.append(
+                    {
+                        "row": row.number,
+                        "column": "loai_hinh",
+                        "reason": "legal_form_missing",
+                        "value": "",
+                        "name": row.values.get("name") or "",
+                    }
+                )
                 continue
-            values = derived({k: v for k, v in row.values.items() if v is not None} | {
-                "status": row.values.get("status") or "active"}, row.section)
-            values.update(public_key=row.values.get("code") or _household_key(), record_state="published",
-                          provenance="import", provenance_ref=str(batch_id))
+            values = derived(
+                {k: v for k, v in row.values.items() if v is not None}
+                | {"status": row.values.get("status") or "active"},
+                row.section,
+            )
+            values.update(
+                public_key=row.values.get("code") or _household_key(),
+                record_state="published",
+                provenance="import",
+                provenance_ref=str(batch_id),
+            )
             plan.new.append(tuple(values.get(c) for c in INSERT_COLUMNS))
             continue
         if old["record_state"] == "withdrawn" and not old["revivable"]:
             plan.rejected_rows += 1
-            plan.rejected.append({"row": row.number, "column": "ma_so_doanh_nghiep",
-                                  "reason": "merged" if old["merged_into_id"] else "withdrawn",
-                                  "value": row.key, "name": row.values.get("name") or ""})
+            plan.rejected.append(
+                {
+                    "row": row.number,
+                    "column": "ma_so_doanh_nghiep",
+                    "reason": "merged" if old["merged_into_id"] else "withdrawn",
+                    "value": row.key,
+                    "name": row.values.get("name") or "",
+                }
+            )
             continue
         changes = {k: v for k, v in row.values.items() if k in IMPORTED and v is not None and v != old[k]}
         if row.section and not row.values.get("main_vsic") and old["vsic_section"] != row.section:
@@ -152,10 +199,14 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
         merged = {k: old[k] for k in (*IMPORTED, "ceased_on")} | {k: v for k, v in changes.items() if k in IMPORTED}
         values = derived(merged, changes.get("vsic_section"), products.get(old["id"], ()))
         values["record_state"] = changes.get("record_state", old["record_state"])
-        plan.updates.append(Update(
-            old["id"], tuple(values[c] for c in UPDATE_COLUMNS),
-            {k: plain(old[k]) for k in changes}, {k: plain(v) for k, v in changes.items()},
-        ))
+        plan.updates.append(
+            Update(
+                old["id"],
+                tuple(values[c] for c in UPDATE_COLUMNS),
+                {k: plain(old[k]) for k in changes},
+                {k: plain(v) for k, v in changes.items()},
+            )
+        )
 
 
 def _household_key() -> str:
@@ -164,8 +215,13 @@ def _household_key() -> str:
     return new_household_public_id()
 
 
-def build_plan(sheet: Sheet, batch_id: int, resolutions: dict[int, str] | None = None,
-               progress: Callable[[int], None] | None = None, today: date | None = None) -> Plan:
+def build_plan(
+    sheet: Sheet,
+    batch_id: int,
+    resolutions: dict[int, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    today: date | None = None,
+) -> Plan:
     """Check every row and work out what committing would change (reads only)."""
     plan = Plan(watermark=db.session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))))
     resolver, today, resolutions = CommuneResolver(), today or date.today(), resolutions or {}
@@ -182,17 +238,31 @@ def build_plan(sheet: Sheet, batch_id: int, resolutions: dict[int, str] | None =
                 seen.add(row.key)
             if row.errors:
                 plan.rejected_rows += 1
-                plan.rejected.extend({"row": number, "column": column, "reason": reason, "value": value,
-                                      "name": row.values.get("name") or ""} for column, reason, value in row.errors)
+                plan.rejected.extend(
+                    {
+                        "row": number,
+                        "column": column,
+                        "reason": reason,
+                        "value": value,
+                        "name": row.values.get("name") or "",
+                    }
+                    for column, reason, value in row.errors
+                )
             elif row.commune is not None and row.commune.is_held:
                 choice = resolutions.get(number)
                 if choice in row.commune.candidates:
                     row.values["commune_code"] = choice
                     valid.append(row)
                 else:
-                    plan.held.append({"row": number, "code": row.key, "name": row.values["name"],
-                                      "commune": str(cells.get("commune_code") or cells.get("commune_name") or ""),
-                                      "candidates": [[c, resolver.names.get(c, c)] for c in row.commune.candidates]})
+                    plan.held.append(
+                        {
+                            "row": number,
+                            "code": row.key,
+                            "name": row.values["name"],
+                            "commune": str(cells.get("commune_code") or cells.get("commune_name") or ""),
+                            "candidates": [[c, resolver.names.get(c, c)] for c in row.commune.candidates],
+                        }
+                    )
             else:
                 valid.append(row)
         _compare(plan, valid, batch_id)

@@ -159,10 +159,16 @@ def inspect_xlsx(data: bytes) -> int:
     cfg = current_app.config
     max_rows, max_columns = int(cfg["IMPORT_MAX_ROWS"]), int(cfg["IMPORT_MAX_COLUMNS"])
     max_bytes = int(cfg["IMPORT_MAX_UNPACKED_MB"]) * 1024 * 1024
-    too_big = FileError("too_big", _l("This workbook is larger than an import takes (at most %(rows)s rows, %(columns)s "
-                                      "columns and %(mb)s MB unpacked): split it into several files.",
-                                      rows=f"{max_rows:,}".replace(",", "."), columns=max_columns,
-                                      mb=cfg["IMPORT_MAX_UNPACKED_MB"]))
+    too_big = FileError(
+        "too_big",
+        _l(
+            "This workbook is larger than an import takes (at most %(rows)s rows, %(columns)s "
+            "columns and %(mb)s MB unpacked): split it into several files.",
+            rows=f"{max_rows:,}".replace(",", "."),
+            columns=max_columns,
+            mb=cfg["IMPORT_MAX_UNPACKED_MB"],
+        ),
+    )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             if sum(info.file_size for info in book.infolist()) > max_bytes:
@@ -212,8 +218,13 @@ def read_sheet(data: bytes) -> Sheet:
     header, rows, total = _xlsx(data) if fmt == "xlsx" else _csv(data)
     fields = [field_of(h) for h in header]
     if "code" not in fields or "name" not in fields or not ({"commune_code", "commune_name"} & set(fields)):
-        raise FileError("columns", _l("The first row must name the columns: ma_so_doanh_nghiep, ten_doanh_nghiep "
-                                      "and ma_xa or ten_xa at least (download the template)."))
+        raise FileError(
+            "columns",
+            _l(
+                "The first row must name the columns: ma_so_doanh_nghiep, ten_doanh_nghiep "
+                "and ma_xa or ten_xa at least (download the template)."
+            ),
+        )
     return Sheet(fmt, fields, rows, total)
 
 

@@ -23,15 +23,21 @@ REASONS = {
     "bad_number": _l("This is not a number."),
     "bad_legal_form": _l("Unknown legal form. Accepted: %(accepted)s."),
     "legal_form_missing": _l("Give the legal form: the name does not say it either."),
-    "branch_code_with_company_form": _l("A 13-digit code belongs to a branch or a representative office, not to a "
-                                        "company or a household business: correct the code or the legal form."),
+    "branch_code_with_company_form": _l(
+        "A 13-digit code belongs to a branch or a representative office, not to a "
+        "company or a household business: correct the code or the legal form."
+    ),
     "bad_status": _l("Unknown status. Accepted: %(accepted)s."),
     "bad_vsic": _l("Not a VSIC code (its first two digits name no division) nor a section letter."),
     "bad_email": _l("This is not an e-mail address."),
-    "bad_website": _l("This is not a website address: write it as haidang.vn or https://haidang.vn/san-pham "
-                      "(a spreadsheet formula such as =HYPERLINK(...) is not an address)."),
-    "withdrawn": _l("The department took this enterprise out of the directory: put its record back first, "
-                    "then import the row again."),
+    "bad_website": _l(
+        "This is not a website address: write it as haidang.vn or https://haidang.vn/san-pham "
+        "(a spreadsheet formula such as =HYPERLINK(...) is not an address)."
+    ),
+    "withdrawn": _l(
+        "The department took this enterprise out of the directory: put its record back first, "
+        "then import the row again."
+    ),
     "merged": _l("This record was merged into another as a duplicate: correct the record kept instead."),
     "cell_too_long": _l("A cell of this row is longer than the import reads (131,072 characters): shorten it."),
     "mojibake": _l("This text looks mis-encoded (TCVN3 or VNI read as another code page): save the file as UTF-8."),

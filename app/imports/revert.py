@@ -50,10 +50,15 @@ def _changed_since(events: list[AuditEvent], mine: tuple[str, ...]) -> set[int]:
     first = {}
     for event in events:
         first[event.entity_id] = min(event.id, first.get(event.entity_id, event.id))
-    query = (select(AuditEvent.entity_id, func.max(AuditEvent.id))
-             .where(AuditEvent.entity_type == "enterprise", AuditEvent.entity_id.in_(list(first)),
-                    AuditEvent.provenance.not_in(mine))
-             .group_by(AuditEvent.entity_id))
+    query = (
+        select(AuditEvent.entity_id, func.max(AuditEvent.id))
+        .where(
+            AuditEvent.entity_type == "enterprise",
+            AuditEvent.entity_id.in_(list(first)),
+            AuditEvent.provenance.not_in(mine),
+        )
+        .group_by(AuditEvent.entity_id)
+    )
     return {int(entity_id) for entity_id, last in db.session.execute(query) if last > first[entity_id]}
 
 
@@ -96,8 +101,14 @@ def _restorations(events: list[AuditEvent], current: dict[int, dict]) -> list[Up
         values = derived(merged, section, names.get(old["id"], ()))
         values["record_state"] = before.get("record_state", old["record_state"])
         changes = {k: (old[k], values[k]) for k in RECORDED if values.get(k) != old[k]}
-        out.append(Update(old["id"], tuple(values[c] for c in UPDATE_COLUMNS),
-                          {k: plain(a) for k, (a, _b) in changes.items()}, {k: plain(b) for k, (_a, b) in changes.items()}))
+        out.append(
+            Update(
+                old["id"],
+                tuple(values[c] for c in UPDATE_COLUMNS),
+                {k: plain(a) for k, (a, _b) in changes.items()},
+                {k: plain(b) for k, (_a, b) in changes.items()},
+            )
+        )
     return out
 
 
@@ -125,8 +136,14 @@ def undo_step(provenance: str, below: int | None, actor: Actor, as_provenance: s
     created = [int(e.entity_id) for e in events if e.action == "create"]
     if created:
         db.session.execute(update(ENTERPRISE).where(ENTERPRISE.c.id.in_(created)).values(record_state="withdrawn"))
-        write_audit(audit_rows(actor, "update", as_provenance, (
-            (i, {"record_state": current[i]["record_state"]}, {"record_state": "withdrawn"}) for i in created)))
+        write_audit(
+            audit_rows(
+                actor,
+                "update",
+                as_provenance,
+                ((i, {"record_state": current[i]["record_state"]}, {"record_state": "withdrawn"}) for i in created),
+            )
+        )
     restored = [u for u in _restorations([e for e in events if e.action != "create"], current) if u.after]
     if restored:
         update_rows(restored)
@@ -150,8 +167,14 @@ def take_back_step(provenance: str, actor: Actor, as_provenance: str) -> int:
                 db.session.execute(delete(Enterprise).where(Enterprise.id.in_(ids)))
         except IntegrityError:  # something refers to a new record already: it is withdrawn instead
             db.session.execute(update(ENTERPRISE).where(ENTERPRISE.c.id.in_(ids)).values(record_state="withdrawn"))
-            write_audit(audit_rows(actor, "update", as_provenance, (
-                (i, {"record_state": current[i]["record_state"]}, {"record_state": "withdrawn"}) for i in ids)))
+            write_audit(
+                audit_rows(
+                    actor,
+                    "update",
+                    as_provenance,
+                    ((i, {"record_state": current[i]["record_state"]}, {"record_state": "withdrawn"}) for i in ids),
+                )
+            )
     restored = _restorations([e for e in events if e.action != "create"], current)
     if restored:
         update_rows(restored)
@@ -159,7 +182,9 @@ def take_back_step(provenance: str, actor: Actor, as_provenance: str) -> int:
     # provenance is renamed so that the next step does not read them again.
     db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_([e.id for e in events])))
     if kept:
-        db.session.execute(update(AuditEvent).where(AuditEvent.provenance == provenance,
-                                                    AuditEvent.entity_id.in_([str(i) for i in kept]))
-                           .values(provenance=as_provenance))
+        db.session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.provenance == provenance, AuditEvent.entity_id.in_([str(i) for i in kept]))
+            .values(provenance=as_provenance)
+        )
     return len(events) + len(kept)

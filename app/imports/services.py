@@ -30,8 +30,17 @@ from app.models import ImportBatch
 from app.models.base import utcnow
 from app.models.imports import RUNNING_STATES
 
-__all__ = ["FileError", "UndoRefused", "check_file", "commit_batch", "import_file", "run_check", "run_undo", "undo",
-           "upload"]
+__all__ = [
+    "FileError",
+    "UndoRefused",
+    "check_file",
+    "commit_batch",
+    "import_file",
+    "run_check",
+    "run_undo",
+    "undo",
+    "upload",
+]
 MAX_REPORTED = 5000  # rejected cells kept in the batch's report (the counts are always complete)
 Progress = Callable[[int], None] | None
 
@@ -52,16 +61,26 @@ def _reading():
 
 def _new_batch(data: bytes, file_name: str, fmt: str, actor: Actor, keep: bool, state: str = "checking") -> ImportBatch:
     with _writing():
-        batch = ImportBatch(file_name=(file_name or "upload")[:255], file_sha256=hashlib.sha256(data).hexdigest(),
-                            format=fmt, uploaded_by_id=actor.user_id, uploaded_by_label=actor.label,
-                            state=state, report={}, content=data if keep else None,
-                            progress_total=estimate_rows(data), heartbeat_at=utcnow())
+        batch = ImportBatch(
+            file_name=(file_name or "upload")[:255],
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            format=fmt,
+            uploaded_by_id=actor.user_id,
+            uploaded_by_label=actor.label,
+            state=state,
+            report={},
+            content=data if keep else None,
+            progress_total=estimate_rows(data),
+            heartbeat_at=utcnow(),
+        )
         db.session.add(batch)
         db.session.commit()
     return batch
 
 
-def _set_state(batch: ImportBatch, state: str, error: str | None = None, expected: tuple[str, ...] | None = None) -> bool:
+def _set_state(
+    batch: ImportBatch, state: str, error: str | None = None, expected: tuple[str, ...] | None = None
+) -> bool:
     """Record a step of the batch's life in its own short transaction: one conditional UPDATE, so
     that a job never overwrites the state another job (or an undo) has since given the batch."""
     batch_id = batch.id  # read now: after the commit it would be reloaded by a reader's transaction
@@ -74,8 +93,12 @@ def _set_state(batch: ImportBatch, state: str, error: str | None = None, expecte
     if expected is not None:
         condition.append(ImportBatch.state.in_(expected))
     with _writing():
-        changed = db.session.execute(update(ImportBatch).where(*condition).values(**values)
-                                     .execution_options(synchronize_session=False)).rowcount == 1
+        changed = (
+            db.session.execute(
+                update(ImportBatch).where(*condition).values(**values).execution_options(synchronize_session=False)
+            ).rowcount
+            == 1
+        )
         db.session.commit()
     db.session.refresh(batch)
     return changed
@@ -143,8 +166,9 @@ def check_file(data: bytes, file_name: str, actor: Actor, progress: Progress = N
     return batch
 
 
-def _commit(batch: ImportBatch, data: bytes, actor: Actor, resolutions, progress: Progress,
-            sheet: Sheet | None = None) -> ImportBatch:
+def _commit(
+    batch: ImportBatch, data: bytes, actor: Actor, resolutions, progress: Progress, sheet: Sheet | None = None
+) -> ImportBatch:
     """Prepare the plan (reads only), then write it step by step, each step a short transaction.
 
     All or nothing all the same: if a step fails, or finds that the registry changed under the plan,
@@ -204,8 +228,15 @@ def _hold(batch: ImportBatch, state: str, done: int | None = None, total: int | 
         values["progress_done"] = done
     if total is not None:
         values["progress_total"] = total
-    held = db.session.execute(update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.state == state)
-                              .values(**values).execution_options(synchronize_session=False)).rowcount == 1
+    held = (
+        db.session.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch.id, ImportBatch.state == state)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
     if not held:
         raise _Lost
 
@@ -237,16 +268,18 @@ def _take_back(batch: ImportBatch, actor: Actor, provenance: str | None = None) 
         _let_others_write()
 
 
-def commit_batch(batch: ImportBatch, actor: Actor, resolutions: dict[int, str] | None = None,
-                 progress: Progress = None) -> ImportBatch:
+def commit_batch(
+    batch: ImportBatch, actor: Actor, resolutions: dict[int, str] | None = None, progress: Progress = None
+) -> ImportBatch:
     """Commit a checked batch from its stored file, with the communes staff chose for held rows."""
     if not claim(batch, "committing"):
         raise FileError("state", _l("This batch was already committed or undone."))
     return run_commit(batch, actor, resolutions, progress)
 
 
-def run_commit(batch: ImportBatch, actor: Actor, resolutions: dict[int, str] | None = None,
-               progress: Progress = None) -> ImportBatch:
+def run_commit(
+    batch: ImportBatch, actor: Actor, resolutions: dict[int, str] | None = None, progress: Progress = None
+) -> ImportBatch:
     """The commit of a batch already claimed for it (see `claim`)."""
     db.session.refresh(batch)
     if batch.state != "committing" or batch.content is None:
@@ -262,18 +295,24 @@ def claim(batch: ImportBatch, job: str) -> bool:
     """
     if job == "committing" and not (batch.content is not None and batch.was_checked):
         return False
-    idle, running = {"committing": (("checked", "failed"), ("committing",)),
-                     "undoing": (("committed",), ("undoing",)),
-                     "uploaded": ((), ("uploaded", "checking"))}[job]
+    idle, running = {
+        "committing": (("checked", "failed"), ("committing",)),
+        "undoing": (("committed",), ("undoing",)),
+        "uploaded": ((), ("uploaded", "checking")),
+    }[job]
     cutoff = utcnow() - timedelta(seconds=current_app.config["IMPORT_JOB_STALL_SECONDS"])
     # Compare and set in the database: a stalled job can be taken over once, by one request.
     free = or_(ImportBatch.state.in_(idle), and_(ImportBatch.state.in_(running), ImportBatch.heartbeat_at < cutoff))
     with _writing():
-        claimed = db.session.execute(
-            update(ImportBatch).where(ImportBatch.id == batch.id, free)
-            .values(state=job, error=None, progress_done=0, heartbeat_at=utcnow())
-            .execution_options(synchronize_session=False)  # the batch is refreshed below
-        ).rowcount == 1
+        claimed = (
+            db.session.execute(
+                update(ImportBatch)
+                .where(ImportBatch.id == batch.id, free)
+                .values(state=job, error=None, progress_done=0, heartbeat_at=utcnow())
+                .execution_options(synchronize_session=False)  # the batch is refreshed below
+            ).rowcount
+            == 1
+        )
         db.session.commit()
     db.session.refresh(batch)
     return claimed
@@ -309,10 +348,15 @@ def run_abandon(batch: ImportBatch, actor: Actor) -> bool:
 def _give_up(batch: ImportBatch, actor: Actor, expected: tuple[str, ...]) -> bool:
     """One conditional UPDATE: a job that has just started again is never overwritten."""
     with _writing():
-        changed = db.session.execute(
-            update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.state.in_(expected))
-            .values(state="failed", content=None, error=f"Given up by {actor.label}"[:2000], heartbeat_at=utcnow())
-            .execution_options(synchronize_session=False)).rowcount == 1
+        changed = (
+            db.session.execute(
+                update(ImportBatch)
+                .where(ImportBatch.id == batch.id, ImportBatch.state.in_(expected))
+                .values(state="failed", content=None, error=f"Given up by {actor.label}"[:2000], heartbeat_at=utcnow())
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            == 1
+        )
         db.session.commit()
     db.session.refresh(batch)
     return changed
@@ -320,8 +364,11 @@ def _give_up(batch: ImportBatch, actor: Actor, expected: tuple[str, ...]) -> boo
 
 def can_commit(batch: ImportBatch) -> bool:
     """Checked (or a commit that failed, or one a stopped job left half-way), with its file kept."""
-    return (batch.content is not None and batch.was_checked
-            and (batch.state in ("checked", "failed") or (batch.state == "committing" and is_stalled(batch))))
+    return (
+        batch.content is not None
+        and batch.was_checked
+        and (batch.state in ("checked", "failed") or (batch.state == "committing" and is_stalled(batch)))
+    )
 
 
 def is_stalled(batch: ImportBatch, now: datetime | None = None) -> bool:

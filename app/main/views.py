@@ -47,10 +47,18 @@ def _shell_helpers():
 @main_bp.get("/")
 def home():
     s = progress_services.current_settings()
-    progress = [progress_services.indicator_view(i, local_today(), s, minimum=int(s.suppression_minimum))
-                for i in progress_services.all_indicators() if i.kind == "computed"]
-    return render_template("main/home.html", counts=registry_counts(), progress=progress,
-                           status_labels=progress_display.STATUS_LABELS, status_badges=progress_display.STATUS_BADGES)
+    progress = [
+        progress_services.indicator_view(i, local_today(), s, minimum=int(s.suppression_minimum))
+        for i in progress_services.all_indicators()
+        if i.kind == "computed"
+    ]
+    return render_template(
+        "main/home.html",
+        counts=registry_counts(),
+        progress=progress,
+        status_labels=progress_display.STATUS_LABELS,
+        status_badges=progress_display.STATUS_BADGES,
+    )
 
 
 @main_bp.get("/gioi-thieu")
@@ -69,7 +77,11 @@ def set_language(lang: str):
         lang = current_app.config["BABEL_DEFAULT_LOCALE"]
     response = make_response(redirect(safe_next(request.args.get("next"), url_for("main.home"))))
     response.set_cookie(
-        LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+        LANG_COOKIE,
+        lang,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
         secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
     return response

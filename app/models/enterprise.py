@@ -38,8 +38,17 @@ class Enterprise(TimestampMixin, db.Model):
         CheckConstraint("capital_vnd IS NULL OR capital_vnd >= 0", name="capital_not_negative"),
         Index("ix_enterprise_listing", "record_state", "commune_code", "vsic_section"),
         # Covers the progress indicators' grouped count of the records active on a day, by dimension.
-        Index("ix_enterprise_as_of", "registered_on", "ceased_on", "record_state", "commune_code", "vsic_section",
-              "main_vsic", "size_tier", "legal_form"),
+        Index(
+            "ix_enterprise_as_of",
+            "registered_on",
+            "ceased_on",
+            "record_state",
+            "commune_code",
+            "vsic_section",
+            "main_vsic",
+            "size_tier",
+            "legal_form",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,7 +125,10 @@ class Enterprise(TimestampMixin, db.Model):
 class DuplicateDismissal(db.Model):
     """Two records staff judged not to be duplicates: they are not suggested again."""
 
-    __table_args__ = (UniqueConstraint("first_id", "second_id"), CheckConstraint("first_id < second_id", name="ordered"))
+    __table_args__ = (
+        UniqueConstraint("first_id", "second_id"),
+        CheckConstraint("first_id < second_id", name="ordered"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
@@ -134,7 +146,9 @@ class EnterpriseMerge(db.Model):
     duplicate_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
     note: Mapped[str] = mapped_column(Text)
     moved: Mapped[dict] = mapped_column(JSON)
-    last_event_id: Mapped[int] = mapped_column()  # the merge's last audit event: any later one on either record blocks the undo
+    last_event_id: Mapped[int] = (
+        mapped_column()
+    )  # the merge's last audit event: any later one on either record blocks the undo
     merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

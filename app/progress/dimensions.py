@@ -105,14 +105,16 @@ def active_on(day: date) -> ColumnElement[bool]:
 
 # --- labels -------------------------------------------------------------------------------------
 
+
 def labels(dimension: str) -> dict[str, str]:
     """Every key of a dimension with its label in the page's language, in display order."""
     if dimension == "commune":
         rows = db.session.execute(select(Commune.code, Commune.name).where(region_communes())).all()
         return {code: name for code, name in sorted(rows, key=lambda r: vietnamese_sort_key(r.name))}
     if dimension == "section":
-        rows = db.session.execute(select(VsicSection.code, VsicSection.name_vi, VsicSection.name_en)
-                                  .order_by(VsicSection.code)).all()
+        rows = db.session.execute(
+            select(VsicSection.code, VsicSection.name_vi, VsicSection.name_en).order_by(VsicSection.code)
+        ).all()
         return {r.code: f"{r.code} · {localized(r.name_vi, r.name_en)}" for r in rows}
     if dimension == "priority":
         return {g.key: localized(g.name_vi, g.name_en) for g in priority_groups()}

@@ -21,27 +21,61 @@ if TYPE_CHECKING:
     from app.progress.services import IndicatorView
 
 STATUS_LABELS = {
-    "met": _l("Met"), "missed": _l("Missed"), "achieved": _l("Achieved"), "substantial": _l("On track"),
-    "moderate": _l("Moderate progress"), "limited": _l("Limited progress"), "deteriorating": _l("Going backwards"),
-    "insufficient": _l("Not enough data"), "obsolete": _l("Obsolete"), "qualitative": _l("Qualitative target"),
+    "met": _l("Met"),
+    "missed": _l("Missed"),
+    "achieved": _l("Achieved"),
+    "substantial": _l("On track"),
+    "moderate": _l("Moderate progress"),
+    "limited": _l("Limited progress"),
+    "deteriorating": _l("Going backwards"),
+    "insufficient": _l("Not enough data"),
+    "obsolete": _l("Obsolete"),
+    "qualitative": _l("Qualitative target"),
     "no_data": _l("No data"),
 }
 STATUS_BADGES = {
-    "met": "text-bg-success", "achieved": "text-bg-success", "substantial": "text-bg-success",
-    "missed": "text-bg-danger", "deteriorating": "text-bg-danger", "moderate": "text-bg-warning",
-    "limited": "text-bg-warning", "insufficient": "text-bg-secondary", "obsolete": "text-bg-secondary",
-    "qualitative": "text-bg-info", "no_data": "text-bg-secondary",
+    "met": "text-bg-success",
+    "achieved": "text-bg-success",
+    "substantial": "text-bg-success",
+    "missed": "text-bg-danger",
+    "deteriorating": "text-bg-danger",
+    "moderate": "text-bg-warning",
+    "limited": "text-bg-warning",
+    "insufficient": "text-bg-secondary",
+    "obsolete": "text-bg-secondary",
+    "qualitative": "text-bg-info",
+    "no_data": "text-bg-secondary",
 }
-DIMENSION_LABELS = {"commune": _l("Commune or ward"), "section": _l("Sector (VSIC section)"),
-                    "priority": _l("Priority sector of the plan"), "size": _l("Size"), "legal_form": _l("Legal form")}
-LEVEL_NAMES = {"none": _l("No valid assessment"), "0": _l("0 · Not started"), "1": _l("1 · Starting"),
-               "2": _l("2 · Beginning"), "3": _l("3 · Forming"), "4": _l("4 · Advanced"), "5": _l("5 · Leading")}
-SPLIT_LABELS = {"tech": _l("Digital technology only"), "startup": _l("Innovative startup only"),
-                "both": _l("Both labels")}
-APART_LABELS = {"household": _l("Household businesses"), "branch": _l("Branches and representative offices"),
-                "large": _l("Large enterprises"), "unknown": _l("Enterprises of unknown size"),
-                "tourism": _l("OCOP community-tourism services"), "expired": _l("Expired certificates"),
-                "unverified": _l("Awaiting verification")}
+DIMENSION_LABELS = {
+    "commune": _l("Commune or ward"),
+    "section": _l("Sector (VSIC section)"),
+    "priority": _l("Priority sector of the plan"),
+    "size": _l("Size"),
+    "legal_form": _l("Legal form"),
+}
+LEVEL_NAMES = {
+    "none": _l("No valid assessment"),
+    "0": _l("0 · Not started"),
+    "1": _l("1 · Starting"),
+    "2": _l("2 · Beginning"),
+    "3": _l("3 · Forming"),
+    "4": _l("4 · Advanced"),
+    "5": _l("5 · Leading"),
+}
+SPLIT_LABELS = {
+    "tech": _l("Digital technology only"),
+    "startup": _l("Innovative startup only"),
+    "both": _l("Both labels"),
+}
+APART_LABELS = {
+    "household": _l("Household businesses"),
+    "branch": _l("Branches and representative offices"),
+    "large": _l("Large enterprises"),
+    "unknown": _l("Enterprises of unknown size"),
+    "tourism": _l("OCOP community-tourism services"),
+    "expired": _l("Expired certificates"),
+    "unverified": _l("Awaiting verification"),
+}
 
 
 def value_text(value: float | Decimal | None, unit: str) -> str:
@@ -74,14 +108,23 @@ def status_sentence(status: Status, unit: str) -> str:
     """The status in plain words, with the figures that decide it."""
     target = value_text(status.target, unit)
     if status.kind in ("met", "missed"):
-        return _("%(value)s on %(day)s against a target of %(target)s.", value=value_text(status.value, unit),
-                 day=_day(status.value_day), target=target)
+        return _(
+            "%(value)s on %(day)s against a target of %(target)s.",
+            value=value_text(status.value, unit),
+            day=_day(status.value_day),
+            target=target,
+        )
     if status.kind == "achieved":
-        return _("%(value)s already reaches the target of %(target)s.", value=value_text(status.value, unit), target=target)
+        return _(
+            "%(value)s already reaches the target of %(target)s.", value=value_text(status.value, unit), target=target
+        )
     if status.kind in ("substantial", "moderate", "limited", "deteriorating"):
-        return _("Growth so far is %(ratio)s of the growth needed to reach %(target)s by %(day)s.",
-                 ratio=fmt_number(status.ratio * 100, 0) + ("%" if current_language() == "en" else " %"),
-                 target=target, day=_day(status.deadline))
+        return _(
+            "Growth so far is %(ratio)s of the growth needed to reach %(target)s by %(day)s.",
+            ratio=fmt_number(status.ratio * 100, 0) + ("%" if current_language() == "en" else " %"),
+            target=target,
+            day=_day(status.deadline),
+        )
     if status.kind == "insufficient":
         return _("Not enough points since the base period to measure growth.")
     return ""
@@ -104,8 +147,11 @@ def breakdown_rows(cells: dict[str, Cell], dimension: str) -> list[BreakdownRow]
     """Every key of the dimension in display order (communes alphabetically), empty ones included."""
     labels = dims.labels(dimension)
     keys = list(labels) + [k for k in cells if k not in labels]
-    return [BreakdownRow(k, labels.get(k) or _("Not recorded"), cells.get(k, Cell(0, 0, 0)))
-            for k in keys if k in cells or dimension in ("commune", "priority", "size")]
+    return [
+        BreakdownRow(k, labels.get(k) or _("Not recorded"), cells.get(k, Cell(0, 0, 0)))
+        for k in keys
+        if k in cells or dimension in ("commune", "priority", "size")
+    ]
 
 
 def settings_rows(s: Settings) -> list[tuple[str, str]]:
@@ -128,8 +174,11 @@ def chart_points(view: IndicatorView) -> list[tuple[date, float | None]]:
 
 def chart_targets(view: IndicatorView) -> list[tuple[date, float, str]]:
     """Every target of the indicator that has a value and is not obsolete, for the chart."""
-    return [(t.status.deadline, float(t.target.value), _("Target %(year)s", year=t.target.year))
-            for t in view.targets if t.target.value is not None and t.target.status != "obsolete"]
+    return [
+        (t.status.deadline, float(t.target.value), _("Target %(year)s", year=t.target.year))
+        for t in view.targets
+        if t.target.value is not None and t.target.status != "obsolete"
+    ]
 
 
 def note_text(note: str | None) -> str:

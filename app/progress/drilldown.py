@@ -52,8 +52,13 @@ def page(definition: Definition, as_of: date, s: Settings, part: str, filters: d
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     number = min(number, pages)
     model = Product if definition.unit_kind == "product" else Enterprise
-    query = (select(model).where(model.id.in_(select(ids.c.id))).order_by(model.name_folded, model.id)
-             .limit(PER_PAGE).offset((number - 1) * PER_PAGE))
+    query = (
+        select(model)
+        .where(model.id.in_(select(ids.c.id)))
+        .order_by(model.name_folded, model.id)
+        .limit(PER_PAGE)
+        .offset((number - 1) * PER_PAGE)
+    )
     if model is Product:
         items = list(db.session.scalars(query.options(joinedload(Product.enterprise))))
         return Listing(total, number, pages, [], items)
@@ -65,20 +70,69 @@ def table(definition: Definition, as_of: date, s: Settings, part: str, filters: 
     ids = _ids(definition, as_of, s, part, filters)
     communes = dims.labels("commune")
     if definition.unit_kind == "product":
-        header = [_("Product"), _("Certification"), _("OCOP stars"), _("Certified on"), _("Enterprise code"),
-                  _("Enterprise"), _("Commune or ward")]
-        query = (select(Product.name, Product.certification, Product.ocop_stars, Product.certified_on,
-                        Enterprise.public_key, Enterprise.name, Enterprise.commune_code)
-                 .join(Enterprise, Enterprise.id == Product.enterprise_id)
-                 .where(Product.id.in_(select(ids.c.id))).order_by(Product.name_folded))
-        rows = ((r[0], str(CERTIFICATIONS.get(r[1], r[1])), r[2], r[3], r[4], r[5], communes.get(r[6], r[6]))
-                for r in db.session.execute(query))
+        header = [
+            _("Product"),
+            _("Certification"),
+            _("OCOP stars"),
+            _("Certified on"),
+            _("Enterprise code"),
+            _("Enterprise"),
+            _("Commune or ward"),
+        ]
+        query = (
+            select(
+                Product.name,
+                Product.certification,
+                Product.ocop_stars,
+                Product.certified_on,
+                Enterprise.public_key,
+                Enterprise.name,
+                Enterprise.commune_code,
+            )
+            .join(Enterprise, Enterprise.id == Product.enterprise_id)
+            .where(Product.id.in_(select(ids.c.id)))
+            .order_by(Product.name_folded)
+        )
+        rows = (
+            (r[0], str(CERTIFICATIONS.get(r[1], r[1])), r[2], r[3], r[4], r[5], communes.get(r[6], r[6]))
+            for r in db.session.execute(query)
+        )
         return header, rows
-    header = [_("Enterprise code"), _("Registered name"), _("Legal form"), _("Size"), _("Main line of business (VSIC)"),
-              _("Commune or ward"), _("In the registry since"), _("Date of first registration")]
-    query = (select(Enterprise.public_key, Enterprise.name, Enterprise.legal_form, Enterprise.size_tier,
-                    Enterprise.main_vsic, Enterprise.commune_code, Enterprise.registered_on, Enterprise.founded_on)
-             .where(Enterprise.id.in_(select(ids.c.id))).order_by(Enterprise.name_folded))
-    rows = ((r[0], r[1], str(legal_form_label(r[2])), str(SIZE_TIERS.get(r[3], r[3])), r[4] or "",
-             communes.get(r[5], r[5]), r[6], r[7]) for r in db.session.execute(query))
+    header = [
+        _("Enterprise code"),
+        _("Registered name"),
+        _("Legal form"),
+        _("Size"),
+        _("Main line of business (VSIC)"),
+        _("Commune or ward"),
+        _("In the registry since"),
+        _("Date of first registration"),
+    ]
+    query = (
+        select(
+            Enterprise.public_key,
+            Enterprise.name,
+            Enterprise.legal_form,
+            Enterprise.size_tier,
+            Enterprise.main_vsic,
+            Enterprise.commune_code,
+            Enterprise.registered_on,
+            Enterprise.founded_on,
+        )
+        .where(Enterprise.id.in_(select(ids.c.id)))
+        .order_by(Enterprise.name_folded)
+    )
+    rows = (
+        (
+            r[0],
+            r[1],
+            str(legal_form_label(r[2])),
+            str(SIZE_TIERS.get(r[3], r[3])),
+            r[4] or "",
+            communes.get(r[5], r[5]),
+            r[6],
+            r[7],
+        )
+        for r in db.session.execute(query)
+    )
     return header, rows

@@ -61,8 +61,16 @@ class Figure:
 
     def summary(self) -> dict[str, Any]:
         """What a series point and a card need: small, stored apart from the breakdowns."""
-        return {"code": self.code, "as_of": self.as_of.isoformat(), "unit": self.unit, "value": self.value,
-                "total": asdict(self.total), "apart": self.apart, "extra": self.extra, "settings": self.settings}
+        return {
+            "code": self.code,
+            "as_of": self.as_of.isoformat(),
+            "unit": self.unit,
+            "value": self.value,
+            "total": asdict(self.total),
+            "apart": self.apart,
+            "extra": self.extra,
+            "settings": self.settings,
+        }
 
     def breakdowns(self) -> dict[str, Any]:
         return {dim: {key: asdict(cell) for key, cell in cells.items()} for dim, cells in self.by.items()}
@@ -70,8 +78,12 @@ class Figure:
     @classmethod
     def restore(cls, summary: dict[str, Any], breakdowns: dict[str, Any] | None = None) -> Figure:
         return cls(
-            code=summary["code"], as_of=date.fromisoformat(summary["as_of"]), unit=summary["unit"],
-            settings=summary["settings"], total=Cell(**summary["total"]), apart=summary["apart"],
+            code=summary["code"],
+            as_of=date.fromisoformat(summary["as_of"]),
+            unit=summary["unit"],
+            settings=summary["settings"],
+            total=Cell(**summary["total"]),
+            apart=summary["apart"],
             extra=summary["extra"],
             by={dim: {key: Cell(**c) for key, c in cells.items()} for dim, cells in (breakdowns or {}).items()},
         )
@@ -144,5 +156,13 @@ def public(figure: Figure, minimum: int) -> Figure:
         if key in extra:
             extra[key] = suppress_counts(extra[key], minimum)
     apart = suppress_counts(figure.apart, minimum) if figure.apart else {}
-    return Figure(figure.code, figure.as_of, figure.unit, figure.settings, figure.total, apart, extra,
-                  {dim: suppress(cells, minimum) for dim, cells in figure.by.items()})
+    return Figure(
+        figure.code,
+        figure.as_of,
+        figure.unit,
+        figure.settings,
+        figure.total,
+        apart,
+        extra,
+        {dim: suppress(cells, minimum) for dim, cells in figure.by.items()},
+    )

@@ -52,6 +52,7 @@ class Definition:
 
 # --- T5: SMEs doing digital transformation --------------------------------------------------------
 
+
 def _latest_counted_attempts(as_of: date, s: Settings):
     """Each enterprise's newest counted attempt submitted within the validity window, as of the day.
 
@@ -60,22 +61,42 @@ def _latest_counted_attempts(as_of: date, s: Settings):
     PostgreSQL DISTINCT ON — the same rows, without sorting every attempt of the window.
     """
     end, start = dims.end_of(as_of), dims.end_of(dims.months_before(as_of, s.t5_validity_months))
-    window = (Assessment.counted_at.is_not(None), Assessment.counted_at < end, Assessment.submitted_at < end,
-              Assessment.submitted_at >= start, Assessment.enterprise_id.is_not(None))
+    window = (
+        Assessment.counted_at.is_not(None),
+        Assessment.counted_at < end,
+        Assessment.submitted_at < end,
+        Assessment.submitted_at >= start,
+        Assessment.enterprise_id.is_not(None),
+    )
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import distinct_on  # PostgreSQL's own clause
 
-        query = (select(Assessment.enterprise_id, Assessment.overall_level).where(*window)
-                 .ext(distinct_on(Assessment.enterprise_id))
-                 .order_by(Assessment.enterprise_id, Assessment.submitted_at.desc(), Assessment.id.desc()))
+        query = (
+            select(Assessment.enterprise_id, Assessment.overall_level)
+            .where(*window)
+            .ext(distinct_on(Assessment.enterprise_id))
+            .order_by(Assessment.enterprise_id, Assessment.submitted_at.desc(), Assessment.id.desc())
+        )
     else:
         # The window's range on submitted_at must not lead SQLite to its own index (then a row lookup per
         # attempt): "+column" keeps the covering index, read in enterprise order with no sort.
         submitted = dims.not_an_index_key(Assessment.submitted_at)
-        window = (Assessment.counted_at.is_not(None), Assessment.counted_at < end, submitted < end,
-                  submitted >= start, Assessment.enterprise_id.is_not(None))
-        query = (select(Assessment.enterprise_id, func.max(Assessment.submitted_at).label("submitted_at"),
-                        Assessment.overall_level).where(*window).group_by(Assessment.enterprise_id))
+        window = (
+            Assessment.counted_at.is_not(None),
+            Assessment.counted_at < end,
+            submitted < end,
+            submitted >= start,
+            Assessment.enterprise_id.is_not(None),
+        )
+        query = (
+            select(
+                Assessment.enterprise_id,
+                func.max(Assessment.submitted_at).label("submitted_at"),
+                Assessment.overall_level,
+            )
+            .where(*window)
+            .group_by(Assessment.enterprise_id)
+        )
     return query.subquery()
 
 
@@ -95,8 +116,9 @@ def sme_units(as_of: date, s: Settings) -> Select:
     latest = _latest_counted_attempts(as_of, s)
     level = func.coalesce(latest.c.overall_level, -1)
     return (
-        select(Enterprise.id.label("id"), *dims.columns().values(), sme_category().label("category"),
-               level.label("level"))
+        select(
+            Enterprise.id.label("id"), *dims.columns().values(), sme_category().label("category"), level.label("level")
+        )
         .outerjoin(latest, latest.c.enterprise_id == Enterprise.id)
         .where(dims.counted_record(covering=True), dims.active_on(as_of))
     )
@@ -116,8 +138,9 @@ def smes_transformed(as_of: date, s: Settings) -> Figure:
     units = sme_units(as_of, s).subquery()
     keys = [units.c[d] for d in dims.DIMENSIONS]
     rows = db.session.execute(
-        select(*keys, units.c.category, units.c.level, func.count().label("n"))
-        .group_by(*keys, units.c.category, units.c.level)
+        select(*keys, units.c.category, units.c.level, func.count().label("n")).group_by(
+            *keys, units.c.category, units.c.level
+        )
     ).all()
     threshold = s.t5_threshold_level
     smes = [r for r in rows if r.category == "sme"]
@@ -132,8 +155,16 @@ def smes_transformed(as_of: date, s: Settings) -> Figure:
         assessed += r.n if r.level >= 0 else 0
     by = grouped(smes, dims.DIMENSIONS, dims.keys_of, lambda r: (r.n if r.level >= threshold else 0, r.n, r.n))
     extra = {"assessed": assessed, "levels": {k: levels.get(k, 0) for k in LEVEL_KEYS}}
-    return Figure("T5", as_of, "percent", s.plain(), total,
-                  {k: apart.get(k, 0) for k in ("household", "branch", "large", "unknown")}, extra, by)
+    return Figure(
+        "T5",
+        as_of,
+        "percent",
+        s.plain(),
+        total,
+        {k: apart.get(k, 0) for k in ("household", "branch", "large", "unknown")},
+        extra,
+        by,
+    )
 
 
 def _t5_rule(s: Settings) -> tuple[str, str]:
@@ -163,26 +194,34 @@ def _t5_part(units, part: str, s: Settings):
         return is_sme & (units.c.level >= 0)
     if part.startswith("level:"):
         level = part.split(":", 1)[1]
-        return is_sme & (units.c.level == (-1 if level == "none" else int(level))) if level in LEVEL_KEYS else literal(False)
+        return (
+            is_sme & (units.c.level == (-1 if level == "none" else int(level)))
+            if level in LEVEL_KEYS
+            else literal(False)
+        )
     return units.c.category == part
 
 
 # --- T6: digital-technology enterprises and startups -------------------------------------------
+
 
 def tech_units(as_of: date, s: Settings) -> Select:
     tech, startup = registry.verified_labels(as_of)
     # The earlier of the two verification days of the labels it holds (one value per row: SQLite's
     # min() with two arguments is PostgreSQL's least()).
     earliest = func.min if db.engine.dialect.name == "sqlite" else func.least
-    first_label = earliest(case((tech, Enterprise.digital_tech_verified_on), else_=Enterprise.startup_verified_on),
-                           case((startup, Enterprise.startup_verified_on), else_=Enterprise.digital_tech_verified_on))
-    kind = case((tech & startup, "both"), (tech, "tech"), else_="startup")
-    query = (
-        select(Enterprise.id.label("id"), *dims.columns().values(), kind.label("kind"),
-               extract("year", Enterprise.founded_on).label("founded_year"),
-               extract("year", first_label).label("labelled_year"))
-        .where(dims.counted_record(), dims.active_on(as_of), registry.labelled_enterprise(as_of))
+    first_label = earliest(
+        case((tech, Enterprise.digital_tech_verified_on), else_=Enterprise.startup_verified_on),
+        case((startup, Enterprise.startup_verified_on), else_=Enterprise.digital_tech_verified_on),
     )
+    kind = case((tech & startup, "both"), (tech, "tech"), else_="startup")
+    query = select(
+        Enterprise.id.label("id"),
+        *dims.columns().values(),
+        kind.label("kind"),
+        extract("year", Enterprise.founded_on).label("founded_year"),
+        extract("year", first_label).label("labelled_year"),
+    ).where(dims.counted_record(), dims.active_on(as_of), registry.labelled_enterprise(as_of))
     if s.t6_formed_reading == "since_plan_start":
         query = query.where(or_(Enterprise.founded_on >= s.plan_start, first_label >= s.plan_start))
     return query
@@ -203,8 +242,9 @@ def tech_and_startups(as_of: date, s: Settings) -> Figure:
     units = tech_units(as_of, s).subquery()
     keys = [units.c[d] for d in dims.DIMENSIONS]
     rows = db.session.execute(
-        select(*keys, units.c.kind, units.c.founded_year, units.c.labelled_year, func.count().label("n"))
-        .group_by(*keys, units.c.kind, units.c.founded_year, units.c.labelled_year)
+        select(*keys, units.c.kind, units.c.founded_year, units.c.labelled_year, func.count().label("n")).group_by(
+            *keys, units.c.kind, units.c.founded_year, units.c.labelled_year
+        )
     ).all()
     total, split, founded, labelled = Cell(0, None, 0), Counter(), Counter(), Counter()
     for r in rows:
@@ -213,8 +253,11 @@ def tech_and_startups(as_of: date, s: Settings) -> Figure:
         founded[str(int(r.founded_year)) if r.founded_year else "unknown"] += r.n
         labelled[str(int(r.labelled_year))] += r.n
     by = grouped(rows, dims.DIMENSIONS, dims.keys_of, lambda r: (r.n, None, r.n))
-    extra = {"split": {k: split.get(k, 0) for k in ("tech", "startup", "both")},
-             "founded_by_year": dict(sorted(founded.items())), "labelled_by_year": dict(sorted(labelled.items()))}
+    extra = {
+        "split": {k: split.get(k, 0) for k in ("tech", "startup", "both")},
+        "founded_by_year": dict(sorted(founded.items())),
+        "labelled_by_year": dict(sorted(labelled.items())),
+    }
     return Figure("T6", as_of, "count", s.plain(), total, {}, extra, by)
 
 
@@ -224,12 +267,19 @@ def _t6_rule(s: Settings) -> tuple[str, str]:
     return (
         "Số doanh nghiệp đang hoạt động có nhãn doanh nghiệp công nghệ số (Luật Công nghiệp công nghệ số 71/2025, "
         "Điều 3 khoản 5) hoặc doanh nghiệp khởi nghiệp sáng tạo (Luật 04/2017, Điều 3 khoản 2) đã được Sở xác minh "
-        "tính đến ngày số liệu" + (f", chỉ tính doanh nghiệp thành lập hoặc được gắn nhãn từ {start}." if since else
-                                   "; mọi doanh nghiệp đang hoạt động có nhãn đều được tính."),
+        "tính đến ngày số liệu"
+        + (
+            f", chỉ tính doanh nghiệp thành lập hoặc được gắn nhãn từ {start}."
+            if since
+            else "; mọi doanh nghiệp đang hoạt động có nhãn đều được tính."
+        ),
         "Active enterprises with a digital-technology label (Law 71/2025 on the Digital Technology Industry, "
         "Art. 3(5)) or an innovative-startup label (Law 04/2017, Art. 3(2)) verified by the department by the day"
-        + (f", counting only those founded or labelled since {s.plan_start.isoformat()}." if since else
-           "; every active enterprise with a verified label counts."),
+        + (
+            f", counting only those founded or labelled since {s.plan_start.isoformat()}."
+            if since
+            else "; every active enterprise with a verified label counts."
+        ),
     )
 
 
@@ -241,18 +291,33 @@ def _t6_part(units, part: str, s: Settings):
 
 # --- T4: certified products on e-commerce ----------------------------------------------------------
 
+
 def _listed(as_of: date, s: Settings):
     """A listing of the product whose latest check by the day found it selling, within the freshness window."""
     later = aliased(ListingCheck)
     fresh_from = dims.months_before(as_of, s.t4_freshness_months)
     return exists(
-        select(ListingCheck.id).join(Listing, Listing.id == ListingCheck.listing_id)
-        .where(Listing.product_id == Product.id, ListingCheck.is_available.is_(True),
-               ListingCheck.checked_on <= as_of, ListingCheck.checked_on > fresh_from,
-               not_(exists(select(later.id).where(
-                   later.listing_id == ListingCheck.listing_id, later.checked_on <= as_of, later.is_available.is_(False),
-                   or_(later.checked_on > ListingCheck.checked_on,
-                       (later.checked_on == ListingCheck.checked_on) & (later.id > ListingCheck.id))))))
+        select(ListingCheck.id)
+        .join(Listing, Listing.id == ListingCheck.listing_id)
+        .where(
+            Listing.product_id == Product.id,
+            ListingCheck.is_available.is_(True),
+            ListingCheck.checked_on <= as_of,
+            ListingCheck.checked_on > fresh_from,
+            not_(
+                exists(
+                    select(later.id).where(
+                        later.listing_id == ListingCheck.listing_id,
+                        later.checked_on <= as_of,
+                        later.is_available.is_(False),
+                        or_(
+                            later.checked_on > ListingCheck.checked_on,
+                            (later.checked_on == ListingCheck.checked_on) & (later.id > ListingCheck.id),
+                        ),
+                    )
+                )
+            ),
+        )
     )
 
 
@@ -265,9 +330,14 @@ def product_units(as_of: date, s: Settings) -> Select:
         else_="counted",
     )
     return (
-        select(Product.id.label("id"), Product.enterprise_id.label("enterprise_id"), *dims.columns().values(),
-               Product.certification.label("certification"), state.label("state"),
-               case((_listed(as_of, s), 1), else_=0).label("listed"))
+        select(
+            Product.id.label("id"),
+            Product.enterprise_id.label("enterprise_id"),
+            *dims.columns().values(),
+            Product.certification.label("certification"),
+            state.label("state"),
+            case((_listed(as_of, s), 1), else_=0).label("listed"),
+        )
         .join(Enterprise, Enterprise.id == Product.enterprise_id)
         .where(Product.is_active.is_(True), Product.created_at < end, dims.counted_record(), dims.active_on(as_of))
     )
@@ -301,8 +371,16 @@ def certified_products_online(as_of: date, s: Settings) -> Figure:
         pair = certifications.setdefault(r.certification, [0, 0])
         pair[0], pair[1] = pair[0] + r.listed, pair[1] + 1
     extra = {"by_certification": certifications}
-    return Figure("T4", as_of, "percent", s.plain(), total,
-                  {k: apart.get(k, 0) for k in ("tourism", "expired", "unverified")}, extra, by)
+    return Figure(
+        "T4",
+        as_of,
+        "percent",
+        s.plain(),
+        total,
+        {k: apart.get(k, 0) for k in ("tourism", "expired", "unverified")},
+        extra,
+        by,
+    )
 
 
 def _t4_rule(s: Settings) -> tuple[str, str]:
@@ -330,23 +408,61 @@ def _t4_part(units, part: str, s: Settings):
 
 # --- the registry of definitions and the drill-down --------------------------------------------------
 
-DEFINITIONS: dict[str, Definition] = {d.code: d for d in (
-    Definition("T4", "percent", _t4_rule, product_units, certified_products_online, _t4_part, {
-        "numerator": _l("certified products on e-commerce"), "denominator": _l("certified products"),
-        "tourism": _l("OCOP tourism services (counted apart)"), "expired": _l("expired certificates (counted apart)"),
-        "unverified": _l("awaiting verification (counted apart)")},
-        ("ocop_validity_months", "t4_freshness_months"), "product"),
-    Definition("T5", "percent", _t5_rule, sme_units, smes_transformed, _t5_part, {
-        "numerator": _l("SMEs doing digital transformation"), "denominator": _l("active SMEs"),
-        "assessed": _l("SMEs with a valid assessment"), "household": _l("household businesses (counted apart)"),
-        "branch": _l("branches and representative offices (counted apart)"),
-        "large": _l("large enterprises (counted apart)"), "unknown": _l("enterprises of unknown size (counted apart)")},
-        ("t5_threshold_level", "t5_validity_months")),
-    Definition("T6", "count", _t6_rule, tech_units, tech_and_startups, _t6_part, {
-        "numerator": _l("digital-technology firms and startups"), "tech": _l("digital technology only"),
-        "startup": _l("startups only"), "both": _l("both labels")},
-        ("t6_formed_reading", "plan_start")),
-)}
+DEFINITIONS: dict[str, Definition] = {
+    d.code: d
+    for d in (
+        Definition(
+            "T4",
+            "percent",
+            _t4_rule,
+            product_units,
+            certified_products_online,
+            _t4_part,
+            {
+                "numerator": _l("certified products on e-commerce"),
+                "denominator": _l("certified products"),
+                "tourism": _l("OCOP tourism services (counted apart)"),
+                "expired": _l("expired certificates (counted apart)"),
+                "unverified": _l("awaiting verification (counted apart)"),
+            },
+            ("ocop_validity_months", "t4_freshness_months"),
+            "product",
+        ),
+        Definition(
+            "T5",
+            "percent",
+            _t5_rule,
+            sme_units,
+            smes_transformed,
+            _t5_part,
+            {
+                "numerator": _l("SMEs doing digital transformation"),
+                "denominator": _l("active SMEs"),
+                "assessed": _l("SMEs with a valid assessment"),
+                "household": _l("household businesses (counted apart)"),
+                "branch": _l("branches and representative offices (counted apart)"),
+                "large": _l("large enterprises (counted apart)"),
+                "unknown": _l("enterprises of unknown size (counted apart)"),
+            },
+            ("t5_threshold_level", "t5_validity_months"),
+        ),
+        Definition(
+            "T6",
+            "count",
+            _t6_rule,
+            tech_units,
+            tech_and_startups,
+            _t6_part,
+            {
+                "numerator": _l("digital-technology firms and startups"),
+                "tech": _l("digital technology only"),
+                "startup": _l("startups only"),
+                "both": _l("both labels"),
+            },
+            ("t6_formed_reading", "plan_start"),
+        ),
+    )
+}
 
 
 def compute(code: str, as_of: date, s: Settings) -> Figure:
@@ -357,7 +473,9 @@ def rule(code: str, s: Settings) -> tuple[str, str]:
     return DEFINITIONS[code].rule(s)
 
 
-def records(code: str, as_of: date, s: Settings, part: str = "numerator", filters: dict[str, str] | None = None) -> Select:
+def records(
+    code: str, as_of: date, s: Settings, part: str = "numerator", filters: dict[str, str] | None = None
+) -> Select:
     """The ids of the units behind one count of a figure (one part, optionally one cell of a breakdown).
 
     Built on the same select as the figure, so the list has exactly as many rows as the count.

@@ -35,18 +35,25 @@ def series_table(view: IndicatorView) -> tuple[list[str], list[list]]:
     """The indicator on each day of its series (computed) or each reported entry."""
     if view.is_computed:
         header = [_("Date"), _("Value"), _("Numerator"), _("Denominator")]
-        rows = [[f.as_of, None if f.value is None else round(f.value, 2), f.numerator, f.denominator] for f in view.series]
+        rows = [
+            [f.as_of, None if f.value is None else round(f.value, 2), f.numerator, f.denominator] for f in view.series
+        ]
         return header, rows
     header = [_("Date"), _("Value"), _("Source document"), _("Note")]
     entries = sorted(view.indicator.values, key=lambda v: (v.as_of, v.entered_at))
-    return header, [[v.as_of, float(v.value), v.source_document, v.note or ""] for v in entries if v.as_of <= view.as_of]
+    return header, [
+        [v.as_of, float(v.value), v.source_document, v.note or ""] for v in entries if v.as_of <= view.as_of
+    ]
 
 
 def breakdown_table(view: IndicatorView, dimension: str) -> tuple[list[str], list[list]]:
     """One row per key of the dimension; hidden cells read "hidden" (public downloads)."""
     count = view.indicator.unit == "count"
-    header = [str(DIMENSION_LABELS[dimension]), _("Code")] + (
-        [_("Number")] if count else [_("Value (%)"), _("Numerator"), _("Denominator")]) + [_("Enterprises")]
+    header = (
+        [str(DIMENSION_LABELS[dimension]), _("Code")]
+        + ([_("Number")] if count else [_("Value (%)"), _("Numerator"), _("Denominator")])
+        + [_("Enterprises")]
+    )
     rows = []
     for row in breakdown_rows(view.figure.by.get(dimension, {}), dimension):
         cell = row.cell
@@ -55,8 +62,16 @@ def breakdown_table(view: IndicatorView, dimension: str) -> tuple[list[str], lis
         elif count:
             rows.append([row.label, row.key, cell.numerator, cell.enterprises])
         else:
-            rows.append([row.label, row.key, _share(cell.numerator, cell.denominator), cell.numerator,
-                         cell.denominator, cell.enterprises])
+            rows.append(
+                [
+                    row.label,
+                    row.key,
+                    _share(cell.numerator, cell.denominator),
+                    cell.numerator,
+                    cell.denominator,
+                    cell.enterprises,
+                ]
+            )
     return header, rows
 
 
@@ -64,15 +79,23 @@ def _summary_frame(views: list[IndicatorView]) -> pd.DataFrame:
     rows = []
     for view in views:
         for t in view.targets:
-            rows.append({
-                _("Code"): view.code, _("Indicator"): view.name, _("Year"): t.target.year,
-                _("Target"): None if t.target.value is None else float(t.target.value),
-                _("Status"): str(STATUS_LABELS[t.status.kind]),
-                _("Value"): None if t.status.value is None else round(t.status.value, 2),
-                _("Value on"): t.status.value_day,
-                _("Projection at the deadline"): None if t.status.projection is None else round(t.status.projection, 2),
-                _("Needed per month"): None if t.status.per_month_needed is None else round(t.status.per_month_needed, 3),
-            })
+            rows.append(
+                {
+                    _("Code"): view.code,
+                    _("Indicator"): view.name,
+                    _("Year"): t.target.year,
+                    _("Target"): None if t.target.value is None else float(t.target.value),
+                    _("Status"): str(STATUS_LABELS[t.status.kind]),
+                    _("Value"): None if t.status.value is None else round(t.status.value, 2),
+                    _("Value on"): t.status.value_day,
+                    _("Projection at the deadline"): None
+                    if t.status.projection is None
+                    else round(t.status.projection, 2),
+                    _("Needed per month"): None
+                    if t.status.per_month_needed is None
+                    else round(t.status.per_month_needed, 3),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -117,18 +140,38 @@ def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) 
     indicators = services.all_indicators()
     views = [services.indicator_view(i, as_of, s, breakdowns=True, minimum=minimum) for i in indicators]
     output = io.BytesIO()
-    with pd.ExcelWriter(output, engine="xlsxwriter", engine_kwargs={"options": {
-            "strings_to_formulas": False, "strings_to_urls": False, "default_date_format": "dd/mm/yyyy"}}) as writer:
+    with pd.ExcelWriter(
+        output,
+        engine="xlsxwriter",
+        engine_kwargs={
+            "options": {"strings_to_formulas": False, "strings_to_urls": False, "default_date_format": "dd/mm/yyyy"}
+        },
+    ) as writer:
         summary = services.summary(views, as_of)
         title = _("Progress toward the targets as of %(day)s", day=as_of.strftime("%d/%m/%Y"))
         sheet = _("Summary")[:31]
         row = _write(writer, _summary_frame(views), sheet, 0, title)
-        writer.sheets[sheet].write(row, 0, _("%(met)s of %(total)s targets of %(year)s met.", met=summary.passed_met,
-                                             total=summary.passed_total, year=summary.deadline_year))
+        writer.sheets[sheet].write(
+            row,
+            0,
+            _(
+                "%(met)s of %(total)s targets of %(year)s met.",
+                met=summary.passed_met,
+                total=summary.passed_total,
+                year=summary.deadline_year,
+            ),
+        )
         if summary.live_year:
-            writer.sheets[sheet].write(row + 1, 0, _("%(on)s of %(total)s targets of %(year)s on track.",
-                                                     on=summary.live_on_track, total=summary.live_total,
-                                                     year=summary.live_year))
+            writer.sheets[sheet].write(
+                row + 1,
+                0,
+                _(
+                    "%(on)s of %(total)s targets of %(year)s on track.",
+                    on=summary.live_on_track,
+                    total=summary.live_total,
+                    year=summary.live_year,
+                ),
+            )
         writer.sheets[sheet].set_column(0, 0, 14)
         writer.sheets[sheet].set_column(1, 1, 60)
         writer.sheets[sheet].set_column(2, 8, 14)

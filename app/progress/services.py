@@ -136,8 +136,9 @@ def _reported_points(indicator: Indicator, until: date) -> list[Point]:
     return [Point(day, float(value)) for day, value in sorted(latest.items())]
 
 
-def indicator_view(indicator: Indicator, as_of: date, s: Settings, *, breakdowns: bool = False,
-                   minimum: int | None = None) -> IndicatorView:
+def indicator_view(
+    indicator: Indicator, as_of: date, s: Settings, *, breakdowns: bool = False, minimum: int | None = None
+) -> IndicatorView:
     """One indicator as of a day: points up to the day, the figure, and each target's status.
 
     ``minimum`` set: the public view, with small cells suppressed.
@@ -156,8 +157,18 @@ def indicator_view(indicator: Indicator, as_of: date, s: Settings, *, breakdowns
     view = IndicatorView(indicator, as_of, points, figure, reported, series=series)
     years = sorted(t.year for t in indicator.targets)
     view.targets = [
-        TargetView(t, target_status(points, None if t.value is None else float(t.value), t.year, t.status, as_of, s,
-                                    since=_previous_deadline(years, t.year)))
+        TargetView(
+            t,
+            target_status(
+                points,
+                None if t.value is None else float(t.value),
+                t.year,
+                t.status,
+                as_of,
+                s,
+                since=_previous_deadline(years, t.year),
+            ),
+        )
         for t in indicator.targets
     ]
     return view
@@ -179,12 +190,23 @@ def summary(views: list[IndicatorView], as_of: date) -> Summary:
     live_years = sorted({t.target.year for t in all_targets if t.target.status != "obsolete" and not t.status.passed})
     passed_year = passed_years[-1] if passed_years else (as_of.year - 1)
     live_year = live_years[0] if live_years else None
-    passed = [t for t in all_targets if t.target.year == passed_year and t.status.passed
-              and t.target.status != "obsolete"]
-    live = [t for t in all_targets if live_year and t.target.year == live_year and t.target.status != "obsolete"
-            and t.target.value is not None]
-    return Summary(passed_year, len(passed), sum(t.status.kind == "met" for t in passed), live_year, len(live),
-                   sum(t.status.on_track for t in live), [t for t in all_targets if t.target.status == "obsolete"])
+    passed = [
+        t for t in all_targets if t.target.year == passed_year and t.status.passed and t.target.status != "obsolete"
+    ]
+    live = [
+        t
+        for t in all_targets
+        if live_year and t.target.year == live_year and t.target.status != "obsolete" and t.target.value is not None
+    ]
+    return Summary(
+        passed_year,
+        len(passed),
+        sum(t.status.kind == "met" for t in passed),
+        live_year,
+        len(live),
+        sum(t.status.on_track for t in live),
+        [t for t in all_targets if t.target.status == "obsolete"],
+    )
 
 
 def current_settings() -> Settings:
@@ -193,12 +215,18 @@ def current_settings() -> Settings:
 
 def all_indicators() -> list[Indicator]:
     """Every indicator of the plan in plan order, with its targets and reported values loaded."""
-    return list(db.session.scalars(
-        select(Indicator).options(selectinload(Indicator.targets), selectinload(Indicator.values))
-        .order_by(Indicator.position, Indicator.code)
-    ))
+    return list(
+        db.session.scalars(
+            select(Indicator)
+            .options(selectinload(Indicator.targets), selectinload(Indicator.values))
+            .order_by(Indicator.position, Indicator.code)
+        )
+    )
 
 
 def get_indicator(code: str) -> Indicator | None:
-    return db.session.scalar(select(Indicator).where(Indicator.code == code)
-                             .options(selectinload(Indicator.targets), selectinload(Indicator.values)))
+    return db.session.scalar(
+        select(Indicator)
+        .where(Indicator.code == code)
+        .options(selectinload(Indicator.targets), selectinload(Indicator.values))
+    )

@@ -43,21 +43,49 @@ class Spec:
     choices: tuple[tuple[str, object], ...] = ()
 
 
-T6_READINGS = (("all_active", _l("every active enterprise with a verified label")),
-               ("since_plan_start", _l("only those founded or labelled since the plan began")))
+T6_READINGS = (
+    ("all_active", _l("every active enterprise with a verified label")),
+    ("since_plan_start", _l("only those founded or labelled since the plan began")),
+)
 
-SPECS: dict[str, Spec] = {s.key: s for s in (
-    Spec("t5_threshold_level", "int", 1, _l("Lowest readiness level that counts as doing digital transformation"), 0, 5),
-    Spec("t5_validity_months", "int", 24, _l("Months an assessment stays valid"), 1, 120),
-    Spec("t4_freshness_months", "int", 12, _l("Months a listing check stays valid"), 1, 60),
-    Spec("ocop_validity_months", "int", 36, _l("Months an OCOP certificate is valid"), 1, 120),
-    Spec("t6_formed_reading", "choice", "all_active", _l("Which firms count as formed"), choices=T6_READINGS),
-    Spec("plan_start", "date", date(2023, 1, 1), _l("Start of the plan (base period)"), date(2000, 1, 1), date(2100, 1, 1)),
-    Spec("status_substantial", "decimal", Decimal("0.95"), _l("Ratio for substantial progress"), Decimal(-10), Decimal(10)),
-    Spec("status_moderate", "decimal", Decimal("0.6"), _l("Ratio for moderate progress"), Decimal(-10), Decimal(10)),
-    Spec("status_limited", "decimal", Decimal("0"), _l("Ratio for limited progress"), Decimal(-10), Decimal(10)),
-    Spec("suppression_minimum", "int", 5, _l("Fewest enterprises a public cell may describe"), 1, 100),
-)}
+SPECS: dict[str, Spec] = {
+    s.key: s
+    for s in (
+        Spec(
+            "t5_threshold_level",
+            "int",
+            1,
+            _l("Lowest readiness level that counts as doing digital transformation"),
+            0,
+            5,
+        ),
+        Spec("t5_validity_months", "int", 24, _l("Months an assessment stays valid"), 1, 120),
+        Spec("t4_freshness_months", "int", 12, _l("Months a listing check stays valid"), 1, 60),
+        Spec("ocop_validity_months", "int", 36, _l("Months an OCOP certificate is valid"), 1, 120),
+        Spec("t6_formed_reading", "choice", "all_active", _l("Which firms count as formed"), choices=T6_READINGS),
+        Spec(
+            "plan_start",
+            "date",
+            date(2023, 1, 1),
+            _l("Start of the plan (base period)"),
+            date(2000, 1, 1),
+            date(2100, 1, 1),
+        ),
+        Spec(
+            "status_substantial",
+            "decimal",
+            Decimal("0.95"),
+            _l("Ratio for substantial progress"),
+            Decimal(-10),
+            Decimal(10),
+        ),
+        Spec(
+            "status_moderate", "decimal", Decimal("0.6"), _l("Ratio for moderate progress"), Decimal(-10), Decimal(10)
+        ),
+        Spec("status_limited", "decimal", Decimal("0"), _l("Ratio for limited progress"), Decimal(-10), Decimal(10)),
+        Spec("suppression_minimum", "int", 5, _l("Fewest enterprises a public cell may describe"), 1, 100),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -105,8 +133,15 @@ def parse(key: str, raw: Any) -> Any:
         if value not in dict(spec.choices):
             raise SettingError(_("Choose one of the listed readings."), key)
     elif (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
-        raise SettingError(_("“%(label)s” must be between %(low)s and %(high)s.", label=spec.label,
-                             low=_text(spec.low), high=_text(spec.high)), key)
+        raise SettingError(
+            _(
+                "“%(label)s” must be between %(low)s and %(high)s.",
+                label=spec.label,
+                low=_text(spec.low),
+                high=_text(spec.high),
+            ),
+            key,
+        )
     return value
 
 

@@ -54,11 +54,16 @@ def _key(code: str, s: Settings) -> str:
 
 def _store(figure: Figure, s: Settings) -> None:
     key = _key(figure.code, s)
-    values = {"indicator_code": figure.code, "as_of": figure.as_of, "settings_key": key,
-              "registry_version": registry_version(), "summary": figure.summary(), "data": figure.breakdowns(),
-              "computed_at": utcnow()}
-    where = ((TABLE.c.indicator_code == figure.code) & (TABLE.c.as_of == figure.as_of)
-             & (TABLE.c.settings_key == key))
+    values = {
+        "indicator_code": figure.code,
+        "as_of": figure.as_of,
+        "settings_key": key,
+        "registry_version": registry_version(),
+        "summary": figure.summary(),
+        "data": figure.breakdowns(),
+        "computed_at": utcnow(),
+    }
+    where = (TABLE.c.indicator_code == figure.code) & (TABLE.c.as_of == figure.as_of) & (TABLE.c.settings_key == key)
     try:
         with db.engine.begin() as conn:
             if conn.execute(TABLE.update().where(where).values(values)).rowcount == 0:
@@ -114,10 +119,16 @@ def figure(code: str, as_of: date, s: Settings, breakdowns: bool = False) -> Fig
     """The indicator as of the day, from its snapshot or computed (and stored) now."""
     today = local_today()
     row = db.session.execute(
-        select(IndicatorSnapshot.summary, IndicatorSnapshot.registry_version, IndicatorSnapshot.computed_at,
-               *([IndicatorSnapshot.data] if breakdowns else []))
-        .where(IndicatorSnapshot.indicator_code == code, IndicatorSnapshot.as_of == as_of,
-               IndicatorSnapshot.settings_key == _key(code, s))
+        select(
+            IndicatorSnapshot.summary,
+            IndicatorSnapshot.registry_version,
+            IndicatorSnapshot.computed_at,
+            *([IndicatorSnapshot.data] if breakdowns else []),
+        ).where(
+            IndicatorSnapshot.indicator_code == code,
+            IndicatorSnapshot.as_of == as_of,
+            IndicatorSnapshot.settings_key == _key(code, s),
+        )
     ).first()
     if _served(row, code, as_of, s, today):
         return Figure.restore(row.summary, row.data if breakdowns else None)
@@ -132,11 +143,18 @@ def series(code: str, s: Settings, days: Iterable[date]) -> list[Figure]:
     days = list(days)
     today = local_today()
     stored = {
-        row.as_of: row for row in db.session.execute(
-            select(IndicatorSnapshot.as_of, IndicatorSnapshot.summary, IndicatorSnapshot.registry_version,
-                   IndicatorSnapshot.computed_at)
-            .where(IndicatorSnapshot.indicator_code == code, IndicatorSnapshot.settings_key == _key(code, s),
-                   IndicatorSnapshot.as_of.in_(days))
+        row.as_of: row
+        for row in db.session.execute(
+            select(
+                IndicatorSnapshot.as_of,
+                IndicatorSnapshot.summary,
+                IndicatorSnapshot.registry_version,
+                IndicatorSnapshot.computed_at,
+            ).where(
+                IndicatorSnapshot.indicator_code == code,
+                IndicatorSnapshot.settings_key == _key(code, s),
+                IndicatorSnapshot.as_of.in_(days),
+            )
         )
     }
     out = []

@@ -112,8 +112,15 @@ def classify(ratio: float, s: Settings) -> str:
     return "deteriorating"
 
 
-def target_status(points: list[Point], target: float | None, year: int, state: str, today: date, s: Settings,
-                  since: date | None = None) -> Status:
+def target_status(
+    points: list[Point],
+    target: float | None,
+    year: int,
+    state: str,
+    today: date,
+    s: Settings,
+    since: date | None = None,
+) -> Status:
     """The status of one target from the indicator's points (in date order) and today's date.
 
     ``since``: the deadline of the indicator's previous target, the base period of a later one.
@@ -123,14 +130,21 @@ def target_status(points: list[Point], target: float | None, year: int, state: s
         return Status("obsolete", deadline, target, None, None, deadline_passed=deadline < today)
     if target is None:
         latest = value_on(points, min(today, deadline))
-        return Status("qualitative", deadline, None, latest.value if latest else None, latest.day if latest else None,
-                      deadline_passed=deadline < today)
+        return Status(
+            "qualitative",
+            deadline,
+            None,
+            latest.value if latest else None,
+            latest.day if latest else None,
+            deadline_passed=deadline < today,
+        )
     if deadline < today:
         at = value_on(points, deadline)
         if at is None:
             return Status("no_data", deadline, target, None, None, deadline_passed=True)
-        return Status("met" if at.value >= target else "missed", deadline, target, at.value, at.day,
-                      deadline_passed=True)
+        return Status(
+            "met" if at.value >= target else "missed", deadline, target, at.value, at.day, deadline_passed=True
+        )
     now = value_on(points, today)
     if now is None:
         return Status("no_data", deadline, target, None, None)

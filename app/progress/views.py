@@ -36,8 +36,10 @@ def _as_of(today):
         return day
     shown = services.public_day(day, today)
     if shown != day:
-        flash(_("Figures are published as of the end of each month: these are as of %(day)s.", day=fmt_date(shown)),
-              "info")
+        flash(
+            _("Figures are published as of the end of each month: these are as of %(day)s.", day=fmt_date(shown)),
+            "info",
+        )
     return shown
 
 
@@ -58,8 +60,15 @@ def index():
     today = local_today()
     as_of, s = _as_of(today), services.current_settings()
     views = services.dashboard(as_of, s, _minimum(s))
-    return render_template("progress/index.html", views=views, summary=services.summary(views, as_of), as_of=as_of,
-                           today=today, staff=is_staff(current_user), display=display)
+    return render_template(
+        "progress/index.html",
+        views=views,
+        summary=services.summary(views, as_of),
+        as_of=as_of,
+        today=today,
+        staff=is_staff(current_user),
+        display=display,
+    )
 
 
 @progress_bp.get("/tien-do/<code>")
@@ -73,26 +82,54 @@ def indicator(code: str):
     view = services.indicator_view(item, as_of, s, breakdowns=True, minimum=_minimum(s))
     rule = services.definition_of(item)
     chart = charts.line_chart(
-        display.chart_points(view), title=_("%(name)s, month by month", name=view.name), chart_id="series-chart",
-        value_format=lambda v: display.value_text(v, item.unit), date_format=display.month_text,
-        target=display.chart_targets(view), projection=display.chart_projection(view),
+        display.chart_points(view),
+        title=_("%(name)s, month by month", name=view.name),
+        chart_id="series-chart",
+        value_format=lambda v: display.value_text(v, item.unit),
+        date_format=display.month_text,
+        target=display.chart_targets(view),
+        projection=display.chart_projection(view),
         y_max=100 if item.unit in ("percent", "percent_grdp") else None,
     )
     rows = display.breakdown_rows(view.figure.by.get(dimension, {}), dimension) if view.figure else []
-    bars = charts.bar_chart(
-        [(r.label, r.cell.share if item.unit != "count" else (None if r.cell.hidden else r.cell.numerator))
-         for r in rows],
-        title=_("%(name)s by %(dimension)s", name=view.name, dimension=str(display.DIMENSION_LABELS[dimension]).lower()),
-        chart_id="breakdown-chart", value_format=lambda v: display.value_text(v, item.unit),
-        max_value=100 if item.unit == "percent" else None, hidden_text=_("hidden"),
-        target_value=float(view.live_target.target.value) if view.live_target and view.live_target.target.value else None,
-        target_label=_("Target %(year)s", year=view.live_target.target.year) if view.live_target else None,
-    ) if rows else None
+    bars = (
+        charts.bar_chart(
+            [
+                (r.label, r.cell.share if item.unit != "count" else (None if r.cell.hidden else r.cell.numerator))
+                for r in rows
+            ],
+            title=_(
+                "%(name)s by %(dimension)s", name=view.name, dimension=str(display.DIMENSION_LABELS[dimension]).lower()
+            ),
+            chart_id="breakdown-chart",
+            value_format=lambda v: display.value_text(v, item.unit),
+            max_value=100 if item.unit == "percent" else None,
+            hidden_text=_("hidden"),
+            target_value=float(view.live_target.target.value)
+            if view.live_target and view.live_target.target.value
+            else None,
+            target_label=_("Target %(year)s", year=view.live_target.target.year) if view.live_target else None,
+        )
+        if rows
+        else None
+    )
     return render_template(
-        "progress/indicator.html", view=view, item=item, as_of=as_of, today=today, chart=chart, bars=bars,
-        rows=rows, dimension=dimension, staff=is_staff(current_user), display=display, settings=s,
-        rule=(localized(*rule.rule(s)) if rule else None), parts=(rule.parts if rule else {}),
-        settings_rows=display.settings_rows(s), dimensions=dims.DIMENSIONS,
+        "progress/indicator.html",
+        view=view,
+        item=item,
+        as_of=as_of,
+        today=today,
+        chart=chart,
+        bars=bars,
+        rows=rows,
+        dimension=dimension,
+        staff=is_staff(current_user),
+        display=display,
+        settings=s,
+        rule=(localized(*rule.rule(s)) if rule else None),
+        parts=(rule.parts if rule else {}),
+        settings_rows=display.settings_rows(s),
+        dimensions=dims.DIMENSIONS,
         series_rows=_series_rows(view),
     )
 
@@ -101,8 +138,9 @@ def _series_rows(view) -> list[tuple]:
     """The table beside the chart, newest first; a reported value with its source document."""
     if view.is_computed:
         return [(fmt_date(p.day), display.value_text(p.value, view.indicator.unit)) for p in reversed(view.points)]
-    entries = sorted((v for v in view.indicator.values if v.as_of <= view.as_of),
-                     key=lambda v: (v.as_of, v.entered_at), reverse=True)
+    entries = sorted(
+        (v for v in view.indicator.values if v.as_of <= view.as_of), key=lambda v: (v.as_of, v.entered_at), reverse=True
+    )
     return [(fmt_date(v.as_of), display.value_text(v.value, view.indicator.unit), v.source_document) for v in entries]
 
 
@@ -144,8 +182,9 @@ def records(code: str):
     today = local_today()
     as_of, s = _as_of(today), services.current_settings()
     part = request.args.get("phan", "numerator")
-    if part not in definition.parts and not (code == "T5" and part.removeprefix("level:") in rules.LEVEL_KEYS
-                                             and part.startswith("level:")):
+    if part not in definition.parts and not (
+        code == "T5" and part.removeprefix("level:") in rules.LEVEL_KEYS and part.startswith("level:")
+    ):
         abort(404)
     filters = {d: request.args[d] for d in dims.DIMENSIONS if request.args.get(d)}
     fmt = request.args.get("dinh-dang")
@@ -155,10 +194,20 @@ def records(code: str):
         return (csv_response if fmt == "csv" else xlsx_response)(name, header, rows)
     page = max(request.args.get("trang", 1, type=int), 1)
     listing = drilldown.page(definition, as_of, s, part, filters, page)
-    return render_template("progress/records.html", item=item, definition=definition, listing=listing, part=part,
-                           part_label=drilldown.part_label(definition, part), filters=filters, as_of=as_of,
-                           filter_labels=drilldown.filter_labels(filters), fmt_date=fmt_date,
-                           rules=rules, args={**request.args})
+    return render_template(
+        "progress/records.html",
+        item=item,
+        definition=definition,
+        listing=listing,
+        part=part,
+        part_label=drilldown.part_label(definition, part),
+        filters=filters,
+        as_of=as_of,
+        filter_labels=drilldown.filter_labels(filters),
+        fmt_date=fmt_date,
+        rules=rules,
+        args={**request.args},
+    )
 
 
 add_alias(progress_bp, "/progress", "progress.index")

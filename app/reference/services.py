@@ -39,34 +39,60 @@ def _upsert(model, key: str, rows: list[dict]) -> int:
 
 def load_reference_data() -> int:
     """Insert or refresh every reference table; returns the number of rows changed (flushes only)."""
-    changed = _upsert(Province, "code", [
-        {"code": r["code"], "name": r["name"], "name_en": r["name_en"], "commune_count": int(r["communes"])}
-        for r in _rows("provinces-2025.csv")
-    ])
+    changed = _upsert(
+        Province,
+        "code",
+        [
+            {"code": r["code"], "name": r["name"], "name_en": r["name_en"], "commune_count": int(r["communes"])}
+            for r in _rows("provinces-2025.csv")
+        ],
+    )
     db.session.flush()
-    changed += _upsert(Commune, "code", [
-        {
-            "code": r["code"], "name": r["name"], "name_en": r["name_en"], "name_folded": fold(r["name"]),
-            "province_code": r["province_code"], "former_province": r["former_province"] or None,
-            "lat": float(r["lat"]) if r["lat"] else None, "lon": float(r["lon"]) if r["lon"] else None,
-        }
-        for r in _rows("communes-dak-lak-66.csv")
-    ])
-    changed += _upsert(VsicSection, "code", [
-        {"code": letter, "name_vi": s["vi"], "name_en": s["en"], "sector_group": s["group"]}
-        for letter, s in rules.load("vsic")["sections"].items()
-    ])
-    changed += _upsert(Platform, "code", [
-        {"code": p["code"], "name": p["name"], "domains": " ".join(p["domains"])}
-        for p in rules.load("platforms")["platforms"]
-    ])
+    changed += _upsert(
+        Commune,
+        "code",
+        [
+            {
+                "code": r["code"],
+                "name": r["name"],
+                "name_en": r["name_en"],
+                "name_folded": fold(r["name"]),
+                "province_code": r["province_code"],
+                "former_province": r["former_province"] or None,
+                "lat": float(r["lat"]) if r["lat"] else None,
+                "lon": float(r["lon"]) if r["lon"] else None,
+            }
+            for r in _rows("communes-dak-lak-66.csv")
+        ],
+    )
+    changed += _upsert(
+        VsicSection,
+        "code",
+        [
+            {"code": letter, "name_vi": s["vi"], "name_en": s["en"], "sector_group": s["group"]}
+            for letter, s in rules.load("vsic")["sections"].items()
+        ],
+    )
+    changed += _upsert(
+        Platform,
+        "code",
+        [
+            {"code": p["code"], "name": p["name"], "domains": " ".join(p["domains"])}
+            for p in rules.load("platforms")["platforms"]
+        ],
+    )
     db.session.flush()
     if not db.session.scalar(select(func.count()).select_from(LegacyCommune)):
         for r in _rows("communes-phu-yen-2025-mapping.csv"):
-            db.session.add(LegacyCommune(
-                old_code=r["old_code"], old_name=r["old_name"], old_name_folded=fold(r["old_name"]),
-                old_district=r["old_district"], new_code=r["new_code"],
-            ))
+            db.session.add(
+                LegacyCommune(
+                    old_code=r["old_code"],
+                    old_name=r["old_name"],
+                    old_name_folded=fold(r["old_name"]),
+                    old_district=r["old_district"],
+                    new_code=r["new_code"],
+                )
+            )
             changed += 1
     db.session.flush()
     return changed

@@ -46,8 +46,12 @@ def state_today(product: Product) -> str:
 
 def verified_by(day: date) -> ColumnElement[bool]:
     """Verified by the department by the end of the day, with a certification date on or before it."""
-    return and_(Product.verified_at.is_not(None), Product.verified_at < end_of(day),
-                Product.certified_on.is_not(None), Product.certified_on <= day)
+    return and_(
+        Product.verified_at.is_not(None),
+        Product.verified_at < end_of(day),
+        Product.certified_on.is_not(None),
+        Product.certified_on <= day,
+    )
 
 
 def expired_by(day: date, months: int) -> ColumnElement[bool]:

@@ -23,12 +23,15 @@ from app.models import (
 )
 from app.search_text import strip_legal_form
 
-SIMILAR = 0.5         # trade-word agreement from which two names with the same proper name are suggested
-BLOCK_LIMIT = 50      # records sharing one proper name in one commune beyond which it is too common to tell
-SCAN_LIMIT = 50_000   # above this many candidates, the page asks for one commune at a time
+SIMILAR = 0.5  # trade-word agreement from which two names with the same proper name are suggested
+BLOCK_LIMIT = 50  # records sharing one proper name in one commune beyond which it is too common to tell
+SCAN_LIMIT = 50_000  # above this many candidates, the page asks for one commune at a time
 CANDIDATE_STATES = ("published", "pending")
-REASONS = {"same_name": _l("Same name"), "similar_name": _l("Similar name"),
-           "same_personal_id": _l("Same household head (personal ID)")}
+REASONS = {
+    "same_name": _l("Same name"),
+    "similar_name": _l("Similar name"),
+    "same_personal_id": _l("Same household head (personal ID)"),
+}
 
 
 def name_key(folded_name: str) -> str:
@@ -92,7 +95,9 @@ def _candidates():
     return (Enterprise.record_state.in_(CANDIDATE_STATES), Enterprise.merged_into_id.is_(None))
 
 
-def distinct_legal_entities(first_ids: tuple[str | None, str | None], second_ids: tuple[str | None, str | None]) -> bool:
+def distinct_legal_entities(
+    first_ids: tuple[str | None, str | None], second_ids: tuple[str | None, str | None]
+) -> bool:
     """Two records that carry two different enterprise codes, or two different personal IDs, are two
     legal entities: never one enterprise recorded twice (DOMAIN §3). Each side is (code, personal_id)."""
     (code_a, person_a), (code_b, person_b) = first_ids, second_ids
@@ -101,8 +106,10 @@ def distinct_legal_entities(first_ids: tuple[str | None, str | None], second_ids
 
 def needs_commune(commune: str | None) -> bool:
     """True when the whole region has too many records to scan on one page view."""
-    return not commune and db.session.scalar(
-        select(func.count()).select_from(Enterprise).where(*_candidates())) > SCAN_LIMIT
+    return (
+        not commune
+        and db.session.scalar(select(func.count()).select_from(Enterprise).where(*_candidates())) > SCAN_LIMIT
+    )
 
 
 def suggestions(commune: str | None = None, limit: int = 100) -> list[Pair]:
@@ -112,8 +119,9 @@ def suggestions(commune: str | None = None, limit: int = 100) -> list[Pair]:
 
 def suggested(commune: str | None = None, limit: int = 100) -> tuple[list[Pair], int]:
     """The `limit` most likely duplicate pairs and how many there are in all."""
-    query = select(Enterprise.id, Enterprise.commune_code, Enterprise.name_folded, Enterprise.personal_id,
-                   Enterprise.code).where(*_candidates())
+    query = select(
+        Enterprise.id, Enterprise.commune_code, Enterprise.name_folded, Enterprise.personal_id, Enterprise.code
+    ).where(*_candidates())
     if commune:
         query = query.where(Enterprise.commune_code == commune)
     communes: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -132,23 +140,38 @@ def suggested(commune: str | None = None, limit: int = 100) -> tuple[list[Pair],
     for ids in households.values():
         for a, b in combinations(sorted(ids), 2):
             found[(a, b)] = (1.0, "same_personal_id")
-    found = {pair: value for pair, value in found.items()
-             if not distinct_legal_entities(identities[pair[0]], identities[pair[1]])}
+    found = {
+        pair: value
+        for pair, value in found.items()
+        if not distinct_legal_entities(identities[pair[0]], identities[pair[1]])
+    }
     if not found:
         return [], 0
-    dismissed = {tuple(row) for row in db.session.execute(select(DuplicateDismissal.first_id, DuplicateDismissal.second_id))}
-    every = sorted(((score, reason, pair) for pair, (score, reason) in found.items() if pair not in dismissed),
-                   key=lambda item: (-item[0], item[2]))
+    dismissed = {
+        tuple(row) for row in db.session.execute(select(DuplicateDismissal.first_id, DuplicateDismissal.second_id))
+    }
+    every = sorted(
+        ((score, reason, pair) for pair, (score, reason) in found.items() if pair not in dismissed),
+        key=lambda item: (-item[0], item[2]),
+    )
     ranked = every[:limit]
     wanted = {i for _s, _r, pair in ranked for i in pair}
-    records = {e.id: e for e in db.session.scalars(  # the page shows each one's products: load them in one go
-        select(Enterprise).where(Enterprise.id.in_(wanted)).options(selectinload(Enterprise.products)))}
+    records = {
+        e.id: e
+        for e in db.session.scalars(  # the page shows each one's products: load them in one go
+            select(Enterprise).where(Enterprise.id.in_(wanted)).options(selectinload(Enterprise.products))
+        )
+    }
     return [Pair(records[a], records[b], score, reason) for score, reason, (a, b) in ranked], len(every)
 
 
 def dismiss(first: Enterprise, second: Enterprise, staff_id: int | None) -> None:
     """Staff judged the two records to be different enterprises: stop suggesting them."""
     a, b = sorted((first.id, second.id))
-    if db.session.scalar(select(DuplicateDismissal.id).where(DuplicateDismissal.first_id == a,
-                                                             DuplicateDismissal.second_id == b)) is None:
+    if (
+        db.session.scalar(
+            select(DuplicateDismissal.id).where(DuplicateDismissal.first_id == a, DuplicateDismissal.second_id == b)
+        )
+        is None
+    ):
         db.session.add(DuplicateDismissal(first_id=a, second_id=b, decided_by_id=staff_id))

@@ -35,8 +35,21 @@ from app.registry import services
 from app.registry.duplicates import CANDIDATE_STATES, distinct_legal_entities
 from app.registry.records import RecordError, _provenance
 
-FILLED_FIELDS = ("legal_form", "main_vsic", "address", "founded_on", "employees", "revenue_vnd", "capital_vnd",
-                 "description", "website", "email", "phone", "stage", "funding_sought_vnd")
+FILLED_FIELDS = (
+    "legal_form",
+    "main_vsic",
+    "address",
+    "founded_on",
+    "employees",
+    "revenue_vnd",
+    "capital_vnd",
+    "description",
+    "website",
+    "email",
+    "phone",
+    "stage",
+    "funding_sought_vnd",
+)
 CLAIM_RANK = {"verified": 2, "pending": 1, "rejected": 0}
 
 
@@ -71,11 +84,18 @@ def preview(keep: Enterprise, duplicate: Enterprise) -> MergePreview:
     _check_mergeable(keep, duplicate)
 
     def count(model, *where) -> int:
-        return db.session.scalar(select(func.count()).select_from(model).where(model.enterprise_id == duplicate.id, *where))
+        return db.session.scalar(
+            select(func.count()).select_from(model).where(model.enterprise_id == duplicate.id, *where)
+        )
 
-    moves = {"products": count(Product), "assessments": count(Assessment), "members": count(Membership),
-             "contact_requests": count(ContactRequest), "reviews": count(ReviewRequest, ReviewRequest.state == "pending"),
-             "follows": count(Follow)}
+    moves = {
+        "products": count(Product),
+        "assessments": count(Assessment),
+        "members": count(Membership),
+        "contact_requests": count(ContactRequest),
+        "reviews": count(ReviewRequest, ReviewRequest.state == "pending"),
+        "follows": count(Follow),
+    }
     return MergePreview({k: v for k, v in moves.items() if v}, _filled(keep, duplicate))
 
 
@@ -85,20 +105,32 @@ def _check_mergeable(keep: Enterprise, duplicate: Enterprise) -> None:
     if keep.merged_into_id or duplicate.merged_into_id:
         raise RecordError(_l("One of these records was already merged into another."))
     if distinct_legal_entities((keep.code, keep.personal_id), (duplicate.code, duplicate.personal_id)):
-        raise RecordError(_l("These records carry two different codes: they are two legal entities and cannot be "
-                             "merged. If one code is wrong, correct it first, with a note on the source."))
+        raise RecordError(
+            _l(
+                "These records carry two different codes: they are two legal entities and cannot be "
+                "merged. If one code is wrong, correct it first, with a note on the source."
+            )
+        )
     if keep.record_state not in CANDIDATE_STATES or duplicate.record_state not in (*CANDIDATE_STATES, "withdrawn"):
         raise RecordError(_l("The record kept must be in the directory or awaiting review."))
 
 
 def _filled(keep: Enterprise, duplicate: Enterprise) -> dict[str, Any]:
     """The kept record's blank fields the duplicate fills, and the labels it brings."""
-    filled = {f: getattr(duplicate, f) for f in FILLED_FIELDS
-              if getattr(keep, f) in (None, "") and getattr(duplicate, f) not in (None, "")}
+    filled = {
+        f: getattr(duplicate, f)
+        for f in FILLED_FIELDS
+        if getattr(keep, f) in (None, "") and getattr(duplicate, f) not in (None, "")
+    }
     for flag in ("digital_tech", "startup"):
         if getattr(duplicate, f"is_{flag}") and not getattr(keep, f"is_{flag}"):
-            filled.update({f"is_{flag}": True, f"{flag}_basis": getattr(duplicate, f"{flag}_basis"),
-                           f"{flag}_verification": getattr(duplicate, f"{flag}_verification")})
+            filled.update(
+                {
+                    f"is_{flag}": True,
+                    f"{flag}_basis": getattr(duplicate, f"{flag}_basis"),
+                    f"{flag}_verification": getattr(duplicate, f"{flag}_verification"),
+                }
+            )
     if duplicate.shows_readiness and not keep.shows_readiness:
         filled["shows_readiness"] = True
     return filled
@@ -112,7 +144,9 @@ def merge(keep: Enterprise, duplicate: Enterprise, actor: audit.Actor, note: str
     """
     _check_mergeable(keep, duplicate)
     if not (note or "").strip():
-        raise RecordError(_l("Say why these are one enterprise (the source you checked): the note is kept in both histories."))
+        raise RecordError(
+            _l("Say why these are one enterprise (the source you checked): the note is kept in both histories.")
+        )
     filled = _filled(keep, duplicate)
     moved: dict[str, Any] = {
         "was_blank": {f: _jsonable(getattr(keep, f)) for f in filled},
@@ -123,10 +157,14 @@ def merge(keep: Enterprise, duplicate: Enterprise, actor: audit.Actor, note: str
         "contact_requests": _move_all(ContactRequest, duplicate, keep),
         "reviews": _move_all(ReviewRequest, duplicate, keep, ReviewRequest.state == "pending"),
         "follows": _move_unique(Follow, Follow.user_id, keep, duplicate),
-        "members": [], "members_raised": [], "solutions": [],
+        "members": [],
+        "members_raised": [],
+        "solutions": [],
         "redirected": list(db.session.scalars(select(Enterprise.id).where(Enterprise.merged_into_id == duplicate.id))),
     }
-    kept_members = {m.user_id: m for m in db.session.scalars(select(Membership).where(Membership.enterprise_id == keep.id))}
+    kept_members = {
+        m.user_id: m for m in db.session.scalars(select(Membership).where(Membership.enterprise_id == keep.id))
+    }
     for membership in db.session.scalars(select(Membership).where(Membership.enterprise_id == duplicate.id)):
         mine = kept_members.get(membership.user_id)
         if mine is None:
@@ -135,8 +173,12 @@ def merge(keep: Enterprise, duplicate: Enterprise, actor: audit.Actor, note: str
         elif CLAIM_RANK[membership.claim_state] > CLAIM_RANK[mine.claim_state]:
             moved["members_raised"].append([mine.id, mine.claim_state, _jsonable(mine.decided_at)])
             mine.claim_state, mine.decided_at = membership.claim_state, membership.decided_at
-    offered = set(db.session.scalars(select(EnterpriseSolution.category).where(EnterpriseSolution.enterprise_id == keep.id)))
-    for solution in db.session.scalars(select(EnterpriseSolution).where(EnterpriseSolution.enterprise_id == duplicate.id)):
+    offered = set(
+        db.session.scalars(select(EnterpriseSolution.category).where(EnterpriseSolution.enterprise_id == keep.id))
+    )
+    for solution in db.session.scalars(
+        select(EnterpriseSolution).where(EnterpriseSolution.enterprise_id == duplicate.id)
+    ):
         if solution.category not in offered:
             db.session.add(EnterpriseSolution(enterprise_id=keep.id, category=solution.category))
             moved["solutions"].append(solution.category)
@@ -147,18 +189,44 @@ def merge(keep: Enterprise, duplicate: Enterprise, actor: audit.Actor, note: str
     db.session.refresh(keep)
     services.update_enterprise(keep, actor, provenance, **filled)
     services.refresh_search_text(keep)
-    audit.record(actor, "merge", "enterprise", keep.id, None,
-                 {"absorbed": f"{duplicate.public_key} · {duplicate.name}"}, provenance=provenance)
+    audit.record(
+        actor,
+        "merge",
+        "enterprise",
+        keep.id,
+        None,
+        {"absorbed": f"{duplicate.public_key} · {duplicate.name}"},
+        provenance=provenance,
+    )
     services.update_enterprise(duplicate, actor, provenance, record_state="withdrawn")
     duplicate.merged_into_id = keep.id
     # Records merged into the duplicate earlier now lead to the record kept, directly.
-    db.session.execute(update(Enterprise).where(Enterprise.merged_into_id == duplicate.id)
-                       .values(merged_into_id=keep.id).execution_options(synchronize_session=False))
-    last = audit.record(actor, "merge", "enterprise", duplicate.id, None,
-                        {"merged_into": f"{keep.public_key} · {keep.name}"}, provenance=provenance)
+    db.session.execute(
+        update(Enterprise)
+        .where(Enterprise.merged_into_id == duplicate.id)
+        .values(merged_into_id=keep.id)
+        .execution_options(synchronize_session=False)
+    )
+    last = audit.record(
+        actor,
+        "merge",
+        "enterprise",
+        duplicate.id,
+        None,
+        {"merged_into": f"{keep.public_key} · {keep.name}"},
+        provenance=provenance,
+    )
     db.session.flush()
-    db.session.add(EnterpriseMerge(kept_id=keep.id, duplicate_id=duplicate.id, note=note.strip(), moved=moved,
-                                   last_event_id=last.id, merged_by_id=actor.user_id))
+    db.session.add(
+        EnterpriseMerge(
+            kept_id=keep.id,
+            duplicate_id=duplicate.id,
+            note=note.strip(),
+            moved=moved,
+            last_event_id=last.id,
+            merged_by_id=actor.user_id,
+        )
+    )
     db.session.flush()
     return filled
 
@@ -170,9 +238,14 @@ def _jsonable(value: Any) -> Any:
 def last_merge(enterprise: Enterprise) -> EnterpriseMerge | None:
     """The newest merge, not undone, in which the record was kept or absorbed."""
     return db.session.scalar(
-        select(EnterpriseMerge).where((EnterpriseMerge.kept_id == enterprise.id) | (EnterpriseMerge.duplicate_id == enterprise.id),
-                                      EnterpriseMerge.undone_at.is_(None))
-        .order_by(EnterpriseMerge.id.desc()).limit(1))
+        select(EnterpriseMerge)
+        .where(
+            (EnterpriseMerge.kept_id == enterprise.id) | (EnterpriseMerge.duplicate_id == enterprise.id),
+            EnterpriseMerge.undone_at.is_(None),
+        )
+        .order_by(EnterpriseMerge.id.desc())
+        .limit(1)
+    )
 
 
 def undo_blocker(record: EnterpriseMerge) -> str | None:
@@ -180,9 +253,11 @@ def undo_blocker(record: EnterpriseMerge) -> str | None:
     if record.undone_at is not None:
         return _l("This merge was already undone.")
     later = select(EnterpriseMerge.id).where(
-        EnterpriseMerge.id > record.id, EnterpriseMerge.undone_at.is_(None),
+        EnterpriseMerge.id > record.id,
+        EnterpriseMerge.undone_at.is_(None),
         EnterpriseMerge.kept_id.in_((record.kept_id, record.duplicate_id))
-        | EnterpriseMerge.duplicate_id.in_((record.kept_id, record.duplicate_id)))
+        | EnterpriseMerge.duplicate_id.in_((record.kept_id, record.duplicate_id)),
+    )
     if db.session.scalar(later.limit(1)) is not None:
         return _l("A later merge involves one of these records: undo that one first.")
     entities = [("enterprise", record.kept_id), ("enterprise", record.duplicate_id)]
@@ -190,15 +265,22 @@ def undo_blocker(record: EnterpriseMerge) -> str | None:
     entities += [("assessment", i) for i in record.moved["assessments"]]
     entities += [("contact_request", i) for i in record.moved["contact_requests"]]
     if record.moved["products"]:
-        entities += [("listing", i) for i in db.session.scalars(
-            select(Listing.id).where(Listing.product_id.in_(record.moved["products"])))]
-    changed = select(AuditEvent.id).where(AuditEvent.id > record.last_event_id, or_(*(
-        (AuditEvent.entity_type == kind) & (AuditEvent.entity_id == str(i)) for kind, i in entities)))
+        entities += [
+            ("listing", i)
+            for i in db.session.scalars(select(Listing.id).where(Listing.product_id.in_(record.moved["products"])))
+        ]
+    changed = select(AuditEvent.id).where(
+        AuditEvent.id > record.last_event_id,
+        or_(*((AuditEvent.entity_type == kind) & (AuditEvent.entity_id == str(i)) for kind, i in entities)),
+    )
     if db.session.scalar(changed.limit(1)) is not None:
-        return _l("One of the records, or something moved with the merge, changed after it: the merge can no "
-                  "longer be undone. Correct the records instead.")
-    counted_since = select(Assessment.id).where(Assessment.enterprise_id == record.kept_id,
-                                                Assessment.submitted_at > record.merged_at)
+        return _l(
+            "One of the records, or something moved with the merge, changed after it: the merge can no "
+            "longer be undone. Correct the records instead."
+        )
+    counted_since = select(Assessment.id).where(
+        Assessment.enterprise_id == record.kept_id, Assessment.submitted_at > record.merged_at
+    )
     if db.session.scalar(counted_since.limit(1)) is not None:
         return _l("An assessment was submitted on the kept record after the merge: it can no longer be undone.")
     return None
@@ -214,22 +296,38 @@ def undo_merge(record: EnterpriseMerge, actor: audit.Actor, note: str | None) ->
     moved = record.moved
     keep = db.session.get(Enterprise, record.kept_id)
     duplicate = db.session.get(Enterprise, record.duplicate_id)
-    for model, key in ((Product, "products"), (Assessment, "assessments"), (ContactRequest, "contact_requests"),
-                       (ReviewRequest, "reviews"), (Follow, "follows"), (Membership, "members")):
+    for model, key in (
+        (Product, "products"),
+        (Assessment, "assessments"),
+        (ContactRequest, "contact_requests"),
+        (ReviewRequest, "reviews"),
+        (Follow, "follows"),
+        (Membership, "members"),
+    ):
         if moved[key]:
-            db.session.execute(update(model).where(model.id.in_(moved[key]), model.enterprise_id == keep.id)
-                               .values(enterprise_id=duplicate.id))
+            db.session.execute(
+                update(model)
+                .where(model.id.in_(moved[key]), model.enterprise_id == keep.id)
+                .values(enterprise_id=duplicate.id)
+            )
     for membership_id, claim_state, decided_at in moved["members_raised"]:
         membership = db.session.get(Membership, membership_id)
         membership.claim_state = claim_state
         membership.decided_at = datetime.fromisoformat(decided_at) if decided_at else None
     if moved["solutions"]:
-        db.session.execute(delete(EnterpriseSolution).where(EnterpriseSolution.enterprise_id == keep.id,
-                                                            EnterpriseSolution.category.in_(moved["solutions"])))
+        db.session.execute(
+            delete(EnterpriseSolution).where(
+                EnterpriseSolution.enterprise_id == keep.id, EnterpriseSolution.category.in_(moved["solutions"])
+            )
+        )
     _restore_latest(keep, duplicate, moved["latest"])
     if moved["redirected"]:
-        db.session.execute(update(Enterprise).where(Enterprise.id.in_(moved["redirected"]))
-                           .values(merged_into_id=duplicate.id).execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Enterprise)
+            .where(Enterprise.id.in_(moved["redirected"]))
+            .values(merged_into_id=duplicate.id)
+            .execution_options(synchronize_session=False)
+        )
     db.session.flush()
     db.session.expire_all()
     keep, duplicate = db.session.get(Enterprise, record.kept_id), db.session.get(Enterprise, record.duplicate_id)
@@ -238,19 +336,40 @@ def undo_merge(record: EnterpriseMerge, actor: audit.Actor, note: str | None) ->
     blanks = {f: date.fromisoformat(v) if f == "founded_on" and v else v for f, v in moved["was_blank"].items()}
     services.update_enterprise(keep, actor, provenance, **blanks)
     services.refresh_search_text(keep)
-    audit.record(actor, "unmerge", "enterprise", keep.id, None,
-                 {"returned": f"{duplicate.public_key} · {duplicate.name}"}, provenance=provenance)
+    audit.record(
+        actor,
+        "unmerge",
+        "enterprise",
+        keep.id,
+        None,
+        {"returned": f"{duplicate.public_key} · {duplicate.name}"},
+        provenance=provenance,
+    )
     duplicate.merged_into_id = None
     services.update_enterprise(duplicate, actor, provenance, record_state=moved["duplicate_state"])
     services.refresh_search_text(duplicate)
-    audit.record(actor, "unmerge", "enterprise", duplicate.id, None,
-                 {"separated_from": f"{keep.public_key} · {keep.name}"}, provenance=provenance)
+    audit.record(
+        actor,
+        "unmerge",
+        "enterprise",
+        duplicate.id,
+        None,
+        {"separated_from": f"{keep.public_key} · {keep.name}"},
+        provenance=provenance,
+    )
     record.undone_at, record.undone_by_id = utcnow(), actor.user_id
     db.session.flush()
     return duplicate
 
 
-LATEST_COLUMNS = ("assessment_id", "instrument_id", "instrument_version", "overall_level", "total_share", "submitted_at")
+LATEST_COLUMNS = (
+    "assessment_id",
+    "instrument_id",
+    "instrument_version",
+    "overall_level",
+    "total_share",
+    "submitted_at",
+)
 
 
 def _latest_values(row: LatestAssessment | None) -> dict | None:
@@ -281,5 +400,9 @@ def _restore_latest(keep: Enterprise, duplicate: Enterprise, before: dict) -> No
     db.session.flush()
     for enterprise, values in ((keep, before["kept"]), (duplicate, before["duplicate"])):
         if values is not None:
-            db.session.add(LatestAssessment(enterprise_id=enterprise.id, **{
-                **values, "submitted_at": datetime.fromisoformat(values["submitted_at"])}))
+            db.session.add(
+                LatestAssessment(
+                    enterprise_id=enterprise.id,
+                    **{**values, "submitted_at": datetime.fromisoformat(values["submitted_at"])},
+                )
+            )

@@ -19,29 +19,59 @@ from app.models import AuditEvent, Commune, Enterprise, Listing, Product
 from app.registry import services
 from app.text import fold, normalize
 
-RECORD_STATES = {"published": _l("In the directory"), "pending": _l("Awaiting review"),
-                 "rejected": _l("Rejected"), "withdrawn": _l("Out of the directory")}
+RECORD_STATES = {
+    "published": _l("In the directory"),
+    "pending": _l("Awaiting review"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Out of the directory"),
+}
 FIELD_LABELS = {
-    "code": _l("Enterprise code"), "name": _l("Registered name"), "legal_form": _l("Legal form"),
-    "main_vsic": _l("Main line of business (VSIC)"), "commune_code": _l("Commune or ward"), "address": _l("Address"),
-    "founded_on": _l("Date of first registration"), "employees": _l("Employees"), "revenue_vnd": _l("Revenue (VND)"),
-    "capital_vnd": _l("Total capital (VND)"), "is_digital_tech": _l("Digital-technology enterprise"),
+    "code": _l("Enterprise code"),
+    "name": _l("Registered name"),
+    "legal_form": _l("Legal form"),
+    "main_vsic": _l("Main line of business (VSIC)"),
+    "commune_code": _l("Commune or ward"),
+    "address": _l("Address"),
+    "founded_on": _l("Date of first registration"),
+    "employees": _l("Employees"),
+    "revenue_vnd": _l("Revenue (VND)"),
+    "capital_vnd": _l("Total capital (VND)"),
+    "is_digital_tech": _l("Digital-technology enterprise"),
     "digital_tech_basis": _l("Basis of the digital-technology label"),
-    "digital_tech_verification": _l("Digital-technology label checked"), "is_startup": _l("Innovative startup"),
-    "startup_basis": _l("Basis of the startup label"), "startup_verification": _l("Startup label checked"),
-    "description": _l("What the enterprise does"), "website": _l("Website"), "email": _l("Contact e-mail"),
-    "phone": _l("Phone"), "status": _l("Legal status"), "record_state": _l("Directory"),
-    "shows_readiness": _l("Shows its readiness level"), "stage": _l("Stage"), "funding_sought_vnd": _l("Funding sought (VND)"),
-    "merged_into": _l("Merged into"), "absorbed": _l("Absorbed the duplicate"), "reason": _l("Reason"),
-    "returned": _l("Gave back the duplicate"), "separated_from": _l("Separated again from"),
-    "ceased_on": _l("Ceased on"), "digital_tech_verified_on": _l("Digital-technology label verified on"),
+    "digital_tech_verification": _l("Digital-technology label checked"),
+    "is_startup": _l("Innovative startup"),
+    "startup_basis": _l("Basis of the startup label"),
+    "startup_verification": _l("Startup label checked"),
+    "description": _l("What the enterprise does"),
+    "website": _l("Website"),
+    "email": _l("Contact e-mail"),
+    "phone": _l("Phone"),
+    "status": _l("Legal status"),
+    "record_state": _l("Directory"),
+    "shows_readiness": _l("Shows its readiness level"),
+    "stage": _l("Stage"),
+    "funding_sought_vnd": _l("Funding sought (VND)"),
+    "merged_into": _l("Merged into"),
+    "absorbed": _l("Absorbed the duplicate"),
+    "reason": _l("Reason"),
+    "returned": _l("Gave back the duplicate"),
+    "separated_from": _l("Separated again from"),
+    "ceased_on": _l("Ceased on"),
+    "digital_tech_verified_on": _l("Digital-technology label verified on"),
     "startup_verified_on": _l("Startup label verified on"),
-    "url": _l("Address of the listing"), "product": _l("Product"), "enterprise": _l("Enterprise"),
+    "url": _l("Address of the listing"),
+    "product": _l("Product"),
+    "enterprise": _l("Enterprise"),
 }
 VERIFICATION = {"unverified": _l("not yet"), "verified": _l("checked"), "rejected": _l("refused")}
-ACTIONS = {"create": _l("Created"), "update": _l("Changed"), "merge": _l("Merged"), "unmerge": _l("Merge undone"),
-           "withdraw": _l("Taken out of the directory"),
-           "reinstate": _l("Put back in the directory")}
+ACTIONS = {
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "merge": _l("Merged"),
+    "unmerge": _l("Merge undone"),
+    "withdraw": _l("Taken out of the directory"),
+    "reinstate": _l("Put back in the directory"),
+}
 SEARCH_LIMIT = 50
 
 
@@ -59,11 +89,17 @@ def find(q: str, state: str = "") -> list[Enterprise]:
         query = query.where(Enterprise.record_state == state)
     if q:
         folded = fold(q)
-        query = query.where(or_(
-            Enterprise.public_key == q.upper(), Enterprise.code == canonical_key(q),
-            Enterprise.name_folded.like(f"{folded}%"), Enterprise.name_folded.like(f"% {folded}%"),
-        ))
-    return list(db.session.scalars(query.order_by(Enterprise.updated_at.desc(), Enterprise.id.desc()).limit(SEARCH_LIMIT)))
+        query = query.where(
+            or_(
+                Enterprise.public_key == q.upper(),
+                Enterprise.code == canonical_key(q),
+                Enterprise.name_folded.like(f"{folded}%"),
+                Enterprise.name_folded.like(f"% {folded}%"),
+            )
+        )
+    return list(
+        db.session.scalars(query.order_by(Enterprise.updated_at.desc(), Enterprise.id.desc()).limit(SEARCH_LIMIT))
+    )
 
 
 def staff_update(enterprise: Enterprise, actor: audit.Actor, fields: dict[str, Any], note: str | None) -> bool:
@@ -123,8 +159,8 @@ class Change:
 class HistoryEntry:
     event: AuditEvent
     action: str
-    subject: str          # what the event is about: the record, one of its products, a listing, a merged record
-    source: str           # through which channel: import batch, owner, department, review …
+    subject: str  # what the event is about: the record, one of its products, a listing, a merged record
+    source: str  # through which channel: import batch, owner, department, review …
     batch_id: int | None  # the import batch, to link to it
     changes: list[Change]
 
@@ -143,7 +179,9 @@ def display_value(field: str, value: Any) -> str:
         return str(_l("Yes") if value else _l("No"))
     if isinstance(value, date):
         return fmt_date(value)
-    if field in ("founded_on", "ceased_on", "digital_tech_verified_on", "startup_verified_on") and isinstance(value, str):
+    if field in ("founded_on", "ceased_on", "digital_tech_verified_on", "startup_verified_on") and isinstance(
+        value, str
+    ):
         try:
             return fmt_date(date.fromisoformat(value))
         except ValueError:
@@ -157,8 +195,13 @@ def display_value(field: str, value: Any) -> str:
         return f"{commune.name} ({value})" if commune else str(value)
     if field == "legal_form" and value in LEGAL_FORMS:
         return str(LEGAL_FORMS[value].label)
-    vocabularies = {"status": STATUSES, "record_state": RECORD_STATES, "size_tier": SIZE_TIERS,
-                    "digital_tech_verification": VERIFICATION, "startup_verification": VERIFICATION}
+    vocabularies = {
+        "status": STATUSES,
+        "record_state": RECORD_STATES,
+        "size_tier": SIZE_TIERS,
+        "digital_tech_verification": VERIFICATION,
+        "startup_verification": VERIFICATION,
+    }
     if field in vocabularies:
         return str(vocabularies[field].get(value, value))
     return str(value)
@@ -173,9 +216,16 @@ def _source(provenance: str | None) -> tuple[str, int | None]:
     if channel in ("import", "undo") and rest.isdigit():
         text = _l("Import %(id)s", id=rest) if channel == "import" else _l("Undo of import %(id)s", id=rest)
         return str(text), int(rest)
-    labels = {"staff": _l("Department"), "owner": _l("The enterprise's own edit"), "registration": _l("Self-registration"),
-              "review": _l("Approved request"), "demo": _l("Demonstration data"), "generated": _l("Generated test data"),
-              "merge": _l("Merge of duplicates"), "unmerge": _l("Undo of a merge")}
+    labels = {
+        "staff": _l("Department"),
+        "owner": _l("The enterprise's own edit"),
+        "registration": _l("Self-registration"),
+        "review": _l("Approved request"),
+        "demo": _l("Demonstration data"),
+        "generated": _l("Generated test data"),
+        "merge": _l("Merge of duplicates"),
+        "unmerge": _l("Undo of a merge"),
+    }
     label = str(labels.get(channel, channel))
     if channel in ("staff", "merge", "unmerge") and rest:
         label += f" — {rest}"
@@ -189,15 +239,25 @@ def history(enterprise: Enterprise, limit: int = 200) -> list[HistoryEntry]:
     ids = [enterprise.id] + [m.id for m in merged]
     names = {str(m.id): m for m in merged}
     product_ids = list(db.session.scalars(select(Product.id).where(Product.enterprise_id.in_(ids))))
-    listing_ids = list(db.session.scalars(select(Listing.id).where(Listing.product_id.in_(product_ids)))) if product_ids else []
+    listing_ids = (
+        list(db.session.scalars(select(Listing.id).where(Listing.product_id.in_(product_ids)))) if product_ids else []
+    )
     products = {str(p.id): p.name for p in db.session.scalars(select(Product).where(Product.id.in_(product_ids)))}
     conditions = [and_(AuditEvent.entity_type == "enterprise", AuditEvent.entity_id.in_([str(i) for i in ids]))]
     if product_ids:
-        conditions.append(and_(AuditEvent.entity_type == "product", AuditEvent.entity_id.in_([str(i) for i in product_ids])))
+        conditions.append(
+            and_(AuditEvent.entity_type == "product", AuditEvent.entity_id.in_([str(i) for i in product_ids]))
+        )
     if listing_ids:
-        conditions.append(and_(AuditEvent.entity_type == "listing", AuditEvent.entity_id.in_([str(i) for i in listing_ids])))
-    events = db.session.scalars(select(AuditEvent).where(or_(*conditions))
-                                .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit))
+        conditions.append(
+            and_(AuditEvent.entity_type == "listing", AuditEvent.entity_id.in_([str(i) for i in listing_ids]))
+        )
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(or_(*conditions))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
     entries = []
     for event in events:
         if event.entity_type == "product":
@@ -211,8 +271,17 @@ def history(enterprise: Enterprise, limit: int = 200) -> list[HistoryEntry]:
             subject = ""
         before, after = event.before or {}, event.after or {}
         fields = [f for f in (*after.keys(), *(k for k in before if k not in after))]
-        changes = [Change(f, field_label(f), display_value(f, before.get(f)) if event.before is not None else "",
-                          display_value(f, after.get(f))) for f in fields]
+        changes = [
+            Change(
+                f,
+                field_label(f),
+                display_value(f, before.get(f)) if event.before is not None else "",
+                display_value(f, after.get(f)),
+            )
+            for f in fields
+        ]
         source, batch_id = _source(event.provenance)
-        entries.append(HistoryEntry(event, str(ACTIONS.get(event.action, event.action)), subject, source, batch_id, changes))
+        entries.append(
+            HistoryEntry(event, str(ACTIONS.get(event.action, event.action)), subject, source, batch_id, changes)
+        )
     return entries

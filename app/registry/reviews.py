@@ -18,8 +18,17 @@ from app.models.base import utcnow
 from app.notify import notify
 from app.registry import services
 
-LEGAL_FIELDS = ("name", "legal_form", "main_vsic", "commune_code", "address", "founded_on", "employees",
-                "revenue_vnd", "capital_vnd")
+LEGAL_FIELDS = (
+    "name",
+    "legal_form",
+    "main_vsic",
+    "commune_code",
+    "address",
+    "founded_on",
+    "employees",
+    "revenue_vnd",
+    "capital_vnd",
+)
 DESCRIPTIVE_FIELDS = ("description", "website", "email", "phone", "stage", "funding_sought_vnd")
 
 
@@ -30,8 +39,9 @@ class ReviewError(ValueError):
 
 
 def request_review(kind: str, enterprise: Enterprise, user: User | None, payload: dict[str, Any]) -> ReviewRequest:
-    review = ReviewRequest(kind=kind, enterprise_id=enterprise.id, requested_by_id=user.id if user else None,
-                           payload=payload)
+    review = ReviewRequest(
+        kind=kind, enterprise_id=enterprise.id, requested_by_id=user.id if user else None, payload=payload
+    )
     db.session.add(review)
     db.session.flush()
     return review
@@ -39,18 +49,23 @@ def request_review(kind: str, enterprise: Enterprise, user: User | None, payload
 
 def register_enterprise(user: User, fields: dict[str, Any]) -> Enterprise:
     """A new listing by its owner: kept out of the directory until the department approves it."""
-    enterprise = services.create_enterprise(audit.Actor.of(user), "registration", str(user.id), record_state="pending",
-                                            **fields)
-    db.session.add(Membership(user_id=user.id, enterprise_id=enterprise.id, claim_state="pending",
-                              evidence="registered the enterprise"))
+    enterprise = services.create_enterprise(
+        audit.Actor.of(user), "registration", str(user.id), record_state="pending", **fields
+    )
+    db.session.add(
+        Membership(
+            user_id=user.id, enterprise_id=enterprise.id, claim_state="pending", evidence="registered the enterprise"
+        )
+    )
     request_review("registration", enterprise, user, {})
     return enterprise
 
 
 def claim(user: User, enterprise: Enterprise, evidence: str) -> Membership:
     """Ask to act for an existing enterprise; a verified member counts its assessments."""
-    existing = db.session.scalar(select(Membership).where(Membership.user_id == user.id,
-                                                          Membership.enterprise_id == enterprise.id))
+    existing = db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.enterprise_id == enterprise.id)
+    )
     if existing is not None:
         raise ReviewError("already_claimed")
     membership = Membership(user_id=user.id, enterprise_id=enterprise.id, claim_state="pending", evidence=evidence)
@@ -68,8 +83,11 @@ def request_label(user: User, enterprise: Enterprise, label: str, evidence: str)
         raise ReviewError("unknown_label")
     if getattr(enterprise, f"is_{label}") and getattr(enterprise, f"{label}_verification") == "verified":
         raise ReviewError("already_labelled")
-    pending = db.session.scalars(select(ReviewRequest).where(
-        ReviewRequest.enterprise_id == enterprise.id, ReviewRequest.kind == "flag", ReviewRequest.state == "pending"))
+    pending = db.session.scalars(
+        select(ReviewRequest).where(
+            ReviewRequest.enterprise_id == enterprise.id, ReviewRequest.kind == "flag", ReviewRequest.state == "pending"
+        )
+    )
     if any(r.payload.get("label") == label for r in pending):
         raise ReviewError("already_requested")
     return request_review("flag", enterprise, user, {"label": label, "evidence": evidence})
@@ -79,7 +97,9 @@ def edit(user: User, enterprise: Enterprise, changes: dict[str, Any]) -> tuple[b
     """Descriptive fields publish at once; legal fields wait for the department's review."""
     descriptive = {k: v for k, v in changes.items() if k in DESCRIPTIVE_FIELDS and getattr(enterprise, k) != v}
     legal = {k: v for k, v in changes.items() if k in LEGAL_FIELDS and getattr(enterprise, k) != v}
-    changed = services.update_enterprise(enterprise, audit.Actor.of(user), "owner", **descriptive) if descriptive else False
+    changed = (
+        services.update_enterprise(enterprise, audit.Actor.of(user), "owner", **descriptive) if descriptive else False
+    )
     review = None
     if legal:
         review = request_review("legal_edit", enterprise, user, {k: _plain(v) for k, v in legal.items()})
@@ -110,8 +130,11 @@ def decide(review: ReviewRequest, staff: User, approve: bool, reason: str | None
     if approve:
         _apply(review, enterprise, actor)
     elif review.kind == "claim" or review.kind == "registration":
-        for membership in db.session.scalars(select(Membership).where(
-                Membership.enterprise_id == enterprise.id, Membership.user_id == review.requested_by_id)):
+        for membership in db.session.scalars(
+            select(Membership).where(
+                Membership.enterprise_id == enterprise.id, Membership.user_id == review.requested_by_id
+            )
+        ):
             membership.claim_state = "rejected"
             membership.decision_reason = reason
         if review.kind == "registration":
@@ -120,8 +143,14 @@ def decide(review: ReviewRequest, staff: User, approve: bool, reason: str | None
     review.reason = reason
     review.decided_by_id = staff.id
     review.decided_at = utcnow()
-    audit.record(actor, "approve" if approve else "reject", "review_request", review.id, None,
-                 {"kind": review.kind, "enterprise": enterprise.public_key, "reason": reason})
+    audit.record(
+        actor,
+        "approve" if approve else "reject",
+        "review_request",
+        review.id,
+        None,
+        {"kind": review.kind, "enterprise": enterprise.public_key, "reason": reason},
+    )
     if review.requested_by is not None:
         _tell_requester(review, approve)
     db.session.flush()
@@ -131,8 +160,11 @@ def _apply(review: ReviewRequest, enterprise: Enterprise, actor: audit.Actor) ->
     from app.assessment.services import on_membership_verified
 
     if review.kind in ("claim", "registration"):
-        for membership in db.session.scalars(select(Membership).where(
-                Membership.enterprise_id == enterprise.id, Membership.user_id == review.requested_by_id)):
+        for membership in db.session.scalars(
+            select(Membership).where(
+                Membership.enterprise_id == enterprise.id, Membership.user_id == review.requested_by_id
+            )
+        ):
             membership.claim_state = "verified"
             membership.decided_by_id = actor.user_id
             membership.decided_at = utcnow()
@@ -148,8 +180,16 @@ def _apply(review: ReviewRequest, enterprise: Enterprise, actor: audit.Actor) ->
         services.update_enterprise(enterprise, actor, f"review:{review.id}", **values)
     elif review.kind == "flag":
         label = review.payload["label"]
-        services.update_enterprise(enterprise, actor, f"review:{review.id}", **{
-            f"is_{label}": True, f"{label}_basis": review.payload.get("evidence"), f"{label}_verification": "verified"})
+        services.update_enterprise(
+            enterprise,
+            actor,
+            f"review:{review.id}",
+            **{
+                f"is_{label}": True,
+                f"{label}_basis": review.payload.get("evidence"),
+                f"{label}_verification": "verified",
+            },
+        )
     elif review.kind == "certification":
         product = db.session.get(Product, review.payload.get("product_id"))
         if product is not None:
@@ -171,12 +211,21 @@ def _tell_requester(review: ReviewRequest, approve: bool) -> None:
         "flag": lambda: _("the label request of %(name)s", name=name),
     }
     what = kinds.get(review.kind, kinds["report"])
-    if approve:
-        subject = lambda: _("Approved: %(what)s", what=what())  # noqa: E731
-    else:
-        subject = lambda: _("Not approved: %(what)s", what=what())  # noqa: E731
-    body = lambda: (_("The department has approved %(what)s.", what=what()) if approve else  # noqa: E731
-                    _("The department has not approved %(what)s.", what=what()))\
-        + ("\n\n" + _("Reason: %(reason)s", reason=review.reason) if review.reason else "")
-    link = url_for("directory.profile", key=review.enterprise.public_key) if services.is_public_record(review.enterprise) else None
+
+    def subject() -> str:
+        return _("Approved: %(what)s", what=what()) if approve else _("Not approved: %(what)s", what=what())
+
+    def body() -> str:
+        outcome = (
+            _("The department has approved %(what)s.", what=what())
+            if approve
+            else _("The department has not approved %(what)s.", what=what())
+        )
+        return outcome + ("\n\n" + _("Reason: %(reason)s", reason=review.reason) if review.reason else "")
+
+    link = (
+        url_for("directory.profile", key=review.enterprise.public_key)
+        if services.is_public_record(review.enterprise)
+        else None
+    )
     notify(review.requested_by, subject, body, link)

@@ -22,10 +22,32 @@ from app.search_text import search_text, without_legal_form
 from app.text import fold, normalize, vietnamese_sort_key
 
 AUDITED_FIELDS = (
-    "code", "name", "legal_form", "main_vsic", "commune_code", "address", "founded_on", "employees",
-    "revenue_vnd", "capital_vnd", "is_digital_tech", "digital_tech_basis", "digital_tech_verification",
-    "is_startup", "startup_basis", "startup_verification", "description", "website", "email", "phone",
-    "status", "record_state", "shows_readiness", "ceased_on", "digital_tech_verified_on", "startup_verified_on",
+    "code",
+    "name",
+    "legal_form",
+    "main_vsic",
+    "commune_code",
+    "address",
+    "founded_on",
+    "employees",
+    "revenue_vnd",
+    "capital_vnd",
+    "is_digital_tech",
+    "digital_tech_basis",
+    "digital_tech_verification",
+    "is_startup",
+    "startup_basis",
+    "startup_verification",
+    "description",
+    "website",
+    "email",
+    "phone",
+    "status",
+    "record_state",
+    "shows_readiness",
+    "ceased_on",
+    "digital_tech_verified_on",
+    "startup_verified_on",
 )
 HOUSEHOLD_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -103,8 +125,15 @@ def create_enterprise(actor: audit.Actor, provenance: str, provenance_ref: str |
     enterprise = Enterprise(provenance=provenance, provenance_ref=provenance_ref, **values)
     db.session.add(enterprise)
     db.session.flush()
-    audit.record(actor, "create", "enterprise", enterprise.id, None,
-                 audit.snapshot(enterprise, AUDITED_FIELDS), provenance=f"{provenance}:{provenance_ref or ''}")
+    audit.record(
+        actor,
+        "create",
+        "enterprise",
+        enterprise.id,
+        None,
+        audit.snapshot(enterprise, AUDITED_FIELDS),
+        provenance=f"{provenance}:{provenance_ref or ''}",
+    )
     return enterprise
 
 
@@ -147,14 +176,18 @@ def public_record(record_state=Enterprise.record_state, commune_code=Enterprise.
 
 def is_public_record(enterprise: Enterprise) -> bool:
     """Whether one record passes `public_record` (the same condition, asked of one row)."""
-    return enterprise.id is not None and db.session.scalar(
-        select(Enterprise.id).where(Enterprise.id == enterprise.id, public_record())) is not None
+    return (
+        enterprise.id is not None
+        and db.session.scalar(select(Enterprise.id).where(Enterprise.id == enterprise.id, public_record())) is not None
+    )
 
 
 def verified_labels(day):
     """(digital technology, startup): each label counted from the day the department verified it."""
-    return (Enterprise.is_digital_tech.is_(True) & (Enterprise.digital_tech_verified_on <= day),
-            Enterprise.is_startup.is_(True) & (Enterprise.startup_verified_on <= day))
+    return (
+        Enterprise.is_digital_tech.is_(True) & (Enterprise.digital_tech_verified_on <= day),
+        Enterprise.is_startup.is_(True) & (Enterprise.startup_verified_on <= day),
+    )
 
 
 def labelled_enterprise(day):
@@ -169,16 +202,20 @@ def registry_counts() -> dict[str, int]:
     visible = (public_record(), Enterprise.status == "active")
     enterprises = db.session.scalar(select(func.count()).select_from(Enterprise).where(*visible))
     smes = db.session.scalar(
-        select(func.count()).select_from(Enterprise).where(*visible, Enterprise.size_tier.in_(("micro", "small", "medium")))
+        select(func.count())
+        .select_from(Enterprise)
+        .where(*visible, Enterprise.size_tier.in_(("micro", "small", "medium")))
     )
-    tech = db.session.scalar(select(func.count()).select_from(Enterprise).where(*visible, labelled_enterprise(today_local())))
+    tech = db.session.scalar(
+        select(func.count()).select_from(Enterprise).where(*visible, labelled_enterprise(today_local()))
+    )
     certified = certificates.certified_today()  # verified, valid today: the one rule of a certificate
-    products = db.session.scalar(
-        select(func.count()).select_from(Product).join(Enterprise).where(*visible, certified)
-    )
+    products = db.session.scalar(select(func.count()).select_from(Product).join(Enterprise).where(*visible, certified))
     listed = db.session.scalar(
         select(func.count(func.distinct(Listing.product_id)))
-        .select_from(Listing).join(Product).join(Enterprise)
+        .select_from(Listing)
+        .join(Product)
+        .join(Enterprise)
         .where(*visible, certified)
     )
     return {"enterprises": enterprises, "smes": smes, "tech": tech, "products": products, "products_listed": listed}

@@ -11,8 +11,13 @@ from app.targets.loader import TargetFileError, load_targets
 
 
 @targets_bp.cli.command("load")
-@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="A targets YAML file (default: targets.yaml in RULES_DIR, app/data/rules).")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="A targets YAML file (default: targets.yaml in RULES_DIR, app/data/rules).",
+)
 @click.option("--replace", is_flag=True, help="Overwrite indicators and targets already in the database from the file.")
 def load_command(path: str | None, replace: bool):
     """Insert missing indicators and targets; keep the ones already there unless --replace."""
@@ -22,5 +27,7 @@ def load_command(path: str | None, replace: bool):
         except TargetFileError as e:
             raise click.ClickException(str(e)) from None
         db.session.commit()
-    click.echo(f"Targets: {summary.indicators_added} indicators and {summary.targets_added} targets added, "
-               f"{summary.replaced} replaced from the file, {summary.kept} kept as they are.")
+    click.echo(
+        f"Targets: {summary.indicators_added} indicators and {summary.targets_added} targets added, "
+        f"{summary.replaced} replaced from the file, {summary.kept} kept as they are."
+    )

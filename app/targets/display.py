@@ -11,8 +11,12 @@ from app.i18n import fmt_number, fmt_percent, localized
 from app.targets.forms import STATUS_LABELS
 
 KIND_LABELS = {"computed": _l("Computed from the registry"), "reported": _l("Reported by the department")}
-UNIT_LABELS = {"percent": _l("percent"), "percent_grdp": _l("percent of GRDP"), "count": _l("number"),
-               "yes_no": _l("yes or no")}
+UNIT_LABELS = {
+    "percent": _l("percent"),
+    "percent_grdp": _l("percent of GRDP"),
+    "count": _l("number"),
+    "yes_no": _l("yes or no"),
+}
 STATUS_BADGES = {"active": "text-bg-primary", "achieved": "text-bg-success", "obsolete": "text-bg-secondary"}
 
 
@@ -30,7 +34,11 @@ def format_value(value: Decimal | None, unit: str) -> str:
 
 def template_helpers() -> dict:
     return {
-        "indicator_value": format_value, "indicator_name": lambda i: localized(i.name_vi, i.name_en),
-        "target_reading": lambda t: localized(t.reading_vi, t.reading_en), "status_labels": STATUS_LABELS,
-        "status_badges": STATUS_BADGES, "kind_labels": KIND_LABELS, "unit_labels": UNIT_LABELS,
+        "indicator_value": format_value,
+        "indicator_name": lambda i: localized(i.name_vi, i.name_en),
+        "target_reading": lambda t: localized(t.reading_vi, t.reading_en),
+        "status_labels": STATUS_LABELS,
+        "status_badges": STATUS_BADGES,
+        "kind_labels": KIND_LABELS,
+        "unit_labels": UNIT_LABELS,
     }

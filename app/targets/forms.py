@@ -11,21 +11,33 @@ STATUS_LABELS = {"active": _l("In force"), "achieved": _l("Achieved"), "obsolete
 
 class IndicatorValueForm(FlaskForm):
     value = StringField(_l("Value"), render_kw={"inputmode": "decimal", "autocomplete": "off", "maxlength": 40})
-    as_of = StringField(_l("As of"), description=_l("The date the figure describes, dd/mm/yyyy."),
-                        render_kw={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", "maxlength": 20})
-    source_document = StringField(_l("Source document"), render_kw={"maxlength": 300},
-                                  description=_l("The report or decision the figure comes from: its number, date or title."))
+    as_of = StringField(
+        _l("As of"),
+        description=_l("The date the figure describes, dd/mm/yyyy."),
+        render_kw={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", "maxlength": 20},
+    )
+    source_document = StringField(
+        _l("Source document"),
+        render_kw={"maxlength": 300},
+        description=_l("The report or decision the figure comes from: its number, date or title."),
+    )
     note = TextAreaField(_l("Note (optional)"), render_kw={"rows": 2, "maxlength": 2000})
 
 
 class TargetForm(FlaskForm):
-    value = StringField(_l("Target value"),
-                        description=_l("Leave empty for a qualitative target."), render_kw={"inputmode": "decimal", "maxlength": 40})
+    value = StringField(
+        _l("Target value"),
+        description=_l("Leave empty for a qualitative target."),
+        render_kw={"inputmode": "decimal", "maxlength": 40},
+    )
     reading_vi = TextAreaField(_l("How the value was read (Vietnamese)"), render_kw={"rows": 3, "maxlength": 2000})
     reading_en = TextAreaField(_l("How the value was read (English)"), render_kw={"rows": 3, "maxlength": 2000})
     status = SelectField(_l("Status"), choices=list(STATUS_LABELS.items()), validate_choice=False)
-    status_note = TextAreaField(_l("Note on the status"), render_kw={"rows": 2, "maxlength": 2000},
-                                description=_l("Required when the target is obsolete: say why."))
+    status_note = TextAreaField(
+        _l("Note on the status"),
+        render_kw={"rows": 2, "maxlength": 2000},
+        description=_l("Required when the target is obsolete: say why."),
+    )
 
 
 class SettingForm(FlaskForm):

@@ -103,9 +103,15 @@ def _indicator(path: Path, position: int, item, seen: set[str]) -> dict:
     years: set[int] = set()
     targets = [_target(where, item["unit"], t, years) for t in item.get("targets") or []]
     return {
-        "code": code, "name_vi": normalize(item["name_vi"]), "name_en": normalize(item["name_en"]),
-        "kind": item["kind"], "metric": normalize(item.get("metric")) or None, "unit": item["unit"],
-        "source": normalize(item.get("source")) or None, "position": position, "targets": targets,
+        "code": code,
+        "name_vi": normalize(item["name_vi"]),
+        "name_en": normalize(item["name_en"]),
+        "kind": item["kind"],
+        "metric": normalize(item.get("metric")) or None,
+        "unit": item["unit"],
+        "source": normalize(item.get("source")) or None,
+        "position": position,
+        "targets": targets,
     }
 
 
@@ -126,13 +132,18 @@ def _target(where: str, unit: str, item, years: set[int]) -> dict:
     if status not in TARGET_STATUSES:
         raise TargetFileError(f"{where}: 'status' must be one of {', '.join(TARGET_STATUSES)}.")
     return {
-        "year": item["year"], "value": value, "reading_vi": normalize(item.get("reading_vi")) or None,
-        "reading_en": normalize(item.get("reading_en")) or None, "status": status,
+        "year": item["year"],
+        "value": value,
+        "reading_vi": normalize(item.get("reading_vi")) or None,
+        "reading_en": normalize(item.get("reading_en")) or None,
+        "status": status,
         "status_note": normalize(item.get("status_note")) or None,
     }
 
 
-def load_targets(path: Path | str | None = None, *, replace: bool = False, actor: audit.Actor = audit.CLI) -> LoadSummary:
+def load_targets(
+    path: Path | str | None = None, *, replace: bool = False, actor: audit.Actor = audit.CLI
+) -> LoadSummary:
     """Insert what is missing (and overwrite what exists when ``replace``); flushes, the caller commits."""
     items = read_targets_file(path)
     summary = LoadSummary()
@@ -160,7 +171,9 @@ def load_targets(path: Path | str | None = None, *, replace: bool = False, actor
     return summary
 
 
-def _load_targets_of(indicator: Indicator, items: list[dict], replace: bool, actor: audit.Actor, summary: LoadSummary) -> None:
+def _load_targets_of(
+    indicator: Indicator, items: list[dict], replace: bool, actor: audit.Actor, summary: LoadSummary
+) -> None:
     existing = {t.year: t for t in indicator.targets} if indicator.id else {}
     for item in items:
         fields = {k: item[k] for k in TARGET_FIELDS}

@@ -41,14 +41,19 @@ def _plain(value):
 
 
 def indicator_snapshot(indicator: Indicator) -> dict:
-    return {f: _plain(getattr(indicator, f)) for f in ("code", "name_vi", "name_en", "kind", "metric", "unit", "source")}
+    return {
+        f: _plain(getattr(indicator, f)) for f in ("code", "name_vi", "name_en", "kind", "metric", "unit", "source")
+    }
 
 
 def target_snapshot(target: Target) -> dict:
-    return {f: _plain(getattr(target, f)) for f in ("year", "value", "reading_vi", "reading_en", "status", "status_note")}
+    return {
+        f: _plain(getattr(target, f)) for f in ("year", "value", "reading_vi", "reading_en", "status", "status_note")
+    }
 
 
 # --- reading ------------------------------------------------------------------------------
+
 
 def indicators() -> list[Indicator]:
     """Every indicator in plan order, with its targets and reported values loaded."""
@@ -75,6 +80,7 @@ def history(indicator: Indicator) -> list[tuple[IndicatorValue, bool]]:
 
 
 # --- parsing ------------------------------------------------------------------------------
+
 
 def parse_value(text: str | None, unit: str, *, required: bool = True) -> Decimal | None:
     """A number ≥ 0 as people type it (12,5 or 12.5), at most 100 for a percentage, 0 or 1 for yes/no."""
@@ -119,15 +125,25 @@ def parse_as_of(text: str | None, today: date) -> date:
 
 # --- writing ------------------------------------------------------------------------------
 
-def add_value(indicator: Indicator, *, value: str | None, as_of: str | None, source_document: str | None,
-              note: str | None, actor: audit.Actor) -> IndicatorValue:
+
+def add_value(
+    indicator: Indicator,
+    *,
+    value: str | None,
+    as_of: str | None,
+    source_document: str | None,
+    note: str | None,
+    actor: audit.Actor,
+) -> IndicatorValue:
     """Record a reported value (a correction is simply a newer entry)."""
     if indicator.kind != "reported":
         raise TargetError(_("This indicator is computed from the registry; values cannot be entered."))
     problems: list[TargetError] = []
     parsed = {}
-    for key, parse in (("value", lambda: parse_value(value, indicator.unit)),
-                       ("as_of", lambda: parse_as_of(as_of, local_today()))):
+    for key, parse in (
+        ("value", lambda: parse_value(value, indicator.unit)),
+        ("as_of", lambda: parse_as_of(as_of, local_today())),
+    ):
         try:
             parsed[key] = parse()
         except TargetError as e:
@@ -140,24 +156,51 @@ def add_value(indicator: Indicator, *, value: str | None, as_of: str | None, sou
     if problems:
         raise TargetProblems(problems)
     entry = IndicatorValue(
-        indicator_id=indicator.id, value=parsed["value"], as_of=parsed["as_of"], source_document=document,
-        note=normalize(note)[:2000] or None, entered_by_id=actor.user_id, entered_by_label=actor.label[:100],
+        indicator_id=indicator.id,
+        value=parsed["value"],
+        as_of=parsed["as_of"],
+        source_document=document,
+        note=normalize(note)[:2000] or None,
+        entered_by_id=actor.user_id,
+        entered_by_label=actor.label[:100],
     )
     db.session.add(entry)
     db.session.flush()
-    audit.record(actor, "report_value", "indicator_value", entry.id, None, {
-        "indicator": indicator.code, "value": str(entry.value), "as_of": entry.as_of.isoformat(),
-        "source_document": entry.source_document, "note": entry.note,
-    })
+    audit.record(
+        actor,
+        "report_value",
+        "indicator_value",
+        entry.id,
+        None,
+        {
+            "indicator": indicator.code,
+            "value": str(entry.value),
+            "as_of": entry.as_of.isoformat(),
+            "source_document": entry.source_document,
+            "note": entry.note,
+        },
+    )
     return entry
 
 
-def update_target(target: Target, *, value: str | None, reading_vi: str | None, reading_en: str | None,
-                  status: str | None, status_note: str | None, actor: audit.Actor) -> bool:
+def update_target(
+    target: Target,
+    *,
+    value: str | None,
+    reading_vi: str | None,
+    reading_en: str | None,
+    status: str | None,
+    status_note: str | None,
+    actor: audit.Actor,
+) -> bool:
     """Change a target (admins only: the view checks). Returns whether anything changed."""
     problems: list[TargetError] = []
-    new = {"reading_vi": normalize(reading_vi) or None, "reading_en": normalize(reading_en) or None,
-           "status_note": normalize(status_note)[:2000] or None, "status": status}
+    new = {
+        "reading_vi": normalize(reading_vi) or None,
+        "reading_en": normalize(reading_en) or None,
+        "status_note": normalize(status_note)[:2000] or None,
+        "status": status,
+    }
     try:
         new["value"] = parse_value(value, target.indicator.unit, required=False)
     except TargetError as e:

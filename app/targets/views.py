@@ -21,9 +21,11 @@ from app.targets import services, targets_bp
 from app.targets.display import format_value, template_helpers
 from app.targets.forms import IndicatorValueForm, SettingForm, TargetForm
 
-UNIT_HINTS = {"percent": _l("A percentage from 0 to 100, for example 87.5."),
-              "percent_grdp": _l("A share of GRDP in percent, from 0 to 100, for example 8.2."),
-              "count": _l("A number, for example 120.")}
+UNIT_HINTS = {
+    "percent": _l("A percentage from 0 to 100, for example 87.5."),
+    "percent_grdp": _l("A share of GRDP in percent, from 0 to 100, for example 8.2."),
+    "count": _l("A number, for example 120."),
+}
 
 
 @targets_bp.context_processor
@@ -46,7 +48,9 @@ def _show_errors(form, error: services.TargetError) -> None:
 
 def _render_indicator(indicator, form):
     form.value.description = UNIT_HINTS.get(indicator.unit)
-    return render_template("targets/indicator.html", indicator=indicator, form=form, history=services.history(indicator))
+    return render_template(
+        "targets/indicator.html", indicator=indicator, form=form, history=services.history(indicator)
+    )
 
 
 @targets_bp.get("/chi-tieu")
@@ -56,10 +60,12 @@ def index():
     years = sorted({t.year for i in indicators for t in i.targets})
     items = [(i, services.latest_value(i)) for i in indicators]
     s = progress_settings.current()
-    computed = {i.code: snapshots.figure(i.code, local_today(), s) for i in indicators
-                if i.kind == "computed" and i.code in DEFINITIONS}
-    return render_template("targets/index.html", items=items, years=years, computed=computed,
-                           progress_value=value_text)
+    computed = {
+        i.code: snapshots.figure(i.code, local_today(), s)
+        for i in indicators
+        if i.kind == "computed" and i.code in DEFINITIONS
+    }
+    return render_template("targets/index.html", items=items, years=years, computed=computed, progress_value=value_text)
 
 
 @targets_bp.get("/chi-tieu/cai-dat")
@@ -78,11 +84,14 @@ def edit_setting(key: str):
         form.value.data = str(spec.default)
     elif form.validate_on_submit():
         try:
-            changed = progress_settings.change(key, form.value.data, form.reading_vi.data, form.reading_en.data,
-                                               audit.Actor.of(current_user))
+            changed = progress_settings.change(
+                key, form.value.data, form.reading_vi.data, form.reading_en.data, audit.Actor.of(current_user)
+            )
             db.session.commit()
-            flash(_("Setting saved: the definitions and figures follow it now.") if changed else _("Nothing changed."),
-                  "success")
+            flash(
+                _("Setting saved: the definitions and figures follow it now.") if changed else _("Nothing changed."),
+                "success",
+            )
             return redirect(url_for("targets.settings_index"))
         except progress_settings.SettingError as e:
             db.session.rollback()
@@ -103,12 +112,23 @@ def add_value(code: str):
     form = IndicatorValueForm()
     if form.validate_on_submit():
         try:
-            entry = services.add_value(indicator, value=form.value.data, as_of=form.as_of.data,
-                                       source_document=form.source_document.data, note=form.note.data,
-                                       actor=audit.Actor.of(current_user))
+            entry = services.add_value(
+                indicator,
+                value=form.value.data,
+                as_of=form.as_of.data,
+                source_document=form.source_document.data,
+                note=form.note.data,
+                actor=audit.Actor.of(current_user),
+            )
             db.session.commit()
-            flash(_("Value %(value)s as of %(date)s saved.", value=format_value(entry.value, indicator.unit),
-                    date=fmt_date(entry.as_of)), "success")
+            flash(
+                _(
+                    "Value %(value)s as of %(date)s saved.",
+                    value=format_value(entry.value, indicator.unit),
+                    date=fmt_date(entry.as_of),
+                ),
+                "success",
+            )
             return redirect(url_for("targets.indicator", code=code))
         except services.TargetError as e:
             db.session.rollback()
@@ -120,15 +140,23 @@ def add_value(code: str):
 @admin_required
 def edit_target(code: str, year: int):
     indicator = _indicator(code)
-    target = db.session.scalar(select(Target).where(Target.indicator_id == indicator.id, Target.year == year)) or abort(404)
+    target = db.session.scalar(select(Target).where(Target.indicator_id == indicator.id, Target.year == year)) or abort(
+        404
+    )
     form = TargetForm(obj=target if request.method == "GET" else None)
     if request.method == "GET":
         form.value.data = "" if target.value is None else format_value(target.value, "count")
     elif form.validate_on_submit():
         try:
-            changed = services.update_target(target, value=form.value.data, reading_vi=form.reading_vi.data,
-                                             reading_en=form.reading_en.data, status=form.status.data,
-                                             status_note=form.status_note.data, actor=audit.Actor.of(current_user))
+            changed = services.update_target(
+                target,
+                value=form.value.data,
+                reading_vi=form.reading_vi.data,
+                reading_en=form.reading_en.data,
+                status=form.status.data,
+                status_note=form.status_note.data,
+                actor=audit.Actor.of(current_user),
+            )
             db.session.commit()
             flash(_("Target saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("targets.indicator", code=code))
@@ -136,4 +164,5 @@ def edit_target(code: str, year: int):
             db.session.rollback()
             _show_errors(form, e)
     return render_template("targets/edit_target.html", indicator=indicator, target=target, form=form), (
-        422 if form.errors else 200)
+        422 if form.errors else 200
+    )

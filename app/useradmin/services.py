@@ -47,8 +47,15 @@ def create_staff_account(email: str, full_name: str, role: str, locale: str, act
         raise UserAdminError(_("Choose staff or administrator."), "role")
     if not normalize(full_name):
         raise UserAdminError(_("Enter the person's name."), "full_name")
-    user = accounts.create_user(email, full_name, role, secrets.token_urlsafe(32), email_verified=False,
-                                actor=audit.Actor.of(actor), check_password=False)
+    user = accounts.create_user(
+        email,
+        full_name,
+        role,
+        secrets.token_urlsafe(32),
+        email_verified=False,
+        actor=audit.Actor.of(actor),
+        check_password=False,
+    )
     user.locale = locale
     send_password_link(user, actor, new=True)
     return user
@@ -59,9 +66,14 @@ def send_password_link(user: User, actor: User, *, new: bool = False) -> None:
     if not user.is_active:
         raise UserAdminError(_("This account is deactivated: reactivate it first."))
     accounts.send_to_user(
-        user, lambda: _("Your account on the department's platform") if new else _("Choose your password"),
-        "useradmin/email/password_link.txt", link=accounts.password_link(user), new=new, admin=actor,
-        forgot_url=external_url("auth.forgot_password"))
+        user,
+        lambda: _("Your account on the department's platform") if new else _("Choose your password"),
+        "useradmin/email/password_link.txt",
+        link=accounts.password_link(user),
+        new=new,
+        admin=actor,
+        forgot_url=external_url("auth.forgot_password"),
+    )
     if not new:
         audit.record(audit.Actor.of(actor), "send_password_link", "user", user.id)
 

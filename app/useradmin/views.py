@@ -43,11 +43,18 @@ def new_user():
     form = NewStaffForm()
     if form.validate_on_submit():
         try:
-            user = services.create_staff_account(form.email.data, form.full_name.data, form.role.data,
-                                                 form.locale.data, current_user)
+            user = services.create_staff_account(
+                form.email.data, form.full_name.data, form.role.data, form.locale.data, current_user
+            )
             db.session.commit()
-            flash(_("Account created for %(email)s. A link to choose a password was e-mailed to them; "
-                    "they will set up two-step sign-in at their first sign-in.", email=user.email), "success")
+            flash(
+                _(
+                    "Account created for %(email)s. A link to choose a password was e-mailed to them; "
+                    "they will set up two-step sign-in at their first sign-in.",
+                    email=user.email,
+                ),
+                "success",
+            )
             return redirect(url_for("useradmin.account", user_id=user.id))
         except services.accounts.AccountError as e:
             db.session.rollback()
@@ -87,7 +94,10 @@ def set_active(user_id: int):
     try:
         if services.set_active(user, active, current_user):
             db.session.commit()
-            flash(_("The account is reactivated.") if active else _("The account is deactivated and its sessions ended."), "success")
+            flash(
+                _("The account is reactivated.") if active else _("The account is deactivated and its sessions ended."),
+                "success",
+            )
     except services.UserAdminError as e:
         db.session.rollback()
         flash(e.message, "error")

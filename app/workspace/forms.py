@@ -16,14 +16,22 @@ class StaffEditForm(EditForm):
 
     status = SelectField(_l("Legal status"), choices=list(STATUSES.items()))
     is_digital_tech = BooleanField(_l("Digital-technology enterprise"))
-    digital_tech_basis = TextAreaField(_l("Basis of the digital-technology label"), validators=[Optional(), Length(max=1000)],
-                                       description=_l("For example: main VSIC 6201 (software); revenue from software above half."))
+    digital_tech_basis = TextAreaField(
+        _l("Basis of the digital-technology label"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("For example: main VSIC 6201 (software); revenue from software above half."),
+    )
     is_startup = BooleanField(_l("Innovative startup"))
     startup_basis = TextAreaField(_l("Basis of the startup label"), validators=[Optional(), Length(max=1000)])
-    note = StringField(_l("Source of the correction"), validators=[Optional(), Length(max=90)],
-                       description=_l("Kept in the history, e.g. the document or the call that the correction comes from."))
+    note = StringField(
+        _l("Source of the correction"),
+        validators=[Optional(), Length(max=90)],
+        description=_l("Kept in the history, e.g. the document or the call that the correction comes from."),
+    )
 
 
 class WithdrawForm(FlaskForm):
-    reason = StringField(_l("Why take it out of the directory?"), validators=[DataRequired(_l("Give a reason: it stays in the record's history.")),
-                                                   Length(max=90)])
+    reason = StringField(
+        _l("Why take it out of the directory?"),
+        validators=[DataRequired(_l("Give a reason: it stays in the record's history.")), Length(max=90)],
+    )

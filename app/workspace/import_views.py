@@ -21,10 +21,16 @@ from app.workspace import workspace_bp
 
 SHOWN_ROWS = 500
 REFRESH_SECONDS = 2  # how often the page of a running job reloads itself
-STATE_LABELS = {"uploaded": _l("Waiting for its check"), "checking": _l("Being checked"),
-                "checked": _l("Checked, not committed"), "committing": _l("Being committed"),
-                "committed": _l("Committed"), "undoing": _l("Being undone"), "undone": _l("Undone"),
-                "failed": _l("Failed")}
+STATE_LABELS = {
+    "uploaded": _l("Waiting for its check"),
+    "checking": _l("Being checked"),
+    "checked": _l("Checked, not committed"),
+    "committing": _l("Being committed"),
+    "committed": _l("Committed"),
+    "undoing": _l("Being undone"),
+    "undone": _l("Undone"),
+    "failed": _l("Failed"),
+}
 
 
 def _batch(batch_id: int) -> ImportBatch:
@@ -63,11 +69,19 @@ def import_check():
 def import_batch(batch_id: int):
     batch = _batch(batch_id)
     rejected = batch.report.get("rejected", [])
-    return render_template("workspace/import_batch.html", batch=batch, rejected=rejected[:SHOWN_ROWS],
-                           more=max(len(rejected) - SHOWN_ROWS, 0), held=batch.report.get("held", []),
-                           message=message, states=STATE_LABELS, stalled=services.is_stalled(batch),
-                           running=batch.state in RUNNING_STATES,
-                           can_commit=services.can_commit(batch), refresh=REFRESH_SECONDS)
+    return render_template(
+        "workspace/import_batch.html",
+        batch=batch,
+        rejected=rejected[:SHOWN_ROWS],
+        more=max(len(rejected) - SHOWN_ROWS, 0),
+        held=batch.report.get("held", []),
+        message=message,
+        states=STATE_LABELS,
+        stalled=services.is_stalled(batch),
+        running=batch.state in RUNNING_STATES,
+        can_commit=services.can_commit(batch),
+        refresh=REFRESH_SECONDS,
+    )
 
 
 @workspace_bp.get("/nhap/<int:batch_id>/tien-do.json")
@@ -75,8 +89,15 @@ def import_batch(batch_id: int):
 def import_progress(batch_id: int):
     """The job's state for scripts and monitors (the page itself reloads without JavaScript)."""
     batch = _batch(batch_id)
-    return {"id": batch.id, "state": batch.state, "done": batch.progress_done, "total": batch.progress_total,
-            "percent": batch.progress_percent, "stalled": services.is_stalled(batch), "counts": batch.counts()}
+    return {
+        "id": batch.id,
+        "state": batch.state,
+        "done": batch.progress_done,
+        "total": batch.progress_total,
+        "percent": batch.progress_percent,
+        "stalled": services.is_stalled(batch),
+        "counts": batch.counts(),
+    }
 
 
 @workspace_bp.post("/nhap/<int:batch_id>/chay-lai")
@@ -128,8 +149,15 @@ def import_commit(batch_id: int):
         return redirect(url_for("workspace.import_batch", batch_id=batch_id))
     try:
         services.commit_batch(batch, actor, resolutions)
-        flash(_("Import committed: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.",
-                new=batch.new_count, updated=batch.updated_count, unchanged=batch.unchanged_count), "success")
+        flash(
+            _(
+                "Import committed: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.",
+                new=batch.new_count,
+                updated=batch.updated_count,
+                unchanged=batch.unchanged_count,
+            ),
+            "success",
+        )
     except services.FileError as e:
         flash(str(e.message), "error")
     except Exception:  # noqa: BLE001 — the batch records the error; the registry is unchanged
@@ -152,8 +180,10 @@ def import_undo(batch_id: int):
         count = services.undo(batch, actor)
         flash(_("Import undone: %(count)s records restored or withdrawn.", count=count), "success")
     except services.UndoRefused as e:
-        flash(_("This import cannot be undone: these records were changed since: %(keys)s.",
-                keys=", ".join(e.touched)), "error")
+        flash(
+            _("This import cannot be undone: these records were changed since: %(keys)s.", keys=", ".join(e.touched)),
+            "error",
+        )
     except services.FileError as e:
         flash(str(e.message), "error")
     except Exception:  # noqa: BLE001 — the batch records the error; what the undo did is taken back
@@ -166,8 +196,10 @@ def import_undo(batch_id: int):
 def import_errors(batch_id: int):
     batch = _batch(batch_id)
     header = [_("Row"), _("Column"), _("Reason"), _("Explanation"), _("Value"), _("Registered name")]
-    rows = ([r["row"], r["column"], r["reason"], message(r["reason"], r["value"]), r["value"], r["name"]]
-            for r in batch.report.get("rejected", []))
+    rows = (
+        [r["row"], r["column"], r["reason"], message(r["reason"], r["value"]), r["value"], r["name"]]
+        for r in batch.report.get("rejected", [])
+    )
     return csv_response(f"nhap-{batch.id}-loi.csv", header, rows)
 
 

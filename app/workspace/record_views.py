@@ -55,10 +55,17 @@ def record(key: str):
     enterprise = _record(key)
     merged_into = db.session.get(Enterprise, enterprise.merged_into_id) if enterprise.merged_into_id else None
     merge = merges.last_merge(enterprise)
-    return render_template("workspace/record.html", e=enterprise, history=records.history(enterprise),
-                           states=records.RECORD_STATES, merged_into=merged_into, withdraw_form=WithdrawForm(),
-                           merge=merge, merge_blocker=merges.undo_blocker(merge) if merge else None,
-                           merge_other=_other_side(merge, enterprise))
+    return render_template(
+        "workspace/record.html",
+        e=enterprise,
+        history=records.history(enterprise),
+        states=records.RECORD_STATES,
+        merged_into=merged_into,
+        withdraw_form=WithdrawForm(),
+        merge=merge,
+        merge_blocker=merges.undo_blocker(merge) if merge else None,
+        merge_other=_other_side(merge, enterprise),
+    )
 
 
 def _other_side(merge, enterprise: Enterprise) -> Enterprise | None:
@@ -115,8 +122,10 @@ def record_withdraw(key: str):
 @staff_required
 def record_reinstate(key: str):
     enterprise = _record(key)
-    _one_change(lambda: records.reinstate(enterprise, audit.Actor.of(current_user), request.form.get("reason")),
-                _("The record is back in the directory."))
+    _one_change(
+        lambda: records.reinstate(enterprise, audit.Actor.of(current_user), request.form.get("reason")),
+        _("The record is back in the directory."),
+    )
     return redirect(url_for("workspace.record", key=key))
 
 
@@ -129,8 +138,9 @@ def duplicates_index():
         commune = ""
     choose = duplicates.needs_commune(commune or None)
     pairs, total = ([], 0) if choose else duplicates.suggested(commune or None, SHOWN_PAIRS)
-    return render_template("workspace/duplicates.html", pairs=pairs, total=total, communes=communes, commune=commune,
-                           choose=choose)
+    return render_template(
+        "workspace/duplicates.html", pairs=pairs, total=total, communes=communes, commune=commune, choose=choose
+    )
 
 
 def _pair_from_form() -> tuple[Enterprise, Enterprise]:
@@ -158,15 +168,30 @@ def duplicates_merge():
         try:
             merges.merge(keep, other, audit.Actor.of(current_user), note)
             db.session.commit()
-            flash(_("%(other)s is merged into %(keep)s; both histories are kept. Until either record changes, "
-                    "the merge can be undone from this page.", other=other.public_key, keep=keep.public_key), "success")
+            flash(
+                _(
+                    "%(other)s is merged into %(keep)s; both histories are kept. Until either record changes, "
+                    "the merge can be undone from this page.",
+                    other=other.public_key,
+                    keep=keep.public_key,
+                ),
+                "success",
+            )
             return redirect(url_for("workspace.record", key=keep.public_key))
         except records.RecordError as e:
             db.session.rollback()
             error = str(e.message)
-    return render_template("workspace/merge.html", keep=keep, other=other, preview=preview, note=note, error=error,
-                           commune=commune, field_label=records.field_label,
-                           display_value=records.display_value), (422 if error else 200)
+    return render_template(
+        "workspace/merge.html",
+        keep=keep,
+        other=other,
+        preview=preview,
+        note=note,
+        error=error,
+        commune=commune,
+        field_label=records.field_label,
+        display_value=records.display_value,
+    ), (422 if error else 200)
 
 
 @workspace_bp.post("/ho-so/<key>/tach")
@@ -183,8 +208,13 @@ def record_unmerge(key: str):
         db.session.rollback()
         flash(str(e.message), "error")
         return redirect(url_for("workspace.record", key=key, note=note[:500]) + "#undo-merge")
-    flash(_("The merge is undone: %(key)s is a record of its own again, with what was moved from it.",
-            key=duplicate.public_key), "success")
+    flash(
+        _(
+            "The merge is undone: %(key)s is a record of its own again, with what was moved from it.",
+            key=duplicate.public_key,
+        ),
+        "success",
+    )
     return redirect(url_for("workspace.record", key=key))
 
 

@@ -16,8 +16,12 @@ from app.registry import records, reviews
 from app.workspace import workspace_bp
 
 KINDS = {
-    "registration": _l("New listings"), "claim": _l("Claims"), "legal_edit": _l("Changes to registered facts"),
-    "certification": _l("Certified products"), "flag": _l("Labels"), "report": _l("Reports of incorrect information"),
+    "registration": _l("New listings"),
+    "claim": _l("Claims"),
+    "legal_edit": _l("Changes to registered facts"),
+    "certification": _l("Certified products"),
+    "flag": _l("Labels"),
+    "report": _l("Reports of incorrect information"),
 }
 
 
@@ -33,17 +37,39 @@ def home():
 @staff_required
 def queue():
     kind = request.args.get("kind", "")
-    query = select(ReviewRequest).where(ReviewRequest.state == "pending").options(
-        joinedload(ReviewRequest.enterprise), joinedload(ReviewRequest.requested_by))
+    query = (
+        select(ReviewRequest)
+        .where(ReviewRequest.state == "pending")
+        .options(joinedload(ReviewRequest.enterprise), joinedload(ReviewRequest.requested_by))
+    )
     if kind in KINDS:
         query = query.where(ReviewRequest.kind == kind)
     items = db.session.scalars(query.order_by(ReviewRequest.created_at).limit(100)).all()
-    counts = dict(db.session.execute(select(ReviewRequest.kind, func.count()).where(ReviewRequest.state == "pending")
-                                     .group_by(ReviewRequest.kind)).all())
-    products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(
-        [i.payload.get("product_id") for i in items if i.kind == "certification"])))}
-    return render_template("workspace/queue.html", items=items, counts=counts, kinds=KINDS, kind=kind, products=products,
-                           field_label=records.field_label, display_value=records.display_value)
+    counts = dict(
+        db.session.execute(
+            select(ReviewRequest.kind, func.count())
+            .where(ReviewRequest.state == "pending")
+            .group_by(ReviewRequest.kind)
+        ).all()
+    )
+    products = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Product).where(
+                Product.id.in_([i.payload.get("product_id") for i in items if i.kind == "certification"])
+            )
+        )
+    }
+    return render_template(
+        "workspace/queue.html",
+        items=items,
+        counts=counts,
+        kinds=KINDS,
+        kind=kind,
+        products=products,
+        field_label=records.field_label,
+        display_value=records.display_value,
+    )
 
 
 @workspace_bp.post("/duyet/<int:review_id>")
@@ -61,7 +87,10 @@ def decide(review_id: int):
         flash(_("Decision saved and sent."), "success")
     except reviews.ReviewError as error:
         db.session.rollback()
-        flash(_("This certificate has no certification date: correct the product before verifying it.")
-              if error.code == "no_certification_date" else _("This request was already decided."),
-              "error")
+        flash(
+            _("This certificate has no certification date: correct the product before verifying it.")
+            if error.code == "no_certification_date"
+            else _("This request was already decided."),
+            "error",
+        )
     return redirect(url_for("workspace.queue", kind=request.form.get("kind", "")))

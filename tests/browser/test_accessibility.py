@@ -17,8 +17,11 @@ def _serious_violations(page, path: str) -> list[str]:
     """Run axe-core on the page shown and describe its serious and critical violations."""
     page.evaluate(AXE)
     result = page.evaluate("(rules) => axe.run(document, rules)", RULES)
-    return [f"{path}: {v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{path}: {v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -31,8 +34,20 @@ def test_main_pages_have_no_serious_violations(app, browser, live_server, lang):
     client.post(f"/danh-gia/lan/{public_id}/nop")
     with client.session_transaction() as s:
         granted = s["assessments"]
-    paths = ["/", "/doanh-nghiep", "/doanh-nghiep?q=hai+dang", f"/doanh-nghiep/{key}", "/khoi-nghiep", "/danh-gia",
-             f"/danh-gia/lan/{public_id}/ket-qua", "/dang-nhap", "/dang-ky", "/gioi-thieu", "/api/v1/", "/khong-co"]
+    paths = [
+        "/",
+        "/doanh-nghiep",
+        "/doanh-nghiep?q=hai+dang",
+        f"/doanh-nghiep/{key}",
+        "/khoi-nghiep",
+        "/danh-gia",
+        f"/danh-gia/lan/{public_id}/ket-qua",
+        "/dang-nhap",
+        "/dang-ky",
+        "/gioi-thieu",
+        "/api/v1/",
+        "/khong-co",
+    ]
     # axe is injected by the test harness, so the page's own CSP is bypassed for it alone.
     context = browser.new_context(viewport={"width": 360, "height": 800}, bypass_csp=True)
     context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
@@ -75,10 +90,27 @@ def test_workspace_pages_have_no_serious_violations(app, browser, live_server, l
     page.locator("main form button[type=submit]").click()
     page.fill("#code", totp.current_code(secret))
     page.locator("main form button[type=submit]").click()
-    paths = ["/so/", "/so/duyet", "/so/nhap", f"/so/nhap/{batch_id}", "/so/nhap/lich-su", "/so/ho-so?q=hai",
-             f"/so/ho-so/{key}", f"/so/ho-so/{key}/sua", "/so/trung-lap", f"/so/trung-lap/gop?keep={pair[0]}&other={pair[1]}",
-             "/so/chi-tieu", "/so/chi-tieu/T4", "/so/chi-tieu/cai-dat", "/tien-do", "/tien-do/T5/ho-so",
-             "/so/chi-tieu/T1", "/so/nguoi-dung", "/so/nguoi-dung/moi", f"/so/nguoi-dung/{admin_id}"]
+    paths = [
+        "/so/",
+        "/so/duyet",
+        "/so/nhap",
+        f"/so/nhap/{batch_id}",
+        "/so/nhap/lich-su",
+        "/so/ho-so?q=hai",
+        f"/so/ho-so/{key}",
+        f"/so/ho-so/{key}/sua",
+        "/so/trung-lap",
+        f"/so/trung-lap/gop?keep={pair[0]}&other={pair[1]}",
+        "/so/chi-tieu",
+        "/so/chi-tieu/T4",
+        "/so/chi-tieu/cai-dat",
+        "/tien-do",
+        "/tien-do/T5/ho-so",
+        "/so/chi-tieu/T1",
+        "/so/nguoi-dung",
+        "/so/nguoi-dung/moi",
+        f"/so/nguoi-dung/{admin_id}",
+    ]
     problems = []
     for path in paths:
         response = page.goto(live_server + path)

@@ -9,12 +9,28 @@ import pytest
 from tests.factories import add_member, make_enterprise, make_user
 
 TEXT = {
-    "vi": {"start": "Bắt đầu", "next": re.compile("Tiếp theo|Xem lại và nộp"), "submit": "Nộp và xem kết quả",
-           "results": "Kết quả của bạn", "full": "Làm bài đánh giá đầy đủ", "level": re.compile(r"Mức \d/5"),
-           "sign_in": "Đăng nhập", "email": "Địa chỉ e-mail", "password": "Mật khẩu"},
-    "en": {"start": "Start", "next": re.compile("Next|Review and submit"), "submit": "Submit and see my results",
-           "results": "Your results", "full": "Take the full assessment", "level": re.compile(r"Level \d of 5"),
-           "sign_in": "Sign in", "email": "E-mail address", "password": "Password"},
+    "vi": {
+        "start": "Bắt đầu",
+        "next": re.compile("Tiếp theo|Xem lại và nộp"),
+        "submit": "Nộp và xem kết quả",
+        "results": "Kết quả của bạn",
+        "full": "Làm bài đánh giá đầy đủ",
+        "level": re.compile(r"Mức \d/5"),
+        "sign_in": "Đăng nhập",
+        "email": "Địa chỉ e-mail",
+        "password": "Mật khẩu",
+    },
+    "en": {
+        "start": "Start",
+        "next": re.compile("Next|Review and submit"),
+        "submit": "Submit and see my results",
+        "results": "Your results",
+        "full": "Take the full assessment",
+        "level": re.compile(r"Level \d of 5"),
+        "sign_in": "Sign in",
+        "email": "E-mail address",
+        "password": "Password",
+    },
 }
 
 

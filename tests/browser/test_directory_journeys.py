@@ -19,12 +19,23 @@ def _province(app):
         hai_dang = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", commune_code="22258", main_vsic="1020")
         make_enterprise("Hợp tác xã Nông nghiệp Hòa Đồng", commune_code="22255", legal_form="htx", main_vsic="0111")
         make_enterprise("Công ty Cổ phần Du lịch Đồng Xuân", commune_code="22081", legal_form="cp", main_vsic="5510")
-        lobster = Product(enterprise_id=hai_dang.id, name="Tôm hùm bông Phú Yên", name_folded="tom hum bong phu yen",
-                          certification="gi", certifying_body="Cục Sở hữu trí tuệ")
+        lobster = Product(
+            enterprise_id=hai_dang.id,
+            name="Tôm hùm bông Phú Yên",
+            name_folded="tom hum bong phu yen",
+            certification="gi",
+            certifying_body="Cục Sở hữu trí tuệ",
+        )
         db.session.add(lobster)
         db.session.flush()
-        db.session.add(Listing(product_id=lobster.id, platform_code="shopee", url="https://shopee.vn/tom-hum-bong",
-                               last_verified_on=date(2026, 11, 1)))
+        db.session.add(
+            Listing(
+                product_id=lobster.id,
+                platform_code="shopee",
+                url="https://shopee.vn/tom-hum-bong",
+                last_verified_on=date(2026, 11, 1),
+            )
+        )
         refresh_search_text(hai_dang)
         db.session.commit()
         return hai_dang.public_key
@@ -63,8 +74,13 @@ def test_search_facets_and_profile(app, make_page, width):
 def test_owner_claims_an_enterprise_and_adds_a_listing(app, make_page, width):
     with app.app_context():
         enterprise = make_enterprise("Công ty TNHH Nước mắm Gành Đỏ", commune_code="22051", main_vsic="1079")
-        product = Product(enterprise_id=enterprise.id, name="Nước mắm cá cơm Gành Đỏ", name_folded="nuoc mam ca com ganh do",
-                          certification="ocop", ocop_stars=4)
+        product = Product(
+            enterprise_id=enterprise.id,
+            name="Nước mắm cá cơm Gành Đỏ",
+            name_folded="nuoc mam ca com ganh do",
+            certification="ocop",
+            ocop_stars=4,
+        )
         db.session.add(product)
         db.session.commit()
         key = enterprise.public_key

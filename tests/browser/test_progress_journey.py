@@ -8,7 +8,12 @@ from tests.browser.test_accessibility import _serious_violations
 
 WORDS = {
     "vi": {"title": "Tiến độ thực hiện mục tiêu", "lags": "Chậm ở đâu", "size": "Quy mô", "how": "Cách tính"},
-    "en": {"title": "Progress toward the targets", "lags": "Where it lags", "size": "Size", "how": "How is this computed"},
+    "en": {
+        "title": "Progress toward the targets",
+        "lags": "Where it lags",
+        "size": "Size",
+        "how": "How is this computed",
+    },
 }
 
 

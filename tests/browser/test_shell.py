@@ -20,14 +20,21 @@ def _catalogue(lang: str) -> dict[str, str]:
 def untranslated_on(text: str, lang: str) -> list[str]:
     """Sentences of the other language that show on a page (a missing or broken translation)."""
     vi = _catalogue("vi")
-    other = [msgid for msgid, vi_text in vi.items() if msgid != vi_text] if lang == "vi" else [v for k, v in vi.items() if k != v]
+    other = (
+        [msgid for msgid, vi_text in vi.items() if msgid != vi_text]
+        if lang == "vi"
+        else [v for k, v in vi.items() if k != v]
+    )
     return [s for s in other if len(s) > 25 and "%" not in s and s in text]
 
 
-@pytest.mark.parametrize("lang, heading, switch", [
-    ("vi", "Chuyển đổi số doanh nghiệp", "English"),
-    ("en", "Digital transformation of enterprises", "Tiếng Việt"),
-])
+@pytest.mark.parametrize(
+    "lang, heading, switch",
+    [
+        ("vi", "Chuyển đổi số doanh nghiệp", "English"),
+        ("en", "Digital transformation of enterprises", "Tiếng Việt"),
+    ],
+)
 def test_home_page_on_a_phone(app, make_page, lang, heading, switch):
     with app.app_context():
         make_enterprise()
@@ -45,7 +52,10 @@ def test_home_page_on_a_phone(app, make_page, lang, heading, switch):
     assert page.page.evaluate("document.documentElement.scrollWidth") <= 360
     # the menu opens with the keyboard alone
     page.page.keyboard.press("Tab")
-    assert page.page.evaluate("document.activeElement.textContent").strip() in ("Chuyển đến nội dung chính", "Skip to main content")
+    assert page.page.evaluate("document.activeElement.textContent").strip() in (
+        "Chuyển đến nội dung chính",
+        "Skip to main content",
+    )
     page.screenshot(f"home-{lang}-360")
     assert page.page.get_by_role("link", name=switch).count() == 1
     assert page.errors == []
