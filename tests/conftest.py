@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app import create_app
+from app.database import write_intent
 from app.extensions import db
 from app.reference.services import load_reference_data
 
@@ -45,7 +46,8 @@ def database(tmp_path_factory):
         from flask_migrate import upgrade
 
         upgrade()
-        load_reference_data()
+        with write_intent():
+            load_reference_data()
         db.session.commit()
         db.engine.dispose()
     yield config
@@ -81,7 +83,7 @@ def app(database, tmp_path):
             "MAIL_SEND_IN_BACKGROUND": False,
         }
     )
-    with app.app_context():
+    with app.app_context(), write_intent():
         _empty_tables()
         load_reference_data()
         db.session.commit()

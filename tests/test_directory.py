@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Listing, Product
 from app.models.base import utcnow
 from app.registry.services import refresh_search_text
+from app.text import fold
 from tests.factories import make_enterprise
 
 
@@ -159,10 +160,22 @@ def test_household_business_never_shows_its_personal_id(client, app):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(q=st.text(max_size=80))
-def test_any_input_returns_a_page(client, q):
-    response = client.get("/doanh-nghiep", query_string={"q": q, "sort": q[:5], "page": q[:3], "per_page": q[:2]})
+@given(
+    q=st.one_of(
+        st.text(max_size=80),
+        st.sampled_from(["hải đăng", "HAI DANG", "Hải", "đồng xuân", "đ", '"hải', "hải*", "-đăng OR (", "NEAR(xanh"]),
+    ),
+    facet=st.sampled_from(["commune", "sector", "platform", "size", "legal_form"]),
+)
+def test_any_input_returns_a_page(client, province, q, facet):
+    """On a registry with records: every query, with any facet value, sort or page, gives a page."""
+    params = {"q": q, "sort": q[:5], "page": q[:3], "per_page": q[:2], facet: q[-6:]}
+    response = client.get("/doanh-nghiep", query_string=params)
     assert response.status_code in ((400,) if "\x00" in q else (200, 302))  # NUL is turned away at the edge
+    plain = client.get("/doanh-nghiep", query_string={"q": q})
+    assert plain.status_code in ((400,) if "\x00" in q else (200,))
+    if fold(q) in ("hai dang", "hai"):  # the words of a name, however typed, find it
+        assert "Hải Đăng" in plain.get_data(as_text=True), ascii(q)
 
 
 def test_public_export_has_public_fields_only_and_neutralises_formulas(client, app, province):
