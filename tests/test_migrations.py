@@ -77,3 +77,12 @@ def test_migration_files_are_named_by_date_and_have_real_downgrades():
         source = path.read_text()
         body = source.split("def downgrade", 1)[1]
         assert "op." in body, f"{path.name} has an empty downgrade()"
+
+
+def test_no_migration_imports_the_application():
+    """A migration runs the rules of its own day: it never imports app code, which changes after it."""
+    import re
+    from pathlib import Path
+
+    for path in (Path(__file__).parents[1] / "migrations" / "versions").glob("*.py"):
+        assert not re.search(r"^\s*(from|import)\s+app\b", path.read_text(encoding="utf-8"), re.M), path.name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.auth.permissions import is_verified_member
@@ -96,12 +97,20 @@ def is_following(user: User, enterprise: Enterprise) -> bool:
 
 
 def inbox_of(user: User) -> dict:
+    """What the inbox page shows, with the people and enterprises it names: a fixed number of queries
+    however many enterprises the person acts for (test_engagement counts them)."""
     managed = user.verified_enterprise_ids()
+    named = (
+        joinedload(ContactRequest.enterprise),
+        joinedload(ContactRequest.sender),
+        joinedload(ContactRequest.replied_by),
+    )
     received = (
         list(
             db.session.scalars(
                 select(ContactRequest)
                 .where(ContactRequest.enterprise_id.in_(managed))
+                .options(*named)
                 .order_by(ContactRequest.created_at.desc())
             )
         )
@@ -110,7 +119,10 @@ def inbox_of(user: User) -> dict:
     )
     sent = list(
         db.session.scalars(
-            select(ContactRequest).where(ContactRequest.sender_id == user.id).order_by(ContactRequest.created_at.desc())
+            select(ContactRequest)
+            .where(ContactRequest.sender_id == user.id)
+            .options(*named)
+            .order_by(ContactRequest.created_at.desc())
         )
     )
     notices = list(
@@ -122,7 +134,12 @@ def inbox_of(user: User) -> dict:
         )
     )
     follows = list(
-        db.session.scalars(select(Follow).where(Follow.user_id == user.id).order_by(Follow.created_at.desc()))
+        db.session.scalars(
+            select(Follow)
+            .where(Follow.user_id == user.id)
+            .options(joinedload(Follow.enterprise))
+            .order_by(Follow.created_at.desc())
+        )
     )
     return {"received": received, "sent": sent, "notices": notices, "follows": follows}
 

@@ -81,11 +81,11 @@ def contact_enterprise(key: str):
 @directory_bp.get("/tai-khoan/hop-thu")
 @login_required
 def inbox():
-    boxes = contact.inbox_of(current_user)
     db.session.commit()  # end the read transaction, then mark as read in a write transaction
     with write_intent():
         contact.mark_read(current_user)
         db.session.commit()
+    boxes = contact.inbox_of(current_user)  # read after the commit, which would expire what it loaded
     return render_template("directory/inbox.html", boxes=boxes, reply_form=forms.ReplyForm())
 
 

@@ -66,7 +66,7 @@ def register():
 @directory_bp.get("/doanh-nghiep/cua-toi")
 @login_required
 def mine():
-    return render_template("directory/mine.html", memberships=current_user.memberships)
+    return render_template("directory/mine.html", memberships=owner.memberships(current_user))
 
 
 @directory_bp.route("/doanh-nghiep/<key>/nhan", methods=["GET", "POST"])

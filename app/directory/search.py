@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import astuple, dataclass, fields, replace
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, or_, select, text
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from app.cache import memoized
@@ -23,6 +23,7 @@ from app.extensions import db
 from app.models import Commune, Enterprise, LatestAssessment, Listing, Product
 from app.reference.services import region_communes
 from app.registry import certificates
+from app.registry.fulltext import contains, match_condition, words_condition
 from app.registry.services import public_record
 from app.search_text import query_terms
 from app.text import normalize
@@ -124,39 +125,6 @@ def code_in_query(q: str) -> str | None:
         return None
 
 
-def match_condition(terms: list[str]) -> ColumnElement[bool]:
-    """All terms match words of search_text, the last one as a prefix, found through the engine's
-    full-text index: the way to go when few enterprises match."""
-    if db.engine.dialect.name == "sqlite":
-        expression = " ".join(f'"{t}"' for t in terms[:-1]) + (" " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
-        return Enterprise.id.in_(
-            select(text("rowid"))
-            .select_from(text("enterprise_fts"))
-            .where(text("enterprise_fts MATCH :fts"))
-            .params(fts=expression)
-        )
-    expression = " & ".join(terms[:-1] + [f"{terms[-1]}:*"])
-    # The same expression as the GIN index ix_enterprise_search_tsv, so that the index is used.
-    return text("to_tsvector('simple', enterprise.search_text) @@ to_tsquery('simple', :tsq)").bindparams(
-        tsq=expression
-    )
-
-
-def words_condition(terms: list[str]) -> ColumnElement[bool]:
-    """The same test as match_condition, made on each row's search_text without the index.
-
-    search_text holds folded words (letters and digits) separated by single spaces, which is
-    exactly how FTS5 and to_tsvector split it, so " word " inside " search_text " is a whole word
-    and " prefix" inside " search_text" a word starting with the prefix. A broad search reads rows
-    in the order it shows them and stops once it has a page, instead of collecting every match the
-    index holds (FTS5 merges the posting lists of every word of a short prefix before the first row).
-    """
-    padded = literal(" ") + Enterprise.search_text + literal(" ")
-    conditions = [_contains(padded, f" {t} ") for t in terms[:-1]]
-    conditions.append(_contains(literal(" ") + Enterprise.search_text, f" {terms[-1]}"))
-    return and_(*conditions)
-
-
 def _conditions(query: Query, skip: str | None = None, plan: str = "index") -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [public_record(), Enterprise.status != "dissolved"]
     if query.code:
@@ -211,12 +179,8 @@ def _sells_on(platform: str) -> ColumnElement[bool]:
     )
 
 
-def _binary(column):
-    return column.collate("C") if db.engine.dialect.name == "postgresql" else column
-
-
 def _order(query: Query, broad: bool = False) -> list:
-    by_name = [_binary(Enterprise.name_sort), Enterprise.id]
+    by_name = [Enterprise.name_sort, Enterprise.id]  # byte order (the column's collation): its index serves it
     if query.sort == "name" or (query.sort == "relevance" and (not query.terms or broad)):
         return by_name
     if query.sort == "newest":
@@ -226,16 +190,9 @@ def _order(query: Query, broad: bool = False) -> list:
         return [size_rank, Enterprise.employees.desc().nulls_last(), *by_name]
     typed = query.q.lower()
     folded = " ".join(query.terms)
-    exact = case((_contains(Enterprise.name_lower, typed), 0), else_=1)
+    exact = case((contains(Enterprise.name_lower, typed), 0), else_=1)
     starts = case((Enterprise.name_folded.like(f"{folded}%") if folded else literal(False), 0), else_=1)
     return [exact, starts, *by_name]
-
-
-def _contains(column, needle: str) -> ColumnElement[bool]:
-    """Case-sensitive containment on both engines (the column is already lower-cased)."""
-    if db.engine.dialect.name == "sqlite":
-        return func.instr(column, needle) > 0
-    return func.strpos(column, needle) > 0
 
 
 @dataclass

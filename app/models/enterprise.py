@@ -60,7 +60,11 @@ class Enterprise(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(300))
     name_folded: Mapped[str] = mapped_column(String(300), index=True)
     name_lower: Mapped[str] = mapped_column(String(300), default="", server_default="")  # ranks exact diacritics first
-    name_sort: Mapped[str] = mapped_column(String(300), default="", server_default="", index=True)  # Vietnamese order
+    # Vietnamese order as a plain string compared byte by byte: SQLite's default, collation "C" on
+    # PostgreSQL (whose default compares by locale), so that its index serves the name order.
+    name_sort: Mapped[str] = mapped_column(
+        String(300).with_variant(String(300, collation="C"), "postgresql"), default="", server_default="", index=True
+    )
     # Folded name without legal-form words, plus the folded names of its products: what search reads.
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     legal_form: Mapped[str] = mapped_column(String(20), index=True)

@@ -17,6 +17,8 @@ from app.extensions import db
 from app.labels import SIZE_TIERS, STATUSES
 from app.models import AuditEvent, Commune, Enterprise, Listing, Product
 from app.registry import services
+from app.registry.fulltext import match_condition
+from app.search_text import query_terms
 from app.text import fold, normalize
 
 RECORD_STATES = {
@@ -89,14 +91,11 @@ def find(q: str, state: str = "") -> list[Enterprise]:
         query = query.where(Enterprise.record_state == state)
     if q:
         folded = fold(q)
-        query = query.where(
-            or_(
-                Enterprise.public_key == q.upper(),
-                Enterprise.code == canonical_key(q),
-                Enterprise.name_folded.like(f"{folded}%"),
-                Enterprise.name_folded.like(f"% {folded}%"),
-            )
-        )
+        by_name = or_(Enterprise.name_folded.like(f"{folded}%"), Enterprise.name_folded.like(f"% {folded}%"))
+        terms = query_terms(q)
+        if terms:  # the full-text index finds the candidates; the name test keeps those named so
+            by_name = and_(match_condition(terms), by_name)
+        query = query.where(or_(Enterprise.public_key == q.upper(), Enterprise.code == canonical_key(q), by_name))
     return list(
         db.session.scalars(query.order_by(Enterprise.updated_at.desc(), Enterprise.id.desc()).limit(SEARCH_LIMIT))
     )

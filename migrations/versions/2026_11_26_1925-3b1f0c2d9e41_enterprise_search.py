@@ -10,6 +10,9 @@ Create Date: 2026-11-26 19:25:00
 """
 
 import sqlalchemy as sa
+import re
+import unicodedata
+
 from alembic import op
 
 revision = "3b1f0c2d9e41"
@@ -31,10 +34,70 @@ SQLITE_TRIGGERS = (
 )
 
 
-def _fill_search_text() -> None:
-    from app.search_text import search_text, without_legal_form
-    from app.text import vietnamese_sort_key
+# The text rules as they were at this revision, frozen here: a migration never imports the
+# application, whose rules may change after it (app/text.py and app/search_text.py hold today's).
+_LEGAL_FORMS = sorted(
+    {"cong ty trach nhiem huu han", "trach nhiem huu han", "cong ty tnhh", "tnhh", "mot thanh vien", "mtv",
+     "hai thanh vien tro len", "hai thanh vien", "cong ty co phan", "co phan", "ctcp", "cong ty hop danh",
+     "hop danh", "doanh nghiep tu nhan", "dntn", "hop tac xa", "htx", "ho kinh doanh", "hkd", "chi nhanh",
+     "van phong dai dien", "vpdd", "cong ty", "cty"},
+    key=len, reverse=True,
+)
+_LEGAL_FORM_WORDS = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in _LEGAL_FORMS) + r")\b")
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
 
+
+def _normalize(text):
+    text = "".join(" " if ch in "\t\r\n" else ch for ch in str(text or "")
+                   if ch in "\t\r\n" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"})
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+
+
+def _fold(text):
+    decomposed = unicodedata.normalize("NFD", _normalize(text).replace("đ", "d").replace("Đ", "D"))
+    kept = "".join(ch if unicodedata.category(ch).startswith("L") or unicodedata.category(ch) == "Nd" else " "
+                   for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return re.sub(r"\s+", " ", kept.lower()).strip()
+
+
+def search_text(name, extra=()):
+    parts = [" ".join(_LEGAL_FORM_WORDS.sub(" ", _fold(name)).split())] + [_fold(x) for x in extra]
+    return " ".join(p for p in parts if p)
+
+
+def without_legal_form(name):
+    tokens = name.split()
+    folded, start, matched = [_fold(t) for t in tokens], 0, True
+    while matched:
+        matched = False
+        for phrase in (p.split() for p in _LEGAL_FORMS):
+            if folded[start:start + len(phrase)] == phrase:
+                start, matched = start + len(phrase), True
+                break
+    return " ".join(tokens[start:]) or name
+
+
+def vietnamese_sort_key(text):
+    letters, tones = [], []
+    for char in _normalize(text).lower():
+        decomposed = unicodedata.normalize("NFD", char)
+        base, marks = decomposed[0], decomposed[1:]
+        tone = next((_TONES[m] for m in marks if m in _TONES), "0")
+        shaped = unicodedata.normalize("NFC", base + "".join(m for m in marks if m not in _TONES))
+        if shaped in _ALPHABET:
+            letters.append(chr(ord("A") + _ALPHABET.index(shaped)))
+        elif shaped.isdigit():
+            letters.append(shaped)
+        elif shaped.isspace():
+            letters.append("!")
+        else:
+            continue
+        tones.append(tone)
+    return ("".join(letters) + " " + "".join(tones))[:300]
+
+
+def _fill_search_text() -> None:
     bind = op.get_bind()
     rows = bind.execute(sa.text("SELECT e.id, e.name, c.name FROM enterprise e JOIN commune c ON c.code = e.commune_code")).all()
     products: dict[int, list[str]] = {}
