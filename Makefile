@@ -41,7 +41,7 @@ run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) reference load
 	$(FLASK) demo load
-	$(FLASK) surveys check
+	$(FLASK) check
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install translations

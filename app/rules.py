@@ -1,15 +1,45 @@
-"""Load the department's rule files (YAML under RULES_DIR, default app/data/rules)."""
+"""Load the department's rule files (YAML under RULES_DIR, default app/data/rules).
+
+Each `<name>.yaml` has a JSON Schema in `app/data/rules/schemas/<name>.schema.json`; a file is read
+and checked against it once per process, on first use, and a file that does not fit is refused with
+the place and the reason (`RuleFileError`). `flask check` checks every file, and what the schemas
+cannot say (the values the application defines), before a deployment.
+"""
 
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import yaml
 from flask import current_app, has_app_context
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent / "data" / "rules"
+SCHEMAS_DIR = DEFAULT_RULES_DIR / "schemas"
+
+
+class RuleFileError(ValueError):
+    """A rule file that cannot be read or does not fit its schema: the message names file and place."""
+
+
+def schema_names() -> list[str]:
+    """The rule files that have a schema: every YAML rule file."""
+    return sorted(p.name.removesuffix(".schema.json") for p in SCHEMAS_DIR.glob("*.schema.json"))
+
+
+@functools.cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    with open(SCHEMAS_DIR / f"{name}.schema.json", encoding="utf-8") as fh:
+        return jsonschema.Draft202012Validator(json.load(fh))
+
+
+def problems(name: str, data: Any, path: str) -> list[str]:
+    """What in a rule file's contents does not fit its schema, each with its place in the file."""
+    found = sorted(_validator(name).iter_errors(data), key=lambda e: list(e.absolute_path))
+    return [f"{path}: {'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message}" for e in found]
 
 
 def rules_dir() -> Path:
@@ -18,10 +48,22 @@ def rules_dir() -> Path:
     return DEFAULT_RULES_DIR
 
 
+def read(path: Path) -> Any:
+    """The parsed contents of a YAML file (RuleFileError when it cannot be read)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as e:
+        raise RuleFileError(f"{path}: cannot read the file ({e}).") from None
+
+
 @functools.cache
-def _read(path: str) -> Any:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+def _read(name: str, path: str) -> Any:
+    data = read(Path(path))
+    found = problems(name, data, path)
+    if found:
+        raise RuleFileError("; ".join(found[:5]))
+    return data
 
 
 def codes(name: str) -> frozenset[str] | None:
@@ -38,5 +80,5 @@ def _read_codes(path: str) -> frozenset[str]:
 
 
 def load(name: str) -> Any:
-    """Return the parsed contents of ``<RULES_DIR>/<name>.yaml``."""
-    return _read(str(rules_dir() / f"{name}.yaml"))
+    """Return the parsed contents of ``<RULES_DIR>/<name>.yaml``, checked against its schema."""
+    return _read(name, str(rules_dir() / f"{name}.yaml"))

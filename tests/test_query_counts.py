@@ -35,7 +35,9 @@ def _owner_of(app, n: int, email: str) -> None:
         for i in range(n):
             enterprise = make_enterprise(f"Công ty TNHH Số {email[:3]} {i}", code=None)
             add_member(owner, enterprise)
-            db.session.add(ContactRequest(sender_id=investor.id, enterprise_id=enterprise.id, subject="Hỏi", message="?"))
+            db.session.add(
+                ContactRequest(sender_id=investor.id, enterprise_id=enterprise.id, subject="Hỏi", message="?")
+            )
             db.session.add(ContactRequest(sender_id=owner.id, enterprise_id=enterprise.id, subject="Gửi", message="!"))
             db.session.add(Follow(user_id=owner.id, enterprise_id=enterprise.id))
         db.session.commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -59,9 +61,12 @@ def test_the_workspace_gathers_the_departments_tools(client, app):
     assert review_id and "1 yêu cầu đang chờ quyết định" in page and "/so/nhap" in page and "/danh-gia/quan-ly" in page
 
 
+FOUNDED = date.today().replace(year=date.today().year - 2, day=1)  # within the five-year window
+
+
 def test_an_owner_asks_for_a_label_with_evidence_and_staff_approve_it(client, app, outbox):
     with app.app_context():
-        enterprise = make_enterprise("Công ty TNHH Phần mềm Sông Cầu", main_vsic="6201")
+        enterprise = make_enterprise("Công ty TNHH Phần mềm Sông Cầu", main_vsic="6201", founded_on=FOUNDED)
         owner = make_user("chu@example.vn")
         add_member(owner, enterprise)
         key = enterprise.public_key
@@ -78,6 +83,9 @@ def test_an_owner_asks_for_a_label_with_evidence_and_staff_approve_it(client, ap
     login(client, "staff@so.gov.vn", totp_secret=secret)
     page = client.get("/so/duyet?kind=flag").get_data(as_text=True)
     assert "Vườn ươm Phú Yên xác nhận" in page and "is_startup" not in page
+    # the law's window beside the request: five years from the first registration
+    ends = FOUNDED.replace(year=FOUNDED.year + 5)
+    assert f"Thành lập ngày {FOUNDED:%d/%m/%Y}: còn trong thời hạn" in page and f"đến ngày {ends:%d/%m/%Y}" in page
     with app.app_context():
         review_id = db.session.scalar(select(ReviewRequest.id).where(ReviewRequest.kind == "flag"))
     client.post(f"/so/duyet/{review_id}", data={"decision": "approve"})

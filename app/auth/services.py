@@ -7,23 +7,28 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 
 from app import audit
 from app.auth import passwords, tokens, totp
+from app.database import write_intent
 from app.extensions import db
 from app.mail import send_email
 from app.models import Assessment, Membership, User, UserSession
 from app.models.base import utcnow
 from app.routing import external_url
 from app.text import normalize
+
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -184,11 +189,27 @@ def session_user(token: str | None, user_id: int | None) -> User | None:
     row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash_token(token)))
     if row is None or row.revoked_at is not None or row.user_id != user_id:
         return None
-    lifetime_days = current_app.config["SESSION_IDLE_DAYS"]
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
-    if (utcnow() - created).days >= lifetime_days:
-        return None
+    now = utcnow()
+    seen = row.last_seen_at or row.created_at
+    seen = seen if seen.tzinfo else seen.replace(tzinfo=UTC)
+    if now - seen >= timedelta(days=current_app.config["SESSION_IDLE_DAYS"]):
+        return None  # unused for too long
+    if now - seen >= SEEN_EVERY:
+        _write_last_seen(row.id, now)
     return row.user if row.user.is_active else None
+
+
+SEEN_EVERY = timedelta(hours=1)  # how often a session in use records it: an idle timeout of days needs no more
+
+
+def _write_last_seen(session_id: int, now) -> None:
+    """Record that a session is in use, on its own connection: the request itself may only read, and
+    a busy database only delays the record to the next request."""
+    try:
+        with write_intent(), db.engine.begin() as connection:
+            connection.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
+    except OperationalError:
+        log.info("session %s: last use not recorded this time (database busy)", session_id)
 
 
 def end_session(token: str | None) -> None:

@@ -1,4 +1,5 @@
-"""Command-line groups: demo, users, translate, reference, surveys, and `flask db backup|restore`."""
+"""Command-line groups: demo, users, translate, reference, surveys, registry, mail, `flask check`, and
+`flask db backup|restore`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask import Flask
 def register_commands(app: Flask) -> None:
     from app.cli import (  # noqa: F401
         backup,
+        check,
         demo,
         mail,
         maintenance,
@@ -25,4 +27,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(surveys.surveys_cli)
     app.cli.add_command(registry.registry_cli)
     app.cli.add_command(mail.mail_cli)
+    app.cli.add_command(check.check_command)
     backup.register(app)

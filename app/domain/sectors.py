@@ -47,10 +47,3 @@ def digital_tech_hint(vsic_code: str | None) -> str | None:
     prefixes = rules.load("digital_tech")["prefixes"]
     matches = [p for p in prefixes if code.startswith(p)]
     return max(matches, key=len) if matches else None
-
-
-def priority_groups(vsic_code: str | None) -> list[str]:
-    """The province's priority sectors a VSIC code belongs to."""
-    code = (vsic_code or "").strip()
-    groups = rules.load("priority_sectors")["groups"]
-    return [key for key, g in groups.items() if code and any(code.startswith(p) for p in g["prefixes"])]

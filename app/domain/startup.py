@@ -1,4 +1,5 @@
-"""Innovative-startup eligibility (Law 04/2017/QH14 Art. 3(2)): a time window from founding."""
+"""Innovative-startup eligibility (Law 04/2017/QH14 Art. 3(2)): a time window from founding, which
+the review queue shows beside a request for the startup label (rules/startup.yaml)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,3 @@ def startup_window_ends(founded_on: date) -> date:
         return founded_on.replace(year=founded_on.year + years)
     except ValueError:  # founded on 29 February
         return founded_on.replace(year=founded_on.year + years, day=28)
-
-
-def is_startup_eligible(founded_on: date | None, today: date, is_sme: bool = True) -> bool:
-    """An SME is in the startup window while no more than `max_years` from first registration."""
-    if founded_on is None or not is_sme or founded_on > today:
-        return False
-    return today <= startup_window_ends(founded_on)

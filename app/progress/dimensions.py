@@ -36,13 +36,11 @@ class PriorityGroup:
 
 def priority_groups() -> list[PriorityGroup]:
     groups = rules.load("priority_sectors")["groups"]
-    found = [PriorityGroup(key, g["vi"], g["en"], tuple(g["prefixes"])) for key, g in groups.items()]
-    if any(len(p) > 3 for g in found for p in g.prefixes):  # PREFIX_DIGITS: what the breakdown groups by
-        raise ValueError("priority_sectors.yaml: a prefix has more than 3 digits")
-    return found
+    # Prefixes have 2 or 3 digits (its schema, rules/schemas/priority_sectors.schema.json): PREFIX_DIGITS.
+    return [PriorityGroup(key, g["vi"], g["en"], tuple(g["prefixes"])) for key, g in groups.items()]
 
 
-PREFIX_DIGITS = 3  # the longest prefix of a priority group
+PREFIX_DIGITS = 3  # the longest prefix of a priority group (the schema's limit)
 
 
 def groups_of_prefix(prefix: str | None) -> list[str]:

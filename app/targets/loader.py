@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 
 from app import audit, rules
@@ -48,13 +47,15 @@ def default_path() -> Path:
 
 
 def _read(path: Path) -> dict:
+    """The file, checked against its schema (rules/schemas/targets.schema.json); the values the
+    application defines (kinds, units, statuses, settings) are checked below."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except (OSError, yaml.YAMLError) as e:
-        raise TargetFileError(f"{path}: cannot read the file ({e}).") from None
-    if not isinstance(data, dict) or not isinstance(data.get("indicators"), list):
-        raise TargetFileError(f"{path}: expected a mapping with a list 'indicators'.")
+        data = rules.read(path)
+    except rules.RuleFileError as e:
+        raise TargetFileError(str(e)) from None
+    found = rules.problems("targets", data, str(path))
+    if found:
+        raise TargetFileError("; ".join(found[:5]))
     return data
 
 

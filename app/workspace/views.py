@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.auth.permissions import staff_required
+from app.domain.startup import startup_window_ends
 from app.extensions import db
+from app.i18n import local_today
 from app.models import Product, ReviewRequest
 from app.registry import records, reviews
 from app.workspace import workspace_bp
@@ -67,6 +69,8 @@ def queue():
         kinds=KINDS,
         kind=kind,
         products=products,
+        startup_window_ends=startup_window_ends,
+        today=local_today(),
         field_label=records.field_label,
         display_value=records.display_value,
     )
