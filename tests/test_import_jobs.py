@@ -34,10 +34,10 @@ def _codes(n: int, start: int = 10_000) -> list[str]:
     return codes
 
 
-def _many(n: int) -> bytes:
+def _many(n: int, start: int = 10_000) -> bytes:
     rows = [
         [code, f"Công ty TNHH Số {i}", "TNHH", "", "22015", "", "", "1020", str(i % 50), "", ""]
-        for i, code in enumerate(_codes(n))
+        for i, code in enumerate(_codes(n, start))
     ]
     return to_csv(rows)
 

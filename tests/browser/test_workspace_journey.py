@@ -3,6 +3,7 @@ wrong, commit, open a record, correct it and read the change in its history; und
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.auth import totp
@@ -62,3 +63,42 @@ def test_staff_import_a_messy_file_correct_a_record_and_undo(app, make_page, wid
     assert "12" in history and "15" in history and "Import" in history
     page.screenshot(f"workspace-record-en-{width}")
     assert page.errors == []
+
+
+def test_staff_undo_a_large_import_in_the_background_and_see_a_stopped_undo(app, make_page, width):
+    from datetime import timedelta
+
+    from app import audit
+    from app.imports import services
+    from app.models.base import utcnow
+    from tests.test_import_jobs import _many
+
+    app.config["IMPORT_UNDO_BACKGROUND_ROWS"] = 0  # every undo goes through the background job
+    with app.app_context():
+        done = services.import_file(_many(40), "lon.csv", audit.CLI).id
+        stopped = services.import_file(_many(5, start=20_000), "nho.csv", audit.CLI)
+        services.claim(stopped, "undoing")  # an undo whose process died
+        stopped.heartbeat_at = utcnow() - timedelta(minutes=10)
+        db.session.commit()
+        stopped = stopped.id
+    page = make_page(width, locale="en-GB")
+    _sign_in_staff(app, page)
+    page.goto(f"/so/nhap/{done}")
+    page.page.get_by_role("button", name="Undo this import").click()
+    expect(page.page.locator("main p.small").first).to_contain_text("Undone ·", timeout=20_000)  # it reloads itself
+    assert page.page.get_by_role("button", name="Undo this import").count() == 0
+    page.screenshot(f"workspace-import-undone-en-{width}")
+    with app.app_context():
+        assert db.session.get(ImportBatch, done).state == "undone"
+
+    page.goto(f"/so/nhap/{stopped}")
+    main = page.page.locator("main").inner_text()
+    assert "stopped reporting" in main and "stays committed" in main
+    assert page.page.get_by_role("button", name="Give the batch up").count() == 0
+    page.screenshot(f"workspace-import-undo-stopped-en-{width}")
+    page.page.context.add_cookies([{"name": "lang", "value": "vi", "url": page.base_url}])
+    page.goto(f"/so/nhap/{stopped}")
+    page.screenshot(f"workspace-import-undo-stopped-vi-{width}")
+    page.page.get_by_role("button", name="Hoàn tác lại").click()
+    expect(page.page.locator("main p.small").first).to_contain_text("Đã hoàn tác ·", timeout=20_000)
+    assert not page.errors, page.errors
