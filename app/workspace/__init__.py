@@ -1,4 +1,5 @@
-"""The department's workspace: review queues (and, later, imports, merges, targets)."""
+"""The department's workspace (/so/): its home, the review queue, imports, records, duplicates and merges
+(targets and user accounts, also under /so/, are the packages app/targets and app/useradmin)."""
 
 from flask import Blueprint
 
