@@ -10,9 +10,7 @@ commit: they are the transaction boundary for the web view, the jobs and the CLI
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -25,7 +23,8 @@ from app.extensions import db
 from app.imports.apply import StalePlan, apply_step, steps
 from app.imports.plan import Plan, build_plan
 from app.imports.reading import FileError, Sheet, estimate_rows, read_sheet, sniff_format
-from app.imports.revert import UndoRefused, changed_since_import, take_back_step, undo_step
+from app.imports.revert import UndoRefused, changed_since_import, undo_step
+from app.imports.steps import Lost, hold, let_others_write, take_back, writing
 from app.models import ImportBatch
 from app.models.base import utcnow
 from app.models.imports import RUNNING_STATES
@@ -45,22 +44,13 @@ MAX_REPORTED = 5000  # rejected cells kept in the batch's report (the counts are
 Progress = Callable[[int], None] | None
 
 
-@contextmanager
-def _writing() -> Iterator[None]:
-    """A write transaction of its own: whatever transaction the session holds ends first (on SQLite a
-    reader cannot become a writer once another has written), and the new one begins as a writer."""
-    db.session.commit()
-    with write_intent():
-        yield
-
-
 def _reading():
     """Run the checks as a plain read transaction even inside a POST request (which is a writer)."""
     return write_intent(writing=False)
 
 
 def _new_batch(data: bytes, file_name: str, fmt: str, actor: Actor, keep: bool, state: str = "checking") -> ImportBatch:
-    with _writing():
+    with writing():
         batch = ImportBatch(
             file_name=(file_name or "upload")[:255],
             file_sha256=hashlib.sha256(data).hexdigest(),
@@ -92,7 +82,7 @@ def _set_state(
     condition = [ImportBatch.id == batch_id]
     if expected is not None:
         condition.append(ImportBatch.state.in_(expected))
-    with _writing():
+    with writing():
         changed = (
             db.session.execute(
                 update(ImportBatch).where(*condition).values(**values).execution_options(synchronize_session=False)
@@ -142,7 +132,7 @@ def run_check(batch: ImportBatch, progress: Progress = None) -> ImportBatch:
         raise
     try:
         plan = _prepare(sheet, batch, None, progress)
-        with _writing():
+        with writing():
             _record(batch, plan)
             db.session.commit()
     except Exception as e:
@@ -159,7 +149,7 @@ def check_file(data: bytes, file_name: str, actor: Actor, progress: Progress = N
     sheet = read_sheet(data)  # raises FileError before anything is stored
     batch = _new_batch(data, file_name, sheet.format, actor, keep=True)
     plan = _prepare(sheet, batch, None, progress)
-    with _writing():
+    with writing():
         _record(batch, plan)
         db.session.commit()
     _set_state(batch, "checked")
@@ -175,7 +165,7 @@ def _commit(
     what the earlier steps wrote is taken back before the batch is marked failed (or the plan is
     prepared again, up to three times)."""
     try:
-        _take_back(batch, actor)  # what a job that stopped on this batch had written
+        take_back(batch, actor)  # what a job that stopped on this batch had written
         for _attempt in range(3):
             plan = _prepare(sheet or read_sheet(data), batch, resolutions, progress)
             sheet = None
@@ -183,21 +173,21 @@ def _commit(
                 _write(batch, plan, actor)
             except StalePlan:
                 db.session.rollback()
-                _take_back(batch, actor)
+                take_back(batch, actor)
                 continue
-            with _writing():
-                _hold(batch, "committing")
+            with writing():
+                hold(batch, "committing")
                 _record(batch, plan)
                 batch.state, batch.committed_at, batch.content, batch.error = "committed", utcnow(), None, None
                 batch.progress_done = batch.progress_total
                 db.session.commit()
             return batch
-    except _Lost:
+    except Lost:
         db.session.rollback()
         return batch  # another job took the batch over, or finished it first
     except Exception as e:
         db.session.rollback()
-        _take_back(batch, actor)
+        take_back(batch, actor)
         _set_state(batch, "failed", f"{type(e).__name__}: {e}"[:2000], expected=("committing",))
         raise
     busy = FileError("busy", _l("The registry kept changing during the import: try again."))
@@ -205,67 +195,16 @@ def _commit(
     raise busy
 
 
-STEP_PAUSE_SECONDS = 0.1
-
-
-def _let_others_write() -> None:
-    """Between two steps of a long job. SQLite grants its lock to no queue: a waiting writer polls,
-    at most every 100 ms, and would rarely find free a lock released for a few microseconds."""
-    if db.engine.dialect.name == "sqlite":
-        time.sleep(STEP_PAUSE_SECONDS)
-
-
-class _Lost(Exception):
-    """The batch is no longer in this job's state: another job took it over (it was taken for stalled)."""
-
-
-def _hold(batch: ImportBatch, state: str, done: int | None = None, total: int | None = None) -> None:
-    """First statement of each of a job's write transactions: the batch must still be in the job's
-    state (else `_Lost`). It reports the job alive, and its progress. The UPDATE also locks the row
-    (PostgreSQL) until the step ends, so that a job that takes this one over for stalled waits for it."""
-    values: dict = {"heartbeat_at": utcnow()}
-    if done is not None:
-        values["progress_done"] = done
-    if total is not None:
-        values["progress_total"] = total
-    held = (
-        db.session.execute(
-            update(ImportBatch)
-            .where(ImportBatch.id == batch.id, ImportBatch.state == state)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        == 1
-    )
-    if not held:
-        raise _Lost
-
-
 def _write(batch: ImportBatch, plan: Plan, actor: Actor) -> None:
     """Write the plan in steps of a thousand records, each step its own transaction."""
     done, total = 0, len(plan.new) + len(plan.updates)
     for kind, rows in steps(plan):
-        with _writing():
-            _hold(batch, "committing", done, total)
+        with writing():
+            hold(batch, "committing", done, total)
             apply_step(kind, rows, plan.watermark, batch.id, actor)
             db.session.commit()
         done += len(rows)
-        _let_others_write()
-
-
-def _take_back(batch: ImportBatch, actor: Actor, provenance: str | None = None) -> None:
-    """Take back, step by step, what an unfinished job on the batch wrote (nothing, usually)."""
-    provenance = provenance or batch.provenance
-    state = batch.state
-    db.session.rollback()
-    while True:
-        with _writing():
-            _hold(batch, state)
-            taken = take_back_step(provenance, actor, f"unfinished-{provenance}")
-            db.session.commit()
-        if not taken:
-            return
-        _let_others_write()
+        let_others_write()
 
 
 def commit_batch(
@@ -303,7 +242,7 @@ def claim(batch: ImportBatch, job: str) -> bool:
     cutoff = utcnow() - timedelta(seconds=current_app.config["IMPORT_JOB_STALL_SECONDS"])
     # Compare and set in the database: a stalled job can be taken over once, by one request.
     free = or_(ImportBatch.state.in_(idle), and_(ImportBatch.state.in_(running), ImportBatch.heartbeat_at < cutoff))
-    with _writing():
+    with writing():
         claimed = (
             db.session.execute(
                 update(ImportBatch)
@@ -338,8 +277,8 @@ def abandon(batch: ImportBatch, actor: Actor) -> bool:
 def run_abandon(batch: ImportBatch, actor: Actor) -> bool:
     """Give up a batch claimed for committing (see `claim`): take back what was written, then mark it."""
     try:
-        _take_back(batch, actor)
-    except _Lost:
+        take_back(batch, actor)
+    except Lost:
         db.session.rollback()
         return False
     return _give_up(batch, actor, ("committing",))
@@ -347,7 +286,7 @@ def run_abandon(batch: ImportBatch, actor: Actor) -> bool:
 
 def _give_up(batch: ImportBatch, actor: Actor, expected: tuple[str, ...]) -> bool:
     """One conditional UPDATE: a job that has just started again is never overwritten."""
-    with _writing():
+    with writing():
         changed = (
             db.session.execute(
                 update(ImportBatch)
@@ -408,14 +347,14 @@ def run_undo(batch: ImportBatch, actor: Actor) -> int:
         return 0
     undo_provenance = f"undo:{batch.id}"
     try:
-        _take_back(batch, actor, undo_provenance)  # what a job that stopped on this undo had written
+        take_back(batch, actor, undo_provenance)  # what a job that stopped on this undo had written
         touched = changed_since_import(batch.provenance)
         if touched:
             raise UndoRefused(touched)
         done, below, total = 0, None, batch.new_count + batch.updated_count
         while True:
-            with _writing():
-                _hold(batch, "undoing", done, total)
+            with writing():
+                hold(batch, "undoing", done, total)
                 count, below = undo_step(batch.provenance, below, actor, undo_provenance)
                 if below is None:
                     batch.state, batch.undone_at, batch.progress_done = "undone", utcnow(), batch.progress_total
@@ -424,16 +363,16 @@ def run_undo(batch: ImportBatch, actor: Actor) -> int:
             done += count
             if below is None:
                 return done
-            _let_others_write()
-    except _Lost:
+            let_others_write()
+    except Lost:
         db.session.rollback()
         return 0
     except Exception as e:
         db.session.rollback()
-        _take_back(batch, actor, undo_provenance)
+        take_back(batch, actor, undo_provenance)
         error = None if isinstance(e, UndoRefused) else f"{type(e).__name__}: {e}"[:2000]
         if _set_state(batch, "committed", error, expected=("undoing",)):
-            with _writing():  # the page says why, for an undo that ran in the background
+            with writing():  # the page says why, for an undo that ran in the background
                 batch.report = {**batch.report, "undo_refused": e.touched if isinstance(e, UndoRefused) else []}
                 db.session.commit()
         raise
