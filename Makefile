@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 .PHONY: run install lock translations translations-update test test-pg test-fast lint bench clean-db help
 
 help:
-	@echo "make run          set up (first time) and serve http://127.0.0.1:5000 with the demo province"
+	@echo "make run          set up (first time) and serve http://127.0.0.1:5000 with the demo province (and its worker)"
 	@echo "make test         the whole suite on SQLite, browser tests included (needs Debian's chromium)"
 	@echo "make test-pg      the suite but the browser tests on PostgreSQL (TEST_DATABASE_URL, or a throwaway cluster)"
 	@echo "make translations-update   extract new messages into translations/*/messages.po"
@@ -42,7 +42,9 @@ run: install translations
 	$(FLASK) reference load
 	$(FLASK) demo load
 	$(FLASK) check
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@# the worker runs the background tasks (imports, e-mail, progress figures); it stops with the site
+	$(FLASK) worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install translations
 	@test -x /usr/bin/chromium || { echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; }

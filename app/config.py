@@ -88,7 +88,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "PROGRESS_BACKGROUND_REFRESH",
         True,
-        "Serve the stored progress figures for today while a thread of the worker computes them again after a write; off: compute them in the request.",
+        "Serve the stored progress figures for today while a task computes them again after a write; off: compute them in the request.",
     ),
     Setting("PEER_MINIMUM", 5, "Fewest peers (same sector group and size tier) before a peer median is shown."),
     Setting("BABEL_DEFAULT_LOCALE", "vi", "Language used when neither the cookie nor the browser says otherwise."),
@@ -100,9 +100,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_USERNAME", "", "SMTP user name."),
     Setting("MAIL_PASSWORD", "", "SMTP password."),
     Setting(
-        "MAIL_SEND_IN_BACKGROUND",
-        True,
-        "Send queued e-mail from a thread after the request (off: before the request ends, as the tests do). Run `flask mail send` from cron too: it retries what a failed server left waiting.",
+        "TASK_QUEUE",
+        "sqlite",
+        "Where background tasks (imports, e-mail, progress figures) wait for `flask worker`: sqlite (instance/tasks.db), a redis://host:6379/0 URL when several machines serve the site, or immediate (run where enqueued: the tests).",
     ),
     Setting("MAIL_DEFAULT_SENDER", "no-reply@chuyendoiso.local", "From: address of the site's e-mails."),
     Setting("RATELIMIT_ENABLED", True, "Turn rate limits on or off (benchmarks switch them off)."),

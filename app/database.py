@@ -3,8 +3,8 @@
 SQLite runs in WAL mode with foreign keys on and a busy timeout. A transaction that will
 write starts with ``BEGIN IMMEDIATE`` so that a read followed by a write cannot be
 overtaken by another writer; read-only transactions start with a plain ``BEGIN`` and never
-block anyone. Requests other than GET/HEAD/OPTIONS, and CLI commands wrapped in
-``write_intent()``, are write transactions.
+block anyone. Requests that write (app/edge.py) and the units of work of commands and tasks
+are write transactions.
 
 A plain transaction that reads and then writes is a bug: once another connection has committed,
 SQLite refuses the upgrade at once ("database is locked") without waiting for the busy timeout.
@@ -96,15 +96,7 @@ class UpgradedRead(RuntimeError):
     """A plain (read) SQLite transaction tried to write after reading: begin it in write_intent()."""
 
 
-def init_request_write_intent(app: Flask) -> None:
-    """Treat every non-safe HTTP method as a write transaction."""
-
-    @app.before_request
-    def _mark_writes():
-        from flask import request
-
-        _write_intent.set(request.method not in {"GET", "HEAD", "OPTIONS"})
-
-    @app.teardown_request
-    def _unmark_writes(_exc):
-        _write_intent.set(False)
+def set_write_intent(writing: bool) -> None:
+    """Mark the transactions this context opens from now on as writers or readers (the request edge,
+    app/edge.py, calls it at the start and the end of each request)."""
+    _write_intent.set(writing)

@@ -1,6 +1,6 @@
 """E-mail leaves through an outbox: `send_email` writes it in the caller's transaction, and it is
-delivered once that transaction has committed — by a thread of the worker after the request, at
-the end of a CLI command, or by `flask mail send` (cron) for what a failed server left waiting.
+delivered once that transaction has committed, by a task of the queue (app/tasks.py); the worker
+also drains the outbox every minute, retrying what a failed server left waiting (as `flask mail send` does).
 
 So a rolled-back write never sends mail, and neither the time a request takes nor a mail outage
 tells anyone whether an address has an account. Delivery goes through SMTP, or, when no MAIL_SERVER
@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask import current_app
 from sqlalchemy import select, update
 
+from app import tasks
 from app.database import write_intent
 from app.extensions import db
 from app.models import OutgoingMail
@@ -34,8 +34,7 @@ BATCH = 50
 def send_email(to: str, subject: str, body: str) -> None:
     """Queue an e-mail in the current transaction; it leaves after the commit."""
     db.session.add(OutgoingMail(recipient=to, subject=" ".join(subject.split())[:300], body=body))
-    if has_app_context():
-        g.mail_queued = "request" if has_request_context() else "command"
+    tasks.enqueue("drain_outbox")
 
 
 def _message(row) -> EmailMessage:
@@ -106,22 +105,8 @@ def drain(limit: int = BATCH) -> tuple[int, int]:
     return sent, failed
 
 
-def init_app(app: Flask) -> None:
-    @app.teardown_appcontext
-    def _send_after_commit(_exc):
-        queued = g.pop("mail_queued", None)
-        if queued is None:
-            return
-        if app.config["MAIL_SEND_IN_BACKGROUND"] and queued == "request":  # a CLI command waits: it may exit next
-            threading.Thread(target=_drain_in, args=(app,), name="mail", daemon=True).start()
-        else:
-            db.session.remove()  # end this context's transaction first: the drain writes beside it
-            _drain_in(app)
-
-
-def _drain_in(app: Flask) -> None:
-    with app.app_context():
-        try:
-            drain()
-        except Exception:  # noqa: BLE001 — what is not sent stays queued for the next drain
-            log.exception("mail drain failed")
+def drain_outbox() -> None:
+    """The task: send what is due (queued after each commit that wrote mail, and every minute)."""
+    sent, failed = drain()
+    if failed:
+        log.warning("mail: %s sent, %s not sent (kept for a later attempt)", sent, failed)

@@ -110,10 +110,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
-        log.exception("Unhandled error on %s", request.path)
-        from app.extensions import db
-
-        db.session.rollback()
+        log.exception("Unhandled error on %s", request.path)  # already rolled back (app/edge.py)
         if request.path.startswith("/api/"):
             from flask import jsonify
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import database, i18n, labels, mail, security
+from app import database, edge, i18n, labels, security, tasks
 from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 
@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         database.configure_engine(app, db.engine)
-    database.init_request_write_intent(app)
+    edge.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True, compare_type=True)
     babel.init_app(
         app, locale_selector=i18n.select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"]
@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
-    mail.init_app(app)
+    tasks.init_app(app)
     security.init_app(app)
 
     from app.api import api_bp

@@ -80,7 +80,7 @@ def app(database, tmp_path):
             "WTF_CSRF_ENABLED": False,
             "PROGRESS_BACKGROUND_REFRESH": False,
             "SQLITE_CHECK_UPGRADES": True,
-            "MAIL_SEND_IN_BACKGROUND": False,
+            "TASK_QUEUE": "immediate",
         }
     )
     with app.app_context(), write_intent():

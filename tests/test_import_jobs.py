@@ -55,7 +55,6 @@ def test_a_large_upload_is_checked_then_committed_in_the_background(client, app)
     _staff(client, app)
     response = _upload(client, MESSY)
     batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    jobs.wait(batch_id, 30)
     batch = _batch(app, batch_id)
     assert batch.state == "checked" and batch.rejected_count == 9 and batch.new_count == 3
     assert batch.progress_done == batch.progress_total > 0
@@ -65,7 +64,6 @@ def test_a_large_upload_is_checked_then_committed_in_the_background(client, app)
 
     response = client.post(f"/so/nhap/{batch_id}/ghi", data={"commune-12": "22045"})
     assert response.status_code == 302
-    jobs.wait(batch_id, 30)
     batch = _batch(app, batch_id)
     assert batch.state == "committed" and batch.content is None
     with app.app_context():
@@ -97,7 +95,6 @@ def test_a_job_that_stopped_reporting_can_be_started_again(client, app):
     page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
     assert 'http-equiv="refresh"' not in page and f"/so/nhap/{batch_id}/chay-lai" in page
     client.post(f"/so/nhap/{batch_id}/chay-lai")
-    jobs.wait(batch_id, 30)
     assert _batch(app, batch_id).state == "checked"
 
 
@@ -158,7 +155,6 @@ def test_a_file_that_cannot_be_read_leaves_the_background_batch_failed_with_the_
     _staff(client, app)
     response = _upload(client, b"ten;khac\n1;2\n", "sai.csv")
     batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    jobs.wait(batch_id, 30)
     batch = _batch(app, batch_id)
     assert batch.state == "failed" and "ma_so_doanh_nghiep" in batch.error
     page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
@@ -227,7 +223,6 @@ def test_a_batch_left_by_a_stopped_commit_can_be_given_up_from_the_page(client, 
     page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
     assert f"/so/nhap/{batch_id}/bo" in page
     client.post(f"/so/nhap/{batch_id}/bo")
-    jobs.wait(batch_id, 30)
     batch = _batch(app, batch_id)
     assert batch.state == "failed" and batch.content is None and "staff@so.gov.vn" in batch.error
     with app.app_context():
@@ -277,7 +272,6 @@ def test_giving_up_a_commit_that_stopped_half_way_takes_back_what_it_wrote(clien
     page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
     assert "http-equiv" not in page and f"/so/nhap/{batch_id}/bo" in page
     client.post(f"/so/nhap/{batch_id}/bo")
-    jobs.wait(batch_id, 30)
     assert _batch(app, batch_id).state == "failed"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 0
@@ -295,7 +289,6 @@ def test_committing_again_after_a_commit_stopped_half_way_writes_each_record_onc
         batch_id = services.check_file(MESSY, "lon.csv", STAFF).id
     _die_half_way(app, monkeypatch, batch_id)
     client.post(f"/so/nhap/{batch_id}/ghi", data={"commune-12": "22045"})
-    jobs.wait(batch_id, 30)
     assert _batch(app, batch_id).state == "committed"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 4
@@ -320,13 +313,11 @@ def test_a_large_undo_runs_in_the_background_and_a_refusal_is_shown_on_the_page(
         key = first.public_key
         clean = services.import_file(_many(5), "b.csv", STAFF).id
     client.post(f"/so/nhap/{touched}/hoan-tac")
-    jobs.wait(touched, 30)
     assert _batch(app, touched).state == "committed"
     page = client.get(f"/so/nhap/{touched}").get_data(as_text=True)
     assert key in page and f"/so/nhap/{touched}/hoan-tac" in page  # why, and the undo offered again
 
     client.post(f"/so/nhap/{clean}/hoan-tac")
-    jobs.wait(clean, 30)
     batch = _batch(app, clean)
     assert batch.state == "undone" and batch.progress_done == batch.progress_total == 5
     with app.app_context():
@@ -368,7 +359,6 @@ def test_an_undo_that_stopped_half_way_is_started_again_from_the_page(client, ap
     page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
     assert f"/so/nhap/{batch_id}/chay-lai" in page and f"/so/nhap/{batch_id}/bo" not in page
     client.post(f"/so/nhap/{batch_id}/chay-lai")
-    jobs.wait(batch_id, 30)
     assert _batch(app, batch_id).state == "undone"
     with app.app_context():
         assert db.session.scalar(withdrawn) == 4

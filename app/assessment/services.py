@@ -11,6 +11,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app import audit
@@ -18,6 +19,7 @@ from app.assessment import scoring
 from app.assessment.instruments import AnswerError, Instrument, Question
 from app.assessment.registry import instruments
 from app.auth.permissions import is_verified_member
+from app.errors import ServiceError
 from app.extensions import db
 from app.models import (
     Assessment,
@@ -30,10 +32,19 @@ from app.models import (
 from app.models.base import utcnow
 
 
-class AssessmentError(ValueError):
+class AssessmentError(ServiceError):
+    MESSAGES = {
+        "unknown_instrument": _l("This version of the questionnaire is no longer available."),
+        "not_your_enterprise": _l("You can link an assessment only to an enterprise the department verified you for."),
+        "already_submitted": _l("This assessment was already submitted."),
+        "incomplete": _l("Some required questions are not answered yet."),
+        "not_yours": _l("This assessment belongs to another account."),
+        "already_linked": _l("This assessment is already linked to another enterprise."),
+    }
+    FORBIDDEN = ("not_your_enterprise", "not_yours")
+
     def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+        super().__init__(self.MESSAGES[code], code=code, status=403 if code in self.FORBIDDEN else None)
 
 
 def _hash(token: str) -> str:

@@ -1,4 +1,4 @@
-"""Questionnaire pages. Each view: load → check access → call one service → commit → render."""
+"""Questionnaire pages. Each view: load → check access → call one service → render (app/edge.py commits)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import audit
+from app import audit, edge
 from app.assessment import assessment_bp, results, services
 from app.assessment.instruments import AnswerError
 from app.assessment.registry import instruments
 from app.auth.permissions import is_verified_member
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.i18n import current_language
 from app.routing import add_alias, external_url
 
@@ -74,11 +74,7 @@ def start(instrument_id: str):
     if instrument is None:
         abort(404)
     enterprise_id = request.form.get("enterprise_id", type=int)
-    try:
-        attempt, token = services.start_attempt(instrument, current_user, enterprise_id, current_language())
-    except services.AssessmentError:
-        abort(403)
-    db.session.commit()
+    attempt, token = services.start_attempt(instrument, current_user, enterprise_id, current_language())
     _grant(attempt, token)
     return redirect(url_for("assessment.page", public_id=attempt.public_id, number=1))
 
@@ -120,8 +116,7 @@ def page(public_id: str, number: int):
             for q in instrument.pillars[index].questions
             if f"q_{q.name}__shown" in request.form
         }
-        found = services.save_page(attempt, index, submitted, require=(action == "next"))
-        db.session.commit()
+        found = services.save_page(attempt, index, submitted, require=(action == "next"))  # kept even with errors
         if not found:
             if action == "back":
                 return redirect(url_for("assessment.page", public_id=public_id, number=max(1, number - 1)))
@@ -158,13 +153,10 @@ def review(public_id: str):
     instrument = services.instrument_of(attempt)
     missing = services.missing_required(instrument, attempt.answers or {})
     if request.method == "POST" and not missing:
-        try:
+        with edge.attempt(shown=False) as outcome:
             services.submit(attempt, _actor())
-            db.session.commit()
-        except services.AssessmentError as e:
-            db.session.rollback()
-            if e.code != "already_submitted":
-                raise
+        if outcome.failed and outcome.error.code != "already_submitted":  # a second click finds it submitted
+            raise outcome.error
         return redirect(url_for("assessment.result", public_id=public_id))
     pages = {q.name: i + 1 for i, p in enumerate(instrument.pillars) for q in p.questions}
     return render_template(
@@ -196,11 +188,7 @@ def result(public_id: str):
 @login_required
 def attach(public_id: str):
     attempt = load_attempt(public_id)
-    try:
-        services.attach(attempt, current_user, request.form.get("enterprise_id", type=int))
-    except services.AssessmentError:
-        abort(403)
-    db.session.commit()
+    services.attach(attempt, current_user, request.form.get("enterprise_id", type=int))
     flash(_("The assessment is saved to your account."), "success")
     if attempt.is_submitted:
         return redirect(url_for("assessment.result", public_id=public_id))
@@ -220,7 +208,6 @@ def badge(public_id: str):
     if attempt.enterprise is None or not is_verified_member(current_user, attempt.enterprise_id):
         abort(403)
     services.set_badge(attempt.enterprise, request.form.get("show") == "1", audit.Actor.of(current_user))
-    db.session.commit()
     flash(_("Your choice about the readiness badge is saved."), "success")
     return redirect(url_for("assessment.result", public_id=public_id))
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from app import audit
 from app.auth import passwords, tokens, totp
 from app.database import write_intent
+from app.errors import ServiceError
 from app.extensions import db
 from app.mail import send_email
 from app.models import Assessment, Membership, User, UserSession
@@ -36,13 +37,8 @@ def _dummy_hash() -> str:
     return passwords.hash_password(secrets.token_hex(16))
 
 
-class AccountError(ValueError):
+class AccountError(ServiceError):
     """A refused account operation with a translated message and the form field it concerns."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(field or "account")
-        self.message = message
-        self.field = field
 
 
 def normalize_email(email: str) -> str:

@@ -1,4 +1,4 @@
-"""Account pages. Each view: parse the form, call one service, commit, redirect."""
+"""Account pages. Each view: parse the form, call one service, redirect (the request edge commits)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from app.auth import auth_bp, forms, services, throttle, totp
 from app.auth.sessions import complete_sign_in, sign_out
-from app.database import write_intent
+from app.edge import attempt, writes
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.routing import add_alias, safe_next
@@ -24,14 +24,6 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _form_error(form, error: services.AccountError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
-
-
 @auth_bp.route("/dang-ky", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def register():
@@ -39,7 +31,7 @@ def register():
         return redirect(url_for("auth.account"))
     form = forms.RegisterForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             services.register_user(
                 form.email.data,
                 form.full_name.data,
@@ -48,19 +40,14 @@ def register():
                 current_language(),
                 form.role.data,
             )
-            db.session.commit()
             return render_template("auth/check_email.html", email=services.normalize_email(form.email.data))
-        except services.AccountError as e:
-            db.session.rollback()
-            _form_error(form, e)
     return render_template("auth/register.html", form=form)
 
 
 @auth_bp.get("/xac-minh-email/<token>")
+@writes
 def verify_email(token: str):
-    with write_intent():  # a GET that writes: take the write lock from the start (SQLite)
-        user = services.verify_email(token)
-        db.session.commit()
+    user = services.verify_email(token)
     if user is None:
         flash(_("This confirmation link is invalid or has expired. Sign in to receive a new one."), "error")
         return redirect(url_for("auth.login"))
@@ -76,7 +63,6 @@ def resend_verification():
         user = services.get_user_by_email(form.email.data)
         if user and user.is_active and user.email_verified_at is None:
             services.send_verification(user)
-        db.session.commit()  # the e-mail leaves once its outbox row is committed
         return render_template("auth/check_email.html", email=services.normalize_email(form.email.data))
     return render_template("auth/resend.html", form=form)
 
@@ -95,23 +81,19 @@ def login():
             return render_template("auth/login.html", form=form), 429
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            db.session.rollback()
             throttle.failed("login", who)
             flash(_("The e-mail address or the password is not right."), "error")
         elif user.email_verified_at is None:
             throttle.succeeded("login", who)
-            db.session.commit()
             flash(_("Please confirm your e-mail address first: follow the link we sent you."), "error")
             return redirect(url_for("auth.resend_verification"))
         elif user.needs_two_factor or user.has_two_factor:
             throttle.succeeded("login", who)
-            db.session.commit()
             session[PENDING_KEY] = {"uid": user.id, "at": time.time(), "next": safe_next(request.args.get("next"), "")}
             return redirect(url_for("auth.two_factor" if user.has_two_factor else "auth.two_factor_setup"))
         else:
             throttle.succeeded("login", who)
             complete_sign_in(user)
-            db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for("auth.account")))
     return render_template("auth/login.html", form=form)
 
@@ -129,7 +111,6 @@ def _pending_user():
 
 def _finish_pending(user, pending):
     complete_sign_in(user)  # clears the session, so the pending state goes too
-    db.session.commit()
     return redirect(pending.get("next") or url_for("auth.account"))
 
 
@@ -149,7 +130,6 @@ def two_factor():
         if services.check_totp(user, form.code.data):
             throttle.succeeded("totp", who)
             return _finish_pending(user, pending)
-        db.session.commit()  # check_totp may have recorded the step
         failures = throttle.failed("totp", who)
         if failures and failures % throttle.TOTP_FAILURES == 0:
             session.pop(PENDING_KEY, None)  # the password is asked again
@@ -174,17 +154,13 @@ def two_factor_setup():
     session["totp_enrol"] = secret
     form = forms.CodeForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             services.enable_totp(user, secret, form.code.data)
             session.pop("totp_enrol", None)
             if pending:
                 return _finish_pending(user, pending)
-            db.session.commit()
             flash(_("Two-step sign-in is on."), "success")
             return redirect(url_for("auth.account"))
-        except services.AccountError as e:
-            db.session.rollback()
-            _form_error(form, e)
     uri = totp.provisioning_uri(secret, user.email)
     return render_template(
         "auth/two_factor_setup.html", form=form, secret=secret, qr=totp.qr_svg(uri), required=user.needs_two_factor
@@ -194,7 +170,6 @@ def two_factor_setup():
 @auth_bp.post("/dang-xuat")
 def logout():
     sign_out()
-    db.session.commit()
     flash(_("You have signed out."), "success")
     return redirect(url_for("main.home"))
 
@@ -205,7 +180,6 @@ def forgot_password():
     form = forms.EmailForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()  # the e-mail leaves once its outbox row is committed
         return render_template("auth/check_email.html", email=services.normalize_email(form.email.data), reset=True)
     return render_template("auth/forgot.html", form=form)
 
@@ -218,15 +192,11 @@ def reset_password(token: str):
         return redirect(url_for("auth.forgot_password"))
     form = forms.NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             services.set_password(user, form.password.data)
-            db.session.commit()
             sign_out()
             flash(_("Your password is changed. Sign in with the new one."), "success")
             return redirect(url_for("auth.login"))
-        except services.AccountError as e:
-            db.session.rollback()
-            _form_error(form, e)
     return render_template("auth/reset.html", form=form)
 
 
@@ -255,7 +225,6 @@ def close_account():
             form.password.errors = [_("The password is not right.")]
         else:
             services.close_account(current_user)
-            db.session.commit()
             sign_out()
             flash(_("Your account is closed and your personal data removed."), "success")
             return redirect(url_for("main.home"))

@@ -1,5 +1,5 @@
-"""Command-line groups: demo, users, translate, reference, surveys, registry, mail, `flask check`, and
-`flask db backup|restore`."""
+"""Command-line groups: demo, users, translate, reference, surveys, registry, mail, `flask check`,
+`flask worker`, and `flask db backup|restore`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def register_commands(app: Flask) -> None:
         surveys,
         translate,
         users,
+        worker,
     )
 
     app.cli.add_command(demo.demo_cli)
@@ -28,4 +29,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(registry.registry_cli)
     app.cli.add_command(mail.mail_cli)
     app.cli.add_command(check.check_command)
+    app.cli.add_command(worker.worker_command)
     backup.register(app)

@@ -10,8 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.cli.maintenance import analyze
-from app.database import write_intent
-from app.extensions import db
+from app.edge import command_unit
 
 demo_cli = AppGroup("demo", help="Demo province and scale data.")
 
@@ -35,17 +34,16 @@ def load_command(seed: int | None, as_of):
     from app.targets.loader import TargetFileError
 
     started = time.perf_counter()
-    with write_intent():
+    with command_unit():
         try:
             result = province.load_demo_province(
                 province.DEFAULT_SEED if seed is None else seed, as_of.date() if as_of else None
             )
         except (bulk.EmptyRegion, TargetFileError) as e:
             raise click.ClickException(str(e)) from None
-        if result is None:
-            click.echo("The demo province is already loaded: nothing changed.")
-            return
-        db.session.commit()
+    if result is None:
+        click.echo("The demo province is already loaded: nothing changed.")
+        return
     analyze()
     people = result.people
     click.echo(
@@ -104,11 +102,10 @@ def generate_command(count: int, seed: int, assessments: int, chunk_size: int, r
             f"{(done + attempts) / elapsed:,.0f} rows/s"
         )
 
-    with write_intent():
-        try:
-            result = scale.generate(count, seed, chunk_size=chunk_size, progress=progress, assessments=assessments)
-        except bulk.EmptyRegion as e:
-            raise click.ClickException(str(e)) from None
+    try:  # each chunk is a unit of work of its own
+        result = scale.generate(count, seed, chunk_size=chunk_size, progress=progress, assessments=assessments)
+    except bulk.EmptyRegion as e:
+        raise click.ClickException(str(e)) from None
     analyze()  # the planner needs statistics to drive searches from the full-text index
     if rebuild_progress:
         _rebuild_progress()

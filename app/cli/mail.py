@@ -1,4 +1,4 @@
-"""`flask mail send`: deliver the queued e-mail that is due (run it from cron every few minutes)."""
+"""`flask mail send`: deliver the queued e-mail that is due now (the worker does it every minute)."""
 
 from __future__ import annotations
 

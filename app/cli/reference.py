@@ -3,8 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from app.database import write_intent
-from app.extensions import db
+from app.edge import command_unit
 from app.reference.services import load_reference_data
 
 reference_cli = AppGroup("reference", help="Reference data (provinces, communes, VSIC, platforms, targets).")
@@ -19,13 +18,12 @@ def load_command():
     """
     from app.targets.loader import TargetFileError, load_targets
 
-    with write_intent():
+    with command_unit():
         changed = load_reference_data()
         try:
             targets = load_targets()
         except TargetFileError as e:
             raise click.ClickException(str(e)) from None
-        db.session.commit()
     click.echo(f"Reference data: {changed} rows added or changed.")
     click.echo(
         f"Targets: {targets.indicators_added} indicators and {targets.targets_added} targets added, "

@@ -7,8 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.auth import services, totp
-from app.database import write_intent
-from app.extensions import db
+from app.edge import command_unit
 
 users_cli = AppGroup("users", help="User accounts.")
 
@@ -20,12 +19,8 @@ users_cli = AppGroup("users", help="User accounts.")
 @click.password_option(help="Prompted for (hidden) when not given.")
 def create_command(email: str, full_name: str, role: str, password: str):
     """Create a verified account. Staff and admins set up two-step sign-in at their first sign-in."""
-    with write_intent():
-        try:
-            user = services.create_user(email, full_name, role, password)
-        except services.AccountError as e:
-            raise click.ClickException(str(e.message)) from None
-        db.session.commit()
+    with command_unit():
+        user = services.create_user(email, full_name, role, password)
     click.echo(f"Created {role} {user.email}.")
 
 
@@ -35,15 +30,11 @@ def deactivate_command(email: str):
     """Deactivate an account and end all its sessions."""
     from app import audit
 
-    with write_intent():
+    with command_unit():
         user = services.get_user_by_email(email)
         if user is None:
             raise click.ClickException(f"No account {email}.")
-        try:
-            services.set_active(user, False, audit.CLI)
-        except services.AccountError as e:
-            raise click.ClickException(str(e.message)) from None
-        db.session.commit()
+        services.set_active(user, False, audit.CLI)
     click.echo(f"Deactivated {user.email}.")
 
 

@@ -4,7 +4,7 @@ Same composer as the demo province, so the sector, size and place mix match; cod
 the highest code already used from prefix 45 up (the demo province uses 44), so runs never collide.
 Records are dated as the demo province's are (history.py), products carry their verification and
 listings their checks, and ``assessments`` counted DBI attempts are shared among the generated
-SMEs (scale_attempts.py). Each chunk is committed: this is benchmark data, not a user's write.
+SMEs (scale_attempts.py). Each chunk is a unit of work of its own: this is benchmark data, not a user's write.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from app.demo.tech import tech_firm
 from app.domain import sectors
 from app.domain.legal_forms import SME_ELIGIBLE
 from app.domain.size import NOT_APPLICABLE, classify_size
+from app.edge import unit_of_work
 from app.extensions import db
 from app.models import Enterprise
 from app.models.base import utcnow
@@ -169,8 +170,8 @@ def generate(
     """Add ``count`` enterprises with products, listings and ``assessments`` counted attempts,
     committing chunk by chunk. ``progress`` is told (enterprises, attempts, seconds) after each."""
     started = time.perf_counter()
-    load_reference_data()
-    db.session.commit()
+    with unit_of_work():
+        load_reference_data()
     prefix, sequence = next_code_position()
     # The start position enters the seed so that a second run does not repeat the first one's draws.
     rng = random.Random(f"{seed}:{prefix}:{sequence}")
@@ -185,42 +186,60 @@ def generate(
     made = [0, 0, 0]  # products, listings, checks
     first_code = last_code = None
     while done < count:
-        _tune_sqlite()
-        chunk = _Chunk(composer, codes, min(chunk_size, count - done))
-        chunk.renumber_taken_households(rng)
-        chunk.date(rng, as_of)
-        now = utcnow()
-        rows = [_row(d, tiers, now) for d in chunk.drafts]
-        bulk.insert_rows(Enterprise.__table__, rows)
-        made = [a + b for a, b in zip(made, add_products(maker, chunk.drafts, chance, now), strict=True)]
-        if attempts:
-            share = assessments * (done + len(rows)) // count - assessments * done // count
-            attempted += attempts.add(rows, share)
+        with unit_of_work():
+            rows, chunk_made, chunk_attempted = _add_chunk(
+                composer,
+                codes,
+                maker,
+                chance,
+                attempts,
+                tiers,
+                rng,
+                as_of,
+                min(chunk_size, count - done),
+                assessments * (done + min(chunk_size, count - done)) // count - assessments * done // count,
+            )
+        made = [a + b for a, b in zip(made, chunk_made, strict=True)]
+        attempted += chunk_attempted
         company_codes = [r["code"] for r in rows if r["code"] and len(r["code"]) == 10]
         first_code = first_code or (company_codes[0] if company_codes else None)
         last_code = company_codes[-1] if company_codes else last_code
-        db.session.commit()
         done += len(rows)
         if progress:
             progress(done, attempted, time.perf_counter() - started)
-    bulk.forget_progress_snapshots()
-    audit.record(
-        DEMO_ACTOR,
-        "generate",
-        "enterprise",
-        None,
-        None,
-        {
-            "enterprises": count,
-            "assessments": attempted,
-            "seed": seed,
-            "first_code": first_code,
-            "last_code": last_code,
-        },
-        provenance=PROVENANCE,
-    )
-    db.session.commit()
+    with unit_of_work():
+        bulk.forget_progress_snapshots()
+        audit.record(
+            DEMO_ACTOR,
+            "generate",
+            "enterprise",
+            None,
+            None,
+            {
+                "enterprises": count,
+                "assessments": attempted,
+                "seed": seed,
+                "first_code": first_code,
+                "last_code": last_code,
+            },
+            provenance=PROVENANCE,
+        )
     return GenerateResult(done, *made, attempted, first_code, last_code, time.perf_counter() - started)
+
+
+def _add_chunk(composer, codes, maker, chance, attempts, tiers, rng, as_of, size: int, share: int):
+    """Insert one chunk of enterprises with their products, listings and attempts; returns the rows,
+    the (products, listings, checks) made and the attempts added."""
+    _tune_sqlite()
+    chunk = _Chunk(composer, codes, size)
+    chunk.renumber_taken_households(rng)
+    chunk.date(rng, as_of)
+    now = utcnow()
+    rows = [_row(d, tiers, now) for d in chunk.drafts]
+    bulk.insert_rows(Enterprise.__table__, rows)
+    made = add_products(maker, chunk.drafts, chance, now)
+    attempted = attempts.add(rows, share) if attempts else 0
+    return rows, made, attempted
 
 
 def _row(draft: Draft, tiers: list[dict], now: datetime) -> dict:

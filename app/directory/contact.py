@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.auth.permissions import is_verified_member
+from app.errors import ServiceError
 from app.extensions import db
 from app.models import ContactRequest, Enterprise, Follow, InboxMessage, Membership, User
 from app.models.base import utcnow
@@ -16,10 +18,15 @@ from app.notify import notify
 from app.text import normalize
 
 
-class ContactError(ValueError):
+class ContactError(ServiceError):
+    MESSAGES = {
+        "own_enterprise": _l("You cannot write to your own enterprise."),
+        "not_a_manager": _l("Only the people the department verified for this enterprise can reply."),
+        "already_answered": _l("This request was already answered."),
+    }
+
     def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+        super().__init__(self.MESSAGES[code], code=code, status=403 if code == "not_a_manager" else None)
 
 
 def managers_of(enterprise: Enterprise) -> list[User]:

@@ -7,15 +7,16 @@ from dataclasses import replace
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from app.database import write_intent
-from app.directory import contact, directory_bp, forms, profiles, search
+from app import audit
+from app.directory import contact, directory_bp, forms, owner, profiles, search
 from app.directory.owner_views import managed_enterprise
 from app.directory.profiles import solution_categories
+from app.edge import attempt, writes
 from app.extensions import db, limiter
 from app.i18n import localized
-from app.models import ContactRequest, EnterpriseSolution, VsicSection
+from app.models import ContactRequest, VsicSection
 from app.routing import add_alias, safe_next
 
 
@@ -42,7 +43,6 @@ def startups():
 def follow(key: str):
     enterprise = profiles.get_public(key) or abort(404)
     now_following = contact.toggle_follow(current_user, enterprise)
-    db.session.commit()
     flash(
         _("You follow %(name)s.", name=enterprise.name)
         if now_following
@@ -59,9 +59,8 @@ def contact_enterprise(key: str):
     enterprise = profiles.get_public(key) or abort(404)
     form = forms.ContactForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             contact.send_request(current_user, enterprise, form.subject.data, form.message.data)
-            db.session.commit()
             if contact.managers_of(enterprise):
                 flash(_("Your message is sent. The enterprise will reply in your inbox."), "success")
             else:
@@ -72,20 +71,15 @@ def contact_enterprise(key: str):
                     "warning",
                 )
             return redirect(url_for("directory.profile", key=key))
-        except contact.ContactError:
-            db.session.rollback()
-            flash(_("You cannot write to your own enterprise."), "error")
     return render_template("directory/contact.html", form=form, e=enterprise)
 
 
 @directory_bp.get("/tai-khoan/hop-thu")
 @login_required
+@writes
 def inbox():
-    db.session.commit()  # end the read transaction, then mark as read in a write transaction
-    with write_intent():
-        contact.mark_read(current_user)
-        db.session.commit()
-    boxes = contact.inbox_of(current_user)  # read after the commit, which would expire what it loaded
+    contact.mark_read(current_user)
+    boxes = contact.inbox_of(current_user)
     return render_template("directory/inbox.html", boxes=boxes, reply_form=forms.ReplyForm())
 
 
@@ -97,15 +91,8 @@ def reply(request_id: int):
     if not form.validate_on_submit():
         flash(_("Write your reply."), "error")
         return redirect(url_for("directory.inbox"))
-    try:
-        contact.reply(found, current_user, form.reply.data, form.reveal_email.data == "1")
-        db.session.commit()
-        flash(_("Your reply is sent."), "success")
-    except contact.ContactError as e:
-        db.session.rollback()
-        if e.code == "not_a_manager":
-            abort(403)
-        flash(_("This request was already answered."), "error")
+    contact.reply(found, current_user, form.reply.data, form.reveal_email.data == "1")  # refusals: app/edge.py
+    flash(_("Your reply is sent."), "success")
     return redirect(url_for("directory.inbox"))
 
 
@@ -119,26 +106,10 @@ def solutions(key: str):
     categories = solution_categories()
     form = forms.SolutionsForm()
     form.categories.choices = [(code, localized(c["vi"], c["en"])) for code, c in categories.items()]
-    current = set(
-        db.session.scalars(select(EnterpriseSolution.category).where(EnterpriseSolution.enterprise_id == enterprise.id))
-    )
     if request.method == "GET":
-        form.categories.data = sorted(current)
+        form.categories.data = sorted(owner.solutions_of(enterprise))
     if form.validate_on_submit():
-        chosen = set(form.categories.data or []) & set(categories)
-        db.session.execute(delete(EnterpriseSolution).where(EnterpriseSolution.enterprise_id == enterprise.id))
-        db.session.add_all(EnterpriseSolution(enterprise_id=enterprise.id, category=c) for c in sorted(chosen))
-        from app import audit
-
-        audit.record(
-            audit.Actor.of(current_user),
-            "update",
-            "enterprise_solutions",
-            enterprise.id,
-            {"categories": sorted(current)},
-            {"categories": sorted(chosen)},
-        )
-        db.session.commit()
+        owner.set_solutions(enterprise, audit.Actor.of(current_user), set(form.categories.data or []) & set(categories))
         flash(_("Your solutions are saved."), "success")
         return redirect(url_for("directory.profile", key=key))
     return render_template("directory/solutions.html", form=form, e=enterprise)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import (
     DateField,
     EmailField,
@@ -16,7 +17,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.domain.legal_forms import LEGAL_FORMS
+from app.extensions import db
 from app.labels import OCOP_GROUP_LABELS
+from app.models import Commune
+from app.reference.services import region_communes
 
 STAGES = [
     ("", _l("Not stated")),
@@ -192,3 +197,13 @@ class ReplyForm(FlaskForm):
         _l("Share your e-mail address?"),
         choices=[("0", _l("No, reply through the platform only")), ("1", _l("Yes, show my e-mail address"))],
     )
+
+
+def fill_choices(form) -> None:
+    """The choices of an enterprise form's lists, from the rules and the region's communes (shared by
+    the owner's and the department's forms)."""
+    if hasattr(form, "legal_form"):
+        form.legal_form.choices = [(code, str(f.label)) for code, f in LEGAL_FORMS.items()]
+    if hasattr(form, "commune_code"):
+        communes = db.session.scalars(select(Commune).where(region_communes()).order_by(Commune.name)).all()
+        form.commune_code.choices = [("", "—")] + [(c.code, c.name) for c in communes]

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from app import audit, rules
@@ -17,9 +17,10 @@ from app.domain.codes import CodeError, validate_enterprise_code, validate_perso
 from app.domain.legal_forms import LEGAL_FORMS
 from app.domain.numbers import parse_amount_vnd
 from app.domain.websites import WebsiteError, normalize_website
+from app.errors import FieldErrors
 from app.extensions import db
 from app.i18n import local_today
-from app.models import Commune, Enterprise, Listing, ListingCheck, Membership, Platform, Product
+from app.models import Commune, Enterprise, EnterpriseSolution, Listing, ListingCheck, Membership, Platform, Product
 from app.models.product import OCOP_GROUPS
 from app.reference.services import region_communes
 from app.registry.services import refresh_search_text
@@ -36,12 +37,6 @@ def memberships(user) -> list[Membership]:
             .order_by(Membership.id)
         )
     )
-
-
-class FieldErrors(ValueError):
-    def __init__(self, errors: dict[str, Any]):
-        super().__init__(", ".join(errors))
-        self.errors = errors
 
 
 def read_enterprise_form(data: dict[str, Any], existing: Enterprise | None = None) -> dict[str, Any]:
@@ -233,3 +228,25 @@ def check_listing(listing: Listing, actor: audit.Actor, available: bool, note: s
         {"url": listing.url, "checked_on": today.isoformat(), "is_available": available},
     )
     return check
+
+
+def solutions_of(enterprise: Enterprise) -> set[str]:
+    """The solution categories a digital-technology firm declares it offers."""
+    return set(
+        db.session.scalars(select(EnterpriseSolution.category).where(EnterpriseSolution.enterprise_id == enterprise.id))
+    )
+
+
+def set_solutions(enterprise: Enterprise, actor: audit.Actor, chosen: set[str]) -> None:
+    """Replace the firm's declared solution categories (assessment results point owners to it)."""
+    current = solutions_of(enterprise)
+    db.session.execute(delete(EnterpriseSolution).where(EnterpriseSolution.enterprise_id == enterprise.id))
+    db.session.add_all(EnterpriseSolution(enterprise_id=enterprise.id, category=c) for c in sorted(chosen))
+    audit.record(
+        actor,
+        "update",
+        "enterprise_solutions",
+        enterprise.id,
+        {"categories": sorted(current)},
+        {"categories": sorted(chosen)},
+    )

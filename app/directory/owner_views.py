@@ -10,29 +10,11 @@ from sqlalchemy import select
 from app import audit
 from app.auth.permissions import can_manage
 from app.directory import directory_bp, forms, owner, profiles
-from app.domain.legal_forms import LEGAL_FORMS
+from app.edge import attempt
 from app.extensions import db, limiter
-from app.models import Commune, Enterprise, Listing, Platform, Product
-from app.reference.services import region_communes
+from app.models import Enterprise, Listing, Platform, Product
 from app.registry import reviews
 from app.registry.services import is_public_record
-
-
-def _choices(form) -> None:
-    if hasattr(form, "legal_form"):
-        form.legal_form.choices = [(code, str(f.label)) for code, f in LEGAL_FORMS.items()]
-    if hasattr(form, "commune_code"):
-        communes = db.session.scalars(select(Commune).where(region_communes()).order_by(Commune.name)).all()
-        form.commune_code.choices = [("", "—")] + [(c.code, c.name) for c in communes]
-
-
-def _show_errors(form, errors: dict) -> None:
-    for name, message in errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            flash(message, "error")
 
 
 def managed_enterprise(key: str) -> Enterprise:
@@ -49,17 +31,13 @@ def managed_enterprise(key: str) -> Enterprise:
 @limiter.limit("10 per hour", methods=["POST"])
 def register():
     form = forms.EnterpriseForm()
-    _choices(form)
+    forms.fill_choices(form)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             fields = owner.read_enterprise_form(form.data)
             enterprise = reviews.register_enterprise(current_user, fields)
-            db.session.commit()
             flash(_("Thank you. The department will check the listing and tell you by e-mail."), "success")
             return redirect(url_for("directory.mine", created=enterprise.public_key))
-        except owner.FieldErrors as e:
-            db.session.rollback()
-            _show_errors(form, e.errors)
     return render_template("directory/register.html", form=form), 422 if form.errors else 200
 
 
@@ -76,14 +54,10 @@ def claim(key: str):
     enterprise = profiles.get_public(key) or abort(404)
     form = forms.ClaimForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             reviews.claim(current_user, enterprise, form.evidence.data)
-            db.session.commit()
             flash(_("Your claim is sent. The department will check it and tell you by e-mail."), "success")
             return redirect(url_for("directory.mine"))
-        except reviews.ReviewError:
-            db.session.rollback()
-            flash(_("You have already asked to act for this enterprise."), "error")
     return render_template("directory/claim.html", form=form, e=enterprise)
 
 
@@ -92,17 +66,16 @@ def claim(key: str):
 def edit(key: str):
     enterprise = managed_enterprise(key)
     form = forms.EditForm(obj=enterprise if request.method == "GET" else None)
-    _choices(form)
+    forms.fill_choices(form)
     del form.code, form.personal_id
     if request.method == "GET":
         form.revenue_vnd.data = enterprise.revenue_vnd
         form.capital_vnd.data = enterprise.capital_vnd
         form.funding_sought_vnd.data = enterprise.funding_sought_vnd
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             fields = owner.read_enterprise_form(form.data, existing=enterprise)
             changed, review = reviews.edit(current_user, enterprise, fields)
-            db.session.commit()
             if review:
                 flash(
                     _(
@@ -117,9 +90,6 @@ def edit(key: str):
                 if is_public_record(enterprise)
                 else url_for("directory.mine")
             )
-        except owner.FieldErrors as e:
-            db.session.rollback()
-            _show_errors(form, e.errors)
     return render_template("directory/edit.html", form=form, e=enterprise), 422 if form.errors else 200
 
 
@@ -131,19 +101,10 @@ def request_label(key: str):
     enterprise = managed_enterprise(key)
     form = forms.LabelForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             reviews.request_label(current_user, enterprise, form.label.data, form.evidence.data)
-            db.session.commit()
             flash(_("Your request is sent. The department will check the evidence and tell you by e-mail."), "success")
             return redirect(url_for("directory.mine"))
-        except reviews.ReviewError as e:
-            db.session.rollback()
-            form.label.errors = [
-                *form.label.errors,
-                _("This enterprise already has this label.")
-                if e.code == "already_labelled"
-                else _("This label was already asked for and waits for the department."),
-            ]
     return render_template("directory/label.html", form=form, e=enterprise), 422 if form.errors else 200
 
 
@@ -157,30 +118,22 @@ def products(key: str):
         (p.code, p.name) for p in db.session.scalars(select(Platform).order_by(Platform.name))
     ]
     if request.method == "POST" and "product-name" in request.form and form.validate():
-        try:
+        with attempt(form):
             product = owner.add_product(enterprise, audit.Actor.of(current_user), form.data)
             reviews.declare_product(current_user, enterprise, product)
-            db.session.commit()
             flash(_("The product is added; the department will check its certificate."), "success")
             return redirect(url_for("directory.products", key=key))
-        except owner.FieldErrors as e:
-            db.session.rollback()
-            _show_errors(form, e.errors)
     if request.method == "POST" and "listing-url" in request.form and listing_form.validate():
         product = db.session.get(Product, request.form.get("product_id", type=int))
         if product is None or product.enterprise_id != enterprise.id:
             abort(404)
-        try:
+        with attempt(listing_form):
             owner.add_listing(
                 product, audit.Actor.of(current_user), listing_form.platform_code.data, listing_form.url.data
             )
-            db.session.commit()
             flash(_("The listing is added."), "success")
             return redirect(url_for("directory.products", key=key))
-        except owner.FieldErrors as e:
-            db.session.rollback()
-            _show_errors(listing_form, e.errors)
-            listing_form.product_id = product.id
+        listing_form.product_id = product.id
     status = 422 if (form.errors or listing_form.errors) else 200
     return render_template(
         "directory/products.html",
@@ -203,13 +156,10 @@ def check_listing(key: str, listing_id: int):
     if not form.validate_on_submit():
         abort(400)
     available = form.available.data == "yes"
-    try:
+    with attempt() as outcome:  # a refusal is flashed
         owner.check_listing(listing, audit.Actor.of(current_user), available)
-    except owner.FieldErrors as error:
-        db.session.rollback()
-        flash(error.errors["url"], "error")
+    if outcome.failed:
         return redirect(url_for("directory.products", key=key))
-    db.session.commit()
     flash(
         _("Checked today: %(url)s is still selling the product.", url=listing.url)
         if available
@@ -231,7 +181,6 @@ def report(key: str):
             form.message.data,
             form.contact.data or None,
         )
-        db.session.commit()
         flash(_("Thank you. The department will look into it."), "success")
         return redirect(url_for("directory.profile", key=key))
     return render_template("directory/report.html", form=form, e=enterprise)

@@ -1,22 +1,22 @@
 """Background jobs for large imports from the web page.
 
 The job's state lives in the batch row (state, progress, heartbeat), so any server process can show
-it and the page needs no JavaScript: it reloads itself while the job runs. The job runs in a thread
-of the process that received the request; if that process ends first, the batch stops reporting, the
-page shows it as stopped and staff start it again, or give it up: either takes back first what the
-stopped job had written, so a batch is never left half written.
+it and the page needs no JavaScript: it reloads itself while the job runs. The job is a task of the
+queue (app/tasks.py), run by `flask worker`; if the worker's process ends first, the batch stops
+reporting, the page shows it as stopped and staff start it again, or give it up: either takes back
+first what the stopped job had written, so a batch is never left half written.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
+from app import tasks
 from app.audit import Actor
 from app.database import write_intent
 from app.extensions import db
@@ -26,7 +26,6 @@ from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
 REPORT_EVERY_SECONDS = 1.0
-_threads: dict[int, threading.Thread] = {}  # the running jobs of this process, by batch id
 
 
 def needs_background(size: int) -> bool:
@@ -61,41 +60,25 @@ class ProgressReporter:
                 log.info("progress of import %s not written this time: database busy", self.batch_id)
 
 
-def start(batch: ImportBatch, kind: str, actor: Actor, resolutions: dict[int, str] | None = None) -> threading.Thread:
-    """Run the check ("check"), the commit ("commit"), the undo ("undo") of a batch, or the taking back
-    of a commit that stopped half-way ("abandon"), in a background thread. The batch was claimed."""
-    app = current_app._get_current_object()
-    thread = threading.Thread(
-        target=_run, args=(app, batch.id, kind, actor, resolutions or {}), name=f"import-{batch.id}-{kind}", daemon=True
-    )
-    _threads[batch.id] = thread
-    thread.start()
-    return thread
+def start(batch: ImportBatch, kind: str, actor: Actor, resolutions: dict[int, str] | None = None) -> None:
+    """Queue the check ("check"), the commit ("commit"), the undo ("undo") of a batch, or the taking back
+    of a commit that stopped half-way ("abandon"), as a task (app/tasks.py). The batch was claimed."""
+    tasks.enqueue("run_job", batch.id, kind, actor, resolutions or {})
 
 
-def _run(app: Flask, batch_id: int, kind: str, actor: Actor, resolutions: dict[int, str]) -> None:
-    with app.app_context():
-        try:
-            batch = db.session.get(ImportBatch, batch_id)
-            if kind == "check":
-                services.run_check(batch, ProgressReporter(batch_id))
-            elif kind == "commit":
-                services.run_commit(batch, actor, resolutions, ProgressReporter(batch_id))
-            elif kind == "undo":
-                services.run_undo(batch, actor)
-            else:
-                services.run_abandon(batch, actor)
-        except (services.FileError, services.UndoRefused):
-            pass  # recorded in the batch; the page shows it
-        except Exception:  # noqa: BLE001 — the batch records the error; the registry is unchanged
-            log.exception("import job %s (%s) failed", batch_id, kind)
-        finally:
-            db.session.remove()
-            _threads.pop(batch_id, None)
-
-
-def wait(batch_id: int, timeout: float | None = None) -> None:
-    """Wait for this process's job on a batch to finish (tests, and the CLI)."""
-    thread = _threads.get(batch_id)
-    if thread is not None:
-        thread.join(timeout)
+def run_job(batch_id: int, kind: str, actor: Actor, resolutions: dict[int, str]) -> None:
+    """The task: one job on one batch. Its outcome is recorded in the batch, which the page shows."""
+    batch = db.session.get(ImportBatch, batch_id)
+    try:
+        if kind == "check":
+            services.run_check(batch, ProgressReporter(batch_id))
+        elif kind == "commit":
+            services.run_commit(batch, actor, resolutions, ProgressReporter(batch_id))
+        elif kind == "undo":
+            services.run_undo(batch, actor)
+        else:
+            services.run_abandon(batch, actor)
+    except (services.FileError, services.UndoRefused):
+        pass  # recorded in the batch; the page shows it
+    except Exception:  # noqa: BLE001 — the batch records the error; the registry is unchanged
+        log.exception("import job %s (%s) failed", batch_id, kind)

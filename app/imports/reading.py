@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from app.errors import ServiceError
 from app.text import fold
 
 # Template columns: Vietnamese header first, then the English alias. Order = the template's order.
@@ -40,13 +41,13 @@ _HEADERS = {header: field for header, (field, _alias) in COLUMNS.items()} | {
 }
 
 
-class FileError(Exception):
-    """The file as a whole cannot be read (not a spreadsheet, unknown encoding, missing columns)."""
+class FileError(ServiceError):
+    """The file as a whole cannot be read (not a spreadsheet, unknown encoding, missing columns), or
+    the batch is not in a state that allows the step; `reason` (the code) says which."""
 
     def __init__(self, reason: str, message):
-        super().__init__(reason)
+        super().__init__(message, code=reason)
         self.reason = reason
-        self.message = message
 
 
 @dataclass

@@ -4,7 +4,8 @@ An import is checked in a read-only transaction that prepares every row, then wr
 thousand records, each a short write transaction (BEGIN IMMEDIATE on SQLite), so that other writers
 only ever wait a moment; a step that fails takes back the steps before it, so that the batch is
 written whole or not at all. Its undo runs the same way. So, unlike other services, these functions
-commit: they are the transaction boundary for the web view, the jobs and the CLI alike.
+are jobs of many transactions: each a unit of work of app/edge.py (`writing()`, `reading()`), and
+the caller (a view, a task or the CLI) has nothing pending when it calls them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, update
 
 from app.audit import Actor
-from app.database import write_intent
+from app.edge import reading, release
 from app.extensions import db
 from app.imports.apply import StalePlan, apply_step, steps
 from app.imports.plan import Plan, build_plan
@@ -44,11 +45,6 @@ MAX_REPORTED = 5000  # rejected cells kept in the batch's report (the counts are
 Progress = Callable[[int], None] | None
 
 
-def _reading():
-    """Run the checks as a plain read transaction even inside a POST request (which is a writer)."""
-    return write_intent(writing=False)
-
-
 def _new_batch(data: bytes, file_name: str, fmt: str, actor: Actor, keep: bool, state: str = "checking") -> ImportBatch:
     with writing():
         batch = ImportBatch(
@@ -64,7 +60,6 @@ def _new_batch(data: bytes, file_name: str, fmt: str, actor: Actor, keep: bool, 
             heartbeat_at=utcnow(),
         )
         db.session.add(batch)
-        db.session.commit()
     return batch
 
 
@@ -89,7 +84,6 @@ def _set_state(
             ).rowcount
             == 1
         )
-        db.session.commit()
     db.session.refresh(batch)
     return changed
 
@@ -102,20 +96,15 @@ def _record(batch: ImportBatch, plan: Plan) -> None:
 
 
 def _prepare(sheet: Sheet, batch: ImportBatch, resolutions, progress: Progress) -> Plan:
-    # End the caller's transaction (a POST request opens a writer's one to load the signed-in user),
-    # so that the checks hold no write lock.
-    db.session.commit()
-    with _reading():
-        plan = build_plan(sheet, batch.id, resolutions, progress)
-        db.session.commit()  # ends the read transaction; nothing was written
-    return plan
+    # A plain read transaction even inside a POST request (which is a writer): the checks hold no write lock.
+    with reading():
+        return build_plan(sheet, batch.id, resolutions, progress)
 
 
 def upload(data: bytes, file_name: str, actor: Actor) -> ImportBatch:
     """Store an uploaded file as a batch waiting for its check (a background job runs `run_check`)."""
     if not data.strip():
         raise FileError("empty", _l("The file is empty."))
-    db.session.commit()
     return _new_batch(data, file_name, sniff_format(data), actor, keep=True, state="uploaded")
 
 
@@ -134,9 +123,7 @@ def run_check(batch: ImportBatch, progress: Progress = None) -> ImportBatch:
         plan = _prepare(sheet, batch, None, progress)
         with writing():
             _record(batch, plan)
-            db.session.commit()
     except Exception as e:
-        db.session.rollback()
         _set_state(batch, "failed", f"{type(e).__name__}: {e}"[:2000], expected=("checking",))
         raise
     _set_state(batch, "checked", expected=("checking",))
@@ -145,13 +132,12 @@ def run_check(batch: ImportBatch, progress: Progress = None) -> ImportBatch:
 
 def check_file(data: bytes, file_name: str, actor: Actor, progress: Progress = None) -> ImportBatch:
     """Dry run: read and check the file, store the batch with its counts and report (and the file)."""
-    db.session.commit()  # reading a large workbook takes a while: hold no transaction meanwhile
+    release()  # reading a large workbook takes a while: hold no transaction meanwhile
     sheet = read_sheet(data)  # raises FileError before anything is stored
     batch = _new_batch(data, file_name, sheet.format, actor, keep=True)
     plan = _prepare(sheet, batch, None, progress)
     with writing():
         _record(batch, plan)
-        db.session.commit()
     _set_state(batch, "checked")
     return batch
 
@@ -172,7 +158,6 @@ def _commit(
             try:
                 _write(batch, plan, actor)
             except StalePlan:
-                db.session.rollback()
                 take_back(batch, actor)
                 continue
             with writing():
@@ -180,13 +165,10 @@ def _commit(
                 _record(batch, plan)
                 batch.state, batch.committed_at, batch.content, batch.error = "committed", utcnow(), None, None
                 batch.progress_done = batch.progress_total
-                db.session.commit()
             return batch
     except Lost:
-        db.session.rollback()
         return batch  # another job took the batch over, or finished it first
     except Exception as e:
-        db.session.rollback()
         take_back(batch, actor)
         _set_state(batch, "failed", f"{type(e).__name__}: {e}"[:2000], expected=("committing",))
         raise
@@ -202,7 +184,6 @@ def _write(batch: ImportBatch, plan: Plan, actor: Actor) -> None:
         with writing():
             hold(batch, "committing", done, total)
             apply_step(kind, rows, plan.watermark, batch.id, actor)
-            db.session.commit()
         done += len(rows)
         let_others_write()
 
@@ -252,7 +233,6 @@ def claim(batch: ImportBatch, job: str) -> bool:
             ).rowcount
             == 1
         )
-        db.session.commit()
     db.session.refresh(batch)
     return claimed
 
@@ -279,7 +259,6 @@ def run_abandon(batch: ImportBatch, actor: Actor) -> bool:
     try:
         take_back(batch, actor)
     except Lost:
-        db.session.rollback()
         return False
     return _give_up(batch, actor, ("committing",))
 
@@ -296,7 +275,6 @@ def _give_up(batch: ImportBatch, actor: Actor, expected: tuple[str, ...]) -> boo
             ).rowcount
             == 1
         )
-        db.session.commit()
     db.session.refresh(batch)
     return changed
 
@@ -322,7 +300,7 @@ def is_stalled(batch: ImportBatch, now: datetime | None = None) -> bool:
 
 def import_file(data: bytes, file_name: str, actor: Actor, progress: Progress = None) -> ImportBatch:
     """Check and commit in one go (the CLI without --dry-run): the file is read once per attempt."""
-    db.session.commit()
+    release()
     sheet = read_sheet(data)
     batch = _new_batch(data, file_name, sheet.format, actor, keep=False, state="committing")
     return _commit(batch, data, actor, None, progress, sheet)
@@ -359,20 +337,16 @@ def run_undo(batch: ImportBatch, actor: Actor) -> int:
                 if below is None:
                     batch.state, batch.undone_at, batch.progress_done = "undone", utcnow(), batch.progress_total
                     batch.error, batch.report = None, {**batch.report, "undo_refused": []}
-                db.session.commit()
             done += count
             if below is None:
                 return done
             let_others_write()
     except Lost:
-        db.session.rollback()
         return 0
     except Exception as e:
-        db.session.rollback()
         take_back(batch, actor, undo_provenance)
         error = None if isinstance(e, UndoRefused) else f"{type(e).__name__}: {e}"[:2000]
         if _set_state(batch, "committed", error, expected=("undoing",)):
             with writing():  # the page says why, for an undo that ran in the background
                 batch.report = {**batch.report, "undo_refused": e.touched if isinstance(e, UndoRefused) else []}
-                db.session.commit()
         raise

@@ -5,26 +5,20 @@ with a pause between steps so that other writers get the SQLite lock."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from sqlalchemy import update
 
 from app.audit import Actor
-from app.database import write_intent
+from app.edge import unit_of_work
 from app.extensions import db
 from app.imports.revert import take_back_step
 from app.models import ImportBatch
 from app.models.base import utcnow
 
 
-@contextmanager
-def writing() -> Iterator[None]:
-    """A write transaction of its own: whatever transaction the session holds ends first (on SQLite a
-    reader cannot become a writer once another has written), and the new one begins as a writer."""
-    db.session.commit()
-    with write_intent():
-        yield
+def writing():
+    """A step's write transaction of its own, committed at its end (app/edge.py)."""
+    return unit_of_work()
 
 
 STEP_PAUSE_SECONDS = 0.1
@@ -67,12 +61,10 @@ def take_back(batch: ImportBatch, actor: Actor, provenance: str | None = None) -
     """Take back, step by step, what an unfinished job on the batch wrote (nothing, usually)."""
     provenance = provenance or batch.provenance
     state = batch.state
-    db.session.rollback()
     while True:
         with writing():
             hold(batch, state)
             taken = take_back_step(provenance, actor, f"unfinished-{provenance}")
-            db.session.commit()
         if not taken:
             return
         let_others_write()

@@ -22,7 +22,7 @@ def rebuild_command(codes: tuple[str, ...]):
 
 @progress_bp.cli.command("refresh")
 def refresh_command():
-    """Compute today's figures of the computed indicators now (run it from cron every few minutes)."""
+    """Compute today's figures of the computed indicators now (the worker does it every five minutes)."""
     started = time.perf_counter()
     count = snapshots.refresh(services.current_settings(), local_today())
     click.echo(f"{count} figures as of today computed in {time.perf_counter() - started:.1f} s.")

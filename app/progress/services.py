@@ -15,8 +15,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.errors import ServiceError
 from app.extensions import db
-from app.i18n import localized
+from app.i18n import local_today, localized
 from app.models import Indicator, Target
 from app.progress import dimensions as dims
 from app.progress import indicators, snapshots
@@ -29,10 +30,8 @@ from app.progress.status import Point, Status, target_status
 EARLIEST = date(2000, 1, 1)
 
 
-class ProgressError(ValueError):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ProgressError(ServiceError):
+    """A refused change to the reported indicators."""
 
 
 @dataclass
@@ -230,3 +229,8 @@ def get_indicator(code: str) -> Indicator | None:
         .where(Indicator.code == code)
         .options(selectinload(Indicator.targets), selectinload(Indicator.values))
     )
+
+
+def refresh_today() -> None:
+    """The worker's periodic task: today's figures under the settings in force."""
+    snapshots.refresh(current_settings(), local_today())

@@ -20,16 +20,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import audit
+from app.errors import ServiceError
 from app.extensions import db
 from app.models import IndicatorSetting
 from app.text import normalize
 
 
-class SettingError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class SettingError(ServiceError):
+    """A refused progress setting, with the form field it concerns."""
 
 
 @dataclass(frozen=True)
@@ -202,7 +200,10 @@ def change(key: str, raw_value: str, reading_vi: str, reading_en: str, actor: au
     """An admin's change of one setting, with its reading, as one audit event; flushes."""
     if key not in SPECS:
         raise SettingError(_("Unknown setting."))
-    value = _text(parse(key, raw_value))
+    try:
+        value = _text(parse(key, raw_value))
+    except SettingError as error:  # said of the form's one field
+        raise SettingError(error.message, "value") from None
     row = db.session.get(IndicatorSetting, key) or IndicatorSetting(key=key, value=_text(SPECS[key].default))
     before = _snapshot(row) if row.updated_at else None
     row.value, row.reading_vi, row.reading_en = value, normalize(reading_vi) or None, normalize(reading_en) or None

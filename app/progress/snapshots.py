@@ -3,8 +3,8 @@
 A figure as of a past day reads only records dated up to that day, so once computed it stands and
 is kept in ``indicator_snapshot`` under (indicator, day, settings key); a change of settings makes
 a new key and figures are computed anew. Today's figure is computed again when a recorded write
-moved the registry version and the stored one is older than PROGRESS_REFRESH_SECONDS: on a thread
-while the stored one is served (PROGRESS_BACKGROUND_REFRESH), or in the request.
+moved the registry version and the stored one is older than PROGRESS_REFRESH_SECONDS: by a task of
+the queue while the stored one is served (PROGRESS_BACKGROUND_REFRESH), or in the request.
 ``flask progress rebuild`` recomputes every month end since the plan began (after a correction that
 reaches into the past, or after a bulk load); ``flask demo load`` and ``generate`` run it.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -23,6 +24,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from app import tasks
 from app.cache import registry_version
 from app.extensions import db
 from app.i18n import local_today
@@ -72,35 +74,31 @@ def _store(figure: Figure, s: Settings) -> None:
         log.info("snapshot %s %s not stored: %s", figure.code, figure.as_of, error.__class__.__name__)
 
 
-_pending: set[tuple[str, date, str]] = set()
-_pending_lock = threading.Lock()
+_asked: dict[tuple[str, date, str], float] = {}  # refreshes this process queued, and when
+_asked_lock = threading.Lock()
+ASK_AGAIN_SECONDS = 60
 
 
 def _refresh_later(code: str, as_of: date, s: Settings) -> None:
-    """Compute today's figure again on a thread of this process, once at a time per figure.
+    """Queue the computation of today's figure (a task, app/tasks.py), at most once a minute per figure
+    from this process.
 
     The stale figure is served meanwhile (the page says the day and time it was computed); a
-    refresh lost to a restart is simply done by the next request, or by `flask progress refresh`.
+    refresh lost with a worker is simply asked again by a later request, or done by `flask progress refresh`.
     """
     key = (code, as_of, _key(code, s))
-    with _pending_lock:
-        if key in _pending:
+    now = time.monotonic()
+    with _asked_lock:
+        if now - _asked.get(key, -ASK_AGAIN_SECONDS) < ASK_AGAIN_SECONDS:
             return
-        _pending.add(key)
-    app = current_app._get_current_object()
+        _asked[key] = now
+    tasks.enqueue_now("refresh_figure", code, as_of, s.values)
 
-    def run() -> None:
-        try:
-            with app.app_context():
-                _store(indicators.compute(code, as_of, s), s)
-                db.session.remove()
-        except Exception:  # noqa: BLE001 — a failed refresh leaves the stale figure; the next request retries
-            log.exception("refresh of %s as of %s failed", code, as_of)
-        finally:
-            with _pending_lock:
-                _pending.discard(key)
 
-    threading.Thread(target=run, name=f"progress-{code}", daemon=True).start()
+def refresh_figure(code: str, as_of: date, values: dict) -> None:
+    """The task: compute the figure and store it (on its own connection, see `_store`)."""
+    s = Settings(values)
+    _store(indicators.compute(code, as_of, s), s)
 
 
 def _served(row, code: str, as_of: date, s: Settings, today: date) -> bool:
@@ -165,7 +163,7 @@ def series(code: str, s: Settings, days: Iterable[date]) -> list[Figure]:
 
 
 def refresh(s: Settings, day: date) -> int:
-    """Compute every computed indicator as of the day now (`flask progress refresh`, e.g. from cron)."""
+    """Compute every computed indicator as of the day now (`flask progress refresh`, and the worker)."""
     for code in indicators.DEFINITIONS:
         _store(indicators.compute(code, day, s), s)
     return len(indicators.DEFINITIONS)

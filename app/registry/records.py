@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select
 from app import audit
 from app.domain.codes import canonical_key
 from app.domain.legal_forms import LEGAL_FORMS
+from app.errors import ServiceError
 from app.extensions import db
 from app.labels import SIZE_TIERS, STATUSES
 from app.models import AuditEvent, Commune, Enterprise, Listing, Product
@@ -77,10 +78,8 @@ ACTIONS = {
 SEARCH_LIMIT = 50
 
 
-class RecordError(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class RecordError(ServiceError):
+    """A refused correction, withdrawal, merge or undo of a record."""
 
 
 def find(q: str, state: str = "") -> list[Enterprise]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import audit
+from app.errors import ServiceError
 from app.extensions import db
 from app.models import Enterprise, Membership, Product, ReviewRequest, User
 from app.models.base import utcnow
@@ -32,10 +34,21 @@ LEGAL_FIELDS = (
 DESCRIPTIVE_FIELDS = ("description", "website", "email", "phone", "stage", "funding_sought_vnd")
 
 
-class ReviewError(ValueError):
+class ReviewError(ServiceError):
+    MESSAGES = {
+        "already_claimed": _l("You have already asked to act for this enterprise."),
+        "unknown_label": _l("Choose the label to ask for."),
+        "already_labelled": _l("This enterprise already has this label."),
+        "already_requested": _l("This label was already asked for and waits for the department."),
+        "already_decided": _l("This request was already decided."),
+        "no_certification_date": _l(
+            "This certificate has no certification date: correct the product before verifying it."
+        ),
+    }
+    FIELDS = {"unknown_label": "label", "already_labelled": "label", "already_requested": "label"}
+
     def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+        super().__init__(self.MESSAGES[code], field=self.FIELDS.get(code), code=code)
 
 
 def request_review(kind: str, enterprise: Enterprise, user: User | None, payload: dict[str, Any]) -> ReviewRequest:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from app.database import write_intent
-from app.extensions import db
+from app.edge import command_unit
 from app.targets import targets_bp
 from app.targets.loader import TargetFileError, load_targets
 
@@ -21,12 +20,11 @@ from app.targets.loader import TargetFileError, load_targets
 @click.option("--replace", is_flag=True, help="Overwrite indicators and targets already in the database from the file.")
 def load_command(path: str | None, replace: bool):
     """Insert missing indicators and targets; keep the ones already there unless --replace."""
-    with write_intent():
+    with command_unit():
         try:
             summary = load_targets(path, replace=replace)
         except TargetFileError as e:
             raise click.ClickException(str(e)) from None
-        db.session.commit()
     click.echo(
         f"Targets: {summary.indicators_added} indicators and {summary.targets_added} targets added, "
         f"{summary.replaced} replaced from the file, {summary.kept} kept as they are."

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app import audit
 from app.domain.numbers import plain_number
+from app.errors import ServiceError
 from app.extensions import db
 from app.i18n import local_today
 from app.models import Indicator, IndicatorValue, Target
@@ -25,13 +26,8 @@ CENT = Decimal("0.01")
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
-class TargetError(ValueError):
+class TargetError(ServiceError):
     """A refused entry, with a translated message and the form field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(field or "target")
-        self.message = message
-        self.field = field
 
 
 def _plain(value):
@@ -229,3 +225,10 @@ class TargetProblems(TargetError):
     def __init__(self, problems: list[TargetError]):
         super().__init__(problems[0].message, problems[0].field)
         self.problems = problems
+
+    @property
+    def errors(self) -> dict:
+        found: dict = {}
+        for problem in self.problems:
+            found.setdefault(problem.field, []).append(problem.message)
+        return found

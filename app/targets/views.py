@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app import audit
 from app.auth.permissions import admin_required, is_admin, staff_required
+from app.edge import attempt
 from app.extensions import db
 from app.i18n import fmt_date, local_today
 from app.models import Target
@@ -35,15 +36,6 @@ def _helpers():
 
 def _indicator(code: str):
     return services.get_indicator(code) or abort(404)
-
-
-def _show_errors(form, error: services.TargetError) -> None:
-    for problem in getattr(error, "problems", [error]):
-        field = getattr(form, problem.field, None) if problem.field else None
-        if field is not None:
-            field.errors = [*field.errors, problem.message]
-        else:
-            flash(problem.message, "error")
 
 
 def _render_indicator(indicator, form):
@@ -83,19 +75,15 @@ def edit_setting(key: str):
     if request.method == "GET" and row is None:
         form.value.data = str(spec.default)
     elif form.validate_on_submit():
-        try:
+        with attempt(form):
             changed = progress_settings.change(
                 key, form.value.data, form.reading_vi.data, form.reading_en.data, audit.Actor.of(current_user)
             )
-            db.session.commit()
             flash(
                 _("Setting saved: the definitions and figures follow it now.") if changed else _("Nothing changed."),
                 "success",
             )
             return redirect(url_for("targets.settings_index"))
-        except progress_settings.SettingError as e:
-            db.session.rollback()
-            _show_errors(form, services.TargetError(e.message, "value"))
     return render_template("targets/edit_setting.html", spec=spec, form=form), (422 if form.errors else 200)
 
 
@@ -111,7 +99,7 @@ def add_value(code: str):
     indicator = _indicator(code)
     form = IndicatorValueForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             entry = services.add_value(
                 indicator,
                 value=form.value.data,
@@ -120,7 +108,6 @@ def add_value(code: str):
                 note=form.note.data,
                 actor=audit.Actor.of(current_user),
             )
-            db.session.commit()
             flash(
                 _(
                     "Value %(value)s as of %(date)s saved.",
@@ -130,9 +117,6 @@ def add_value(code: str):
                 "success",
             )
             return redirect(url_for("targets.indicator", code=code))
-        except services.TargetError as e:
-            db.session.rollback()
-            _show_errors(form, e)
     return _render_indicator(indicator, form), 422
 
 
@@ -147,7 +131,7 @@ def edit_target(code: str, year: int):
     if request.method == "GET":
         form.value.data = "" if target.value is None else format_value(target.value, "count")
     elif form.validate_on_submit():
-        try:
+        with attempt(form):
             changed = services.update_target(
                 target,
                 value=form.value.data,
@@ -157,12 +141,8 @@ def edit_target(code: str, year: int):
                 status_note=form.status_note.data,
                 actor=audit.Actor.of(current_user),
             )
-            db.session.commit()
             flash(_("Target saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("targets.indicator", code=code))
-        except services.TargetError as e:
-            db.session.rollback()
-            _show_errors(form, e)
     return render_template("targets/edit_target.html", indicator=indicator, target=target, form=form), (
         422 if form.errors else 200
     )

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.permissions import admin_required
+from app.edge import attempt
 from app.extensions import db
 from app.models import User
 from app.useradmin import services, useradmin_bp
@@ -18,14 +19,6 @@ def _account(user_id: int) -> User:
     if user is None or user.closed_at is not None:
         abort(404)
     return user
-
-
-def _attach(form, error: services.accounts.AccountError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 @useradmin_bp.get("/nguoi-dung")
@@ -42,11 +35,10 @@ def users():
 def new_user():
     form = NewStaffForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             user = services.create_staff_account(
                 form.email.data, form.full_name.data, form.role.data, form.locale.data, current_user
             )
-            db.session.commit()
             flash(
                 _(
                     "Account created for %(email)s. A link to choose a password was e-mailed to them; "
@@ -56,9 +48,6 @@ def new_user():
                 "success",
             )
             return redirect(url_for("useradmin.account", user_id=user.id))
-        except services.accounts.AccountError as e:
-            db.session.rollback()
-            _attach(form, e)
     return render_template("useradmin/new.html", form=form), 422 if form.errors else 200
 
 
@@ -76,13 +65,9 @@ def change_role(user_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
         return render_template("useradmin/account.html", user=user, form=form), 422
-    try:
+    with attempt():
         if services.change_role(user, form.role.data, current_user):
-            db.session.commit()
             flash(_("The role is changed; the person's sessions were ended."), "success")
-    except services.UserAdminError as e:
-        db.session.rollback()
-        flash(e.message, "error")
     return redirect(url_for("useradmin.account", user_id=user.id))
 
 
@@ -91,16 +76,12 @@ def change_role(user_id: int):
 def set_active(user_id: int):
     user = _account(user_id)
     active = request.form.get("active") == "1"
-    try:
+    with attempt():
         if services.set_active(user, active, current_user):
-            db.session.commit()
             flash(
                 _("The account is reactivated.") if active else _("The account is deactivated and its sessions ended."),
                 "success",
             )
-    except services.UserAdminError as e:
-        db.session.rollback()
-        flash(e.message, "error")
     return redirect(url_for("useradmin.account", user_id=user.id))
 
 
@@ -108,11 +89,7 @@ def set_active(user_id: int):
 @admin_required
 def send_link(user_id: int):
     user = _account(user_id)
-    try:
+    with attempt():
         services.send_password_link(user, current_user)
-        db.session.commit()
         flash(_("A link to choose a password was e-mailed to %(email)s.", email=user.email), "success")
-    except services.UserAdminError as e:
-        db.session.rollback()
-        flash(e.message, "error")
     return redirect(url_for("useradmin.account", user_id=user.id))

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from app import audit
 from app.auth.permissions import staff_required
 from app.directory import owner
-from app.directory.owner_views import _choices, _show_errors
+from app.directory.forms import fill_choices
+from app.edge import attempt
 from app.extensions import db
 from app.models import Commune, Enterprise
 from app.reference.services import region_communes
@@ -28,17 +29,12 @@ def _record(key: str) -> Enterprise:
     return get_by_public_key(key) or abort(404)
 
 
-def _one_change(change, done: str) -> bool:
-    """Make one change as one transaction; say that it is done, or why it was refused."""
-    try:
+def _one_change(change, done: str) -> None:
+    """Make one change; say that it is done, or why it was refused."""
+    with attempt() as outcome:
         change()
-        db.session.commit()
+    if not outcome.failed:
         flash(done, "success")
-        return True
-    except records.RecordError as e:
-        db.session.rollback()
-        flash(str(e.message), "error")
-        return False
 
 
 @workspace_bp.get("/ho-so")
@@ -79,7 +75,7 @@ def _other_side(merge, enterprise: Enterprise) -> Enterprise | None:
 def record_edit(key: str):
     enterprise = _record(key)
     form = StaffEditForm(obj=enterprise if request.method == "GET" else None)
-    _choices(form)
+    fill_choices(form)
     del form.personal_id  # never shown, not even to staff, on this page
     if enterprise.code is None:
         del form.code  # a household business keeps its opaque public id
@@ -87,19 +83,12 @@ def record_edit(key: str):
         for name in ("revenue_vnd", "capital_vnd", "funding_sought_vnd"):
             getattr(form, name).data = getattr(enterprise, name)
     if form.validate_on_submit():
-        try:
+        with attempt(form):
             fields = owner.read_enterprise_form(form.data, existing=enterprise)
             fields.update({name: form.data[name] for name in STAFF_FIELDS})
             changed = records.staff_update(enterprise, audit.Actor.of(current_user), fields, form.note.data)
-            db.session.commit()
             flash(_("The record is corrected.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("workspace.record", key=enterprise.public_key))
-        except owner.FieldErrors as e:
-            db.session.rollback()
-            _show_errors(form, e.errors)
-        except records.RecordError as e:
-            db.session.rollback()
-            flash(str(e.message), "error")
     return render_template("workspace/record_edit.html", form=form, e=enterprise), 422 if form.errors else 200
 
 
@@ -165,9 +154,8 @@ def duplicates_merge():
         return redirect(url_for("workspace.duplicates_index", commune=commune))
     note, error = (request.form.get("note") or "").strip(), None
     if request.method == "POST":
-        try:
+        with attempt(shown=False) as outcome:  # the refusal is shown beside the note
             merges.merge(keep, other, audit.Actor.of(current_user), note)
-            db.session.commit()
             flash(
                 _(
                     "%(other)s is merged into %(keep)s; both histories are kept. Until either record changes, "
@@ -178,9 +166,7 @@ def duplicates_merge():
                 "success",
             )
             return redirect(url_for("workspace.record", key=keep.public_key))
-        except records.RecordError as e:
-            db.session.rollback()
-            error = str(e.message)
+        error = str(outcome.error.message)
     return render_template(
         "workspace/merge.html",
         keep=keep,
@@ -201,12 +187,9 @@ def record_unmerge(key: str):
     enterprise = _record(key)
     merge = merges.last_merge(enterprise) or abort(404)
     note = (request.form.get("note") or "").strip()
-    try:
+    with attempt() as outcome:
         duplicate = merges.undo_merge(merge, audit.Actor.of(current_user), note)
-        db.session.commit()
-    except records.RecordError as e:
-        db.session.rollback()
-        flash(str(e.message), "error")
+    if outcome.failed:
         return redirect(url_for("workspace.record", key=key, note=note[:500]) + "#undo-merge")
     flash(
         _(
@@ -223,6 +206,5 @@ def record_unmerge(key: str):
 def duplicates_dismiss():
     keep, other = _pair_from_form()
     duplicates.dismiss(keep, other, current_user.id)
-    db.session.commit()
     flash(_("Noted: these two will not be suggested again."), "success")
     return redirect(url_for("workspace.duplicates_index", commune=request.form.get("commune", "")))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.permissions import staff_required
 from app.domain.startup import startup_window_ends
+from app.edge import attempt
 from app.extensions import db
 from app.i18n import local_today
 from app.models import Product, ReviewRequest
@@ -85,16 +86,7 @@ def decide(review_id: int):
     if not approve and not reason:
         flash(_("Give a reason when you reject: it is sent to the person who asked."), "error")
         return redirect(url_for("workspace.queue", kind=request.form.get("kind", "")))
-    try:
+    with attempt():
         reviews.decide(review, current_user, approve, reason)
-        db.session.commit()
         flash(_("Decision saved and sent."), "success")
-    except reviews.ReviewError as error:
-        db.session.rollback()
-        flash(
-            _("This certificate has no certification date: correct the product before verifying it.")
-            if error.code == "no_certification_date"
-            else _("This request was already decided."),
-            "error",
-        )
     return redirect(url_for("workspace.queue", kind=request.form.get("kind", "")))
