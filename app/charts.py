@@ -49,6 +49,7 @@ def line_chart(
     series_label: str | None = None,
     target_legend: str | None = None,
     projection_label: str | None = None,
+    point_labels: Sequence[str | None] | None = None,
 ) -> Markup:
     """A series over time: solid line and round markers, gaps where a value is None.
 
@@ -58,8 +59,9 @@ def line_chart(
     the value axis runs from ``y_min`` (None: the lowest value) to ``y_max`` (None: the highest of
     the values, targets and projection, rounded up with some headroom). ``unit_suffix`` follows
     every formatted value. The legend appears when there is a target or a projection; its words
-    default to "Achieved", "Target" and "Projection". Returns an empty Markup if no point has a
-    value.
+    default to "Achieved", "Target" and "Projection". ``point_labels``, one per point of
+    ``points`` (None for none), are written beside the markers that are drawn (the level reached at
+    each attempt, say) and added to their tooltips. Returns an empty Markup if no point has a value.
     """
     measured = sorted((d, v) for d, v in points if v is not None)
     if not measured:
@@ -79,7 +81,7 @@ def line_chart(
     last = max([d for d, _ in points] + [t[0] for t in targets] + [d for d, _ in projected])
     if first == last:
         first, last = first - timedelta(days=45), last + timedelta(days=45)
-    frame = _Frame(left=max(_text_width(fmt(t)) for t in y_ticks) + 14, first=first, last=last, low=low, top=top)
+    frame = _Frame(left=max(_text_width(fmt(t)) for t in y_ticks) + 18, first=first, last=last, low=low, top=top)
 
     legend = []
     if targets or projected:
@@ -95,6 +97,8 @@ def line_chart(
     out += _target_lines(frame, targets)
     if projected:
         out.append(f'<polyline class="chart-projection" fill="none" points="{frame.path(projected)}"/>')
+    labels = dict(zip(points, point_labels, strict=True)) if point_labels else {}
+    marked: list[tuple[date, float, str]] = []
     runs = _runs(points)
     out += [f'<polyline class="chart-series" fill="none" points="{frame.path(run)}"/>' for run in runs if len(run) > 1]
     # Markers closer than this would turn the solid line into a dotted one: they stay as invisible
@@ -103,10 +107,15 @@ def line_chart(
     for run in runs:
         for d, v in run:
             shown = not is_dense or len(run) == 1 or (d, v) == measured[-1]
+            label = labels.get((d, v))
+            tooltip = f"{date_format(d)}: {fmt(v)}" + (f" · {label}" if label else "")
             out.append(
                 f'<circle class="chart-point{"" if shown else " is-quiet"}" cx="{frame.x(d):.1f}" '
-                f'cy="{frame.y(v):.1f}" r="6"><title>{escape(date_format(d))}: {escape(fmt(v))}</title></circle>'
+                f'cy="{frame.y(v):.1f}" r="6"><title>{escape(tooltip)}</title></circle>'
             )
+            if label and shown:
+                marked.append((d, v, label))
+    out += _point_labels(frame, marked)
     out += _legend(legend, legend_rows, frame.bottom + LINE + 14)
     out.append("</svg>")
     return Markup("".join(out))
@@ -242,6 +251,22 @@ def _target_lines(frame: _Frame, targets: list[Target]) -> list[str]:
             + "</g>"
         )
         start = x
+    return out
+
+
+def _point_labels(frame: _Frame, marked: list[tuple[date, float, str]]) -> list[str]:
+    """Each marker's words above it (below it near the top), inside the chart; from the latest
+    back, a label that would overlap one already written is left to the tooltip."""
+    out: list[str] = []
+    taken: list[tuple[float, float]] = []
+    for d, v, label in sorted(marked, reverse=True):
+        half = _text_width(label) / 2
+        x = min(max(frame.x(d), frame.left + half), WIDTH - 2 - half)
+        if any(x - half < right + 8 and x + half > left - 8 for left, right in taken):
+            continue
+        taken.append((x - half, x + half))
+        y = frame.y(v) - 14 if frame.y(v) - 14 - FONT > frame.plot_top - LINE else frame.y(v) + FONT + 12
+        out.append(_text("chart-point-label", x, y, label, anchor="middle"))
     return out
 
 

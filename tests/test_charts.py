@@ -10,6 +10,7 @@ from flask import render_template_string
 
 from app import charts
 from app.assessment import results
+from tests.assessment_helpers import current
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -192,19 +193,34 @@ def test_bar_charts_grow_with_their_rows_and_wrap_long_labels():
     assert len(find(bars([("A", None), ("B", None)]), "chart-bar-hidden")) == 2
 
 
-def test_the_owner_history_chart_shows_each_submitted_attempt_by_date(app):
-    def attempt(day: int, share: float | None) -> SimpleNamespace:
+def test_the_owner_history_chart_shows_each_submitted_attempt_by_date_with_its_level(app):
+    version = current(app, "dbi-sme").version
+
+    def attempt(day: int, share: float | None, level: int = 1, hour: int = 9) -> SimpleNamespace:
         return SimpleNamespace(
-            is_submitted=share is not None, total_share=share, submitted_at=datetime(2025, 3, day, 9)
+            is_submitted=share is not None,
+            total_share=share,
+            submitted_at=datetime(2025, 3, day, hour),
+            overall_level=level,
+            instrument_id="dbi-sme",
+            instrument_version=version,
         )
 
     with app.test_request_context(headers={"Accept-Language": "vi"}):
         assert results.trend_chart([attempt(1, 0.3)]) == ""
-        late = SimpleNamespace(is_submitted=True, total_share=0.7, submitted_at=datetime(2025, 3, 25, 20))
-        svg = ET.fromstring(str(results.trend_chart([attempt(20, 0.55), attempt(1, 0.3), attempt(5, None), late])))
+        late = attempt(25, 0.7, level=3, hour=20)
+        svg = ET.fromstring(str(results.trend_chart([attempt(20, 0.55, 2), attempt(1, 0.3), attempt(5, None), late])))
+        names = [str(current(app, "dbi-sme").levels[n].name) for n in (1, 2, 3)]
     tooltips = [c.find(f"{NS}title").text for c in find(svg, "chart-point")]
-    assert tooltips == ["01/03/2025: 30 %", "20/03/2025: 55 %", "26/03/2025: 70 %"]  # in Vietnam's time zone
+    assert tooltips == [  # in Vietnam's time zone
+        f"01/03/2025: 30 % · Mức 1 · {names[0]}",
+        f"20/03/2025: 55 % · Mức 2 · {names[1]}",
+        f"26/03/2025: 70 % · Mức 3 · {names[2]}",
+    ]
     assert list(y_axis(svg))[-1] == "100 %"
+    # The latest level is written beside its marker; labels that would overlap it are left to the tooltips.
+    labels = [t.text for t in find(svg, "chart-point-label")]
+    assert labels[0] == f"Mức 3 · {names[2]}" and len(labels) == len(set(labels))
 
 
 def test_a_data_table_sits_beside_a_chart(app):
@@ -215,3 +231,25 @@ def test_a_data_table_sits_beside_a_chart(app):
         )
     assert 'tabindex="0"' in html and "<caption>Share by commune</caption>" in html
     assert '<th scope="row" class="fw-normal">Xã &lt;b&gt;</th>' in html and '<td class="text-end">40 %</td>' in html
+
+
+def test_the_pillar_bars_keep_their_axis_inside_and_write_each_level(app):
+    rows = [
+        {"label": "Chiến lược", "share": 1.0, "level": 5, "level_text": "mức 5 (Dẫn dắt)", "marker": 0.4},
+        {"label": "Dữ liệu", "share": 0.0, "level": 0, "level_text": "mức 0 (Chưa bắt đầu)", "marker": None},
+    ]
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        html = render_template_string(
+            '{% from "macros/charts.html" import share_bars %}{{ share_bars(rows, "t", "By pillar") }}', rows=rows
+        )
+    svg = ET.fromstring(html)
+    width = float(svg.get("viewBox").split()[2])
+    assert svg.get("width") == "100%" and svg.get("preserveAspectRatio") != "none"  # scales, never stretches
+    axis = find(svg, "chart-axis")
+    assert [t.text for t in axis] == ["0 %", "25 %", "50 %", "75 %", "100 %"]
+    last = axis[-1]
+    assert last.get("text-anchor") == "end" and float(last.get("x")) <= width  # "100 %" ends inside the chart
+    assert [t.text for t in find(svg, "chart-bar-value")] == ["100 % · mức 5 (Dẫn dắt)", "0 % · mức 0 (Chưa bắt đầu)"]
+    bars = find(svg, "chart-bar")
+    assert len(bars) == 1 and float(bars[0].get("width")) <= width and "level-5" in bars[0].get("class")
+    assert len(find(svg, "chart-marker")) == 1

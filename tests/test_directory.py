@@ -300,3 +300,24 @@ def test_filtering_on_readiness_level_0_still_lists_the_other_levels(app_ctx):
     results = search.run(search.Query(level=0))
     assert results.total == 2
     assert {str(value): count for value, count in results.facets["level"]} == {"0": 2, "2": 1}
+
+
+def test_a_facet_that_would_find_nothing_is_plain_text_not_a_link(client, province):
+    page = client.get("/doanh-nghiep?legal_form=htx").get_data(as_text=True)
+    # Filtered to the cooperative, no enterprise is digital-tech: the choice shows 0 and links nowhere.
+    digital = re.search(r"<li>((?:(?!</li>).)*Doanh nghiệp công nghệ số(?:(?!</li>).)*)</li>", page)
+    assert "<a " not in digital.group(1), digital.group(1)
+    assert 'class="facet-link is-empty"' in page
+    assert re.search(r'<span class="facet-count[^"]*">0</span>', page)
+    for item in re.findall(r"<li>(.*?)</li>", page):
+        if re.search(r'class="facet-count[^"]*">0<', item) and "aria-current" not in item:
+            assert "<a " not in item, item
+    # A choice with a count is a link.
+    assert re.search(r'<a class="facet-link[^"]*" href="/doanh-nghiep\?[^"]*legal_form=', page)
+
+
+def test_an_empty_result_offers_no_download_and_a_full_one_does(client, province):
+    empty = client.get("/doanh-nghiep?q=khong+co+ai+ten+nay").get_data(as_text=True)
+    assert "xuat.csv" not in empty and "xuat.xlsx" not in empty
+    full = client.get("/doanh-nghiep").get_data(as_text=True)
+    assert "/doanh-nghiep/xuat.csv" in full and "/doanh-nghiep/xuat.xlsx" in full

@@ -93,6 +93,10 @@ def build_view(attempt: Assessment, peer_minimum: int) -> ResultView:
     )
 
 
+def _level_name(attempt: Assessment) -> str:
+    return str(services.instrument_of(attempt).levels[attempt.overall_level].name)
+
+
 def trend_chart(attempts: list[Assessment]) -> Markup:
     """The overall score of each submitted attempt by date, as a line chart; empty under two attempts."""
     done = sorted((a for a in attempts if a.is_submitted and a.total_share is not None), key=lambda a: a.submitted_at)
@@ -100,6 +104,7 @@ def trend_chart(attempts: list[Assessment]) -> Markup:
         return Markup("")
     return charts.line_chart(
         [(to_user_timezone(a.submitted_at).date(), a.total_share * 100) for a in done],  # the day the table shows
+        point_labels=[f"{_('Level %(n)s', n=a.overall_level)} · {_level_name(a)}" for a in done],
         title=_("Overall score over time"),
         chart_id="trend",
         y_max=100,
