@@ -12,8 +12,8 @@ from app.auth.permissions import can_manage
 from app.directory import directory_bp, forms, owner, profiles
 from app.domain.legal_forms import LEGAL_FORMS
 from app.extensions import db, limiter
-from app.models import Commune, Enterprise, Listing, Platform, Product
-from app.reference.services import region_communes
+from app.models import Enterprise, Listing, Platform, Product
+from app.reference.services import communes_in_order
 from app.registry import reviews
 from app.registry.services import is_public_record
 
@@ -22,7 +22,7 @@ def _choices(form) -> None:
     if hasattr(form, "legal_form"):
         form.legal_form.choices = [(code, str(f.label)) for code, f in LEGAL_FORMS.items()]
     if hasattr(form, "commune_code"):
-        communes = db.session.scalars(select(Commune).where(region_communes()).order_by(Commune.name)).all()
+        communes = communes_in_order()
         form.commune_code.choices = [("", "—")] + [(c.code, c.name) for c in communes]
 
 
