@@ -203,8 +203,8 @@ def test_the_owner_history_chart_shows_each_submitted_attempt_by_date(app):
         late = SimpleNamespace(is_submitted=True, total_share=0.7, submitted_at=datetime(2025, 3, 25, 20))
         svg = ET.fromstring(str(results.trend_chart([attempt(20, 0.55), attempt(1, 0.3), attempt(5, None), late])))
     tooltips = [c.find(f"{NS}title").text for c in find(svg, "chart-point")]
-    assert tooltips == ["01/03/2025: 30 %", "20/03/2025: 55 %", "26/03/2025: 70 %"]  # in Vietnam's time zone
-    assert list(y_axis(svg))[-1] == "100 %"
+    assert tooltips == ["01/03/2025: 30%", "20/03/2025: 55%", "26/03/2025: 70%"]  # in Vietnam's time zone
+    assert list(y_axis(svg))[-1] == "100%"
 
 
 def test_a_data_table_sits_beside_a_chart(app):
