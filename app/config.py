@@ -74,6 +74,44 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("REGION_NAME_VI", "Phú Yên (cũ), tỉnh Đắk Lắk", "Name of the region shown on the site, in Vietnamese."),
     Setting("REGION_NAME_EN", "former Phú Yên, Đắk Lắk province", "Name of the region shown on the site, in English."),
+    # Who runs the site: shown in the footer, on the contact page and in the privacy notice (as the
+    # controller of personal data). The defaults are the demo province's: every deployment sets its own.
+    Setting(
+        "DEPARTMENT_NAME_VI",
+        "Sở Khoa học và Công nghệ tỉnh Đắk Lắk",
+        "The department that runs the site and controls its personal data, in Vietnamese.",
+    ),
+    Setting(
+        "DEPARTMENT_NAME_EN",
+        "Department of Science and Technology of Đắk Lắk Province",
+        "The department that runs the site, in English.",
+    ),
+    Setting(
+        "DEPARTMENT_ADDRESS_VI",
+        "Số 15 Lê Duẩn, phường Buôn Ma Thuột, tỉnh Đắk Lắk",
+        "The department's postal address, in Vietnamese (where written data requests go).",
+    ),
+    Setting(
+        "DEPARTMENT_ADDRESS_EN",
+        "15 Lê Duẩn Street, Buôn Ma Thuột Ward, Đắk Lắk Province",
+        "The department's postal address, in English.",
+    ),
+    Setting("DEPARTMENT_PHONE", "0262 3852 627", "The department's telephone number, as people dial it."),
+    Setting(
+        "DEPARTMENT_EMAIL",
+        "sokhcn@daklak.gov.vn",
+        "The department's e-mail address for questions, corrections and personal-data requests.",
+    ),
+    Setting(
+        "DEPARTMENT_HOURS_VI",
+        "Thứ Hai đến Thứ Sáu, 7 giờ 00 – 11 giờ 00 và 13 giờ 30 – 17 giờ 00",
+        "When the department answers the telephone and receives visitors, in Vietnamese.",
+    ),
+    Setting(
+        "DEPARTMENT_HOURS_EN",
+        "Monday to Friday, 7:00–11:00 and 13:30–17:00",
+        "When the department answers the telephone and receives visitors, in English.",
+    ),
     Setting(
         "RULES_DIR",
         None,

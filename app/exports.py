@@ -1,11 +1,15 @@
-"""CSV and XLSX downloads: UTF-8 with BOM for Excel, formula-like cells neutralised, streamed."""
+"""CSV and XLSX downloads: UTF-8 with BOM for Excel, formula-like cells neutralised, streamed.
+
+The header is written in the page's language; a second header row may give each column's field
+code (the same in every language), for whoever reads the file with a program. Times are written
+in the province's time zone."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import xlsxwriter
@@ -21,18 +25,25 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return safe_cell("; ".join(map(str, value)))
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        from app.dates import zone
+
+        local = value.replace(tzinfo=value.tzinfo or UTC).astimezone(zone())  # stored in UTC
+        return local.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     return value
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> Response:
+def csv_response(
+    filename: str, header: list[str], rows: Iterable[list[Any]], codes: list[str] | None = None
+) -> Response:
     def generate() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         buffer.write("\ufeff")
-        writer.writerow([safe_cell(h) for h in header])
+        writer.writerow([safe_cell(str(h)) for h in header])
+        if codes:
+            writer.writerow(codes)
         for row in rows:
             writer.writerow([safe_cell(v) for v in row])
             if buffer.tell() > 64_000:
@@ -48,7 +59,9 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) ->
     )
 
 
-def xlsx_bytes(header: list[str], rows: Iterable[list[Any]], sheet: str = "data") -> bytes:
+def xlsx_bytes(
+    header: list[str], rows: Iterable[list[Any]], sheet: str = "data", codes: list[str] | None = None
+) -> bytes:
     output = io.BytesIO()
     book = xlsxwriter.Workbook(
         output, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -56,15 +69,19 @@ def xlsx_bytes(header: list[str], rows: Iterable[list[Any]], sheet: str = "data"
     worksheet = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True})
     worksheet.write_row(0, 0, [str(h) for h in header], bold)
-    for index, row in enumerate(rows, start=1):
+    if codes:
+        worksheet.write_row(1, 0, codes)
+    for index, row in enumerate(rows, start=2 if codes else 1):
         worksheet.write_row(index, 0, [safe_cell(v) for v in row])
     book.close()
     return output.getvalue()
 
 
-def xlsx_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> Response:
+def xlsx_response(
+    filename: str, header: list[str], rows: Iterable[list[Any]], codes: list[str] | None = None
+) -> Response:
     return Response(
-        xlsx_bytes(header, rows),
+        xlsx_bytes(header, rows, codes=codes),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )

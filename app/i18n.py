@@ -55,11 +55,11 @@ def fmt_vnd(value: int | None) -> str:
 
 
 def fmt_percent(value: float | None, digits: int = 0) -> str:
+    """A share as a percentage, one way in both languages: 47,5% in Vietnamese, 47.5% in English
+    (no space, as Vietnamese official documents write it)."""
     if value is None:
         return ""
-    return (
-        fmt_number(value * 100, digits) + " %" if current_language() == "vi" else fmt_number(value * 100, digits) + "%"
-    )
+    return fmt_number(value * 100, digits) + "%"
 
 
 def localized(vi: str | None, en: str | None) -> str:

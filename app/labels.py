@@ -73,6 +73,28 @@ def provenance_label(enterprise) -> str:
     return text
 
 
+def label_basis(enterprise, label: str) -> str:
+    """Why an enterprise carries the digital-technology or startup label, in the page's language.
+
+    The department's own note (``digital_tech_basis``, ``startup_basis``) is written in Vietnamese:
+    Vietnamese pages show it; English pages say the same from the record's facts instead (main
+    line of business, founding day), so that no Vietnamese text reaches an English page."""
+    from app.i18n import current_language, fmt_date, localized
+
+    note = getattr(enterprise, f"{label}_basis", None)
+    if note and current_language() != "en":
+        return note
+    if label == "startup" and enterprise.founded_on:
+        return str(_l("founded on %(date)s", date=fmt_date(enterprise.founded_on)))
+    if enterprise.main_vsic:
+        section = enterprise.section
+        name = localized(section.name_vi, section.name_en) if section else ""
+        return str(_l("main line of business: VSIC %(code)s", code=enterprise.main_vsic)) + (
+            f" – {name}" if name else ""
+        )
+    return ""
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_label=_label(ROLES),
@@ -83,6 +105,7 @@ def init_app(app: Flask) -> None:
         ocop_group_label=_label(OCOP_GROUP_LABELS),
         legal_form_label=legal_form_label,
         provenance_label=provenance_label,
+        label_basis=label_basis,
         today=date.today,
         can_manage=can_manage,
         website_link=website_link,

@@ -213,11 +213,11 @@ def test_the_owner_history_chart_shows_each_submitted_attempt_by_date_with_its_l
         names = [str(current(app, "dbi-sme").levels[n].name) for n in (1, 2, 3)]
     tooltips = [c.find(f"{NS}title").text for c in find(svg, "chart-point")]
     assert tooltips == [  # in Vietnam's time zone
-        f"01/03/2025: 30 % · Mức 1 · {names[0]}",
-        f"20/03/2025: 55 % · Mức 2 · {names[1]}",
-        f"26/03/2025: 70 % · Mức 3 · {names[2]}",
+        f"01/03/2025: 30% · Mức 1 · {names[0]}",
+        f"20/03/2025: 55% · Mức 2 · {names[1]}",
+        f"26/03/2025: 70% · Mức 3 · {names[2]}",
     ]
-    assert list(y_axis(svg))[-1] == "100 %"
+    assert list(y_axis(svg))[-1] == "100%"
     # The latest level is written beside its marker; labels that would overlap it are left to the tooltips.
     labels = [t.text for t in find(svg, "chart-point-label")]
     assert labels[0] == f"Mức 3 · {names[2]}" and len(labels) == len(set(labels))
@@ -246,10 +246,10 @@ def test_the_pillar_bars_keep_their_axis_inside_and_write_each_level(app):
     width = float(svg.get("viewBox").split()[2])
     assert svg.get("width") == "100%" and svg.get("preserveAspectRatio") != "none"  # scales, never stretches
     axis = find(svg, "chart-axis")
-    assert [t.text for t in axis] == ["0 %", "25 %", "50 %", "75 %", "100 %"]
+    assert [t.text for t in axis] == ["0%", "25%", "50%", "75%", "100%"]
     last = axis[-1]
     assert last.get("text-anchor") == "end" and float(last.get("x")) <= width  # "100 %" ends inside the chart
-    assert [t.text for t in find(svg, "chart-bar-value")] == ["100 % · mức 5 (Dẫn dắt)", "0 % · mức 0 (Chưa bắt đầu)"]
+    assert [t.text for t in find(svg, "chart-bar-value")] == ["100% · mức 5 (Dẫn dắt)", "0% · mức 0 (Chưa bắt đầu)"]
     bars = find(svg, "chart-bar")
     assert len(bars) == 1 and float(bars[0].get("width")) <= width and "level-5" in bars[0].get("class")
     assert len(find(svg, "chart-marker")) == 1

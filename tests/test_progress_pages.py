@@ -132,7 +132,7 @@ def test_targets_file_loads_the_settings_and_keeps_the_departments_values(provin
 
 def test_home_page_shows_the_live_figures(province, client):
     html = client.get("/").get_data(as_text=True)
-    assert "/tien-do" in html and "50 %" in html
+    assert "/tien-do" in html and "50%" in html
 
 
 def test_todays_figures_are_served_while_a_task_computes_them_again_after_a_write(province, client):

@@ -57,3 +57,12 @@ def instruments() -> Registry:
     if isinstance(found, InstrumentError):
         raise found
     return found
+
+
+def instrument_title(instrument_id: str, version: int) -> str:
+    """An instrument as people know it: its title in the page's language and its version."""
+    from flask_babel import gettext as _
+
+    found = instruments().get(instrument_id, version)
+    title = str(found.title) if found is not None else instrument_id
+    return _("%(title)s, version %(version)s", title=title, version=version)

@@ -12,8 +12,8 @@ from app.assessment.registry import instruments
 from app.auth.permissions import staff_required
 from app.exports import csv_response, xlsx_response
 from app.extensions import db
-from app.models import Commune, VsicSection
-from app.reference.services import region_communes
+from app.models import VsicSection
+from app.reference.services import communes_in_order
 
 
 @assessment_bp.get("/danh-gia/quan-ly")
@@ -22,7 +22,7 @@ def staff_list():
     filters = staff.Filters.from_args(request.args)
     page = max(1, request.args.get("page", 1, type=int))
     rows, total = staff.page_of(filters, page)
-    communes = db.session.scalars(select(Commune).where(region_communes()).order_by(Commune.name)).all()
+    communes = communes_in_order()
     sections = db.session.scalars(select(VsicSection).order_by(VsicSection.code)).all()
     return render_template(
         "assessment/staff_list.html",

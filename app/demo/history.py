@@ -110,7 +110,6 @@ def leave_unverified(fields: dict[str, Any], label: str = "digital_tech") -> Non
     """A label the enterprise claims and the department has not decided yet."""
     fields[f"{label}_verification"] = "unverified"
     fields[f"{label}_verified_on"] = None
-    fields[f"{label}_basis"] = (fields.get(f"{label}_basis") or "").replace("Sở đã xác minh", "chờ Sở xác minh")
     if not any(fields.get(f"{other}_verified_on") for other in ("digital_tech", "startup")):
         fields["verified_at"] = None
 

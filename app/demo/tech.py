@@ -34,7 +34,7 @@ def tech_firm(composer: Composer, startup: bool = False) -> Draft:
         status="active",
         is_digital_tech=True,
         digital_tech_verification="verified",
-        digital_tech_basis=f"Ngành chính VSIC {trade.vsic} – {trade.label}; Sở đã xác minh",
+        digital_tech_basis=f"Ngành chính VSIC {trade.vsic} – {trade.label}",
         description=rng.choice(TECH_DESCRIPTIONS[trade.vsic]),
     )
     if startup:
@@ -49,7 +49,7 @@ def tech_firm(composer: Composer, startup: bool = False) -> Draft:
             startup_verification="verified",
             startup_basis=(
                 f"Thành lập ngày {founded:%d/%m/%Y}, chưa quá 5 năm kể từ ngày đăng ký lần đầu "
-                f"(Luật 04/2017/QH14, Điều 3 khoản 2); {rng.choice(STARTUP_IDEAS)}; Sở đã xác minh"
+                f"(Luật 04/2017/QH14, Điều 3 khoản 2); {rng.choice(STARTUP_IDEAS)}"
             ),
         )
         startup_pitch(rng, fields, as_of)

@@ -10,8 +10,8 @@ from sqlalchemy import String, cast, func, literal, select, union_all
 
 from app.directory import search
 from app.extensions import db
-from app.models import Commune, Enterprise, LatestAssessment, Listing, Product
-from app.reference.services import region_communes
+from app.models import Enterprise, LatestAssessment, Listing, Product
+from app.reference.services import communes_in_order
 from app.registry import certificates
 
 
@@ -23,10 +23,7 @@ def facet_values() -> dict[str, list[tuple[str, int | None]]]:
 
     return {
         "sector": [(code, None) for code in db.session.scalars(select(VsicSection.code).order_by(VsicSection.code))],
-        "commune": [
-            (code, None)
-            for code in db.session.scalars(select(Commune.code).where(region_communes()).order_by(Commune.name))
-        ],
+        "commune": [(commune.code, None) for commune in communes_in_order()],
         "size": [(tier, None) for tier in ALL_TIERS],
         "legal_form": [(code, None) for code in LEGAL_FORMS],
         "digital": [("1", None)],
@@ -77,6 +74,8 @@ def facet_counts(query: search.Query, plan: str = "index") -> dict[str, list[tup
         if value is not None and count:
             found[facet].append((str(value), count))
     facets = {facet: sorted(found[facet], key=lambda vc: (-vc[1], vc[0])) for facet in GROUPED}
+    order = {commune.code: index for index, commune in enumerate(communes_in_order())}
+    facets["commune"] = sorted(found["commune"], key=lambda vc: order.get(vc[0], len(order)))
     for flag in ("digital", "startup", "products"):
         facets[flag] = [("1", sum(n for _v, n in found[flag]))]
     platforms = db.session.scalars(select(Platform.code).order_by(Platform.code)).all()

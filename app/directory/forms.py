@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import (
     DateField,
     EmailField,
@@ -18,10 +17,8 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.domain.legal_forms import LEGAL_FORMS
-from app.extensions import db
 from app.labels import OCOP_GROUP_LABELS
-from app.models import Commune
-from app.reference.services import region_communes
+from app.reference.services import communes_in_order
 
 STAGES = [
     ("", _l("Not stated")),
@@ -205,5 +202,4 @@ def fill_choices(form) -> None:
     if hasattr(form, "legal_form"):
         form.legal_form.choices = [(code, str(f.label)) for code, f in LEGAL_FORMS.items()]
     if hasattr(form, "commune_code"):
-        communes = db.session.scalars(select(Commune).where(region_communes()).order_by(Commune.name)).all()
-        form.commune_code.choices = [("", "—")] + [(c.code, c.name) for c in communes]
+        form.commune_code.choices = [("", "—")] + [(c.code, c.name) for c in communes_in_order()]

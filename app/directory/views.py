@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from flask import abort, redirect, render_template, request, url_for
@@ -11,9 +10,11 @@ from flask_login import current_user
 from app.auth.permissions import is_staff
 from app.cache import cached_page
 from app.directory import directory_bp, profiles, search
+from app.directory import export as spreadsheet
 from app.domain.codes import canonical_key
 from app.exports import csv_response, xlsx_response
 from app.extensions import limiter
+from app.i18n import local_today
 from app.routing import add_alias, external_url
 
 
@@ -60,43 +61,6 @@ def profile(key: str):
 
 
 PUBLIC_EXPORT_CAP = 5000
-PUBLIC_COLUMNS = (
-    "code",
-    "name",
-    "legal_form",
-    "vsic",
-    "sector",
-    "commune_code",
-    "commune",
-    "address",
-    "founded_on",
-    "size_tier",
-    "is_digital_tech",
-    "is_startup",
-    "website",
-    "status",
-)
-STAFF_COLUMNS = PUBLIC_COLUMNS + (
-    "personal_id",
-    "employees",
-    "revenue_vnd",
-    "capital_vnd",
-    "email",
-    "phone",
-    "digital_tech_basis",
-    "digital_tech_verification",
-    "startup_basis",
-    "startup_verification",
-    "record_state",
-    "provenance",
-    "provenance_ref",
-    "updated_at",
-)
-
-
-def _export_row(e, columns) -> list:
-    values = {"code": e.public_key, "vsic": e.main_vsic, "sector": e.vsic_section, "commune": e.commune.name}
-    return [values[c] if c in values else getattr(e, c) for c in columns]
 
 
 @directory_bp.get("/doanh-nghiep/xuat.<fmt>")
@@ -107,14 +71,15 @@ def export(fmt: str):
         abort(404)
     query = search.Query.from_args(request.args)
     staff = is_staff(current_user)
-    columns = STAFF_COLUMNS if staff else PUBLIC_COLUMNS
+    columns = spreadsheet.STAFF_COLUMNS if staff else spreadsheet.PUBLIC_COLUMNS
 
     def rows():  # runs while the response streams, inside the request's context
         for enterprise in search.export_rows(query, None if staff else PUBLIC_EXPORT_CAP):
-            yield _export_row(enterprise, columns)
+            yield spreadsheet.row(enterprise, columns)
 
-    name = f"doanh-nghiep-{date.today().isoformat()}.{fmt}"
-    return csv_response(name, list(columns), rows()) if fmt == "csv" else xlsx_response(name, list(columns), rows())
+    name = f"doanh-nghiep-{local_today().isoformat()}.{fmt}"
+    respond = csv_response if fmt == "csv" else xlsx_response
+    return respond(name, spreadsheet.header(columns), rows(), codes=list(columns))
 
 
 add_alias(directory_bp, "/enterprises", "directory.index")

@@ -1,4 +1,4 @@
-"""Site shell: home page, about, privacy notice, language switch."""
+"""Site shell: home page, about, help, contact, privacy notice, language switch."""
 
 from flask import Blueprint
 

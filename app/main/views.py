@@ -1,4 +1,4 @@
-"""Home, about, privacy notice and the language switch."""
+"""Home, about, help, contact, privacy notice and the language switch."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from app.registry.services import registry_counts
 from app.routing import add_alias, safe_next
 
 # The site's navigation, in one place. (endpoint, label, audience): audience None is everyone,
-# "staff" the department only. The brand links home; About and the API are in the footer.
+# "staff" the department only. The brand links home; contact, privacy, About and the API are in the footer.
 NAV_ITEMS: tuple[tuple[str, object, str | None], ...] = (
     ("directory.index", _l("Enterprises"), None),
     ("directory.startups", _l("Startups"), None),
     ("assessment.index", _l("Self-assessment"), None),
     ("progress.index", _l("Progress"), None),
+    ("main.help_page", _l("Help"), None),
     ("workspace.home", _l("Department"), "staff"),
 )
 
@@ -29,6 +30,20 @@ def _shell_helpers():
     def region_name() -> str:
         cfg = current_app.config
         return cfg["REGION_NAME_EN"] if current_language() == "en" else cfg["REGION_NAME_VI"]
+
+    def department() -> dict[str, str]:
+        """Who runs the site (DEPARTMENT_* settings), in the page's language."""
+        cfg = current_app.config
+        suffix = "EN" if current_language() == "en" else "VI"
+        phone = cfg["DEPARTMENT_PHONE"]
+        return {
+            "name": cfg[f"DEPARTMENT_NAME_{suffix}"],
+            "address": cfg[f"DEPARTMENT_ADDRESS_{suffix}"],
+            "hours": cfg[f"DEPARTMENT_HOURS_{suffix}"],
+            "phone": phone,
+            "phone_link": "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+"),
+            "email": cfg["DEPARTMENT_EMAIL"],
+        }
 
     def nav_items() -> list[tuple[str, str]]:
         from app.auth.permissions import is_staff
@@ -41,7 +56,7 @@ def _shell_helpers():
 
         return count(current_user) if current_user.is_authenticated else 0
 
-    return {"region_name": region_name, "nav_items": nav_items, "unread_count": unread_count}
+    return {"region_name": region_name, "department": department, "nav_items": nav_items, "unread_count": unread_count}
 
 
 @main_bp.get("/")
@@ -71,6 +86,23 @@ def privacy():
     return render_template("main/privacy.html")
 
 
+@main_bp.get("/tro-giup")
+def help_page():
+    from app.assessment.registry import instruments
+
+    counting = [i for i in instruments().offered() if i.counts_toward_indicators]
+    return render_template(
+        "main/help.html",
+        instrument=counting[0] if counting else None,
+        validity_months=progress_services.current_settings().t5_validity_months,
+    )
+
+
+@main_bp.get("/lien-he")
+def contact():
+    return render_template("main/contact.html")
+
+
 @main_bp.get("/ngon-ngu/<lang>")
 def set_language(lang: str):
     if lang not in current_app.config["LANGUAGES"]:
@@ -89,3 +121,5 @@ def set_language(lang: str):
 
 add_alias(main_bp, "/about", "main.about")
 add_alias(main_bp, "/privacy", "main.privacy")
+add_alias(main_bp, "/help", "main.help_page")
+add_alias(main_bp, "/contact", "main.contact")

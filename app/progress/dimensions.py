@@ -18,10 +18,9 @@ from app.dates import end_of, month_end, month_ends, months_before, series_days 
 from app.extensions import db
 from app.i18n import localized
 from app.labels import SIZE_TIERS, legal_form_label
-from app.models import Commune, Enterprise, VsicSection
-from app.reference.services import region_communes
+from app.models import Enterprise, VsicSection
+from app.reference.services import communes_in_order
 from app.registry.services import public_record
-from app.text import vietnamese_sort_key
 
 DIMENSIONS = ("commune", "section", "priority", "size", "legal_form")
 
@@ -107,8 +106,7 @@ def active_on(day: date) -> ColumnElement[bool]:
 def labels(dimension: str) -> dict[str, str]:
     """Every key of a dimension with its label in the page's language, in display order."""
     if dimension == "commune":
-        rows = db.session.execute(select(Commune.code, Commune.name).where(region_communes())).all()
-        return {code: name for code, name in sorted(rows, key=lambda r: vietnamese_sort_key(r.name))}
+        return {commune.code: commune.name for commune in communes_in_order()}
     if dimension == "section":
         rows = db.session.execute(
             select(VsicSection.code, VsicSection.name_vi, VsicSection.name_en).order_by(VsicSection.code)

@@ -79,16 +79,17 @@ APART_LABELS = {
 
 
 def value_text(value: float | Decimal | None, unit: str) -> str:
-    """One way per language: "47 %" in Vietnamese, "47%" in English; counts grouped."""
+    """One way per language: "47,5%" in Vietnamese, "47.5%" in English, one decimal unless it is 0
+    ("19%", not "19.0%" beside "28%"); counts grouped."""
     if value is None:
         return "—"
     value = float(value)
     if unit in ("percent", "percent_grdp"):
-        digits = 0 if value == round(value) else 1
+        digits = 0 if round(value, 1) == round(value) else 1
         return fmt_percent(value / 100, digits)
     if unit == "yes_no":
         return _("Yes") if value else _("No")
-    return fmt_number(value, 0 if value == round(value) else 1)
+    return fmt_number(value, 0 if round(value, 1) == round(value) else 1)
 
 
 def per_month_text(value: float | None, unit: str) -> str:
@@ -121,7 +122,7 @@ def status_sentence(status: Status, unit: str) -> str:
     if status.kind in ("substantial", "moderate", "limited", "deteriorating"):
         return _(
             "Growth so far is %(ratio)s of the growth needed to reach %(target)s by %(day)s.",
-            ratio=fmt_number(status.ratio * 100, 0) + ("%" if current_language() == "en" else " %"),
+            ratio=fmt_percent(status.ratio),
             target=target,
             day=_day(status.deadline),
         )

@@ -19,7 +19,7 @@ from app.exports import safe_cell
 from app.i18n import localized
 from app.progress import dimensions as dims
 from app.progress import drilldown, services
-from app.progress.display import DIMENSION_LABELS, STATUS_LABELS, breakdown_rows, settings_rows
+from app.progress.display import DIMENSION_LABELS, STATUS_LABELS, breakdown_rows, note_text, settings_rows
 from app.progress.services import IndicatorView
 from app.progress.settings import Settings
 
@@ -111,7 +111,7 @@ def _write(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str, start: int, 
 def _indicator_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> None:
     sheet = view.code[:31]
     definition = services.definition_of(view.indicator)
-    about = [[_("Indicator"), view.name], [_("Source"), view.indicator.source or ""]]
+    about = [[_("Indicator"), view.name], [_("Source"), note_text(view.indicator.source)]]
     if definition is not None:
         about.append([_("How it is computed"), localized(*definition.rule(s))])
         about += [[label, value] for label, value in settings_rows(s)]

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app import rules
 from app.extensions import db
 from app.models import Commune, LegacyCommune, Platform, Province, VsicSection
-from app.text import fold, normalize
+from app.text import fold, normalize, vietnamese_sort_key
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 
@@ -105,3 +105,10 @@ def region_communes():
     if cfg["REGION_FORMER_PROVINCE"]:
         condition = condition & (Commune.former_province == cfg["REGION_FORMER_PROVINCE"])
     return condition
+
+
+def communes_in_order() -> list[Commune]:
+    """The communes the deployment serves in Vietnamese alphabetical order ("Đ" after "D", never
+    codepoint order): every list, filter and form of communes uses it."""
+    found = db.session.scalars(select(Commune).where(region_communes())).all()
+    return sorted(found, key=lambda c: vietnamese_sort_key(c.name))

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.i18n import fmt_number, fmt_percent, localized
+from app.progress.display import note_text
 from app.targets.forms import STATUS_LABELS
 
 KIND_LABELS = {"computed": _l("Computed from the registry"), "reported": _l("Reported by the department")}
@@ -37,6 +38,7 @@ def template_helpers() -> dict:
         "indicator_value": format_value,
         "indicator_name": lambda i: localized(i.name_vi, i.name_en),
         "target_reading": lambda t: localized(t.reading_vi, t.reading_en),
+        "indicator_source": lambda i: note_text(i.source),
         "status_labels": STATUS_LABELS,
         "status_badges": STATUS_BADGES,
         "kind_labels": KIND_LABELS,

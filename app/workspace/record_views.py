@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from app import audit
 from app.auth.permissions import staff_required
@@ -14,8 +13,8 @@ from app.directory import owner
 from app.directory.forms import fill_choices
 from app.edge import attempt
 from app.extensions import db
-from app.models import Commune, Enterprise
-from app.reference.services import region_communes
+from app.models import Enterprise
+from app.reference.services import communes_in_order
 from app.registry import duplicates, merges, records
 from app.registry.services import get_by_public_key
 from app.workspace import workspace_bp
@@ -122,7 +121,7 @@ def record_reinstate(key: str):
 @staff_required
 def duplicates_index():
     commune = request.args.get("commune", "")
-    communes = db.session.scalars(select(Commune).where(region_communes()).order_by(Commune.name)).all()
+    communes = communes_in_order()
     if commune not in {c.code for c in communes}:
         commune = ""
     choose = duplicates.needs_commune(commune or None)
