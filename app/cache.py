@@ -34,6 +34,7 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.i18n import current_language
 
 # An audit id is taken when the event is flushed, not when it commits: on PostgreSQL two writers can
 # commit out of id order, so the highest id alone could already cover a write still in flight. The
@@ -249,7 +250,6 @@ def cached_page(view=None, *, query: Callable[[], str] | None = None):
         pages = _stores()["pages"]
         if pages is None or not _anonymous_read():
             return view(*args, **kwargs)
-        from app.i18n import current_language
 
         key = f"{registry_version()}|{current_language()}|{request.path}?{query() if query else ''}"
         page = pages.get(key)

@@ -15,6 +15,8 @@ from typing import Any
 import xlsxwriter
 from flask import Response, stream_with_context
 
+from app.dates import zone
+
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -25,8 +27,6 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return safe_cell("; ".join(map(str, value)))
     if isinstance(value, datetime):
-        from app.dates import zone
-
         local = value.replace(tzinfo=value.tzinfo or UTC).astimezone(zone())  # stored in UTC
         return local.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):

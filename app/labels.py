@@ -10,15 +10,21 @@ from flask_babel import lazy_gettext as _l
 from app.auth.permissions import can_manage
 from app.domain.legal_forms import LEGAL_FORMS
 from app.domain.websites import website_link
+from app.i18n import current_language, fmt_date, localized
+from app.models.values import Certification, ClaimState, EnterpriseStatus, OcopGroup, RecordState, Role
 from app.routing import external_url
 
 ROLES = {
-    "owner": _l("Business owner"),
-    "investor": _l("Investor"),
-    "staff": _l("Department staff"),
-    "admin": _l("Administrator"),
+    Role.OWNER: _l("Business owner"),
+    Role.INVESTOR: _l("Investor"),
+    Role.STAFF: _l("Department staff"),
+    Role.ADMIN: _l("Administrator"),
 }
-CLAIM_STATES = {"pending": _l("awaiting verification"), "verified": _l("verified"), "rejected": _l("rejected")}
+CLAIM_STATES = {
+    ClaimState.PENDING: _l("awaiting verification"),
+    ClaimState.VERIFIED: _l("verified"),
+    ClaimState.REJECTED: _l("rejected"),
+}
 SIZE_TIERS = {
     "micro": _l("Micro"),
     "small": _l("Small"),
@@ -27,21 +33,31 @@ SIZE_TIERS = {
     "unknown": _l("Size unknown"),
     "not_applicable": _l("Not an SME (household business or branch)"),
 }
-STATUSES = {"active": _l("Active"), "suspended": _l("Suspended"), "dissolved": _l("Dissolved")}
+STATUSES = {
+    EnterpriseStatus.ACTIVE: _l("Active"),
+    EnterpriseStatus.SUSPENDED: _l("Suspended"),
+    EnterpriseStatus.DISSOLVED: _l("Dissolved"),
+}
+RECORD_STATES = {
+    RecordState.PUBLISHED: _l("In the directory"),
+    RecordState.PENDING: _l("Awaiting review"),
+    RecordState.REJECTED: _l("Rejected"),
+    RecordState.WITHDRAWN: _l("Out of the directory"),
+}
 CERTIFICATIONS = {
-    "ocop": _l("OCOP"),
-    "gi": _l("Geographical indication"),
-    "collective_mark": _l("Collective mark"),
-    "certification_mark": _l("Certification mark"),
+    Certification.OCOP: _l("OCOP"),
+    Certification.GI: _l("Geographical indication"),
+    Certification.COLLECTIVE_MARK: _l("Collective mark"),
+    Certification.CERTIFICATION_MARK: _l("Certification mark"),
 }
 
 OCOP_GROUP_LABELS = {
-    "food": _l("Food"),
-    "beverage": _l("Beverages"),
-    "herbal": _l("Herbal and medicinal products"),
-    "handicraft": _l("Handicrafts"),
-    "ornamental": _l("Ornamental plants and animals"),
-    "tourism": _l("Community and eco-tourism services"),
+    OcopGroup.FOOD: _l("Food"),
+    OcopGroup.BEVERAGE: _l("Beverages"),
+    OcopGroup.HERBAL: _l("Herbal and medicinal products"),
+    OcopGroup.HANDICRAFT: _l("Handicrafts"),
+    OcopGroup.ORNAMENTAL: _l("Ornamental plants and animals"),
+    OcopGroup.TOURISM: _l("Community and eco-tourism services"),
 }
 
 
@@ -56,7 +72,6 @@ def legal_form_label(code: str) -> str:
 
 def provenance_label(enterprise) -> str:
     """Where a record came from and whether the department checked it, in one sentence."""
-    from app.i18n import fmt_date
 
     sources = {
         "import": _l("Imported from the business registry on %(date)s."),
@@ -79,7 +94,6 @@ def label_basis(enterprise, label: str) -> str:
     The department's own note (``digital_tech_basis``, ``startup_basis``) is written in Vietnamese:
     Vietnamese pages show it; English pages say the same from the record's facts instead (main
     line of business, founding day), so that no Vietnamese text reaches an English page."""
-    from app.i18n import current_language, fmt_date, localized
 
     note = getattr(enterprise, f"{label}_basis", None)
     if note and current_language() != "en":

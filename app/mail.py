@@ -105,6 +105,8 @@ def drain(limit: int = BATCH) -> tuple[int, int]:
     return sent, failed
 
 
+@tasks.every(minutes=1)  # what a failed mail server left waiting
+@tasks.task
 def drain_outbox() -> None:
     """The task: send what is due (queued after each commit that wrote mail, and every minute)."""
     sent, failed = drain()

@@ -88,19 +88,34 @@ def enqueue_now(name: str, *args: Any) -> None:
     current_app.extensions["tasks"].tasks[name](*args)
 
 
-def init_app(app: Flask) -> None:
-    from app import mail
-    from app.imports import jobs
-    from app.progress import services as progress
-    from app.progress import snapshots
+_TASKS: dict[str, Callable[..., Any]] = {}
+_PERIODIC: list[tuple[Callable[[], Any], int]] = []
 
+
+def task(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare `function` a task, enqueued by its name (its arguments must pickle)."""
+    _TASKS[function.__name__] = function
+    return function
+
+
+def every(minutes: int) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    """Declare a function the worker runs every `minutes` minutes."""
+
+    def declare(function: Callable[[], Any]) -> Callable[[], Any]:
+        _PERIODIC.append((function, minutes))
+        return function
+
+    return declare
+
+
+def init_app(app: Flask) -> None:
+    """The queue and the tasks the feature packages declared (they are imported by then: app/web.py)."""
     tasks = Tasks(app)
-    tasks.register(jobs.run_job)
-    tasks.register(mail.drain_outbox)
-    tasks.register(snapshots.refresh_figure)
+    for function in _TASKS.values():
+        tasks.register(function)
     if not tasks.huey.immediate:
-        tasks.periodic(mail.drain_outbox, minutes=1)  # what a failed mail server left waiting
-        tasks.periodic(progress.refresh_today, minutes=5)  # no visitor waits for today's figures
+        for function, minutes in _PERIODIC:
+            tasks.periodic(function, minutes)
     app.extensions["tasks"] = tasks
 
 

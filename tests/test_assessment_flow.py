@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.assessment import scoring, services
 from app.extensions import db
 from app.models import Assessment, AuditEvent, EnterpriseSolution, LatestAssessment
+from app.registry import latest
 from tests.assessment_helpers import answer_all, low_value, page_form, start
 from tests.factories import add_member, login, make_enterprise, make_user
 
@@ -154,7 +155,7 @@ def test_a_pending_claimant_links_an_attempt_only_once_verified(client, app):
 
         membership = db.session.scalar(select(Membership).filter_by(user_id=user_id))
         membership.claim_state = "verified"
-        services.on_membership_verified(membership)
+        latest.on_membership_verified(membership)
         db.session.commit()
     client.post(f"/danh-gia/lan/{public_id}/gan", data={"enterprise_id": str(enterprise_id)})
     with app.app_context():

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
+from app import indicator_settings as settings
 from app.extensions import db
-from app.progress import indicators, settings
+from app.progress import indicators
 from app.progress.figures import Cell, public, suppress
 from tests.progress_helpers import attempt, enterprise, listing, product
 

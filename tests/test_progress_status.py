@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from app.progress import settings
+from app import indicator_settings as settings
 from app.progress.status import Point, anticipated_ratio, linear_projection, target_status
 
 S = settings.Settings(settings.defaults().values)

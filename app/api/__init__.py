@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
-
-from app.api import indicators, views  # noqa: E402,F401

@@ -7,6 +7,7 @@ from flask import Flask
 from app.directory.search import PER_PAGE_CHOICES, SORTS
 from app.domain.legal_forms import LEGAL_FORMS
 from app.domain.size import ALL_TIERS
+from app.models.values import Certification, EnterpriseStatus, IndicatorKind, TargetStatus
 
 _ERROR = {
     "type": "object",
@@ -44,7 +45,7 @@ _ENTERPRISE = {
         "size_tier": {"type": "string", "enum": list(ALL_TIERS)},
         "is_digital_tech": {"type": "boolean"},
         "is_startup": {"type": "boolean"},
-        "status": {"type": "string", "enum": ["active", "suspended", "dissolved"]},
+        "status": {"type": "string", "enum": EnterpriseStatus.listed()},
     },
 }
 _LISTING = {
@@ -62,7 +63,7 @@ _PRODUCT = {
     "properties": {
         "id": {"type": "integer"},
         "name": {"type": "string"},
-        "certification": {"type": "string", "enum": ["ocop", "gi", "collective_mark", "certification_mark"]},
+        "certification": {"type": "string", "enum": Certification.listed()},
         "ocop_stars": {"type": ["integer", "null"], "minimum": 3, "maximum": 5},
         "certifying_body": {"type": ["string", "null"]},
         "certified_on": {"type": ["string", "null"], "format": "date"},
@@ -116,7 +117,7 @@ _TARGET = {
     "properties": {
         "year": {"type": "integer"},
         "value": _NUMBER,
-        "state": {"type": "string", "enum": ["active", "achieved", "obsolete"]},
+        "state": {"type": "string", "enum": TargetStatus.listed()},
         "status": {
             "type": "string",
             "enum": [
@@ -168,7 +169,7 @@ _INDICATOR = {
         "code": {"type": "string"},
         "name": {"type": "string"},
         "name_en": {"type": "string"},
-        "kind": {"type": "string", "enum": ["computed", "reported"]},
+        "kind": {"type": "string", "enum": IndicatorKind.listed()},
         "unit": {"type": "string", "enum": ["percent", "percent_grdp", "count", "yes_no"]},
         "as_of": {"type": "string", "format": "date"},
         "value": _NUMBER,

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from app import charts
 from app.assessment import scoring, services
 from app.assessment.instruments import Instrument, Level, Pillar, Question, Recommendation
+from app.assessment.registry import instruments
 from app.i18n import fmt_date, fmt_percent
 from app.models import Assessment, Enterprise
 
@@ -69,7 +70,6 @@ def build_view(attempt: Assessment, peer_minimum: int) -> ResultView:
         recommendations = instrument.recommendations_for(row.pillar.id, row.level)
         categories = {c for r in recommendations for c in r.categories}
         steps.append(NextStep(row, recommendations, services.providers_for(categories)))
-    from app.assessment.registry import instruments
 
     invites = instruments().current(instrument.invites) if instrument.invites else None
     scored = scoring.score(instrument, attempt.answers or {})

@@ -23,13 +23,17 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.models import (
     Assessment,
+    Commune,
     Enterprise,
     EnterpriseSolution,
     LatestAssessment,
     Membership,
     User,
+    VsicSection,
 )
 from app.models.base import utcnow
+from app.registry.latest import linked_by_verified_member, update_latest
+from app.registry.services import public_record, update_enterprise
 
 
 class AssessmentError(ServiceError):
@@ -194,78 +198,6 @@ def submit(attempt: Assessment, actor: audit.Actor) -> scoring.Result:
     return result
 
 
-def _linked_by_verified_member(attempt: Assessment) -> bool:
-    if attempt.enterprise_id is None or attempt.user_id is None:
-        return False
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Membership)
-            .where(
-                Membership.user_id == attempt.user_id,
-                Membership.enterprise_id == attempt.enterprise_id,
-                Membership.is_verified,
-            )
-        )
-        > 0
-    )
-
-
-def update_latest(attempt: Assessment) -> bool:
-    """Make a counted, submitted attempt the enterprise's latest result if it is newer.
-
-    One statement (insert, or update only when newer), so that two submissions racing for the
-    same enterprise on PostgreSQL neither fail nor let the older one win.
-    """
-    if not (attempt.is_submitted and attempt.counts_toward_indicators and _linked_by_verified_member(attempt)):
-        return False
-    if attempt.counted_at is None:  # the day it began to count: the indicators read it as of a day
-        db.session.execute(
-            update(Assessment)
-            .where(Assessment.id == attempt.id, Assessment.counted_at.is_(None))
-            .values(counted_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    values = {
-        "enterprise_id": attempt.enterprise_id,
-        "assessment_id": attempt.id,
-        "instrument_id": attempt.instrument_id,
-        "instrument_version": attempt.instrument_version,
-        "overall_level": attempt.overall_level,
-        "total_share": attempt.total_share,
-        "submitted_at": attempt.submitted_at,
-    }
-    statement = insert(LatestAssessment).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[LatestAssessment.enterprise_id],
-        set_={k: statement.excluded[k] for k in values if k != "enterprise_id"},
-        where=LatestAssessment.submitted_at < statement.excluded.submitted_at,
-    )
-    changed = db.session.execute(statement).rowcount == 1
-    db.session.expire_all()
-    return changed
-
-
-def on_membership_verified(membership: Membership) -> None:
-    """A claim approved later: the member's counted attempts for that enterprise take effect now."""
-    attempts = db.session.scalars(
-        select(Assessment)
-        .where(
-            Assessment.user_id == membership.user_id,
-            Assessment.enterprise_id == membership.enterprise_id,
-            Assessment.status == "submitted",
-            Assessment.counts_toward_indicators.is_(True),
-        )
-        .order_by(Assessment.submitted_at)
-    )
-    for attempt in attempts:
-        update_latest(attempt)
-
-
 def attach(attempt: Assessment, user: User, enterprise_id: int | None) -> None:
     """Give an attempt started without an account to the signed-in user (and their enterprise)."""
     if attempt.user_id not in (None, user.id):
@@ -290,7 +222,7 @@ def previous_attempt(attempt: Assessment) -> Assessment | None:
     """
     if attempt.user_id is None:
         return None
-    if attempt.enterprise_id is not None and _linked_by_verified_member(attempt):
+    if attempt.enterprise_id is not None and linked_by_verified_member(attempt):
         verified_users = select(Membership.user_id).where(
             Membership.enterprise_id == attempt.enterprise_id, Membership.is_verified
         )
@@ -327,7 +259,6 @@ def peer_comparison(attempt: Assessment, minimum: int) -> PeerComparison | None:
     enterprise = attempt.enterprise
     if enterprise is None or enterprise.section is None or enterprise.size_tier in ("unknown", "not_applicable"):
         return None
-    from app.models import VsicSection
 
     rows = db.session.execute(
         select(Assessment.pillar_results, LatestAssessment.overall_level)
@@ -358,9 +289,6 @@ def providers_for(categories: set[str], limit: int = 6) -> list[Enterprise]:
     """Local digital-technology firms that offer one of these solution categories."""
     if not categories:
         return []
-    from app.models import Commune
-    from app.registry.services import public_record
-
     return list(
         db.session.scalars(
             select(Enterprise)
@@ -401,6 +329,4 @@ def history_for(user: User) -> list[Assessment]:
 
 def set_badge(enterprise: Enterprise, show: bool, actor: audit.Actor) -> None:
     """The owner's opt-in to show the readiness level on the public profile."""
-    from app.registry.services import update_enterprise
-
     update_enterprise(enterprise, actor, "owner", shows_readiness=show)

@@ -9,13 +9,14 @@ from flask_login import current_user, login_required
 from app import audit, edge
 from app.assessment import assessment_bp, results, services
 from app.assessment.instruments import AnswerError
-from app.assessment.registry import instruments
+from app.assessment.registry import instrument_title, instruments
 from app.auth.permissions import is_verified_member
 from app.extensions import limiter
 from app.i18n import current_language
 from app.routing import add_alias, external_url
 
 GRANTED = "assessments"
+assessment_bp.add_app_template_global(instrument_title)
 
 
 def _granted() -> list[str]:

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 auth_bp = Blueprint("auth", __name__, template_folder="templates")
-
-from app.auth import views  # noqa: E402,F401

@@ -26,6 +26,7 @@ from app.extensions import db
 from app.mail import send_email
 from app.models import Assessment, Membership, User, UserSession
 from app.models.base import utcnow
+from app.models.values import Role
 from app.routing import external_url
 from app.text import normalize
 
@@ -95,7 +96,7 @@ def register_user(
     """
     if not consent:
         raise AccountError(_("Please read the privacy notice and give your consent to continue."), "consent")
-    if role not in ("owner", "investor"):
+    if role not in (Role.OWNER, Role.INVESTOR):
         raise AccountError(_("Choose the kind of account."), "role")
     email = normalize_email(email)
     _check_password(password, email, full_name)

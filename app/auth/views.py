@@ -14,6 +14,7 @@ from app.auth.sessions import complete_sign_in, sign_out
 from app.edge import attempt, writes
 from app.extensions import db, limiter
 from app.i18n import current_language
+from app.models import User
 from app.routing import add_alias, safe_next
 
 PENDING_KEY = "pending_2fa"
@@ -103,7 +104,6 @@ def _pending_user():
     if not pending or time.time() - pending["at"] > PENDING_SECONDS:
         session.pop(PENDING_KEY, None)
         return None, None
-    from app.models import User
 
     user = db.session.get(User, pending["uid"])
     return (user, pending) if user is not None and user.is_active else (None, None)

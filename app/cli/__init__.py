@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.cli import (
+    backup,
+    check,
+    demo,
+    mail,
+    maintenance,  # noqa: F401  (adds `flask db analyze`)
+    reference,
+    registry,
+    surveys,
+    translate,
+    users,
+    worker,
+)
+
 
 def register_commands(app: Flask) -> None:
-    from app.cli import (  # noqa: F401
-        backup,
-        check,
-        demo,
-        mail,
-        maintenance,
-        reference,
-        registry,
-        surveys,
-        translate,
-        users,
-        worker,
-    )
-
     app.cli.add_command(demo.demo_cli)
     app.cli.add_command(users.users_cli)
     app.cli.add_command(translate.translate_cli)

@@ -15,6 +15,8 @@ from flask import Flask, current_app
 from flask_migrate.cli import db as db_group
 from sqlalchemy.engine import make_url
 
+from app.extensions import db
+
 
 def _pg_args(url) -> tuple[list[str], dict]:
     args = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
@@ -55,8 +57,6 @@ def restore_database(source: Path) -> None:
     """Replace the database's contents with a backup made by backup_database."""
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite":
-        from app.extensions import db
-
         db.engine.dispose()
         src = sqlite3.connect(source)
         dest = sqlite3.connect(url.database)
@@ -65,8 +65,6 @@ def restore_database(source: Path) -> None:
         dest.close()
         src.close()
     else:
-        from app.extensions import db
-
         db.engine.dispose()
         args, env = _pg_args(url)
         subprocess.run(

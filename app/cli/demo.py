@@ -10,7 +10,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.cli.maintenance import analyze
+from app.demo import accounts, bulk, province, scale
 from app.edge import command_unit
+from app.progress import services, snapshots
+from app.targets.loader import TargetFileError
 
 demo_cli = AppGroup("demo", help="Demo province and scale data.")
 
@@ -30,8 +33,6 @@ demo_cli = AppGroup("demo", help="Demo province and scale data.")
 )
 def load_command(seed: int | None, as_of):
     """Load the demo province (made-up data) and demo accounts, once."""
-    from app.demo import accounts, bulk, province
-    from app.targets.loader import TargetFileError
 
     started = time.perf_counter()
     with command_unit():
@@ -94,7 +95,6 @@ def load_command(seed: int | None, as_of):
 )
 def generate_command(count: int, seed: int, assessments: int, chunk_size: int, rebuild_progress: bool):
     """Add COUNT made-up enterprises (provenance "generated") with products, for benchmarks."""
-    from app.demo import bulk, scale
 
     def progress(done: int, attempts: int, elapsed: float) -> None:
         click.echo(
@@ -119,7 +119,6 @@ def generate_command(count: int, seed: int, assessments: int, chunk_size: int, r
 
 def _rebuild_progress() -> None:
     """The progress figures of every month end since the plan began, for the records just added."""
-    from app.progress import services, snapshots
 
     started = time.perf_counter()
     count = snapshots.rebuild(services.current_settings())

@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 
 from app.edge import command_unit
 from app.reference.services import load_reference_data
+from app.targets.loader import TargetFileError, load_targets
 
 reference_cli = AppGroup("reference", help="Reference data (provinces, communes, VSIC, platforms, targets).")
 
@@ -16,7 +17,6 @@ def load_command():
     The province's targets are inserted when missing and otherwise kept, so that the department's
     edits survive (`flask targets load --replace` overwrites them from the file).
     """
-    from app.targets.loader import TargetFileError, load_targets
 
     with command_unit():
         changed = load_reference_data()

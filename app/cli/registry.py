@@ -9,6 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from app import audit
+from app.auth.services import get_user_by_email
 from app.extensions import db
 from app.imports import services
 from app.imports.reading import estimate_rows
@@ -21,7 +22,6 @@ registry_cli = AppGroup("registry", help="The enterprise registry: bulk import a
 def _actor(as_email: str | None) -> audit.Actor:
     if not as_email:
         return audit.CLI
-    from app.auth.services import get_user_by_email
 
     user = get_user_by_email(as_email)
     if user is None:

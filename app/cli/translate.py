@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from app.i18n_check import problems
+
 ROOT = Path(__file__).resolve().parents[2]
 POT = ROOT / "translations" / "messages.pot"
 
@@ -43,7 +45,6 @@ def compile_():
 @translate_cli.command("check")
 def check():
     """Fail on any untranslated or fuzzy entry in any catalogue."""
-    from app.i18n_check import problems
 
     found = problems(ROOT / "translations")
     for line in found:

@@ -6,8 +6,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app import audit
 from app.auth import services, totp
 from app.edge import command_unit
+from app.models.values import Role
 
 users_cli = AppGroup("users", help="User accounts.")
 
@@ -15,7 +17,7 @@ users_cli = AppGroup("users", help="User accounts.")
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", "full_name", required=True)
-@click.option("--role", type=click.Choice(["owner", "investor", "staff", "admin"]), default="staff", show_default=True)
+@click.option("--role", type=click.Choice(Role.listed()), default="staff", show_default=True)
 @click.password_option(help="Prompted for (hidden) when not given.")
 def create_command(email: str, full_name: str, role: str, password: str):
     """Create a verified account. Staff and admins set up two-step sign-in at their first sign-in."""
@@ -28,8 +30,6 @@ def create_command(email: str, full_name: str, role: str, password: str):
 @click.argument("email")
 def deactivate_command(email: str):
     """Deactivate an account and end all its sessions."""
-    from app import audit
-
     with command_unit():
         user = services.get_user_by_email(email)
         if user is None:

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 directory_bp = Blueprint("directory", __name__, template_folder="templates")
-
-from app.directory import engage_views, owner_views, views  # noqa: E402,F401

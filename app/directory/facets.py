@@ -9,17 +9,16 @@ from __future__ import annotations
 from sqlalchemy import String, cast, func, literal, select, union_all
 
 from app.directory import search
+from app.domain.legal_forms import LEGAL_FORMS
+from app.domain.size import ALL_TIERS
 from app.extensions import db
-from app.models import Enterprise, LatestAssessment, Listing, Product
+from app.models import Enterprise, LatestAssessment, Listing, Platform, Product, VsicSection
 from app.reference.services import communes_in_order
 from app.registry import certificates
 
 
 def facet_values() -> dict[str, list[tuple[str, int | None]]]:
     """Every facet's values without counts: what a broad search offers to narrow it."""
-    from app.domain.legal_forms import LEGAL_FORMS
-    from app.domain.size import ALL_TIERS
-    from app.models import Platform, VsicSection
 
     return {
         "sector": [(code, None) for code in db.session.scalars(select(VsicSection.code).order_by(VsicSection.code))],
@@ -61,7 +60,6 @@ def facet_counts(query: search.Query, plan: str = "index") -> dict[str, list[tup
     every facet not filtered on is counted over that set, in one statement. A facet the query
     filters on is counted over its own set, the matches without that filter.
     """
-    from app.models import Platform
 
     sets = {None: _match_set(query, None, plan)}
     for facet in FACETS:

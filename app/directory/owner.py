@@ -21,7 +21,7 @@ from app.errors import FieldErrors
 from app.extensions import db
 from app.i18n import local_today
 from app.models import Commune, Enterprise, EnterpriseSolution, Listing, ListingCheck, Membership, Platform, Product
-from app.models.product import OCOP_GROUPS
+from app.models.values import OcopGroup
 from app.reference.services import region_communes
 from app.registry.services import refresh_search_text
 from app.text import fold, normalize
@@ -148,7 +148,7 @@ def add_product(enterprise: Enterprise, actor: audit.Actor, data: dict[str, Any]
     if certification == "ocop" and stars is None:
         errors["ocop_stars"] = _l("An OCOP product is certified with 3, 4 or 5 stars.")
     group = data.get("ocop_group") or None if certification == "ocop" else None
-    if certification == "ocop" and group not in OCOP_GROUPS:
+    if certification == "ocop" and not OcopGroup.has(group):
         errors["ocop_group"] = _l("Choose the OCOP product group on the certificate.")
     if not data.get("certified_on"):
         errors["certified_on"] = _l("Enter the date on the certificate.")

@@ -12,9 +12,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.directory.contact import is_following
 from app.domain import sectors
 from app.domain.codes import canonical_key
 from app.extensions import db
+from app.i18n import localized
 from app.models import Enterprise, EnterpriseSolution, LatestAssessment, Product
 from app.registry import certificates
 from app.registry.services import is_public_record, public_record
@@ -85,9 +87,6 @@ class ProfileView:
 
 
 def build(enterprise: Enterprise, viewer=None) -> ProfileView:
-    from app.directory.contact import is_following
-    from app.i18n import localized
-
     months = certificates.ocop_validity_months()
     products = [
         ShownProduct(p, certificates.state_today(p), certificates.valid_until(p, months))

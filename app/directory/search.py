@@ -20,7 +20,7 @@ from app.cache import memoized
 from app.directory import facets as facet_lists
 from app.domain.codes import CodeError, looks_like_enterprise_code, validate_enterprise_code
 from app.extensions import db
-from app.models import Commune, Enterprise, LatestAssessment, Listing, Product
+from app.models import Commune, Enterprise, LatestAssessment, Listing, Platform, Product, VsicSection
 from app.reference.services import region_communes
 from app.registry import certificates
 from app.registry.fulltext import contains, match_condition, words_condition
@@ -285,7 +285,6 @@ def capped_count(query: Query, plan: str = "index") -> int:
 def labels() -> dict[str, dict]:
     """What a results page names codes with — the region's communes, the sectors, the platforms —
     as plain rows (attribute access like the models), read once per registry version."""
-    from app.models import Platform, VsicSection
 
     def read() -> dict[str, dict]:
         return {

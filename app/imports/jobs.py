@@ -66,6 +66,7 @@ def start(batch: ImportBatch, kind: str, actor: Actor, resolutions: dict[int, st
     tasks.enqueue("run_job", batch.id, kind, actor, resolutions or {})
 
 
+@tasks.task
 def run_job(batch_id: int, kind: str, actor: Actor, resolutions: dict[int, str]) -> None:
     """The task: one job on one batch. Its outcome is recorded in the batch, which the page shows."""
     batch = db.session.get(ImportBatch, batch_id)

@@ -22,7 +22,7 @@ from app.imports.communes import CommuneResolver
 from app.imports.reading import Sheet, UnreadableRow
 from app.imports.rows import UNREADABLE, RowCheck, check_row
 from app.models import AuditEvent, Enterprise, Product
-from app.registry.services import derive
+from app.registry.services import derive, new_household_public_id
 
 IMPORTED = (
     "name",
@@ -210,8 +210,6 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
 
 
 def _household_key() -> str:
-    from app.registry.services import new_household_public_id
-
     return new_household_public_id()
 
 

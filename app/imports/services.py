@@ -28,7 +28,7 @@ from app.imports.revert import UndoRefused, changed_since_import, undo_step
 from app.imports.steps import Lost, hold, let_others_write, take_back, writing
 from app.models import ImportBatch
 from app.models.base import utcnow
-from app.models.imports import RUNNING_STATES
+from app.models.values import RUNNING_IMPORT_STATES
 
 __all__ = [
     "FileError",
@@ -72,7 +72,7 @@ def _set_state(
     values: dict = {"state": state, "error": error, "heartbeat_at": utcnow()}
     if state in ("checked", "committed"):
         values["progress_done"] = ImportBatch.progress_total
-    elif state in RUNNING_STATES:
+    elif state in RUNNING_IMPORT_STATES:
         values["progress_done"] = 0
     condition = [ImportBatch.id == batch_id]
     if expected is not None:
@@ -290,7 +290,7 @@ def can_commit(batch: ImportBatch) -> bool:
 
 def is_stalled(batch: ImportBatch, now: datetime | None = None) -> bool:
     """A job that stopped reporting: its process ended (a restart) before it finished."""
-    if batch.state not in RUNNING_STATES:
+    if batch.state not in RUNNING_IMPORT_STATES:
         return False
     last = batch.heartbeat_at or batch.created_at
     if last.tzinfo is None:  # SQLite gives naive datetimes back

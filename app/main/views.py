@@ -6,6 +6,9 @@ from flask import current_app, make_response, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.assessment.registry import instruments
+from app.auth.permissions import is_staff
+from app.directory.contact import unread_count as count
 from app.i18n import LANG_COOKIE, current_language, local_today
 from app.main import main_bp
 from app.progress import display as progress_display
@@ -46,14 +49,10 @@ def _shell_helpers():
         }
 
     def nav_items() -> list[tuple[str, str]]:
-        from app.auth.permissions import is_staff
-
         staff = is_staff(current_user)
         return [(endpoint, label) for endpoint, label, audience in NAV_ITEMS if audience is None or staff]
 
     def unread_count() -> int:
-        from app.directory.contact import unread_count as count
-
         return count(current_user) if current_user.is_authenticated else 0
 
     return {"region_name": region_name, "department": department, "nav_items": nav_items, "unread_count": unread_count}
@@ -88,8 +87,6 @@ def privacy():
 
 @main_bp.get("/tro-giup")
 def help_page():
-    from app.assessment.registry import instruments
-
     counting = [i for i in instruments().offered() if i.counts_toward_indicators]
     return render_template(
         "main/help.html",

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -22,13 +21,14 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.enterprise import Enterprise
 from app.models.user import User
+from app.models.values import AssessmentStatus, one_of
 
 
 class Assessment(db.Model):
     """One attempt: answers saved page by page, then submitted once and never changed again."""
 
     __table_args__ = (
-        CheckConstraint("status IN ('in_progress', 'submitted')", name="status"),
+        one_of("status", AssessmentStatus),
         Index("ix_assessment_instrument", "instrument_id", "instrument_version", "status"),
         Index("ix_assessment_enterprise_submitted", "enterprise_id", "submitted_at"),
         # Covers the progress indicators' "latest counted attempt of each enterprise as of a day".

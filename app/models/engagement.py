@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
@@ -22,15 +21,14 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.enterprise import Enterprise
 from app.models.user import User
-
-REVIEW_KINDS = ("registration", "claim", "legal_edit", "certification", "flag", "report")
+from app.models.values import ContactState, ReviewState, one_of
 
 
 class ReviewRequest(db.Model):
     """Something the department must approve or reject: a new listing, a claim, a legal edit, a report."""
 
     __table_args__ = (
-        CheckConstraint("state IN ('pending', 'approved', 'rejected')", name="state"),
+        one_of("state", ReviewState),
         Index("ix_review_request_queue", "state", "kind", "created_at"),
     )
 
@@ -52,7 +50,7 @@ class ReviewRequest(db.Model):
 class ContactRequest(db.Model):
     """A message from an investor or a business to an enterprise; the recipient decides what to reveal."""
 
-    __table_args__ = (CheckConstraint("state IN ('new', 'replied', 'declined')", name="state"),)
+    __table_args__ = (one_of("state", ContactState),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sender_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)

@@ -23,16 +23,13 @@ from app.extensions import db
 from app.models.base import TimestampMixin, today_local, utcnow
 from app.models.geography import Commune
 from app.models.sector import VsicSection
-
-STATUSES = ("active", "suspended", "dissolved")
-RECORD_STATES = ("published", "pending", "rejected", "withdrawn")
-VERIFICATION_STATES = ("unverified", "verified", "rejected")
+from app.models.values import EnterpriseStatus, RecordState, Verification, one_of
 
 
 class Enterprise(TimestampMixin, db.Model):
     __table_args__ = (
-        CheckConstraint("status IN ('active', 'suspended', 'dissolved')", name="status"),
-        CheckConstraint("record_state IN ('published', 'pending', 'rejected', 'withdrawn')", name="record_state"),
+        one_of("status", EnterpriseStatus),
+        one_of("record_state", RecordState),
         CheckConstraint("employees IS NULL OR employees >= 0", name="employees_not_negative"),
         CheckConstraint("revenue_vnd IS NULL OR revenue_vnd >= 0", name="revenue_not_negative"),
         CheckConstraint("capital_vnd IS NULL OR capital_vnd >= 0", name="capital_not_negative"),
@@ -85,11 +82,11 @@ class Enterprise(TimestampMixin, db.Model):
 
     is_digital_tech: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     digital_tech_basis: Mapped[str | None] = mapped_column(Text)
-    digital_tech_verification: Mapped[str] = mapped_column(String(20), default="unverified")
+    digital_tech_verification: Mapped[str] = mapped_column(String(20), default=Verification.UNVERIFIED.value)
     digital_tech_verified_on: Mapped[date | None] = mapped_column(Date)
     is_startup: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     startup_basis: Mapped[str | None] = mapped_column(Text)
-    startup_verification: Mapped[str] = mapped_column(String(20), default="unverified")
+    startup_verification: Mapped[str] = mapped_column(String(20), default=Verification.UNVERIFIED.value)
     startup_verified_on: Mapped[date | None] = mapped_column(Date)
 
     description: Mapped[str | None] = mapped_column(Text)

@@ -5,24 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.user import User
+from app.models.values import ImportFormat, ImportState, one_of
 
 # uploaded → checking → checked → committing → committed (→ undoing → undone); failed from the check
 # or the commit (an undo that does not finish leaves the batch committed).
-IMPORT_STATES = ("uploaded", "checking", "checked", "committing", "committed", "undoing", "undone", "failed")
-RUNNING_STATES = ("uploaded", "checking", "committing", "undoing")
 COUNTS = ("new", "updated", "unchanged", "rejected", "held")
 
 
 class ImportBatch(db.Model):
     __table_args__ = (
-        CheckConstraint("state IN ({})".format(", ".join(f"'{state}'" for state in IMPORT_STATES)), name="state"),
-        CheckConstraint("format IN ('csv', 'xlsx')", name="format"),
+        one_of("state", ImportState),
+        one_of("format", ImportFormat),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

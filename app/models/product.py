@@ -23,16 +23,12 @@ from app.models.base import TimestampMixin, utcnow
 
 if TYPE_CHECKING:
     from app.models.enterprise import Enterprise
-
-CERTIFICATIONS = ("ocop", "gi", "collective_mark", "certification_mark")
-OCOP_GROUPS = ("food", "beverage", "herbal", "handicraft", "ornamental", "tourism")
+from app.models.values import Certification, one_of
 
 
 class Product(TimestampMixin, db.Model):
     __table_args__ = (
-        CheckConstraint(
-            "certification IN ('ocop', 'gi', 'collective_mark', 'certification_mark')", name="certification"
-        ),
+        one_of("certification", Certification),
         CheckConstraint(
             "(certification = 'ocop' AND ocop_stars BETWEEN 3 AND 5) OR (certification <> 'ocop' AND ocop_stars IS NULL)",
             name="ocop_stars",

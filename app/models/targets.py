@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
-    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -27,13 +26,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import TimestampMixin, utcnow
-
-INDICATOR_KINDS = ("computed", "reported")
-TARGET_STATUSES = ("active", "achieved", "obsolete")
+from app.models.values import IndicatorKind, TargetStatus, one_of
 
 
 class Indicator(TimestampMixin, db.Model):
-    __table_args__ = (CheckConstraint("kind IN ('computed', 'reported')", name="kind"),)
+    __table_args__ = (one_of("kind", IndicatorKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)  # "T4", "T2-commune"
@@ -55,7 +52,7 @@ class Indicator(TimestampMixin, db.Model):
 class Target(TimestampMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("indicator_id", "year"),
-        CheckConstraint("status IN ('active', 'achieved', 'obsolete')", name="status"),
+        one_of("status", TargetStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,7 +88,7 @@ class IndicatorValue(db.Model):
 class IndicatorSetting(db.Model):
     """A setting of the indicators' rules (threshold level, validity, readings), kept with its reading.
 
-    Declared with its type and default in app/progress/settings.py, loaded from targets.yaml, edited
+    Declared with its type and default in app/indicator_settings.py, loaded from targets.yaml, edited
     by admins (each change is an audit event), read by the indicator functions.
     """
 

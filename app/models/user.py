@@ -5,21 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import TimestampMixin, utcnow
 from app.models.enterprise import Enterprise
-
-ROLES = ("owner", "investor", "staff", "admin")
-STAFF_ROLES = ("staff", "admin")  # the department: staff, and admins who also manage accounts and targets
-CLAIM_STATES = ("pending", "verified", "rejected")
+from app.models.values import STAFF_ROLES, ClaimState, Role, one_of
 
 
 class User(UserMixin, TimestampMixin, db.Model):
-    __table_args__ = (CheckConstraint("role IN ('owner', 'investor', 'staff', 'admin')", name="role"),)
+    __table_args__ = (one_of("role", Role),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
@@ -91,7 +88,7 @@ class Membership(TimestampMixin, db.Model):
 
     __table_args__ = (
         UniqueConstraint("user_id", "enterprise_id"),
-        CheckConstraint("claim_state IN ('pending', 'verified', 'rejected')", name="claim_state"),
+        one_of("claim_state", ClaimState),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,5 +8,3 @@ a day in snapshots.py, the status of each target in status.py.
 from flask import Blueprint
 
 progress_bp = Blueprint("progress", __name__, template_folder="templates", cli_group="progress")
-
-from app.progress import cli, views  # noqa: E402,F401

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, func, literal, literal_column, or_, select
 
 from app import rules
 from app.dates import end_of, month_end, month_ends, months_before, series_days  # noqa: F401  (re-exported)
+from app.domain.legal_forms import LEGAL_FORMS
 from app.extensions import db
 from app.i18n import localized
 from app.labels import SIZE_TIERS, legal_form_label
@@ -116,6 +117,5 @@ def labels(dimension: str) -> dict[str, str]:
         return {g.key: localized(g.name_vi, g.name_en) for g in priority_groups()}
     if dimension == "size":
         return {k: str(SIZE_TIERS[k]) for k in ("micro", "small", "medium", "large", "unknown", "not_applicable")}
-    from app.domain.legal_forms import LEGAL_FORMS
 
     return {k: str(legal_form_label(k)) for k in LEGAL_FORMS}

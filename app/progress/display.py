@@ -11,10 +11,10 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.i18n import current_language, fmt_number, fmt_percent
+from app.i18n import current_language, fmt_date, fmt_number, fmt_percent
+from app.indicator_settings import SPECS, Settings
 from app.progress import dimensions as dims
 from app.progress.figures import Cell
-from app.progress.settings import Settings
 from app.progress.status import Status
 
 if TYPE_CHECKING:
@@ -132,8 +132,6 @@ def status_sentence(status: Status, unit: str) -> str:
 
 
 def _day(day: date | None) -> str:
-    from app.i18n import fmt_date
-
     return fmt_date(day) if day else "—"
 
 
@@ -156,8 +154,6 @@ def breakdown_rows(cells: dict[str, Cell], dimension: str) -> list[BreakdownRow]
 
 
 def settings_rows(s: Settings) -> list[tuple[str, str]]:
-    from app.progress.settings import SPECS
-
     rows = []
     for key, spec in SPECS.items():
         value = s.values[key]

@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.indicator_settings import Settings
 from app.labels import CERTIFICATIONS, SIZE_TIERS, legal_form_label
 from app.models import Enterprise, Product
 from app.progress import dimensions as dims
 from app.progress import indicators
-from app.progress.display import LEVEL_NAMES
+from app.progress.display import DIMENSION_LABELS, LEVEL_NAMES
 from app.progress.indicators import Definition
-from app.progress.settings import Settings
 
 PER_PAGE = 50
 
@@ -37,8 +37,6 @@ def part_label(definition: Definition, part: str) -> str:
 
 
 def filter_labels(filters: dict[str, str]) -> list[tuple[str, str]]:
-    from app.progress.display import DIMENSION_LABELS
-
     return [(str(DIMENSION_LABELS[d]), dims.labels(d).get(k, k)) for d, k in filters.items()]
 
 

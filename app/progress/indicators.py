@@ -23,10 +23,10 @@ from sqlalchemy.orm import aliased
 
 from app.domain.legal_forms import DEPENDENT_UNITS, SME_ELIGIBLE
 from app.extensions import db
+from app.indicator_settings import Settings
 from app.models import Assessment, Enterprise, Listing, ListingCheck, Product
 from app.progress import dimensions as dims
 from app.progress.figures import Cell, Figure, grouped
-from app.progress.settings import Settings
 from app.registry import certificates
 from app.registry import services as registry
 

@@ -17,11 +17,11 @@ from flask_babel import gettext as _
 
 from app.exports import safe_cell
 from app.i18n import localized
+from app.indicator_settings import Settings
 from app.progress import dimensions as dims
 from app.progress import drilldown, services
 from app.progress.display import DIMENSION_LABELS, STATUS_LABELS, breakdown_rows, note_text, settings_rows
 from app.progress.services import IndicatorView
-from app.progress.settings import Settings
 
 RECORDS_CAP = 100_000  # rows of one records sheet; the drill-down page lists them all
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -15,16 +15,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app import indicator_settings as settings_module
+from app import tasks
 from app.errors import ServiceError
 from app.extensions import db
 from app.i18n import local_today, localized
+from app.indicator_settings import Settings
 from app.models import Indicator, Target
 from app.progress import dimensions as dims
 from app.progress import indicators, snapshots
-from app.progress import settings as settings_module
 from app.progress.dimensions import month_end
 from app.progress.figures import Figure, public
-from app.progress.settings import Settings
 from app.progress.status import Point, Status, target_status
 
 EARLIEST = date(2000, 1, 1)
@@ -231,6 +232,7 @@ def get_indicator(code: str) -> Indicator | None:
     )
 
 
+@tasks.every(minutes=5)  # no visitor waits for today's figures after a busy hour of writes
 def refresh_today() -> None:
     """The worker's periodic task: today's figures under the settings in force."""
     snapshots.refresh(current_settings(), local_today())

@@ -28,13 +28,13 @@ from app import tasks
 from app.cache import registry_version
 from app.extensions import db
 from app.i18n import local_today
+from app.indicator_settings import Settings
 from app.models import IndicatorSnapshot
 from app.models.base import as_utc, utcnow
 from app.progress import dimensions as dims
 from app.progress import indicators
 from app.progress.dimensions import end_of, month_end
 from app.progress.figures import Figure
-from app.progress.settings import Settings
 
 log = logging.getLogger(__name__)
 TABLE = IndicatorSnapshot.__table__
@@ -95,6 +95,7 @@ def _refresh_later(code: str, as_of: date, s: Settings) -> None:
     tasks.enqueue_now("refresh_figure", code, as_of, s.values)
 
 
+@tasks.task
 def refresh_figure(code: str, as_of: date, values: dict) -> None:
     """The task: compute the figure and store it (on its own connection, see `_store`)."""
     s = Settings(values)

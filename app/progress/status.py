@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.progress.settings import Settings
+from app.indicator_settings import Settings
 
 DAYS_PER_YEAR = 365.25
 

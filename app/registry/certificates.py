@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from flask import g, has_request_context
 from sqlalchemy import ColumnElement, and_, or_
 
+from app import indicator_settings
 from app.dates import end_of, months_before
 from app.i18n import local_today
 from app.models import Product
@@ -27,9 +28,7 @@ def ocop_validity_months() -> int:
     """The OCOP validity in force (an indicator setting the department keeps), read once per request."""
     if has_request_context() and "ocop_validity_months" in g:
         return g.ocop_validity_months
-    from app.progress.settings import current  # the settings package reads the models only
-
-    months = int(current().ocop_validity_months)
+    months = int(indicator_settings.current().ocop_validity_months)
     if has_request_context():
         g.ocop_validity_months = months
     return months

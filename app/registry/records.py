@@ -15,19 +15,15 @@ from app.domain.codes import canonical_key
 from app.domain.legal_forms import LEGAL_FORMS
 from app.errors import ServiceError
 from app.extensions import db
-from app.labels import SIZE_TIERS, STATUSES
+from app.i18n import fmt_date, fmt_number, fmt_vnd
+from app.labels import RECORD_STATES, SIZE_TIERS, STATUSES
 from app.models import AuditEvent, Commune, Enterprise, Listing, Product
+from app.models.values import Verification
 from app.registry import services
 from app.registry.fulltext import match_condition
 from app.search_text import query_terms
 from app.text import fold, normalize
 
-RECORD_STATES = {
-    "published": _l("In the directory"),
-    "pending": _l("Awaiting review"),
-    "rejected": _l("Rejected"),
-    "withdrawn": _l("Out of the directory"),
-}
 FIELD_LABELS = {
     "code": _l("Enterprise code"),
     "name": _l("Registered name"),
@@ -66,7 +62,11 @@ FIELD_LABELS = {
     "product": _l("Product"),
     "enterprise": _l("Enterprise"),
 }
-VERIFICATION = {"unverified": _l("not yet"), "verified": _l("checked"), "rejected": _l("refused")}
+VERIFICATION = {
+    Verification.UNVERIFIED: _l("not yet"),
+    Verification.VERIFIED: _l("checked"),
+    Verification.REJECTED: _l("refused"),
+}
 ACTIONS = {
     "create": _l("Created"),
     "update": _l("Changed"),
@@ -110,7 +110,7 @@ def staff_update(enterprise: Enterprise, actor: audit.Actor, fields: dict[str, A
             if on and not basis:
                 raise RecordError(_l("Say on what basis the department gives this label."))
             changes[f"{flag}_basis"] = basis if on else None
-            changes[f"{flag}_verification"] = "verified" if on else "unverified"
+            changes[f"{flag}_verification"] = Verification.VERIFIED if on else Verification.UNVERIFIED
     code = changes.get("code")
     if code and enterprise.public_key == enterprise.code and code != enterprise.code:
         changes["public_key"] = code  # the profile's address follows a corrected code
@@ -169,7 +169,6 @@ def field_label(field: str) -> str:
 
 def display_value(field: str, value: Any) -> str:
     """A stored value as people read it: dates dd/mm/yyyy, amounts in đồng, codes by their names."""
-    from app.i18n import fmt_date, fmt_number, fmt_vnd
 
     if value is None or value == "":
         return "—"

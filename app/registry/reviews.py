@@ -19,6 +19,7 @@ from app.models import Enterprise, Membership, Product, ReviewRequest, User
 from app.models.base import utcnow
 from app.notify import notify
 from app.registry import services
+from app.registry.latest import on_membership_verified
 
 LEGAL_FIELDS = (
     "name",
@@ -170,8 +171,6 @@ def decide(review: ReviewRequest, staff: User, approve: bool, reason: str | None
 
 
 def _apply(review: ReviewRequest, enterprise: Enterprise, actor: audit.Actor) -> None:
-    from app.assessment.services import on_membership_verified
-
     if review.kind in ("claim", "registration"):
         for membership in db.session.scalars(
             select(Membership).where(

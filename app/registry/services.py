@@ -54,7 +54,6 @@ HOUSEHOLD_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 def commune_name(code: str | None) -> str:
     """The commune's name, searchable with the enterprise ("dong hoa" finds those in Đông Hòa)."""
-    from app.models import Commune
 
     commune = db.session.get(Commune, code) if code else None
     return commune.name if commune else ""

@@ -6,5 +6,3 @@ Pages live under the department workspace (/so/chi-tieu); `flask targets load` r
 from flask import Blueprint
 
 targets_bp = Blueprint("targets", __name__, url_prefix="/so", template_folder="templates", cli_group="targets")
-
-from app.targets import cli, views  # noqa: E402,F401

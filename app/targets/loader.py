@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app import audit, rules
+from app import indicator_settings as settings
 from app.extensions import db
 from app.models import Indicator, Target
-from app.models.targets import INDICATOR_KINDS, TARGET_STATUSES
-from app.progress import settings
+from app.models.values import IndicatorKind, TargetStatus
 from app.targets.services import UNITS, indicator_snapshot, target_snapshot
 from app.text import normalize
 
@@ -95,8 +95,8 @@ def _indicator(path: Path, position: int, item, seen: set[str]) -> dict:
     for key in ("name_vi", "name_en"):
         if not normalize(item.get(key)):
             raise TargetFileError(f"{where}: '{key}' is missing.")
-    if item.get("kind") not in INDICATOR_KINDS:
-        raise TargetFileError(f"{where}: 'kind' must be one of {', '.join(INDICATOR_KINDS)}.")
+    if not IndicatorKind.has(item.get("kind")):
+        raise TargetFileError(f"{where}: 'kind' must be one of {', '.join(IndicatorKind)}.")
     if item.get("unit") not in UNITS:
         raise TargetFileError(f"{where}: 'unit' must be one of {', '.join(UNITS)}.")
     if item["kind"] == "computed" and not item.get("metric"):
@@ -130,8 +130,8 @@ def _target(where: str, unit: str, item, years: set[int]) -> dict:
         if value < 0 or (unit in ("percent", "percent_grdp") and value > 100):
             raise TargetFileError(f"{where}: 'value' is out of range for the unit {unit}.")
     status = item.get("status", "active")
-    if status not in TARGET_STATUSES:
-        raise TargetFileError(f"{where}: 'status' must be one of {', '.join(TARGET_STATUSES)}.")
+    if not TargetStatus.has(status):
+        raise TargetFileError(f"{where}: 'status' must be one of {', '.join(TargetStatus)}.")
     return {
         "year": item["year"],
         "value": value,

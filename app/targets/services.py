@@ -15,7 +15,7 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.i18n import local_today
 from app.models import Indicator, IndicatorValue, Target
-from app.models.targets import TARGET_STATUSES
+from app.models.values import TargetStatus
 from app.progress.services import all_indicators
 from app.text import normalize
 
@@ -201,7 +201,7 @@ def update_target(
         new["value"] = parse_value(value, target.indicator.unit, required=False)
     except TargetError as e:
         problems.append(e)
-    if status not in TARGET_STATUSES:
+    if not TargetStatus.has(status):
         problems.append(TargetError(_("Choose a status."), "status"))
     elif status == "obsolete" and not new["status_note"]:
         problems.append(TargetError(_("Say why the target is obsolete."), "status_note"))

@@ -8,13 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import audit
+from app import audit, indicator_settings
 from app.auth.permissions import admin_required, is_admin, staff_required
 from app.edge import attempt
 from app.extensions import db
 from app.i18n import fmt_date, local_today
 from app.models import Target
-from app.progress import settings as progress_settings
 from app.progress import snapshots
 from app.progress.display import value_text
 from app.progress.indicators import DEFINITIONS
@@ -51,7 +50,7 @@ def index():
     indicators = services.indicators()
     years = sorted({t.year for i in indicators for t in i.targets})
     items = [(i, services.latest_value(i)) for i in indicators]
-    s = progress_settings.current()
+    s = indicator_settings.current()
     computed = {
         i.code: snapshots.figure(i.code, local_today(), s)
         for i in indicators
@@ -63,20 +62,20 @@ def index():
 @targets_bp.get("/chi-tieu/cai-dat")
 @staff_required
 def settings_index():
-    return render_template("targets/settings.html", rows=progress_settings.rows())
+    return render_template("targets/settings.html", rows=indicator_settings.rows())
 
 
 @targets_bp.route("/chi-tieu/cai-dat/<key>", methods=["GET", "POST"])
 @admin_required
 def edit_setting(key: str):
-    spec = progress_settings.SPECS.get(key) or abort(404)
-    row = next(r for s, r in progress_settings.rows() if s.key == key)
+    spec = indicator_settings.SPECS.get(key) or abort(404)
+    row = next(r for s, r in indicator_settings.rows() if s.key == key)
     form = SettingForm(obj=row if request.method == "GET" else None)
     if request.method == "GET" and row is None:
         form.value.data = str(spec.default)
     elif form.validate_on_submit():
         with attempt(form):
-            changed = progress_settings.change(
+            changed = indicator_settings.change(
                 key, form.value.data, form.reading_vi.data, form.reading_en.data, audit.Actor.of(current_user)
             )
             flash(

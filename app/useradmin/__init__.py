@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 useradmin_bp = Blueprint("useradmin", __name__, url_prefix="/so", template_folder="templates")
-
-from app.useradmin import views  # noqa: E402,F401

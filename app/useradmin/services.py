@@ -16,7 +16,7 @@ from app import audit
 from app.auth import services as accounts
 from app.extensions import db
 from app.models import User
-from app.models.user import ROLES
+from app.models.values import Role
 from app.routing import external_url
 from app.text import normalize
 
@@ -80,7 +80,7 @@ def send_password_link(user: User, actor: User, *, new: bool = False) -> None:
 
 def change_role(user: User, role: str, actor: User) -> bool:
     """Give the account another role; ends its sessions. Returns whether anything changed."""
-    if role not in ROLES:
+    if not Role.has(role):
         raise UserAdminError(_("Choose a role."), "role")
     if user.id == actor.id:
         raise UserAdminError(_("You cannot change the role of your own account; ask another administrator."), "role")

@@ -4,5 +4,3 @@
 from flask import Blueprint
 
 workspace_bp = Blueprint("workspace", __name__, url_prefix="/so", template_folder="templates")
-
-from app.workspace import import_views, record_views, views  # noqa: E402,F401

@@ -16,7 +16,7 @@ from app.imports import jobs, services
 from app.imports.guide import COLUMN_GUIDE, TEMPLATE_EXAMPLE
 from app.imports.reasons import message
 from app.models import ImportBatch
-from app.models.imports import RUNNING_STATES
+from app.models.values import RUNNING_IMPORT_STATES
 from app.workspace import workspace_bp
 
 SHOWN_ROWS = 500
@@ -78,7 +78,7 @@ def import_batch(batch_id: int):
         message=message,
         states=STATE_LABELS,
         stalled=services.is_stalled(batch),
-        running=batch.state in RUNNING_STATES,
+        running=batch.state in RUNNING_IMPORT_STATES,
         can_commit=services.can_commit(batch),
         refresh=REFRESH_SECONDS,
     )
