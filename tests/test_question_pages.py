@@ -123,7 +123,7 @@ def test_a_change_link_returns_to_the_check_page_after_saving(client, app):
     assert "Lưu và quay lại danh sách câu trả lời" in page
     form = page_form(app, public_id, 3)
     response = client.post(f"/danh-gia/lan/{public_id}/trang/3", data={**form, "action": "next", "return": "check"})
-    assert response.headers["Location"].endswith(f"/danh-gia/lan/{public_id}/nop")
+    assert response.headers["Location"].endswith(f"/danh-gia/lan/{public_id}/nop#part-3")
     plain = client.post(f"/danh-gia/lan/{public_id}/trang/3", data={**form, "action": "next"})
     assert plain.headers["Location"].endswith("/trang/4")
 

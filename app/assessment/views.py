@@ -125,7 +125,9 @@ def page(public_id: str, number: int):
                 flash(_("Your answers are saved. Use your private link to come back later."), "success")
                 return_to = {"return": "check"} if returning else {}
                 return redirect(url_for("assessment.page", public_id=public_id, number=number, **return_to))
-            if returning or number == len(instrument.pillars):
+            if returning:  # back to the part changed (an explicit fragment: the browser keeps the old one)
+                return redirect(url_for("assessment.review", public_id=public_id, _anchor=f"part-{number}"))
+            if number == len(instrument.pillars):
                 return redirect(url_for("assessment.review", public_id=public_id))
             return redirect(url_for("assessment.page", public_id=public_id, number=number + 1))
         errors = {name: answer_message(e) for name, e in found.items()}
