@@ -6,9 +6,12 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
+
 from app.assessment import services
 from tests.assessment_helpers import answer_all, best_value, page_form, start
 from tests.factories import login, make_user
+from tests.test_one_language import interface_phrases, visible_text
 
 
 def _customer_page(app, public_id):
@@ -164,3 +167,26 @@ def test_an_owners_attempt_in_progress_is_offered_at_danh_gia_and_on_the_account
     assert "Kiểm tra câu trả lời và nộp bài" in other_device.get("/tai-khoan").get_data(as_text=True)
     client.post(f"/danh-gia/lan/{public_id}/nop")
     assert "Tiếp tục" not in other_device.get("/tai-khoan").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_question_pages_speak_one_language(client, app, language):
+    phrases = interface_phrases("vi" if language == "en" else "en")
+    client.set_cookie("lang", language)
+    public_id = start(client, "dbi-sme")
+    pages = {"first page": client.get(f"/danh-gia/lan/{public_id}/trang/1").get_data(as_text=True)}
+    answer_all(client, app, public_id, pages=[1])
+    empty = {k: v for k, v in page_form(app, public_id, 2).items() if k.endswith("__shown")}
+    pages["errors"] = client.post(f"/danh-gia/lan/{public_id}/trang/2", data={**empty, "action": "next"}).get_data(
+        as_text=True
+    )
+    pages["in progress"] = client.get("/danh-gia").get_data(as_text=True)
+    answer_all(client, app, public_id, choose=lambda q: [] if not q.required else best_value(q))
+    pages["check"] = client.get(f"/danh-gia/lan/{public_id}/nop").get_data(as_text=True)
+    pages["change"] = client.get(f"/danh-gia/lan/{public_id}/trang/4?return=check").get_data(as_text=True)
+    found = {}
+    for name, page in pages.items():
+        text = visible_text(page, language)
+        if hits := sorted(p for p in phrases if p in text):
+            found[name] = hits
+    assert not found
