@@ -142,6 +142,9 @@ def save_page(attempt: Assessment, page: int, submitted: dict[str, list[str]], r
             answers.pop(question.name, None)
         else:
             answers[question.name] = value
+    # A follow-up whose condition does not hold was not asked: whatever it holds is no error.
+    visible = {q.name for q in scoring.visible_questions(instrument, answers)}
+    errors = {name: error for name, error in errors.items() if name in visible}
     if require:
         for question in page_questions(instrument, answers, page):
             if question.required and question.name not in answers and question.name not in errors:
@@ -153,6 +156,25 @@ def save_page(attempt: Assessment, page: int, submitted: dict[str, list[str]], r
         attempt.page = page
     db.session.flush()
     return errors
+
+
+def in_progress_for(user: User | None, granted: list[str], limit: int = 5) -> list[Assessment]:
+    """Attempts not yet submitted that this person may continue: their own, and those whose
+    private link this browser holds; the most recently saved first."""
+    owner = Assessment.public_id.in_(granted) if granted else None
+    if user is not None and user.is_authenticated:
+        mine = Assessment.user_id == user.id
+        owner = mine if owner is None else (owner | mine)
+    if owner is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Assessment)
+            .where(owner, Assessment.status == "in_progress")
+            .order_by(Assessment.updated_at.desc(), Assessment.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def missing_required(instrument: Instrument, answers: dict[str, Any]) -> list[Question]:

@@ -7,25 +7,21 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import audit, edge
-from app.assessment import assessment_bp, results, services
+from app.assessment import assessment_bp, pages, results, services
 from app.assessment.instruments import AnswerError
+from app.assessment.offers import GRANTED, continue_offers, granted
 from app.assessment.registry import instrument_title, instruments
 from app.auth.permissions import is_verified_member
 from app.extensions import limiter
 from app.i18n import current_language
 from app.routing import add_alias, external_url
 
-GRANTED = "assessments"
 assessment_bp.add_app_template_global(instrument_title)
 
 
-def _granted() -> list[str]:
-    return session.get(GRANTED, [])
-
-
 def _grant(attempt, token: str | None = None) -> None:
-    granted = [p for p in _granted() if p != attempt.public_id][-19:]
-    session[GRANTED] = [*granted, attempt.public_id]
+    kept = [p for p in granted() if p != attempt.public_id][-19:]
+    session[GRANTED] = [*kept, attempt.public_id]
     if token:
         tokens = dict(session.get("assessment_tokens", {}))
         tokens[attempt.public_id] = token
@@ -40,7 +36,7 @@ def load_attempt(public_id: str):
     attempt = services.by_public_id(public_id)
     if attempt is None:
         abort(404)
-    if not services.can_access(attempt, current_user, _granted()):
+    if not services.can_access(attempt, current_user, granted()):
         abort(403)
     return attempt
 
@@ -65,7 +61,12 @@ def answer_message(error: AnswerError) -> str:
 @assessment_bp.get("/danh-gia")
 def index():
     offered = instruments().offered()
-    return render_template("assessment/index.html", offered=offered, memberships=services.memberships_of(current_user))
+    return render_template(
+        "assessment/index.html",
+        offered=offered,
+        memberships=services.memberships_of(current_user),
+        offers=continue_offers(current_user),
+    )
 
 
 @assessment_bp.post("/danh-gia/bat-dau/<instrument_id>")
@@ -108,6 +109,7 @@ def page(public_id: str, number: int):
     if not 1 <= number <= len(instrument.pillars):
         abort(404)
     index = number - 1
+    returning = request.values.get("return") == "check"  # opened by a change link of the check page
     errors: dict[str, str] = {}
     typed: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -123,13 +125,16 @@ def page(public_id: str, number: int):
                 return redirect(url_for("assessment.page", public_id=public_id, number=max(1, number - 1)))
             if action == "save":
                 flash(_("Your answers are saved. Use your private link to come back later."), "success")
-                return redirect(url_for("assessment.page", public_id=public_id, number=number))
+                return_to = {"return": "check"} if returning else {}
+                return redirect(url_for("assessment.page", public_id=public_id, number=number, **return_to))
+            if returning:  # back to the part changed (an explicit fragment: the browser keeps the old one)
+                return redirect(url_for("assessment.review", public_id=public_id, _anchor=f"part-{number}"))
             if number == len(instrument.pillars):
                 return redirect(url_for("assessment.review", public_id=public_id))
             return redirect(url_for("assessment.page", public_id=public_id, number=number + 1))
         errors = {name: answer_message(e) for name, e in found.items()}
         typed = submitted
-    questions = services.page_questions(instrument, attempt.answers or {}, index)
+    shown, earlier = pages.page_view(instrument, attempt.answers or {}, index)
     return render_template(
         "assessment/page.html",
         attempt=attempt,
@@ -137,10 +142,13 @@ def page(public_id: str, number: int):
         pillar=instrument.pillars[index],
         number=number,
         total=len(instrument.pillars),
-        questions=questions,
+        shown=shown,
+        earlier=earlier,
+        first_input_id=pages.first_input_id,
         answers=attempt.answers or {},
         errors=errors,
         typed=typed,
+        returning=returning,
         resume_link=_resume_link(attempt),
     ), (422 if errors else 200)
 
@@ -159,13 +167,12 @@ def review(public_id: str):
         if outcome.failed and outcome.error.code != "already_submitted":  # a second click finds it submitted
             raise outcome.error
         return redirect(url_for("assessment.result", public_id=public_id))
-    pages = {q.name: i + 1 for i, p in enumerate(instrument.pillars) for q in p.questions}
     return render_template(
         "assessment/review.html",
         attempt=attempt,
         instrument=instrument,
         missing=missing,
-        pages=pages,
+        sections=pages.check_answers(instrument, attempt.answers or {}),
         resume_link=_resume_link(attempt),
     )
 

@@ -9,6 +9,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.assessment.offers import continue_offers
 from app.auth import auth_bp, forms, services, throttle, totp
 from app.auth.sessions import complete_sign_in, sign_out
 from app.edge import attempt, writes
@@ -203,7 +204,7 @@ def reset_password(token: str):
 @auth_bp.get("/tai-khoan")
 @login_required
 def account():
-    return render_template("auth/account.html")
+    return render_template("auth/account.html", offers=continue_offers(current_user))
 
 
 @auth_bp.get("/tai-khoan/du-lieu.json")
