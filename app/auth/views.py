@@ -24,6 +24,12 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def landing(user) -> str:
+    """Where a person's work is: the department's workspace for staff and admins, the account (with
+    what to do next) for everyone else."""
+    return url_for("workspace.home") if user.is_staff else url_for("auth.account")
+
+
 @auth_bp.route("/dang-ky", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def register():
@@ -71,7 +77,7 @@ def resend_verification():
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("auth.account"))
+        return redirect(safe_next(request.args.get("next"), landing(current_user)))
     form = forms.LoginForm()
     if form.validate_on_submit():
         who = services.normalize_email(form.email.data)
@@ -94,7 +100,7 @@ def login():
         else:
             throttle.succeeded("login", who)
             complete_sign_in(user)
-            return redirect(safe_next(request.args.get("next"), url_for("auth.account")))
+            return redirect(safe_next(request.args.get("next"), landing(user)))
     return render_template("auth/login.html", form=form)
 
 
@@ -111,7 +117,7 @@ def _pending_user():
 
 def _finish_pending(user, pending):
     complete_sign_in(user)  # clears the session, so the pending state goes too
-    return redirect(pending.get("next") or url_for("auth.account"))
+    return redirect(pending.get("next") or landing(user))
 
 
 @auth_bp.route("/dang-nhap/ma-xac-thuc", methods=["GET", "POST"])
@@ -203,7 +209,12 @@ def reset_password(token: str):
 @auth_bp.get("/tai-khoan")
 @login_required
 def account():
-    return render_template("auth/account.html")
+    """The account, with what this person is likely to do next: an owner without an enterprise sees
+    the first steps, an investor the firms they follow and the requests they sent."""
+    from app.directory import contact
+
+    boxes = contact.inbox_of(current_user) if current_user.role == "investor" else None
+    return render_template("auth/account.html", boxes=boxes)
 
 
 @auth_bp.get("/tai-khoan/du-lieu.json")

@@ -37,6 +37,11 @@ DESCRIPTIVE_FIELDS = ("description", "website", "email", "phone", "stage", "fund
 class ReviewError(ServiceError):
     MESSAGES = {
         "already_claimed": _l("You have already asked to act for this enterprise."),
+        "managed": _l(
+            "People the department verified already act for this enterprise. If something on the listing is "
+            "wrong, report it to the department."
+        ),
+        "not_an_owner": _l("Only a business owner's account can claim an enterprise."),
         "unknown_label": _l("Choose the label to ask for."),
         "already_labelled": _l("This enterprise already has this label."),
         "already_requested": _l("This label was already asked for and waits for the department."),
@@ -74,13 +79,33 @@ def register_enterprise(user: User, fields: dict[str, Any]) -> Enterprise:
     return enterprise
 
 
-def claim(user: User, enterprise: Enterprise, evidence: str) -> Membership:
-    """Ask to act for an existing enterprise; a verified member counts its assessments."""
-    existing = db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.enterprise_id == enterprise.id)
+def has_verified_member(enterprise: Enterprise) -> bool:
+    return (
+        db.session.scalar(
+            select(Membership.id).where(Membership.enterprise_id == enterprise.id, Membership.is_verified).limit(1)
+        )
+        is not None
     )
-    if existing is not None:
-        raise ReviewError("already_claimed")
+
+
+def claim_refusal(user: User | None, enterprise: Enterprise) -> str | None:
+    """Why this person may not claim the enterprise (a ReviewError code), or None when they may (a
+    visitor who is not signed in may: they sign in or register first)."""
+    if user is not None and user.is_authenticated and user.role != "owner":
+        return "not_an_owner"
+    if user is not None and user.is_authenticated and any(m.enterprise_id == enterprise.id for m in user.memberships):
+        return "already_claimed"
+    if has_verified_member(enterprise):
+        return "managed"
+    return None
+
+
+def claim(user: User, enterprise: Enterprise, evidence: str) -> Membership:
+    """Ask to act for an existing enterprise; a verified member counts its assessments. Not offered
+    when someone verified already acts for it (a report reaches the department instead)."""
+    refusal = claim_refusal(user, enterprise)
+    if refusal is not None:
+        raise ReviewError(refusal)
     membership = Membership(user_id=user.id, enterprise_id=enterprise.id, claim_state="pending", evidence=evidence)
     db.session.add(membership)
     request_review("claim", enterprise, user, {"evidence": evidence})
@@ -123,9 +148,15 @@ def declare_product(user: User, enterprise: Enterprise, product: Product) -> Rev
     return request_review("certification", enterprise, user, {"product_id": product.id})
 
 
-def report(enterprise: Enterprise, user: User | None, message: str, contact: str | None) -> ReviewRequest:
-    """Anyone may report incorrect information; the department looks into it."""
-    return request_review("report", enterprise, user, {"message": message, "contact": contact})
+def report(
+    enterprise: Enterprise, user: User | None, message: str, contact: str | None, about: str = "information"
+) -> ReviewRequest:
+    """Anyone may report incorrect information; the department looks into it. `about="contact"`: a
+    message for an enterprise nobody manages on the platform, which the department passes on."""
+    payload = {"message": message, "contact": contact}
+    if about == "contact":
+        payload["about"] = "contact"
+    return request_review("report", enterprise, user, payload)
 
 
 def _plain(value):
