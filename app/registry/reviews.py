@@ -243,21 +243,52 @@ def _apply(review: ReviewRequest, enterprise: Enterprise, actor: audit.Actor) ->
 
 
 def _tell_requester(review: ReviewRequest, approve: bool) -> None:
+    """The decision in the requester's inbox and by e-mail: what was decided (naming the product or
+    the label), why, and what they can do next."""
     from flask import url_for
 
     name = review.enterprise.name
+    product = db.session.get(Product, review.payload.get("product_id")) if review.kind == "certification" else None
+    label = review.payload.get("label") if review.kind == "flag" else None
     kinds = {
         "registration": lambda: _("the new listing of %(name)s", name=name),
         "claim": lambda: _("your claim to act for %(name)s", name=name),
         "legal_edit": lambda: _("your changes to %(name)s", name=name),
-        "certification": lambda: _("the certified product of %(name)s", name=name),
-        "report": lambda: _("your report about %(name)s", name=name),
-        "flag": lambda: _("the label request of %(name)s", name=name),
+        "certification": lambda: (
+            _("the certified product %(product)s of %(name)s", product=product.name, name=name)
+            if product is not None
+            else _("the certified product of %(name)s", name=name)
+        ),
+        "report": lambda: (
+            _("your message for %(name)s", name=name)
+            if review.payload.get("about") == "contact"
+            else _("your report about %(name)s", name=name)
+        ),
+        "flag": lambda: (
+            _("the digital-technology label of %(name)s", name=name)
+            if label == "digital_tech"
+            else _("the innovative-startup label of %(name)s", name=name)
+        ),
     }
     what = kinds.get(review.kind, kinds["report"])
+    owner_kind = review.kind in ("registration", "claim", "legal_edit", "certification", "flag")
 
     def subject() -> str:
         return _("Approved: %(what)s", what=what()) if approve else _("Not approved: %(what)s", what=what())
+
+    def next_step() -> str:
+        if approve and review.kind in ("registration", "claim"):
+            return _(
+                "You can now keep the listing up to date, add certified products and where they sell, and take "
+                "the assessment for the enterprise."
+            )
+        if approve and review.kind == "certification":
+            return _("The product now shows as certified on the enterprise's profile.")
+        if approve:
+            return _("The change is on the enterprise's profile.")
+        if owner_kind:
+            return _("You can correct what the reason names and send the request again from My enterprises.")
+        return _("If you have more to tell the department, reply to this e-mail.")
 
     def body() -> str:
         outcome = (
@@ -265,11 +296,13 @@ def _tell_requester(review: ReviewRequest, approve: bool) -> None:
             if approve
             else _("The department has not approved %(what)s.", what=what())
         )
-        return outcome + ("\n\n" + _("Reason: %(reason)s", reason=review.reason) if review.reason else "")
+        reason = "\n\n" + _("Reason: %(reason)s", reason=review.reason) if review.reason else ""
+        return outcome + reason + "\n\n" + next_step()
 
-    link = (
-        url_for("directory.profile", key=review.enterprise.public_key)
-        if services.is_public_record(review.enterprise)
-        else None
-    )
-    notify(review.requested_by, subject, body, link)
+    if owner_kind and (not approve or review.kind in ("registration", "claim")):
+        link, action = url_for("directory.mine"), (lambda: _("Open My enterprises"))
+    elif services.is_public_record(review.enterprise):
+        link, action = url_for("directory.profile", key=review.enterprise.public_key), (lambda: _("See the listing"))
+    else:
+        link, action = None, None
+    notify(review.requested_by, subject, body, link, action)
