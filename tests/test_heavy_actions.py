@@ -129,7 +129,7 @@ def test_staff_reject_on_a_page_that_asks_for_the_reason_and_says_who_is_told(cl
     with app.app_context():
         review = db.session.get(ReviewRequest, review_id)
         assert (review.state, review.reason) == ("rejected", "Thiếu giấy đăng ký")
-        assert db.session.scalar(select(InboxMessage.body)).endswith("Thiếu giấy đăng ký")
+        assert "Lý do: Thiếu giấy đăng ký" in db.session.scalar(select(InboxMessage.body))
     assert outbox.last()["To"] == "chu@example.vn"
     assert client.get(f"/so/duyet/{review_id}/tu-choi").status_code == 302  # decided: nothing to ask
 
