@@ -31,9 +31,10 @@ MAX_ATTEMPTS = 8  # delays of 1, 2, 4 … 64 minutes: about two hours of outage 
 BATCH = 50
 
 
-def send_email(to: str, subject: str, body: str) -> None:
-    """Queue an e-mail in the current transaction; it leaves after the commit."""
-    db.session.add(OutgoingMail(recipient=to, subject=" ".join(subject.split())[:300], body=body))
+def send_email(to: str, subject: str, body: str, html: str | None = None) -> None:
+    """Queue an e-mail in the current transaction; it leaves after the commit. `html`, when given, is
+    the same content as an HTML alternative to the plain-text `body` (see app/letters.py)."""
+    db.session.add(OutgoingMail(recipient=to, subject=" ".join(subject.split())[:300], body=body, html=html))
     tasks.enqueue("drain_outbox")
 
 
@@ -45,7 +46,11 @@ def _message(row) -> EmailMessage:
     message["Subject"] = row.subject  # one line: send_email joined it
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=cfg["MAIL_DEFAULT_SENDER"].split("@")[-1])
+    if cfg["DEPARTMENT_EMAIL"]:
+        message["Reply-To"] = cfg["DEPARTMENT_EMAIL"]  # a reply reaches the department, as the signature says
     message.set_content(row.body)
+    if row.html:
+        message.add_alternative(row.html, subtype="html")
     return message
 
 

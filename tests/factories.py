@@ -73,7 +73,7 @@ def login(client, user_email: str, password: str = PASSWORD, totp_secret: str | 
 
 
 def link_from(message) -> str:
-    body = message.get_content()
+    body = message.get_body(("plain",)).get_content()
     found = re.search(r"https?://\S+", body)
     assert found, body
     return "/" + found.group(0).split("/", 3)[3]

@@ -50,7 +50,9 @@ def test_an_investor_follows_and_writes_and_the_founder_replies(client, app, out
     )
     assert response.status_code == 302
     notice = outbox.last()
-    assert notice["To"] == "founder@example.vn" and "investor@example.vn" not in notice.get_content()
+    assert (
+        notice["To"] == "founder@example.vn" and "investor@example.vn" not in notice.get_body(("plain",)).get_content()
+    )
 
     founder = app.test_client()
     login(founder, "founder@example.vn")
@@ -60,7 +62,7 @@ def test_an_investor_follows_and_writes_and_the_founder_replies(client, app, out
         request_id = db.session.scalar(select(ContactRequest.id))
     founder.post(f"/lien-he/{request_id}/tra-loi", data={"reply": "Rất sẵn lòng.", "reveal_email": "1"})
     reply = outbox.last()
-    assert reply["To"] == "investor@example.vn" and "founder@example.vn" in reply.get_content()
+    assert reply["To"] == "investor@example.vn" and "founder@example.vn" in reply.get_body(("plain",)).get_content()
     assert "Rất sẵn lòng." in client.get("/tai-khoan/hop-thu").get_data(as_text=True)
 
 

@@ -97,7 +97,7 @@ def test_a_rejected_claim_tells_the_reason(client, app, outbox):
     login(client, "chu@example.vn")
     client.post(f"/doanh-nghiep/{key}/nhan", data={"evidence": "Tôi quen giám đốc"})
     _decide(app, "claim", approve=False, reason="Không có giấy tờ chứng minh")
-    assert "Không có giấy tờ chứng minh" in outbox.last().get_content()
+    assert "Không có giấy tờ chứng minh" in outbox.last().get_body(("plain",)).get_content()
     assert client.get(f"/doanh-nghiep/{key}/sua").status_code == 403
 
 

@@ -38,10 +38,12 @@ def test_staff_approve_a_claim_from_the_queue(client, app, outbox):
 
 def test_rejecting_needs_a_reason(client, app):
     review_id = _claim_and_staff(client, app)
-    client.post(f"/so/duyet/{review_id}", data={"decision": "reject"})
+    asked = client.post(f"/so/duyet/{review_id}", data={"decision": "reject"})  # the queue's old button: asked first
+    assert asked.status_code == 303 and asked.headers["Location"].endswith(f"/so/duyet/{review_id}/tu-choi")
+    assert client.post(f"/so/duyet/{review_id}/tu-choi", data={"reason": " "}).status_code == 422
     with app.app_context():
         assert db.session.get(ReviewRequest, review_id).state == "pending"
-    client.post(f"/so/duyet/{review_id}", data={"decision": "reject", "reason": "Không khớp với đăng ký kinh doanh"})
+    client.post(f"/so/duyet/{review_id}/tu-choi", data={"reason": "Không khớp với đăng ký kinh doanh"})
     with app.app_context():
         review = db.session.get(ReviewRequest, review_id)
         assert review.state == "rejected" and review.reason == "Không khớp với đăng ký kinh doanh"

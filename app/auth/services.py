@@ -12,8 +12,7 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
@@ -23,7 +22,7 @@ from app.auth import passwords, tokens, totp
 from app.database import write_intent
 from app.errors import ServiceError
 from app.extensions import db
-from app.mail import send_email
+from app.letters import Letter, send_letter
 from app.models import Assessment, Membership, User, UserSession
 from app.models.base import utcnow
 from app.models.values import Role
@@ -105,10 +104,15 @@ def register_user(
         passwords.hash_password(password)  # the same work as a new account: the answer's time tells nothing
         send_to_user(
             existing,
-            lambda: _("Someone tried to register with your address"),
-            "auth/email/already_registered.txt",
-            login_url=external_url("auth.login"),
-            reset_url=external_url("auth.forgot_password"),
+            lambda: Letter(
+                _("Someone tried to register with your address"),
+                [_("Someone tried to create an account with your e-mail address, which already has one.")],
+                (_("Sign in"), external_url("auth.login")),
+                [
+                    _("Forgot your password? %(url)s", url=external_url("auth.forgot_password")),
+                    _("If it was not you, ignore this message."),
+                ],
+            ),
         )
         return None
     user = create_user(email, full_name, role, password, email_verified=False, actor=audit.SYSTEM, check_password=False)
@@ -119,21 +123,21 @@ def register_user(
     return user
 
 
-def send_to_user(user: User, subject: Callable[[], str], template: str, **context) -> None:
-    """E-mail a user in their own language."""
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        title = subject()
-        body = render_template(template, user=user, **context)
-    send_email(user.email, title, body)
+def send_to_user(user: User, compose: Callable[[], Letter]) -> None:
+    """E-mail a user in their own language, as plain text and HTML (app/letters.py)."""
+    send_letter(user, compose)
 
 
 def send_verification(user: User) -> None:
     token = tokens.make_token(tokens.VERIFY_EMAIL, {"uid": user.id, "email": user.email})
     send_to_user(
         user,
-        lambda: _("Confirm your e-mail address"),
-        "auth/email/verify.txt",
-        link=external_url("auth.verify_email", token=token),
+        lambda: Letter(
+            _("Confirm your e-mail address"),
+            [_("Thank you for registering. Please confirm your e-mail address: then you can sign in.")],
+            (_("Confirm my e-mail address"), external_url("auth.verify_email", token=token)),
+            [_("The link works for 48 hours. If you did not create an account, ignore this message.")],
+        ),
     )
 
 
@@ -269,7 +273,21 @@ def request_password_reset(email: str) -> None:
     user = get_user_by_email(email)
     if user is None or not user.is_active:
         return
-    send_to_user(user, lambda: _("Reset your password"), "auth/email/reset.txt", link=password_link(user))
+    link = password_link(user)
+    send_to_user(
+        user,
+        lambda: Letter(
+            _("Reset your password"),
+            [_("Someone (we hope you) asked to reset the password of your account.")],
+            (_("Choose a new password"), link),
+            [
+                _(
+                    "The link works for one hour and only once. If you did not ask for it, ignore this message: "
+                    "your password stays as it is."
+                )
+            ],
+        ),
+    )
 
 
 def user_for_reset_token(token: str) -> User | None:

@@ -9,7 +9,6 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.assessment.offers import continue_offers
 from app.auth import auth_bp, forms, services, throttle, totp
 from app.auth.sessions import complete_sign_in, sign_out
 from app.edge import attempt, writes
@@ -26,11 +25,17 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def landing(user) -> str:
+    """Where a person's work is: the department's workspace for staff and admins, the account (with
+    what to do next) for everyone else."""
+    return url_for("workspace.home") if user.is_staff else url_for("main.account")
+
+
 @auth_bp.route("/dang-ky", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("main.account"))
     form = forms.RegisterForm()
     if form.validate_on_submit():
         with attempt(form):
@@ -73,7 +78,7 @@ def resend_verification():
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("auth.account"))
+        return redirect(safe_next(request.args.get("next"), landing(current_user)))
     form = forms.LoginForm()
     if form.validate_on_submit():
         who = services.normalize_email(form.email.data)
@@ -96,7 +101,7 @@ def login():
         else:
             throttle.succeeded("login", who)
             complete_sign_in(user)
-            return redirect(safe_next(request.args.get("next"), url_for("auth.account")))
+            return redirect(safe_next(request.args.get("next"), landing(user)))
     return render_template("auth/login.html", form=form)
 
 
@@ -112,7 +117,7 @@ def _pending_user():
 
 def _finish_pending(user, pending):
     complete_sign_in(user)  # clears the session, so the pending state goes too
-    return redirect(pending.get("next") or url_for("auth.account"))
+    return redirect(pending.get("next") or landing(user))
 
 
 @auth_bp.route("/dang-nhap/ma-xac-thuc", methods=["GET", "POST"])
@@ -150,7 +155,7 @@ def two_factor_setup():
     if user is None:
         return redirect(url_for("auth.login"))
     if user.has_two_factor:
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("main.account"))
     secret = session.get("totp_enrol") or totp.new_secret()
     session["totp_enrol"] = secret
     form = forms.CodeForm()
@@ -161,7 +166,7 @@ def two_factor_setup():
             if pending:
                 return _finish_pending(user, pending)
             flash(_("Two-step sign-in is on."), "success")
-            return redirect(url_for("auth.account"))
+            return redirect(url_for("main.account"))
     uri = totp.provisioning_uri(secret, user.email)
     return render_template(
         "auth/two_factor_setup.html", form=form, secret=secret, qr=totp.qr_svg(uri), required=user.needs_two_factor
@@ -201,12 +206,6 @@ def reset_password(token: str):
     return render_template("auth/reset.html", form=form)
 
 
-@auth_bp.get("/tai-khoan")
-@login_required
-def account():
-    return render_template("auth/account.html", offers=continue_offers(current_user))
-
-
 @auth_bp.get("/tai-khoan/du-lieu.json")
 @login_required
 def download_data():
@@ -234,4 +233,3 @@ def close_account():
 
 add_alias(auth_bp, "/register", "auth.register")
 add_alias(auth_bp, "/login", "auth.login")
-add_alias(auth_bp, "/account", "auth.account")

@@ -54,9 +54,14 @@ def send_request(sender: User, enterprise: Enterprise, subject: str, message: st
             manager,
             lambda: _("New contact request: %(subject)s", subject=subject),
             lambda: (
-                _("%(sender)s wrote to %(name)s:", sender=sender.full_name, name=enterprise.name) + "\n\n" + message
+                _("%(sender)s wrote to %(name)s:", sender=sender.full_name, name=enterprise.name)
+                + "\n\n"
+                + message
+                + "\n\n"
+                + _("Reply on the platform: the sender sees your e-mail address only if you choose to share it.")
             ),
             url_for("directory.inbox"),
+            lambda: _("Reply from your inbox"),
         )
     return request
 
@@ -76,8 +81,14 @@ def reply(request: ContactRequest, replier: User, text: str, reveal_email: bool)
     notify(
         request.sender,
         lambda: _("%(name)s replied: %(subject)s", name=name, subject=request.subject),
-        lambda: text + contact,
+        lambda: (
+            _("%(name)s replied to your message “%(subject)s”:", name=name, subject=request.subject)
+            + "\n\n"
+            + text
+            + contact
+        ),
         url_for("directory.inbox"),
+        lambda: _("Read it in your inbox"),
     )
     db.session.flush()
 

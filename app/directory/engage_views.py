@@ -17,6 +17,7 @@ from app.edge import attempt, writes
 from app.extensions import db, limiter
 from app.i18n import localized
 from app.models import ContactRequest, VsicSection
+from app.registry import reviews
 from app.routing import add_alias, safe_next
 
 
@@ -56,12 +57,32 @@ def follow(key: str):
 @login_required
 @limiter.limit("10 per hour", methods=["POST"])
 def contact_enterprise(key: str):
+    """Write to an enterprise. When nobody manages its listing, the page says so before anything is
+    sent and offers to send the message to the department instead, which passes it on."""
     enterprise = profiles.get_public(key) or abort(404)
     form = forms.ContactForm()
+    managed = bool(contact.managers_of(enterprise))
     if form.validate_on_submit():
         with attempt(form):
+            if not managed and request.form.get("to") == "department":
+                reviews.report(
+                    enterprise,
+                    current_user,
+                    f"{form.subject.data}\n\n{form.message.data}",
+                    current_user.email,
+                    about="contact",
+                )
+                flash(
+                    _(
+                        "Your message is sent to the department. It will try to reach %(name)s and answer you in "
+                        "your inbox and by e-mail.",
+                        name=enterprise.name,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("directory.profile", key=key))
             contact.send_request(current_user, enterprise, form.subject.data, form.message.data)
-            if contact.managers_of(enterprise):
+            if managed:
                 flash(_("Your message is sent. The enterprise will reply in your inbox."), "success")
             else:
                 flash(
@@ -71,7 +92,7 @@ def contact_enterprise(key: str):
                     "warning",
                 )
             return redirect(url_for("directory.profile", key=key))
-    return render_template("directory/contact.html", form=form, e=enterprise)
+    return render_template("directory/contact.html", form=form, e=enterprise, managed=managed)
 
 
 @directory_bp.get("/tai-khoan/hop-thu")

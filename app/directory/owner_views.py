@@ -52,6 +52,10 @@ def mine():
 @limiter.limit("10 per hour", methods=["POST"])
 def claim(key: str):
     enterprise = profiles.get_public(key) or abort(404)
+    refusal = reviews.claim_refusal(current_user, enterprise) if request.method == "GET" else None
+    if refusal is not None:  # not offered on the profile either: the way back says why (a POST: the form)
+        flash(str(reviews.ReviewError(refusal).message), "error")
+        return redirect(url_for("directory.mine" if refusal == "already_claimed" else "directory.profile", key=key))
     form = forms.ClaimForm()
     if form.validate_on_submit():
         with attempt(form):

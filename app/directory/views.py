@@ -15,6 +15,7 @@ from app.domain.codes import canonical_key
 from app.exports import csv_response, xlsx_response
 from app.extensions import limiter
 from app.i18n import local_today
+from app.registry import reviews
 from app.routing import add_alias, external_url
 
 
@@ -57,7 +58,13 @@ def profile(key: str):
         return redirect(url_for("directory.profile", key=survivor), code=301)
     view = profiles.build(enterprise, current_user)
     json_ld = profiles.json_ld(enterprise, external_url("directory.profile", key=key))
-    return render_template("directory/profile.html", e=enterprise, view=view, json_ld=json_ld)
+    return render_template(
+        "directory/profile.html",
+        e=enterprise,
+        view=view,
+        json_ld=json_ld,
+        claim_refusal=reviews.claim_refusal(current_user, enterprise),
+    )
 
 
 PUBLIC_EXPORT_CAP = 5000

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_required
 
+from app.assessment.offers import continue_offers
 from app.assessment.registry import instruments
 from app.auth.permissions import is_staff
+from app.directory.contact import inbox_of
 from app.directory.contact import unread_count as count
 from app.i18n import LANG_COOKIE, current_language, local_today
 from app.main import main_bp
+from app.models.values import Role
 from app.progress import display as progress_display
 from app.progress import services as progress_services
 from app.registry.services import registry_counts
@@ -100,6 +103,16 @@ def contact():
     return render_template("main/contact.html")
 
 
+@main_bp.get("/tai-khoan")
+@login_required
+def account():
+    """The account, with what this person is likely to do next: an attempt to continue, an owner
+    without an enterprise the first steps, an investor the firms they follow and the requests they sent.
+    (It gathers several features, so it lives here, above them.)"""
+    boxes = inbox_of(current_user) if current_user.role == Role.INVESTOR else None
+    return render_template("main/account.html", offers=continue_offers(current_user), boxes=boxes)
+
+
 @main_bp.get("/ngon-ngu/<lang>")
 def set_language(lang: str):
     if lang not in current_app.config["LANGUAGES"]:
@@ -120,3 +133,4 @@ add_alias(main_bp, "/about", "main.about")
 add_alias(main_bp, "/privacy", "main.privacy")
 add_alias(main_bp, "/help", "main.help_page")
 add_alias(main_bp, "/contact", "main.contact")
+add_alias(main_bp, "/account", "main.account")

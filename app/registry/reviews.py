@@ -17,6 +17,7 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.models import Enterprise, Membership, Product, ReviewRequest, User
 from app.models.base import utcnow
+from app.models.values import ReviewKind
 from app.notify import notify
 from app.registry import services
 from app.registry.latest import on_membership_verified
@@ -38,6 +39,11 @@ DESCRIPTIVE_FIELDS = ("description", "website", "email", "phone", "stage", "fund
 class ReviewError(ServiceError):
     MESSAGES = {
         "already_claimed": _l("You have already asked to act for this enterprise."),
+        "managed": _l(
+            "People the department verified already act for this enterprise. If something on the listing is "
+            "wrong, report it to the department."
+        ),
+        "not_an_owner": _l("Only a business owner's account can claim an enterprise."),
         "unknown_label": _l("Choose the label to ask for."),
         "already_labelled": _l("This enterprise already has this label."),
         "already_requested": _l("This label was already asked for and waits for the department."),
@@ -75,13 +81,33 @@ def register_enterprise(user: User, fields: dict[str, Any]) -> Enterprise:
     return enterprise
 
 
-def claim(user: User, enterprise: Enterprise, evidence: str) -> Membership:
-    """Ask to act for an existing enterprise; a verified member counts its assessments."""
-    existing = db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.enterprise_id == enterprise.id)
+def has_verified_member(enterprise: Enterprise) -> bool:
+    return (
+        db.session.scalar(
+            select(Membership.id).where(Membership.enterprise_id == enterprise.id, Membership.is_verified).limit(1)
+        )
+        is not None
     )
-    if existing is not None:
-        raise ReviewError("already_claimed")
+
+
+def claim_refusal(user: User | None, enterprise: Enterprise) -> str | None:
+    """Why this person may not claim the enterprise (a ReviewError code), or None when they may (a
+    visitor who is not signed in may: they sign in or register first)."""
+    if user is not None and user.is_authenticated and user.role != "owner":
+        return "not_an_owner"
+    if user is not None and user.is_authenticated and any(m.enterprise_id == enterprise.id for m in user.memberships):
+        return "already_claimed"
+    if has_verified_member(enterprise):
+        return "managed"
+    return None
+
+
+def claim(user: User, enterprise: Enterprise, evidence: str) -> Membership:
+    """Ask to act for an existing enterprise; a verified member counts its assessments. Not offered
+    when someone verified already acts for it (a report reaches the department instead)."""
+    refusal = claim_refusal(user, enterprise)
+    if refusal is not None:
+        raise ReviewError(refusal)
     membership = Membership(user_id=user.id, enterprise_id=enterprise.id, claim_state="pending", evidence=evidence)
     db.session.add(membership)
     request_review("claim", enterprise, user, {"evidence": evidence})
@@ -124,9 +150,15 @@ def declare_product(user: User, enterprise: Enterprise, product: Product) -> Rev
     return request_review("certification", enterprise, user, {"product_id": product.id})
 
 
-def report(enterprise: Enterprise, user: User | None, message: str, contact: str | None) -> ReviewRequest:
-    """Anyone may report incorrect information; the department looks into it."""
-    return request_review("report", enterprise, user, {"message": message, "contact": contact})
+def report(
+    enterprise: Enterprise, user: User | None, message: str, contact: str | None, about: str = "information"
+) -> ReviewRequest:
+    """Anyone may report incorrect information; the department looks into it. `about="contact"`: a
+    message for an enterprise nobody manages on the platform, which the department passes on."""
+    payload = {"message": message, "contact": contact}
+    if about == "contact":
+        payload["about"] = "contact"
+    return request_review("report", enterprise, user, payload)
 
 
 def _plain(value):
@@ -211,21 +243,52 @@ def _apply(review: ReviewRequest, enterprise: Enterprise, actor: audit.Actor) ->
 
 
 def _tell_requester(review: ReviewRequest, approve: bool) -> None:
+    """The decision in the requester's inbox and by e-mail: what was decided (naming the product or
+    the label), why, and what they can do next."""
     from flask import url_for
 
     name = review.enterprise.name
+    product = db.session.get(Product, review.payload.get("product_id")) if review.kind == "certification" else None
+    label = review.payload.get("label") if review.kind == "flag" else None
     kinds = {
         "registration": lambda: _("the new listing of %(name)s", name=name),
         "claim": lambda: _("your claim to act for %(name)s", name=name),
         "legal_edit": lambda: _("your changes to %(name)s", name=name),
-        "certification": lambda: _("the certified product of %(name)s", name=name),
-        "report": lambda: _("your report about %(name)s", name=name),
-        "flag": lambda: _("the label request of %(name)s", name=name),
+        "certification": lambda: (
+            _("the certified product %(product)s of %(name)s", product=product.name, name=name)
+            if product is not None
+            else _("the certified product of %(name)s", name=name)
+        ),
+        "report": lambda: (
+            _("your message for %(name)s", name=name)
+            if review.payload.get("about") == "contact"
+            else _("your report about %(name)s", name=name)
+        ),
+        "flag": lambda: (
+            _("the digital-technology label of %(name)s", name=name)
+            if label == "digital_tech"
+            else _("the innovative-startup label of %(name)s", name=name)
+        ),
     }
     what = kinds.get(review.kind, kinds["report"])
+    owner_kind = review.kind != ReviewKind.REPORT  # a report may come from anyone; the rest from an owner
 
     def subject() -> str:
         return _("Approved: %(what)s", what=what()) if approve else _("Not approved: %(what)s", what=what())
+
+    def next_step() -> str:
+        if approve and review.kind in ("registration", "claim"):
+            return _(
+                "You can now keep the listing up to date, add certified products and where they sell, and take "
+                "the assessment for the enterprise."
+            )
+        if approve and review.kind == "certification":
+            return _("The product now shows as certified on the enterprise's profile.")
+        if approve:
+            return _("The change is on the enterprise's profile.")
+        if owner_kind:
+            return _("You can correct what the reason names and send the request again from My enterprises.")
+        return _("If you have more to tell the department, reply to this e-mail.")
 
     def body() -> str:
         outcome = (
@@ -233,11 +296,13 @@ def _tell_requester(review: ReviewRequest, approve: bool) -> None:
             if approve
             else _("The department has not approved %(what)s.", what=what())
         )
-        return outcome + ("\n\n" + _("Reason: %(reason)s", reason=review.reason) if review.reason else "")
+        reason = "\n\n" + _("Reason: %(reason)s", reason=review.reason) if review.reason else ""
+        return outcome + reason + "\n\n" + next_step()
 
-    link = (
-        url_for("directory.profile", key=review.enterprise.public_key)
-        if services.is_public_record(review.enterprise)
-        else None
-    )
-    notify(review.requested_by, subject, body, link)
+    if owner_kind and (not approve or review.kind in ("registration", "claim")):
+        link, action = url_for("directory.mine"), (lambda: _("Open My enterprises"))
+    elif services.is_public_record(review.enterprise):
+        link, action = url_for("directory.profile", key=review.enterprise.public_key), (lambda: _("See the listing"))
+    else:
+        link, action = None, None
+    notify(review.requested_by, subject, body, link, action)

@@ -15,6 +15,8 @@ from sqlalchemy import func, or_, select
 from app import audit
 from app.auth import services as accounts
 from app.extensions import db
+from app.labels import ROLES as ROLE_NAMES
+from app.letters import Letter
 from app.models import User
 from app.models.values import Role
 from app.routing import external_url
@@ -65,15 +67,34 @@ def send_password_link(user: User, actor: User, *, new: bool = False) -> None:
     """E-mail the account's holder a link to choose a password (the password-reset link, one hour)."""
     if not user.is_active:
         raise UserAdminError(_("This account is deactivated: reactivate it first."))
-    accounts.send_to_user(
-        user,
-        lambda: _("Your account on the department's platform") if new else _("Choose your password"),
-        "useradmin/email/password_link.txt",
-        link=accounts.password_link(user),
-        new=new,
-        admin=actor,
-        forgot_url=external_url("auth.forgot_password"),
-    )
+    link, role = accounts.password_link(user), user.role
+
+    def letter() -> Letter:
+        if new:
+            what = _(
+                "%(admin)s created an account for you on the department's platform, with the role: %(role)s.",
+                admin=actor.full_name,
+                role=str(ROLE_NAMES.get(role, role)),
+            )
+        else:
+            what = _("An administrator sent you a new link to choose the password of your account.")
+        after = [
+            _(
+                "The link works for one hour and only once. If it has expired, ask for a new one on this page "
+                "with your e-mail address: %(url)s",
+                url=external_url("auth.forgot_password"),
+            )
+        ]
+        if role in ("staff", "admin"):
+            after.append(
+                _(
+                    "At your first sign-in you will set up two-step verification with an authenticator app on your phone."
+                )
+            )
+        subject = _("Your account on the department's platform") if new else _("Choose your password")
+        return Letter(subject, [what], (_("Choose my password"), link), after)
+
+    accounts.send_to_user(user, letter)
     if not new:
         audit.record(audit.Actor.of(actor), "send_password_link", "user", user.id)
 

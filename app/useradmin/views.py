@@ -71,6 +71,16 @@ def change_role(user_id: int):
     return redirect(url_for("useradmin.account", user_id=user.id))
 
 
+@useradmin_bp.get("/nguoi-dung/<int:user_id>/vo-hieu-hoa")
+@admin_required
+def confirm_deactivate(user_id: int):
+    """Ask before deactivating: what the person loses, and that the account can be reactivated."""
+    user = _account(user_id)
+    if user.id == current_user.id or not user.is_active_account:
+        return redirect(url_for("useradmin.account", user_id=user.id))
+    return render_template("useradmin/deactivate.html", user=user)
+
+
 @useradmin_bp.post("/nguoi-dung/<int:user_id>/trang-thai")
 @admin_required
 def set_active(user_id: int):
@@ -79,7 +89,13 @@ def set_active(user_id: int):
     with attempt():
         if services.set_active(user, active, current_user):
             flash(
-                _("The account is reactivated.") if active else _("The account is deactivated and its sessions ended."),
+                _("The account of %(name)s is reactivated: they can sign in again.", name=user.full_name)
+                if active
+                else _(
+                    "The account of %(name)s is deactivated: their sessions have ended and they can no longer "
+                    "sign in. To undo this, reactivate the account from this page.",
+                    name=user.full_name,
+                ),
                 "success",
             )
     return redirect(url_for("useradmin.account", user_id=user.id))

@@ -35,3 +35,12 @@ class WithdrawForm(FlaskForm):
         _l("Why take it out of the directory?"),
         validators=[DataRequired(_l("Give a reason: it stays in the record's history.")), Length(max=90)],
     )
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is it not approved?"),
+        validators=[DataRequired(_l("Give a reason: it is sent to the person who asked.")), Length(max=1000)],
+        description=_l("Sent with the decision. Say what is missing or wrong, and what they can do about it."),
+        render_kw={"rows": 4, "maxlength": 1000},
+    )

@@ -165,6 +165,22 @@ def import_commit(batch_id: int):
     return redirect(url_for("workspace.import_batch", batch_id=batch_id))
 
 
+@workspace_bp.get("/nhap/<int:batch_id>/hoan-tac")
+@staff_required
+def import_undo_confirm(batch_id: int):
+    """Ask before undoing: what the undo takes back, and whether a record changed since refuses it."""
+    batch = _batch(batch_id)
+    if batch.state != "committed":
+        flash(_("Only a committed batch can be undone."), "error")
+        return redirect(url_for("workspace.import_batch", batch_id=batch_id))
+    return render_template(
+        "workspace/import_undo.html",
+        batch=batch,
+        touched=services.changed_since_import(batch.provenance),
+        background=batch.new_count + batch.updated_count > current_app.config["IMPORT_UNDO_BACKGROUND_ROWS"],
+    )
+
+
 @workspace_bp.post("/nhap/<int:batch_id>/hoan-tac")
 @staff_required
 def import_undo(batch_id: int):
@@ -178,7 +194,14 @@ def import_undo(batch_id: int):
         return redirect(url_for("workspace.import_batch", batch_id=batch_id))
     try:
         count = services.undo(batch, actor)
-        flash(_("Import undone: %(count)s records restored or withdrawn.", count=count), "success")
+        flash(
+            _(
+                "Import undone: %(count)s records restored or withdrawn. To bring them back, import the same file "
+                "again.",
+                count=count,
+            ),
+            "success",
+        )
     except services.UndoRefused as e:
         flash(
             _("This import cannot be undone: these records were changed since: %(keys)s.", keys=", ".join(e.touched)),

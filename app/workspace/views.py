@@ -17,6 +17,7 @@ from app.i18n import local_today
 from app.models import Product, ReviewRequest
 from app.registry import records, reviews
 from app.workspace import workspace_bp
+from app.workspace.forms import RejectForm
 
 KINDS = {
     "registration": _l("New listings"),
@@ -55,14 +56,7 @@ def queue():
             .group_by(ReviewRequest.kind)
         ).all()
     )
-    products = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Product).where(
-                Product.id.in_([i.payload.get("product_id") for i in items if i.kind == "certification"])
-            )
-        )
-    }
+    products = _products_of(items)
     return render_template(
         "workspace/queue.html",
         items=items,
@@ -77,16 +71,63 @@ def queue():
     )
 
 
+def _products_of(items: list[ReviewRequest]) -> dict[int, Product]:
+    """The products that requests to verify a certificate name, by id."""
+    ids = [i.payload.get("product_id") for i in items if i.kind == "certification"]
+    return {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(ids)))} if ids else {}
+
+
+def _pending(review_id: int) -> ReviewRequest:
+    return db.session.get(ReviewRequest, review_id) or abort(404)
+
+
 @workspace_bp.post("/duyet/<int:review_id>")
 @staff_required
 def decide(review_id: int):
-    review = db.session.get(ReviewRequest, review_id) or abort(404)
-    approve = request.form.get("decision") == "approve"
+    """Approve at once; a rejection is asked first, with its reason, on a page of its own."""
+    review = _pending(review_id)
+    kind = request.form.get("kind") or None
+    if request.form.get("decision") != "approve":
+        return redirect(url_for("workspace.reject", review_id=review.id, kind=kind), 303)
     reason = (request.form.get("reason") or "").strip()[:1000] or None
-    if not approve and not reason:
-        flash(_("Give a reason when you reject: it is sent to the person who asked."), "error")
-        return redirect(url_for("workspace.queue", kind=request.form.get("kind", "")))
     with attempt():
-        reviews.decide(review, current_user, approve, reason)
-        flash(_("Decision saved and sent."), "success")
-    return redirect(url_for("workspace.queue", kind=request.form.get("kind", "")))
+        reviews.decide(review, current_user, True, reason)
+        flash(_("Approved. The person who asked is told by e-mail and in their inbox."), "success")
+    return redirect(url_for("workspace.queue", kind=kind))
+
+
+@workspace_bp.route("/duyet/<int:review_id>/tu-choi", methods=["GET", "POST"])
+@staff_required
+def reject(review_id: int):
+    """Ask before rejecting: what stays as it is, who is told, and the reason they will read."""
+    review = _pending(review_id)
+    kind = request.values.get("kind") or None
+    if review.state != "pending":
+        flash(str(reviews.ReviewError("already_decided").message), "error")
+        return redirect(url_for("workspace.queue", kind=kind))
+    form = RejectForm()
+    if form.validate_on_submit():
+        with attempt(form):
+            reviews.decide(review, current_user, False, form.reason.data.strip())
+            if review.requested_by is not None:
+                done = _(
+                    "The request is not approved. %(name)s is told by e-mail and in their inbox, with your reason. "
+                    "A decision cannot be taken back: if it was a mistake, ask them to send the request again.",
+                    name=review.requested_by.full_name,
+                )
+            else:
+                done = _("The report is closed. Nobody is told: it was sent without an account.")
+            flash(done, "success")
+            return redirect(url_for("workspace.queue", kind=kind))
+    return render_template(
+        "workspace/reject.html",
+        r=review,
+        form=form,
+        kind=kind or "",
+        kinds=KINDS,
+        products=_products_of([review]),
+        startup_window_ends=startup_window_ends,
+        today=local_today(),
+        field_label=records.field_label,
+        display_value=records.display_value,
+    ), 422 if form.errors else 200

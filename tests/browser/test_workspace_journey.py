@@ -44,7 +44,7 @@ def test_staff_import_a_messy_file_correct_a_record_and_undo(app, make_page, wid
     page.screenshot(f"workspace-import-check-en-{width}")
     page.page.get_by_label("Row 12", exact=False).select_option("22045")
     page.page.get_by_role("button", name="Commit the valid rows").click()
-    page.page.get_by_role("button", name="Undo this import").wait_for(timeout=20_000)
+    page.page.get_by_role("link", name="Undo this import").wait_for(timeout=20_000)
     with app.app_context():
         assert db.session.scalar(select(ImportBatch.state)) == "committed"
         key = db.session.scalar(select(Enterprise.public_key).where(Enterprise.name.like("%Hòa Kiến%")))
@@ -84,9 +84,13 @@ def test_staff_undo_a_large_import_in_the_background_and_see_a_stopped_undo(app,
     page = make_page(width, locale="en-GB")
     _sign_in_staff(app, page)
     page.goto(f"/so/nhap/{done}")
-    page.page.get_by_role("button", name="Undo this import").click()
+    page.page.get_by_role("link", name="Undo this import").click()  # asked first, on a page of its own
+    page.page.get_by_role("heading", name=f"Undo import {done}?").wait_for()
+    assert "to be taken out of the directory: 40." in page.page.locator("main").inner_text()
+    page.page.get_by_role("button", name="Undo the import").click()
     expect(page.page.locator("main p.small").first).to_contain_text("Undone ·", timeout=20_000)  # it reloads itself
-    assert page.page.get_by_role("button", name="Undo this import").count() == 0
+    assert page.page.get_by_role("link", name="Undo this import").count() == 0
+    assert "import the same file again" in page.page.locator("main").inner_text()
     page.screenshot(f"workspace-import-undone-en-{width}")
     with app.app_context():
         assert db.session.get(ImportBatch, done).state == "undone"
@@ -102,3 +106,35 @@ def test_staff_undo_a_large_import_in_the_background_and_see_a_stopped_undo(app,
     page.page.get_by_role("button", name="Hoàn tác lại").click()
     expect(page.page.locator("main p.small").first).to_contain_text("Đã hoàn tác ·", timeout=20_000)
     assert not page.errors, page.errors
+
+
+def test_staff_reject_a_claim_on_a_page_that_asks_first_in_both_languages(app, make_page, width):
+    """The confirmation page works without JavaScript, fits 360 px, and the message after says what
+    happened and how it can be reversed, in Vietnamese and in English."""
+    from app.registry import reviews
+    from tests.factories import make_enterprise
+
+    with app.app_context():
+        owner = make_user("chu@example.vn", name="Nguyễn Thị Lan")
+        for name in ("Công ty TNHH Yến sào Hòa Hiệp", "Công ty TNHH Thủy sản Hải Đăng"):
+            reviews.claim(owner, make_enterprise(name), "Giám đốc, có giấy đăng ký")
+        db.session.commit()
+    page = make_page(width, locale="en-GB")
+    _sign_in_staff(app, page)
+    for lang, reject, heading, confirm, done in (
+        ("vi", "Từ chối", "Từ chối yêu cầu này?", "Từ chối yêu cầu", "Nguyễn Thị Lan đã được báo"),
+        ("en", "Reject", "Reject this request?", "Reject the request", "Nguyễn Thị Lan is told by e-mail"),
+    ):
+        page.page.context.add_cookies([{"name": "lang", "value": lang, "url": page.base_url}])
+        page.goto("/so/duyet")
+        page.page.get_by_role("link", name=reject, exact=True).first.click()
+        page.page.get_by_role("heading", name=heading).wait_for()
+        assert page.page.evaluate("document.documentElement.scrollWidth") <= width  # nothing overflows
+        page.screenshot(f"workspace-reject-{lang}-{width}")
+        page.page.get_by_role("button", name=confirm).click()  # no reason: asked for on its field
+        assert page.page.locator("#reason-error").is_visible()
+        page.page.locator("#reason").fill("Thiếu giấy đăng ký kinh doanh")
+        page.page.get_by_role("button", name=confirm).click()
+        expect(page.page.locator(".alert-success")).to_contain_text(done)
+        page.screenshot(f"workspace-rejected-{lang}-{width}")
+    assert [e for e in page.errors if "status of 422" not in e] == []  # the form sent without a reason
