@@ -15,7 +15,7 @@ from app.api import views as api_views  # noqa: F401
 from app.assessment import assessment_bp
 from app.assessment import staff_views as assessment_staff_views  # noqa: F401
 from app.assessment import views as assessment_views  # noqa: F401
-from app.assessment.registry import InstrumentError, load_registry
+from app.assessment.catalog import InstrumentError, load_catalog
 from app.auth import auth_bp
 from app.auth import views as auth_views  # noqa: F401
 from app.auth.sessions import init_login_manager
@@ -77,7 +77,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     surveys_dir = Path(app.config["SURVEYS_DIR"] or Path(app.root_path).parent / "surveys")
     try:
-        app.extensions["instruments"] = load_registry(surveys_dir)
+        app.extensions["instruments"] = load_catalog(surveys_dir)
     except InstrumentError as error:
         # Kept so that `flask surveys check` can still run and say what is wrong; serving
         # refuses to start (wsgi.py) and any page that needs an instrument fails loudly.

@@ -64,9 +64,9 @@ LEVEL_SHOWN = re.compile(r'id="level-title"[^>]*>\D*(\d)')
 def load_instrument(instrument_id: str):
     """The current published version, read from surveys/ the way the app reads it."""
     sys.path.insert(0, str(ROOT))
-    from app.assessment.registry import load_registry
+    from app.assessment.catalog import load_catalog
 
-    instrument = load_registry(ROOT / "surveys").current(instrument_id)
+    instrument = load_catalog(ROOT / "surveys").current(instrument_id)
     if instrument is None:
         sys.exit(f"no published instrument {instrument_id!r} in {ROOT / 'surveys'}")
     return instrument

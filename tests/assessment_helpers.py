@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from app.assessment import services
-from app.assessment.registry import instruments
+from app.assessment.catalog import instruments
 from app.extensions import db
 
 

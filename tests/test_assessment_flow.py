@@ -307,7 +307,7 @@ def test_staff_filter_and_export_every_question_with_the_version(client, app):
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     header = rows[0]
     with app.app_context():
-        from app.assessment.registry import instruments
+        from app.assessment.catalog import instruments
 
         current = instruments().current("dbi-sme").version  # the version the attempt was taken in
         assert "version" in header and any(h.startswith(f"dbi-sme.v{current}.") for h in header)

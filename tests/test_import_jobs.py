@@ -100,20 +100,20 @@ def test_a_job_that_stopped_reporting_can_be_started_again(client, app):
 
 def test_a_running_commit_cannot_be_started_twice(app_ctx):
     batch = services.check_file(MESSY, "a.csv", STAFF)
-    assert services.claim(batch, "committing") is True
-    assert services.claim(batch, "committing") is False  # a second click while the job runs
+    assert services.take_on(batch, "committing") is True
+    assert services.take_on(batch, "committing") is False  # a second click while the job runs
     assert db.session.get(ImportBatch, batch.id).state == "committing"
     batch.heartbeat_at = utcnow() - timedelta(minutes=10)  # its process died
     db.session.commit()
     assert services.can_commit(batch)
     stale_copy = db.session.get(ImportBatch, batch.id)
-    assert services.claim(batch, "committing") is True
-    assert services.claim(stale_copy, "committing") is False  # two requests saw it stalled: one wins
+    assert services.take_on(batch, "committing") is True
+    assert services.take_on(stale_copy, "committing") is False  # two requests saw it stalled: one wins
 
 
 def test_a_second_job_on_a_committed_batch_changes_nothing_and_keeps_it_committed(app_ctx):
     batch = services.check_file(MESSY, "a.csv", STAFF)
-    services.claim(batch, "committing")
+    services.take_on(batch, "committing")
     services.run_commit(batch, STAFF, {12: "22045"})
     events = db.session.scalar(select(func.count()).select_from(AuditEvent))
     services.run_commit(batch, STAFF)  # a job that had taken the first for stalled
@@ -216,7 +216,7 @@ def test_a_batch_left_by_a_stopped_commit_can_be_given_up_from_the_page(client, 
     _staff(client, app)
     with app.app_context():
         batch = services.check_file(MESSY, "lon.csv", STAFF)
-        services.claim(batch, "committing")
+        services.take_on(batch, "committing")
         batch.heartbeat_at = utcnow() - timedelta(minutes=10)  # its process died
         db.session.commit()
         batch_id = batch.id
@@ -232,7 +232,7 @@ def test_a_batch_left_by_a_stopped_commit_can_be_given_up_from_the_page(client, 
 
 def test_a_running_job_cannot_be_given_up(app_ctx):
     batch = services.check_file(MESSY, "lon.csv", STAFF)
-    services.claim(batch, "committing")  # a live job: it reports
+    services.take_on(batch, "committing")  # a live job: it reports
     assert services.abandon(batch, STAFF) is False
     assert db.session.get(ImportBatch, batch.id).state == "committing"
 
@@ -252,7 +252,7 @@ def _die_half_way(app, monkeypatch, batch_id: int) -> None:
     monkeypatch.setattr(services, "apply_step", dying)
     with app.app_context():
         batch = db.session.get(ImportBatch, batch_id)
-        assert services.claim(batch, "committing")
+        assert services.take_on(batch, "committing")
         with pytest.raises(SystemExit):
             services.run_commit(batch, STAFF, {12: "22045"})
         db.session.rollback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from python_calamine import CalamineWorkbook
 
 from tests.factories import login, make_user
@@ -82,8 +83,18 @@ def test_public_workbook_has_aggregates_only_and_staff_gets_records(province, cl
     assert public.sheet_names[0] == "Tóm tắt"
     assert "T5" in public.sheet_names
     assert not any("hồ sơ" in name for name in public.sheet_names)
+    series = public.get_sheet_by_name("Chuỗi số liệu").to_python()
+    assert series[1][0] == "Ngày" and "T5" in series[1] and "T4" in series[1]  # one column per indicator
+    assert len({len(row) for row in series[1:]}) == 1 and len(series) > 3  # one row per day of the series
+    assert "Theo xã, phường" not in public.sheet_names  # every commune's cell is suppressed for the public here
     staff_client(province, client)
     private = CalamineWorkbook.from_filelike(io.BytesIO(client.get("/tien-do/bao-cao.xlsx").data))
+    communes = private.get_sheet_by_name("Theo xã, phường").to_python()
+    t5 = communes[1].index("T5")
+    shares = {row[0]: row[t5] for row in communes[2:]}
+    breakdown = private.get_sheet_by_name("T5").to_python()  # the same shares in T5's own sheet
+    by_commune = {row[0]: row[2] for row in breakdown if row and row[0] in shares}
+    assert shares == pytest.approx(by_commune) and shares["Tuy Hòa"] > shares["Bình Kiến"] > 0
     records = private.get_sheet_by_name("T5 hồ sơ").to_python()
     assert len(records) == 2 + 8  # title, header, 8 transformed SMEs
 

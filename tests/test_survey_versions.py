@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app import create_app
 from app.assessment import scoring, services
-from app.assessment.registry import instruments
+from app.assessment.catalog import instruments
 from tests.assessment_helpers import answer_all, low_value, start
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from app import charts
 from app.assessment import scoring, services
+from app.assessment.catalog import instruments
 from app.assessment.instruments import Instrument, Level, Pillar, Question, Recommendation
-from app.assessment.registry import instruments
 from app.i18n import fmt_date, fmt_percent
 from app.models import Assessment, Enterprise
 

@@ -16,8 +16,8 @@ from sqlalchemy import func, select, update
 
 from app import audit
 from app.assessment import scoring
+from app.assessment.catalog import instruments
 from app.assessment.instruments import AnswerError, Instrument, Question
-from app.assessment.registry import instruments
 from app.auth.permissions import is_verified_member
 from app.errors import ServiceError
 from app.extensions import db

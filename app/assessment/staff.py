@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
-from app.assessment.registry import instruments
+from app.assessment.catalog import instruments
 from app.extensions import db
 from app.models import Assessment, Enterprise
 

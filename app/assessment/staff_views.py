@@ -8,7 +8,7 @@ from flask import render_template, request
 from sqlalchemy import select
 
 from app.assessment import assessment_bp, staff
-from app.assessment.registry import instruments
+from app.assessment.catalog import instruments
 from app.auth.permissions import staff_required
 from app.exports import csv_response, xlsx_response
 from app.extensions import db

@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 
 from app import audit, edge
 from app.assessment import assessment_bp, pages, results, services
+from app.assessment.catalog import instrument_title, instruments
 from app.assessment.instruments import AnswerError
 from app.assessment.offers import GRANTED, continue_offers, granted
-from app.assessment.registry import instrument_title, instruments
 from app.auth.permissions import is_verified_member
 from app.extensions import limiter
 from app.i18n import current_language

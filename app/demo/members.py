@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.assessment.registry import instruments
+from app.assessment.catalog import instruments
 from app.demo import attempts, certified, owners
 from app.demo.accounts import DemoAccount, create_demo_accounts
 from app.demo.history import at_office_hours

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, text
 
 from app import audit, rules
-from app.assessment.registry import instruments
+from app.assessment.catalog import instruments
 from app.demo import bulk, history
 from app.demo.accounts import DEMO_ACTOR
 from app.demo.codes import codes_after, household_key, personal_id, split_code

@@ -62,7 +62,7 @@ class ProgressReporter:
 
 def start(batch: ImportBatch, kind: str, actor: Actor, resolutions: dict[int, str] | None = None) -> None:
     """Queue the check ("check"), the commit ("commit"), the undo ("undo") of a batch, or the taking back
-    of a commit that stopped half-way ("abandon"), as a task (app/tasks.py). The batch was claimed."""
+    of a commit that stopped half-way ("abandon"), as a task (app/tasks.py). The batch was taken on for it (services.take_on)."""
     tasks.enqueue("run_job", batch.id, kind, actor, resolutions or {})
 
 

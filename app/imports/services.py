@@ -88,7 +88,7 @@ def _set_state(
     return changed
 
 
-def _record(batch: ImportBatch, plan: Plan) -> None:
+def _store_counts(batch: ImportBatch, plan: Plan) -> None:
     for name, value in plan.counts().items():
         setattr(batch, f"{name}_count", value)
     batch.total_rows = plan.total
@@ -122,7 +122,7 @@ def run_check(batch: ImportBatch, progress: Progress = None) -> ImportBatch:
     try:
         plan = _prepare(sheet, batch, None, progress)
         with writing():
-            _record(batch, plan)
+            _store_counts(batch, plan)
     except Exception as e:
         _set_state(batch, "failed", f"{type(e).__name__}: {e}"[:2000], expected=("checking",))
         raise
@@ -137,7 +137,7 @@ def check_file(data: bytes, file_name: str, actor: Actor, progress: Progress = N
     batch = _new_batch(data, file_name, sheet.format, actor, keep=True)
     plan = _prepare(sheet, batch, None, progress)
     with writing():
-        _record(batch, plan)
+        _store_counts(batch, plan)
     _set_state(batch, "checked")
     return batch
 
@@ -162,7 +162,7 @@ def _commit(
                 continue
             with writing():
                 hold(batch, "committing")
-                _record(batch, plan)
+                _store_counts(batch, plan)
                 batch.state, batch.committed_at, batch.content, batch.error = "committed", utcnow(), None, None
                 batch.progress_done = batch.progress_total
             return batch
@@ -192,7 +192,7 @@ def commit_batch(
     batch: ImportBatch, actor: Actor, resolutions: dict[int, str] | None = None, progress: Progress = None
 ) -> ImportBatch:
     """Commit a checked batch from its stored file, with the communes staff chose for held rows."""
-    if not claim(batch, "committing"):
+    if not take_on(batch, "committing"):
         raise FileError("state", _l("This batch was already committed or undone."))
     return run_commit(batch, actor, resolutions, progress)
 
@@ -200,14 +200,14 @@ def commit_batch(
 def run_commit(
     batch: ImportBatch, actor: Actor, resolutions: dict[int, str] | None = None, progress: Progress = None
 ) -> ImportBatch:
-    """The commit of a batch already claimed for it (see `claim`)."""
+    """The commit of a batch already taken on for it (see `take_on`)."""
     db.session.refresh(batch)
     if batch.state != "committing" or batch.content is None:
         return batch  # another job finished it first
     return _commit(batch, batch.content, actor, resolutions, progress)
 
 
-def claim(batch: ImportBatch, job: str) -> bool:
+def take_on(batch: ImportBatch, job: str) -> bool:
     """Move the batch into a job state ("uploaded" to check again, "committing" or "undoing") if no
     job runs on it, or the job that did has stopped reporting.
 
@@ -224,7 +224,7 @@ def claim(batch: ImportBatch, job: str) -> bool:
     # Compare and set in the database: a stalled job can be taken over once, by one request.
     free = or_(ImportBatch.state.in_(idle), and_(ImportBatch.state.in_(running), ImportBatch.heartbeat_at < cutoff))
     with writing():
-        claimed = (
+        taken = (
             db.session.execute(
                 update(ImportBatch)
                 .where(ImportBatch.id == batch.id, free)
@@ -234,7 +234,7 @@ def claim(batch: ImportBatch, job: str) -> bool:
             == 1
         )
     db.session.refresh(batch)
-    return claimed
+    return taken
 
 
 def can_abandon(batch: ImportBatch) -> bool:
@@ -250,12 +250,12 @@ def abandon(batch: ImportBatch, actor: Actor) -> bool:
     if not can_abandon(batch):
         return False
     if batch.state == "committing":
-        return claim(batch, "committing") and run_abandon(batch, actor)
+        return take_on(batch, "committing") and run_abandon(batch, actor)
     return _give_up(batch, actor, (batch.state,))
 
 
 def run_abandon(batch: ImportBatch, actor: Actor) -> bool:
-    """Give up a batch claimed for committing (see `claim`): take back what was written, then mark it."""
+    """Give up a batch taken on for committing (see `take_on`): take back what was written, then mark it."""
     try:
         take_back(batch, actor)
     except Lost:
@@ -310,13 +310,13 @@ def undo(batch: ImportBatch, actor: Actor) -> int:
     """Undo a committed batch now, step by step (the CLI, and small batches from the web page).
 
     Refused with UndoRefused when a record was changed since the import."""
-    if not claim(batch, "undoing"):
+    if not take_on(batch, "undoing"):
         raise FileError("state", _l("Only a committed batch can be undone."))
     return run_undo(batch, actor)
 
 
 def run_undo(batch: ImportBatch, actor: Actor) -> int:
-    """The undo of a batch already claimed for it (see `claim`): all or nothing, like the commit.
+    """The undo of a batch already taken on for it (see `take_on`): all or nothing, like the commit.
 
     Each step restores a thousand records in its own short transaction; if a step fails, or finds a
     record changed meanwhile, the steps done are taken back and the batch stays committed."""

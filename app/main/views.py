@@ -6,8 +6,8 @@ from flask import current_app, make_response, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.assessment.catalog import instruments
 from app.assessment.offers import continue_offers
-from app.assessment.registry import instruments
 from app.auth.permissions import is_staff
 from app.directory.contact import inbox_of
 from app.directory.contact import unread_count as count

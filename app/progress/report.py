@@ -1,7 +1,8 @@
 """The progress report: tables of each indicator (series, breakdowns) and the workbook sent upward.
 
-The workbook has a summary sheet, a sheet per indicator (series, breakdowns, definition, settings)
-and, for staff, sheets listing the records behind each computed number. Public downloads carry
+The workbook has a summary sheet, the indicators' series side by side and their shares by commune
+(pandas pivot tables), a sheet per indicator (series, breakdowns, definition, settings) and, for
+staff, sheets listing the records behind each computed number. Public downloads carry
 aggregates only, suppressed like the pages. Headers follow the page's language; numbers keep
 Excel number formats (percentages with one decimal, counts grouped).
 """
@@ -135,6 +136,47 @@ def _records_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> 
     writer.sheets[sheet].set_column(0, 1, 28)
 
 
+def series_pivot(views: list[IndicatorView]) -> pd.DataFrame:
+    """Every computed indicator's series side by side: one row per day, one column per indicator."""
+    points = pd.DataFrame(
+        [
+            {"day": f.as_of, "indicator": view.code, "value": round(f.value, 2)}
+            for view in views
+            if view.is_computed
+            for f in view.series
+            if f.value is not None
+        ],
+        columns=["day", "indicator", "value"],
+    )
+    table = points.pivot_table(index="day", columns="indicator", values="value", aggfunc="last").sort_index()
+    return table.rename_axis(index=_("Date"), columns=None)
+
+
+def commune_pivot(views: list[IndicatorView]) -> pd.DataFrame:
+    """The share of each computed percentage indicator in each commune, side by side (hidden cells blank)."""
+    cells = pd.DataFrame(
+        [
+            {"commune": row.label, "indicator": view.code, "value": _share(row.cell.numerator, row.cell.denominator)}
+            for view in views
+            if view.is_computed and view.figure is not None and view.indicator.unit != "count"
+            for row in breakdown_rows(view.figure.by.get("commune", {}), "commune")
+            if not row.cell.hidden and row.cell.denominator
+        ],
+        columns=["commune", "indicator", "value"],
+    )
+    table = cells.pivot_table(index="commune", columns="indicator", values="value", aggfunc="first", sort=False)
+    return table.rename_axis(index=str(DIMENSION_LABELS["commune"]), columns=None)
+
+
+def _pivot_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str, title: str) -> None:
+    if frame.empty:
+        return
+    frame.to_excel(writer, sheet_name=sheet, startrow=1)
+    writer.sheets[sheet].write(0, 0, title, writer.book.add_format({"bold": True, "font_size": 12}))
+    writer.sheets[sheet].set_column(0, 0, 30)
+    writer.sheets[sheet].set_column(1, len(frame.columns), 12)
+
+
 def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) -> bytes:
     """The report as of the day: summary, one sheet per indicator, and (staff) the records behind the numbers."""
     indicators = services.all_indicators()
@@ -175,6 +217,8 @@ def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) 
         writer.sheets[sheet].set_column(0, 0, 14)
         writer.sheets[sheet].set_column(1, 1, 60)
         writer.sheets[sheet].set_column(2, 8, 14)
+        _pivot_sheet(writer, series_pivot(views), _("Series")[:31], _("Each indicator on each day of its series (%)"))
+        _pivot_sheet(writer, commune_pivot(views), _("By commune")[:31], _("Each indicator in each commune (%)"))
         for view in views:
             _indicator_sheet(writer, view, s)
         if with_records:

@@ -193,12 +193,12 @@ def records(code: str):
         name = f"{code}-{part.replace(':', '-')}-{as_of.isoformat()}.{fmt}"
         return (csv_response if fmt == "csv" else xlsx_response)(name, header, rows)
     page = max(request.args.get("trang", 1, type=int), 1)
-    listing = drilldown.page(definition, as_of, s, part, filters, page)
+    records = drilldown.page(definition, as_of, s, part, filters, page)
     return render_template(
         "progress/records.html",
         item=item,
         definition=definition,
-        listing=listing,
+        records=records,
         part=part,
         part_label=drilldown.part_label(definition, part),
         filters=filters,

@@ -106,9 +106,9 @@ def import_restart(batch_id: int):
     """Start again a check or an undo whose process stopped before it finished (a commit is started
     again by committing the batch). The job first takes back whatever the stopped one had written."""
     batch = _batch(batch_id)
-    if batch.state in ("uploaded", "checking") and services.claim(batch, "uploaded"):
+    if batch.state in ("uploaded", "checking") and services.take_on(batch, "uploaded"):
         jobs.start(batch, "check", audit.Actor.of(current_user))
-    elif batch.state == "undoing" and services.claim(batch, "undoing"):
+    elif batch.state == "undoing" and services.take_on(batch, "undoing"):
         jobs.start(batch, "undo", audit.Actor.of(current_user))
     return redirect(url_for("workspace.import_batch", batch_id=batch_id))
 
@@ -121,7 +121,7 @@ def import_abandon(batch_id: int):
     actor = audit.Actor.of(current_user)
     if batch.state == "committing" and services.can_abandon(batch):
         # a commit stopped half-way: what it wrote is taken back by a job, then the batch is given up
-        if services.claim(batch, "committing"):
+        if services.take_on(batch, "committing"):
             jobs.start(batch, "abandon", actor)
             flash(_("The batch is being given up: what the stopped commit had written is taken back."), "success")
             return redirect(url_for("workspace.import_batch", batch_id=batch_id))
@@ -142,7 +142,7 @@ def import_commit(batch_id: int):
             resolutions[int(key[8:])] = value
     actor = audit.Actor.of(current_user)
     if jobs.needs_background(len(batch.content or b"")):
-        if services.claim(batch, "committing"):
+        if services.take_on(batch, "committing"):
             jobs.start(batch, "commit", actor, resolutions)
         else:
             flash(_("This batch was already committed or undone."), "error")
@@ -187,7 +187,7 @@ def import_undo(batch_id: int):
     batch = _batch(batch_id)
     actor = audit.Actor.of(current_user)
     if batch.new_count + batch.updated_count > current_app.config["IMPORT_UNDO_BACKGROUND_ROWS"]:
-        if services.claim(batch, "undoing"):
+        if services.take_on(batch, "undoing"):
             jobs.start(batch, "undo", actor)
         else:
             flash(_("Only a committed batch can be undone."), "error")

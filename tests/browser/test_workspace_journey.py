@@ -77,7 +77,7 @@ def test_staff_undo_a_large_import_in_the_background_and_see_a_stopped_undo(app,
     with app.app_context():
         done = services.import_file(_many(40), "lon.csv", audit.CLI).id
         stopped = services.import_file(_many(5, start=20_000), "nho.csv", audit.CLI)
-        services.claim(stopped, "undoing")  # an undo whose process died
+        services.take_on(stopped, "undoing")  # an undo whose process died
         stopped.heartbeat_at = utcnow() - timedelta(minutes=10)
         db.session.commit()
         stopped = stopped.id

@@ -16,7 +16,7 @@ class InstrumentError(RuntimeError):
     pass
 
 
-class Registry:
+class Catalog:
     def __init__(self, instruments: list[Instrument]):
         self._by_key = {i.key: i for i in instruments}
 
@@ -37,21 +37,21 @@ class Registry:
 
 
 @functools.cache
-def _load(surveys_dir: str, stamp: tuple) -> Registry:
+def _load(surveys_dir: str, stamp: tuple) -> Catalog:
     problems = check.check_all(Path(surveys_dir))
     if problems:
         raise InstrumentError("Survey instruments have problems:\n" + "\n".join(map(str, problems)))
-    return Registry([build(SourceMap(p).data) for p in check.instrument_files(Path(surveys_dir))])
+    return Catalog([build(SourceMap(p).data) for p in check.instrument_files(Path(surveys_dir))])
 
 
-def load_registry(surveys_dir: Path) -> Registry:
+def load_catalog(surveys_dir: Path) -> Catalog:
     """Check and build every instrument (cached until a file changes)."""
     files = check.instrument_files(surveys_dir) + [surveys_dir / "published.lock", surveys_dir / "categories.yaml"]
     stamp = tuple((str(p), p.stat().st_mtime_ns) for p in files if p.exists())
     return _load(str(surveys_dir), stamp)
 
 
-def instruments() -> Registry:
+def instruments() -> Catalog:
     """The app's instruments; raises the start-up error if they failed their check."""
     found = current_app.extensions["instruments"]
     if isinstance(found, InstrumentError):
