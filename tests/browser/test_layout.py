@@ -115,7 +115,9 @@ def _province(app) -> dict:
     with app.app_context():
         load_targets()
         kept = make_enterprise(  # a web address long enough to push a phone's page sideways
-            "Công ty TNHH Thủy sản Hải Đăng", commune_code="22258", website="https://thuysanhaidang-chebienhaisan.example.com"
+            "Công ty TNHH Thủy sản Hải Đăng",
+            commune_code="22258",
+            website="https://thuysanhaidang-chebienhaisan.example.com",
         )
         make_enterprise("Hợp tác xã Nông nghiệp Hòa Đồng", commune_code="22255", legal_form="htx", main_vsic="0111")
         make_enterprise("Công ty Cổ phần Du lịch Đồng Xuân", commune_code="22081", legal_form="cp", main_vsic="5510")
