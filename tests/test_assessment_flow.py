@@ -209,12 +209,13 @@ def test_results_show_change_since_last_time_and_local_providers(client, app):
         ):
             db.session.add(EnterpriseSolution(enterprise_id=provider.id, category=category))
         db.session.commit()
+        provider_link = f'<a href="/doanh-nghiep/{provider.public_key}">Công ty TNHH Giải pháp Số Tuy Hòa</a>'
     login(client, "owner@example.vn")
     first = start(client, "dbi-sme", enterprise_id)
     answer_all(client, app, first, choose=low_value)
     client.post(f"/danh-gia/lan/{first}/nop")
     page = client.get(f"/danh-gia/lan/{first}/ket-qua").get_data(as_text=True)
-    assert "Công ty TNHH Giải pháp Số Tuy Hòa" in page
+    assert provider_link in page  # a provider is a way to a person: its profile, where it can be contacted
     second = start(client, "dbi-sme", enterprise_id)
     answer_all(client, app, second)
     client.post(f"/danh-gia/lan/{second}/nop")
@@ -222,6 +223,9 @@ def test_results_show_change_since_last_time_and_local_providers(client, app):
     assert "Thay đổi" in page and re.search(r">\+\d+<", page)
     history = client.get("/danh-gia/lich-su").get_data(as_text=True)
     assert history.count("/ket-qua") == 2 and "<polyline" in history
+    # Each level by its number and its name, as on the results page ("3 · Hình thành"), not a bare digit.
+    levels = re.findall(r'data-label="Mức">([^<]*)<', history)
+    assert len(levels) == 2 and all(re.fullmatch(r"\d · \w.+", level) for level in levels), levels
 
 
 def test_peer_median_needs_five_peers(client, app):

@@ -294,3 +294,26 @@ def test_a_session_ends_after_days_unused_not_days_after_sign_in(client, app):
         assert utcnow() - db.session.scalar(select(UserSession.last_seen_at)).replace(tzinfo=UTC) < timedelta(minutes=1)
     age(30, app.config["SESSION_IDLE_DAYS"] + 1)  # then unused for longer than the setting
     assert client.get("/tai-khoan").status_code == 302
+
+
+def test_registration_shows_every_mistake_at_once_each_linked_to_its_field(client, app):
+    """A refused password and a missing consent in the same answer (not the password on a second try),
+    listed at the top with a link to each field."""
+    response = register(client, password="short", consent="")
+    page = response.get_data(as_text=True)
+    assert page.count('class="form-control is-invalid"') == 1 and 'id="password-error"' in page
+    assert 'id="consent-error"' in page
+    summary = page.split("data-error-summary", 1)[1].split("</div>", 1)[0]
+    assert 'href="#password"' in summary and 'href="#consent"' in summary
+    assert "8" in summary  # the password's own reason, not a generic "correct the fields"
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+def test_a_new_password_too_short_and_not_repeated_is_told_both_at_once(client, app, outbox):
+    with app.app_context():
+        make_user("hoa@example.vn")
+    client.post("/quen-mat-khau", data={"email": "hoa@example.vn"})
+    link = link_from(outbox.last())
+    page = client.post(link, data={"password": "short", "confirm": "other"}).get_data(as_text=True)
+    assert 'id="password-error"' in page and 'id="confirm-error"' in page

@@ -93,7 +93,8 @@ def build_view(attempt: Assessment, peer_minimum: int) -> ResultView:
     )
 
 
-def _level_name(attempt: Assessment) -> str:
+def level_name(attempt: Assessment) -> str:
+    """The name of a submitted attempt's overall level, in the page's language."""
     return str(services.instrument_of(attempt).levels[attempt.overall_level].name)
 
 
@@ -104,7 +105,7 @@ def trend_chart(attempts: list[Assessment]) -> Markup:
         return Markup("")
     return charts.line_chart(
         [(to_user_timezone(a.submitted_at).date(), a.total_share * 100) for a in done],  # the day the table shows
-        point_labels=[f"{_('Level %(n)s', n=a.overall_level)} · {_level_name(a)}" for a in done],
+        point_labels=[f"{_('Level %(n)s', n=a.overall_level)} · {level_name(a)}" for a in done],
         title=_("Overall score over time"),
         chart_id="trend",
         y_max=100,

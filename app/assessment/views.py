@@ -224,7 +224,9 @@ def badge(public_id: str):
 @login_required
 def history():
     attempts = services.history_for(current_user)
-    return render_template("assessment/history.html", attempts=attempts, trend=results.trend_chart(attempts))
+    return render_template(
+        "assessment/history.html", attempts=attempts, trend=results.trend_chart(attempts), level_name=results.level_name
+    )
 
 
 add_alias(assessment_bp, "/assessment", "assessment.index")

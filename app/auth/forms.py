@@ -5,7 +5,22 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from app.auth.passwords import password_problem
+
+
+class PasswordPolicy:
+    """The password policy checked with the form's other fields, so that a refused password is shown
+    in the same answer as the other mistakes rather than on a second try (the service checks again)."""
+
+    def __call__(self, form, field) -> None:
+        email = getattr(form, "email", None)
+        name = getattr(form, "full_name", None)
+        email, name = (email.data or "") if email else "", (name.data or "") if name else ""
+        problem = password_problem(field.data or "", email=email, name=name)
+        if problem:
+            raise ValidationError(str(problem))
 
 
 class RegisterForm(FlaskForm):
@@ -27,14 +42,15 @@ class RegisterForm(FlaskForm):
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(_l("Choose a password."))],
+        validators=[DataRequired(_l("Choose a password.")), PasswordPolicy()],
         description=_l("At least 8 characters. A sentence you can remember works well."),
         render_kw={"autocomplete": "new-password"},
     )
     consent = BooleanField(
         _l(
             "I have read the privacy notice and consent to the processing of my personal data for the purposes it describes."
-        )
+        ),
+        validators=[DataRequired(_l("Please read the privacy notice and give your consent to continue."))],
     )
 
 
@@ -70,7 +86,7 @@ class EmailForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(_l("Choose a password."))],
+        validators=[DataRequired(_l("Choose a password.")), PasswordPolicy()],
         description=_l("At least 8 characters. A sentence you can remember works well."),
         render_kw={"autocomplete": "new-password"},
     )
