@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Enterprise, ImportBatch
 from tests.factories import login, make_user
-from tests.test_imports import MESSY, A, D
+from tests.test_imports import MESSY, A, B, D, to_csv
 
 
 def _staff(client, app):
@@ -82,7 +82,7 @@ def test_the_import_page_documents_every_column_and_the_template_passes_its_own_
     _staff(client, app)
     page = client.get("/so/nhap").get_data(as_text=True)
     assert all(f"<code>{header}</code>" in page for header in COLUMNS)
-    assert "Hợp tác xã (htx)" in page and "Giải thể (dissolved)" in page  # the accepted values, listed
+    assert "Hợp tác xã" in page and "Giải thể" in page  # the accepted values, listed
     template = client.get("/so/nhap/mau.csv")
     assert "/so/nhap/mau.csv" in page and template.status_code == 200
     lines = template.get_data(as_text=True).lstrip("\ufeff").splitlines()
@@ -92,3 +92,26 @@ def test_the_import_page_documents_every_column_and_the_template_passes_its_own_
     with app.app_context():
         batch = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
         assert batch.counts()["new"] == 1 and batch.counts()["rejected"] == 0, batch.report
+
+
+def test_an_unknown_status_or_legal_form_is_explained_in_the_pages_language(client, app):
+    """The file may hold a Vietnamese name or a code: the reason says so in words, in one language,
+    not "Giải thể (dissolved)" on a Vietnamese page."""
+    _staff(client, app)
+    rows = [
+        [A, "Công ty TNHH Trạng Thái", "TNHH MTV", "", "22015", "", "", "", "", "", "đang ngủ đông"],
+        [B, "Công ty Loại Lạ", "Công ty trách nhiệm vô hạn", "", "22015", "", "", "", "", "", ""],
+    ]
+    location = _upload(client, to_csv(rows)).headers["Location"]
+    vi = client.get(location).get_data(as_text=True)
+    assert "(dissolved)" not in vi and "(htx)" not in vi and "Accepted" not in vi
+    assert "Trạng thái không rõ. Ghi tên trạng thái (Đang hoạt động, Tạm ngừng kinh doanh hoặc Giải thể)" in vi
+    assert "hoặc mã của nó (active, suspended hoặc dissolved)." in vi
+    assert "Loại hình không rõ." in vi and "hoặc mã của nó (tnhh1," in vi
+    client.get("/ngon-ngu/en")
+    en = client.get(location).get_data(as_text=True)
+    assert "Unknown status. Write the status&#39;s name in Vietnamese (Đang hoạt động, Tạm ngừng kinh doanh" in en
+    assert "or its code (active, suspended, or dissolved)." in en and "hoặc" not in en
+    assert "Unknown legal form. Write the legal form&#39;s name in Vietnamese" in en
+    guide = client.get("/so/nhap").get_data(as_text=True)
+    assert "or its code (active, suspended, or dissolved)" in guide and "Giải thể (dissolved)" not in guide

@@ -123,9 +123,14 @@ def parse_legal_form(value: Any) -> str | None:
     raise CellError("bad_legal_form")
 
 
-def accepted_legal_forms() -> list[str]:
-    """The legal forms a cell may name, as written in the template (abbreviations are accepted too)."""
-    return [f"{f.name_vi} ({f.code})" for f in LEGAL_FORMS.values()]
+def legal_form_names() -> list[str]:
+    """The legal forms by their Vietnamese names, as a cell may write them (abbreviations are accepted too)."""
+    return [f.name_vi for f in LEGAL_FORMS.values()]
+
+
+def legal_form_codes() -> list[str]:
+    """The legal forms' codes, which a cell may hold instead of the name."""
+    return list(LEGAL_FORMS)
 
 
 _NAME_STARTS = re.compile(
@@ -158,8 +163,14 @@ _STATUSES = {
 STATUS_NAMES = {"active": "Đang hoạt động", "suspended": "Tạm ngừng kinh doanh", "dissolved": "Giải thể"}
 
 
-def accepted_statuses() -> list[str]:
-    return [f"{name} ({code})" for code, name in STATUS_NAMES.items()]
+def status_names() -> list[str]:
+    """The statuses by their Vietnamese names, as a cell may write them."""
+    return list(STATUS_NAMES.values())
+
+
+def status_codes() -> list[str]:
+    """The statuses' codes, which a cell may hold instead of the name."""
+    return list(STATUS_NAMES)
 
 
 @functools.lru_cache(maxsize=256)

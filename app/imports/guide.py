@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from app.imports.cells import accepted_legal_forms, accepted_statuses
 from app.imports.reading import COLUMNS
+from app.imports.reasons import accepted_legal_forms, accepted_statuses
 
 
 @dataclass(frozen=True)
@@ -17,14 +17,14 @@ class Column:
     alias: str
     required: bool
     holds: object  # lazy text: what the cell is
-    accepts: object  # lazy text, or a function giving the list of accepted values
+    accepts: object  # lazy text, or a function giving it in the page's language
     example: str
 
     def accepted(self) -> str:
-        return ", ".join(self.accepts()) if callable(self.accepts) else str(self.accepts)
+        return str(self.accepts()) if callable(self.accepts) else str(self.accepts)
 
 
-_GUIDE: dict[str, tuple[bool, object, object | Callable[[], list[str]], str]] = {
+_GUIDE: dict[str, tuple[bool, object, object | Callable[[], str], str]] = {
     "ma_so_doanh_nghiep": (
         True,
         _l("Enterprise code (tax code)"),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from babel.lists import format_list
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.domain.codes import CodeError, validate_enterprise_code
-from app.imports.cells import accepted_legal_forms, accepted_statuses
+from app.imports.cells import legal_form_codes, legal_form_names, status_codes, status_names
 
 REASONS = {
     "required": _l("This cell is required."),
@@ -21,13 +24,13 @@ REASONS = {
     "future_date": _l("The founding date is in the future."),
     "negative": _l("A number here cannot be negative."),
     "bad_number": _l("This is not a number."),
-    "bad_legal_form": _l("Unknown legal form. Accepted: %(accepted)s."),
+    "bad_legal_form": _l("Unknown legal form."),
     "legal_form_missing": _l("Give the legal form: the name does not say it either."),
     "branch_code_with_company_form": _l(
         "A 13-digit code belongs to a branch or a representative office, not to a "
         "company or a household business: correct the code or the legal form."
     ),
-    "bad_status": _l("Unknown status. Accepted: %(accepted)s."),
+    "bad_status": _l("Unknown status."),
     "bad_vsic": _l("Not a VSIC code (its first two digits name no division) nor a section letter."),
     "bad_email": _l("This is not an e-mail address."),
     "bad_website": _l(
@@ -44,7 +47,31 @@ REASONS = {
 }
 
 
-ACCEPTED = {  # the values a cell may hold, named in the reason (and on the import page)
+def _or_list(values: list[str]) -> str:
+    """ "a, b or c" in the page's language."""
+    return format_list(values, style="or", locale=str(get_locale() or "vi"))
+
+
+def accepted_legal_forms() -> str:
+    """What a legal-form cell may hold, in words: the name, a usual abbreviation, or the code."""
+    return _(
+        "Write the legal form's name in Vietnamese (%(names)s), a usual abbreviation such as TNHH MTV or CTCP, "
+        "or its code (%(codes)s).",
+        names=_or_list(legal_form_names()),
+        codes=_or_list(legal_form_codes()),
+    )
+
+
+def accepted_statuses() -> str:
+    """What a status cell may hold, in words: the name or the code."""
+    return _(
+        "Write the status's name in Vietnamese (%(names)s) or its code (%(codes)s).",
+        names=_or_list(status_names()),
+        codes=_or_list(status_codes()),
+    )
+
+
+ACCEPTED = {  # what a cell may hold, said after the reason (and on the import page)
     "bad_legal_form": accepted_legal_forms,
     "bad_status": accepted_statuses,
 }
@@ -59,5 +86,5 @@ def message(reason: str, value: str | None = None) -> str:
             if e.reason == reason:
                 return str(e.message)
     if reason in ACCEPTED:
-        return str(REASONS[reason] % {"accepted": ", ".join(ACCEPTED[reason]())})
+        return f"{REASONS[reason]} {ACCEPTED[reason]()}"
     return str(REASONS.get(reason, reason))
