@@ -37,8 +37,15 @@ def test_staff_are_asked_before_undoing_an_import_and_told_how_to_bring_it_back(
 
     question = client.get(f"/so/nhap/{batch_id}/hoan-tac").get_data(as_text=True)
     assert "Hoàn tác lần nhập" in question
-    assert "Hồ sơ do lần nhập này tạo, sẽ được đưa ra khỏi danh bạ: 4." in question
-    assert "Hồ sơ do lần nhập này cập nhật, sẽ trở lại giá trị trước khi nhập: 0." in question
+    # the number in a sentence, not "…, sẽ được đưa ra khỏi danh bạ: 4."
+    assert "Lần nhập này đã tạo 4 hồ sơ; các hồ sơ này sẽ được đưa ra khỏi danh bạ." in question
+    assert "Lần nhập này không thay đổi hồ sơ nào đã có trong cơ sở dữ liệu." in question
+    assert ": 4." not in question and ": 0." not in question
+    client.get("/ngon-ngu/en")
+    english = client.get(f"/so/nhap/{batch_id}/hoan-tac").get_data(as_text=True)
+    assert "This import created 4 records: they will be taken out of the directory." in english
+    assert "This import changed no record that was already in the registry." in english
+    client.get("/ngon-ngu/vi")
     assert "bị từ chối và không có gì thay đổi" in question
     assert f'action="/so/nhap/{batch_id}/hoan-tac"' in question
     with app.app_context():
