@@ -173,3 +173,55 @@ def test_a_reported_indicator_shows_its_entries_with_their_source(province, clie
     html = client.get("/tien-do/T1").get_data(as_text=True)
     assert "Báo cáo 12/BC-STTTT" in html and "01/10/2025" in html
     assert "Đạt" in html  # 100 % on 31/12/2025 against 100 %
+
+
+def test_the_indicator_page_says_how_the_status_is_decided_and_why_the_projection_differs(province, client):
+    """T5 showed "On track" beside a projection below its target with no word on why: both are right
+    (growth since the base period as a compounding yearly rate, against a straight line through the
+    last 12 months), and the page says so in each language, with the thresholds in force."""
+    from datetime import date
+
+    from app.indicator_settings import defaults
+    from app.progress import display
+    from app.progress.status import Point, Status
+
+    for lang, words, threshold in (
+        ("vi", ("Cách xác định trạng thái", "đường thẳng qua 12 tháng gần nhất"), "95"),
+        ("en", ("How the status is decided", "a straight line through the last 12 months"), "95%"),
+    ):
+        client.set_cookie("lang", lang)
+        html = client.get("/tien-do/T5").get_data(as_text=True)
+        assert 'id="status-method"' in html and all(w in html for w in words), lang
+        assert threshold in html
+        index = client.get("/tien-do").get_data(as_text=True)
+        assert words[1] in index
+
+    on_track_below = Status(
+        "substantial",
+        date(2030, 12, 31),
+        80.0,
+        33.4,
+        date(2026, 11, 30),
+        1.35,
+        67.8,
+        1.0,
+        Point(date(2025, 12, 31), 25.4),
+    )
+    with province.test_request_context(headers={"Cookie": "lang=en"}):
+        note = display.projection_note(on_track_below, "percent")
+        assert note.startswith("Short of the target, though the status is on track") and "31 Dec 2025" in note
+        behind_but_line_reaches = Status(
+            "limited",
+            date(2030, 12, 31),
+            80.0,
+            33.4,
+            date(2026, 11, 30),
+            0.2,
+            85.0,
+            1.0,
+            Point(date(2025, 12, 31), 25.4),
+        )
+        assert display.projection_note(behind_but_line_reaches, "percent").startswith("Reaches the target")
+        agreeing = Status("substantial", date(2030, 12, 31), 80.0, 33.4, date(2026, 11, 30), 1.35, 90.0, 1.0)
+        assert display.projection_note(agreeing, "percent") == ""
+        assert "95%" in display.status_method(defaults()) and "60%" in display.status_method(defaults())

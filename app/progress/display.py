@@ -131,6 +131,55 @@ def status_sentence(status: Status, unit: str) -> str:
     return ""
 
 
+def projection_note(status: Status, unit: str) -> str:
+    """When the straight line and the status disagree, say so beside the projection: the status reads
+    the yearly growth since the base period, which compounds; the line reads the last 12 months."""
+    if status.projection is None or status.target is None or status.kind not in _GROWTH_KINDS:
+        return ""
+    reaches = status.projection >= status.target
+    if status.kind == "substantial" and not reaches:
+        return _(
+            "Short of the target, though the status is on track: the status reads the growth since %(base)s "
+            "as a yearly rate, which compounds; a straight line through the last 12 months reaches less.",
+            base=_day(status.base.day if status.base else None),
+        )
+    if status.kind != "substantial" and reaches:
+        return _(
+            "Reaches the target, though the status is not on track: the last 12 months grew faster than "
+            "the yearly growth since %(base)s that the status reads.",
+            base=_day(status.base.day if status.base else None),
+        )
+    return ""
+
+
+_GROWTH_KINDS = ("substantial", "moderate", "limited", "deteriorating")
+
+
+def status_method(s: Settings) -> str:
+    """How a live target's status is decided, with the thresholds in force, and why the projection may differ."""
+    return _(
+        "A target whose deadline has passed is met or missed by the value on its deadline. A live target is "
+        "achieved once the value reaches it; otherwise the yearly growth observed since the base period (the "
+        "previous target's deadline, or the start of the plan) is divided by the yearly growth needed to reach "
+        "the target by its deadline, as in UN ESCAP's SDG progress reports: %(substantial)s or more of the "
+        "needed growth is on track, %(moderate)s or more moderate progress, %(limited)s or more limited "
+        "progress, less going backwards.",
+        substantial=fmt_percent(float(s.status_substantial)),
+        moderate=fmt_percent(float(s.status_moderate)),
+        limited=fmt_percent(float(s.status_limited)),
+    )
+
+
+def projection_method() -> str:
+    return _(
+        "The projection is another reading: a straight line through the last 12 months, extended to the "
+        "deadline. The two can disagree. Growth read as a yearly rate compounds, so a pace that is on track "
+        "by that reading can still fall short on a straight line; and a change of pace in the last months "
+        "shows in the straight line first. Read the status as the trend since the base period, the projection "
+        "as what the latest months alone would give."
+    )
+
+
 def _day(day: date | None) -> str:
     return fmt_date(day) if day else "—"
 

@@ -68,6 +68,7 @@ def index():
         today=today,
         staff=is_staff(current_user),
         display=display,
+        settings=s,
     )
 
 
