@@ -77,8 +77,8 @@ def provenance_label(enterprise) -> str:
         "import": _l("Imported from the business registry on %(date)s."),
         "registration": _l("Registered by the enterprise itself on %(date)s."),
         "staff": _l("Entered by the department on %(date)s."),
-        "demo": _l("Demonstration data, made up for trying the platform (%(date)s)."),
-        "generated": _l("Generated test data (%(date)s)."),
+        "demo": _l("Demonstration data, made up for trying the platform, added on %(date)s."),
+        "generated": _l("Generated test data, added on %(date)s."),
     }
     text = str(sources.get(enterprise.provenance, sources["staff"])) % {"date": fmt_date(enterprise.created_at.date())}
     if enterprise.verified_at:

@@ -87,3 +87,35 @@ def test_a_provider_declares_its_solutions(client, app):
     with app.app_context():
         assert sorted(db.session.scalars(select(EnterpriseSolution.category))) == ["erp_crm", "website"]
     assert "Thiết kế website" in client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+
+
+def test_follow_and_contact_look_like_actions_on_a_firm_nobody_manages(client, app):
+    """On a profile nobody manages, "Follow" and "Contact" were grey outlines that read as disabled."""
+    import re
+
+    with app.app_context():
+        key = make_enterprise("Công ty TNHH Cơ khí Sông Cầu").public_key
+        make_user("investor@example.vn", role="investor")
+    anonymous = client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+    contact = re.search(rf'<a class="([^"]*)" href="/doanh-nghiep/{key}/lien-he">', anonymous)
+    assert contact and "btn-primary" in contact.group(1)  # a visitor can reach a person too (after signing in)
+    login(client, "investor@example.vn")
+    page = client.get(f"/doanh-nghiep/{key}").get_data(as_text=True)
+    follow = re.search(rf'action="/doanh-nghiep/{key}/theo-doi".*?<button class="([^"]*)"', page, re.S)
+    assert follow and "btn-outline-primary" in follow.group(1)
+    assert "btn-outline-secondary" not in page.split('class="d-flex flex-wrap gap-2 no-print"', 1)[1]
+
+
+def test_the_provenance_line_says_what_its_date_is(app):
+    """ "Demonstration data … (24 Aug 2021)" left the reader to guess what the date was."""
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from app.labels import provenance_label
+
+    for lang, word in (("vi", "ngày"), ("en", "on")):
+        with app.test_request_context(headers={"Cookie": f"lang={lang}"}):
+            for source in ("import", "registration", "staff", "demo", "generated"):
+                record = SimpleNamespace(provenance=source, created_at=datetime(2021, 8, 24), verified_at=None)
+                text = provenance_label(record)
+                assert f" {word} " in text and "(" not in text, (lang, source, text)
