@@ -21,6 +21,12 @@ def test_anyone_can_take_the_quick_check_and_read_the_result(client, app):
     page = client.get(f"/danh-gia/lan/{public_id}/ket-qua").get_data(as_text=True)
     assert re.search(r"Mức \d/5: ", page)
     assert "<svg" in page and "<table" in page
+    # the line instrument · version · date sits above the heading with room under it
+    assert re.search(r'<p class="page-caption">[^<]+ · phiên bản [^<]+</p>\s*<h1', page)
+    from pathlib import Path
+
+    css = (Path(app.root_path) / "static/css/site.css").read_text()
+    assert re.search(r"\.page-caption \{[^}]*margin-bottom: \.5rem", css)
     assert "Làm bài đánh giá đầy đủ" in page  # the quick check invites the full assessment
     with app.app_context():
         attempt = services.by_public_id(public_id)

@@ -84,6 +84,11 @@ def test_the_check_page_lists_every_answer_in_words_with_a_change_link(client, a
     answer_all(client, app, public_id, choose=lambda q: [] if not q.required else best_value(q))
     page = client.get(f"/danh-gia/lan/{public_id}/nop").get_data(as_text=True)
     assert "Kiểm tra câu trả lời trước khi nộp" in page
+    # the full bar says in words where the respondent is (it had only an aria-label, no text)
+    assert re.search(r'<label for="progress"[^>]*>Bước cuối: kiểm tra câu trả lời và gửi</label>', page)
+    assert '<progress id="progress"' in page and "aria-label" not in page.split("<progress", 1)[1].split(">", 1)[0]
+    # the questionnaire's name above the heading, with room under it (not a tight "mb-1" line)
+    assert '<p class="page-caption">' in page
     with app.app_context():
         attempt = services.by_public_id(public_id)
         instrument = services.instrument_of(attempt)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app import audit
 from app.auth import totp
 from app.extensions import db
-from app.models import Assessment
+from app.models import Assessment, User
 from tests.assessment_helpers import answer_all, low_value, start
 from tests.factories import add_member, login, make_enterprise, make_user
 
@@ -220,4 +220,33 @@ def test_the_header_fits_one_row_and_an_empty_directory_offers_no_link_that_find
     page.screenshot(path=f"test-artifacts/layout-directory-empty-{lang}-{WIDTH}.png", full_page=True)
     page.goto(live_server + "/doanh-nghiep")
     assert main.locator("a[href*='xuat.csv']").count() == 1
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_staff_members_header_fits_a_1280_px_screen(app, browser, live_server, lang):
+    """With the department's link, the inbox, a long name and "Sign out", the menu was wider than a
+    1280 px screen: the page scrolled sideways and "Tiếng Việt" was cut off. It wraps instead."""
+    data = _province(app)
+    with app.app_context():
+        admin = db.session.scalar(select(User).filter_by(email="admin@so.gov.vn"))
+        admin.full_name = "Nguyễn Thị Phương Thảo (Phòng Công nghệ thông tin)"
+        db.session.commit()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
+    page = context.new_page()
+    page.goto(live_server + "/dang-nhap")
+    page.fill("#email", "admin@so.gov.vn")
+    page.fill("#password", "correct horse battery staple")
+    page.locator("main form button[type=submit]").click()
+    page.fill("#code", totp.current_code(data["secret"]))
+    page.locator("main form button[type=submit]").click()
+    for path in ("/so/", "/so/duyet", f"/so/ho-so/{data['key']}"):
+        page.goto(live_server + path)
+        width = page.evaluate("document.documentElement.clientWidth")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, lang)
+        switch = page.locator(".lang-switch").bounding_box()
+        assert switch["x"] + switch["width"] <= width, (path, lang)
+        assert page.locator(".account-name").bounding_box()["x"] + 10 < width, (path, lang)
+    page.screenshot(path=f"test-artifacts/layout-staff-header-{lang}-1280.png")
     context.close()
