@@ -7,6 +7,8 @@ import logging
 from alembic import context
 from flask import current_app
 
+from app.database import write_intent
+
 log = logging.getLogger("alembic.env")
 config = context.config
 migrate_ext = current_app.extensions["migrate"]
@@ -42,7 +44,7 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     options = {**migrate_ext.configure_args, "include_object": include_object}
     options.setdefault("process_revision_directives", process_revision_directives)
-    with migrate_ext.db.engine.connect() as connection:
+    with write_intent(), migrate_ext.db.engine.connect() as connection:  # a migration writes: BEGIN IMMEDIATE
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():
             context.run_migrations()

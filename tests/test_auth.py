@@ -149,7 +149,22 @@ def test_staff_sign_in_asks_for_a_code_that_works_once(client, app):
     login(client, "staff@so.gov.vn")
     response = client.post("/dang-nhap/ma-xac-thuc", data={"code": code})
     assert response.status_code == 200  # the same code is not accepted twice
+    assert "Mã này vừa được dùng" in response.get_data(as_text=True)  # said so, not "check your phone's time"
     assert client.get("/tai-khoan").status_code == 302
+    wrong = client.post("/dang-nhap/ma-xac-thuc", data={"code": "000000" if code != "000000" else "111111"})
+    assert "Mã này vừa được dùng" not in wrong.get_data(as_text=True)
+
+
+def test_the_language_a_person_chooses_is_the_one_their_mail_and_notices_use(client, app):
+    with app.app_context():
+        make_user("hoa@example.vn")
+    login(client, "hoa@example.vn")
+    client.get("/ngon-ngu/en?next=/tai-khoan")
+    with app.app_context():
+        assert db.session.scalar(select(User.locale).where(User.email == "hoa@example.vn")) == "en"
+    client.get("/ngon-ngu/vi")
+    with app.app_context():
+        assert db.session.scalar(select(User.locale).where(User.email == "hoa@example.vn")) == "vi"
 
 
 def test_password_reset_link_works_once(client, app, outbox):

@@ -29,11 +29,38 @@ def test_staff_approve_a_claim_from_the_queue(client, app, outbox):
     review_id = _claim_and_staff(client, app)
     page = client.get("/so/duyet?kind=claim").get_data(as_text=True)
     assert "Giám đốc, có giấy đăng ký" in page and "Yến sào Hòa Hiệp" in page
-    assert client.post(f"/so/duyet/{review_id}", data={"decision": "approve"}).status_code == 302
+    approved = client.post(f"/so/duyet/{review_id}", data={"decision": "approve"}, follow_redirects=True)
+    assert "Yêu cầu thay mặt Công ty TNHH Yến sào Hòa Hiệp đã được chấp thuận." in approved.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Membership)).claim_state == "verified"
     assert outbox.last()["To"] == "chu@example.vn"
     assert "Không có yêu cầu nào" in client.get("/so/duyet").get_data(as_text=True)
+
+
+def test_a_new_listing_in_the_queue_links_to_its_record_until_it_is_published(client, app):
+    with app.app_context():
+        make_user("chu@example.vn")
+        staff = make_user("staff@so.gov.vn", role="staff")
+        secret = staff.totp_secret
+    login(client, "chu@example.vn")
+    client.post(
+        "/doanh-nghiep/dang-ky",
+        data={
+            "name": "Hợp tác xã Nông nghiệp An Phú",
+            "legal_form": "htx",
+            "code": "4400000019",
+            "commune_code": "22015",
+            "main_vsic": "0111",
+            "address": "Thôn Phú Lâm",
+        },
+    )
+    client.post("/dang-xuat")
+    login(client, "staff@so.gov.vn", totp_secret=secret)
+    with app.app_context():
+        key = db.session.scalar(select(Enterprise.public_key).where(Enterprise.name.like("%An Phú")))
+    assert key, "the listing was not registered"
+    page = client.get("/so/duyet?kind=registration").get_data(as_text=True)
+    assert f'href="/so/ho-so/{key}"' in page and 'href="#"' not in page
 
 
 def test_rejecting_needs_a_reason(client, app):

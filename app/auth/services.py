@@ -243,6 +243,13 @@ def enable_totp(user: User, secret: str, code: str) -> None:
     audit.record(audit.Actor.of(user), "enable_two_factor", "user", user.id)
 
 
+def set_language(user: User, lang: str) -> None:
+    """The language the person reads: their e-mails and inbox notices are written in it (flushes)."""
+    if user.locale != lang:
+        user.locale = lang
+        db.session.flush()
+
+
 def check_totp(user: User, code: str) -> bool:
     """Accept a current code once (a replayed code is refused)."""
     if not user.totp_secret:

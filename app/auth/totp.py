@@ -40,5 +40,18 @@ def accepted_step(secret: str, code: str, last_step: int | None, now: float | No
     return None
 
 
+def was_used(secret: str, code: str, last_step: int | None, now: float | None = None) -> bool:
+    """Whether the code is a right one already accepted (typed again within its 30 seconds)."""
+    code = "".join(ch for ch in (code or "") if ch.isascii() and ch.isdigit())
+    if last_step is None or len(code) != 6:
+        return False
+    otp = pyotp.TOTP(secret)
+    current = int((time.time() if now is None else now) // otp.interval)
+    return any(
+        pyotp.utils.strings_equal(otp.generate_otp(step), code)
+        for step in range(current - VALID_WINDOW, min(current + VALID_WINDOW, last_step) + 1)
+    )
+
+
 def current_code(secret: str) -> str:
     return pyotp.TOTP(secret).now()

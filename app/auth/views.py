@@ -141,7 +141,11 @@ def two_factor():
             session.pop(PENDING_KEY, None)  # the password is asked again
             flash(_("Too many wrong codes: sign in again."), "error")
             return redirect(url_for("auth.login"))
-        form.code.errors = [_("That code is not right. Check the time on your phone and try the newest code.")]
+        form.code.errors = [
+            _("This code was just used. Wait for the next code in your app (a new one comes every 30 seconds).")
+            if totp.was_used(user.totp_secret, form.code.data, user.totp_last_step)
+            else _("That code is not right. Check the time on your phone and try the newest code.")
+        ]
     return render_template("auth/two_factor.html", form=form)
 
 

@@ -8,9 +8,11 @@ from flask_login import current_user, login_required
 
 from app.assessment.catalog import instruments
 from app.assessment.offers import continue_offers
+from app.auth import services as accounts
 from app.auth.permissions import is_staff
 from app.directory.contact import inbox_of
 from app.directory.contact import unread_count as count
+from app.edge import writes
 from app.i18n import LANG_COOKIE, current_language, local_today
 from app.main import main_bp
 from app.models.values import Role
@@ -114,9 +116,13 @@ def account():
 
 
 @main_bp.get("/ngon-ngu/<lang>")
+@writes
 def set_language(lang: str):
+    """The page's language; for a signed-in person also the language of their e-mails and notices."""
     if lang not in current_app.config["LANGUAGES"]:
         lang = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user.is_authenticated:
+        accounts.set_language(current_user, lang)
     response = make_response(redirect(safe_next(request.args.get("next"), url_for("main.home"))))
     response.set_cookie(
         LANG_COOKIE,

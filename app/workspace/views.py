@@ -15,17 +15,26 @@ from app.edge import attempt
 from app.extensions import db
 from app.i18n import local_today
 from app.models import Product, ReviewRequest
+from app.models.values import ReviewKind
 from app.registry import records, reviews
 from app.workspace import workspace_bp
 from app.workspace.forms import RejectForm
 
 KINDS = {
-    "registration": _l("New listings"),
-    "claim": _l("Claims"),
-    "legal_edit": _l("Changes to registered facts"),
-    "certification": _l("Certified products"),
-    "flag": _l("Labels"),
-    "report": _l("Reports of incorrect information"),
+    ReviewKind.REGISTRATION: _l("New listings"),
+    ReviewKind.CLAIM: _l("Claims"),
+    ReviewKind.LEGAL_EDIT: _l("Changes to registered facts"),
+    ReviewKind.CERTIFICATION: _l("Certified products"),
+    ReviewKind.FLAG: _l("Labels"),
+    ReviewKind.REPORT: _l("Reports of incorrect information"),
+}
+APPROVED = {  # said once a request is approved: what, for which enterprise
+    ReviewKind.REGISTRATION: _l("The new listing of %(name)s is approved and published."),
+    ReviewKind.CLAIM: _l("The claim to act for %(name)s is approved."),
+    ReviewKind.LEGAL_EDIT: _l("The change to the registered facts of %(name)s is approved and applied."),
+    ReviewKind.CERTIFICATION: _l("The certified product of %(name)s is verified."),
+    ReviewKind.FLAG: _l("The label asked for by %(name)s is granted."),
+    ReviewKind.REPORT: _l("The report about %(name)s is closed."),
 }
 
 
@@ -92,7 +101,8 @@ def decide(review_id: int):
     reason = (request.form.get("reason") or "").strip()[:1000] or None
     with attempt():
         reviews.decide(review, current_user, True, reason)
-        flash(_("Approved. The person who asked is told by e-mail and in their inbox."), "success")
+        told = _("The person who asked is told by e-mail and in their inbox.") if review.requested_by else ""
+        flash(f"{str(APPROVED[review.kind]) % {'name': review.enterprise.name}} {told}".strip(), "success")
     return redirect(url_for("workspace.queue", kind=kind))
 
 
