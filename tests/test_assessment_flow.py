@@ -315,22 +315,27 @@ def test_staff_filter_and_export_every_question_with_the_version(client, app):
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    header = rows[0]
+    labels, header = rows[0], rows[1]  # the page's language first, the column codes under it
+    assert labels[:3] == ["Mã bài đánh giá", "Thời điểm nộp", "Bảng hỏi"] and "version" not in labels
     with app.app_context():
         from app.assessment.catalog import instruments
 
         current = instruments().current("dbi-sme").version  # the version the attempt was taken in
-        assert "version" in header and any(h.startswith(f"dbi-sme.v{current}.") for h in header)
+        assert any(h.startswith(f"dbi-sme.v{current}.") for h in header)
         assert any(h.startswith("quick-check.v1.") for h in header)
         assert sum(h.startswith(f"dbi-sme.v{current}.") for h in header) == len(
             instruments().get("dbi-sme", current).questions
         )
-    assert len(rows) == 3
+        question = instruments().get("dbi-sme", current).questions[0]
+        assert labels[header.index(f"dbi-sme.v{current}.{question.name}")].endswith(question.label.vi)
+    assert len(rows) == 4
+    assert not any("dbi-sme" in cell or "quick-check" in cell for cell in rows[2] + rows[3])  # by their names
 
     xlsx = client.get("/danh-gia/quan-ly/xuat.xlsx?instrument=quick-check")
+    assert xlsx.status_code == 200, xlsx.get_data(as_text=True)[:300]
     book = CalamineWorkbook.from_filelike(io.BytesIO(xlsx.data))
     sheet = book.get_sheet_by_index(0).to_python()
-    assert len(sheet) == 2 and sheet[1][sheet[0].index("instrument")] == "quick-check"
+    assert len(sheet) == 3 and sheet[2][sheet[1].index("instrument")].endswith(", phiên bản 1")
 
 
 def test_exported_cells_never_run_as_formulas():

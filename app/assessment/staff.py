@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
-from app.assessment.catalog import instruments
+from app.assessment.catalog import instrument_title, instruments
 from app.extensions import db
-from app.models import Assessment, Enterprise
+from app.labels import SIZE_TIERS
+from app.models import Assessment, Commune, Enterprise
 
 PAGE_SIZE = 50
 
@@ -101,33 +103,39 @@ def page_of(filters: Filters, page: int) -> tuple[list[Assessment], int]:
     return list(rows), total
 
 
-def export_table(filters: Filters) -> tuple[list[str], Iterator[list]]:
-    """Header and rows: one column per question of each version present, the version as a column."""
+def export_table(filters: Filters) -> tuple[list[str], list[str], Iterator[list]]:
+    """Header in the page's language, a row of column codes, and the rows: one column per question of
+    each version present. Questionnaires, communes and sizes by their names; answers as stored."""
     keys = db.session.execute(
         submitted_query(filters)
         .with_only_columns(Assessment.instrument_id, Assessment.instrument_version)
         .distinct()
         .order_by(Assessment.instrument_id, Assessment.instrument_version)
     ).all()
-    registry = instruments()
-    versions = [registry.get(i, v) for i, v in keys if registry.get(i, v) is not None]
-    pillar_ids = sorted({p.id for inst in versions for p in inst.pillars})
-    question_columns = [(inst.key, q.name) for inst in versions for q in inst.questions]
-    header = [
-        "attempt",
-        "submitted_at",
-        "instrument",
-        "version",
-        "enterprise_code",
-        "enterprise_name",
-        "commune_code",
-        "vsic_section",
-        "size_tier",
-        "overall_level",
-        "total_share",
+    catalog = instruments()
+    versions = [catalog.get(i, v) for i, v in keys if catalog.get(i, v) is not None]
+    pillar_names = {p.id: str(p.name) for inst in versions for p in inst.pillars}
+    pillar_ids = sorted(pillar_names)
+    question_columns = [(inst, q) for inst in versions for q in inst.questions]
+    columns = [
+        ("attempt", _("Assessment reference")),
+        ("submitted_at", _("Submitted")),
+        ("instrument", _("Questionnaire")),
+        ("enterprise_code", _("Enterprise code")),
+        ("enterprise_name", _("Enterprise")),
+        ("commune", _("Commune or ward")),
+        ("vsic_section", _("Sector (VSIC section)")),
+        ("size_tier", _("Size")),
+        ("overall_level", _("Level")),
+        ("total_share", _("Score (share of the points)")),
     ]
-    header += [f"share_{pid}" for pid in pillar_ids] + [f"level_{pid}" for pid in pillar_ids]
-    header += [f"{iid}.v{ver}.{name}" for (iid, ver), name in question_columns]
+    columns += [(f"share_{pid}", _("Score: %(pillar)s", pillar=pillar_names[pid])) for pid in pillar_ids]
+    columns += [(f"level_{pid}", _("Level: %(pillar)s", pillar=pillar_names[pid])) for pid in pillar_ids]
+    columns += [
+        (f"{inst.id}.v{inst.version}.{q.name}", f"{instrument_title(inst.id, inst.version)}: {q.label}")
+        for inst, q in question_columns
+    ]
+    communes = dict(db.session.execute(select(Commune.code, Commune.name)).all())
 
     def rows() -> Iterator[list]:
         query = submitted_query(filters).options(joinedload(Assessment.enterprise)).order_by(Assessment.id)
@@ -138,21 +146,22 @@ def export_table(filters: Filters) -> tuple[list[str], Iterator[list]]:
             yield [
                 attempt.public_id,
                 attempt.submitted_at,
-                attempt.instrument_id,
-                attempt.instrument_version,
+                instrument_title(attempt.instrument_id, attempt.instrument_version),
                 enterprise.public_key if enterprise else "",
                 enterprise.name if enterprise else "",
-                enterprise.commune_code if enterprise else "",
+                communes.get(enterprise.commune_code, enterprise.commune_code) if enterprise else "",
                 enterprise.vsic_section if enterprise else "",
-                enterprise.size_tier if enterprise else "",
+                str(SIZE_TIERS.get(enterprise.size_tier, enterprise.size_tier)) if enterprise else "",
                 attempt.overall_level,
                 attempt.total_share,
                 *[pillars.get(pid, {}).get("share", "") for pid in pillar_ids],
                 *[pillars.get(pid, {}).get("level", "") for pid in pillar_ids],
                 *[
-                    answers.get(name, "") if key == (attempt.instrument_id, attempt.instrument_version) else ""
-                    for key, name in question_columns
+                    answers.get(q.name, "")
+                    if (inst.id, inst.version) == (attempt.instrument_id, attempt.instrument_version)
+                    else ""
+                    for inst, q in question_columns
                 ],
             ]
 
-    return header, rows()
+    return [str(label) for _code, label in columns], [code for code, _label in columns], rows()

@@ -40,10 +40,10 @@ def staff_list():
 @assessment_bp.get("/danh-gia/quan-ly/xuat.<fmt>")
 @staff_required
 def staff_export(fmt: str):
-    header, rows = staff.export_table(staff.Filters.from_args(request.args))
+    header, codes, rows = staff.export_table(staff.Filters.from_args(request.args))
     name = f"danh-gia-{date.today().isoformat()}"
     if fmt == "csv":
-        return csv_response(f"{name}.csv", header, rows)
+        return csv_response(f"{name}.csv", header, rows, codes=codes)
     if fmt == "xlsx":
-        return xlsx_response(f"{name}.xlsx", header, rows)
+        return xlsx_response(f"{name}.xlsx", header, rows, codes=codes)
     return ("", 404)

@@ -86,7 +86,10 @@ def test_staff_undo_a_large_import_in_the_background_and_see_a_stopped_undo(app,
     page.goto(f"/so/nhap/{done}")
     page.page.get_by_role("link", name="Undo this import").click()  # asked first, on a page of its own
     page.page.get_by_role("heading", name=f"Undo import {done}?").wait_for()
-    assert "This import created 40 records: they will be taken out of the directory." in page.page.locator("main").inner_text()
+    assert (
+        "This import created 40 records: they will be taken out of the directory."
+        in page.page.locator("main").inner_text()
+    )
     page.page.get_by_role("button", name="Undo the import").click()
     expect(page.page.locator("main p.small").first).to_contain_text("Undone ·", timeout=20_000)  # it reloads itself
     assert page.page.get_by_role("link", name="Undo this import").count() == 0
