@@ -10,7 +10,8 @@ Two caches, per worker process by default (no shared service needed):
 
 * pages: whole anonymous GET responses (the directory, profiles, the API's lists), keyed on
   (version, language, full URL), with an ETag so that a browser's revalidation costs a 304;
-* values: results a service computes from the registry (facet counts), keyed on (version, key).
+* values: results a service computes from the registry, keyed on (version, key);
+* reference: what no visitor's question changes (facet values and labels), always on and small.
 
 With PAGE_CACHE_URL=redis://… the page cache lives in Redis instead, shared by every worker.
 """
@@ -194,6 +195,9 @@ def _stores() -> dict:
             {
                 "pages": pages,
                 "values": values,
+                "reference": LRU(REFERENCE_ENTRIES, max_age=max_age),
+                "latest": {},
+                "max_age": max_age,
                 "version": None,
                 "version_seconds": int(cfg["REGISTRY_VERSION_CHECK_MS"]) / 1000,
             },
@@ -212,6 +216,34 @@ def memoized(key: tuple, compute: Callable[[], Any]) -> Any:
         found = compute()
         values.set(full_key, found)
     return found
+
+
+REFERENCE_ENTRIES = 64
+
+
+def reference_value(key: tuple, compute: Callable[[], Any]) -> Any:
+    """compute() once per registry version and key (per process), whatever the cache settings: for
+    what no visitor's question changes — the facets' values and labels, the communes' order — which
+    every page of the directory would otherwise read again. Callers must not mutate the result."""
+    stores = _stores()
+    full_key = (registry_version(), *key)
+    found = stores["reference"].get(full_key)
+    if found is None:
+        found = compute()
+        stores["reference"].set(full_key, found)
+    return found
+
+
+def latest_value(name: str, key: tuple, compute: Callable[[], Any]) -> Any:
+    """Like reference_value, but only the latest version is kept: for a large value (the facet
+    bitmaps), which an old version must not keep in memory."""
+    stores = _stores()
+    full_key = (registry_version(), *key)
+    held = stores["latest"].get(name)
+    if held is None or held[0] != full_key or time.monotonic() - held[1] > stores["max_age"]:
+        held = (full_key, time.monotonic(), compute())
+        stores["latest"][name] = held
+    return held[2]
 
 
 def _anonymous_read() -> bool:

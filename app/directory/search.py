@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import astuple, dataclass, fields, replace
 from datetime import date
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, true
 from sqlalchemy.sql import ColumnElement
 
-from app.cache import memoized
+from app.cache import memoized, reference_value
+from app.directory import facet_index
 from app.directory import facets as facet_lists
 from app.domain.codes import CodeError, looks_like_enterprise_code, validate_enterprise_code
 from app.extensions import db
@@ -29,6 +30,7 @@ from app.search_text import query_terms
 from app.text import normalize
 
 PER_PAGE_CHOICES = (20, 50, 100)
+PAGE_FROM_IDS = 2000  # up to this many matches, the page is read by id
 MAX_DEPTH = 2000  # results reachable by paging; narrow the search to see others
 # Above this many matches, facet counts and relevance ranking would scan most of the registry on
 # every request (SPEC §6, known traps): the facets then list their values without counts, and a
@@ -125,10 +127,16 @@ def code_in_query(q: str) -> str | None:
         return None
 
 
-def _conditions(query: Query, skip: str | None = None, plan: str = "index") -> list[ColumnElement[bool]]:
+def _conditions(
+    query: Query, skip: str | None = None, plan: str = "index", text_matches=None
+) -> list[ColumnElement[bool]]:
+    """The query's conditions (but the facet `skip`); the text through the index, by testing the
+    words on each row ("scan"), or through `text_matches`, a set of the text's matches (an "id" column)."""
     conditions: list[ColumnElement[bool]] = [public_record(), Enterprise.status != "dissolved"]
     if query.code:
         conditions.append(Enterprise.public_key == query.code)
+    elif query.terms and text_matches is not None:
+        conditions.append(Enterprise.id.in_(select(text_matches.c.id)))
     elif query.terms:
         conditions.append(words_condition(query.terms) if plan == "scan" else match_condition(query.terms))
     if query.sector and skip != "sector":
@@ -179,19 +187,20 @@ def _sells_on(platform: str) -> ColumnElement[bool]:
     )
 
 
-def _order(query: Query, broad: bool = False) -> list:
-    by_name = [Enterprise.name_sort, Enterprise.id]  # byte order (the column's collation): its index serves it
+def _order(query: Query, broad: bool = False, c=Enterprise) -> list:
+    """The page's order, on the enterprise's columns or on those of a set of matches (`c`)."""
+    by_name = [c.name_sort, c.id]  # byte order (the column's collation): its index serves it
     if query.sort == "name" or (query.sort == "relevance" and (not query.terms or broad)):
         return by_name
     if query.sort == "newest":
-        return [Enterprise.founded_on.desc().nulls_last(), Enterprise.id.desc()]
+        return [c.founded_on.desc().nulls_last(), c.id.desc()]
     if query.sort == "size":
-        size_rank = case(SIZE_ORDER, value=Enterprise.size_tier, else_=9)
-        return [size_rank, Enterprise.employees.desc().nulls_last(), *by_name]
+        size_rank = case(SIZE_ORDER, value=c.size_tier, else_=9)
+        return [size_rank, c.employees.desc().nulls_last(), *by_name]
     typed = query.q.lower()
     folded = " ".join(query.terms)
-    exact = case((contains(Enterprise.name_lower, typed), 0), else_=1)
-    starts = case((Enterprise.name_folded.like(f"{folded}%") if folded else literal(False), 0), else_=1)
+    exact = case((contains(c.name_lower, typed), 0), else_=1)
+    starts = case((c.name_folded.like(f"{folded}%") if folded else literal(False), 0), else_=1)
     return [exact, starts, *by_name]
 
 
@@ -211,30 +220,45 @@ class Results:
 
 
 def run(query: Query, with_facets: bool = True) -> Results:
-    key = _filter_key(query)
-    plan = memoized(("plan", key), lambda: plan_for(query))
-    total = memoized(("total", key), lambda: capped_count(query, plan))
+    """Find the matches once: their capped count, the page and the facet counts come from one
+    statement over one set (facets.gather), started from the most selective condition (plan_for).
+    A search sampled as broad counts no further than BROAD_LIMIT + 1 and lists the facets' values
+    without counts; so does a facet whose "all but this facet" set is sampled as broad. The count
+    and the facets are kept per registry version (VALUE_CACHE_ENTRIES); the page is read afresh then."""
+    fresh: dict[str, list[int]] = {}
+
+    def count() -> tuple[str, int, dict]:
+        estimate = estimate_for(query)
+        plan = plan_for(query, estimate)
+        if plan == "index" and facet_index.serves(query):  # the bitmaps count, exactly
+            counted = facet_index.count(query, facet_index.current(), _text_ids(query), with_facets)
+            if counted.total <= BROAD_LIMIT:
+                if counted.total <= PAGE_FROM_IDS:
+                    fresh["ids"] = facet_index.members(counted.matches, counted.matches.bit_length())
+                return plan, counted.total, counted.facets
+            return plan, BROAD_LIMIT + 1, facet_lists.facet_values() if with_facets else {}
+        if estimate is None or estimate.all <= BROAD_LIMIT:
+            skip = {facet for facet, n in (estimate.without.items() if estimate else ()) if n > BROAD_LIMIT}
+            found = facet_lists.gather(query, plan, with_facets, uncounted=skip)
+            if found.total <= BROAD_LIMIT:  # the set was complete: its page and counts hold
+                fresh["page"] = found.page_ids
+                return plan, found.total, found.facets
+            total = found.total
+        else:
+            total = capped_count(query, plan)
+        return plan, total, facet_lists.facet_values() if with_facets else {}
+
+    plan, total, facets = memoized(("search", _filter_key(query), with_facets), count)
     broad = total > BROAD_LIMIT
-    reachable = min(total, MAX_DEPTH)
-    max_page = max(1, -(-reachable // query.per_page))
-    page = min(query.page, max_page)
-    items = list(
-        db.session.scalars(
-            select(Enterprise)
-            .where(*_conditions(query, plan=plan))
-            .order_by(*_order(query, broad))
-            .limit(query.per_page)
-            .offset((page - 1) * query.per_page)
-        )
-    )
-    facets = {}
-    if with_facets:
-        facets = (
-            memoized(("facet_values",), facet_lists.facet_values)
-            if broad
-            else memoized(("facets", key), lambda: facet_lists.facet_counts(query, plan))
-        )
-    return Results(replace(query, page=page), total, items, facets, max_page, broad, BROAD_LIMIT)
+    max_page = _max_page(total, query.per_page)
+    page = replace(query, page=min(query.page, max_page))
+    if "page" in fresh and page == query:
+        items = _load(fresh["page"])
+    elif "ids" in fresh:  # few matches, known by id: the page orders them
+        items = _page(page, plan, broad, ids=fresh["ids"])
+    else:
+        items = _page(page, plan, broad)
+    return Results(page, total, items, facets, max_page, broad, BROAD_LIMIT)
 
 
 def _filter_key(query: Query) -> tuple:
@@ -242,37 +266,100 @@ def _filter_key(query: Query) -> tuple:
     return astuple(replace(query, sort="", page=1, per_page=20))
 
 
+def _max_page(total: int, per_page: int) -> int:
+    return max(1, -(-min(total, MAX_DEPTH) // per_page))
+
+
+def _page(query: Query, plan: str, broad: bool, ids: list[int] | None = None) -> list[Enterprise]:
+    """A page of the matches: found by their conditions, or among the given ids."""
+    where = [Enterprise.id.in_(ids)] if ids is not None else _conditions(query, plan=plan)
+    statement = (
+        select(Enterprise)
+        .where(*where)
+        .order_by(*_order(query, broad))
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
+    )
+    return list(db.session.scalars(statement))
+
+
+def _text_ids(query: Query) -> list[int] | None:
+    """The enterprises the text (or the enterprise code) of a query selects, None without either."""
+    if query.code:
+        return list(db.session.scalars(select(Enterprise.id).where(Enterprise.public_key == query.code)))
+    if query.terms:
+        return list(db.session.scalars(select(Enterprise.id).where(match_condition(query.terms))))
+    return None
+
+
+def _load(ids: list[int]) -> list[Enterprise]:
+    """The enterprises of a page, in the page's order, read by primary key."""
+    if not ids:
+        return []
+    found = {e.id: e for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
 SAMPLE_RUNS, SAMPLE_RUN = 40, 25  # 1000 ids
 
 
-def plan_for(query: Query) -> str:
-    """How to find the matches of a text search: "index" through the full-text index, or "scan",
-    testing the words on rows read in the order shown, when a sample says more than BROAD_LIMIT
-    enterprises match — then a page and the capped count stop after a few rows, whereas the index
-    would first gather every match. Either plan returns the same enterprises."""
-    if not query.terms:
-        return "index"
+@dataclass(frozen=True)
+class Estimate:
+    """How many enterprises a sample of the registry says would match: the text alone, the whole
+    query, and the query without each of its active facets (what that facet is counted over)."""
+
+    text: float
+    all: float
+    without: dict[str, float]
+
+
+def estimate_for(query: Query) -> Estimate | None:
+    """Estimates from a sample of 1000 rows (40 runs of consecutive ids spread over the whole range:
+    a run shares its pages, and the spread keeps a batch imported together from skewing the share);
+    None when the registry is too small for any search to be broad."""
     # Two subqueries: SQLite reads min() or max() from the primary key only when each is alone.
     low, high = db.session.execute(
         select(select(func.min(Enterprise.id)).scalar_subquery(), select(func.max(Enterprise.id)).scalar_subquery())
     ).one()
     if low is None or high - low + 1 <= BROAD_LIMIT:
-        return "index"
-    # Runs of consecutive ids spread over the whole range: a run shares its pages, so the sample
-    # reads few of them, and the spread keeps a batch imported together from skewing the share.
+        return None
     span = high - low + 1
     if span <= SAMPLE_RUNS * SAMPLE_RUN:
         runs = [(low, high)]
     else:
-        runs = [
-            (start, start + SAMPLE_RUN - 1) for start in (low + span * i // SAMPLE_RUNS for i in range(SAMPLE_RUNS))
-        ]
+        starts = (low + span * i // SAMPLE_RUNS for i in range(SAMPLE_RUNS))
+        runs = [(start, start + SAMPLE_RUN - 1) for start in starts]
     in_runs = or_(*(Enterprise.id.between(first, last) for first, last in runs))
-    hits = db.session.scalar(
-        select(func.count()).select_from(Enterprise).where(in_runs, *_conditions(query, plan="scan"))
-    )
-    estimated = hits / sum(last - first + 1 for first, last in runs) * span
-    return "scan" if estimated > BROAD_LIMIT else "index"
+    active = facet_lists.active_facets(query)
+    everything = and_(true(), *_conditions(query, plan="scan")[2:])
+    sums = [func.sum(case((everything, 1), else_=0))]
+    text_only = and_(true(), *_conditions(replace(query, **_cleared(active)), plan="scan")[2:])
+    sums.append(func.sum(case((text_only, 1), else_=0)))
+    for facet in active:
+        sums.append(func.sum(case((and_(true(), *_conditions(query, facet, plan="scan")[2:]), 1), else_=0)))
+    row = db.session.execute(
+        select(func.count(), *sums).select_from(Enterprise).where(in_runs, *_conditions(Query(), plan="scan"))
+    ).one()
+    sampled = sum(last - first + 1 for first, last in runs)
+    scale = span / sampled
+    shares = [(n or 0) * scale for n in row[1:]]
+    return Estimate(text=shares[1], all=shares[0], without=dict(zip(active, shares[2:], strict=True)))
+
+
+def _cleared(facets: list[str]) -> dict:
+    return {facet: _DEFAULTS[facet] for facet in facets}
+
+
+def plan_for(query: Query, estimate: Estimate | None = None) -> str:
+    """How to find the matches of a text search: "index" through the full-text index, or "scan",
+    testing the words on rows read by the other conditions' indexes or in the order shown, when the
+    text alone would match more than BROAD_LIMIT enterprises — then a narrow facet drives the
+    search (the index would first gather every match of the text), and a broad page and its capped
+    count stop after a few rows. Either plan returns the same enterprises."""
+    if not query.terms:
+        return "index"
+    estimate = estimate or estimate_for(query)
+    return "scan" if estimate is not None and estimate.text > BROAD_LIMIT else "index"
 
 
 def capped_count(query: Query, plan: str = "index") -> int:
@@ -301,7 +388,7 @@ def labels() -> dict[str, dict]:
             "platforms": {r.code: r for r in db.session.execute(select(Platform.code, Platform.name))},
         }
 
-    return memoized(("labels",), read)
+    return reference_value(("labels",), read)
 
 
 def export_rows(query: Query, limit: int | None):

@@ -28,7 +28,11 @@ def index():
         enterprise = profiles.get_public(code)
         if enterprise is not None:
             return redirect(url_for("directory.profile", key=enterprise.public_key))
-    results = search.run(query)
+    return render_results(search.run(query))
+
+
+def render_results(results: search.Results) -> str:
+    """The results page of a search (apart, so that the template can be measured alone)."""
     # index_url: the facet links (a hundred on a page) add their query string to it, no url_for each
     return render_template(
         "directory/index.html",
