@@ -317,10 +317,7 @@ def estimate_for(query: Query) -> Estimate | None:
     """Estimates from a sample of 1000 rows (40 runs of consecutive ids spread over the whole range:
     a run shares its pages, and the spread keeps a batch imported together from skewing the share);
     None when the registry is too small for any search to be broad."""
-    # Two subqueries: SQLite reads min() or max() from the primary key only when each is alone.
-    low, high = db.session.execute(
-        select(select(func.min(Enterprise.id)).scalar_subquery(), select(func.max(Enterprise.id)).scalar_subquery())
-    ).one()
+    low, high = reference_value(("id_range",), _id_range)
     if low is None or high - low + 1 <= BROAD_LIMIT:
         return None
     span = high - low + 1
@@ -346,11 +343,23 @@ def estimate_for(query: Query) -> Estimate | None:
     return Estimate(text=shares[1], all=shares[0], without=dict(zip(active, shares[2:], strict=True)))
 
 
+def _id_range() -> tuple[int | None, int | None]:
+    # Two subqueries: SQLite reads min() or max() from the primary key only when each is alone.
+    return tuple(
+        db.session.execute(
+            select(select(func.min(Enterprise.id)).scalar_subquery(), select(func.max(Enterprise.id)).scalar_subquery())
+        ).one()
+    )
+
+
 def _cleared(facets: list[str]) -> dict:
     return {facet: _DEFAULTS[facet] for facet in facets}
 
 
-def plan_for(query: Query, estimate: Estimate | None = None) -> str:
+_SAMPLE = Estimate(0, 0, {})  # plan_for's default: sample the registry
+
+
+def plan_for(query: Query, estimate: Estimate | None = _SAMPLE) -> str:
     """How to find the matches of a text search: "index" through the full-text index, or "scan",
     testing the words on rows read by the other conditions' indexes or in the order shown, when the
     text alone would match more than BROAD_LIMIT enterprises — then a narrow facet drives the
@@ -358,7 +367,8 @@ def plan_for(query: Query, estimate: Estimate | None = None) -> str:
     count stop after a few rows. Either plan returns the same enterprises."""
     if not query.terms:
         return "index"
-    estimate = estimate or estimate_for(query)
+    if estimate is _SAMPLE:
+        estimate = estimate_for(query)
     return "scan" if estimate is not None and estimate.text > BROAD_LIMIT else "index"
 
 
