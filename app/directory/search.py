@@ -200,8 +200,12 @@ def _order(query: Query, broad: bool = False, c=Enterprise) -> list:
     typed = query.q.lower()
     folded = " ".join(query.terms)
     exact = case((contains(c.name_lower, typed), 0), else_=1)
+    # Every word found in the name (the last as a prefix) before matches in the products,
+    # the commune, the description or the declared solutions.
+    padded = literal(" ") + c.name_folded
+    in_name = case((and_(true(), *(contains(padded, f" {t}") for t in query.terms)), 0), else_=1)
     starts = case((c.name_folded.like(f"{folded}%") if folded else literal(False), 0), else_=1)
-    return [exact, starts, *by_name]
+    return [exact, in_name, starts, *by_name]
 
 
 @dataclass
