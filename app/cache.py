@@ -234,16 +234,31 @@ def reference_value(key: tuple, compute: Callable[[], Any]) -> Any:
     return found
 
 
-def latest_value(name: str, key: tuple, compute: Callable[[], Any]) -> Any:
-    """Like reference_value, but only the latest version is kept: for a large value (the facet
-    bitmaps), which an old version must not keep in memory."""
+def latest_value(name: str, key: tuple, compute: Callable[[], Any] | None) -> Any:
+    """The value kept under `name` for this registry version and key — only the latest one is kept,
+    for a large value (the facet bitmaps) an old version must not keep in memory. Without it, compute()
+    makes it now; with compute None the caller gets None (and may have it made elsewhere: remember())."""
     stores = _stores()
     full_key = (registry_version(), *key)
     held = stores["latest"].get(name)
-    if held is None or held[0] != full_key or time.monotonic() - held[1] > stores["max_age"]:
-        held = (full_key, time.monotonic(), compute())
-        stores["latest"][name] = held
-    return held[2]
+    if held is not None and held[0] == full_key and time.monotonic() - held[1] <= stores["max_age"]:
+        return held[2]
+    if compute is None:
+        return None
+    value = compute()
+    stores["latest"][name] = (full_key, time.monotonic(), value)
+    return value
+
+
+def latest_key(key: tuple) -> tuple:
+    """The full key latest_value() looks for: made in a request, kept by a thread that computes the value."""
+    return (registry_version(), *key)
+
+
+def remember(app, name: str, full_key: tuple, value: Any) -> None:
+    """Keep a value computed away from the request (a thread), under the key it was computed for."""
+    with app.app_context():
+        _stores()["latest"][name] = (full_key, time.monotonic(), value)
 
 
 def _anonymous_read() -> bool:

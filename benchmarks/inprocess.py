@@ -43,6 +43,7 @@ def main() -> int:
     parser.add_argument("--kinds", default="directory,api,profile")
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--json", default=None, help="write the figures to this file")
+    parser.add_argument("--slowest", action="store_true", help="list the five slowest requests of each kind")
     args = parser.parse_args()
 
     url = args.database_url or f"sqlite:///{Path(args.instance) / 'app.db'}"
@@ -81,6 +82,7 @@ def main() -> int:
     for _ in range(30):  # warm: imports, templates, connections
         client.get("/_hello")
         client.get("/doanh-nghiep?q=a")
+    warm_worker(app)
     figures = {"engine": engine.dialect.name, "database": url.rsplit("/", 1)[-1], "kinds": {}}
     for kind in args.kinds.split(","):
         urls = stream(vocab, rng, kind, args.requests)
@@ -105,6 +107,7 @@ def main() -> int:
             "sql_median_ms": statistics.median(sql_ms),
             "statuses": statuses,
             "slowest": urls[route.index(max(route))],
+            "slowest_five": [(round(ms, 1), url) for ms, url in sorted(zip(route, urls, strict=True))[-5:]],
         }
         if kind == "directory":
             row["template_median_ms"] = statistics.median(_template_times(app, urls, search, directory_views))
@@ -116,9 +119,24 @@ def main() -> int:
             f"({row['slowest']}), hello {row['hello_median_ms']:.3f} ms, ratio {row['ratio']:.3f}, "
             f"SQL median {row['sql_median_ms']:.2f} ms{extra}, statuses {statuses}"
         )
+        if args.slowest:
+            for ms, url in reversed(row["slowest_five"]):
+                print(f"    {ms:8.1f} ms  {url}")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
     return 0
+
+
+def warm_worker(app, timeout: float = 120) -> None:
+    """Wait until the worker's facet bitmaps are built (on a thread of their own at a large registry)."""
+    from app.directory import facet_index
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.test_request_context("/"):
+            if facet_index.current() is not None:
+                return
+        time.sleep(0.2)
 
 
 def _template_times(app, urls, search, directory_views) -> list[float]:

@@ -364,3 +364,37 @@ def test_a_description_edit_keeps_the_products_searchable(client, app, province)
         db.session.commit()
     assert names(client, "/doanh-nghiep?q=tom+hum") == ["Công ty TNHH Thủy sản Hải Đăng"]
     assert names(client, "/doanh-nghiep?q=hai+san") == ["Công ty TNHH Thủy sản Hải Đăng"]
+
+
+def test_a_broad_text_with_a_narrow_filter_is_tested_on_the_filter_s_rows(app, province, monkeypatch):
+    with app.test_request_context():
+        expected = search.run(search.Query(q="x", sector="I"))
+        monkeypatch.setattr(search, "BROAD_LIMIT", 1)
+        assert search.plan_for(search.Query(q="x")) == "scan"  # the text alone: 3 of 5
+        narrow = search.run(search.Query(q="x", sector="I"))
+        assert narrow.total == expected.total == 1 and not narrow.broad
+        assert [e.name for e in narrow.items] == ["Công ty Cổ phần Du lịch Đồng Xuân"]
+        assert dict(narrow.facets["sector"]) == dict(expected.facets["sector"]) == {"I": 1, "G": 1, "J": 1}
+
+
+def test_a_large_registry_counts_in_sql_while_its_bitmaps_are_built_apart(app, province, monkeypatch):
+    from app.directory import facet_index
+
+    app.config["VALUE_CACHE_ENTRIES"] = 0
+    app.extensions.pop("registry_cache", None)
+    query = search.Query(q="xuan", sort="name")
+    with app.test_request_context():
+        inline = search.run(query)
+    monkeypatch.setattr(facet_index, "INLINE_LIMIT", 0)
+    app.extensions.pop("registry_cache", None)
+    with app.test_request_context():
+        meanwhile = search.run(query)  # no bitmaps yet: counted in SQL, a thread builds them
+    with facet_index._building:  # the thread is done
+        pass
+    with app.test_request_context():
+        assert facet_index.current() is not None
+        built = search.run(query)
+    for results in (meanwhile, built):
+        assert results.total == inline.total == 2
+        assert results.facets == inline.facets
+        assert [e.id for e in results.items] == [e.id for e in inline.items]

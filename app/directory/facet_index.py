@@ -11,13 +11,15 @@ product's certificate counts by the day), like the other reference values of app
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import reduce
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import select
 
-from app.cache import latest_value
+from app.cache import latest_key, latest_value, remember
 from app.directory import facets as facet_lists
 from app.directory import search
 from app.extensions import db
@@ -41,6 +43,12 @@ class FacetIndex:
         key = "1" if value is True else str(value)
         return self.values[facet].get(key, 0)
 
+    def filtered(self, query: search.Query) -> int:
+        """The enterprises every filter of the query selects, its text aside."""
+        return reduce(
+            lambda a, b: a & b, (self.filter(query, f) for f in facet_lists.active_facets(query)), self.narrowing(query)
+        )
+
     def narrowing(self, query: search.Query) -> int:
         """The conditions that are no facet: the investors' view, looking for funding."""
         found = self.listed
@@ -56,8 +64,32 @@ def serves(query: search.Query) -> bool:
     return query.since is None
 
 
-def current() -> FacetIndex:
-    return latest_value("facet_index", (local_today(),), build)
+INLINE_LIMIT = 100_000  # ids: a registry this small builds its bitmaps within the request (< 0.3 s)
+_building = threading.Lock()
+
+
+def current() -> FacetIndex | None:
+    """The bitmaps of this registry version and day. A small registry builds them at once; a large
+    one (2–3 s at a million enterprises) on a thread of this worker, while the searches that come
+    meanwhile count in SQL (None)."""
+    key = (local_today(),)
+    low, high = search.id_range()
+    if low is None or high - low + 1 <= INLINE_LIMIT:
+        return latest_value("facet_index", key, build)
+    found = latest_value("facet_index", key, None)
+    if found is None and _building.acquire(blocking=False):
+        app = current_app._get_current_object()
+        threading.Thread(target=_build_apart, args=(app, latest_key(key)), daemon=True).start()
+    return found
+
+
+def _build_apart(app, full_key: tuple) -> None:
+    try:
+        with app.app_context():
+            index = build()
+        remember(app, "facet_index", full_key, index)
+    finally:
+        _building.release()
 
 
 def bitmap(ids, size: int) -> int:
@@ -76,18 +108,16 @@ def build() -> FacetIndex:
     listed = search._conditions(search.Query())
     columns = [Enterprise.id, *GROUPED.values(), Enterprise.is_digital_tech, Enterprise.is_startup]
     columns += [Enterprise.shows_readiness, Enterprise.funding_sought_vnd > 0]
-    rows = db.session.execute(select(*columns).where(*listed)).all()
+    rows = _raw_rows(select(*columns).where(*listed))
     size = (max((r[0] for r in rows), default=0)) + 1
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     values: dict[str, dict[str, int]] = {}
     for position, facet in enumerate(GROUPED, start=1):
-        column = np.array([r[position] or "" for r in rows], dtype=object)
-        values[facet] = {}
-        if len(rows):
-            kinds, inverse = np.unique(column, return_inverse=True)
-            for k, kind in enumerate(kinds):
-                if kind:
-                    values[facet][str(kind)] = bitmap(ids[inverse == k], size)
+        codes: dict[str | None, int] = {}  # each value numbered: one vector comparison per value
+        numbered = np.fromiter(
+            (codes.setdefault(r[position], len(codes)) for r in rows), dtype=np.int32, count=len(rows)
+        )
+        values[facet] = {str(value): bitmap(ids[numbered == k], size) for value, k in codes.items() if value}
     flags = len(GROUPED) + 1
     for offset, facet in enumerate(("digital", "startup")):
         chosen = np.fromiter((bool(r[flags + offset]) for r in rows), dtype=bool, count=len(rows))
@@ -119,6 +149,18 @@ def build() -> FacetIndex:
             by_level.setdefault(str(level), []).append(enterprise_id)
     values["level"] = {level: bitmap(found, size) for level, found in by_level.items()}
     return FacetIndex(size, listed_bits, values, seeking)
+
+
+def _raw_rows(statement) -> list[tuple]:
+    """All rows of a statement as the driver gives them: a million rows without SQLAlchemy's per-row work."""
+    connection = db.session.connection()
+    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(str(compiled))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 @dataclass

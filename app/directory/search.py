@@ -30,7 +30,7 @@ from app.search_text import query_terms
 from app.text import normalize
 
 PER_PAGE_CHOICES = (20, 50, 100)
-PAGE_FROM_IDS = 2000  # up to this many matches, the page is read by id
+PAGE_FROM_IDS = 10_000  # up to this many matches, the page is read by id
 MAX_DEPTH = 2000  # results reachable by paging; narrow the search to see others
 # Above this many matches, facet counts and relevance ranking would scan most of the registry on
 # every request (SPEC §6, known traps): the facets then list their values without counts, and a
@@ -234,8 +234,18 @@ def run(query: Query, with_facets: bool = True) -> Results:
     def count() -> tuple[str, int, dict]:
         estimate = estimate_for(query)
         plan = plan_for(query, estimate)
-        if plan == "index" and facet_index.serves(query):  # the bitmaps count, exactly
-            counted = facet_index.count(query, facet_index.current(), _text_ids(query), with_facets)
+        if estimate is not None and estimate.all > SURELY_BROAD * BROAD_LIMIT:  # no need to count to the limit
+            return plan, BROAD_LIMIT + 1, facet_lists.facet_values() if with_facets else {}
+        index = facet_index.current() if facet_index.serves(query) else None
+        text_ids = _NOT_FOUND
+        if index is not None and plan == "index":
+            text_ids = _text_ids(query)
+        elif index is not None:  # a broad text: test its words on the few rows the filters select
+            narrowed = index.filtered(query)
+            if narrowed.bit_count() <= CANDIDATES:
+                text_ids = _ids_among(query, facet_index.members(narrowed, narrowed.bit_length()))
+        if text_ids is not _NOT_FOUND:  # the bitmaps count, exactly
+            counted = facet_index.count(query, index, text_ids, with_facets)
             if counted.total <= BROAD_LIMIT:
                 if counted.total <= PAGE_FROM_IDS:
                     fresh["ids"] = facet_index.members(counted.matches, counted.matches.bit_length())
@@ -296,6 +306,18 @@ def _text_ids(query: Query) -> list[int] | None:
     return None
 
 
+_NOT_FOUND: list[int] = []  # a text's matches that could not be gathered cheaply
+CANDIDATES = 20_000  # a broad text is tested on the rows of filters selecting no more than this
+
+
+def _ids_among(query: Query, ids: list[int]) -> list[int]:
+    """Which of the given enterprises the words of the query match, tested on each row."""
+    if not ids:
+        return []
+    statement = select(Enterprise.id).where(Enterprise.id.in_(ids), words_condition(query.terms))
+    return list(db.session.scalars(statement))
+
+
 def _load(ids: list[int]) -> list[Enterprise]:
     """The enterprises of a page, in the page's order, read by primary key."""
     if not ids:
@@ -305,6 +327,9 @@ def _load(ids: list[int]) -> list[Enterprise]:
 
 
 SAMPLE_RUNS, SAMPLE_RUN = 40, 25  # 1000 ids
+# A sample of 1000 rows showing three times BROAD_LIMIT's share (150 rows at a million) leaves no doubt
+# that more than BROAD_LIMIT enterprises match: the capped count, which reads rows up to the limit, is skipped.
+SURELY_BROAD = 3
 
 
 @dataclass(frozen=True)
@@ -321,7 +346,7 @@ def estimate_for(query: Query) -> Estimate | None:
     """Estimates from a sample of 1000 rows (40 runs of consecutive ids spread over the whole range:
     a run shares its pages, and the spread keeps a batch imported together from skewing the share);
     None when the registry is too small for any search to be broad."""
-    low, high = reference_value(("id_range",), _id_range)
+    low, high = id_range()
     if low is None or high - low + 1 <= BROAD_LIMIT:
         return None
     span = high - low + 1
@@ -345,6 +370,11 @@ def estimate_for(query: Query) -> Estimate | None:
     scale = span / sampled
     shares = [(n or 0) * scale for n in row[1:]]
     return Estimate(text=shares[1], all=shares[0], without=dict(zip(active, shares[2:], strict=True)))
+
+
+def id_range() -> tuple[int | None, int | None]:
+    """The lowest and the highest enterprise id, read once per registry version."""
+    return reference_value(("id_range",), _id_range)
 
 
 def _id_range() -> tuple[int | None, int | None]:
