@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from app.cache import latest_key, latest_value, remember
 from app.directory import facets as facet_lists
-from app.directory import search
+from app.directory import planning, search
 from app.extensions import db
 from app.i18n import local_today
 from app.models import Enterprise, LatestAssessment, Listing, Product
@@ -73,7 +73,7 @@ def current() -> FacetIndex | None:
     one (2–3 s at a million enterprises) on a thread of this worker, while the searches that come
     meanwhile count in SQL (None)."""
     key = (local_today(),)
-    low, high = search.id_range()
+    low, high = planning.id_range()
     if low is None or high - low + 1 <= INLINE_LIMIT:
         return latest_value("facet_index", key, build)
     found = latest_value("facet_index", key, None)

@@ -1,7 +1,9 @@
 """Facets of a directory search: the values offered to narrow it, and how many matches each has.
 
-Counted over the search's own conditions (app/directory/search.py), each facet with every other
-filter applied but its own.
+Each facet is counted with every other filter applied but its own. Most searches count from the
+bitmaps of app/directory/facet_index.py; `gather` is the SQL way, for what they do not serve: one
+statement over the search's own conditions (app/directory/search.py) gives the capped count, the
+page and every facet's counts.
 """
 
 from __future__ import annotations

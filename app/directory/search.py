@@ -1,11 +1,14 @@
-"""Directory search: one query object, its conditions, its results (facet counts: app/directory/facets.py).
+"""Directory search: one query object, its conditions, its results.
 
-Text matching runs on the folded `search_text` through the engine's full-text index (FTS5 on
-SQLite, a GIN tsvector index on PostgreSQL): every term must match a word, the last one as a
-prefix. Both engines tokenise the folded text the same way, so they return the same enterprises.
-A search that matches most of the registry tests the same words on each row instead (plan_for),
-reading rows in the order shown, so that a page and its capped total stop early.
-Ordering is defined in SQL on stored columns, identically for both.
+Text matching runs on the folded `search_text` (name, products, commune, description, declared
+solutions) through the engine's full-text index (FTS5 on SQLite, a GIN tsvector index on
+PostgreSQL): every term must match a word, the last one as a prefix. Both engines tokenise the
+folded text the same way, so they return the same enterprises. A search finds its matches once:
+the total and the facet counts are intersections of per-value bitmaps (app/directory/facet_index.py)
+with the text's matches; what the bitmaps cannot serve is one SQL statement (facets.gather). A text
+that matches most of the registry is tested on each row instead (app/directory/planning.py), on
+the rows of a narrow filter or in the order shown, so that a page and its capped total stop early.
+Ordering is defined in SQL on stored columns, identically for both engines.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ import json
 from dataclasses import astuple, dataclass, fields, replace
 from datetime import date
 
-from sqlalchemy import BigInteger, and_, any_, bindparam, case, func, literal, literal_column, or_, select, true
+from sqlalchemy import BigInteger, and_, any_, bindparam, case, func, literal, literal_column, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import ColumnElement
 
 from app.cache import memoized, reference_value
 from app.directory import facet_index
 from app.directory import facets as facet_lists
+from app.directory.planning import SURELY_BROAD, estimate_for, plan_for
 from app.domain.codes import CodeError, looks_like_enterprise_code, validate_enterprise_code
 from app.extensions import db
 from app.models import Commune, Enterprise, LatestAssessment, Listing, Platform, Product, VsicSection
@@ -335,86 +339,6 @@ def _load(ids: list[int]) -> list[Enterprise]:
         return []
     found = {e.id: e for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))}
     return [found[i] for i in ids if i in found]
-
-
-SAMPLE_RUNS, SAMPLE_RUN = 40, 25  # 1000 ids
-# A sample of 1000 rows showing three times BROAD_LIMIT's share (150 rows at a million) leaves no doubt
-# that more than BROAD_LIMIT enterprises match: the capped count, which reads rows up to the limit, is skipped.
-SURELY_BROAD = 3
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """How many enterprises a sample of the registry says would match: the text alone, the whole
-    query, and the query without each of its active facets (what that facet is counted over)."""
-
-    text: float
-    all: float
-    without: dict[str, float]
-
-
-def estimate_for(query: Query) -> Estimate | None:
-    """Estimates from a sample of 1000 rows (40 runs of consecutive ids spread over the whole range:
-    a run shares its pages, and the spread keeps a batch imported together from skewing the share);
-    None when the registry is too small for any search to be broad."""
-    low, high = id_range()
-    if low is None or high - low + 1 <= BROAD_LIMIT:
-        return None
-    span = high - low + 1
-    if span <= SAMPLE_RUNS * SAMPLE_RUN:
-        runs = [(low, high)]
-    else:
-        starts = (low + span * i // SAMPLE_RUNS for i in range(SAMPLE_RUNS))
-        runs = [(start, start + SAMPLE_RUN - 1) for start in starts]
-    in_runs = or_(*(Enterprise.id.between(first, last) for first, last in runs))
-    active = facet_lists.active_facets(query)
-    everything = and_(true(), *_conditions(query, plan="scan")[2:])
-    sums = [func.sum(case((everything, 1), else_=0))]
-    text_only = and_(true(), *_conditions(replace(query, **_cleared(active)), plan="scan")[2:])
-    sums.append(func.sum(case((text_only, 1), else_=0)))
-    for facet in active:
-        sums.append(func.sum(case((and_(true(), *_conditions(query, facet, plan="scan")[2:]), 1), else_=0)))
-    row = db.session.execute(
-        select(func.count(), *sums).select_from(Enterprise).where(in_runs, *_conditions(Query(), plan="scan"))
-    ).one()
-    sampled = sum(last - first + 1 for first, last in runs)
-    scale = span / sampled
-    shares = [(n or 0) * scale for n in row[1:]]
-    return Estimate(text=shares[1], all=shares[0], without=dict(zip(active, shares[2:], strict=True)))
-
-
-def id_range() -> tuple[int | None, int | None]:
-    """The lowest and the highest enterprise id, read once per registry version."""
-    return reference_value(("id_range",), _id_range)
-
-
-def _id_range() -> tuple[int | None, int | None]:
-    # Two subqueries: SQLite reads min() or max() from the primary key only when each is alone.
-    return tuple(
-        db.session.execute(
-            select(select(func.min(Enterprise.id)).scalar_subquery(), select(func.max(Enterprise.id)).scalar_subquery())
-        ).one()
-    )
-
-
-def _cleared(facets: list[str]) -> dict:
-    return {facet: _DEFAULTS[facet] for facet in facets}
-
-
-_SAMPLE = Estimate(0, 0, {})  # plan_for's default: sample the registry
-
-
-def plan_for(query: Query, estimate: Estimate | None = _SAMPLE) -> str:
-    """How to find the matches of a text search: "index" through the full-text index, or "scan",
-    testing the words on rows read by the other conditions' indexes or in the order shown, when the
-    text alone would match more than BROAD_LIMIT enterprises — then a narrow facet drives the
-    search (the index would first gather every match of the text), and a broad page and its capped
-    count stop after a few rows. Either plan returns the same enterprises."""
-    if not query.terms:
-        return "index"
-    if estimate is _SAMPLE:
-        estimate = estimate_for(query)
-    return "scan" if estimate is not None and estimate.text > BROAD_LIMIT else "index"
 
 
 def capped_count(query: Query, plan: str = "index") -> int:
