@@ -7,13 +7,15 @@ FLASK := FLASK_APP=app $(VENV)/bin/flask
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run install lock translations translations-update test test-pg test-fast lint bench clean-db help
+.PHONY: run install lock translations translations-update test test-pg test-fast lint bench bench-quick clean-db help
 
 help:
 	@echo "make run          set up (first time) and serve http://127.0.0.1:5000 with the demo province (and its worker)"
 	@echo "make test         the whole suite on SQLite, browser tests included (needs Debian's chromium)"
 	@echo "make test-pg      the suite but the browser tests on PostgreSQL (TEST_DATABASE_URL, or a throwaway cluster)"
 	@echo "make translations-update   extract new messages into translations/*/messages.po"
+	@echo "make bench        the directory's budgets for a first visitor at 20k and 1M (BENCH_DATABASE_URL: PostgreSQL too)"
+	@echo "make bench-quick  the same harness at 2,000 enterprises in under 2 minutes (part of make test)"
 
 # Installs exactly the versions in requirements.lock, the ones the suite and CI ran with.
 $(STAMP): pyproject.toml requirements.lock
@@ -49,6 +51,7 @@ run: install translations
 test: install translations
 	@test -x /usr/bin/chromium || { echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; }
 	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory bench-quick
 
 test-pg: install translations
 	./scripts/with-postgres $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
@@ -59,6 +62,14 @@ test-fast: install translations
 lint: install
 	$(VENV)/bin/ruff check app tests benchmarks scripts
 	$(VENV)/bin/ruff format --check app tests benchmarks scripts
+
+# Builds the data it needs under /tmp/bench-p1p4 (1M: about 8 minutes on SQLite), serves it with gunicorn,
+# prints the table and writes benchmarks/results.json (benchmarks/README.md).
+bench: install translations
+	PYTHONPATH=$(CURDIR) $(PY) benchmarks/bench.py $(BENCH_ARGS)
+
+bench-quick: install translations
+	PYTHONPATH=$(CURDIR) $(PY) benchmarks/bench.py --quick
 
 clean-db:
 	rm -f instance/app.db instance/app.db-wal instance/app.db-shm instance/demo-credentials.txt

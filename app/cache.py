@@ -10,7 +10,8 @@ Two caches, per worker process by default (no shared service needed):
 
 * pages: whole anonymous GET responses (the directory, profiles, the API's lists), keyed on
   (version, language, full URL), with an ETag so that a browser's revalidation costs a 304;
-* values: results a service computes from the registry (facet counts), keyed on (version, key).
+* values: results a service computes from the registry, keyed on (version, key);
+* reference: what no visitor's question changes (facet values and labels), always on and small.
 
 With PAGE_CACHE_URL=redis://… the page cache lives in Redis instead, shared by every worker.
 """
@@ -194,6 +195,9 @@ def _stores() -> dict:
             {
                 "pages": pages,
                 "values": values,
+                "reference": LRU(REFERENCE_ENTRIES, max_age=max_age),
+                "latest": {},
+                "max_age": max_age,
                 "version": None,
                 "version_seconds": int(cfg["REGISTRY_VERSION_CHECK_MS"]) / 1000,
             },
@@ -212,6 +216,49 @@ def memoized(key: tuple, compute: Callable[[], Any]) -> Any:
         found = compute()
         values.set(full_key, found)
     return found
+
+
+REFERENCE_ENTRIES = 64
+
+
+def reference_value(key: tuple, compute: Callable[[], Any]) -> Any:
+    """compute() once per registry version and key (per process), whatever the cache settings: for
+    what no visitor's question changes — the facets' values and labels, the communes' order — which
+    every page of the directory would otherwise read again. Callers must not mutate the result."""
+    stores = _stores()
+    full_key = (registry_version(), *key)
+    found = stores["reference"].get(full_key)
+    if found is None:
+        found = compute()
+        stores["reference"].set(full_key, found)
+    return found
+
+
+def latest_value(name: str, key: tuple, compute: Callable[[], Any] | None) -> Any:
+    """The value kept under `name` for this registry version and key — only the latest one is kept,
+    for a large value (the facet bitmaps) an old version must not keep in memory. Without it, compute()
+    makes it now; with compute None the caller gets None (and may have it made elsewhere: remember())."""
+    stores = _stores()
+    full_key = (registry_version(), *key)
+    held = stores["latest"].get(name)
+    if held is not None and held[0] == full_key and time.monotonic() - held[1] <= stores["max_age"]:
+        return held[2]
+    if compute is None:
+        return None
+    value = compute()
+    stores["latest"][name] = (full_key, time.monotonic(), value)
+    return value
+
+
+def latest_key(key: tuple) -> tuple:
+    """The full key latest_value() looks for: made in a request, kept by a thread that computes the value."""
+    return (registry_version(), *key)
+
+
+def remember(app, name: str, full_key: tuple, value: Any) -> None:
+    """Keep a value computed away from the request (a thread), under the key it was computed for."""
+    with app.app_context():
+        _stores()["latest"][name] = (full_key, time.monotonic(), value)
 
 
 def _anonymous_read() -> bool:

@@ -42,6 +42,16 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("SQLITE_BUSY_TIMEOUT_MS", 15000, "How long an SQLite writer waits for the lock before failing."),
     Setting(
+        "SQLITE_CACHE_MB",
+        256,
+        "Most page cache an SQLite connection keeps (no more than the database's size): the indexes stay in memory.",
+    ),
+    Setting(
+        "SQLITE_MMAP_MB",
+        1024,
+        "Most of the SQLite database a connection maps into memory (no more than its size): reads without copies.",
+    ),
+    Setting(
         "SQLITE_CHECK_UPGRADES",
         False,
         "Raise, instead of logging, when a read transaction on SQLite turns writer (the tests turn it on).",

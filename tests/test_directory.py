@@ -9,11 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app import audit
 from app.directory import search
+from app.directory.owner import set_solutions
 from app.extensions import db
-from app.models import Listing, Product
+from app.models import Enterprise, Listing, Product
 from app.models.base import utcnow
-from app.registry.services import refresh_search_text
+from app.registry.services import refresh_search_text, update_enterprise
 from app.text import fold
 from tests.factories import make_enterprise
 
@@ -321,3 +323,78 @@ def test_an_empty_result_offers_no_download_and_a_full_one_does(client, province
     assert "xuat.csv" not in empty and "xuat.xlsx" not in empty
     full = client.get("/doanh-nghiep").get_data(as_text=True)
     assert "/doanh-nghiep/xuat.csv" in full and "/doanh-nghiep/xuat.xlsx" in full
+
+
+def test_descriptions_and_declared_solutions_are_searched_ranked_below_names(client, app):
+    """Investors type what a firm offers: "truy xuất", "QR", a solution category."""
+    with app.app_context():
+        make_enterprise(
+            "Công ty TNHH Phần mềm Sao Mai",
+            main_vsic="6201",
+            is_digital_tech=True,
+            description="Giải pháp truy xuất nguồn gốc bằng mã QR cho sản phẩm OCOP và thủy sản.",
+        )
+        make_enterprise("Công ty TNHH Truy Xuất Việt", main_vsic="6201")
+        provider = make_enterprise("Công ty TNHH Công nghệ Bình Minh", main_vsic="6201", is_digital_tech=True)
+        set_solutions(provider, audit.CLI, {"e_invoice"})
+        db.session.commit()
+        provider_id = provider.id
+    assert names(client, "/doanh-nghiep?q=truy+xuất") == [
+        "Công ty TNHH Truy Xuất Việt",
+        "Công ty TNHH Phần mềm Sao Mai",
+    ]
+    assert names(client, "/doanh-nghiep?q=truy+xuat+nguon") == ["Công ty TNHH Phần mềm Sao Mai"]
+    assert names(client, "/doanh-nghiep?q=QR") == ["Công ty TNHH Phần mềm Sao Mai"]
+    assert names(client, "/doanh-nghiep?q=hóa+đơn+điện+tử") == ["Công ty TNHH Công nghệ Bình Minh"]
+    assert client.get("/api/v1/enterprises?q=invoicing").get_json()["total"] == 1
+    with app.app_context():  # a change of the description or the solutions is searched at once
+        provider = db.session.get(Enterprise, provider_id)
+        set_solutions(provider, audit.CLI, set())
+        update_enterprise(provider, audit.CLI, "staff", description="Hệ thống truy xuất cho hợp tác xã.")
+        db.session.commit()
+    assert names(client, "/doanh-nghiep?q=hoa+don+dien+tu") == []
+    found = names(client, "/doanh-nghiep?q=truy+xuat")
+    assert found[0] == "Công ty TNHH Truy Xuất Việt" and "Công ty TNHH Công nghệ Bình Minh" in found[1:]
+
+
+def test_a_description_edit_keeps_the_products_searchable(client, app, province):
+    with app.app_context():
+        hai_dang = db.session.scalar(db.select(Enterprise).where(Enterprise.name.like("%Hải Đăng%")))
+        update_enterprise(hai_dang, audit.CLI, "staff", description="Nuôi và chế biến hải sản.")
+        db.session.commit()
+    assert names(client, "/doanh-nghiep?q=tom+hum") == ["Công ty TNHH Thủy sản Hải Đăng"]
+    assert names(client, "/doanh-nghiep?q=hai+san") == ["Công ty TNHH Thủy sản Hải Đăng"]
+
+
+def test_a_broad_text_with_a_narrow_filter_is_tested_on_the_filter_s_rows(app, province, monkeypatch):
+    with app.test_request_context():
+        expected = search.run(search.Query(q="x", sector="I"))
+        monkeypatch.setattr(search, "BROAD_LIMIT", 1)
+        assert search.plan_for(search.Query(q="x")) == "scan"  # the text alone: 3 of 5
+        narrow = search.run(search.Query(q="x", sector="I"))
+        assert narrow.total == expected.total == 1 and not narrow.broad
+        assert [e.name for e in narrow.items] == ["Công ty Cổ phần Du lịch Đồng Xuân"]
+        assert dict(narrow.facets["sector"]) == dict(expected.facets["sector"]) == {"I": 1, "G": 1, "J": 1}
+
+
+def test_a_large_registry_counts_in_sql_while_its_bitmaps_are_built_apart(app, province, monkeypatch):
+    from app.directory import facet_index
+
+    app.config["VALUE_CACHE_ENTRIES"] = 0
+    app.extensions.pop("registry_cache", None)
+    query = search.Query(q="xuan", sort="name")
+    with app.test_request_context():
+        inline = search.run(query)
+    monkeypatch.setattr(facet_index, "INLINE_LIMIT", 0)
+    app.extensions.pop("registry_cache", None)
+    with app.test_request_context():
+        meanwhile = search.run(query)  # no bitmaps yet: counted in SQL, a thread builds them
+    with facet_index._building:  # the thread is done
+        pass
+    with app.test_request_context():
+        assert facet_index.current() is not None
+        built = search.run(query)
+    for results in (meanwhile, built):
+        assert results.total == inline.total == 2
+        assert results.facets == inline.facets
+        assert [e.id for e in results.items] == [e.id for e in inline.items]

@@ -79,7 +79,7 @@ def _derive(fields: dict, tiers: list[dict]) -> dict:
     is left out because composed text is NFC already. tests/test_demo.py checks both agree.
     """
     section, group = _sector(fields["main_vsic"])
-    fields.update(_name_fields(fields["name"], _commune_name(fields["commune_code"])))
+    fields.update(_name_fields(fields["name"], _commune_name(fields["commune_code"]), (), fields.get("description")))
     fields["vsic_section"] = section
     fields["size_tier"] = (
         classify_size(group, fields["employees"], fields["revenue_vnd"], fields["capital_vnd"], tiers)

@@ -8,7 +8,8 @@ from app.demo.composer import BN, Composer, Draft, Weighted
 from app.demo.history import startup_pitch
 from app.demo.trades import TECH_DESCRIPTIONS, TECH_TRADES
 from app.extensions import db
-from app.models import EnterpriseSolution
+from app.models import Enterprise, EnterpriseSolution
+from app.registry.services import refresh_search_text
 from app.text import fold
 
 TECH_FORMS = ("tnhh1", "tnhh2", "cp")
@@ -71,7 +72,9 @@ SOLUTIONS_BY_VSIC = {
 
 
 def declare_solutions(rng: random.Random, drafts: list[Draft], id_of: dict[str, int]) -> None:
-    """Demo providers declare two to four solution categories, so results can point at them (flushes)."""
+    """Demo providers declare two to four solution categories, so results can point at them and
+    search find them (flushes)."""
+    declared = []
     for draft in drafts:
         offered = SOLUTIONS_BY_VSIC.get(draft.fields.get("main_vsic") or "")
         if not draft.fields.get("is_digital_tech") or not offered:
@@ -79,4 +82,8 @@ def declare_solutions(rng: random.Random, drafts: list[Draft], id_of: dict[str, 
         chosen = rng.sample(offered, k=min(len(offered), rng.randint(2, 4)))
         for category in sorted(chosen):
             db.session.add(EnterpriseSolution(enterprise_id=id_of[draft.fields["public_key"]], category=category))
+        declared.append(id_of[draft.fields["public_key"]])
+    db.session.flush()
+    for enterprise_id in declared:
+        refresh_search_text(db.session.get(Enterprise, enterprise_id))
     db.session.flush()

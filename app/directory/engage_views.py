@@ -12,13 +12,13 @@ from sqlalchemy import select
 from app import audit
 from app.directory import contact, directory_bp, forms, owner, profiles, search
 from app.directory.owner_views import managed_enterprise
-from app.directory.profiles import solution_categories
 from app.edge import attempt, writes
 from app.extensions import db, limiter
 from app.i18n import localized
 from app.models import ContactRequest, VsicSection
 from app.registry import reviews
 from app.routing import add_alias, safe_next
+from app.solutions import solution_categories
 
 
 @directory_bp.get("/khoi-nghiep")

@@ -242,6 +242,7 @@ def set_solutions(enterprise: Enterprise, actor: audit.Actor, chosen: set[str]) 
     current = solutions_of(enterprise)
     db.session.execute(delete(EnterpriseSolution).where(EnterpriseSolution.enterprise_id == enterprise.id))
     db.session.add_all(EnterpriseSolution(enterprise_id=enterprise.id, category=c) for c in sorted(chosen))
+    refresh_search_text(enterprise)  # search finds a provider by the categories it offers
     audit.record(
         actor,
         "update",

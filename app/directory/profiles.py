@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-import yaml
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -20,6 +16,7 @@ from app.i18n import localized
 from app.models import Enterprise, EnterpriseSolution, LatestAssessment, Product
 from app.registry import certificates
 from app.registry.services import is_public_record, public_record
+from app.solutions import solution_categories
 
 PUBLIC_FIELDS = (
     "public_key",
@@ -36,18 +33,6 @@ PUBLIC_FIELDS = (
     "website",
     "status",
 )
-
-
-def solution_categories() -> dict[str, dict]:
-    """The solution categories providers may declare (surveys/categories.yaml), read once per file."""
-    folder = Path(current_app.config["SURVEYS_DIR"] or Path(current_app.root_path).parent / "surveys")
-    return _read_categories(str(folder / "categories.yaml"))
-
-
-@functools.cache
-def _read_categories(path: str) -> dict[str, dict]:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["categories"]
 
 
 def get_public(key: str) -> Enterprise | None:

@@ -1,23 +1,30 @@
-"""Directory search: one query object, its conditions, its results (facet counts: app/directory/facets.py).
+"""Directory search: one query object, its conditions, its results.
 
-Text matching runs on the folded `search_text` through the engine's full-text index (FTS5 on
-SQLite, a GIN tsvector index on PostgreSQL): every term must match a word, the last one as a
-prefix. Both engines tokenise the folded text the same way, so they return the same enterprises.
-A search that matches most of the registry tests the same words on each row instead (plan_for),
-reading rows in the order shown, so that a page and its capped total stop early.
-Ordering is defined in SQL on stored columns, identically for both.
+Text matching runs on the folded `search_text` (name, products, commune, description, declared
+solutions) through the engine's full-text index (FTS5 on SQLite, a GIN tsvector index on
+PostgreSQL): every term must match a word, the last one as a prefix. Both engines tokenise the
+folded text the same way, so they return the same enterprises. A search finds its matches once:
+the total and the facet counts are intersections of per-value bitmaps (app/directory/facet_index.py)
+with the text's matches; what the bitmaps cannot serve is one SQL statement (facets.gather). A text
+that matches most of the registry is tested on each row instead (app/directory/planning.py), on
+the rows of a narrow filter or in the order shown, so that a page and its capped total stop early.
+Ordering is defined in SQL on stored columns, identically for both engines.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import astuple, dataclass, fields, replace
 from datetime import date
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import BigInteger, and_, any_, bindparam, case, func, literal, literal_column, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import ColumnElement
 
-from app.cache import memoized
+from app.cache import memoized, reference_value
+from app.directory import facet_index
 from app.directory import facets as facet_lists
+from app.directory.planning import SURELY_BROAD, estimate_for, plan_for
 from app.domain.codes import CodeError, looks_like_enterprise_code, validate_enterprise_code
 from app.extensions import db
 from app.models import Commune, Enterprise, LatestAssessment, Listing, Platform, Product, VsicSection
@@ -29,6 +36,7 @@ from app.search_text import query_terms
 from app.text import normalize
 
 PER_PAGE_CHOICES = (20, 50, 100)
+PAGE_FROM_IDS = 10_000  # up to this many matches, the page is read by id
 MAX_DEPTH = 2000  # results reachable by paging; narrow the search to see others
 # Above this many matches, facet counts and relevance ranking would scan most of the registry on
 # every request (SPEC §6, known traps): the facets then list their values without counts, and a
@@ -125,10 +133,16 @@ def code_in_query(q: str) -> str | None:
         return None
 
 
-def _conditions(query: Query, skip: str | None = None, plan: str = "index") -> list[ColumnElement[bool]]:
+def _conditions(
+    query: Query, skip: str | None = None, plan: str = "index", text_matches=None
+) -> list[ColumnElement[bool]]:
+    """The query's conditions (but the facet `skip`); the text through the index, by testing the
+    words on each row ("scan"), or through `text_matches`, a set of the text's matches (an "id" column)."""
     conditions: list[ColumnElement[bool]] = [public_record(), Enterprise.status != "dissolved"]
     if query.code:
         conditions.append(Enterprise.public_key == query.code)
+    elif query.terms and text_matches is not None:
+        conditions.append(Enterprise.id.in_(select(text_matches.c.id)))
     elif query.terms:
         conditions.append(words_condition(query.terms) if plan == "scan" else match_condition(query.terms))
     if query.sector and skip != "sector":
@@ -179,20 +193,25 @@ def _sells_on(platform: str) -> ColumnElement[bool]:
     )
 
 
-def _order(query: Query, broad: bool = False) -> list:
-    by_name = [Enterprise.name_sort, Enterprise.id]  # byte order (the column's collation): its index serves it
+def _order(query: Query, broad: bool = False, c=Enterprise) -> list:
+    """The page's order, on the enterprise's columns or on those of a set of matches (`c`)."""
+    by_name = [c.name_sort, c.id]  # byte order (the column's collation): its index serves it
     if query.sort == "name" or (query.sort == "relevance" and (not query.terms or broad)):
         return by_name
     if query.sort == "newest":
-        return [Enterprise.founded_on.desc().nulls_last(), Enterprise.id.desc()]
+        return [c.founded_on.desc().nulls_last(), c.id.desc()]
     if query.sort == "size":
-        size_rank = case(SIZE_ORDER, value=Enterprise.size_tier, else_=9)
-        return [size_rank, Enterprise.employees.desc().nulls_last(), *by_name]
+        size_rank = case(SIZE_ORDER, value=c.size_tier, else_=9)
+        return [size_rank, c.employees.desc().nulls_last(), *by_name]
     typed = query.q.lower()
     folded = " ".join(query.terms)
-    exact = case((contains(Enterprise.name_lower, typed), 0), else_=1)
-    starts = case((Enterprise.name_folded.like(f"{folded}%") if folded else literal(False), 0), else_=1)
-    return [exact, starts, *by_name]
+    exact = case((contains(c.name_lower, typed), 0), else_=1)
+    # Every word found in the name (the last as a prefix) before matches in the products,
+    # the commune, the description or the declared solutions.
+    padded = literal(" ") + c.name_folded
+    in_name = case((and_(true(), *(contains(padded, f" {t}") for t in query.terms)), 0), else_=1)
+    starts = case((c.name_folded.like(f"{folded}%") if folded else literal(False), 0), else_=1)
+    return [exact, in_name, starts, *by_name]
 
 
 @dataclass
@@ -211,30 +230,55 @@ class Results:
 
 
 def run(query: Query, with_facets: bool = True) -> Results:
-    key = _filter_key(query)
-    plan = memoized(("plan", key), lambda: plan_for(query))
-    total = memoized(("total", key), lambda: capped_count(query, plan))
+    """Find the matches once: their capped count, the page and the facet counts come from one
+    statement over one set (facets.gather), started from the most selective condition (plan_for).
+    A search sampled as broad counts no further than BROAD_LIMIT + 1 and lists the facets' values
+    without counts; so does a facet whose "all but this facet" set is sampled as broad. The count
+    and the facets are kept per registry version (VALUE_CACHE_ENTRIES); the page is read afresh then."""
+    fresh: dict[str, list[int]] = {}
+
+    def count() -> tuple[str, int, dict]:
+        estimate = estimate_for(query)
+        plan = plan_for(query, estimate)
+        if estimate is not None and estimate.all > SURELY_BROAD * BROAD_LIMIT:  # no need to count to the limit
+            return plan, BROAD_LIMIT + 1, facet_lists.facet_values() if with_facets else {}
+        index = facet_index.current() if facet_index.serves(query) else None
+        text_ids = _NOT_FOUND
+        if index is not None and plan == "index":
+            text_ids = _text_ids(query)
+        elif index is not None:  # a broad text: test its words on the few rows the filters select
+            narrowed = index.filtered(query)
+            if narrowed.bit_count() <= CANDIDATES:
+                text_ids = _ids_among(query, facet_index.members(narrowed, narrowed.bit_length()))
+        if text_ids is not _NOT_FOUND:  # the bitmaps count, exactly
+            counted = facet_index.count(query, index, text_ids, with_facets)
+            if counted.total <= BROAD_LIMIT:
+                if counted.total <= PAGE_FROM_IDS:
+                    fresh["ids"] = facet_index.members(counted.matches, counted.matches.bit_length())
+                return plan, counted.total, counted.facets
+            return plan, BROAD_LIMIT + 1, facet_lists.facet_values() if with_facets else {}
+        if estimate is None or estimate.all <= BROAD_LIMIT:
+            skip = {facet for facet, n in (estimate.without.items() if estimate else ()) if n > BROAD_LIMIT}
+            found = facet_lists.gather(query, plan, with_facets, uncounted=skip)
+            if found.total <= BROAD_LIMIT:  # the set was complete: its page and counts hold
+                fresh["page"] = found.page_ids
+                return plan, found.total, found.facets
+            total = found.total
+        else:
+            total = capped_count(query, plan)
+        return plan, total, facet_lists.facet_values() if with_facets else {}
+
+    plan, total, facets = memoized(("search", _filter_key(query), with_facets), count)
     broad = total > BROAD_LIMIT
-    reachable = min(total, MAX_DEPTH)
-    max_page = max(1, -(-reachable // query.per_page))
-    page = min(query.page, max_page)
-    items = list(
-        db.session.scalars(
-            select(Enterprise)
-            .where(*_conditions(query, plan=plan))
-            .order_by(*_order(query, broad))
-            .limit(query.per_page)
-            .offset((page - 1) * query.per_page)
-        )
-    )
-    facets = {}
-    if with_facets:
-        facets = (
-            memoized(("facet_values",), facet_lists.facet_values)
-            if broad
-            else memoized(("facets", key), lambda: facet_lists.facet_counts(query, plan))
-        )
-    return Results(replace(query, page=page), total, items, facets, max_page, broad, BROAD_LIMIT)
+    max_page = _max_page(total, query.per_page)
+    page = replace(query, page=min(query.page, max_page))
+    if "page" in fresh and page == query:
+        items = _load(fresh["page"])
+    elif "ids" in fresh:  # few matches, known by id: the page orders them
+        items = _page(page, plan, broad, ids=fresh["ids"])
+    else:
+        items = _page(page, plan, broad)
+    return Results(page, total, items, facets, max_page, broad, BROAD_LIMIT)
 
 
 def _filter_key(query: Query) -> tuple:
@@ -242,37 +286,59 @@ def _filter_key(query: Query) -> tuple:
     return astuple(replace(query, sort="", page=1, per_page=20))
 
 
-SAMPLE_RUNS, SAMPLE_RUN = 40, 25  # 1000 ids
+def _max_page(total: int, per_page: int) -> int:
+    return max(1, -(-min(total, MAX_DEPTH) // per_page))
 
 
-def plan_for(query: Query) -> str:
-    """How to find the matches of a text search: "index" through the full-text index, or "scan",
-    testing the words on rows read in the order shown, when a sample says more than BROAD_LIMIT
-    enterprises match — then a page and the capped count stop after a few rows, whereas the index
-    would first gather every match. Either plan returns the same enterprises."""
-    if not query.terms:
-        return "index"
-    # Two subqueries: SQLite reads min() or max() from the primary key only when each is alone.
-    low, high = db.session.execute(
-        select(select(func.min(Enterprise.id)).scalar_subquery(), select(func.max(Enterprise.id)).scalar_subquery())
-    ).one()
-    if low is None or high - low + 1 <= BROAD_LIMIT:
-        return "index"
-    # Runs of consecutive ids spread over the whole range: a run shares its pages, so the sample
-    # reads few of them, and the spread keeps a batch imported together from skewing the share.
-    span = high - low + 1
-    if span <= SAMPLE_RUNS * SAMPLE_RUN:
-        runs = [(low, high)]
-    else:
-        runs = [
-            (start, start + SAMPLE_RUN - 1) for start in (low + span * i // SAMPLE_RUNS for i in range(SAMPLE_RUNS))
-        ]
-    in_runs = or_(*(Enterprise.id.between(first, last) for first, last in runs))
-    hits = db.session.scalar(
-        select(func.count()).select_from(Enterprise).where(in_runs, *_conditions(query, plan="scan"))
+def _page(query: Query, plan: str, broad: bool, ids: list[int] | None = None) -> list[Enterprise]:
+    """A page of the matches: found by their conditions, or among the given ids."""
+    where = [among(ids)] if ids is not None else _conditions(query, plan=plan)
+    statement = (
+        select(Enterprise)
+        .where(*where)
+        .order_by(*_order(query, broad))
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
     )
-    estimated = hits / sum(last - first + 1 for first, last in runs) * span
-    return "scan" if estimated > BROAD_LIMIT else "index"
+    return list(db.session.scalars(statement))
+
+
+def _text_ids(query: Query) -> list[int] | None:
+    """The enterprises the text (or the enterprise code) of a query selects, None without either."""
+    if query.code:
+        return list(db.session.scalars(select(Enterprise.id).where(Enterprise.public_key == query.code)))
+    if query.terms:
+        return list(db.session.scalars(select(Enterprise.id).where(match_condition(query.terms))))
+    return None
+
+
+_NOT_FOUND: list[int] = []  # a text's matches that could not be gathered cheaply
+CANDIDATES = 20_000  # a broad text is tested on the rows of filters selecting no more than this
+
+
+def _ids_among(query: Query, ids: list[int]) -> list[int]:
+    """Which of the given enterprises the words of the query match, tested on each row."""
+    if not ids:
+        return []
+    statement = select(Enterprise.id).where(among(ids), words_condition(query.terms))
+    return list(db.session.scalars(statement))
+
+
+def among(ids: list[int]) -> ColumnElement[bool]:
+    """Enterprise.id in a list of thousands of ids, sent as one value (an array on PostgreSQL, a JSON
+    array on SQLite) rather than a parameter each, which takes both engines long to parse and plan."""
+    if db.engine.dialect.name == "postgresql":
+        return Enterprise.id == any_(bindparam("ids", ids, type_=ARRAY(BigInteger)))
+    values = select(literal_column("value")).select_from(func.json_each(bindparam("ids", json.dumps(ids))))
+    return Enterprise.id.in_(values.scalar_subquery())
+
+
+def _load(ids: list[int]) -> list[Enterprise]:
+    """The enterprises of a page, in the page's order, read by primary key."""
+    if not ids:
+        return []
+    found = {e.id: e for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 def capped_count(query: Query, plan: str = "index") -> int:
@@ -301,7 +367,7 @@ def labels() -> dict[str, dict]:
             "platforms": {r.code: r for r in db.session.execute(select(Platform.code, Platform.name))},
         }
 
-    return memoized(("labels",), read)
+    return reference_value(("labels",), read)
 
 
 def export_rows(query: Query, limit: int | None):

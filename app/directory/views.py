@@ -11,6 +11,7 @@ from app.auth.permissions import is_staff
 from app.cache import cached_page
 from app.directory import directory_bp, profiles, search
 from app.directory import export as spreadsheet
+from app.directory.facet_links import facet_links
 from app.domain.codes import canonical_key
 from app.exports import csv_response, xlsx_response
 from app.extensions import limiter
@@ -28,20 +29,25 @@ def index():
         enterprise = profiles.get_public(code)
         if enterprise is not None:
             return redirect(url_for("directory.profile", key=enterprise.public_key))
-    results = search.run(query)
-    # index_url: the facet links (a hundred on a page) add their query string to it, no url_for each
+    return render_results(search.run(query))
+
+
+def render_results(results: search.Results) -> str:
+    """The results page of a search (apart, so that the template can be measured alone)."""
+    labels = search.labels()
+    links = facet_links(results, url_for("directory.index"), labels)
+    by_former: dict[str, list] = {}
+    for link, (code, _count) in zip(links["commune"], results.facets["commune"], strict=True):
+        by_former.setdefault(labels["communes"][code].former_province or "", []).append(link)
     return render_template(
         "directory/index.html",
         results=results,
         query=results.query,
-        index_url=url_for("directory.index"),
-        **search.labels(),
+        links=links,
+        commune_groups=sorted(by_former.items()),
+        profile_prefix=url_for("directory.profile", key="_")[:-1],  # + public_key: no url_for per result
+        **labels,
     )
-
-
-@directory_bp.app_template_filter("query_string")
-def query_string(args: dict[str, str]) -> str:
-    return "?" + urlencode(args) if args else ""
 
 
 @directory_bp.get("/doanh-nghiep/<key>")

@@ -14,11 +14,12 @@ from app.domain import sectors
 from app.domain.legal_forms import SME_ELIGIBLE
 from app.domain.size import NOT_APPLICABLE, classify_size
 from app.extensions import db
-from app.models import Commune, Enterprise, Listing, Product
+from app.models import Commune, Enterprise, EnterpriseSolution, Listing, Product
 from app.models.base import today_local
 from app.reference.services import region_communes
 from app.registry import certificates
 from app.search_text import search_text, without_legal_form
+from app.solutions import category_names
 from app.text import fold, normalize, vietnamese_sort_key
 
 AUDITED_FIELDS = (
@@ -75,13 +76,19 @@ def size_tier_of(legal_form: str, main_vsic: str | None, employees, revenue_vnd,
     return classify_size(group, employees, revenue_vnd, capital_vnd)
 
 
-def name_fields(name: str, commune: str, product_names=()) -> dict[str, str]:
-    """The stored forms of a name: folded, lower-cased, Vietnamese sort key, and what search reads."""
+def name_fields(
+    name: str, commune: str, product_names=(), description: str | None = None, solutions=()
+) -> dict[str, str]:
+    """The stored forms of a name: folded, lower-cased, Vietnamese sort key, and what search reads —
+    the name, the products' names, the commune, the description and the declared solution categories'
+    names (search ranks the matches in the name first)."""
     return {
         "name_folded": fold(name),
         "name_lower": name.lower(),
         "name_sort": vietnamese_sort_key(without_legal_form(name)),
-        "search_text": search_text(name, [*product_names, commune]),
+        "search_text": search_text(
+            name, [*product_names, commune, *([description] if description else []), *solutions]
+        ),
     }
 
 
@@ -107,7 +114,8 @@ def derive(fields: dict[str, Any]) -> dict[str, Any]:
     for key in ("name", "address", "description"):
         if out.get(key) is not None:
             out[key] = normalize(out[key]) or None
-    out.update(name_fields(out["name"], commune_name(out.get("commune_code")), out.pop("product_names", ())))
+    names = out.pop("product_names", ())
+    out.update(name_fields(out["name"], commune_name(out.get("commune_code")), names, out.get("description")))
     out["vsic_section"] = sectors.section_for_vsic(out.get("main_vsic"))
     out["size_tier"] = size_tier_of(
         out["legal_form"], out.get("main_vsic"), out.get("employees"), out.get("revenue_vnd"), out.get("capital_vnd")
@@ -142,8 +150,9 @@ def update_enterprise(enterprise: Enterprise, actor: audit.Actor, provenance: st
     current = {f: getattr(enterprise, f) for f in AUDITED_FIELDS}
     values = derive({**current, **changes})
     for key, value in values.items():
-        if getattr(enterprise, key) != value:
+        if key != "search_text" and getattr(enterprise, key) != value:
             setattr(enterprise, key, value)
+    refresh_search_text(enterprise)  # with its products and solutions, which the fields do not hold
     after = audit.snapshot(enterprise, AUDITED_FIELDS)
     if before == after:
         return False
@@ -153,9 +162,17 @@ def update_enterprise(enterprise: Enterprise, actor: audit.Actor, provenance: st
 
 
 def refresh_search_text(enterprise: Enterprise) -> None:
-    """Recompute what search reads after the enterprise's name or products changed."""
+    """Recompute what search reads after the enterprise's name, description, products or declared
+    solutions changed."""
     names = [p.name for p in enterprise.products if p.is_active]
-    enterprise.search_text = name_fields(enterprise.name, commune_name(enterprise.commune_code), names)["search_text"]
+    codes = db.session.scalars(
+        select(EnterpriseSolution.category).where(EnterpriseSolution.enterprise_id == enterprise.id)
+    ).all()
+    fields = name_fields(
+        enterprise.name, commune_name(enterprise.commune_code), names, enterprise.description, category_names(codes)
+    )
+    if enterprise.search_text != fields["search_text"]:
+        enterprise.search_text = fields["search_text"]
 
 
 def get_by_public_key(key: str) -> Enterprise | None:
