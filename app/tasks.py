@@ -50,8 +50,8 @@ class Tasks:
         self.tasks: dict[str, Any] = {}
         self.app = app
 
-    def register(self, function: Callable[..., Any]) -> None:
-        """A task runs `function` in an app context of its own, whose session it ends."""
+    def _in_context(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """`function` run in an app context of its own, whose session it ends."""
         app = self.app
 
         def run(*args: Any) -> Any:
@@ -61,20 +61,15 @@ class Tasks:
                 finally:
                     db.session.remove()
 
-        self.tasks[function.__name__] = self.huey.task(name=function.__name__)(run)
+        return run
+
+    def register(self, function: Callable[..., Any]) -> None:
+        self.tasks[function.__name__] = self.huey.task(name=function.__name__)(self._in_context(function))
 
     def periodic(self, function: Callable[[], Any], minutes: int) -> None:
         """Run `function` every `minutes` minutes while a worker serves the queue."""
-        app = self.app
-
-        def run() -> None:
-            with app.app_context():
-                try:
-                    function()
-                finally:
-                    db.session.remove()
-
-        self.huey.periodic_task(crontab(minute=f"*/{minutes}"), name=f"{function.__name__}_every_{minutes}")(run)
+        name = f"{function.__name__}_every_{minutes}"
+        self.huey.periodic_task(crontab(minute=f"*/{minutes}"), name=name)(self._in_context(function))
 
 
 def enqueue(name: str, *args: Any) -> None:

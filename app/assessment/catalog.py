@@ -6,6 +6,7 @@ import functools
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.assessment import check
 from app.assessment.instruments import Instrument, build
@@ -61,8 +62,6 @@ def instruments() -> Catalog:
 
 def instrument_title(instrument_id: str, version: int) -> str:
     """An instrument as people know it: its title in the page's language and its version."""
-    from flask_babel import gettext as _
-
     found = instruments().get(instrument_id, version)
     title = str(found.title) if found is not None else instrument_id
     return _("%(title)s, version %(version)s", title=title, version=version)

@@ -22,18 +22,10 @@ from app.imports.communes import CommuneResolver
 from app.imports.reading import Sheet, UnreadableRow
 from app.imports.rows import UNREADABLE, RowCheck, check_row
 from app.models import AuditEvent, Enterprise, Product
-from app.registry.services import derive, new_household_public_id
+from app.registry.services import REGISTERED_FACTS, derive, new_household_public_id
 
 IMPORTED = (
-    "name",
-    "legal_form",
-    "main_vsic",
-    "commune_code",
-    "address",
-    "founded_on",
-    "employees",
-    "revenue_vnd",
-    "capital_vnd",
+    *REGISTERED_FACTS,
     "email",
     "phone",
     "website",

@@ -31,6 +31,7 @@ from app.models import (
     ReviewRequest,
 )
 from app.models.base import utcnow
+from app.models.values import ClaimState
 from app.registry import services
 from app.registry.duplicates import CANDIDATE_STATES, distinct_legal_entities
 from app.registry.records import RecordError, _provenance
@@ -50,7 +51,7 @@ FILLED_FIELDS = (
     "stage",
     "funding_sought_vnd",
 )
-CLAIM_RANK = {"verified": 2, "pending": 1, "rejected": 0}
+CLAIM_RANK = {ClaimState.VERIFIED: 2, ClaimState.PENDING: 1, ClaimState.REJECTED: 0}
 
 
 def _move_unique(model, column_user, keep: Enterprise, duplicate: Enterprise) -> list[int]:

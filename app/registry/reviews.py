@@ -22,17 +22,7 @@ from app.notify import notify
 from app.registry import services
 from app.registry.latest import on_membership_verified
 
-LEGAL_FIELDS = (
-    "name",
-    "legal_form",
-    "main_vsic",
-    "commune_code",
-    "address",
-    "founded_on",
-    "employees",
-    "revenue_vnd",
-    "capital_vnd",
-)
+LEGAL_FIELDS = services.REGISTERED_FACTS  # they wait for the department's review
 DESCRIPTIVE_FIELDS = ("description", "website", "email", "phone", "stage", "funding_sought_vnd")
 
 

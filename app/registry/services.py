@@ -22,8 +22,8 @@ from app.search_text import search_text, without_legal_form
 from app.solutions import category_names
 from app.text import fold, normalize, vietnamese_sort_key
 
-AUDITED_FIELDS = (
-    "code",
+# The registered facts: an owner's change to them waits for the department, and an import writes them.
+REGISTERED_FACTS = (
     "name",
     "legal_form",
     "main_vsic",
@@ -33,6 +33,10 @@ AUDITED_FIELDS = (
     "employees",
     "revenue_vnd",
     "capital_vnd",
+)
+AUDITED_FIELDS = (
+    "code",
+    *REGISTERED_FACTS,
     "is_digital_tech",
     "digital_tech_basis",
     "digital_tech_verification",
