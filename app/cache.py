@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
@@ -55,9 +55,10 @@ _commits_here = 0
 
 
 @event.listens_for(Session, "after_commit")
-def _count_commit(_session) -> None:
+def _count_commit(session) -> None:
     global _commits_here
-    _commits_here += 1
+    if not session.info.get("ends_a_read"):  # a read request's commit (app/edge.py) changed nothing
+        _commits_here += 1
 
 
 def registry_version() -> str:
@@ -224,7 +225,10 @@ REFERENCE_ENTRIES = 64
 def reference_value(key: tuple, compute: Callable[[], Any]) -> Any:
     """compute() once per registry version and key (per process), whatever the cache settings: for
     what no visitor's question changes — the facets' values and labels, the communes' order — which
-    every page of the directory would otherwise read again. Callers must not mutate the result."""
+    every page of the directory would otherwise read again. Callers must not mutate the result.
+    A request that writes computes afresh: what it has flushed is not in the version yet."""
+    if has_request_context() and g.get("writes"):
+        return compute()
     stores = _stores()
     full_key = (registry_version(), *key)
     found = stores["reference"].get(full_key)

@@ -142,6 +142,11 @@ def after_commit(callback: Callable[[], Any], key: Any = None) -> None:
     waiting.setdefault(key if key is not None else object(), callback)
 
 
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context) -> None:
+    session.info["flushed"] = True  # this transaction wrote (a GET must not): cleared when it ends
+
+
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
     if session.in_nested_transaction():
@@ -154,6 +159,8 @@ def _run_after_commit(session: Session) -> None:
 def _drop_after_commit(session: Session, transaction) -> None:
     if transaction.parent is None:  # the outermost transaction ended: rolled back, or committed and run
         session.info.pop("after_commit", None)
+        session.info.pop("flushed", None)
+        session.info.pop("ends_a_read", None)
 
 
 def _same_site_referrer() -> str | None:
@@ -187,12 +194,23 @@ def init_app(app: Flask) -> None:
                 db.session.commit()
             return response
         session = db.session()
-        if session.new or session.dirty or session.deleted:
+        if session.new or session.dirty or session.deleted or session.info.get("flushed"):
             db.session.rollback()
             message = f"{request.endpoint} changed the database on a GET: declare the view with @writes"
             if app.testing:
                 raise RuntimeError(message)
             app.logger.error("%s (the changes were dropped)", message)
+        elif session.in_transaction():
+            # A read ends with COMMIT rather than ROLLBACK: psycopg forgets its prepared statements on
+            # a rollback, and PostgreSQL would plan every query of every page again (1.4 ms of a
+            # profile's 1.7). It changes nothing: there is nothing to commit. The objects the page
+            # loaded stay loaded (a streamed export, an error page still read them).
+            session.info["ends_a_read"] = True
+            session.expire_on_commit = False  # what the page loaded stays loaded, as after a rollback
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = True
         return response
 
     @app.teardown_request

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import audit
+from app.cache import reference_value
 from app.errors import ServiceError
 from app.extensions import db
 from app.models import IndicatorSetting
@@ -149,7 +150,12 @@ def _dmy(text: str) -> date:
 
 
 def current() -> Settings:
-    """The settings in force: stored values over the declared defaults."""
+    """The settings in force: stored values over the declared defaults (a change is an audit event,
+    so they are read once per registry version)."""
+    return reference_value(("indicator_settings",), _read)
+
+
+def _read() -> Settings:
     stored = {row.key: row.value for row in db.session.scalars(select(IndicatorSetting))}
     values = {}
     for key, spec in SPECS.items():

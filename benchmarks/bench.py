@@ -108,14 +108,35 @@ def drive(port: int, urls: list[str], seconds: float, connections: int) -> dict:
     }
 
 
+def wait_until_ready(port: int, log, timeout: float = 600) -> None:
+    """Until every worker holds the directory's bitmaps: /_ready answers 200 twenty times in a row
+    (requests land on either worker), so that the rounds measure searches, not the building."""
+    started, in_a_row = time.perf_counter(), 0
+    while in_a_row < 20 and time.perf_counter() - started < timeout:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            connection.request("GET", "/_ready")
+            response = connection.getresponse()
+            response.read()
+            in_a_row = in_a_row + 1 if response.status == 200 else 0
+        except (OSError, http.client.HTTPException):
+            in_a_row = 0
+        finally:
+            connection.close()
+        if in_a_row == 0:
+            time.sleep(0.5)
+    log(f"  workers ready in {time.perf_counter() - started:.0f} s")
+
+
 def measure(dataset: Dataset, args, log) -> dict:
     """Rounds of hello / route alternation on one served dataset; medians per kind."""
     rng = random.Random(14)
     vocab = Vocabulary.read(dataset.url, rng)
     per_phase = int(args.seconds * 400) + 50  # more distinct URLs than a phase can use
     with Server(dataset, 2, log, 120) as server:
+        wait_until_ready(server.port, log)
         warm = stream(vocab, random.Random(1), "directory", 400)
-        drive(server.port, warm, args.warm, args.connections)  # imports, connections, facet bitmaps
+        drive(server.port, warm, args.warm, args.connections)  # imports, connections, caches of labels
         hello_urls = ["/_hello"] * 1_000_000
         rounds: dict[str, list[dict]] = {kind: [] for kind in KINDS}
         for r in range(args.rounds):

@@ -13,6 +13,7 @@ rate limiter when on) — only the view itself is trivial.
 from __future__ import annotations
 
 from app import create_app
+from app.directory import facet_index
 
 app = create_app()
 
@@ -20,3 +21,9 @@ app = create_app()
 @app.get("/_hello")
 def _hello():
     return "ok"
+
+
+@app.get("/_ready")
+def _ready():
+    """200 once this worker holds the directory's bitmaps (built on a thread at a large registry), 503 before."""
+    return ("ready", 200) if facet_index.current() is not None else ("building", 503)

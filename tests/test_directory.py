@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from app import audit
 from app.directory import search
@@ -398,3 +400,109 @@ def test_a_large_registry_counts_in_sql_while_its_bitmaps_are_built_apart(app, p
         assert results.total == inline.total == 2
         assert results.facets == inline.facets
         assert [e.id for e in results.items] == [e.id for e in inline.items]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "name", "newest", "size"])
+def test_pages_walked_from_the_bitmaps_follow_the_sql_order(app, province, monkeypatch, sort):
+    """A page of many matches is read from the worker's stored orders: the same enterprises, in the
+    same order, as SQL gives, through ties, unknown founding dates and unknown sizes."""
+    from app.directory import facet_index
+
+    with app.app_context():
+        for i in range(23):
+            make_enterprise(
+                f"Công ty TNHH Đá {'Xanh' if i % 3 else 'Đỏ'}",  # equal names: the id decides
+                commune_code="22015" if i % 2 else "22081",
+                founded_on=None if i % 4 == 0 else date(2000 + i % 5, 1 + i % 12, 1),
+                employees=None if i % 5 == 0 else (i * 7) % 40,
+                size_tier=("micro", "small", "unknown")[i % 3],
+            )
+    walked = []
+    real = facet_index.page_of
+    monkeypatch.setattr(facet_index, "page_of", lambda *a: walked.append(a[2]) or real(*a))
+    for query in (search.Query(sort=sort, per_page=20), search.Query(commune="22015", sort=sort, per_page=20)):
+        for page in (1, 2):
+            with app.test_request_context():
+                results = search.run(replace(query, page=page))
+                expected = search._page(results.query, "index", results.broad)
+                assert [e.id for e in results.items] == [e.id for e in expected]
+                assert results.items or page > 1
+    assert walked and set(walked) == {"name" if sort == "relevance" else sort}
+
+
+def test_the_words_in_memory_find_what_the_full_text_index_finds(app, province):
+    """app/directory/text_index.py answers a text as the engine's full-text index does: every term a
+    word, the last one a prefix, on the same folded words."""
+    from app.directory import facet_index
+    from app.registry.fulltext import match_condition
+
+    with app.app_context():
+        make_enterprise("Công ty TNHH Cà phê 3M Đắk Lắk", description="Rang xay cà phê, truy xuất nguồn gốc QR")
+        make_enterprise("Hộ kinh doanh Đặng Văn Đạt", legal_form="hkd", personal_id="054123456780")
+        make_enterprise("Công ty TNHH Xuân Hòa 2", commune_code="22081")
+    texts = [
+        "x",
+        "xu",
+        "xuan",
+        "xuan h",
+        "xuan hoa",
+        "hoa xuan",
+        "d",
+        "da",
+        "dang",
+        "dong",
+        "đồng",
+        "ca phe",
+        "3",
+        "3m",
+        "2",
+        "qr",
+        "truy xuat",
+        "z",
+        "tom hum",
+        "phu yen",
+        "hai dang",
+        "xuan 2",
+    ]
+    with app.test_request_context():
+        index = facet_index.current()
+        listed = search._conditions(search.Query())
+        for typed in texts:
+            terms = search.Query(q=typed).terms
+            expected = set(db.session.scalars(select(Enterprise.id).where(*listed, match_condition(terms))))
+            found = set(facet_index.members(index.text(terms) & index.listed, index.size))
+            assert found == expected, typed
+            assert expected or typed in ("z",), typed  # the list means something
+
+
+def test_the_word_index_splits_on_single_spaces_and_keeps_each_word_once_per_text():
+    import numpy as np
+
+    from app.directory import text_index
+
+    ids = np.array([3, 5, 8, 9], dtype=np.int64)
+    index = text_index.build(ids, ["xuan xuan hoa", "", "hoa  xuan", None])
+    assert index.words == ["hoa", "xuan"]  # no empty word from "" or the double space
+
+    def found(*terms):
+        return np.flatnonzero(index.matches(list(terms), 10)).tolist()
+
+    assert found("xuan") == [3, 8] and found("hoa") == [3, 8] and found("x") == [3, 8]
+    assert found("xu", "hoa") == [] and found("xuan", "h") == [3, 8] and found("hoa", "xua") == [3, 8]
+    assert found("a") == [] and list(index.postings) == [3, 8, 3, 8]
+
+
+@pytest.mark.parametrize("args", [{}, {"q": "xuan"}, {"sort": "size"}, {"commune": "22015", "sort": "newest"}])
+def test_an_export_lists_what_the_pages_show_in_their_order(app, province, monkeypatch, args):
+    with app.app_context():
+        for i in range(7):
+            make_enterprise(
+                f"Công ty TNHH Xuân {i % 3}", commune_code="22015", employees=i, founded_on=date(2010 + i, 1, 1)
+            )
+    monkeypatch.setattr(search, "BROAD_LIMIT", 8)  # the broad case too: relevance falls back to the name order
+    with app.test_request_context():
+        first = search.run(search.Query(per_page=20, **args))
+        shown = [e.id for e in first.items]
+        exported = [e.id for e in search.export_rows(search.Query(**args), None)]
+        capped = [e.id for e in search.export_rows(search.Query(**args), 3)]
+    assert exported == shown and capped == shown[:3] and shown

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask import current_app
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import defer, joinedload, undefer
 
 from app.directory.contact import is_following
 from app.domain import sectors
@@ -36,11 +38,26 @@ PUBLIC_FIELDS = (
 
 
 def get_public(key: str) -> Enterprise | None:
-    """A published enterprise by its public key, in any spelling (code, branch code, household id)."""
-    return db.session.scalar(
+    """A published enterprise by its public key, in any spelling (code, branch code, household id),
+    with its products, their listings and whether a verified member acts for it: one statement."""
+    cfg = current_app.config
+    statement = _public_by_key(cfg["REGION_PROVINCE_CODE"], cfg["REGION_FORMER_PROVINCE"])
+    return db.session.scalars(statement, {"key": canonical_key(key)}).unique().one_or_none()
+
+
+@functools.lru_cache(maxsize=8)
+def _public_by_key(_province: str, _former_province: str):
+    """get_public's statement for the region (the arguments key the cache): building it took
+    longer than running it. Search columns and the personal id are never shown, so not read."""
+    hidden = (Enterprise.search_text, Enterprise.name_folded, Enterprise.name_lower, Enterprise.name_sort)
+    return (
         select(Enterprise)
-        .where(Enterprise.public_key == canonical_key(key), public_record())
-        .options(selectinload(Enterprise.products).selectinload(Product.listings))
+        .where(Enterprise.public_key == bindparam("key"), public_record())
+        .options(
+            joinedload(Enterprise.products).joinedload(Product.listings),
+            undefer(Enterprise.has_verified_member),
+            *(defer(column) for column in (*hidden, Enterprise.personal_id)),
+        )
     )
 
 

@@ -14,6 +14,7 @@ Ordering is defined in SQL on stored columns, identically for both engines.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import astuple, dataclass, fields, replace
 from datetime import date
 
@@ -36,7 +37,6 @@ from app.search_text import query_terms
 from app.text import normalize
 
 PER_PAGE_CHOICES = (20, 50, 100)
-PAGE_FROM_IDS = 10_000  # up to this many matches, the page is read by id
 MAX_DEPTH = 2000  # results reachable by paging; narrow the search to see others
 # Above this many matches, facet counts and relevance ranking would scan most of the registry on
 # every request (SPEC §6, known traps): the facets then list their values without counts, and a
@@ -230,55 +230,71 @@ class Results:
 
 
 def run(query: Query, with_facets: bool = True) -> Results:
-    """Find the matches once: their capped count, the page and the facet counts come from one
-    statement over one set (facets.gather), started from the most selective condition (plan_for).
-    A search sampled as broad counts no further than BROAD_LIMIT + 1 and lists the facets' values
-    without counts; so does a facet whose "all but this facet" set is sampled as broad. The count
-    and the facets are kept per registry version (VALUE_CACHE_ENTRIES); the page is read afresh then."""
-    fresh: dict[str, list[int]] = {}
+    """Find the matches once. Where the worker holds the registry in memory (app/directory/facet_index.py),
+    the text's matches, the filters' and their intersections are bitmaps: the count and every facet's
+    count are exact however broad the search, and a page walks a stored order (or, by relevance,
+    is sorted in SQL among the matches). Otherwise one SQL statement over one set (facets.gather),
+    started from the most selective condition (plan_for), gives the capped count, the page and the
+    facet counts; a search sampled as broad counts no further than BROAD_LIMIT + 1 and lists the
+    facets' values without counts. The count and the facets are kept per registry version
+    (VALUE_CACHE_ENTRIES); the page is read afresh then."""
+    fresh: dict[str, object] = {}
 
-    def count() -> tuple[str, int, dict]:
+    def count() -> tuple[int, dict]:
+        index = _index_for(query)
+        if index is not None:
+            counted = facet_index.count(query, index, _text_of(query, index), with_facets)
+            fresh["matches"] = (index, counted.matches)
+            if counted.total <= BROAD_LIMIT:
+                return counted.total, counted.facets
+            return BROAD_LIMIT + 1, facet_lists.facet_values() if with_facets else {}
         estimate = estimate_for(query)
         plan = plan_for(query, estimate)
         if estimate is not None and estimate.all > SURELY_BROAD * BROAD_LIMIT:  # no need to count to the limit
-            return plan, BROAD_LIMIT + 1, facet_lists.facet_values() if with_facets else {}
-        index = facet_index.current() if facet_index.serves(query) else None
-        text_ids = _NOT_FOUND
-        if index is not None and plan == "index":
-            text_ids = _text_ids(query)
-        elif index is not None:  # a broad text: test its words on the few rows the filters select
-            narrowed = index.filtered(query)
-            if narrowed.bit_count() <= CANDIDATES:
-                text_ids = _ids_among(query, facet_index.members(narrowed, narrowed.bit_length()))
-        if text_ids is not _NOT_FOUND:  # the bitmaps count, exactly
-            counted = facet_index.count(query, index, text_ids, with_facets)
-            if counted.total <= BROAD_LIMIT:
-                if counted.total <= PAGE_FROM_IDS:
-                    fresh["ids"] = facet_index.members(counted.matches, counted.matches.bit_length())
-                return plan, counted.total, counted.facets
-            return plan, BROAD_LIMIT + 1, facet_lists.facet_values() if with_facets else {}
+            return BROAD_LIMIT + 1, facet_lists.facet_values() if with_facets else {}
         if estimate is None or estimate.all <= BROAD_LIMIT:
             skip = {facet for facet, n in (estimate.without.items() if estimate else ()) if n > BROAD_LIMIT}
             found = facet_lists.gather(query, plan, with_facets, uncounted=skip)
             if found.total <= BROAD_LIMIT:  # the set was complete: its page and counts hold
                 fresh["page"] = found.page_ids
-                return plan, found.total, found.facets
+                return found.total, found.facets
             total = found.total
         else:
             total = capped_count(query, plan)
-        return plan, total, facet_lists.facet_values() if with_facets else {}
+        return total, facet_lists.facet_values() if with_facets else {}
 
-    plan, total, facets = memoized(("search", _filter_key(query), with_facets), count)
+    total, facets = memoized(("search", _filter_key(query), with_facets), count)
     broad = total > BROAD_LIMIT
     max_page = _max_page(total, query.per_page)
     page = replace(query, page=min(query.page, max_page))
+    if not fresh and (index := _index_for(query)) is not None:  # counted before: the bitmaps cost little
+        fresh["matches"] = (index, facet_index.count(query, index, _text_of(query, index), False).matches)
     if "page" in fresh and page == query:
         items = _load(fresh["page"])
-    elif "ids" in fresh:  # few matches, known by id: the page orders them
-        items = _page(page, plan, broad, ids=fresh["ids"])
+    elif "matches" in fresh:
+        index, matches = fresh["matches"]
+        order = facet_index.order_of(page, broad)
+        if order is not None:
+            offset = (page.page - 1) * page.per_page
+            items = _load(facet_index.page_of(index, matches, order, offset, page.per_page))
+        else:  # by relevance, which depends on the text: SQL orders the matches (at most BROAD_LIMIT)
+            items = _page(page, "index", broad, ids=facet_index.members(matches, matches.bit_length()))
     else:
-        items = _page(page, plan, broad)
+        items = _page(page, plan_for(query), broad)
     return Results(page, total, items, facets, max_page, broad, BROAD_LIMIT)
+
+
+def _index_for(query: Query) -> facet_index.FacetIndex | None:
+    """The worker's bitmaps, when they hold every condition of the query and are built."""
+    return facet_index.current() if facet_index.serves(query) else None
+
+
+def _text_of(query: Query, index: facet_index.FacetIndex) -> int | None:
+    """The bitmap of what the text (or the enterprise code) selects, None when the query has neither."""
+    if query.code:
+        found = db.session.scalars(select(Enterprise.id).where(Enterprise.public_key == query.code))
+        return facet_index.bitmap([i for i in found if i < index.size], index.size)
+    return index.text(query.terms) if query.terms else None
 
 
 def _filter_key(query: Query) -> tuple:
@@ -300,27 +316,6 @@ def _page(query: Query, plan: str, broad: bool, ids: list[int] | None = None) ->
         .limit(query.per_page)
         .offset((query.page - 1) * query.per_page)
     )
-    return list(db.session.scalars(statement))
-
-
-def _text_ids(query: Query) -> list[int] | None:
-    """The enterprises the text (or the enterprise code) of a query selects, None without either."""
-    if query.code:
-        return list(db.session.scalars(select(Enterprise.id).where(Enterprise.public_key == query.code)))
-    if query.terms:
-        return list(db.session.scalars(select(Enterprise.id).where(match_condition(query.terms))))
-    return None
-
-
-_NOT_FOUND: list[int] = []  # a text's matches that could not be gathered cheaply
-CANDIDATES = 20_000  # a broad text is tested on the rows of filters selecting no more than this
-
-
-def _ids_among(query: Query, ids: list[int]) -> list[int]:
-    """Which of the given enterprises the words of the query match, tested on each row."""
-    if not ids:
-        return []
-    statement = select(Enterprise.id).where(among(ids), words_condition(query.terms))
     return list(db.session.scalars(statement))
 
 
@@ -370,9 +365,28 @@ def labels() -> dict[str, dict]:
     return reference_value(("labels",), read)
 
 
-def export_rows(query: Query, limit: int | None):
-    """Every enterprise of the query, in its order, streamed (limit None: no cap)."""
-    statement = select(Enterprise).where(*_conditions(query)).order_by(*_order(query))
-    if limit is not None:
-        statement = statement.limit(limit)
-    return db.session.scalars(statement.execution_options(yield_per=1000))
+def export_rows(query: Query, limit: int | None) -> Iterator[Enterprise]:
+    """Every enterprise of the query (limit None: no cap), in the order its pages show, streamed. From
+    the worker's bitmaps the ids come in order at once and the rows are read EXPORT_CHUNK at a time,
+    so the first row leaves within milliseconds however broad the query; otherwise one SQL statement."""
+    index = _index_for(query)
+    if index is None:
+        statement = select(Enterprise).where(*_conditions(query)).order_by(*_order(query))
+        if limit is not None:
+            statement = statement.limit(limit)
+        yield from db.session.scalars(statement.execution_options(yield_per=EXPORT_CHUNK))
+        return
+    matches = facet_index.count(query, index, _text_of(query, index), False).matches
+    wanted = matches.bit_count() if limit is None else min(limit, matches.bit_count())
+    order = facet_index.order_of(query, matches.bit_count() > BROAD_LIMIT)
+    if order is not None:
+        ids = facet_index.page_of(index, matches, order, 0, wanted)
+    else:  # by relevance (at most BROAD_LIMIT matches): SQL orders their ids
+        among_matches = among(facet_index.members(matches, matches.bit_length()))
+        statement = select(Enterprise.id).where(among_matches).order_by(*_order(query)).limit(wanted)
+        ids = list(db.session.scalars(statement))
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        yield from _load(ids[start : start + EXPORT_CHUNK])
+
+
+EXPORT_CHUNK = 1000

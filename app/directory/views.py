@@ -67,6 +67,7 @@ def profile(key: str):
     return render_template(
         "directory/profile.html",
         e=enterprise,
+        section=search.labels()["sections"].get(enterprise.vsic_section),
         view=view,
         json_ld=json_ld,
         claim_refusal=reviews.claim_refusal(current_user, enterprise),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.assessment.catalog import instruments
 from app.assessment.offers import continue_offers
@@ -60,7 +61,27 @@ def _shell_helpers():
     def unread_count() -> int:
         return count(current_user) if current_user.is_authenticated else 0
 
-    return {"region_name": region_name, "department": department, "nav_items": nav_items, "unread_count": unread_count}
+    return {
+        "region_name": region_name,
+        "department": department,
+        "nav_items": nav_items,
+        "unread_count": unread_count,
+        "shell_part": shell_part,
+    }
+
+
+def shell_part(template: str) -> Markup:
+    """A part of every page's frame (the navigation, the footer): for an anonymous visitor it depends
+    only on the language and the page, so it is rendered once per process for each (a third of a
+    profile page's rendering went there); a signed-in person's is rendered for them."""
+    if current_user.is_authenticated:
+        return Markup(render_template(template))
+    parts = current_app.extensions.setdefault("shell_parts", {})
+    key = (template, current_language(), request.endpoint, request.script_root)
+    found = parts.get(key)
+    if found is None:
+        found = parts[key] = Markup(render_template(template))
+    return found
 
 
 @main_bp.get("/")

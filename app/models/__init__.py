@@ -1,5 +1,8 @@
 """The data model, one module per aggregate. Importing this package registers every table."""
 
+from sqlalchemy import exists
+from sqlalchemy.orm import column_property
+
 from app.models.assessment import Assessment, EnterpriseSolution, LatestAssessment
 from app.models.audit import AuditEvent
 from app.models.engagement import ContactRequest, Follow, InboxMessage, OutgoingMail, ReviewRequest
@@ -16,6 +19,12 @@ from app.models.targets import (
     Target,
 )
 from app.models.user import Membership, User, UserSession
+
+# Whether someone the department verified acts for the enterprise (claims then reach it as reports):
+# one SQL test, loaded with the profile (profiles.get_public) and on first use elsewhere.
+Enterprise.has_verified_member = column_property(
+    exists().where(Membership.enterprise_id == Enterprise.id, Membership.is_verified), deferred=True
+)
 
 __all__ = [
     "Assessment",

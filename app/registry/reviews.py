@@ -71,15 +71,6 @@ def register_enterprise(user: User, fields: dict[str, Any]) -> Enterprise:
     return enterprise
 
 
-def has_verified_member(enterprise: Enterprise) -> bool:
-    return (
-        db.session.scalar(
-            select(Membership.id).where(Membership.enterprise_id == enterprise.id, Membership.is_verified).limit(1)
-        )
-        is not None
-    )
-
-
 def claim_refusal(user: User | None, enterprise: Enterprise) -> str | None:
     """Why this person may not claim the enterprise (a ReviewError code), or None when they may (a
     visitor who is not signed in may: they sign in or register first)."""
@@ -87,7 +78,7 @@ def claim_refusal(user: User | None, enterprise: Enterprise) -> str | None:
         return "not_an_owner"
     if user is not None and user.is_authenticated and any(m.enterprise_id == enterprise.id for m in user.memberships):
         return "already_claimed"
-    if has_verified_member(enterprise):
+    if enterprise.has_verified_member:
         return "managed"
     return None
 

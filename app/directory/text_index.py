@@ -1,0 +1,75 @@
+"""The directory's words in memory: for each folded word of `search_text`, the enterprises that have it.
+
+What the full-text index answers (app/registry/fulltext.py: every term a word, the last one a
+prefix), answered in the worker as a bitmap, so that a text matching half the registry is counted,
+faceted and paged like a narrow one (app/directory/facet_index.py). `search_text` holds folded
+words separated by single spaces, the way FTS5 and PostgreSQL's `simple` parser split it, so
+splitting on spaces here finds the same enterprises; tests/test_directory.py checks it on both engines.
+
+The postings of all words sit in one array, ordered by word: the words starting with a prefix are
+neighbours in the sorted vocabulary, so their enterprises are one slice of it, whatever the prefix.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+_AFTER_EVERY_WORD = "\U0010ffff"
+
+
+@dataclass(frozen=True)
+class TextIndex:
+    words: list[str]  # the vocabulary, sorted (code points: the order of the folded words)
+    starts: np.ndarray  # postings[starts[k]:starts[k + 1]] are the enterprises of words[k]
+    postings: np.ndarray  # enterprise ids, grouped by word
+
+    def _slice(self, low: str, high: str) -> np.ndarray:
+        first, last = bisect_left(self.words, low), bisect_left(self.words, high)
+        return self.postings[self.starts[first] : self.starts[last]]
+
+    def matches(self, terms: list[str], size: int) -> np.ndarray:
+        """Which enterprises (a boolean per id below `size`) have every term as a word, the last as a prefix."""
+        found = None
+        for position, term in enumerate(terms):
+            last = position == len(terms) - 1
+            ids = self._slice(term, term + _AFTER_EVERY_WORD) if last else self._slice(term, term + "\0")
+            chosen = np.zeros(size, dtype=bool)
+            chosen[ids] = True
+            found = chosen if found is None else found & chosen
+        return found if found is not None else np.zeros(size, dtype=bool)
+
+
+CHUNK = 100_000  # texts split at a time: their words are short-lived objects
+
+
+def build(ids: np.ndarray, texts) -> TextIndex:
+    """The index of the listed enterprises' texts (`ids[k]` has `texts[k]`): a few seconds at a million.
+    Each chunk's words are numbered by pandas (in C), then renumbered in the sorted vocabulary; a
+    sort of (word, row) pairs groups the postings by word, each in id order, a word once per text."""
+    codes: dict[str, int] = {}
+    words_of, rows_of = [], []
+    for start in range(0, len(texts), CHUNK):
+        chunk = [text or "" for text in texts[start : start + CHUNK]]
+        flat = " ".join(chunk).split(" ")  # one split; text k has exactly count(" ") + 1 pieces
+        counts = np.fromiter((text.count(" ") + 1 for text in chunk), dtype=np.int64, count=len(chunk))
+        local, found = pd.factorize(np.asarray(flat, dtype=object))
+        known = np.fromiter((codes.setdefault(w, len(codes)) for w in found), dtype=np.int64, count=len(found))
+        words_of.append(known[local])
+        rows_of.append(np.repeat(np.arange(start, start + len(chunk), dtype=np.int64), counts))
+    empty = codes.pop("", None)  # the piece an empty text or a double space leaves is no word
+    words = sorted(codes)
+    rank = np.full(len(words) + (empty is not None), -1, dtype=np.int64)
+    rank[np.fromiter((codes[w] for w in words), dtype=np.int64, count=len(words))] = np.arange(len(words))
+    word_rank = rank[np.concatenate(words_of)] if words_of else np.zeros(0, np.int64)
+    kept = word_rank >= 0
+    rows = max(len(texts), 1)
+    pairs = word_rank[kept] * rows + (np.concatenate(rows_of)[kept] if rows_of else 0)
+    pairs.sort()  # by word, then row; np.unique's hashing is several times slower here
+    pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
+    postings = ids[pairs % rows].astype(np.int32)
+    starts = np.searchsorted(pairs // rows, np.arange(len(words) + 1)).astype(np.int64)
+    return TextIndex(words, starts, postings)
