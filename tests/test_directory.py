@@ -506,3 +506,20 @@ def test_an_export_lists_what_the_pages_show_in_their_order(app, province, monke
         exported = [e.id for e in search.export_rows(search.Query(**args), None)]
         capped = [e.id for e in search.export_rows(search.Query(**args), 3)]
     assert exported == shown and capped == shown[:3] and shown
+
+
+@pytest.mark.parametrize("typed", ["xuân", "xuan", "Dòng Xuân", "dong x", "hoa", "công ty xuân", "tom"])
+def test_relevance_pages_from_the_bitmaps_follow_the_sql_order(app, province, typed):
+    """The relevance tiers (as typed, in the name, the first word) ranked in memory give the pages SQL gives."""
+    with app.app_context():
+        for name in ["Xuân Hòa", "Công ty TNHH Xuân", "Hộ kinh doanh Xuan Dong", "Công ty Đồng Xuân Tôm",
+                     "Công ty TNHH Hoa Xuân", "Xuanthu", "Công ty TNHH Dòng Xuân 2"]:  # fmt: skip
+            make_enterprise(name, commune_code="22015", description="xuân hoa tôm")
+    query = search.Query(q=typed, per_page=2)
+    with app.test_request_context():
+        results = search.run(query)
+        assert results.total > 4
+        for page in (1, 2, 3):
+            shown = search.run(replace(query, page=page))
+            expected = search._page(shown.query, "index", False)
+            assert [e.id for e in shown.items] == [e.id for e in expected], (typed, page)

@@ -39,7 +39,10 @@ class FacetIndex:
     values: dict[str, dict[str, int]]  # facet -> value -> bitmap
     seeking: int  # looking for funding
     orders: dict[str, np.ndarray]  # "name", "newest", "size" -> the listed ids in that order
-    words: text_index.TextIndex  # the listed enterprises' words
+    words: text_index.TextIndex  # the listed enterprises' words (search_text)
+    names: text_index.TextIndex  # the words of their names, folded
+    typed: text_index.TextIndex  # the words of their names as written, lower case
+    first: text_index.TextIndex  # the first word of their names, folded
 
     def text(self, terms: list[str]) -> int:
         """The bitmap of the enterprises a text's terms match (app/directory/text_index.py)."""
@@ -124,7 +127,7 @@ def build() -> FacetIndex:
     selected = [Enterprise.id, *GROUPED.values(), Enterprise.is_digital_tech, Enterprise.is_startup]
     selected += [Enterprise.shows_readiness, Enterprise.funding_sought_vnd > 0]
     selected += [Enterprise.name_sort, Enterprise.founded_on, Enterprise.size_tier, Enterprise.employees]
-    selected += [Enterprise.search_text]
+    selected += [Enterprise.search_text, Enterprise.name_folded, Enterprise.name_lower]
     rows = _raw_rows(select(*selected).where(*listed).order_by(Enterprise.id))
     columns = [np.asarray(column, dtype=object) for column in zip(*rows, strict=True)] or [np.zeros(0, object)] * len(
         selected
@@ -167,7 +170,10 @@ def build() -> FacetIndex:
     values["level"] = {level: bitmap(found, size) for level, found in by_level.items()}
     orders = _orders(ids, *columns[flags + 4 : flags + 8])
     words = text_index.build(ids, columns[flags + 8])
-    return FacetIndex(size, listed_bits, values, bitmap(ids[seeking], size), orders, words)
+    folded, lowered = columns[flags + 9], columns[flags + 10]
+    names, typed = text_index.build(ids, folded), text_index.build(ids, lowered)
+    first = text_index.build(ids, [name.split(" ", 1)[0] for name in folded])
+    return FacetIndex(size, listed_bits, values, bitmap(ids[seeking], size), orders, words, names, typed, first)
 
 
 def _raw_rows(statement) -> list[tuple]:
@@ -227,6 +233,27 @@ def page_of(index: FacetIndex, matches: int, order: str, offset: int, limit: int
         start, chunk = start + chunk, chunk * 4
     hits = np.concatenate(found) if found else ranked[:0]
     return hits[offset:wanted].tolist()
+
+
+def relevance_page(index: FacetIndex, matches: int, query: search.Query, offset: int, limit: int) -> list[int]:
+    """The ids of one page of the matches by relevance, in search._order's tiers: every word as
+    typed (with its diacritics) starting a word of the name, then every folded term starting a word
+    of the name, then the name's first word starting with the first term; each tier in name order."""
+    size = index.size
+    exact = _packed(index.typed.matches(query.q.lower().split(), size, every_prefix=True))
+    in_name = _packed(index.names.matches(query.terms, size, every_prefix=True))
+    starts = _packed(index.first.matches(query.terms[:1], size, every_prefix=True))
+    found: list[int] = []
+    for tier in (matches & e & n & s for e in (exact, ~exact) for n in (in_name, ~in_name) for s in (starts, ~starts)):
+        count = tier.bit_count()
+        if offset >= count:
+            offset -= count
+            continue
+        found += page_of(index, tier, "name", offset, limit - len(found))
+        offset = 0
+        if len(found) >= limit:
+            break
+    return found
 
 
 @dataclass

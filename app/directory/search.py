@@ -203,14 +203,15 @@ def _order(query: Query, broad: bool = False, c=Enterprise) -> list:
     if query.sort == "size":
         size_rank = case(SIZE_ORDER, value=c.size_tier, else_=9)
         return [size_rank, c.employees.desc().nulls_last(), *by_name]
-    typed = query.q.lower()
-    folded = " ".join(query.terms)
-    exact = case((contains(c.name_lower, typed), 0), else_=1)
-    # Every word found in the name (the last as a prefix) before matches in the products,
-    # the commune, the description or the declared solutions.
+    # The words as typed, diacritics and all, each starting a word of the name; then every folded
+    # term starting a word of the name, before matches in the products, the commune, the
+    # description or the declared solutions; then names whose first word starts with the first term.
+    # The worker's bitmaps rank the same tiers (facet_index.relevance_page).
+    lowered = literal(" ") + c.name_lower
+    exact = case((and_(true(), *(contains(lowered, f" {w}") for w in query.q.lower().split())), 0), else_=1)
     padded = literal(" ") + c.name_folded
     in_name = case((and_(true(), *(contains(padded, f" {t}") for t in query.terms)), 0), else_=1)
-    starts = case((c.name_folded.like(f"{folded}%") if folded else literal(False), 0), else_=1)
+    starts = case((c.name_folded.like(f"{query.terms[0]}%"), 0), else_=1)
     return [exact, in_name, starts, *by_name]
 
 
@@ -277,8 +278,9 @@ def run(query: Query, with_facets: bool = True) -> Results:
         if order is not None:
             offset = (page.page - 1) * page.per_page
             items = _load(facet_index.page_of(index, matches, order, offset, page.per_page))
-        else:  # by relevance, which depends on the text: SQL orders the matches (at most BROAD_LIMIT)
-            items = _page(page, "index", broad, ids=facet_index.members(matches, matches.bit_length()))
+        else:  # by relevance: its tiers are bitmaps too
+            offset = (page.page - 1) * page.per_page
+            items = _load(facet_index.relevance_page(index, matches, page, offset, page.per_page))
     else:
         items = _page(page, plan_for(query), broad)
     return Results(page, total, items, facets, max_page, broad, BROAD_LIMIT)
@@ -381,10 +383,8 @@ def export_rows(query: Query, limit: int | None) -> Iterator[Enterprise]:
     order = facet_index.order_of(query, matches.bit_count() > BROAD_LIMIT)
     if order is not None:
         ids = facet_index.page_of(index, matches, order, 0, wanted)
-    else:  # by relevance (at most BROAD_LIMIT matches): SQL orders their ids
-        among_matches = among(facet_index.members(matches, matches.bit_length()))
-        statement = select(Enterprise.id).where(among_matches).order_by(*_order(query)).limit(wanted)
-        ids = list(db.session.scalars(statement))
+    else:
+        ids = facet_index.relevance_page(index, matches, query, 0, wanted)
     for start in range(0, len(ids), EXPORT_CHUNK):
         yield from _load(ids[start : start + EXPORT_CHUNK])
 

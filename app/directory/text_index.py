@@ -31,12 +31,13 @@ class TextIndex:
         first, last = bisect_left(self.words, low), bisect_left(self.words, high)
         return self.postings[self.starts[first] : self.starts[last]]
 
-    def matches(self, terms: list[str], size: int) -> np.ndarray:
-        """Which enterprises (a boolean per id below `size`) have every term as a word, the last as a prefix."""
+    def matches(self, terms: list[str], size: int, every_prefix: bool = False) -> np.ndarray:
+        """Which enterprises (a boolean per id below `size`) have every term as a word, the last as a
+        prefix (`every_prefix`: each term as the start of a word)."""
         found = None
         for position, term in enumerate(terms):
-            last = position == len(terms) - 1
-            ids = self._slice(term, term + _AFTER_EVERY_WORD) if last else self._slice(term, term + "\0")
+            prefix = every_prefix or position == len(terms) - 1
+            ids = self._slice(term, term + _AFTER_EVERY_WORD) if prefix else self._slice(term, term + "\0")
             chosen = np.zeros(size, dtype=bool)
             chosen[ids] = True
             found = chosen if found is None else found & chosen
