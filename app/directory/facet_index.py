@@ -1,4 +1,4 @@
-"""Facet counts from bitmaps: for each facet value, the set of listed enterprises that have it.
+"""The listed registry in a worker's memory: facet values, words and orders, as bitmaps and id arrays.
 
 What search engines do (Lucene, Meilisearch): the matches of a query are one set, and a facet's
 count for a value is the size of that set intersected with the value's precomputed set. Each set is
@@ -7,6 +7,10 @@ one `&` and a count one `bit_count()`, microseconds at a million enterprises; th
 however broad the search. The bitmaps are read from the database (the source of truth, with the
 same conditions as app/directory/search.py) once per process and registry version and day (a
 product's certificate counts by the day), like the other reference values of app/cache.py.
+
+Beside the facet values the worker keeps the enterprises of each word (app/directory/text_index.py:
+of `search_text` for matching, of the names for the relevance tiers) and the listed ids in the
+name, newest and size orders, so that a page of any search walks an order instead of sorting.
 """
 
 from __future__ import annotations
@@ -53,12 +57,6 @@ class FacetIndex:
         value = getattr(query, facet)
         key = "1" if value is True else str(value)
         return self.values[facet].get(key, 0)
-
-    def filtered(self, query: search.Query) -> int:
-        """The enterprises every filter of the query selects, its text aside."""
-        return reduce(
-            lambda a, b: a & b, (self.filter(query, f) for f in facet_lists.active_facets(query)), self.narrowing(query)
-        )
 
     def narrowing(self, query: search.Query) -> int:
         """The conditions that are no facet: the investors' view, looking for funding."""
@@ -112,12 +110,6 @@ def bitmap(ids, size: int) -> int:
 def _packed(bits: np.ndarray) -> int:
     """A boolean per id as a bitmap."""
     return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
-
-
-def members(bits: int, size: int) -> list[int]:
-    """The ids of a bitmap, in increasing order."""
-    raw = np.frombuffer(bits.to_bytes((size + 7) // 8, "little"), dtype=np.uint8)
-    return np.flatnonzero(np.unpackbits(raw, bitorder="little")).tolist()
 
 
 def build() -> FacetIndex:

@@ -4,22 +4,22 @@ Text matching runs on the folded `search_text` (name, products, commune, descrip
 solutions) through the engine's full-text index (FTS5 on SQLite, a GIN tsvector index on
 PostgreSQL): every term must match a word, the last one as a prefix. Both engines tokenise the
 folded text the same way, so they return the same enterprises. A search finds its matches once:
-the total and the facet counts are intersections of per-value bitmaps (app/directory/facet_index.py)
-with the text's matches; what the bitmaps cannot serve is one SQL statement (facets.gather). A text
-that matches most of the registry is tested on each row instead (app/directory/planning.py), on
-the rows of a narrow filter or in the order shown, so that a page and its capped total stop early.
-Ordering is defined in SQL on stored columns, identically for both engines.
+each worker holds the listed registry's words, facet values and orders as bitmaps
+(app/directory/facet_index.py, text_index.py), so the total, the facet counts, the page and an
+export come from intersections and stored orders, checked by the tests against SQL. What the
+bitmaps cannot serve ("founded since", or while they are built) is one SQL statement
+(facets.gather); there a text that matches most of the registry is tested on each row
+(app/directory/planning.py) in the order shown, so that a page and its capped total stop early.
+Ordering is defined in SQL on stored columns (`_order`), and the bitmaps follow the same order.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import astuple, dataclass, fields, replace
 from datetime import date
 
-from sqlalchemy import BigInteger, and_, any_, bindparam, case, func, literal, literal_column, select, true
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import and_, case, func, literal, select, true
 from sqlalchemy.sql import ColumnElement
 
 from app.cache import memoized, reference_value
@@ -233,8 +233,8 @@ class Results:
 def run(query: Query, with_facets: bool = True) -> Results:
     """Find the matches once. Where the worker holds the registry in memory (app/directory/facet_index.py),
     the text's matches, the filters' and their intersections are bitmaps: the count and every facet's
-    count are exact however broad the search, and a page walks a stored order (or, by relevance,
-    is sorted in SQL among the matches). Otherwise one SQL statement over one set (facets.gather),
+    count are exact however broad the search, and a page walks a stored order or the relevance
+    tiers in name order. Otherwise one SQL statement over one set (facets.gather),
     started from the most selective condition (plan_for), gives the capped count, the page and the
     facet counts; a search sampled as broad counts no further than BROAD_LIMIT + 1 and lists the
     facets' values without counts. The count and the facets are kept per registry version
@@ -274,12 +274,10 @@ def run(query: Query, with_facets: bool = True) -> Results:
         items = _load(fresh["page"])
     elif "matches" in fresh:
         index, matches = fresh["matches"]
-        order = facet_index.order_of(page, broad)
+        order, offset = facet_index.order_of(page, broad), (page.page - 1) * page.per_page
         if order is not None:
-            offset = (page.page - 1) * page.per_page
             items = _load(facet_index.page_of(index, matches, order, offset, page.per_page))
         else:  # by relevance: its tiers are bitmaps too
-            offset = (page.page - 1) * page.per_page
             items = _load(facet_index.relevance_page(index, matches, page, offset, page.per_page))
     else:
         items = _page(page, plan_for(query), broad)
@@ -308,26 +306,16 @@ def _max_page(total: int, per_page: int) -> int:
     return max(1, -(-min(total, MAX_DEPTH) // per_page))
 
 
-def _page(query: Query, plan: str, broad: bool, ids: list[int] | None = None) -> list[Enterprise]:
-    """A page of the matches: found by their conditions, or among the given ids."""
-    where = [among(ids)] if ids is not None else _conditions(query, plan=plan)
+def _page(query: Query, plan: str, broad: bool) -> list[Enterprise]:
+    """A page of the matches, found by their conditions in SQL (when the bitmaps cannot serve it)."""
     statement = (
         select(Enterprise)
-        .where(*where)
+        .where(*_conditions(query, plan=plan))
         .order_by(*_order(query, broad))
         .limit(query.per_page)
         .offset((query.page - 1) * query.per_page)
     )
     return list(db.session.scalars(statement))
-
-
-def among(ids: list[int]) -> ColumnElement[bool]:
-    """Enterprise.id in a list of thousands of ids, sent as one value (an array on PostgreSQL, a JSON
-    array on SQLite) rather than a parameter each, which takes both engines long to parse and plan."""
-    if db.engine.dialect.name == "postgresql":
-        return Enterprise.id == any_(bindparam("ids", ids, type_=ARRAY(BigInteger)))
-    values = select(literal_column("value")).select_from(func.json_each(bindparam("ids", json.dumps(ids))))
-    return Enterprise.id.in_(values.scalar_subquery())
 
 
 def _load(ids: list[int]) -> list[Enterprise]:
