@@ -215,7 +215,8 @@ def memoized(key: tuple, compute: Callable[[], Any]) -> Any:
     found = values.get(full_key)
     if found is None:
         found = compute()
-        values.set(full_key, found)
+        if not answered_from_earlier():
+            values.set(full_key, found)
     return found
 
 
@@ -254,6 +255,22 @@ def latest_value(name: str, key: tuple, compute: Callable[[], Any] | None) -> An
     return value
 
 
+def earlier_value(name: str, key: tuple) -> Any:
+    """The value kept under `name` for an earlier registry version with the same key, or None. Using it
+    marks the request (answered_from_earlier): what it computes from it is kept by no cache, since it
+    may miss the writes of the current version."""
+    held = _stores()["latest"].get(name)
+    if held is None or held[0][1:] != key:
+        return None
+    if has_request_context():
+        g.earlier_version = True
+    return held[2]
+
+
+def answered_from_earlier() -> bool:
+    return has_request_context() and bool(g.get("earlier_version"))
+
+
 def latest_key(key: tuple) -> tuple:
     """The full key latest_value() looks for: made in a request, kept by a thread that computes the value."""
     return (registry_version(), *key)
@@ -275,6 +292,7 @@ def _shareable(response) -> bool:
     (a CSRF token, for one, lands in the session), a complete 200."""
     return (
         response.status_code == 200
+        and not answered_from_earlier()
         and not response.is_streamed
         and not session.modified
         and "Set-Cookie" not in response.headers

@@ -18,11 +18,13 @@ import contextlib
 import contextvars
 import logging
 import threading
+import weakref
 from collections.abc import Iterator
 
 from flask import Flask, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -48,6 +50,7 @@ def is_sqlite(engine: Engine) -> bool:
 
 def configure_engine(app: Flask, engine: Engine) -> None:
     if not is_sqlite(engine):
+        _configure_server(engine)
         return
     busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
     cache_mb, mmap_mb = int(app.config["SQLITE_CACHE_MB"]), int(app.config["SQLITE_MMAP_MB"])
@@ -96,6 +99,66 @@ def configure_engine(app: Flask, engine: Engine) -> None:
     @event.listens_for(engine, "rollback")
     def _on_end(connection):
         connection.info.pop("sqlite_tx", None)
+
+
+def _configure_server(engine: Engine) -> None:
+    """PostgreSQL: a request that only reads sends its statements without BEGIN and COMMIT.
+
+    Under READ COMMITTED each statement sees its own snapshot inside a transaction too, so the
+    session of a read request loses nothing by running each statement on its own (the driver's
+    autocommit); it saves two of its four round trips (a profile is one statement). What needs a
+    transaction (a server-side cursor that streams, a savepoint) opens one, and the end of the
+    request closes it. A write statement on such a session is a bug (a GET that writes, app/edge.py)
+    and is refused before it is sent. Connections of their own (`engine.begin()`) are untouched."""
+
+    _SERVERS.add(engine)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection, cursor, statement, _params, _context, _many):
+        if not connection.info.get("server_read"):
+            return
+        start = statement.lstrip().upper()
+        if start.startswith(WRITES):
+            raise ReadOnlyRequest(statement)
+        if getattr(cursor, "name", None) or start.startswith("SAVEPOINT"):
+            _autocommit(connection.connection.dbapi_connection, False)  # these live in a transaction
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection):
+        if connection.info.pop("server_read", None):
+            _autocommit(connection.connection.dbapi_connection, False)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection, record):
+        record.info.pop("server_read", None)
+        if dbapi_connection is not None and not dbapi_connection.closed:
+            _autocommit(dbapi_connection, False)  # however the read ended, the pool holds plain connections
+
+
+_SERVERS: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@event.listens_for(Session, "after_begin")
+def _on_session_begin(_session, _transaction, connection) -> None:
+    """The session of a read request on PostgreSQL runs its statements in autocommit (above)."""
+    if connection.engine not in _SERVERS or _write_intent.get() or not has_request_context():
+        return
+    _autocommit(connection.connection.dbapi_connection, True)
+    connection.info["server_read"] = True
+
+
+def _autocommit(dbapi_connection, on: bool) -> None:
+    """The driver refuses any change of the setting inside a transaction, even to what it is."""
+    if dbapi_connection.autocommit != on:
+        dbapi_connection.autocommit = on
+
+
+class ReadOnlyRequest(RuntimeError):
+    """A request that only reads sent a write statement (app/edge.py)."""
+
+    def __init__(self, statement: str):
+        super().__init__(f"a read request sent {statement[:120]!r}: declare the view with @writes")
 
 
 def _size_kb(cursor) -> int:

@@ -9,8 +9,9 @@ of `create_app()` plus a hello-world route `/_hello`. Load comes from a second p
 machine: `wrk` (fixed duration, N connections; falls back to a Python thread pool when wrk is
 missing). Every URL is checked for a 200 and warmed up before it is measured.
 
-  P1  /doanh-nghiep and /doanh-nghiep?q=thuy+san at 20k: req/s ÷ /_hello req/s   ≥ 0.30
-  P2  /doanh-nghiep/<public_key> at 20k: req/s ÷ /_hello req/s                   ≥ 0.50
+  P1  /doanh-nghiep and /doanh-nghiep?q=thuy+san at 20k, one URL repeated with the page cache on:
+      req/s ÷ /_hello req/s                                                        ≥ 0.50
+  P2  /doanh-nghiep/<public_key> at 20k: req/s ÷ /_hello req/s                   ≥ 0.30
   P3  /doanh-nghiep?q=<rare word> at 1M ÷ the same at 10k (req/s)                ≥ 0.25
   P4  at 1M, p50 latency of /doanh-nghiep?q=<word in > 50 %> ÷ of the rare word  ≤ 5
 
@@ -51,7 +52,7 @@ BIN = Path(sys.executable).parent  # the venv's bin/ when run with .venv/bin/pyt
 if not (BIN / "gunicorn").exists():
     BIN = ROOT / ".venv" / "bin"
 
-BUDGETS = {"P1": (">=", 0.30), "P2": (">=", 0.50), "P3": (">=", 0.25), "P4": ("<=", 5.0)}
+BUDGETS = {"P1": (">=", 0.50), "P2": (">=", 0.30), "P3": (">=", 0.25), "P4": ("<=", 5.0)}
 # --cache: what the served app may cache (app/cache.py). "on" is the app's defaults; "values" turns
 # the page cache off (every request renders its page, totals and facet counts stay cached per
 # registry version); "off" turns both off, so every request runs the whole search.
@@ -99,6 +100,11 @@ class Dataset:
         return self.base / f"{self.engine}-{self.size}"
 
     @property
+    def assessments(self) -> int:
+        """Three counted assessments per enterprise: at a million, the 3M of P6 (SPEC §6)."""
+        return 3 * self.size
+
+    @property
     def pg_name(self) -> str:
         return f"bench_p1p4_{label(self.size)}"  # never `test` or anything not ours
 
@@ -133,7 +139,10 @@ class Dataset:
 
     def ready(self) -> bool:
         marker = self.folder / "complete"
-        if not marker.exists():
+        if not marker.exists() or marker.read_text().split()[:1] + marker.read_text().split()[2:] != [
+            str(self.size),
+            str(self.assessments),
+        ]:
             return False
         return self.engine == "sqlite" or self.pg_exists()
 
@@ -150,10 +159,11 @@ class Dataset:
         for args in (
             ["db", "upgrade"],
             ["reference", "load"],
-            ["demo", "generate", "--enterprises", str(self.size), "--seed", str(seed)],
+            ["demo", "generate", "--enterprises", str(self.size), "--seed", str(seed)]
+            + ["--assessments", str(self.assessments), "--rebuild-progress"],
         ):
             run(flask + args, log, env=self.env(), cwd=ROOT, logfile=self.folder / "build.log")
-        (self.folder / "complete").write_text(f"{self.size} {seed}\n")
+        (self.folder / "complete").write_text(f"{self.size} {seed} {self.assessments}\n")
         log(f"  built in {time.monotonic() - started:.0f} s")
 
     def drop(self, log) -> None:

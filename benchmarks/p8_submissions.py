@@ -48,6 +48,10 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import figures  # noqa: E402
+
 BIN = Path(sys.executable).parent  # the venv's bin/ when run with .venv/bin/python
 if not (BIN / "gunicorn").exists():
     BIN = ROOT / ".venv" / "bin"
@@ -497,6 +501,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=60, help="seconds a client waits for one response (60)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the random answers (1)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance folder (database, log)")
+    parser.add_argument("--json", default=None, help="write the figure as make bench's table row to this file")
     args = parser.parse_args()
 
     instrument = load_instrument(args.instrument)
@@ -635,6 +640,14 @@ def main() -> int:
         f"P8 {'FAIL' if failed else 'PASS'}: lost {len(result['lost'])}, duplicated {len(result['duplicated'])}, "
         f"5xx {server_errors} (budget: 0, 0, 0)"
     )
+    problems = len(result["lost"]) + len(result["duplicated"]) + server_errors
+    detail = (
+        f"{args.clients} clients × {args.seconds:g} s: {result['confirmed']} submissions confirmed, "
+        f"lost {len(result['lost'])}, duplicated {len(result['duplicated'])}, 5xx {server_errors}"
+    )
+    row = figures.row("P8", "lost or duplicated submissions", problems, "<=", 0, "sqlite", 0, detail)
+    row["pass"] = not failed
+    figures.write(args.json, [row])
     if args.keep or failed:
         print(f"kept {instance} (app.db, gunicorn.log)")
     else:

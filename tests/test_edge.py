@@ -79,6 +79,12 @@ def edge_app(app):
         db.session.add(OutgoingMail(recipient="chu@example.vn", subject="get", body="-"))
         return "x"
 
+    @bp.get("/edge/sneaky-flush")
+    def sneaky_flush():
+        _add("sneaky")
+        db.session.flush()
+        return "x"
+
     @bp.get("/edge/declared")
     @writes
     def declared():
@@ -162,6 +168,12 @@ def test_a_get_writes_only_when_declared(edge_app):
     client = edge_app.test_client()
     with pytest.raises(RuntimeError, match="declare the view with @writes"):
         client.get("/edge/sneaky")
+    try:
+        status = client.get("/edge/sneaky-flush").status_code
+    except RuntimeError as error:  # SQLite: the edge finds the flushed write when the request ends
+        assert "declare the view with @writes" in str(error)
+    else:
+        assert status == 500  # PostgreSQL: the statement is refused before it is sent (ReadOnlyRequest)
     assert client.get("/edge/declared").status_code == 200
     assert _count(edge_app) == ["declared"]
 

@@ -27,6 +27,32 @@ def sqlite_only(app):
             pytest.skip("PostgreSQL upgrades a reader to a writer without failing")
 
 
+def test_a_read_request_on_postgresql_sends_no_begin_and_streams_in_a_transaction(app):
+    """A read's statements run in autocommit (two round trips fewer); a server-side cursor opens a
+    transaction; a write request, and a connection of its own, keep theirs; the pool gets plain
+    connections back."""
+    with app.app_context():
+        if is_sqlite(db.engine):
+            pytest.skip("SQLite's transactions are local: nothing to save")
+        make_enterprise("Công ty TNHH Hải Đăng")
+    with app.test_request_context():
+        db.session.scalar(select(Enterprise.id))
+        raw = db.session.connection().connection.dbapi_connection
+        assert raw.autocommit and raw.info.transaction_status.name == "IDLE"
+        assert [e.name for e in db.session.scalars(select(Enterprise).execution_options(yield_per=10))]
+        assert raw.info.transaction_status.name == "INTRANS"
+        with db.engine.begin() as own:
+            own.execute(text("SELECT 1"))
+            assert own.connection.dbapi_connection.info.transaction_status.name == "INTRANS"
+        db.session.rollback()
+        assert not raw.autocommit
+    with app.test_request_context(), write_intent():
+        db.session.scalar(select(Enterprise.id))
+        raw = db.session.connection().connection.dbapi_connection
+        assert not raw.autocommit and raw.info.transaction_status.name == "INTRANS"
+        db.session.rollback()
+
+
 def test_a_request_that_reads_then_writes_in_a_plain_transaction_is_caught(app, sqlite_only):
     with app.app_context():
         key = make_enterprise("Công ty TNHH Hải Đăng").public_key

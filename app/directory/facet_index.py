@@ -25,7 +25,7 @@ import pandas as pd
 from flask import current_app
 from sqlalchemy import select
 
-from app.cache import latest_key, latest_value, remember
+from app.cache import earlier_value, latest_key, latest_value, remember
 from app.directory import facets as facet_lists
 from app.directory import planning, search, text_index
 from app.extensions import db
@@ -79,16 +79,21 @@ _building = threading.Lock()
 
 def current() -> FacetIndex | None:
     """The bitmaps of this registry version and day. A small registry builds them at once; a large
-    one (2–3 s at a million enterprises) on a thread of this worker, while the searches that come
-    meanwhile count in SQL (None)."""
+    one (25–30 s at a million enterprises) on a thread of this worker. Meanwhile the searches are
+    answered from the bitmaps of the version before, when the worker holds them: they miss at most
+    the writes of the last half-minute, and no cache keeps those answers (app/cache.py,
+    earlier_value); the page rows are read afresh and hidden ones dropped (search._load). A worker
+    that holds none (it has just started, or the day changed) counts in SQL (None)."""
     key = (local_today(),)
     low, high = planning.id_range()
     if low is None or high - low + 1 <= INLINE_LIMIT:
         return latest_value("facet_index", key, build)
     found = latest_value("facet_index", key, None)
-    if found is None and _building.acquire(blocking=False):
-        app = current_app._get_current_object()
-        threading.Thread(target=_build_apart, args=(app, latest_key(key)), daemon=True).start()
+    if found is None:
+        if _building.acquire(blocking=False):
+            app = current_app._get_current_object()
+            threading.Thread(target=_build_apart, args=(app, latest_key(key)), daemon=True).start()
+        found = earlier_value("facet_index", key)
     return found
 
 

@@ -319,10 +319,12 @@ def _page(query: Query, plan: str, broad: bool) -> list[Enterprise]:
 
 
 def _load(ids: list[int]) -> list[Enterprise]:
-    """The enterprises of a page, in the page's order, read by primary key."""
+    """The enterprises of a page, in the page's order, read by primary key; one hidden or dissolved
+    since the bitmaps were built (facet_index.current: the version before) is not shown."""
     if not ids:
         return []
-    found = {e.id: e for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))}
+    listed = [Enterprise.id.in_(ids), public_record(), Enterprise.status != "dissolved"]
+    found = {e.id: e for e in db.session.scalars(select(Enterprise).where(*listed))}
     return [found[i] for i in ids if i in found]
 
 
