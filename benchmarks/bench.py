@@ -32,7 +32,6 @@ gives no figures: at 2,000 enterprises the ratios are noise.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
@@ -41,7 +40,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -51,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import figures  # noqa: E402
+from benchmarks.load import drive, wait_until_ready  # noqa: E402
 from benchmarks.p1_p4_directory import P1_QUERY, Dataset, Server, Words, pick_broad, pick_selective  # noqa: E402
 from benchmarks.requests_stream import Vocabulary, stream  # noqa: E402
 
@@ -67,86 +66,12 @@ BUDGETS = [
 ]
 
 
-def drive(port: int, urls: list[str], seconds: float, connections: int) -> dict:
-    """GET the URLs (each once, in order, shared by the connections) for `seconds`: req/s and latencies."""
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    position = [0]
-    deadline = time.perf_counter() + seconds
-
-    def client():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while time.perf_counter() < deadline:
-            with lock:
-                if position[0] >= len(urls):
-                    return
-                url = urls[position[0]]
-                position[0] += 1
-            started = time.perf_counter()
-            try:
-                connection.request("GET", url, headers={"Accept-Language": "vi", "User-Agent": "bench"})
-                response = connection.getresponse()
-                response.read()
-                ok = response.status in (200, 301, 302)
-            except (OSError, http.client.HTTPException):
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                ok = False
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                errors[0] += not ok
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(connections)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    ordered = sorted(latencies) or [0.0]
-
-    def pct(share: float) -> float:
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
-
-    return {
-        "requests": len(latencies),
-        "rps": len(latencies) / wall if wall else 0.0,
-        "p50": pct(0.50),
-        "p95": pct(0.95),
-        "p99": pct(0.99),
-        "max": ordered[-1] * 1000,
-        "errors": errors[0],
-    }
-
-
-def wait_until_ready(port: int, log, timeout: float = 600) -> None:
-    """Until every worker holds the directory's bitmaps: /_ready answers 200 twenty times in a row
-    (requests land on either worker), so that the rounds measure searches, not the building."""
-    started, in_a_row = time.perf_counter(), 0
-    while in_a_row < 20 and time.perf_counter() - started < timeout:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        try:
-            connection.request("GET", "/_ready")
-            response = connection.getresponse()
-            response.read()
-            in_a_row = in_a_row + 1 if response.status == 200 else 0
-        except (OSError, http.client.HTTPException):
-            in_a_row = 0
-        finally:
-            connection.close()
-        if in_a_row == 0:
-            time.sleep(0.5)
-    log(f"  workers ready in {time.perf_counter() - started:.0f} s")
-
-
 Phases = dict[str, Callable[[int], list[str]]]  # name → the URLs of round r
 
 
 def distinct_phases(vocab: Vocabulary, seconds: float) -> Phases:
     """The three distinct-request streams: directory pages, API lists, profiles; new URLs each round."""
-    per_phase = int(seconds * 400) + 50  # more distinct URLs than a phase can use
+    per_phase = int(seconds * 1500) + 50  # more distinct URLs than a phase can use (hello: ~3,000 req/s)
 
     def urls(kind: str) -> Callable[[int], list[str]]:
         return lambda r: stream(vocab, random.Random(f"{r}:{kind}"), kind, per_phase)
