@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -13,12 +14,17 @@ def normalize(text: str | None) -> str:
     """NFC, control and invisible characters dropped, runs of white space collapsed, ends trimmed."""
     if text is None:
         return ""
-    text = "".join(
-        " " if ch in "\t\r\n" else ch
-        for ch in str(text)
-        if ch in "\t\r\n" or unicodedata.category(ch) not in _INVISIBLE
-    )
+    text = str(text)
+    if not text.isprintable():  # printable text holds none of them: nothing to drop
+        text = "".join(map(_shown, text))
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+@functools.lru_cache(maxsize=8192)
+def _shown(ch: str) -> str:
+    if ch in "\t\r\n":
+        return " "
+    return "" if unicodedata.category(ch) in _INVISIBLE else ch
 
 
 def fold(text: str | None) -> str:
@@ -27,15 +33,21 @@ def fold(text: str | None) -> str:
     Punctuation becomes a space so that "Hòa-Đông" and "hoa dong" fold alike.
     Used for storage and for queries, never one without the other.
     """
-    text = normalize(text).replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
     # Letters and decimal digits only: every search engine splits words the same way on the rest.
-    kept = "".join(
-        ch if unicodedata.category(ch).startswith("L") or unicodedata.category(ch) == "Nd" else " "
-        for ch in decomposed
-        if unicodedata.category(ch) != "Mn"
+    return _SPACES.sub(" ", "".join(map(_folded, normalize(text))).lower()).strip()
+
+
+@functools.lru_cache(maxsize=8192)
+def _folded(ch: str) -> str:
+    """One character of NFC text, folded (before lower case): a precomposed letter decomposes on its
+    own, so folding character by character is folding the whole text, a cache lookup each."""
+    if ch in "đĐ":
+        return "d"
+    return "".join(
+        c if unicodedata.category(c).startswith("L") or unicodedata.category(c) == "Nd" else " "
+        for c in unicodedata.normalize("NFD", ch)
+        if unicodedata.category(c) != "Mn"
     )
-    return _SPACES.sub(" ", kept.lower()).strip()
 
 
 # Vietnamese alphabetical order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y;
@@ -49,17 +61,24 @@ def vietnamese_sort_key(text: str | None) -> str:
     """A plain string whose byte order is Vietnamese alphabetical order (stored, then sorted in SQL)."""
     letters, tones = [], []
     for char in normalize(text).lower():
-        decomposed = unicodedata.normalize("NFD", char)
-        base, marks = decomposed[0], decomposed[1:]
-        tone = next((_TONES[m] for m in marks if m in _TONES), "0")
-        shaped = unicodedata.normalize("NFC", base + "".join(m for m in marks if m not in _TONES))
-        if shaped in _ALPHABET:
-            letters.append(chr(ord("A") + _ALPHABET.index(shaped)))
-        elif shaped.isdigit():
-            letters.append(shaped)
-        elif shaped.isspace():
-            letters.append("!")  # a word break sorts before any letter, after the end of a name
-        else:
-            continue
-        tones.append(tone)
+        letter, tone = _sorted_char(char)
+        if letter:
+            letters.append(letter)
+            tones.append(tone)
     return ("".join(letters) + " " + "".join(tones))[:300]
+
+
+@functools.lru_cache(maxsize=4096)
+def _sorted_char(char: str) -> tuple[str, str]:
+    """A lower-case character's letter in the sort key ("" when it is left out) and its tone."""
+    decomposed = unicodedata.normalize("NFD", char)
+    base, marks = decomposed[0], decomposed[1:]
+    tone = next((_TONES[m] for m in marks if m in _TONES), "0")
+    shaped = unicodedata.normalize("NFC", base + "".join(m for m in marks if m not in _TONES))
+    if shaped in _ALPHABET:
+        return chr(ord("A") + _ALPHABET.index(shaped)), tone
+    if shaped.isdigit():
+        return shaped, tone
+    if shaped.isspace():
+        return "!", tone  # a word break sorts before any letter, after the end of a name
+    return "", tone

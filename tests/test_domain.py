@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain import sectors
 from app.domain.codes import (
@@ -188,3 +190,68 @@ def test_bad_amounts_are_refused(raw):
 
     with pytest.raises(ValueError):
         parse_amount_vnd(raw)
+
+
+def _reference_normalize(text):
+    """The text rules as first written, a character's category asked each time (app/text.py caches
+    them per character): the faster functions must give exactly what these give."""
+    import re
+    import unicodedata
+
+    if text is None:
+        return ""
+    kept = "".join(
+        " " if ch in "\t\r\n" else ch
+        for ch in str(text)
+        if ch in "\t\r\n" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"}
+    )
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", kept)).strip()
+
+
+def _reference_fold(text):
+    import re
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", _reference_normalize(text).replace("đ", "d").replace("Đ", "D"))
+    kept = "".join(
+        ch if unicodedata.category(ch).startswith("L") or unicodedata.category(ch) == "Nd" else " "
+        for ch in decomposed
+        if unicodedata.category(ch) != "Mn"
+    )
+    return re.sub(r"\s+", " ", kept.lower()).strip()
+
+
+def _reference_sort_key(text):
+    import unicodedata
+
+    from app.text import _ALPHABET, _TONES
+
+    letters, tones = [], []
+    for char in _reference_normalize(text).lower():
+        decomposed = unicodedata.normalize("NFD", char)
+        base, marks = decomposed[0], decomposed[1:]
+        tone = next((_TONES[m] for m in marks if m in _TONES), "0")
+        shaped = unicodedata.normalize("NFC", base + "".join(m for m in marks if m not in _TONES))
+        if shaped in _ALPHABET:
+            letters.append(chr(ord("A") + _ALPHABET.index(shaped)))
+        elif shaped.isdigit():
+            letters.append(shaped)
+        elif shaped.isspace():
+            letters.append("!")
+        else:
+            continue
+        tones.append(tone)
+    return ("".join(letters) + " " + "".join(tones))[:300]
+
+
+VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
+
+
+@given(st.text(alphabet=st.sampled_from(VIETNAMESE + " \t\n-,.!0123456789\u00a0\u200b\u0301\u0323İΣ²½ﬁ")) | st.text())
+@settings(max_examples=300)
+def test_the_cached_text_rules_give_what_the_rules_as_first_written_give(text):
+    from app.text import vietnamese_sort_key
+
+    assert normalize(text) == _reference_normalize(text)
+    assert fold(text) == _reference_fold(text)
+    assert vietnamese_sort_key(text) == _reference_sort_key(text)

@@ -21,7 +21,6 @@ from datetime import date
 from functools import reduce
 
 import numpy as np
-import pandas as pd
 from flask import current_app
 from sqlalchemy import select
 
@@ -122,6 +121,8 @@ def build() -> FacetIndex:
     column at a time (pandas factorises a million values in C). At a million enterprises, on the
     2-CPU development VM: 25–30 s, 1.8 GB (PostgreSQL) to 2.7 GB (SQLite) at the peak, about 550 MB
     held by the worker after."""
+    import pandas as pd  # here: a process that builds no index (a command, the worker) saves 40 MB
+
     listed = search._conditions(search.Query())
     selected = {
         "id": Enterprise.id,
@@ -198,6 +199,8 @@ def _orders(ids: np.ndarray, names, founded, tiers, employees) -> dict[str, np.n
     """The listed ids (increasing) in each order search._order defines without a text: by name
     (byte order, as the column's collation compares: code points order UTF-8 bytes alike), newest
     first, by size. Equal values keep the id order (lexsort is stable)."""
+    import pandas as pd  # here: a process that builds no index (a command, the worker) saves 40 MB
+
     name_rank, _ = pd.factorize(names, sort=True)
     by_name = np.lexsort((ids, name_rank))
     founded_code, days = pd.factorize(founded)

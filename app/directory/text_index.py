@@ -16,7 +16,6 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 _AFTER_EVERY_WORD = "\U0010ffff"
 
@@ -51,6 +50,8 @@ def build(ids: np.ndarray, texts) -> TextIndex:
     """The index of the listed enterprises' texts (`ids[k]` has `texts[k]`): a few seconds at a million.
     Each chunk's words are numbered by pandas (in C), then renumbered in the sorted vocabulary; a
     sort of (word, row) pairs groups the postings by word, each in id order, a word once per text."""
+    import pandas as pd  # here: a process that builds no index (a command, the worker) saves 40 MB
+
     codes: dict[str, int] = {}
     words_of, rows_of = [], []
     for start in range(0, len(texts), CHUNK):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from app import rules
@@ -16,9 +17,14 @@ def section_for_vsic(code: str | None) -> str | None:
 
     A code is checked by its 2-digit division (DOMAIN.md §5); when the department provides the
     official list of VSIC 2018 codes (``vsic_codes.txt`` in the rules folder, every level of 2 to 5
-    digits), a code must also be on it.
+    digits), a code must also be on it. The answers are kept per rules folder: its files are read once
+    per process (app/rules.py).
     """
-    code = (code or "").strip()
+    return _section(str(rules.rules_dir()), (code or "").strip())
+
+
+@functools.lru_cache(maxsize=8192)
+def _section(_folder: str, code: str) -> str | None:
     if not _CODE.match(code):
         return None
     listed = rules.codes("vsic_codes")

@@ -138,6 +138,7 @@ def product_names(ids: list[int]) -> dict[int, list[str]]:
 
 def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
     existing = _existing(checks)
+    reference = str(batch_id)  # one string for every row of the batch
     products = product_names([existing[r.key]["id"] for r in checks if r.key in existing])
     for row in checks:
         old = existing.get(row.key)
@@ -164,7 +165,7 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
                 public_key=row.values.get("code") or _household_key(),
                 record_state="published",
                 provenance="import",
-                provenance_ref=str(batch_id),
+                provenance_ref=reference,
             )
             plan.new.append(tuple(values.get(c) for c in INSERT_COLUMNS))
             continue

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from flask import Response
 from flask_babel import gettext as _
 
@@ -26,6 +26,9 @@ from app.progress.services import IndicatorView
 
 RECORDS_CAP = 100_000  # rows of one records sheet; the drill-down page lists them all
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+if TYPE_CHECKING:  # pandas is imported where a report is written (40 MB a process may not need)
+    import pandas as pd
 
 
 def _share(n, d) -> float | None:
@@ -77,6 +80,8 @@ def breakdown_table(view: IndicatorView, dimension: str) -> tuple[list[str], lis
 
 
 def _summary_frame(views: list[IndicatorView]) -> pd.DataFrame:
+    import pandas as pd
+
     rows = []
     for view in views:
         for t in view.targets:
@@ -110,6 +115,8 @@ def _write(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str, start: int, 
 
 
 def _indicator_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> None:
+    import pandas as pd
+
     sheet = view.code[:31]
     definition = services.definition_of(view.indicator)
     about = [[_("Indicator"), view.name], [_("Source"), note_text(view.indicator.source)]]
@@ -128,6 +135,8 @@ def _indicator_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -
 
 
 def _records_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> None:
+    import pandas as pd
+
     definition = services.definition_of(view.indicator)
     header, rows = drilldown.table(definition, view.as_of, s, "numerator", {})
     rows = [r for _, r in zip(range(RECORDS_CAP), rows, strict=False)]
@@ -138,6 +147,8 @@ def _records_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> 
 
 def series_pivot(views: list[IndicatorView]) -> pd.DataFrame:
     """Every computed indicator's series side by side: one row per day, one column per indicator."""
+    import pandas as pd
+
     points = pd.DataFrame(
         [
             {"day": f.as_of, "indicator": view.code, "value": round(f.value, 2)}
@@ -154,6 +165,8 @@ def series_pivot(views: list[IndicatorView]) -> pd.DataFrame:
 
 def commune_pivot(views: list[IndicatorView]) -> pd.DataFrame:
     """The share of each computed percentage indicator in each commune, side by side (hidden cells blank)."""
+    import pandas as pd
+
     cells = pd.DataFrame(
         [
             {"commune": row.label, "indicator": view.code, "value": _share(row.cell.numerator, row.cell.denominator)}
@@ -179,6 +192,8 @@ def _pivot_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str, title:
 
 def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) -> bytes:
     """The report as of the day: summary, one sheet per indicator, and (staff) the records behind the numbers."""
+    import pandas as pd
+
     indicators = services.all_indicators()
     views = [services.indicator_view(i, as_of, s, breakdowns=True, minimum=minimum) for i in indicators]
     output = io.BytesIO()
