@@ -138,11 +138,11 @@ def choose_queries(small: Dataset, large: Dataset, log) -> tuple[str, str]:
     return selective[0], broad[0]
 
 
-def run_script(name: str, arguments: list[str], log, env: dict | None = None) -> list[dict]:
+def run_script(name: str, arguments: list[str], log, env: dict | None = None, flag: str = "--json") -> list[dict]:
     """Run another budget's script (its own process: P7 is that process's peak memory) for its rows."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
         output = Path(out.name)
-    command = [sys.executable, str(ROOT / "benchmarks" / name), *arguments, "--json", str(output)]
+    command = [sys.executable, str(ROOT / "benchmarks" / name), *arguments, flag, str(output)]
     log(f"$ {' '.join(command)}")
     started = time.monotonic()
     done = subprocess.run(command, cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True)
@@ -237,8 +237,9 @@ def served_runs(engine: str, pg: dict, args, log) -> list[dict]:
 
 
 def script_rows(engines: list[str], pg: dict, args, log) -> list[dict]:
-    """P5 and P7 (an import), P8 (concurrent submissions) on SQLite; P6 (the progress pages) on the
-    large registry of each engine, which `Dataset` builds with three assessments per enterprise."""
+    """P5 and P7 (an import), P8 (concurrent submissions) on SQLite; on each engine, P6 (the progress
+    pages) and a broad export's first byte on the large registry (which `Dataset` builds with three
+    assessments per enterprise), the directory's template and whole request in one process at 20k."""
     quick = args.quick
     rows = run_script("p5_p7_import.py", ["--rows", "2000" if quick else "100000"], log)
     rows += run_script(
@@ -252,7 +253,20 @@ def script_rows(engines: list[str], pg: dict, args, log) -> list[dict]:
         if engine == "postgresql":
             arguments += ["--database-url", dataset.url]
         rows += run_script("p6_progress.py", arguments, log)
+        rows += run_script("export_first_byte.py", _instance(dataset) + ["--size", str(dataset.size)], log, env=PYPATH)
+        mid = Dataset(engine, min(args.sizes), Path(args.dir), pg, cache="off")
+        arguments = _instance(mid) + ["--kinds", "directory", "--requests", "50" if quick else "300"]
+        rows += run_script("inprocess.py", arguments + ["--size", str(mid.size)], log, env=PYPATH, flag="--rows")
     return rows
+
+
+PYPATH = {"PYTHONPATH": str(ROOT)}
+
+
+def _instance(dataset: Dataset) -> list[str]:
+    """The in-process scripts' arguments for a dataset: its instance folder and, on PostgreSQL, its URL."""
+    found = ["--instance", str(dataset.folder)]
+    return found + (["--database-url", dataset.url] if dataset.engine == "postgresql" else [])
 
 
 def main() -> int:

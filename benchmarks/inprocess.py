@@ -44,6 +44,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--json", default=None, help="write the figures to this file")
     parser.add_argument("--slowest", action="store_true", help="list the five slowest requests of each kind")
+    parser.add_argument("--rows", default=None, help="write the directory's budgets as make bench's table rows")
+    parser.add_argument("--size", type=int, default=0, help="the registry's size, for those rows")
     args = parser.parse_args()
 
     url = args.database_url or f"sqlite:///{Path(args.instance) / 'app.db'}"
@@ -124,6 +126,36 @@ def main() -> int:
                 print(f"    {ms:8.1f} ms  {url}")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
+    directory = figures["kinds"].get("directory")
+    if args.rows and directory:
+        from benchmarks import figures as table
+
+        detail = f"{directory['requests']} distinct requests in one process, medians; hello {directory['hello_median_ms']:.2f} ms"
+        table.write(
+            args.rows,
+            [
+                table.row(
+                    "render",
+                    "directory template alone ms",
+                    directory["template_median_ms"],
+                    "<=",
+                    3,
+                    figures["engine"],
+                    args.size,
+                    detail,
+                ),
+                table.row(
+                    "request",
+                    "whole directory request ms",
+                    directory["median_ms"],
+                    "<=",
+                    8,
+                    figures["engine"],
+                    args.size,
+                    detail + f", SQL {directory['sql_median_ms']:.2f} ms",
+                ),
+            ],
+        )
     return 0
 
 
