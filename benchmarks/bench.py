@@ -14,7 +14,9 @@ the phase's req/s over the mean of the hello runs on either side, medians over t
 
 The other budgets run their own scripts, each in its own process, which give their rows with
 --json: P5 and P7 (`p5_p7_import.py`, 100,000 rows, SQLite), P8 (`p8_submissions.py`, 16 clients
-for 60 s, SQLite) and P6 (`p6_progress.py` on the 1M registry of each engine, 3M assessments).
+for 60 s, SQLite) and, on each engine, P6 (`p6_progress.py` on the 1M registry, 3M assessments), a
+broad export's first byte at 1M (`export_first_byte.py`) and the directory's template and whole
+request in one process at 20k (`inprocess.py`).
 
 Prints one table (figure, what, measured, budget, pass or fail, engine, size, detail), writes
 benchmarks/results.json and exits 1 when a budget is missed.
