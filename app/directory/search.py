@@ -133,12 +133,17 @@ def code_in_query(q: str) -> str | None:
         return None
 
 
+def listed() -> list[ColumnElement[bool]]:
+    """What the directory lists: public records of enterprises not dissolved."""
+    return [public_record(), Enterprise.status != "dissolved"]
+
+
 def _conditions(
     query: Query, skip: str | None = None, plan: str = "index", text_matches=None
 ) -> list[ColumnElement[bool]]:
     """The query's conditions (but the facet `skip`); the text through the index, by testing the
     words on each row ("scan"), or through `text_matches`, a set of the text's matches (an "id" column)."""
-    conditions: list[ColumnElement[bool]] = [public_record(), Enterprise.status != "dissolved"]
+    conditions = listed()
     if query.code:
         conditions.append(Enterprise.public_key == query.code)
     elif query.terms and text_matches is not None:
@@ -323,8 +328,7 @@ def _load(ids: list[int]) -> list[Enterprise]:
     since the bitmaps were built (facet_index.current: the version before) is not shown."""
     if not ids:
         return []
-    listed = [Enterprise.id.in_(ids), public_record(), Enterprise.status != "dissolved"]
-    found = {e.id: e for e in db.session.scalars(select(Enterprise).where(*listed))}
+    found = {e.id: e for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(ids), *listed()))}
     return [found[i] for i in ids if i in found]
 
 
