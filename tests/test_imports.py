@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import unicodedata
@@ -181,6 +182,38 @@ def test_windows_1258_file_is_read_and_stored_as_nfc(app_ctx):
     stored = _enterprises()[A]
     assert stored.name == "Công ty Cổ phần Yến sào Hòa Hiệp" and stored.legal_form == "cp"
     assert unicodedata.is_normalized("NFC", stored.name)
+
+
+def test_a_file_is_windows_1258_when_one_byte_past_the_first_megabyte_is_no_utf_8(app_ctx):
+    """The encoding is checked over the whole file, a piece at a time, and the lines are decoded one
+    at a time: a byte-order mark is no text, and a Windows-1258 letter far down the file is read as such."""
+    from app.imports import reading
+
+    header = "ma_so_doanh_nghiep,ten_doanh_nghiep,ten_xa\n"
+    filler = "".join(
+        f"{enterprise_code(n, prefix='44')},Cong ty so {n:06d} nhieu chu cho dai dong,Xa Hoa Kien\n"
+        for n in range(20_000)
+    )
+    assert len(filler) > 1 << 20
+    last = f"{D},Đồng Xuân,Xã Hòa Kiến\n"
+    sheet = reading.read_sheet(header.encode() + filler.encode() + to_cp1258(last))
+    rows = list(sheet.rows)
+    assert len(rows) == 20_001 and unicodedata.normalize("NFC", rows[-1][1]) == "Đồng Xuân"
+    assert rows[0][0] == enterprise_code(0, prefix="44")
+    with_bom = reading.read_sheet(codecs.BOM_UTF8 + (header + last).encode())
+    assert with_bom.fields[0] == "code" and list(with_bom.rows) == [[D, "Đồng Xuân", "Xã Hòa Kiến"]]
+
+
+def test_a_plan_keeps_its_rows_packed_and_gives_them_back_in_order():
+    """P7: the plan's rows are kept compressed a thousand at a time; every row comes back as it was."""
+    from app.imports.plan import Packed
+
+    rows = [(n, f"Công ty {n}", date(2020, 1, 1 + n % 28), None, n * 1_000_000_000) for n in range(2_345)]
+    packed = Packed()
+    for row in rows:
+        packed.append(row)
+    assert len(packed) == 2_345 and list(packed) == rows and list(packed) == rows  # read twice: nothing is consumed
+    assert list(Packed()) == [] and len(Packed()) == 0
 
 
 def test_xlsx_with_excel_dates_and_a_code_that_lost_its_leading_zero(app_ctx):

@@ -5,6 +5,8 @@ Nothing is written here: the plan is applied later in one short transaction (``a
 
 from __future__ import annotations
 
+import pickle
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,11 +47,39 @@ class Update:
     after: dict[str, Any]
 
 
+class Packed:
+    """A plan's rows kept compressed until they are written, a thousand at a time: the 100,000 new
+    records of a large import hold about 15 MB instead of 100 (P7: the import's peak memory). Only
+    this process reads them back, so pickle is safe here: nothing packed leaves it."""
+
+    PACK = 1000
+
+    def __init__(self) -> None:
+        self._packs: list[bytes] = []
+        self._open: list = []
+        self._count = 0
+
+    def append(self, row) -> None:
+        self._open.append(row)
+        self._count += 1
+        if len(self._open) >= self.PACK:
+            self._packs.append(zlib.compress(pickle.dumps(self._open, pickle.HIGHEST_PROTOCOL), 1))
+            self._open = []
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator:
+        for pack in self._packs:
+            yield from pickle.loads(zlib.decompress(pack))
+        yield from list(self._open)
+
+
 @dataclass
 class Plan:
     total: int = 0
-    new: list[tuple] = field(default_factory=list)  # INSERT_COLUMNS in order: tuples, to keep 100k rows small
-    updates: list[Update] = field(default_factory=list)
+    new: Packed = field(default_factory=Packed)  # tuples of INSERT_COLUMNS in order
+    updates: Packed = field(default_factory=Packed)  # Update
     unchanged: int = 0
     rejected_rows: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
