@@ -513,9 +513,12 @@ def test_the_words_in_memory_find_what_the_full_text_index_finds(app, province):
         for typed in texts:
             terms = search.Query(q=typed).terms
             expected = set(db.session.scalars(select(Enterprise.id).where(*listed, match_condition(terms))))
-            bits = index.text(terms) & index.listed
+            bits = facet_index._packed(index.words.matches(terms, index.size)) & index.listed
             found = {i for i in range(index.size) if bits >> i & 1}
             assert found == expected, typed
+            few = index.text(terms)  # few matches: their ids (app/directory/id_columns.py)
+            assert few.tolist() == sorted(expected), typed
+            assert index.words.few_matches(terms, 0) is None or not expected, typed
             assert expected or typed in ("z",), typed  # the list means something
 
 
@@ -567,3 +570,47 @@ def test_relevance_pages_from_the_bitmaps_follow_the_sql_order(app, province, ty
             shown = search.run(replace(query, page=page))
             expected = search._page(shown.query, "index", False)
             assert [e.id for e in shown.items] == [e.id for e in expected], (typed, page)
+
+
+def test_few_matches_are_answered_as_the_bitmaps_answer(app, province, monkeypatch):
+    """A text with few matches is counted, faceted and paged from the facets' columns
+    (app/directory/id_columns.py): the same totals, facet counts and pages as the bitmaps give, with
+    every kind of filter, the investors' view, each order and a second page."""
+    from app.directory import id_columns
+
+    with app.app_context():
+        for i in range(18):
+            make_enterprise(
+                f"Công ty {'TNHH' if i % 3 else 'Cổ phần'} Xuân {'Đồng' if i % 2 else 'Hòa'} {i}",
+                commune_code=("22015", "22081", "22258")[i % 3],
+                legal_form="tnhh2" if i % 3 else "cp",
+                main_vsic=("6201", "1020", "5510", "0111")[i % 4],
+                employees=None if i % 5 == 0 else i * 3,
+                founded_on=None if i % 4 == 0 else date(2001 + i, 1 + i % 12, 1),
+                is_digital_tech=i % 4 == 0,
+                is_startup=i % 5 == 1,
+                stage="seed" if i % 5 == 1 else None,
+                funding_sought_vnd=1_000_000_000 if i % 5 == 1 else None,
+            )
+    app.config["VALUE_CACHE_ENTRIES"] = 0  # each run counts afresh
+    app.extensions.pop("registry_cache", None)
+    filters = [{}, {"commune": "22015"}, {"legal_form": "cp", "sector": "J"}, {"digital": True}, {"platform": "shopee"},
+               {"tech_or_startup": True}, {"seeking": True}, {"stage": "seed"}, {"commune": "22081", "size": "micro"}]  # fmt: skip
+    answered = 0
+    for text in ("xuan", "xuân đồng", "cong ty", "d", "tom hum", "hai"):
+        for extra in filters:
+            for sort in ("relevance", "name", "newest", "size"):
+                query = search.Query(q=text, sort=sort, per_page=3, **extra)
+                ways = []
+                for few in (id_columns.FEW, 0):
+                    monkeypatch.setattr(id_columns, "FEW", few)
+                    with app.test_request_context():
+                        pages = [search.run(replace(query, page=page)) for page in (1, 2)]
+                        exported = [e.id for e in search.export_rows(query, None)]
+                    ways.append(
+                        [(r.total, r.facets, [e.id for e in r.items]) for r in pages] + [exported],
+                    )
+                    monkeypatch.undo()
+                assert ways[0] == ways[1], (text, extra, sort)
+                answered += ways[0][0][0] > 0
+    assert answered > 100  # most of these questions have answers

@@ -6,7 +6,10 @@ a bitmap — a Python int whose bit n stands for the enterprise with id n — so
 one `&` and a count one `bit_count()`, microseconds at a million enterprises; the counts are exact
 however broad the search. The bitmaps are read from the database (the source of truth, with the
 same conditions as app/directory/search.py) once per process and registry version and day (a
-product's certificate counts by the day), like the other reference values of app/cache.py.
+product's certificate counts by the day), like the other reference values of app/cache.py. When a
+text matches few enterprises, they stay a sorted array of ids and the facets are read from one
+column per facet (app/directory/id_columns.py): what such a search costs then follows its matches,
+not the registry's size.
 
 Beside the facet values the worker keeps the enterprises of each word (app/directory/text_index.py:
 of `search_text` for matching, of the names for the relevance tiers) and the listed ids in the
@@ -26,7 +29,7 @@ from sqlalchemy import select
 
 from app.cache import earlier_value, latest_key, latest_value, remember
 from app.directory import facets as facet_lists
-from app.directory import planning, search, text_index
+from app.directory import id_columns, planning, search, text_index
 from app.extensions import db
 from app.i18n import local_today
 from app.models import Enterprise, LatestAssessment, Listing, Product
@@ -46,16 +49,17 @@ class FacetIndex:
     names: text_index.TextIndex  # the words of their names, folded
     typed: text_index.TextIndex  # the words of their names as written, lower case
     first: text_index.TextIndex  # the first word of their names, folded
+    columns: id_columns.Columns  # the same facts per id, for a search with few matches
 
-    def text(self, terms: list[str]) -> int:
-        """The bitmap of the enterprises a text's terms match (app/directory/text_index.py)."""
-        return _packed(self.words.matches(terms, self.size))
+    def text(self, terms: list[str]) -> Matches:
+        """The enterprises a text's terms match (app/directory/text_index.py): their ids when they
+        are few (app/directory/id_columns.py), else their bitmap."""
+        few = self.words.few_matches(terms, id_columns.FEW)
+        return few if few is not None else _packed(self.words.matches(terms, self.size))
 
     def filter(self, query: search.Query, facet: str) -> int:
         """The bitmap of the query's filter on one facet."""
-        value = getattr(query, facet)
-        key = "1" if value is True else str(value)
-        return self.values[facet].get(key, 0)
+        return self.values[facet].get(filter_key(query, facet), 0)
 
     def narrowing(self, query: search.Query) -> int:
         """The conditions that are no facet: the investors' view, looking for funding."""
@@ -65,6 +69,19 @@ class FacetIndex:
         if query.seeking:
             found &= self.seeking
         return found
+
+
+Matches = int | np.ndarray  # a bitmap, or the sorted ids of few matches (app/directory/id_columns.py)
+
+
+def number_of(matches: Matches) -> int:
+    return len(matches) if isinstance(matches, np.ndarray) else matches.bit_count()
+
+
+def filter_key(query: search.Query, facet: str) -> str:
+    """The value the query filters a facet on, as the facet's values are named."""
+    value = getattr(query, facet)
+    return "1" if value is True else str(value)
 
 
 def serves(query: search.Query) -> bool:
@@ -145,18 +162,27 @@ def build() -> FacetIndex:
     ids = column["id"].astype(np.int64)
     size = int(ids.max()) + 1 if len(ids) else 1
     values: dict[str, dict[str, int]] = {}
+    value_lists: dict[str, list[str]] = {}  # the facets' columns (app/directory/id_columns.py)
+    codes: dict[str, np.ndarray] = {}
     for facet in GROUPED:
         numbered, found = pd.factorize(column[facet])  # None: -1
         values[facet] = {str(value): bitmap(ids[numbered == k], size) for k, value in enumerate(found) if value}
+        value_lists[facet], codes[facet] = id_columns.single(size, ids, numbered, found)
     for flag in ("digital", "startup"):
-        values[flag] = {"1": bitmap(ids[column[flag].astype(bool)], size)}  # None: False
-    listed_bits = bitmap(ids, size)
+        flagged = ids[column[flag].astype(bool)]  # None: False
+        values[flag] = {"1": bitmap(flagged, size)}
+        value_lists[flag], codes[flag] = id_columns.grouped(size, {"1": flagged})
+    listed_bits, listed_ids = bitmap(ids, size), id_columns.marked(size, ids)
 
-    def within(found) -> list[int]:
-        return [i for i in found if i < size]
+    def within(found) -> np.ndarray:
+        found = np.asarray([i for i in found if i < size], dtype=np.int64)
+        return found[listed_ids[found]]
 
-    certified = select(Product.enterprise_id).where(certificates.certified_today()).distinct()
-    values["products"] = {"1": bitmap(within(db.session.scalars(certified)), size) & listed_bits}
+    certified = within(
+        db.session.scalars(select(Product.enterprise_id).where(certificates.certified_today()).distinct())
+    )
+    values["products"] = {"1": bitmap(certified, size)}
+    value_lists["products"], codes["products"] = id_columns.grouped(size, {"1": certified})
     sells = (
         select(Listing.platform_code, Product.enterprise_id)
         .join(Product, Product.id == Listing.product_id)
@@ -166,7 +192,8 @@ def build() -> FacetIndex:
     by_platform: dict[str, list[int]] = {}
     for platform, enterprise_id in db.session.execute(sells):
         by_platform.setdefault(platform, []).append(enterprise_id)
-    values["platform"] = {p: bitmap(within(found), size) & listed_bits for p, found in by_platform.items()}
+    platforms = {p: id_columns.marked(size, within(found)) for p, found in by_platform.items()}
+    values["platform"] = {p: _packed(sells_on) for p, sells_on in platforms.items()}
     by_level: dict[str, list[int]] = {}
     readiness_shown = set(ids[column["shows_readiness"].astype(bool)].tolist())
     for enterprise_id, level in db.session.execute(
@@ -175,12 +202,18 @@ def build() -> FacetIndex:
         if enterprise_id in readiness_shown and level is not None:
             by_level.setdefault(str(level), []).append(enterprise_id)
     values["level"] = {level: bitmap(found, size) for level, found in by_level.items()}
+    value_lists["level"], codes["level"] = id_columns.grouped(size, by_level)
     orders = _orders(ids, column["name_sort"], column["founded_on"], column["size"], column["employees"])
     words = text_index.build(ids, column["search_text"])
-    names, typed = text_index.build(ids, column["name_folded"]), text_index.build(ids, column["name_lower"])
+    name_words, typed = text_index.build(ids, column["name_folded"]), text_index.build(ids, column["name_lower"])
     first = text_index.build(ids, [name.split(" ", 1)[0] for name in column["name_folded"]])
-    seeking = bitmap(ids[column["seeking"].astype(bool)], size)
-    return FacetIndex(size, listed_bits, values, seeking, orders, words, names, typed, first)
+    seeking = ids[column["seeking"].astype(bool)]
+    columns = id_columns.Columns(
+        value_lists, codes, {"platform": platforms}, id_columns.marked(size, seeking), id_columns.ranks(size, orders)
+    )
+    return FacetIndex(
+        size, listed_bits, values, bitmap(seeking, size), orders, words, name_words, typed, first, columns
+    )
 
 
 def _raw_rows(statement) -> list[tuple]:
@@ -229,9 +262,12 @@ def order_of(query: search.Query, broad: bool) -> str | None:
     return "name" if not query.terms or broad else None
 
 
-def page_of(index: FacetIndex, matches: int, order: str, offset: int, limit: int) -> list[int]:
-    """The ids of one page of the matches in a stored order: the order is walked in growing chunks,
-    so that a page of a broad search stops early and a narrow one costs one pass (milliseconds)."""
+def page_of(index: FacetIndex, matches: Matches, order: str, offset: int, limit: int) -> list[int]:
+    """The ids of one page of the matches in a stored order: few matches are sorted by their places
+    in it; otherwise the order is walked in growing chunks, so that a page of a broad search stops
+    early and a narrow one costs one pass (milliseconds)."""
+    if isinstance(matches, np.ndarray):
+        return index.columns.in_order(matches, order)[offset : offset + limit].tolist()
     raw = np.frombuffer(matches.to_bytes((index.size + 7) // 8, "little"), dtype=np.uint8)
     chosen = np.unpackbits(raw, bitorder="little").view(bool)
     ranked, found, start, chunk = index.orders[order], [], 0, 4096
@@ -244,14 +280,22 @@ def page_of(index: FacetIndex, matches: int, order: str, offset: int, limit: int
     return hits[offset:wanted].tolist()
 
 
-def relevance_page(index: FacetIndex, matches: int, query: search.Query, offset: int, limit: int) -> list[int]:
+def relevance_page(index: FacetIndex, matches: Matches, query: search.Query, offset: int, limit: int) -> list[int]:
     """The ids of one page of the matches by relevance, in search._order's tiers: every word as
     typed (with its diacritics) starting a word of the name, then every folded term starting a word
     of the name, then the name's first word starting with the first term; each tier in name order."""
     size = index.size
-    exact = _packed(index.typed.matches(query.q.lower().split(), size, every_prefix=True))
-    in_name = _packed(index.names.matches(query.terms, size, every_prefix=True))
-    starts = _packed(index.first.matches(query.terms[:1], size, every_prefix=True))
+    tiers = (
+        index.typed.matches(query.q.lower().split(), size, every_prefix=True),
+        index.names.matches(query.terms, size, every_prefix=True),
+        index.first.matches(query.terms[:1], size, every_prefix=True),
+    )
+    if isinstance(matches, np.ndarray):  # few: sorted by tier (0 is all three), then by name
+        exact, in_name, starts = (~found[matches] for found in tiers)
+        tier = exact.astype(np.int8) * 4 + in_name * 2 + starts
+        ranked = matches[np.lexsort((index.columns.ranks["name"][matches], tier))]
+        return ranked[offset : offset + limit].tolist()
+    exact, in_name, starts = (_packed(found) for found in tiers)
     found: list[int] = []
     for tier in (matches & e & n & s for e in (exact, ~exact) for n in (in_name, ~in_name) for s in (starts, ~starts)):
         count = tier.bit_count()
@@ -269,12 +313,14 @@ def relevance_page(index: FacetIndex, matches: int, query: search.Query, offset:
 class Counted:
     total: int
     facets: dict[str, list[tuple[str, int]]]
-    matches: int  # the bitmap of the matches
+    matches: Matches
 
 
-def count(query: search.Query, index: FacetIndex, text: int | None, with_facets: bool) -> Counted:
-    """The matches, their number and the facet counts: `text` is the bitmap of the enterprises the
-    text (or the enterprise code) selects, None when the query has neither."""
+def count(query: search.Query, index: FacetIndex, text: Matches | None, with_facets: bool) -> Counted:
+    """The matches, their number and the facet counts: `text` is what the text (or the enterprise
+    code) selects, None when the query has neither."""
+    if isinstance(text, np.ndarray):
+        return _count_few(query, index.columns, text, with_facets)
     base = index.narrowing(query)
     if text is not None:
         base &= text
@@ -295,3 +341,26 @@ def count(query: search.Query, index: FacetIndex, text: int | None, with_facets:
                 if n:
                     found[facet].append((value, n))
     return Counted(matches.bit_count(), facet_lists.arrange(found) if with_facets else {}, matches)
+
+
+def _count_few(query: search.Query, columns: id_columns.Columns, ids: np.ndarray, with_facets: bool) -> Counted:
+    """`count` for few matches: the same sets, as booleans over the text's ids (app/directory/id_columns.py)."""
+    kept = columns.listed(ids)
+    if query.tech_or_startup:
+        kept &= columns.holds("digital", "1", ids) | columns.holds("startup", "1", ids)
+    if query.seeking:
+        kept &= columns.seeking[ids]
+    ids = ids[kept]
+    filters = {facet: columns.holds(facet, filter_key(query, facet), ids) for facet in facet_lists.active_facets(query)}
+    every = np.ones(len(ids), dtype=bool)
+    matches = ids[reduce(lambda a, b: a & b, filters.values(), every)]
+    found: dict[str, list[tuple[str, int]]] = {facet: [] for facet in facet_lists.FACETS}
+    if with_facets:
+        for facet in facet_lists.FACETS:
+            if facet in filters:  # counted with every other filter but its own
+                others = ids[reduce(lambda a, b: a & b, (held for f, held in filters.items() if f != facet), every)]
+            else:
+                others = matches
+            if len(others):
+                found[facet] = columns.counted(facet, others)
+    return Counted(len(matches), facet_lists.arrange(found) if with_facets else {}, matches)

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import astuple, dataclass, fields, replace
 from datetime import date
 
+import numpy as np
 from sqlalchemy import and_, case, func, literal, select, true
 from sqlalchemy.sql import ColumnElement
 
@@ -294,11 +295,11 @@ def _index_for(query: Query) -> facet_index.FacetIndex | None:
     return facet_index.current() if facet_index.serves(query) else None
 
 
-def _text_of(query: Query, index: facet_index.FacetIndex) -> int | None:
-    """The bitmap of what the text (or the enterprise code) selects, None when the query has neither."""
+def _text_of(query: Query, index: facet_index.FacetIndex) -> facet_index.Matches | None:
+    """What the text (or the enterprise code) selects, None when the query has neither."""
     if query.code:
         found = db.session.scalars(select(Enterprise.id).where(Enterprise.public_key == query.code))
-        return facet_index.bitmap([i for i in found if i < index.size], index.size)
+        return np.array(sorted(i for i in found if i < index.size), dtype=np.int64)
     return index.text(query.terms) if query.terms else None
 
 
@@ -373,8 +374,9 @@ def export_rows(query: Query, limit: int | None) -> Iterator[Enterprise]:
         yield from db.session.scalars(statement.execution_options(yield_per=EXPORT_CHUNK))
         return
     matches = facet_index.count(query, index, _text_of(query, index), False).matches
-    wanted = matches.bit_count() if limit is None else min(limit, matches.bit_count())
-    order = facet_index.order_of(query, matches.bit_count() > BROAD_LIMIT)
+    number = facet_index.number_of(matches)
+    wanted = number if limit is None else min(limit, number)
+    order = facet_index.order_of(query, number > BROAD_LIMIT)
     if order is not None:
         ids = facet_index.page_of(index, matches, order, 0, wanted)
     else:

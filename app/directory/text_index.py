@@ -42,6 +42,24 @@ class TextIndex:
             found = chosen if found is None else found & chosen
         return found if found is not None else np.zeros(size, dtype=bool)
 
+    def few_matches(self, terms: list[str], limit: int) -> np.ndarray | None:
+        """The ids `matches` selects, sorted, when the rarest term's words hold at most `limit`
+        postings (so the matches are at most that many); None otherwise."""
+        if not terms:
+            return None
+        postings = [
+            self._slice(term, term + (_AFTER_EVERY_WORD if position == len(terms) - 1 else "\0"))
+            for position, term in enumerate(terms)
+        ]
+        rarest = min(range(len(terms)), key=lambda k: len(postings[k]))
+        if len(postings[rarest]) > limit:
+            return None
+        found = np.unique(postings[rarest])
+        for k, other in enumerate(postings):
+            if k != rarest:
+                found = found[np.isin(found, other, kind="table")] if len(found) else found
+        return found.astype(np.int64)
+
 
 CHUNK = 100_000  # texts split at a time: their words are short-lived objects
 
