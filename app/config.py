@@ -297,10 +297,9 @@ def derive_flask_settings(values: dict[str, Any], instance_path: str) -> dict[st
     url = values["DATABASE_URL"] or f"sqlite:///{Path(instance_path) / 'app.db'}"
     derived = {
         "SQLALCHEMY_DATABASE_URI": url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {
-            **({"pool_pre_ping": True} if not url.startswith("sqlite") else {}),
-            **values.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
-        },
+        "SQLALCHEMY_ENGINE_OPTIONS": dict(
+            values.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        ),  # PostgreSQL: app/database.py pings idle connections
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

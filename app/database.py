@@ -18,12 +18,14 @@ import contextlib
 import contextvars
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 
 from flask import Flask, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -132,11 +134,31 @@ def _configure_server(engine: Engine) -> None:
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_connection, record):
         record.info.pop("server_read", None)
+        record.info["idle_since"] = time.monotonic()
         if dbapi_connection is not None and not dbapi_connection.closed:
             _autocommit(dbapi_connection, False)  # however the read ended, the pool holds plain connections
 
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):
+        """A connection that waited in the pool for IDLE_PING seconds or more is asked whether it
+        still lives (the server may have restarted meanwhile): a dead one is replaced before the
+        request uses it (DisconnectionError: the pool takes another). One in constant use is not
+        asked, which saves a round trip per request (the pool's pre_ping asks every time). A
+        connection that dies within that second is found by its first statement, which SQLAlchemy
+        reports as a disconnection: the pool then replaces every connection older than it."""
+        idle_since = record.info.get("idle_since")
+        if idle_since is not None and time.monotonic() - idle_since < IDLE_PING:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as e:
+            if engine.dialect.is_disconnect(e, dbapi_connection, None):
+                raise DisconnectionError() from e
+            raise
+
 
 _SERVERS: weakref.WeakSet[Engine] = weakref.WeakSet()
+IDLE_PING = 1.0  # seconds in the pool after which a connection is pinged before use (a restart takes longer)
 
 
 @event.listens_for(Session, "after_begin")

@@ -94,3 +94,32 @@ def test_a_job_records_its_steps_while_a_request_writes(app, sqlite_only):
     with app.app_context():
         batch = db.session.get(ImportBatch, batch_id)
         assert batch.state == "failed" and "ma_so_doanh_nghiep" in batch.error
+
+
+def test_a_pooled_connection_the_server_dropped_is_replaced_and_one_in_use_is_not_pinged(app, client, monkeypatch):
+    """PostgreSQL: a connection that waited in the pool is pinged before use, and a dead one is
+    replaced, so the request after a server restart is answered; a connection in constant use is
+    not pinged (a round trip saved on every request)."""
+    import psycopg
+
+    from app import database
+
+    with app.app_context():
+        if is_sqlite(db.engine):
+            pytest.skip("SQLite has no server to lose")
+        make_enterprise("Công ty TNHH Hải Đăng")
+        pings = []
+        real = db.engine.dialect.do_ping
+        monkeypatch.setattr(db.engine.dialect, "do_ping", lambda c: pings.append(1) or real(c))
+        assert client.get("/doanh-nghiep?q=hai").status_code == 200
+        assert client.get("/doanh-nghiep?q=dang").status_code == 200
+        assert len(pings) <= 1  # a new connection at most; the second request's was in use a moment ago
+        with db.engine.connect() as connection:
+            pid = connection.scalar(text("SELECT pg_backend_pid()"))
+        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(url, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        monkeypatch.setattr(database, "IDLE_PING", 0)  # as if the restart took a second
+        assert client.get("/doanh-nghiep?q=hai").status_code == 200
+        with db.engine.connect() as connection:
+            assert connection.scalar(text("SELECT pg_backend_pid()")) != pid
