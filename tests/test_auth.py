@@ -102,14 +102,14 @@ def test_sign_in_starts_a_new_session_and_sign_out_ends_it(client, app):
 
 def test_deactivation_ends_every_session(client, app):
     from app import audit
-    from app.auth import services
+    from app.auth import lifecycle, services
 
     with app.app_context():
         make_user("hoa@example.vn")
     login(client, "hoa@example.vn")
     assert client.get("/tai-khoan").status_code == 200
     with app.app_context():
-        services.set_active(services.get_user_by_email("hoa@example.vn"), False, audit.CLI)
+        lifecycle.set_active(services.get_user_by_email("hoa@example.vn"), False, audit.CLI)
         db.session.commit()
         assert (
             db.session.scalar(

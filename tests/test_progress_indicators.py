@@ -8,7 +8,7 @@ import pytest
 
 from app import indicator_settings as settings
 from app.extensions import db
-from app.progress import indicators
+from app.progress import indicators, products_online
 from app.progress.figures import Cell, public, suppress
 from tests.progress_helpers import attempt, enterprise, listing, product
 
@@ -192,7 +192,7 @@ def test_t4_counts_verified_valid_products_with_a_fresh_listing():
     gi = product(owner, date(2015, 1, 1), date(2016, 1, 1), certification="gi", expires_on=None)
     listing(gi, (date(2025, 12, 31), True))
     product(owner, date(2015, 1, 1), date(2016, 1, 1), certification="collective_mark", expires_on=date(2025, 1, 1))
-    figure = indicators.certified_products_online(DAY, defaults())
+    figure = products_online.certified_products_online(DAY, defaults())
     assert (figure.numerator, figure.denominator) == (2, 5)  # online and gi, of online/stale/gone/never/gi
     assert figure.value == pytest.approx(40.0)
     assert figure.apart == {"tourism": 1, "expired": 2, "unverified": 1}
@@ -204,11 +204,11 @@ def test_t4_as_of_before_verification_and_after_expiry():
     owner = enterprise()
     p = product(owner, date(2023, 3, 1), date(2023, 5, 1))
     listing(p, (date(2023, 6, 1), True), (date(2024, 6, 1), True), (date(2025, 6, 1), True))
-    assert indicators.certified_products_online(date(2023, 4, 30), defaults()).apart["unverified"] == 1
-    assert indicators.certified_products_online(date(2023, 12, 31), defaults()).numerator == 1
-    after = indicators.certified_products_online(date(2026, 3, 1), defaults())  # expired on 01/03/2026
+    assert products_online.certified_products_online(date(2023, 4, 30), defaults()).apart["unverified"] == 1
+    assert products_online.certified_products_online(date(2023, 12, 31), defaults()).numerator == 1
+    after = products_online.certified_products_online(date(2026, 3, 1), defaults())  # expired on 01/03/2026
     assert (after.numerator, after.denominator, after.apart["expired"]) == (0, 0, 1)
-    assert indicators.certified_products_online(date(2026, 2, 28), defaults()).numerator == 1
+    assert products_online.certified_products_online(date(2026, 2, 28), defaults()).numerator == 1
 
 
 # --- suppression ----------------------------------------------------------------------------------

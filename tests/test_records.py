@@ -21,7 +21,7 @@ from app.models import (
     Product,
 )
 from app.models.base import utcnow
-from app.registry import duplicates, merges, records
+from app.registry import duplicates, merge_undo, merges, records
 from app.registry.records import RecordError
 from app.registry.services import registry_counts
 from tests.factories import add_member, enterprise_code, login, make_enterprise, make_user
@@ -358,13 +358,13 @@ def test_a_merge_is_undone_from_the_record_page_and_everything_goes_back(client,
 def test_a_merge_cannot_be_undone_once_a_record_changed_since(app, app_ctx):
     keep_id, dup_id, _, _ = _pair(app, merged=True)
     keep = db.session.get(Enterprise, keep_id)
-    merge = merges.last_merge(keep)
-    assert merges.undo_blocker(merge) is None
+    merge = merge_undo.last_merge(keep)
+    assert merge_undo.undo_blocker(merge) is None
     records.staff_update(keep, STAFF, {"phone": "0257 3822 222"}, "Sửa theo giấy phép")
     db.session.commit()
-    assert merges.undo_blocker(merge) is not None
+    assert merge_undo.undo_blocker(merge) is not None
     with pytest.raises(RecordError):
-        merges.undo_merge(merge, STAFF, "thử lại")
+        merge_undo.undo_merge(merge, STAFF, "thử lại")
     assert db.session.get(Enterprise, dup_id).merged_into_id == keep_id
 
 

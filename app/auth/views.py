@@ -9,7 +9,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.auth import auth_bp, forms, services, throttle, totp
+from app.auth import auth_bp, forms, lifecycle, services, throttle, totp
 from app.auth.sessions import complete_sign_in, sign_out
 from app.edge import attempt, writes
 from app.extensions import db, limiter
@@ -213,7 +213,7 @@ def reset_password(token: str):
 @auth_bp.get("/tai-khoan/du-lieu.json")
 @login_required
 def download_data():
-    data = services.export_user_data(current_user)
+    data = lifecycle.export_user_data(current_user)
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(
         body, mimetype="application/json", headers={"Content-Disposition": "attachment; filename=my-data.json"}
@@ -228,7 +228,7 @@ def close_account():
         if services.authenticate(current_user.email, form.password.data) is None:
             form.password.errors = [_("The password is not right.")]
         else:
-            services.close_account(current_user)
+            lifecycle.close_account(current_user)
             sign_out()
             flash(_("Your account is closed and your personal data removed."), "success")
             return redirect(url_for("main.home"))

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app import audit
-from app.auth import services, totp
+from app.auth import lifecycle, services, totp
 from app.edge import command_unit
 from app.models.values import Role
 
@@ -34,7 +34,7 @@ def deactivate_command(email: str):
         user = services.get_user_by_email(email)
         if user is None:
             raise click.ClickException(f"No account {email}.")
-        services.set_active(user, False, audit.CLI)
+        lifecycle.set_active(user, False, audit.CLI)
     click.echo(f"Deactivated {user.email}.")
 
 

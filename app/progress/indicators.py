@@ -3,7 +3,8 @@
 Each indicator is defined once, as a select of its units (enterprises or products) as of a day with
 the columns its rule reads. Its function groups that select into a ``Figure`` (value, numerator,
 denominator, counts kept apart, breakdowns); ``records`` filters the same select for the drill-down.
-The page, the API, the XLSX report and the drill-down all go through here.
+The page, the API, the XLSX report and the drill-down all go through here. T4's functions live in
+products_online.py; T5 and T6 are below.
 
 Only dated facts are read (the day a record entered the registry or ceased, a submission, the day
 an attempt began to count, certification and expiry days, listing checks, label decisions), so a
@@ -18,16 +19,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, exists, extract, func, literal, not_, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, case, extract, func, literal, or_, select
 
 from app.domain.legal_forms import DEPENDENT_UNITS, SME_ELIGIBLE
 from app.extensions import db
 from app.indicator_settings import Settings
-from app.models import Assessment, Enterprise, Listing, ListingCheck, Product
+from app.models import Assessment, Enterprise
 from app.progress import dimensions as dims
 from app.progress.figures import Cell, Figure, grouped
-from app.registry import certificates
+from app.progress.products_online import certified_products_online, product_units, t4_part, t4_rule
 from app.registry import services as registry
 
 SME_TIERS = ("micro", "small", "medium")
@@ -289,123 +289,6 @@ def _t6_part(units, part: str, s: Settings):
     return literal(True)
 
 
-# --- T4: certified products on e-commerce ----------------------------------------------------------
-
-
-def _listed(as_of: date, s: Settings):
-    """A listing of the product whose latest check by the day found it selling, within the freshness window."""
-    later = aliased(ListingCheck)
-    fresh_from = dims.months_before(as_of, s.t4_freshness_months)
-    return exists(
-        select(ListingCheck.id)
-        .join(Listing, Listing.id == ListingCheck.listing_id)
-        .where(
-            Listing.product_id == Product.id,
-            ListingCheck.is_available.is_(True),
-            ListingCheck.checked_on <= as_of,
-            ListingCheck.checked_on > fresh_from,
-            not_(
-                exists(
-                    select(later.id).where(
-                        later.listing_id == ListingCheck.listing_id,
-                        later.checked_on <= as_of,
-                        later.is_available.is_(False),
-                        or_(
-                            later.checked_on > ListingCheck.checked_on,
-                            (later.checked_on == ListingCheck.checked_on) & (later.id > ListingCheck.id),
-                        ),
-                    )
-                )
-            ),
-        )
-    )
-
-
-def product_units(as_of: date, s: Settings) -> Select:
-    end = dims.end_of(as_of)
-    state = case(
-        (not_(certificates.verified_by(as_of)), "unverified"),
-        (certificates.expired_by(as_of, s.ocop_validity_months), "expired"),
-        ((Product.certification == "ocop") & (Product.ocop_group == "tourism"), "tourism"),
-        else_="counted",
-    )
-    return (
-        select(
-            Product.id.label("id"),
-            Product.enterprise_id.label("enterprise_id"),
-            *dims.columns().values(),
-            Product.certification.label("certification"),
-            state.label("state"),
-            case((_listed(as_of, s), 1), else_=0).label("listed"),
-        )
-        .join(Enterprise, Enterprise.id == Product.enterprise_id)
-        .where(Product.is_active.is_(True), Product.created_at < end, dims.counted_record(), dims.active_on(as_of))
-    )
-
-
-def certified_products_online(as_of: date, s: Settings) -> Figure:
-    """T4: the share of certified products with at least one listing checked within the freshness window.
-
-    Certified products: OCOP products of 3 to 5 stars within ``ocop_validity_months`` of their
-    certification, and geographical-indication, collective-mark and certification-mark products
-    while their right of use is valid, verified by the department by the day. Numerator: those with
-    a listing whose latest check by the day, within ``t4_freshness_months``, found it selling.
-    Expired and unverified certificates leave both numerator and denominator and are counted apart,
-    and so are OCOP community-tourism services, which no platform sells.
-    """
-    rows = db.session.execute(product_units(as_of, s)).all()
-    counted = [r for r in rows if r.state == "counted"]
-    total = Cell(sum(r.listed for r in counted), len(counted), len({r.enterprise_id for r in counted}))
-    apart = Counter(r.state for r in rows if r.state != "counted")
-    by: dict[str, dict[str, Cell]] = {}
-    for dim in dims.DIMENSIONS:
-        numerators, products, owners = Counter(), Counter(), {}
-        for r in counted:
-            for key in dims.keys_of(dim, getattr(r, dim)):
-                numerators[key] += r.listed
-                products[key] += 1
-                owners.setdefault(key, set()).add(r.enterprise_id)
-        by[dim] = {k: Cell(numerators[k], products[k], len(owners[k])) for k in products}
-    certifications: dict[str, list[int]] = {}
-    for r in counted:
-        pair = certifications.setdefault(r.certification, [0, 0])
-        pair[0], pair[1] = pair[0] + r.listed, pair[1] + 1
-    extra = {"by_certification": certifications}
-    return Figure(
-        "T4",
-        as_of,
-        "percent",
-        s.plain(),
-        total,
-        {k: apart.get(k, 0) for k in ("tourism", "expired", "unverified")},
-        extra,
-        by,
-    )
-
-
-def _t4_rule(s: Settings) -> tuple[str, str]:
-    return (
-        f"Số sản phẩm được chứng nhận (OCOP 3–5 sao trong {s.ocop_validity_months} tháng kể từ ngày công nhận; sản "
-        f"phẩm mang chỉ dẫn địa lý, nhãn hiệu tập thể, nhãn hiệu chứng nhận còn hiệu lực), đã được Sở xác minh, có ít "
-        f"nhất một gian hàng trên sàn thương mại điện tử được kiểm tra còn bán trong {s.t4_freshness_months} tháng "
-        f"tính đến ngày số liệu, chia cho tổng số sản phẩm được chứng nhận. Chứng nhận hết hạn hoặc chưa xác minh "
-        f"không nằm trong tử số lẫn mẫu số; dịch vụ du lịch cộng đồng OCOP (không sàn nào bán) được đếm riêng.",
-        f"Certified products (OCOP 3 to 5 stars within {s.ocop_validity_months} months of certification; "
-        f"geographical-indication, collective-mark and certification-mark products while valid), verified by the "
-        f"department, with at least one e-commerce listing checked to be selling within {s.t4_freshness_months} "
-        f"months before the day, divided by all certified products. Expired or unverified certificates leave both "
-        f"numerator and denominator; OCOP community-tourism services, which no platform sells, are counted apart.",
-    )
-
-
-def _t4_part(units, part: str, s: Settings):
-    if part == "numerator":
-        return (units.c.state == "counted") & (units.c.listed == 1)
-    if part == "denominator":
-        return units.c.state == "counted"
-    return units.c.state == part
-
-
 # --- the registry of definitions and the drill-down --------------------------------------------------
 
 DEFINITIONS: dict[str, Definition] = {
@@ -414,10 +297,10 @@ DEFINITIONS: dict[str, Definition] = {
         Definition(
             "T4",
             "percent",
-            _t4_rule,
+            t4_rule,
             product_units,
             certified_products_online,
-            _t4_part,
+            t4_part,
             {
                 "numerator": _l("certified products on e-commerce"),
                 "denominator": _l("certified products"),

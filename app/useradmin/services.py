@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from app import audit
+from app.auth import lifecycle
 from app.auth import services as accounts
 from app.extensions import db
 from app.labels import ROLES as ROLE_NAMES
@@ -107,7 +108,7 @@ def change_role(user: User, role: str, actor: User) -> bool:
         raise UserAdminError(_("You cannot change the role of your own account; ask another administrator."), "role")
     if role == user.role:
         return False
-    if user.role == "admin" and user.is_active and not accounts.other_active_admins(user):
+    if user.role == "admin" and user.is_active and not lifecycle.other_active_admins(user):
         raise UserAdminError(_("This is the last active administrator; make someone else administrator first."), "role")
     before = {"role": user.role}
     user.role = role
@@ -125,7 +126,7 @@ def set_active(user: User, active: bool, actor: User) -> bool:
     if user.is_active_account == active:
         return False
     try:
-        accounts.set_active(user, active, audit.Actor.of(actor))
+        lifecycle.set_active(user, active, audit.Actor.of(actor))
     except accounts.AccountError as error:
         raise UserAdminError(error.message) from None
     return True

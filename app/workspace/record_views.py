@@ -15,7 +15,7 @@ from app.edge import attempt
 from app.extensions import db
 from app.models import Enterprise
 from app.reference.services import communes_in_order
-from app.registry import duplicates, merges, records
+from app.registry import duplicates, merge_undo, merges, records
 from app.registry.services import get_by_public_key
 from app.workspace import workspace_bp
 from app.workspace.forms import StaffEditForm, WithdrawForm
@@ -49,7 +49,7 @@ def records_index():
 def record(key: str):
     enterprise = _record(key)
     merged_into = db.session.get(Enterprise, enterprise.merged_into_id) if enterprise.merged_into_id else None
-    merge = merges.last_merge(enterprise)
+    merge = merge_undo.last_merge(enterprise)
     return render_template(
         "workspace/record.html",
         e=enterprise,
@@ -58,7 +58,7 @@ def record(key: str):
         merged_into=merged_into,
         withdraw_form=WithdrawForm(),
         merge=merge,
-        merge_blocker=merges.undo_blocker(merge) if merge else None,
+        merge_blocker=merge_undo.undo_blocker(merge) if merge else None,
         merge_other=_other_side(merge, enterprise),
     )
 
@@ -184,10 +184,10 @@ def duplicates_merge():
 def record_unmerge(key: str):
     """Undo the record's last merge: the duplicate comes back with what was moved from it."""
     enterprise = _record(key)
-    merge = merges.last_merge(enterprise) or abort(404)
+    merge = merge_undo.last_merge(enterprise) or abort(404)
     note = (request.form.get("note") or "").strip()
     with attempt() as outcome:
-        duplicate = merges.undo_merge(merge, audit.Actor.of(current_user), note)
+        duplicate = merge_undo.undo_merge(merge, audit.Actor.of(current_user), note)
     if outcome.failed:
         return redirect(url_for("workspace.record", key=key, note=note[:500]) + "#undo-merge")
     flash(
