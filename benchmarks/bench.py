@@ -52,7 +52,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import figures  # noqa: E402
 from benchmarks.load import drive, wait_until_ready  # noqa: E402
-from benchmarks.p1_p4_directory import P1_QUERY, Dataset, Server, Words, pick_broad, pick_selective  # noqa: E402
+from benchmarks.p1_p4_directory import P1_QUERY  # noqa: E402
+from benchmarks.registries import Dataset, Server, Words, pick_broad, pick_selective  # noqa: E402
 from benchmarks.requests_stream import Vocabulary, stream  # noqa: E402
 
 KINDS = ("directory", "api", "profile")
