@@ -7,12 +7,13 @@ FLASK := FLASK_APP=app $(VENV)/bin/flask
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run install lock translations translations-update test test-pg test-fast lint bench bench-quick clean-db help
+.PHONY: run install lock translations translations-update test test-pg test-deploy test-fast lint bench bench-quick clean-db help
 
 help:
 	@echo "make run          set up (first time) and serve http://127.0.0.1:5000 with the demo province (and its worker)"
 	@echo "make test         the whole suite on SQLite, browser tests included (needs Debian's chromium)"
 	@echo "make test-pg      the suite but the browser tests on PostgreSQL (TEST_DATABASE_URL, or a throwaway cluster)"
+	@echo "make test-deploy  the README's deployment (deploy/: nginx, two gunicorn, the worker) on PostgreSQL and Redis, walked end to end"
 	@echo "make translations-update   extract new messages into translations/*/messages.po"
 	@echo "make bench        every performance budget (SPEC §6, P1–P10) in one table at 10k, 20k and 1M (BENCH_DATABASE_URL: PostgreSQL too)"
 	@echo "make bench-quick  the same harness at 2,000 and 1,000 enterprises in under 2 minutes (part of make test)"
@@ -50,14 +51,19 @@ run: install translations
 
 test: install translations
 	@test -x /usr/bin/chromium || { echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; }
-	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(PY) -m pytest -m "not deploy" $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory bench-quick
 
 test-pg: install translations
-	./scripts/with-postgres $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	./scripts/with-postgres $(PY) -m pytest -m "not browser and not deploy" $(PYTEST_ARGS)
+
+# Needs nginx and a Redis (REDIS_URL, default redis://127.0.0.1:6379); PostgreSQL as make test-pg finds it.
+test-deploy: install translations
+	@command -v nginx >/dev/null || { echo "The deployment test needs nginx: sudo apt-get install nginx"; exit 1; }
+	./scripts/with-postgres $(PY) -m pytest -m deploy -n 0 tests/deploy $(PYTEST_ARGS)
 
 test-fast: install translations
-	$(PY) -m pytest -m "not browser" -x -q $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser and not deploy" -x -q $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check app tests benchmarks scripts

@@ -13,7 +13,9 @@ Two caches, per worker process by default (no shared service needed):
 * values: results a service computes from the registry, keyed on (version, key);
 * reference: what no visitor's question changes (facet values and labels), always on and small.
 
-With PAGE_CACHE_URL=redis://… the page cache lives in Redis instead, shared by every worker.
+With PAGE_CACHE_URL=redis://… the page cache lives in Redis instead, shared by every worker; each entry
+is signed with a key derived from SECRET_KEY and its own cache key (app/signing.py), so a page written
+into Redis by anyone else is refused rather than served to every visitor.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import base64
 import functools
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -36,6 +39,9 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.i18n import current_language
+from app.signing import BadSignature, Signer
+
+log = logging.getLogger(__name__)
 
 # An audit id is taken when the event is flushed, not when it commits: on PostgreSQL two writers can
 # commit out of id order, so the highest id alone could already cover a write still in flight. The
@@ -121,21 +127,30 @@ class RedisStore:
     PREFIX = "page-cache:"
     INDEX = "page-cache-index"  # every stored key by when it was stored: the oldest go first past the bound
 
-    def __init__(self, url: str, max_age: int, max_bytes: int):
+    def __init__(self, url: str, max_age: int, max_bytes: int, secret: str):
         import redis
 
         self.client, self.max_age, self.max_bytes = redis.Redis.from_url(url), max_age, max_bytes
+        self.signer = Signer(secret, "page-cache")
 
     def get(self, key):
         raw = self.client.get(self.PREFIX + key)
         if raw is None:
             return None
-        data = json.loads(raw)  # JSON, not pickle: whoever can write to Redis must not run code here
+        try:  # signed with the key's name: a page stored by anyone else, or moved from another key, is refused
+            stored_key, _, payload = self.signer.unsign(raw).partition(b"\x00")
+        except BadSignature:
+            stored_key, payload = b"", b""
+        if stored_key != key.encode():
+            log.error("page cache: refused an entry not signed with this site's key (%s)", key[:80])
+            self.client.delete(self.PREFIX + key)
+            return None
+        data = json.loads(payload)  # JSON, not pickle: whoever can write to Redis must not run code here
         return Page(base64.b64decode(data["body"]), data["status"], tuple(map(tuple, data["headers"])), data["etag"])
 
     def set(self, key, value) -> None:
         """Store the page; past the size bound (PAGE_CACHE_MB, shared by the workers) the oldest pages go."""
-        data = json.dumps(
+        payload = json.dumps(
             {
                 "body": base64.b64encode(value.body).decode("ascii"),
                 "status": value.status,
@@ -143,6 +158,7 @@ class RedisStore:
                 "etag": value.etag,
             }
         )
+        data = self.signer.sign(key.encode() + b"\x00" + payload.encode())
         if len(data) > self.max_bytes // 8:
             return  # one page never takes more than an eighth of the cache
         now = time.time()
@@ -184,7 +200,9 @@ def _stores() -> dict:
         cfg = app.config
         max_age = int(cfg["PAGE_CACHE_SECONDS"])
         if cfg["PAGE_CACHE_URL"]:
-            pages = RedisStore(cfg["PAGE_CACHE_URL"], max_age, int(cfg["PAGE_CACHE_MB"]) * 1024 * 1024)
+            pages = RedisStore(
+                cfg["PAGE_CACHE_URL"], max_age, int(cfg["PAGE_CACHE_MB"]) * 1024 * 1024, cfg["SECRET_KEY"]
+            )
         elif int(cfg["PAGE_CACHE_MB"]) > 0:
             pages = LRU(int(cfg["PAGE_CACHE_MB"]) * 1024 * 1024, lambda p: len(p.body) + 512, max_age)
         else:

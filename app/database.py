@@ -128,6 +128,8 @@ def _configure_server(engine: Engine) -> None:
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def _on_end(connection):
+        if connection.invalidated:  # cut: the pool drops it, nothing to set back
+            return
         if connection.info.pop("server_read", None):
             _autocommit(connection.connection.dbapi_connection, False)
 

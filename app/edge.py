@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.database import set_write_intent, write_intent
@@ -174,7 +175,19 @@ def _same_site_referrer() -> str | None:
 
 
 class Site(Flask):
-    """The application class: a request whose view raises is rolled back before its error is handled."""
+    """The application class: a request whose view raises is rolled back before its error is handled,
+    and a read whose database connection was cut (a server restart, an idle connection dropped by a
+    firewall or `pg_terminate_backend`) is answered again once on a new connection rather than with a 500."""
+
+    def dispatch_request(self):
+        try:
+            return super().dispatch_request()
+        except DBAPIError as error:
+            if not error.connection_invalidated or g.get("writes") or request.method not in SAFE_METHODS:
+                raise
+            db.session.rollback()  # the pool has dropped the dead connection: the next statement takes another
+            self.logger.warning("a read lost its database connection and was answered again: %s", request.path)
+            return super().dispatch_request()
 
     def handle_user_exception(self, e: Exception):
         db.session.rollback()

@@ -9,6 +9,10 @@ TASK_QUEUE chooses the storage: `sqlite` (the default: instance/tasks.db, nothin
 `redis://host:6379/0` (several machines share one queue), or `immediate` (the tests: a task runs at
 once, in the process that enqueued it, in an app context of its own).
 
+A message travels as signed JSON (app/queue_codec.py), never pickle: whoever can write to the
+queue's storage cannot make the worker run code, and a message not signed with this site's key is
+logged and dropped.
+
 A task that dies with its worker's process is not run again by the queue. An import job reports a
 heartbeat and staff start a stopped one again, or give it up, from its page (app/imports/jobs.py);
 the outbox is drained again every minute; today's progress figures are computed again every five
@@ -27,19 +31,21 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from app.edge import after_commit
 from app.extensions import db
+from app.queue_codec import SignedJSONSerializer
 
 log = logging.getLogger(__name__)
 
 
 def _queue(app: Flask) -> Huey:
     setting = str(app.config["TASK_QUEUE"])
+    options: dict[str, Any] = {"results": False, "serializer": SignedJSONSerializer(app.config["SECRET_KEY"])}
     if setting == "immediate":
-        return Huey("chuyendoiso", immediate=True, results=False)
+        return Huey("chuyendoiso", immediate=True, **options)
     if setting.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("chuyendoiso", url=setting, results=False)
+        return RedisHuey("chuyendoiso", url=setting, **options)
     if setting != "sqlite":
         raise RuntimeError(f"TASK_QUEUE must be sqlite, immediate or a redis:// URL, not {setting!r}")
-    return SqliteHuey("chuyendoiso", filename=str(Path(app.instance_path) / "tasks.db"), results=False)
+    return SqliteHuey("chuyendoiso", filename=str(Path(app.instance_path) / "tasks.db"), **options)
 
 
 class Tasks:
@@ -73,7 +79,7 @@ class Tasks:
 
 
 def enqueue(name: str, *args: Any) -> None:
-    """Queue the task `name` with `args` (picklable), once the current transaction has committed."""
+    """Queue the task `name` with `args` (what app/queue_codec.py encodes), once the current transaction has committed."""
     task = current_app.extensions["tasks"].tasks[name]
     after_commit(lambda: task(*args), key=(name, repr(args)))  # the same task asked twice in one transaction: once
 
@@ -88,7 +94,7 @@ _PERIODIC: list[tuple[Callable[[], Any], int]] = []
 
 
 def task(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Declare `function` a task, enqueued by its name (its arguments must pickle)."""
+    """Declare `function` a task, enqueued by its name (its arguments must be what app/queue_codec.py encodes)."""
     _TASKS[function.__name__] = function
     return function
 

@@ -61,11 +61,6 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     compress.init_app(app)
     limiter.init_app(app)
-    if app.config["APP_ENV"] == "production" and str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
-        app.logger.warning(
-            "Rate limits are kept in this process's memory: with more than one worker each counts "
-            "apart and lets through more. Set RATELIMIT_STORAGE_URI=redis://… (see the README)."
-        )
     login_manager.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)

@@ -77,3 +77,29 @@ def link_from(message) -> str:
     found = re.search(r"https?://\S+", body)
     assert found, body
     return "/" + found.group(0).split("/", 3)[3]
+
+
+def production_settings(tmp_path, **overrides) -> dict:
+    """Settings production accepts (app/production.py), for a site on a scratch SQLite file: a long
+    secret, an https address, shared rate limits (a password-protected Redis, never contacted unless a
+    limit is reached) and a department of its own."""
+    department = {
+        "DEPARTMENT_NAME_VI": "Sở Thử nghiệm",
+        "DEPARTMENT_NAME_EN": "Test Department",
+        "DEPARTMENT_ADDRESS_VI": "1 Đường Thử, phường Tuy Hòa",
+        "DEPARTMENT_ADDRESS_EN": "1 Thu Street, Tuy Hoa Ward",
+        "DEPARTMENT_PHONE": "0257 000 000",
+        "DEPARTMENT_EMAIL": "so@thu.example.vn",
+        "DEPARTMENT_HOURS_VI": "Thứ Hai đến Thứ Sáu",
+        "DEPARTMENT_HOURS_EN": "Monday to Friday",
+    }
+    return {
+        "APP_ENV": "production",
+        "SECRET_KEY": "a-long-random-value-for-the-tests-0123456789",
+        "INSTANCE_PATH": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
+        "PUBLIC_BASE_URL": "https://doanhnghiep.example.vn",
+        "RATELIMIT_STORAGE_URI": "redis://:a-password@127.0.0.1:6379/13",
+        **department,
+        **overrides,
+    }

@@ -153,13 +153,13 @@ def redis_store():
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis server on 127.0.0.1:6379")
-    store = RedisStore(url, 60, 64 * 1024)
+    store = RedisStore(url, 60, 64 * 1024, "test-secret")
     store.client.flushdb()
     yield store
     store.client.flushdb()
 
 
-def test_pages_in_redis_are_stored_as_json_not_pickle(redis_store):
+def test_pages_in_redis_are_signed_json_not_pickle(redis_store):
     import json
 
     from app.cache import Page, RedisStore
@@ -167,8 +167,34 @@ def test_pages_in_redis_are_stored_as_json_not_pickle(redis_store):
     page = Page("Doanh nghiệp đ".encode(), 200, (("Content-Type", "text/html; charset=utf-8"),), "e1")
     redis_store.set("k", page)
     raw = redis_store.client.get(RedisStore.PREFIX + "k")
-    assert json.loads(raw)["etag"] == "e1"  # plain data: nothing in Redis can make a worker run code
+    key, _, payload = redis_store.signer.unsign(raw).partition(b"\x00")
+    assert key == b"k" and json.loads(payload)["etag"] == "e1"  # plain data: nothing in Redis can run code
     assert redis_store.get("k") == page and redis_store.get("missing") is None
+
+
+def test_a_page_written_into_redis_by_someone_else_is_refused(redis_store):
+    """Whoever reaches the Redis can write a page: unsigned, signed with another key, or a real page moved
+    to another URL's key. None is served; each is dropped."""
+    import json
+
+    from app.cache import Page, RedisStore
+    from app.signing import Signer
+
+    forged = json.dumps(
+        {"body": "PGgxPnB3bmVkPC9oMT4=", "status": 200, "headers": [["Content-Security-Policy", "*"]], "etag": "x"}
+    )
+    redis_store.client.set(RedisStore.PREFIX + "/doanh-nghiep", forged)
+    assert redis_store.get("/doanh-nghiep") is None
+    assert redis_store.client.get(RedisStore.PREFIX + "/doanh-nghiep") is None  # dropped
+
+    other = Signer("another-site", "page-cache").sign(b"/doanh-nghiep\x00" + forged.encode())
+    redis_store.client.set(RedisStore.PREFIX + "/doanh-nghiep", other)
+    assert redis_store.get("/doanh-nghiep") is None
+
+    redis_store.set("/gioi-thieu", Page(b"about", 200, (), "a"))
+    moved = redis_store.client.get(RedisStore.PREFIX + "/gioi-thieu")
+    redis_store.client.set(RedisStore.PREFIX + "/doanh-nghiep", moved)
+    assert redis_store.get("/doanh-nghiep") is None and redis_store.get("/gioi-thieu").body == b"about"
 
 
 def test_the_redis_page_cache_keeps_within_its_size(redis_store):

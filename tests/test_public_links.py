@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from tests.factories import make_user
+from tests.factories import make_user, production_settings
 
 BASE = "https://doanhnghiep.example.vn"
 
@@ -22,39 +22,20 @@ def test_a_forged_host_header_cannot_point_a_reset_link_elsewhere(client, app, o
 
 
 def test_production_needs_an_https_public_address(tmp_path):
-    settings = {
-        "APP_ENV": "production",
-        "SECRET_KEY": "a-long-random-value",
-        "INSTANCE_PATH": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
-    }
-    for base in ("", "http://doanhnghiep.example.vn"):
+    for base in ("", "http://doanhnghiep.example.vn", "https://"):
         with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
-            create_app({**settings, "PUBLIC_BASE_URL": base})
+            create_app(production_settings(tmp_path, PUBLIC_BASE_URL=base))
 
 
 def test_production_answers_only_its_own_host_names(tmp_path):
-    app = create_app(
-        {
-            "APP_ENV": "production",
-            "SECRET_KEY": "a-long-random-value",
-            "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
-            "PUBLIC_BASE_URL": BASE,
-        }
-    )
+    app = create_app(production_settings(tmp_path, PUBLIC_BASE_URL=BASE))
     client = app.test_client()
     assert client.get("/gioi-thieu", base_url=BASE).status_code != 400
     assert client.get("/gioi-thieu", base_url="https://evil.example").status_code == 400
     other = create_app(
-        {
-            "APP_ENV": "production",
-            "SECRET_KEY": "a-long-random-value",
-            "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
-            "PUBLIC_BASE_URL": BASE,
-            "TRUSTED_HOSTS": "doanhnghiep.example.vn, www.doanhnghiep.example.vn",
-        }
+        production_settings(
+            tmp_path, PUBLIC_BASE_URL=BASE, TRUSTED_HOSTS="doanhnghiep.example.vn, www.doanhnghiep.example.vn"
+        )
     )
     assert other.test_client().get("/gioi-thieu", base_url="https://www.doanhnghiep.example.vn").status_code != 400
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from app import create_app
-from tests.factories import make_enterprise
+from tests.factories import make_enterprise, production_settings
 
 
 def html_lang(response) -> str:
@@ -111,21 +111,13 @@ def test_first_visit_is_light(client):
 
 
 def test_production_refuses_a_default_secret_key(tmp_path):
-    for key in (None, "change-me", ""):
+    for key in (None, "change-me", "", "short-but-not-default"):
         with pytest.raises(RuntimeError, match="SECRET_KEY"):
-            create_app({"APP_ENV": "production", "SECRET_KEY": key, "INSTANCE_PATH": str(tmp_path)})
+            create_app(production_settings(tmp_path, SECRET_KEY=key))
 
 
 def test_production_turns_on_secure_cookies_and_hsts(tmp_path):
-    app = create_app(
-        {
-            "APP_ENV": "production",
-            "SECRET_KEY": "a-long-random-value",
-            "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
-            "PUBLIC_BASE_URL": "https://doanhnghiep.example.vn",
-        }
-    )
+    app = create_app(production_settings(tmp_path))
     assert app.config["SESSION_COOKIE_SECURE"] and not app.debug
     response = app.test_client().get("/khong-co", base_url="https://doanhnghiep.example.vn")
     assert "max-age" in response.headers["Strict-Transport-Security"]
@@ -168,13 +160,7 @@ def test_vnd_and_dates_follow_the_language(app):
 def test_passwords_are_hashed_at_the_production_cost_unless_the_test_suite_asks_otherwise(tmp_path):
     from app.auth.passwords import hash_password
 
-    settings = {
-        "APP_ENV": "production",
-        "SECRET_KEY": "a-long-random-value",
-        "INSTANCE_PATH": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
-        "PUBLIC_BASE_URL": "https://doanhnghiep.example.vn",
-    }
+    settings = production_settings(tmp_path)
     with create_app(settings).app_context():
         assert hash_password("một mật khẩu dài").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     with pytest.raises(RuntimeError, match="PASSWORD_HASHING"):

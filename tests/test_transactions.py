@@ -123,3 +123,24 @@ def test_a_pooled_connection_the_server_dropped_is_replaced_and_one_in_use_is_no
         assert client.get("/doanh-nghiep?q=hai").status_code == 200
         with db.engine.connect() as connection:
             assert connection.scalar(text("SELECT pg_backend_pid()")) != pid
+
+
+def test_a_read_whose_connection_was_cut_a_moment_ago_is_answered_again(app, client):
+    """PostgreSQL: a connection dropped while it rested less than IDLE_PING in the pool is found by the
+    request's first statement; the read is answered again on a new connection, not with a 500."""
+    import psycopg
+
+    with app.app_context():
+        if is_sqlite(db.engine):
+            pytest.skip("SQLite has no server to lose")
+        make_enterprise("Công ty TNHH Hải Đăng")
+        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        for query in ("hai", "dang", "cong ty"):
+            assert client.get(f"/doanh-nghiep?q={query}").status_code == 200
+            with db.engine.connect() as connection:  # the connection the request just gave back
+                pid = connection.scalar(text("SELECT pg_backend_pid()"))
+            with psycopg.connect(url, autocommit=True) as other:
+                other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            answered = client.get(f"/doanh-nghiep/{query}x")  # at once: within IDLE_PING, no ping
+            assert answered.status_code in (200, 404), answered.status_code
+            assert client.get(f"/api/v1/enterprises?q={query}").status_code == 200

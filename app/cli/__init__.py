@@ -1,5 +1,5 @@
-"""Command-line groups: demo, users, translate, reference, surveys, registry, mail, `flask check`,
-`flask worker`, and `flask db backup|restore`."""
+"""Command-line groups: demo, users, translate, reference, surveys, registry, mail, `flask worker`
+and `flask db backup|restore` (`flask check` is a plugin command: app/cli/check.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from flask import Flask
 
 from app.cli import (
     backup,
-    check,
     demo,
     mail,
     maintenance,  # noqa: F401  (adds `flask db analyze`)
@@ -28,6 +27,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(surveys.surveys_cli)
     app.cli.add_command(registry.registry_cli)
     app.cli.add_command(mail.mail_cli)
-    app.cli.add_command(check.check_command)
     app.cli.add_command(worker.worker_command)
     backup.register(app)
