@@ -237,10 +237,20 @@ def enable_totp(user: User, secret: str, code: str) -> None:
     step = totp.accepted_step(secret, code, None)
     if step is None:
         raise AccountError(_("That code is not right. Check the time on your phone and try the newest code."), "code")
-    user.totp_secret = secret
+    user.totp_secret = secret  # stored encrypted (app/models/user.py)
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step
     audit.record(audit.Actor.of(user), "enable_two_factor", "user", user.id)
+
+
+def reset_two_factor(user: User, actor: audit.Actor) -> None:
+    """Forget the user's authenticator (lost phone, or a secret SECRET_KEY no longer opens): they set
+    up a new one at their next sign-in. Their sessions end."""
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    revoke_all_sessions(user)
+    audit.record(actor, "reset_two_factor", "user", user.id)
 
 
 def set_language(user: User, lang: str) -> None:
@@ -252,13 +262,18 @@ def set_language(user: User, lang: str) -> None:
 
 def check_totp(user: User, code: str) -> bool:
     """Accept a current code once (a replayed code is refused)."""
-    if not user.totp_secret:
+    if not user.totp_secret:  # none, or one this SECRET_KEY cannot open (app/models/user.py)
         return False
     step = totp.accepted_step(user.totp_secret, code, user.totp_last_step)
     if step is None:
         return False
     user.totp_last_step = step
     return True
+
+
+def totp_code_was_used(user: User, code: str) -> bool:
+    """Whether a refused code is a right one already accepted (typed again within its 30 seconds)."""
+    return bool(user.totp_secret) and totp.was_used(user.totp_secret, code, user.totp_last_step)
 
 
 # --- password reset -------------------------------------------------------------------------

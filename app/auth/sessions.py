@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, request, session
 from flask_login import login_user, logout_user
 
-from app.auth import services
+from app.auth import devices, services
 from app.extensions import login_manager
 from app.models import User
 
@@ -28,7 +28,8 @@ def init_login_manager(app: Flask) -> None:
 
 
 def complete_sign_in(user: User) -> None:
-    """Start a brand-new session for the user (the old cookie's content is discarded)."""
+    """Start a brand-new session for the user (the old cookie's content is discarded), and give the
+    browser a device cookie for the account (app/auth/devices.py)."""
     # What the visitor did before signing in survives the new session: their language and the
     # assessments they hold private links to.
     kept = {k: session[k] for k in CARRIED_OVER if k in session}
@@ -38,6 +39,7 @@ def complete_sign_in(user: User) -> None:
     session.permanent = True
     session.update(kept)
     login_user(user)
+    devices.issue(user)
 
 
 def sign_out() -> None:

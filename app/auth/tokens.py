@@ -1,4 +1,4 @@
-"""Signed, expiring tokens for e-mail links (verification, password reset)."""
+"""Signed, expiring tokens for e-mail links (verification, password reset) and device cookies."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"
+DEVICE_COOKIE = "device-cookie"
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

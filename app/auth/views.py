@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 
 from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.auth import auth_bp, forms, lifecycle, services, throttle, totp
+from app.auth import auth_bp, devices, forms, lifecycle, services, throttle, totp
 from app.auth.sessions import complete_sign_in, sign_out
 from app.edge import attempt, writes
 from app.extensions import db, limiter
@@ -17,8 +16,7 @@ from app.i18n import current_language
 from app.models import User
 from app.routing import add_alias, safe_next
 
-PENDING_KEY = "pending_2fa"
-PENDING_SECONDS = 600
+PENDING_KEY = "pending_2fa"  # the pending two-step sign-in: its user and id; its state is server-side (throttle)
 
 
 def _login_limit() -> str:
@@ -82,40 +80,42 @@ def login():
     form = forms.LoginForm()
     if form.validate_on_submit():
         who = services.normalize_email(form.email.data)
-        wait = throttle.wait_seconds("login", who)
+        sign_in = throttle.SignIn(who, devices.presented(who))  # a device cookie for it, or this address
+        wait = sign_in.wait_seconds()
         if wait:  # the same for every address, with an account or not
             flash(_("Too many wrong passwords for this address: try again in %(n)s seconds.", n=wait), "error")
             return render_template("auth/login.html", form=form), 429
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            throttle.failed("login", who)
+            sign_in.failed()
             flash(_("The e-mail address or the password is not right."), "error")
-        elif user.email_verified_at is None:
-            throttle.succeeded("login", who)
+            return render_template("auth/login.html", form=form)
+        sign_in.succeeded()
+        if user.email_verified_at is None:
             flash(_("Please confirm your e-mail address first: follow the link we sent you."), "error")
             return redirect(url_for("auth.resend_verification"))
-        elif user.needs_two_factor or user.has_two_factor:
-            throttle.succeeded("login", who)
-            session[PENDING_KEY] = {"uid": user.id, "at": time.time(), "next": safe_next(request.args.get("next"), "")}
+        if user.needs_two_factor or user.has_two_factor:
+            next_url = safe_next(request.args.get("next"), "")
+            session[PENDING_KEY] = {"uid": user.id, "id": throttle.start_pending(), "next": next_url}
             return redirect(url_for("auth.two_factor" if user.has_two_factor else "auth.two_factor_setup"))
-        else:
-            throttle.succeeded("login", who)
-            complete_sign_in(user)
-            return redirect(safe_next(request.args.get("next"), landing(user)))
+        complete_sign_in(user)
+        return redirect(safe_next(request.args.get("next"), landing(user)))
     return render_template("auth/login.html", form=form)
 
 
 def _pending_user():
+    """The user of the session's pending two-step sign-in while the server still holds it (not
+    expired, completed or ended by wrong codes: an older copy of the cookie does not bring it back)."""
     pending = session.get(PENDING_KEY)
-    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+    if not isinstance(pending, dict) or not throttle.pending_alive(pending.get("id")):
         session.pop(PENDING_KEY, None)
         return None, None
-
     user = db.session.get(User, pending["uid"])
     return (user, pending) if user is not None and user.is_active else (None, None)
 
 
 def _finish_pending(user, pending):
+    throttle.end_pending(pending["id"])  # it works once
     complete_sign_in(user)  # clears the session, so the pending state goes too
     return redirect(pending.get("next") or landing(user))
 
@@ -133,17 +133,20 @@ def two_factor():
         if wait:
             form.code.errors = [_("Too many wrong codes: try again in %(n)s seconds.", n=wait)]
             return render_template("auth/two_factor.html", form=form), 429
-        if services.check_totp(user, form.code.data):
+        tries = throttle.pending_tried(pending["id"])  # counted first: no burst checks more codes
+        if tries <= throttle.TOTP_FAILURES and services.check_totp(user, form.code.data):
             throttle.succeeded("totp", who)
             return _finish_pending(user, pending)
-        failures = throttle.failed("totp", who)
-        if failures and failures % throttle.TOTP_FAILURES == 0:
+        if tries <= throttle.TOTP_FAILURES:
+            throttle.failed("totp", who)
+        if tries >= throttle.TOTP_FAILURES:
+            throttle.end_pending(pending["id"])
             session.pop(PENDING_KEY, None)  # the password is asked again
             flash(_("Too many wrong codes: sign in again."), "error")
             return redirect(url_for("auth.login"))
         form.code.errors = [
             _("This code was just used. Wait for the next code in your app (a new one comes every 30 seconds).")
-            if totp.was_used(user.totp_secret, form.code.data, user.totp_last_step)
+            if services.totp_code_was_used(user, form.code.data)
             else _("That code is not right. Check the time on your phone and try the newest code.")
         ]
     return render_template("auth/two_factor.html", form=form)

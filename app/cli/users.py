@@ -1,4 +1,5 @@
-"""`flask users …`: create accounts (staff, admin), deactivate them, and a development TOTP helper."""
+"""`flask users …`: create accounts (staff, admin), deactivate them, reset their two-step sign-in, and a
+development TOTP helper."""
 
 from __future__ import annotations
 
@@ -38,6 +39,19 @@ def deactivate_command(email: str):
     click.echo(f"Deactivated {user.email}.")
 
 
+@users_cli.command("reset-totp")
+@click.argument("email")
+def reset_totp_command(email: str):
+    """Forget an account's authenticator app (lost phone, or SECRET_KEY changed): it sets up a new one
+    at its next sign-in."""
+    with command_unit():
+        user = services.get_user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"No account {email}.")
+        services.reset_two_factor(user, audit.CLI)
+    click.echo(f"Two-step sign-in of {user.email} reset: a new authenticator is set up at the next sign-in.")
+
+
 @users_cli.command("totp")
 @click.argument("email")
 def totp_command(email: str):
@@ -45,6 +59,8 @@ def totp_command(email: str):
     if current_app.config["APP_ENV"] == "production" or not current_app.config["DEMO_TOTP_HELPER"]:
         raise click.ClickException("Not available in production.")
     user = services.get_user_by_email(email)
-    if user is None or not user.totp_secret:
+    if user is None or user.totp_enabled_at is None:
         raise click.ClickException(f"{email} has no two-step sign-in.")
+    if not user.totp_secret:  # decrypted when read (app/models/user.py)
+        raise click.ClickException(f"{email}: this SECRET_KEY cannot read the secret; see `users reset-totp`.")
     click.echo(totp.current_code(user.totp_secret))

@@ -2,17 +2,97 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import functools
+import logging
+import os
 from datetime import datetime
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from app.extensions import db
 from app.models.base import TimestampMixin, utcnow
 from app.models.enterprise import Enterprise
 from app.models.values import STAFF_ROLES, ClaimState, Role, one_of
+
+log = logging.getLogger(__name__)
+
+# --- secrets at rest ----------------------------------------------------------------------------
+# A two-step sign-in secret is stored as AES-GCM ciphertext under a key derived from SECRET_KEY
+# (HKDF-SHA256 with a purpose label): a copy of the database (a backup, a dump) makes no codes without
+# the key. Changing SECRET_KEY makes the stored secrets unreadable: `flask users reset-totp EMAIL` then
+# lets their people set up their authenticator again. The migration d2b4f6a8c0e1 holds a frozen copy.
+
+SECRET_PREFIX = "v1:"  # a base32 secret never holds ':', so stored plaintext and ciphertext never look alike
+SECRET_PURPOSE = b"chuyendoiso user.totp_secret v1"  # HKDF's info and the ciphertext's associated data
+NONCE_BYTES = 12
+
+
+class UnreadableSecret(ValueError):
+    """Stored ciphertext that this SECRET_KEY does not open (changed key, or altered value)."""
+
+
+@functools.lru_cache(maxsize=4)
+def _aead(secret_key: bytes) -> AESGCM:
+    return AESGCM(HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=SECRET_PURPOSE).derive(secret_key))
+
+
+def _current_aead() -> AESGCM:
+    secret_key = current_app.config["SECRET_KEY"]
+    return _aead(secret_key.encode() if isinstance(secret_key, str) else bytes(secret_key))
+
+
+def encrypt_secret(plain: str) -> str:
+    """The value to store for a secret: a fresh nonce and the ciphertext, base64, behind the prefix."""
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = _current_aead().encrypt(nonce, plain.encode(), SECRET_PURPOSE)
+    return SECRET_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def decrypt_secret(stored: str) -> str:
+    """The secret of a stored value; UnreadableSecret when it is not one this key encrypted."""
+    if not stored.startswith(SECRET_PREFIX):
+        raise UnreadableSecret("not an encrypted secret (was the migration run?)")
+    try:
+        raw = base64.urlsafe_b64decode(stored[len(SECRET_PREFIX) :])
+        return _current_aead().decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], SECRET_PURPOSE).decode()
+    except (InvalidTag, binascii.Error, ValueError) as exc:
+        raise UnreadableSecret("encrypted with another SECRET_KEY, or altered") from exc
+
+
+class EncryptedSecret(TypeDecorator):
+    """A column whose value Python reads and writes in clear and the database holds encrypted. One
+    SQLite cannot open is read as None (and logged): the person is refused, not the page."""
+
+    impl = String(255)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        # SQLite ignores a VARCHAR's length, and its user table keeps the VARCHAR(64) it had: widening
+        # it there would rebuild the table every other one refers to, which its foreign keys refuse.
+        return dialect.type_descriptor(String(64) if dialect.name == "sqlite" else String(255))
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else encrypt_secret(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        try:
+            return decrypt_secret(value)
+        except UnreadableSecret as exc:
+            log.error("a stored two-step secret is unreadable (%s): `flask users reset-totp EMAIL`", exc)
+            return None
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -26,7 +106,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
     is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedSecret())  # in clear here, encrypted in the table
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_last_step: Mapped[int | None]  # last accepted TOTP time step: a code works once
     privacy_consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
