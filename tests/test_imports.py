@@ -186,8 +186,9 @@ def test_a_failure_half_way_leaves_the_database_exactly_as_before(app_ctx, monke
     original = apply.write_audit
     monkeypatch.setattr(apply, "CHUNK", 1)
     monkeypatch.setattr(apply, "write_audit", failing)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(services.Failed) as failed:  # the error itself goes to the log
         services.import_file(MESSY, "messy.csv", audit.CLI)
+    assert isinstance(failed.value.__cause__, RuntimeError)
     db.session.rollback()
     assert len(calls) == failing_step
     assert _snapshot() == before
@@ -208,7 +209,7 @@ def test_undo_restores_changed_values_withdraws_new_records_and_a_reimport_bring
     assert {e.record_state for e in _enterprises().values()} == {"published"}
 
 
-def test_an_undo_that_fails_half_way_takes_back_its_steps_and_the_import_stays_committed(app_ctx, monkeypatch):
+def test_an_undo_that_fails_half_way_takes_back_its_steps_and_the_import_stays_committed(app_ctx, monkeypatch, caplog):
     make_enterprise("Công ty TNHH Thủy sản Hải Đăng", code=A, revenue_vnd=900_000_000, address="Cũ")
     batch = services.import_file(MESSY, "messy.csv", audit.CLI)
     after_import = _snapshot()
@@ -223,13 +224,13 @@ def test_an_undo_that_fails_half_way_takes_back_its_steps_and_the_import_stays_c
     original = revert.write_audit
     monkeypatch.setattr(revert, "STEP", 1)  # each record its own step
     monkeypatch.setattr(revert, "write_audit", failing)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(services.Failed):
         services.undo(batch, audit.CLI)
     db.session.rollback()
     assert len(calls) == 2  # the first step (the restored record) was committed, then taken back
     assert _snapshot() == after_import
     batch = db.session.get(ImportBatch, batch.id)
-    assert batch.state == "committed" and "disk full" in batch.error
+    assert batch.state == "committed" and batch.error == "unexpected" and "disk full" in caplog.text
     monkeypatch.setattr(revert, "write_audit", original)
     assert services.undo(batch, audit.CLI) == 3  # and it can be undone later
     assert _enterprises()[A].address == "Cũ"

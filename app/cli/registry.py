@@ -35,7 +35,7 @@ def _report(batch: ImportBatch) -> None:
     for item in batch.report.get("rejected", []):
         click.echo(
             f"  row {item['row']}, {item['column']}: {item['reason']}: "
-            f"{message(item['reason'], item['value'])} [{item['value']}]"
+            f"{message(item['reason'], item['value'], item['column'])} [{item['value']}]"
         )
     for item in batch.report.get("held", []):
         choices = " or ".join(f"{code} {name}" for code, name in item["candidates"])

@@ -72,6 +72,8 @@ def parse_date(value: Any, today: date) -> date | None:
 def parse_amount(value: Any) -> int | None:
     """A whole, non-negative amount: 1.234.567 (Vietnamese) or 1,234,567 (English) or a number."""
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if value != value or value in (float("inf"), float("-inf")):  # a workbook's 1e999, or NaN
+            raise CellError("bad_number")
         if value < 0:
             raise CellError("negative")
         return round(value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import update
@@ -20,7 +21,8 @@ from app import tasks
 from app.audit import Actor
 from app.database import write_intent
 from app.extensions import db
-from app.imports import services
+from app.imports import failures, services
+from app.imports.steps import writing
 from app.models import ImportBatch
 from app.models.base import utcnow
 
@@ -80,6 +82,24 @@ def run_job(batch_id: int, kind: str, actor: Actor, resolutions: dict[int, str])
         else:
             services.run_abandon(batch, actor)
     except (services.FileError, services.UndoRefused):
-        pass  # recorded in the batch; the page shows it
+        pass  # recorded in the batch (and the log); the page shows it
     except Exception:  # noqa: BLE001 — the batch records the error; the registry is unchanged
         log.exception("import job %s (%s) failed", batch_id, kind)
+
+
+@tasks.every(minutes=1)
+@tasks.task
+def fail_stopped_checks() -> int:
+    """The task: a check whose process ended (a worker killed, a server restarted, a file that made
+    the reader abort) stops reporting; it is marked failed with the reason, so that its page says why
+    and offers to check it again or give it up. A check writes nothing, so nothing is taken back. (A
+    commit or an undo that stopped is shown as stopped until staff start it again or give it up:
+    what it wrote is taken back then.) A batch still waiting for a worker ("uploaded") is left alone."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["IMPORT_JOB_STALL_SECONDS"])
+    with writing():
+        return db.session.execute(
+            update(ImportBatch)
+            .where(ImportBatch.state == "checking", ImportBatch.heartbeat_at < cutoff)
+            .values(state="failed", error=failures.STOPPED, heartbeat_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount

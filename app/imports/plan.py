@@ -21,8 +21,9 @@ from app.domain.sectors import sector_group
 from app.domain.size import NOT_APPLICABLE, classify_size
 from app.extensions import db
 from app.imports.communes import CommuneResolver
-from app.imports.reading import Sheet, UnreadableRow
+from app.imports.reading import HEADER_OF, Sheet, UnreadableRow
 from app.imports.rows import UNREADABLE, RowCheck, check_row
+from app.imports.sizes import too_big
 from app.models import AuditEvent, Enterprise, Product
 from app.registry.services import REGISTERED_FACTS, derive, new_household_public_id
 
@@ -166,6 +167,23 @@ def product_names(ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
+def _reject(plan: Plan, row: RowCheck, column: str, reason: str, value: str) -> None:
+    plan.rejected_rows += 1
+    name = (row.values.get("name") or "")[:300]
+    plan.rejected.append({"row": row.number, "column": column, "reason": reason, "value": value, "name": name})
+
+
+def _oversized(plan: Plan, row: RowCheck, values: dict[str, Any]) -> bool:
+    """A derived form of the name (folded, lower-cased, sort key) longer than its column: a few scripts
+    make it longer than the name itself (a Hangul syllable folds to two letters). Rejected, as the
+    database would refuse it at commit (the row's own cells were checked in rows.py)."""
+    for column, value in values.items():
+        if (found := too_big(column, value)) is not None:
+            _reject(plan, row, HEADER_OF.get(column, HEADER_OF["name"]), found[0], str(value)[:200])
+            return True
+    return False
+
+
 def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
     existing = _existing(checks)
     reference = str(batch_id)  # one string for every row of the batch
@@ -175,22 +193,15 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
         if old is None:
             row.values["legal_form"] = row.values["legal_form"] or row.guessed_form
             if row.values["legal_form"] is None:
-                plan.rejected_rows += 1
-                plan.rejected.append(
-                    {
-                        "row": row.number,
-                        "column": "loai_hinh",
-                        "reason": "legal_form_missing",
-                        "value": "",
-                        "name": row.values.get("name") or "",
-                    }
-                )
+                _reject(plan, row, "loai_hinh", "legal_form_missing", "")
                 continue
             values = derived(
                 {k: v for k, v in row.values.items() if v is not None}
                 | {"status": row.values.get("status") or "active"},
                 row.section,
             )
+            if _oversized(plan, row, values):
+                continue
             values.update(
                 public_key=row.values.get("code") or _household_key(),
                 record_state="published",
@@ -200,16 +211,7 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
             plan.new.append(tuple(values.get(c) for c in INSERT_COLUMNS))
             continue
         if old["record_state"] == "withdrawn" and not old["revivable"]:
-            plan.rejected_rows += 1
-            plan.rejected.append(
-                {
-                    "row": row.number,
-                    "column": "ma_so_doanh_nghiep",
-                    "reason": "merged" if old["merged_into_id"] else "withdrawn",
-                    "value": row.key,
-                    "name": row.values.get("name") or "",
-                }
-            )
+            _reject(plan, row, "ma_so_doanh_nghiep", "merged" if old["merged_into_id"] else "withdrawn", row.key)
             continue
         changes = {k: v for k, v in row.values.items() if k in IMPORTED and v is not None and v != old[k]}
         if row.section and not row.values.get("main_vsic") and old["vsic_section"] != row.section:
@@ -221,6 +223,8 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
             continue
         merged = {k: old[k] for k in (*IMPORTED, "ceased_on")} | {k: v for k, v in changes.items() if k in IMPORTED}
         values = derived(merged, changes.get("vsic_section"), products.get(old["id"], ()))
+        if _oversized(plan, row, values):
+            continue
         values["record_state"] = changes.get("record_state", old["record_state"])
         plan.updates.append(
             Update(
@@ -265,7 +269,7 @@ def build_plan(
                         "column": column,
                         "reason": reason,
                         "value": value,
-                        "name": row.values.get("name") or "",
+                        "name": (row.values.get("name") or "")[:300],
                     }
                     for column, reason, value in row.errors
                 )

@@ -6,8 +6,10 @@ import codecs
 import csv
 import io
 import itertools
-import re
+import tempfile
+import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +18,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.errors import ServiceError
+from app.imports import workbook
 from app.text import fold
 
 # Template columns: Vietnamese header first, then the English alias. Order = the template's order.
@@ -58,6 +61,18 @@ class Sheet:
     fields: list[str | None]  # the field each column holds (None: a column we do not read)
     rows: Iterator[list[Any]]  # data rows, the header excluded
     total: int  # number of data rows (may count trailing blank lines)
+
+
+def stored_name(name: str | None) -> str:
+    """The name the file came with, kept only to be shown: a name holding a control character (NUL,
+    which PostgreSQL cannot store) or a lone surrogate is refused before anything is stored."""
+    name = unicodedata.normalize("NFC", name or "") or "upload"
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
+        raise FileError(
+            "file_name",
+            _l("The file's name holds characters that cannot be stored: rename the file and upload it again."),
+        )
+    return name[:255]
 
 
 def field_of(header: Any) -> str | None:
@@ -131,79 +146,35 @@ def _csv(data: bytes) -> tuple[list[Any], Iterator[list[Any]], int]:
     return header, _rows_or_unreadable(reader), total
 
 
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
-
-
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
-def _first_sheet_path(book: zipfile.ZipFile) -> str:
-    """The part holding the workbook's first sheet, as the reader will open it."""
-    names = set(book.namelist())
-    try:
-        workbook = book.read("xl/workbook.xml")[:1_000_000].decode("utf-8", "replace")
-        rels = book.read("xl/_rels/workbook.xml.rels")[:1_000_000].decode("utf-8", "replace")
-        rid = re.search(r'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"', workbook)[1]
-        target = re.search(rf'<Relationship\b[^>]*?Id="{re.escape(rid)}"[^>]*?Target="([^"]+)"', rels)
-        target = target or re.search(rf'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="{re.escape(rid)}"', rels)
-        path = target[1].lstrip("/")
-        path = path if path.startswith("xl/") else "xl/" + path
-        if path in names:
-            return path
-    except (KeyError, TypeError, IndexError):
-        pass
-    sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
-    if not sheets:
-        raise FileError("xlsx", _l("This XLSX workbook cannot be read."))
-    return sheets[0]
-
-
 def inspect_xlsx(data: bytes) -> int:
     """Check a workbook's size before anything reads it, and return its number of rows.
 
-    The archive's declared sizes, then the first sheet streamed in small pieces (its cells'
-    references), must stay within the limits: a workbook of a few KB can declare a cell at XFD1048576
-    (which would make a reader allocate the whole range) or unpack to gigabytes.
+    The archive's declared sizes, then every sheet, parsed as a stream of XML events (its dimension,
+    every row's and cell's reference: app/imports/workbook.py), must stay within the limits: a
+    workbook of a few KB can declare a cell at XFD1048576 (which would make the reader allocate the
+    whole range) or unpack to gigabytes.
     """
     cfg = current_app.config
     max_rows, max_columns = int(cfg["IMPORT_MAX_ROWS"]), int(cfg["IMPORT_MAX_COLUMNS"])
-    max_bytes = int(cfg["IMPORT_MAX_UNPACKED_MB"]) * 1024 * 1024
-    too_big = FileError(
-        "too_big",
-        _l(
-            "This workbook is larger than an import takes (at most %(rows)s rows, %(columns)s "
-            "columns and %(mb)s MB unpacked): split it into several files.",
-            rows=f"{max_rows:,}".replace(",", "."),
-            columns=max_columns,
-            mb=cfg["IMPORT_MAX_UNPACKED_MB"],
-        ),
-    )
+    limits = workbook.Limits(max_rows, max_columns, int(cfg["IMPORT_MAX_UNPACKED_MB"]) * 1024 * 1024)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
-            if sum(info.file_size for info in book.infolist()) > max_bytes:
-                raise too_big
-            rows = last_row = 0
-            tail = b""
-            with book.open(_first_sheet_path(book)) as sheet:
-                while piece := sheet.read(256 * 1024):
-                    piece = tail + piece
-                    cut = piece.rfind(b">") + 1  # whole tags only: the rest waits for the next piece
-                    whole, tail = piece[:cut], piece[cut:]
-                    rows += len(_ROW_TAG.findall(whole))
-                    for letters, number in _CELL_REF.findall(whole):
-                        if _column_number(letters) > max_columns:
-                            raise too_big
-                        last_row = max(last_row, int(number))
-                    if rows > max_rows or last_row > max_rows:
-                        raise too_big
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as e:
+            return workbook.measure(book, limits)
+    except workbook.TooBig:
+        raise FileError(
+            "too_big",
+            _l(
+                "This workbook is larger than an import takes (at most %(rows)s rows, %(columns)s "
+                "columns and %(mb)s MB unpacked): split it into several files.",
+                rows=f"{max_rows:,}".replace(",", "."),
+                columns=max_columns,
+                mb=cfg["IMPORT_MAX_UNPACKED_MB"],
+            ),
+        ) from None
+    except (workbook.Unreadable, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as e:
         raise FileError("xlsx", _l("This XLSX workbook cannot be read.")) from e
-    return max(rows, last_row)
+    except (NotImplementedError, RuntimeError, ValueError) as e:  # an unknown compression, an encrypted part
+        raise FileError("xlsx", _l("This XLSX workbook cannot be read.")) from e
 
 
 def _xlsx(data: bytes) -> tuple[list[Any], Iterator[list[Any]], int]:
@@ -211,7 +182,12 @@ def _xlsx(data: bytes) -> tuple[list[Any], Iterator[list[Any]], int]:
 
     inspect_xlsx(data)
     try:
-        rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+        # Named .xlsx, the file is opened as XLSX only: given bytes, the reader would try XLS, XLSB and
+        # OpenDocument in turn when it is not one, formats inspect_xlsx does not measure.
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as file:
+            file.write(data)
+            file.flush()
+            rows = CalamineWorkbook.from_path(file.name).get_sheet_by_index(0).to_python(skip_empty_area=False)
     except (CalamineError, ValueError, OSError) as e:
         raise FileError("xlsx", _l("This XLSX workbook cannot be read.")) from e
     if not rows:

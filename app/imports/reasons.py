@@ -8,7 +8,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.domain.codes import CodeError, validate_enterprise_code
+from app.i18n import fmt_number
 from app.imports.cells import legal_form_codes, legal_form_names, status_codes, status_names
+from app.imports.sizes import limit_of
 
 REASONS = {
     "required": _l("This cell is required."),
@@ -44,6 +46,8 @@ REASONS = {
     "merged": _l("This record was merged into another as a duplicate: correct the record kept instead."),
     "cell_too_long": _l("A cell of this row is longer than the import reads (131,072 characters): shorten it."),
     "mojibake": _l("This text looks mis-encoded (TCVN3 or VNI read as another code page): save the file as UTF-8."),
+    "too_long": _l("This text is longer than the registry keeps in this column: shorten it."),
+    "too_large": _l("This number is larger than the registry keeps in this column: check it."),
 }
 
 
@@ -77,8 +81,20 @@ ACCEPTED = {  # what a cell may hold, said after the reason (and on the import p
 }
 
 
-def message(reason: str, value: str | None = None) -> str:
-    """The translated explanation of a reason; for an enterprise code, the validator's own words."""
+def message(reason: str, value: str | None = None, column: str | None = None) -> str:
+    """The translated explanation of a reason; for an enterprise code, the validator's own words; for
+    a value too long or too large, the column's limit (`column` is the header the report names)."""
+    limit = limit_of(column) if reason in ("too_long", "too_large") and column else None
+    if limit and reason == "too_long":
+        return _(
+            "This text is longer than the registry keeps in this column (at most %(n)s characters): shorten it.",
+            n=limit,
+        )
+    if limit:
+        return _(
+            "This number is larger than the registry keeps in this column (at most %(n)s): check it.",
+            n=fmt_number(limit),
+        )
     if reason in {"empty", "format", "length", "checksum"} and value:
         try:
             validate_enterprise_code(value)

@@ -10,7 +10,7 @@ from stdnum.vn import mst
 
 from app.domain.codes import CodeError, validate_enterprise_code, validate_personal_id
 from app.domain.legal_forms import DEPENDENT_UNITS
-from app.imports import cells
+from app.imports import cells, sizes
 from app.imports.communes import CommuneResolver, Resolution
 from app.imports.reading import HEADER_OF
 
@@ -150,4 +150,8 @@ def check_row(number: int, cells_by_field: dict[str, Any], resolver: CommuneReso
             row.section = None
     except cells.CellError as e:
         row.fail("main_vsic", e.reason, get("main_vsic"))
+    for field, value in row.values.items():  # what the registry's columns would refuse at commit
+        if (oversized := sizes.too_big(field, value)) is not None:
+            typed_in = "code" if field == "personal_id" else field
+            row.fail(typed_in, oversized[0], get(typed_in))
     return row

@@ -21,16 +21,19 @@ from sqlalchemy import and_, or_, update
 from app.audit import Actor
 from app.edge import reading, release
 from app.extensions import db
+from app.imports import failures
 from app.imports.apply import StalePlan, apply_step, steps
 from app.imports.plan import Plan, build_plan
-from app.imports.reading import FileError, Sheet, estimate_rows, read_sheet, sniff_format
+from app.imports.reading import FileError, Sheet, estimate_rows, read_sheet, sniff_format, stored_name
 from app.imports.revert import UndoRefused, changed_since_import, undo_step
 from app.imports.steps import Lost, hold, let_others_write, take_back, writing
 from app.models import ImportBatch
 from app.models.base import utcnow
 from app.models.values import RUNNING_IMPORT_STATES
 
+Failed = failures.Failed
 __all__ = [
+    "Failed",
     "FileError",
     "UndoRefused",
     "check_file",
@@ -48,7 +51,7 @@ Progress = Callable[[int], None] | None
 def _new_batch(data: bytes, file_name: str, fmt: str, actor: Actor, keep: bool, state: str = "checking") -> ImportBatch:
     with writing():
         batch = ImportBatch(
-            file_name=(file_name or "upload")[:255],
+            file_name=file_name,
             file_sha256=hashlib.sha256(data).hexdigest(),
             format=fmt,
             uploaded_by_id=actor.user_id,
@@ -103,6 +106,7 @@ def _prepare(sheet: Sheet, batch: ImportBatch, resolutions, progress: Progress) 
 
 def upload(data: bytes, file_name: str, actor: Actor) -> ImportBatch:
     """Store an uploaded file as a batch waiting for its check (a background job runs `run_check`)."""
+    file_name = stored_name(file_name)
     if not data.strip():
         raise FileError("empty", _l("The file is empty."))
     return _new_batch(data, file_name, sniff_format(data), actor, keep=True, state="uploaded")
@@ -111,33 +115,42 @@ def upload(data: bytes, file_name: str, actor: Actor) -> ImportBatch:
 def run_check(batch: ImportBatch, progress: Progress = None) -> ImportBatch:
     """Dry run of a stored batch: read and check its file, record the counts and the report.
 
-    A file that cannot be read at all leaves the batch failed with the reason, and raises FileError.
+    A file that cannot be read at all leaves the batch failed with the reason, and raises FileError;
+    any other failure (the connection lost, a file that breaks the reader) leaves it failed too, with a
+    code that the page explains and that lets staff start it again (`failures`), and raises Failed.
     """
     _set_state(batch, "checking")
     try:
-        sheet = read_sheet(batch.content)
+        _check(batch, progress)
     except FileError as e:
         _set_state(batch, "failed", str(e.message), expected=("checking",))
         raise
-    try:
-        plan = _prepare(sheet, batch, None, progress)
-        with writing():
-            _store_counts(batch, plan)
     except Exception as e:
-        _set_state(batch, "failed", f"{type(e).__name__}: {e}"[:2000], expected=("checking",))
-        raise
+        code = failures.record(e, batch.id, "check")
+        _set_state(batch, "failed", code, expected=("checking",))
+        raise failures.Failed(code, batch.id) from e
     _set_state(batch, "checked", expected=("checking",))
     return batch
 
 
+def _check(batch: ImportBatch, progress: Progress, sheet: Sheet | None = None) -> None:
+    plan = _prepare(sheet or read_sheet(batch.content), batch, None, progress)
+    with writing():
+        _store_counts(batch, plan)
+
+
 def check_file(data: bytes, file_name: str, actor: Actor, progress: Progress = None) -> ImportBatch:
     """Dry run: read and check the file, store the batch with its counts and report (and the file)."""
+    file_name = stored_name(file_name)
     release()  # reading a large workbook takes a while: hold no transaction meanwhile
     sheet = read_sheet(data)  # raises FileError before anything is stored
     batch = _new_batch(data, file_name, sheet.format, actor, keep=True)
-    plan = _prepare(sheet, batch, None, progress)
-    with writing():
-        _store_counts(batch, plan)
+    try:
+        _check(batch, progress, sheet)
+    except Exception as e:
+        code = failures.record(e, batch.id, "check")
+        _set_state(batch, "failed", code, expected=("checking",))
+        raise failures.Failed(code, batch.id) from e
     _set_state(batch, "checked")
     return batch
 
@@ -168,10 +181,15 @@ def _commit(
             return batch
     except Lost:
         return batch  # another job took the batch over, or finished it first
-    except Exception as e:
+    except FileError as e:
         take_back(batch, actor)
-        _set_state(batch, "failed", f"{type(e).__name__}: {e}"[:2000], expected=("committing",))
+        _set_state(batch, "failed", str(e.message), expected=("committing",))
         raise
+    except Exception as e:
+        code = failures.record(e, batch.id, "commit")
+        take_back(batch, actor)
+        _set_state(batch, "failed", code, expected=("committing",))
+        raise failures.Failed(code, batch.id) from e
     busy = FileError("busy", _l("The registry kept changing during the import: try again."))
     _set_state(batch, "failed", str(busy.message), expected=("committing",))
     raise busy
@@ -215,14 +233,19 @@ def take_on(batch: ImportBatch, job: str) -> bool:
     """
     if job == "committing" and not (batch.content is not None and batch.was_checked):
         return False
+    if job == "uploaded" and batch.state == "failed" and not can_check_again(batch):
+        return False
     idle, running = {
         "committing": (("checked", "failed"), ("committing",)),
         "undoing": (("committed",), ("undoing",)),
-        "uploaded": ((), ("uploaded", "checking")),
+        "uploaded": (("failed",), ("uploaded", "checking")),  # failed: for a reason of its own (failures)
     }[job]
     cutoff = utcnow() - timedelta(seconds=current_app.config["IMPORT_JOB_STALL_SECONDS"])
     # Compare and set in the database: a stalled job can be taken over once, by one request.
-    free = or_(ImportBatch.state.in_(idle), and_(ImportBatch.state.in_(running), ImportBatch.heartbeat_at < cutoff))
+    idle_now = ImportBatch.state.in_(idle)
+    if job == "uploaded":
+        idle_now = and_(idle_now, ImportBatch.error.in_(list(failures.MESSAGES)))
+    free = or_(idle_now, and_(ImportBatch.state.in_(running), ImportBatch.heartbeat_at < cutoff))
     with writing():
         taken = (
             db.session.execute(
@@ -235,6 +258,16 @@ def take_on(batch: ImportBatch, job: str) -> bool:
         )
     db.session.refresh(batch)
     return taken
+
+
+def can_check_again(batch: ImportBatch) -> bool:
+    """A check that failed for a reason of its own (the connection lost, its process ended), not its file's."""
+    return (
+        batch.state == "failed"
+        and not batch.was_checked
+        and batch.content is not None
+        and failures.is_restartable(batch.error)
+    )
 
 
 def can_abandon(batch: ImportBatch) -> bool:
@@ -300,6 +333,7 @@ def is_stalled(batch: ImportBatch, now: datetime | None = None) -> bool:
 
 def import_file(data: bytes, file_name: str, actor: Actor, progress: Progress = None) -> ImportBatch:
     """Check and commit in one go (the CLI without --dry-run): the file is read once per attempt."""
+    file_name = stored_name(file_name)
     release()
     sheet = read_sheet(data)
     batch = _new_batch(data, file_name, sheet.format, actor, keep=False, state="committing")
@@ -344,9 +378,11 @@ def run_undo(batch: ImportBatch, actor: Actor) -> int:
     except Lost:
         return 0
     except Exception as e:
+        error = None if isinstance(e, UndoRefused) else failures.record(e, batch.id, "undo")
         take_back(batch, actor, undo_provenance)
-        error = None if isinstance(e, UndoRefused) else f"{type(e).__name__}: {e}"[:2000]
         if _set_state(batch, "committed", error, expected=("undoing",)):
             with writing():  # the page says why, for an undo that ran in the background
                 batch.report = {**batch.report, "undo_refused": e.touched if isinstance(e, UndoRefused) else []}
+        if error:
+            raise failures.Failed(error, batch.id) from e
         raise

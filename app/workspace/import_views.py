@@ -12,7 +12,7 @@ from app import audit
 from app.auth.permissions import staff_required
 from app.exports import csv_response
 from app.extensions import db
-from app.imports import jobs, services
+from app.imports import failures, jobs, services
 from app.imports.guide import COLUMN_GUIDE, TEMPLATE_EXAMPLE
 from app.imports.reasons import message
 from app.models import ImportBatch
@@ -60,6 +60,8 @@ def import_check():
             batch = services.check_file(data, upload.filename or "", actor)
     except services.FileError as e:
         flash(str(e.message), "error")
+        if isinstance(e, services.Failed):  # stored, then failed for a reason of its own: its page offers it again
+            return redirect(url_for("workspace.import_batch", batch_id=e.batch_id))
         return redirect(url_for("workspace.import_upload"))
     return redirect(url_for("workspace.import_batch", batch_id=batch.id))
 
@@ -80,6 +82,8 @@ def import_batch(batch_id: int):
         stalled=services.is_stalled(batch),
         running=batch.state in RUNNING_IMPORT_STATES,
         can_commit=services.can_commit(batch),
+        check_again=services.can_check_again(batch),
+        failure=failures.message(batch.error),
         refresh=REFRESH_SECONDS,
     )
 
@@ -103,10 +107,12 @@ def import_progress(batch_id: int):
 @workspace_bp.post("/nhap/<int:batch_id>/chay-lai")
 @staff_required
 def import_restart(batch_id: int):
-    """Start again a check or an undo whose process stopped before it finished (a commit is started
-    again by committing the batch). The job first takes back whatever the stopped one had written."""
+    """Start again a check or an undo whose process stopped before it finished, or a check that failed
+    for a reason of its own (the connection lost: `failures`); a commit is started again by committing
+    the batch. The job first takes back whatever the stopped one had written."""
     batch = _batch(batch_id)
-    if batch.state in ("uploaded", "checking") and services.take_on(batch, "uploaded"):
+    check = batch.state in ("uploaded", "checking") or services.can_check_again(batch)
+    if check and services.take_on(batch, "uploaded"):
         jobs.start(batch, "check", audit.Actor.of(current_user))
     elif batch.state == "undoing" and services.take_on(batch, "undoing"):
         jobs.start(batch, "undo", audit.Actor.of(current_user))
@@ -220,7 +226,7 @@ def import_errors(batch_id: int):
     batch = _batch(batch_id)
     header = [_("Row"), _("Column"), _("Reason"), _("Explanation"), _("Value"), _("Registered name")]
     rows = (
-        [r["row"], r["column"], r["reason"], message(r["reason"], r["value"]), r["value"], r["name"]]
+        [r["row"], r["column"], r["reason"], message(r["reason"], r["value"], r["column"]), r["value"], r["name"]]
         for r in batch.report.get("rejected", [])
     )
     return csv_response(f"nhap-{batch.id}-loi.csv", header, rows)
