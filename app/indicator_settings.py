@@ -70,21 +70,48 @@ SPECS: dict[str, Spec] = {
             date(2000, 1, 1),
             date(2100, 1, 1),
         ),
+        # The status thresholds (app/progress/status.py), in order: substantial > moderate > limited
+        # (check_thresholds). On track is at least half the pace the target needs; moderate progress is
+        # never a loss (a ratio below 0 goes backwards); limited may take in a small loss, down to -1.
         Spec(
             "status_substantial",
             "decimal",
             Decimal("0.95"),
             _l("Ratio for substantial progress"),
-            Decimal(-10),
-            Decimal(10),
+            Decimal("0.5"),
+            Decimal(2),
         ),
-        Spec(
-            "status_moderate", "decimal", Decimal("0.6"), _l("Ratio for moderate progress"), Decimal(-10), Decimal(10)
-        ),
-        Spec("status_limited", "decimal", Decimal("0"), _l("Ratio for limited progress"), Decimal(-10), Decimal(10)),
+        Spec("status_moderate", "decimal", Decimal("0.6"), _l("Ratio for moderate progress"), Decimal(0), Decimal(2)),
+        Spec("status_limited", "decimal", Decimal("0"), _l("Ratio for limited progress"), Decimal(-1), Decimal(2)),
         Spec("suppression_minimum", "int", 5, _l("Fewest enterprises a public cell may describe"), 1, 100),
     )
 }
+
+
+THRESHOLDS = ("status_substantial", "status_moderate", "status_limited")  # highest first
+
+
+def check_thresholds(values: dict[str, Any], changed: str) -> None:
+    """Refuse status thresholds out of order (a ratio would be on track and limited at once), said of
+    the one that changed: it must stay below the one above it and above the one below it."""
+    for higher, lower in zip(THRESHOLDS, THRESHOLDS[1:], strict=False):
+        if changed not in (higher, lower) or values[higher] > values[lower]:
+            continue
+        if changed == lower:
+            message = _(
+                "“%(label)s” must be less than “%(other)s”, which is %(value)s.",
+                label=SPECS[lower].label,
+                other=SPECS[higher].label,
+                value=_text(values[higher]),
+            )
+        else:
+            message = _(
+                "“%(label)s” must be greater than “%(other)s”, which is %(value)s.",
+                label=SPECS[higher].label,
+                other=SPECS[lower].label,
+                value=_text(values[lower]),
+            )
+        raise SettingError(message, changed)
 
 
 @dataclass(frozen=True)
@@ -180,7 +207,8 @@ def _snapshot(row: IndicatorSetting) -> dict[str, Any]:
 
 
 def load_from_file(items: dict[str, dict], replace: bool, actor: audit.Actor) -> int:
-    """Insert the file's settings that are missing (or overwrite them when ``replace``); flushes."""
+    """Insert the file's settings that are missing (or overwrite them when ``replace``); flushes.
+    Status thresholds that end up out of order are refused like one admin's change."""
     changed = 0
     for key, item in (items or {}).items():
         if key not in SPECS:
@@ -199,6 +227,9 @@ def load_from_file(items: dict[str, dict], replace: bool, actor: audit.Actor) ->
             audit.record(actor, "replace_from_file", "indicator_setting", key, before, _snapshot(row))
             changed += 1
     db.session.flush()
+    for key in THRESHOLDS:
+        if key in (items or {}):
+            check_thresholds(_read().values, key)
     return changed
 
 
@@ -207,9 +238,12 @@ def change(key: str, raw_value: str, reading_vi: str, reading_en: str, actor: au
     if key not in SPECS:
         raise SettingError(_("Unknown setting."))
     try:
-        value = _text(parse(key, raw_value))
+        parsed = parse(key, raw_value)
+        if key in THRESHOLDS:
+            check_thresholds({**_read().values, key: parsed}, key)
     except SettingError as error:  # said of the form's one field
         raise SettingError(error.message, "value") from None
+    value = _text(parsed)
     row = db.session.get(IndicatorSetting, key) or IndicatorSetting(key=key, value=_text(SPECS[key].default))
     before = _snapshot(row) if row.updated_at else None
     row.value, row.reading_vi, row.reading_en = value, normalize(reading_vi) or None, normalize(reading_en) or None

@@ -36,11 +36,19 @@ def test_as_of_a_past_day(province, client):
 
 
 def test_bad_parameters_answer_400_in_json(province, client):
-    for query in ("as_of=31/12/2025", "as_of=1999-12-31", "as_of=2025-02-31", "by=district"):
-        response = client.get(f"/api/v1/indicators/T5?{query}")
-        assert response.status_code == 400, query
-        assert response.get_json()["error"] == "bad_request"
-    assert client.get("/api/v1/indicators/T1?by=commune").status_code == 400
+    days = ("as_of=31/12/2025", "as_of=1999-12-31", "as_of=2025-02-31", "as_of=", "as_of=2025-01-31%0A")
+    for query in days + ("by=district", "by="):
+        for path in ("/api/v1/indicators/T5",) + (("/api/v1/indicators",) if query in days else ()):
+            response = client.get(f"{path}?{query}")
+            assert response.status_code == 400, (path, query)
+            assert response.get_json()["error"] == "bad_request"
+
+
+def test_a_reported_indicator_asked_for_a_breakdown_has_none(province, client):
+    """What the document allows is answered: a reported indicator is one figure, its breakdown null."""
+    body = client.get("/api/v1/indicators/T1?by=commune").get_json()
+    assert body["code"] == "T1" and body["kind"] == "reported" and body["breakdown"] is None
+    assert "breakdown" not in client.get("/api/v1/indicators/T1").get_json()
     later = client.get("/api/v1/indicators/T5?as_of=2099-01-01").get_json()
     assert later["as_of"] == client.get("/api/v1/indicators/T5").get_json()["as_of"]  # today's figures
     assert client.get("/api/v1/indicators/NOPE").status_code == 404

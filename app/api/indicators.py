@@ -25,13 +25,14 @@ from app.progress.services import IndicatorView
 
 def _as_of() -> date:
     """The day asked (yyyy-mm-dd, from 2000): today's figures, or those of the last month end on or before
-    the day (what the public pages show); ``as_of`` in the answer says which."""
-    raw = request.args.get("as_of", "")
-    if raw and not re.match(DAY_PATTERN, raw):
+    the day (what the public pages show); ``as_of`` in the answer says which. Left out, today; given, it
+    must be a day: an empty ``as_of=`` is refused like any value the document's pattern refuses."""
+    raw = request.args.get("as_of")
+    if raw is not None and not re.fullmatch(DAY_PATTERN, raw):
         raise BadRequest("Invalid value for parameter 'as_of': a date yyyy-mm-dd from 2000-01-01.")
     today = local_today()
     try:
-        day = date.fromisoformat(raw) if raw else today
+        day = date.fromisoformat(raw) if raw is not None else today
     except ValueError:
         raise BadRequest("Invalid value for parameter 'as_of': this date does not exist.") from None
     return services.public_day(day, today)
@@ -135,8 +136,6 @@ def indicator(code: str):
             {"date": p.day.isoformat(), "value": _number(p.value), "numerator": None, "denominator": None}
             for p in view.points
         ]
-    if by:
-        if view.figure is None:
-            raise BadRequest("A reported indicator has no breakdown.")
-        item["breakdown"] = {"by": by, "items": _breakdown(view, by)}
+    if by:  # a reported indicator is one figure for the province: asked for its breakdown, it has none (null)
+        item["breakdown"] = {"by": by, "items": _breakdown(view, by)} if view.figure is not None else None
     return jsonify(item)

@@ -21,6 +21,15 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _as_of_param() -> dict:
+    return _param(
+        "as_of",
+        "Figures as of the last month end on or before this day, from 2000-01-01 (left out, and any later "
+        "day: today). An empty value is refused like any other that is not a date.",
+        {"type": "string", "format": "date", "pattern": DAY_PATTERN},
+    )
+
+
 def _code_param() -> dict:
     return {
         "name": "code",
@@ -65,7 +74,11 @@ def document(app: Flask) -> dict:
         ),
         _param("per_page", "Results per page.", {"type": "integer", "enum": list(PER_PAGE_CHOICES)}),
     ]
-    bad = _json(ERROR, "Invalid parameter.")
+    # Every operation may answer 400: besides a parameter the document refuses, a NUL character anywhere or
+    # a line break in the path is turned away before any view (app/security.py).
+    bad = _json(
+        ERROR, "Invalid request: a parameter this document refuses, a NUL character or a line break in the path."
+    )
     missing = _json(ERROR, "No such enterprise.")
     limited = _json(ERROR, "Rate limited.")
     return {
@@ -102,11 +115,17 @@ def document(app: Flask) -> dict:
                                 **ENTERPRISE,
                                 "properties": {
                                     **ENTERPRISE["properties"],
+                                    "address": {
+                                        "type": ["string", "null"],
+                                        "description": "Street address. null for a household business that has "
+                                        "not chosen to publish it (often the family's home): its commune says where.",
+                                    },
                                     "products": {"type": "array", "items": PRODUCT},
                                 },
                             },
                             "The enterprise.",
                         ),
+                        "400": bad,
                         "404": missing,
                         "429": limited,
                     },
@@ -117,21 +136,19 @@ def document(app: Flask) -> dict:
                     "operationId": "getEnterpriseProducts",
                     "summary": "Certified products of an enterprise and where they sell",
                     "parameters": [_code_param()],
-                    "responses": {"200": _json(envelope(PRODUCT), "The products."), "404": missing, "429": limited},
+                    "responses": {
+                        "200": _json(envelope(PRODUCT), "The products."),
+                        "400": bad,
+                        "404": missing,
+                        "429": limited,
+                    },
                 }
             },
             "/api/v1/indicators": {
                 "get": {
                     "operationId": "listIndicators",
                     "summary": "Every indicator of the plan as of a day, with its targets' status",
-                    "parameters": [
-                        _param(
-                            "as_of",
-                            "Figures as of the last month end on or before this day, from 2000-01-01 (default and "
-                            "any later day: today).",
-                            {"type": "string", "format": "date", "pattern": DAY_PATTERN},
-                        )
-                    ],
+                    "parameters": [_as_of_param()],
                     "responses": {"200": _json(envelope(INDICATOR), "The indicators."), "400": bad, "429": limited},
                 }
             },
@@ -150,18 +167,14 @@ def document(app: Flask) -> dict:
                                 "minLength": 1,
                                 "maxLength": 40,
                                 "pattern": "^[A-Za-z0-9_-]+$",
+                                "examples": ["T1", "T5"],  # a reported indicator and a computed one
                             },
                         },
-                        _param(
-                            "as_of",
-                            "Figures as of the last month end on or before this day, from 2000-01-01 "
-                            "(default and any later day: today).",
-                            {"type": "string", "format": "date", "pattern": DAY_PATTERN},
-                        ),
+                        _as_of_param(),
                         _param(
                             "by",
-                            "Break a computed indicator down by this dimension (groups of fewer than 5 "
-                            "enterprises hidden).",
+                            "Break the indicator down by this dimension (groups of fewer than 5 enterprises "
+                            "hidden). A reported indicator is one figure for the province: its breakdown is null.",
                             {"type": "string", "enum": DIMENSIONS},
                         ),
                     ],
@@ -190,6 +203,7 @@ def document(app: Flask) -> dict:
                             },
                             "Counts.",
                         ),
+                        "400": bad,
                         "429": limited,
                     },
                 }

@@ -218,7 +218,9 @@ INDICATOR_DETAIL = {
         **INDICATOR["properties"],
         "series": {"type": "array", "items": SERIES_POINT},
         "breakdown": {
-            "type": "object",
+            "type": ["object", "null"],
+            "description": "With by=: the cells of a computed indicator; null for a reported one (one figure for "
+            "the province).",
             "required": ["by", "items"],
             "properties": {"by": {"type": "string"}, "items": {"type": "array", "items": CELL}},
         },

@@ -46,7 +46,7 @@ def product_item(p: Product) -> dict:
 def enterprise_detail(e: Enterprise, readiness: LatestAssessment | None) -> dict:
     return {
         **enterprise_item(e),
-        "address": e.address,
+        "address": e.public_address,
         "founded_on": e.founded_on.isoformat() if e.founded_on else None,
         "website": e.website,
         "description": e.description,

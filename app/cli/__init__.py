@@ -1,5 +1,5 @@
 """Command-line groups: demo, users, translate, reference, surveys, registry, mail, `flask worker`
-and `flask db backup|restore` (`flask check` is a plugin command: app/cli/check.py)."""
+and `flask db backup|restore` (`flask check` is a plugin command as well: app/cli/check.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask import Flask
 
 from app.cli import (
     backup,
+    check,
     demo,
     mail,
     maintenance,  # noqa: F401  (adds `flask db analyze`)
@@ -28,4 +29,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(registry.registry_cli)
     app.cli.add_command(mail.mail_cli)
     app.cli.add_command(worker.worker_command)
+    app.cli.add_command(check.check_command)  # also a plugin command: found before the app is built
     backup.register(app)

@@ -70,12 +70,14 @@ def header(columns: tuple[str, ...]) -> list[str]:
     return [str(_HEADERS[c]) if c in _HEADERS else field_label(c) for c in columns]
 
 
-def row(enterprise, columns: tuple[str, ...]) -> list[Any]:
+def row(enterprise, columns: tuple[str, ...], public: bool = True) -> list[Any]:
+    """One enterprise's cells; ``public``: as anyone may see it (a household's street only if it chose so)."""
     special = {
         "code": enterprise.public_key,
         "vsic": enterprise.main_vsic,
         "sector": enterprise.vsic_section,
         "commune": enterprise.commune.name,
+        "address": enterprise.public_address if public else enterprise.address,
     }
     values = []
     for column in columns:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     IntegerField,
@@ -85,6 +86,19 @@ class EditForm(EnterpriseForm):
         _l("Funding sought (VND, startups)"),
         validators=[Optional(), Length(max=30)],
         render_kw={"inputmode": "decimal"},
+    )
+
+
+class OwnerEditForm(EditForm):
+    """The owner's edit: for a household business, also whether the public sees its street address."""
+
+    is_address_public = BooleanField(
+        _l("Show our street address to the public"),
+        description=_l(
+            "A household business often works from the family's home, so the directory, its downloads and "
+            "its API show only your commune. Tick this if you want customers to see your street address too; "
+            "untick it to hide it again. The department always sees the full address."
+        ),
     )
 
 

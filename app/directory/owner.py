@@ -88,6 +88,8 @@ def read_enterprise_form(data: dict[str, Any], existing: Enterprise | None = Non
     for key in ("name", "address", "description", "email", "phone"):
         if key in data:
             fields[key] = normalize(data.get(key)) or None
+    if "is_address_public" in data:  # the owner form of a household business
+        fields["is_address_public"] = bool(data["is_address_public"])
     if "website" in data:
         try:
             fields["website"] = normalize_website(data.get("website"))

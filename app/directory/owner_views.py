@@ -69,9 +69,11 @@ def claim(key: str):
 @login_required
 def edit(key: str):
     enterprise = managed_enterprise(key)
-    form = forms.EditForm(obj=enterprise if request.method == "GET" else None)
+    form = forms.OwnerEditForm(obj=enterprise if request.method == "GET" else None)
     forms.fill_choices(form)
     del form.code, form.personal_id
+    if not enterprise.is_household:  # a company's address is public: nothing to choose
+        del form.is_address_public
     if request.method == "GET":
         form.revenue_vnd.data = enterprise.revenue_vnd
         form.capital_vnd.data = enterprise.capital_vnd

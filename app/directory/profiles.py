@@ -27,7 +27,8 @@ PUBLIC_FIELDS = (
     "main_vsic",
     "vsic_section",
     "commune_code",
-    "address",
+    "address",  # a household's only when it chose to publish it (Enterprise.shows_street)
+    "is_address_public",
     "founded_on",
     "size_tier",
     "is_digital_tech",
@@ -114,19 +115,13 @@ def build(enterprise: Enterprise, viewer=None) -> ProfileView:
 
 
 def json_ld(enterprise: Enterprise, url: str) -> dict:
-    """schema.org Organization for search engines: public fields only."""
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Organization",
-        "name": enterprise.name,
-        "url": url,
-        "address": {
-            "@type": "PostalAddress",
-            "streetAddress": enterprise.address or "",
-            "addressLocality": enterprise.commune.name,
-            "addressCountry": "VN",
-        },
-    }
+    """schema.org Organization for search engines: public fields only (a household's street only if it
+    chose to publish it)."""
+    address = {"@type": "PostalAddress", "addressLocality": enterprise.commune.name, "addressCountry": "VN"}
+    if enterprise.public_address:
+        address["streetAddress"] = enterprise.public_address
+    data = {"@context": "https://schema.org", "@type": "Organization", "name": enterprise.name, "url": url}
+    data["address"] = address
     if enterprise.code:
         data["taxID"] = enterprise.code
     if enterprise.founded_on:

@@ -89,7 +89,7 @@ def export(fmt: str):
 
     def rows():  # runs while the response streams, inside the request's context
         for enterprise in search.export_rows(query, None if staff else PUBLIC_EXPORT_CAP):
-            yield spreadsheet.row(enterprise, columns)
+            yield spreadsheet.row(enterprise, columns, public=not staff)
 
     name = f"doanh-nghiep-{local_today().isoformat()}.{fmt}"
     respond = csv_response if fmt == "csv" else xlsx_response

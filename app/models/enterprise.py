@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -99,6 +100,9 @@ class Enterprise(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(20), default="active", index=True)
     record_state: Mapped[str] = mapped_column(String(20), default="published")
     shows_readiness: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A household business's own choice to publish its street address (see shows_street); a company's
+    # address is public whatever this says.
+    is_address_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     # Provenance: where the record came from (import, registration, staff, demo) and a reference
     # to it (the import batch, the user who registered it); verified_at when the department checked it.
@@ -118,6 +122,21 @@ class Enterprise(TimestampMixin, db.Model):
     @property
     def is_household(self) -> bool:
         return self.legal_form == "hkd"
+
+    @property
+    def shows_street(self) -> bool:
+        """Whether the public record (profile, JSON-LD, API, public exports) carries the street address.
+        A household business (hộ kinh doanh, legal form hkd: one person or a family, registered with the
+        commune) often does business from its home, so its address is personal data (Decree
+        13/2023/NĐ-CP): the public sees its commune unless the household chose to publish the street.
+        Every other legal form is an enterprise or a unit of one, whose registered head office or
+        premises the national business registration portal publishes: shown as it always was."""
+        return not self.is_household or self.is_address_public
+
+    @property
+    def public_address(self) -> str | None:
+        """The street address as the public may see it (None when hidden); staff read ``address``."""
+        return self.address if self.shows_street else None
 
     def __repr__(self) -> str:
         return f"<Enterprise {self.public_key} {self.name!r}>"

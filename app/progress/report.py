@@ -10,22 +10,29 @@ Excel number formats (percentages with one decimal, counts grouped).
 from __future__ import annotations
 
 import io
+import itertools
+import logging
+import time
 from datetime import date
 from typing import TYPE_CHECKING
 
-from flask import Response
+from flask import Response, current_app
 from flask_babel import gettext as _
 
+from app.cache import latest_key, latest_value, remember
 from app.exports import safe_cell
-from app.i18n import localized
+from app.i18n import current_language, localized
 from app.indicator_settings import Settings
 from app.progress import dimensions as dims
-from app.progress import drilldown, services
+from app.progress import drilldown, services, snapshots
 from app.progress.display import DIMENSION_LABELS, STATUS_LABELS, breakdown_rows, note_text, settings_rows
 from app.progress.services import IndicatorView
 
 RECORDS_CAP = 100_000  # rows of one records sheet; the drill-down page lists them all
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+log = logging.getLogger(__name__)
+_builds = itertools.count(1)
+built = 0  # workbooks this process has built: what the report's cache saves is read from it
 
 if TYPE_CHECKING:  # pandas is imported where a report is written (40 MB a process may not need)
     import pandas as pd
@@ -190,9 +197,30 @@ def _pivot_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str, title:
     writer.sheets[sheet].set_column(1, len(frame.columns), 12)
 
 
+def cached_workbook(as_of: date, s: Settings, staff: bool) -> bytes:
+    """The report as the public (aggregates, small cells suppressed) or staff (every cell, records sheets)
+    see it, built once per registry version, day and language in each process: any write moves the
+    version, so a download never shows less than the pages. One workbook is kept per audience and
+    language (latest_value), so that a staff report with its records sheets never waits in memory
+    for an old version to age out — and never reaches the public, whose key is another. A workbook
+    built from a figure served stale while it is computed again is not kept: the pages soon show more."""
+    name, key = f"progress-report:{'staff' if staff else 'public'}:{current_language()}", (as_of,)
+    found = latest_value(name, key, None)
+    if found is not None:
+        return found
+    full_key = latest_key(key)  # the version it is built from: a write meanwhile keeps it from the next one
+    body = workbook(as_of, s, None if staff else int(s.suppression_minimum), with_records=staff)
+    if not snapshots.served_stale():
+        remember(current_app._get_current_object(), name, full_key, body)
+    return body
+
+
 def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) -> bytes:
     """The report as of the day: summary, one sheet per indicator, and (staff) the records behind the numbers."""
     import pandas as pd
+
+    global built
+    built, started = next(_builds), time.perf_counter()
 
     indicators = services.all_indicators()
     views = [services.indicator_view(i, as_of, s, breakdowns=True, minimum=minimum) for i in indicators]
@@ -240,6 +268,7 @@ def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) 
             for view in views:
                 if services.definition_of(view.indicator) is not None:
                     _records_sheet(writer, view, s)
+    log.info("progress report as of %s built in %.2f s", as_of, time.perf_counter() - started)
     return output.getvalue()
 
 

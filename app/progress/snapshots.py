@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -110,8 +110,15 @@ def _served(row, code: str, as_of: date, s: Settings, today: date) -> bool:
         return True
     if current_app.config["PROGRESS_BACKGROUND_REFRESH"]:
         _refresh_later(code, as_of, s)
+        if has_request_context():
+            g.stale_figures = True  # what this request shows is kept by no cache (the report's)
         return True
     return False
+
+
+def served_stale() -> bool:
+    """Whether this request was given a stored figure older than the registry while it is computed again."""
+    return has_request_context() and bool(g.get("stale_figures"))
 
 
 def figure(code: str, as_of: date, s: Settings, breakdowns: bool = False) -> Figure:

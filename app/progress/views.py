@@ -13,11 +13,14 @@ from flask_login import current_user
 from app import charts
 from app.auth.permissions import is_staff, staff_required
 from app.exports import csv_response, xlsx_response
+from app.extensions import limiter
 from app.i18n import fmt_date, local_today, localized
 from app.progress import dimensions as dims
 from app.progress import display, drilldown, progress_bp, report, services
 from app.progress import indicators as rules
 from app.routing import add_alias
+
+REPORT_LIMIT = "10 per minute"  # per address, like the API's limit: a new registry version builds it again
 
 
 @progress_bp.app_context_processor
@@ -166,11 +169,11 @@ def breakdown_csv(code: str, dimension: str):
 
 
 @progress_bp.get("/tien-do/bao-cao.xlsx")
+@limiter.limit(REPORT_LIMIT)
 def workbook():
     today = local_today()
     as_of, s = _as_of(today), services.current_settings()
-    staff = is_staff(current_user)
-    body = report.workbook(as_of, s, None if staff else int(s.suppression_minimum), with_records=staff)
+    body = report.cached_workbook(as_of, s, staff=is_staff(current_user))
     name = f"tien-do-{as_of.isoformat()}.xlsx"
     return report.xlsx_download(name, body)
 

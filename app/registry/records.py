@@ -48,6 +48,7 @@ FIELD_LABELS = {
     "status": _l("Legal status"),
     "record_state": _l("Directory"),
     "shows_readiness": _l("Shows its readiness level"),
+    "is_address_public": _l("Street address shown to the public"),
     "stage": _l("Stage"),
     "funding_sought_vnd": _l("Funding sought (VND)"),
     "merged_into": _l("Merged into"),

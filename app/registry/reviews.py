@@ -23,7 +23,7 @@ from app.registry import services
 from app.registry.latest import on_membership_verified
 
 LEGAL_FIELDS = services.REGISTERED_FACTS  # they wait for the department's review
-DESCRIPTIVE_FIELDS = ("description", "website", "email", "phone", "stage", "funding_sought_vnd")
+DESCRIPTIVE_FIELDS = ("description", "website", "email", "phone", "stage", "funding_sought_vnd", "is_address_public")
 
 
 class ReviewError(ServiceError):

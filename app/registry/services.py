@@ -54,6 +54,9 @@ AUDITED_FIELDS = (
     "digital_tech_verified_on",
     "startup_verified_on",
 )
+# An update also audits the owner's choices kept apart from the record's fields (which imports and the
+# demo write): whether a household business publishes its street address.
+UPDATE_AUDITED_FIELDS = (*AUDITED_FIELDS, "is_address_public")
 HOUSEHOLD_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -150,14 +153,14 @@ def create_enterprise(actor: audit.Actor, provenance: str, provenance_ref: str |
 
 def update_enterprise(enterprise: Enterprise, actor: audit.Actor, provenance: str, **changes) -> bool:
     """Apply changes, recompute derived fields, and audit before/after. Returns True if anything changed."""
-    before = audit.snapshot(enterprise, AUDITED_FIELDS)
-    current = {f: getattr(enterprise, f) for f in AUDITED_FIELDS}
+    before = audit.snapshot(enterprise, UPDATE_AUDITED_FIELDS)
+    current = {f: getattr(enterprise, f) for f in UPDATE_AUDITED_FIELDS}
     values = derive({**current, **changes})
     for key, value in values.items():
         if key != "search_text" and getattr(enterprise, key) != value:
             setattr(enterprise, key, value)
     refresh_search_text(enterprise)  # with its products and solutions, which the fields do not hold
-    after = audit.snapshot(enterprise, AUDITED_FIELDS)
+    after = audit.snapshot(enterprise, UPDATE_AUDITED_FIELDS)
     if before == after:
         return False
     db.session.flush()

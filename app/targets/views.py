@@ -83,7 +83,9 @@ def edit_setting(key: str):
                 "success",
             )
             return redirect(url_for("targets.settings_index"))
-    return render_template("targets/edit_setting.html", spec=spec, form=form), (422 if form.errors else 200)
+    return render_template(
+        "targets/edit_setting.html", spec=spec, form=form, thresholds=indicator_settings.THRESHOLDS
+    ), (422 if form.errors else 200)
 
 
 @targets_bp.get("/chi-tieu/<code>")

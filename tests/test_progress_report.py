@@ -1,0 +1,102 @@
+"""The progress report (XLSX): built once per registry version, day, language and audience, and
+rate-limited per address like the API."""
+
+from __future__ import annotations
+
+import io
+
+from python_calamine import CalamineWorkbook
+
+from tests.factories import make_enterprise
+from tests.test_progress_pages import staff_client
+
+REPORT = "/tien-do/bao-cao.xlsx"
+
+
+def _download(client, **kwargs) -> bytes:
+    response = client.get(REPORT, **kwargs)
+    assert response.status_code == 200
+    return response.data
+
+
+def _sheets(body: bytes) -> list[str]:
+    return CalamineWorkbook.from_filelike(io.BytesIO(body)).sheet_names
+
+
+def test_the_report_is_built_once_per_registry_version_and_a_write_builds_it_again(province, client):
+    from app.progress import report
+
+    first = _download(client)
+    built = report.built
+    assert _download(client) == first and report.built == built  # the second download is the first's file
+    english = _download(client, headers={"Accept-Language": "en"})
+    assert report.built == built + 1 and "Summary" in _sheets(english) and "Tóm tắt" in _sheets(first)
+    assert _download(client, headers={"Accept-Language": "en"}) == english and report.built == built + 1
+    with province.app_context():
+        make_enterprise("Công ty TNHH Cà phê Sông Cầu")  # a write moves the registry version
+    assert _download(client) and report.built == built + 2
+    assert _download(client) and report.built == built + 2
+
+
+def test_staff_get_their_own_report_and_the_public_never_gets_it(province, client):
+    from app.progress import report
+
+    staff_client(province, client)
+    private = _download(client)
+    assert any("hồ sơ" in name for name in _sheets(private))  # the records behind the numbers
+    built = report.built
+    assert _download(client) == private and report.built == built
+    public = _download(province.test_client())  # the same registry version, anonymous: its own report
+    assert report.built == built + 1 and not any("hồ sơ" in name for name in _sheets(public))
+    assert _download(province.test_client()) == public and _download(client) == private
+    assert report.built == built + 1
+
+
+def test_a_report_built_from_figures_served_stale_is_not_kept(province, client, monkeypatch):
+    """Today's figures may be served stale while a task computes them again (PROGRESS_BACKGROUND_REFRESH):
+    a workbook made from them is sent but not kept, so the next download has the figures the pages show."""
+    from app.progress import report, snapshots
+
+    staff_client(province, client)  # staff see today's figures, not the last month end's
+    province.config.update(PROGRESS_BACKGROUND_REFRESH=True, PROGRESS_REFRESH_SECONDS=0)
+    monkeypatch.setattr(snapshots, "_asked", {})  # no refresh held back by an earlier test's
+    _download(client)
+    built = report.built
+    with province.app_context():
+        make_enterprise("Công ty TNHH Cà phê Sông Cầu")  # today's stored figures are now older than the registry
+    _download(client)  # served stale (their refresh runs at once here): sent, not kept
+    assert report.built == built + 1
+    _download(client)  # from fresh figures: kept
+    _download(client)
+    assert report.built == built + 2
+
+
+def test_the_report_is_rate_limited_per_address(province, database, tmp_path):
+    """On an app made with rate limits on (the test app has them off, and the limiter reads the setting
+    when it is bound to an app)."""
+    from app import create_app
+    from app.extensions import db, limiter
+    from app.progress.views import REPORT_LIMIT
+
+    limited = create_app(
+        {
+            **database,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "limited"),
+            "SECRET_KEY": "x",
+            "RATELIMIT_ENABLED": True,
+            "PROGRESS_BACKGROUND_REFRESH": False,
+            "TASK_QUEUE": "immediate",
+        }
+    )
+    with limited.app_context():
+        limiter.reset()  # the limiter's storage outlives a test
+    client = limited.test_client()
+    allowed = int(REPORT_LIMIT.split()[0])
+    answers = [client.get(REPORT).status_code for _ in range(allowed + 1)]
+    assert answers == [200] * allowed + [429]
+    assert "Retry-After" in client.get(REPORT).headers
+    assert client.get(REPORT, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200  # its own allowance
+    with limited.app_context():
+        limiter.reset()
+        db.engine.dispose()
