@@ -55,16 +55,21 @@ def site(tmp_path_factory):
 
 
 class _Form(HTMLParser):
-    """The fields of the first form whose action ends with `action` (or the only form)."""
+    """The fields of the first POST form that posts to the page itself or whose action ends with `action`."""
 
     def __init__(self, action: str | None):
         super().__init__()
         self.action, self.fields, self._inside, self._textarea, self._select = action, {}, False, None, None
+        self._done = False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self._inside = self.action is None or (a.get("action") or "").endswith(self.action)
+            target = a.get("action") or ""
+            posts = (a.get("method") or "").lower() == "post"
+            self._inside = (
+                not self._done and posts and (not target or bool(self.action and target.endswith(self.action)))
+            )
         elif not self._inside:
             return
         elif tag == "input" and a.get("name"):
@@ -82,6 +87,7 @@ class _Form(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "form":
+            self._done = self._done or self._inside
             self._inside = False
         elif tag == "textarea":
             self._textarea = None
