@@ -131,7 +131,7 @@ class RedisStore:
         import redis
 
         self.client, self.max_age, self.max_bytes = redis.Redis.from_url(url), max_age, max_bytes
-        self.signer = Signer(secret, "page-cache")
+        self.signer = Signer(secret, "chuyendoiso page-cache v1")
 
     def get(self, key):
         raw = self.client.get(self.PREFIX + key)

@@ -82,7 +82,7 @@ class SignedJSONSerializer(Serializer):
 
     def __init__(self, secret: str):
         super().__init__(compression=False)
-        self.signer = Signer(secret, "task-queue")
+        self.signer = Signer(secret, "chuyendoiso task-queue v1")
 
     def _serialize(self, data: Any) -> bytes:
         return self.signer.sign(dumps(data))

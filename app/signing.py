@@ -11,6 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 VERSION = b"s1"
 
 
@@ -19,9 +22,11 @@ class BadSignature(ValueError):
 
 
 def derived_key(secret: str | bytes, purpose: str) -> bytes:
-    """A key for `purpose` alone: knowing it tells nothing of SECRET_KEY or of another purpose's key."""
-    raw = secret.encode() if isinstance(secret, str) else secret
-    return hmac.new(raw, b"chuyendoiso/" + purpose.encode(), hashlib.sha256).digest()
+    """A key for `purpose` alone (HKDF-SHA256 with the purpose as its info): knowing it tells nothing of
+    SECRET_KEY or of another purpose's key. The one derivation of the site's keys: signatures here, the
+    two-step secrets' encryption (app/models/user.py)."""
+    raw = secret.encode() if isinstance(secret, str) else bytes(secret)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(raw)
 
 
 class Signer:

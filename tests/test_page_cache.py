@@ -187,7 +187,7 @@ def test_a_page_written_into_redis_by_someone_else_is_refused(redis_store):
     assert redis_store.get("/doanh-nghiep") is None
     assert redis_store.client.get(RedisStore.PREFIX + "/doanh-nghiep") is None  # dropped
 
-    other = Signer("another-site", "page-cache").sign(b"/doanh-nghiep\x00" + forged.encode())
+    other = Signer("another-site", "chuyendoiso page-cache v1").sign(b"/doanh-nghiep\x00" + forged.encode())
     redis_store.client.set(RedisStore.PREFIX + "/doanh-nghiep", other)
     assert redis_store.get("/doanh-nghiep") is None
 

@@ -5,18 +5,17 @@ secrets stored before it (and decrypts them going down)."""
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from app import create_app
 from app.auth import totp
 from app.extensions import db
 from app.models import User
 from app.models.user import UnreadableSecret, decrypt_secret, encrypt_secret
 from tests.factories import login, make_user
+from tests.test_migrations import _fresh_app
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -93,29 +92,6 @@ def test_demo_accounts_store_their_secrets_encrypted(app):
                 assert stored != account.totp_secret and decrypt_secret(stored) == account.totp_secret
         assert any(a.totp_secret for a in accounts)
         db.session.rollback()
-
-
-def _fresh_app(tmp_path):
-    if PG_URL:
-        schema = f"mig_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        options = {"connect_args": {"options": f"-csearch_path={schema}"}}
-        config = {"DATABASE_URL": PG_URL, "SQLALCHEMY_ENGINE_OPTIONS": options}
-
-        def drop():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
-    else:
-        config = {"DATABASE_URL": f"sqlite:///{tmp_path / 'mig.db'}"}
-
-        def drop():
-            pass
-
-    app = create_app({**config, "TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "migration-key"})
-    return app, drop
 
 
 def test_the_migration_encrypts_stored_secrets_and_its_downgrade_decrypts_them(tmp_path):

@@ -10,9 +10,7 @@ import os
 from datetime import datetime
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
@@ -24,12 +22,13 @@ from app.extensions import db
 from app.models.base import TimestampMixin, utcnow
 from app.models.enterprise import Enterprise
 from app.models.values import STAFF_ROLES, ClaimState, Role, one_of
+from app.signing import derived_key
 
 log = logging.getLogger(__name__)
 
 # --- secrets at rest ----------------------------------------------------------------------------
 # A two-step sign-in secret is stored as AES-GCM ciphertext under a key derived from SECRET_KEY
-# (HKDF-SHA256 with a purpose label): a copy of the database (a backup, a dump) makes no codes without
+# (app/signing.derived_key: HKDF-SHA256 with a purpose label): a copy of the database (a backup, a dump) makes no codes without
 # the key. Changing SECRET_KEY makes the stored secrets unreadable: `flask users reset-totp EMAIL` then
 # lets their people set up their authenticator again. The migration d2b4f6a8c0e1 holds a frozen copy.
 
@@ -44,7 +43,7 @@ class UnreadableSecret(ValueError):
 
 @functools.lru_cache(maxsize=4)
 def _aead(secret_key: bytes) -> AESGCM:
-    return AESGCM(HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=SECRET_PURPOSE).derive(secret_key))
+    return AESGCM(derived_key(secret_key, SECRET_PURPOSE.decode()))
 
 
 def _current_aead() -> AESGCM:

@@ -93,7 +93,7 @@ class Deployment:
         self.smtp = Controller(self.sink, hostname="127.0.0.1", port=free_port())
         self.smtp.start()
         self._database()
-        self._redis(flush=True)
+        self._empty_redis()
         env_path = self.tmp / "env"
         example = (DEPLOY / "chuyendoiso.env.example").read_text()
         env_path.write_text(example + "\n" + "\n".join(f"{k}={v}" for k, v in self._machine().items()) + "\n")
@@ -133,7 +133,7 @@ class Deployment:
             conn.execute(text(f'CREATE DATABASE "{self.db_name}"'))
         self.database_url = url.set(database=self.db_name).render_as_string(hide_password=False)
 
-    def _redis(self, flush: bool) -> None:
+    def _empty_redis(self) -> None:
         for n in (10, 11, 12):
             redis.Redis.from_url(f"{self.redis_url.rstrip('/')}/{n}").flushdb()
 
@@ -271,7 +271,7 @@ http {{
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         self.smtp.stop()
-        self._redis(flush=True)
+        self._empty_redis()
         with self._admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)'))
         self._admin.dispose()

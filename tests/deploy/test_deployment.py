@@ -19,9 +19,9 @@ import pyotp
 import pytest
 import requests
 import urllib3
-from stdnum.vn import mst
 
 from tests.deploy.harness import HOST, Deployment
+from tests.test_import_jobs import _codes
 
 pytestmark = pytest.mark.deploy
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # the test's own self-signed certificate
@@ -223,12 +223,7 @@ def _admin_signs_in(site) -> Visitor:
 
 
 def _registry_csv(rows: int) -> tuple[bytes, list[str]]:
-    codes, k = [], 100_000
-    while len(codes) < rows:
-        body = f"47{k:07d}"
-        if len(check := mst.calc_check_digit(body)) == 1:
-            codes.append(body + check)
-        k += 1
+    codes = _codes(rows, start=100_000)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
