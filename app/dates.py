@@ -19,6 +19,11 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone()).astimezone(UTC)
 
 
+def local_day(moment: datetime) -> date:
+    """The day a stored timestamp fell on in the province (a naive one is UTC, as SQLite returns them)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone()).date()
+
+
 def months_before(day: date, months: int) -> date:
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))

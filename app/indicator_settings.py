@@ -24,7 +24,7 @@ from app.cache import reference_value
 from app.errors import ServiceError
 from app.extensions import db
 from app.models import IndicatorSetting
-from app.text import normalize
+from app.text import fold, normalize
 
 
 class SettingError(ServiceError):
@@ -34,13 +34,22 @@ class SettingError(ServiceError):
 @dataclass(frozen=True)
 class Spec:
     key: str
-    kind: str  # int, decimal, date, choice
+    kind: str  # int, decimal, date, choice, bool
     default: Any
     label: object
     low: Any = None
     high: Any = None
     choices: tuple[tuple[str, object], ...] = ()
 
+    def shown(self, value: Any) -> str:
+        """A value as a page shows it: a choice's or a yes/no's words, else its text."""
+        text = _text(value)
+        return str(dict(self.choices).get(text, text))
+
+
+YES_NO = (("true", _l("yes")), ("false", _l("no")))
+_TRUE = {"true", "1", "yes", "co", "bat", "on"}  # folded: có, bật
+_FALSE = {"false", "0", "no", "khong", "tat", "off"}  # không, tắt
 
 T6_READINGS = (
     ("all_active", _l("every active enterprise with a verified label")),
@@ -59,6 +68,13 @@ SPECS: dict[str, Spec] = {
             5,
         ),
         Spec("t5_validity_months", "int", 24, _l("Months an assessment stays valid"), 1, 120),
+        Spec(
+            "t5_counts_external",
+            "bool",
+            False,
+            _l("Results of external instruments count toward T5"),
+            choices=YES_NO,
+        ),
         Spec("t4_freshness_months", "int", 12, _l("Months a listing check stays valid"), 1, 60),
         Spec("ocop_validity_months", "int", 36, _l("Months an OCOP certificate is valid"), 1, 120),
         Spec("t6_formed_reading", "choice", "all_active", _l("Which firms count as formed"), choices=T6_READINGS),
@@ -137,6 +153,8 @@ class Settings:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
@@ -151,6 +169,8 @@ def parse(key: str, raw: Any) -> Any:
             value = Decimal(text.replace(",", "."))
         elif spec.kind == "date":
             value = date.fromisoformat(text) if "-" in text else _dmy(text)
+        elif spec.kind == "bool":
+            value = _yes_no(text)
         else:
             value = text
     except (ValueError, InvalidOperation):
@@ -169,6 +189,13 @@ def parse(key: str, raw: Any) -> Any:
             key,
         )
     return value
+
+
+def _yes_no(text: str) -> bool:
+    key = fold(text)
+    if key in _TRUE or key in _FALSE:
+        return key in _TRUE
+    raise ValueError(text)
 
 
 def _dmy(text: str) -> date:

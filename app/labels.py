@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.lists import format_list
 from flask import Flask
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.auth.permissions import can_manage
 from app.domain.legal_forms import LEGAL_FORMS
+from app.domain.size import SME_RANGES, UNKNOWN, missing_figures
 from app.domain.websites import website_link
 from app.i18n import current_language, fmt_date, localized
 from app.models.values import Certification, ClaimState, EnterpriseStatus, OcopGroup, RecordState, Role
@@ -30,8 +33,18 @@ SIZE_TIERS = {
     "small": _l("Small"),
     "medium": _l("Medium"),
     "large": _l("Large"),
+    # A figure is missing, but the firm is an SME whatever it is (app/domain/size.py).
+    "micro_small": _l("Micro or small"),
+    "small_medium": _l("Small or medium"),
+    "sme": _l("Micro, small or medium"),
     "unknown": _l("Size unknown"),
     "not_applicable": _l("Not an SME (household business or branch)"),
+}
+# The figures the size tier is decided on, as size_text names the missing ones.
+SIZE_FIGURES = {
+    "employees": _l("number of employees"),
+    "revenue": _l("revenue"),
+    "capital": _l("capital"),
 }
 STATUSES = {
     EnterpriseStatus.ACTIVE: _l("Active"),
@@ -68,6 +81,21 @@ def _label(vocabulary: dict):
 def legal_form_label(code: str) -> str:
     form = LEGAL_FORMS.get(code)
     return form.label if form else code
+
+
+def size_text(enterprise) -> str:
+    """The size tier as people read it; a range or ``unknown`` says which figures are not known:
+    "Small or medium — capital not known"."""
+
+    tier = enterprise.size_tier
+    label = str(SIZE_TIERS.get(tier, tier))
+    if tier not in (*SME_RANGES, UNKNOWN):
+        return label
+    missing = missing_figures(enterprise.employees, enterprise.revenue_vnd, enterprise.capital_vnd)
+    if not missing:
+        return label  # unknown for want of a main line of business
+    figures = format_list([str(SIZE_FIGURES[f]) for f in missing], locale=get_locale() or "vi")
+    return str(_l("%(size)s — %(figures)s not known", size=label, figures=figures))
 
 
 def provenance_label(enterprise) -> str:
@@ -114,6 +142,7 @@ def init_app(app: Flask) -> None:
         role_label=_label(ROLES),
         claim_label=_label(CLAIM_STATES),
         size_label=_label(SIZE_TIERS),
+        size_text=size_text,
         status_label=_label(STATUSES),
         certification_label=_label(CERTIFICATIONS),
         ocop_group_label=_label(OCOP_GROUP_LABELS),

@@ -21,6 +21,12 @@ DEPARTMENT_SETTINGS = tuple(
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
 
 
+def demo_department_settings(values) -> list[str]:
+    """The department's contact settings still at the demo's values: production refuses them, and the
+    workspace's first-week checklist asks for them."""
+    return [name for name in DEPARTMENT_SETTINGS if values.get(name) == _DEFAULTS[name]]
+
+
 class UnsafeConfiguration(RuntimeError):
     """Production was asked for with settings that would leave it open; the message lists them."""
 
@@ -62,7 +68,7 @@ def problems(values: dict[str, Any]) -> list[str]:
         )
     if values.get("PASSWORD_HASHING") != "argon2id":
         found.append("PASSWORD_HASHING must be argon2id (argon2id-cheap only serves the test suite).")
-    demo = [name for name in DEPARTMENT_SETTINGS if values.get(name) == _DEFAULTS[name]]
+    demo = demo_department_settings(values)
     if demo:
         found.append(
             f"{', '.join(demo)} still hold the demo department's values: every deployment names who runs it "

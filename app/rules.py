@@ -81,4 +81,10 @@ def _read_codes(path: str) -> frozenset[str]:
 
 def load(name: str) -> Any:
     """Return the parsed contents of ``<RULES_DIR>/<name>.yaml``, checked against its schema."""
-    return _read(name, str(rules_dir() / f"{name}.yaml"))
+    return _read(name, _path(str(rules_dir()), name))
+
+
+@functools.lru_cache(maxsize=256)
+def _path(folder: str, name: str) -> str:
+    """The file's path as text (an import asks for the size rules twice a row: no Path built each time)."""
+    return str(Path(folder) / f"{name}.yaml")

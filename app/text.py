@@ -27,6 +27,7 @@ def _shown(ch: str) -> str:
     return "" if unicodedata.category(ch) in _INVISIBLE else ch
 
 
+@functools.lru_cache(maxsize=65536)  # communes, legal forms and common words fold again and again
 def fold(text: str | None) -> str:
     """The one folding function: NFC → đ/Đ → d/D → NFD → drop marks → lower case.
 

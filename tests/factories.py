@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import replace
 
 from stdnum.vn import mst
 
@@ -11,6 +12,7 @@ from app import audit
 from app.auth import services as auth_services
 from app.auth import totp
 from app.extensions import db
+from app.imports.kinds import KINDS, REGISTRY
 from app.models import Membership, User
 from app.models.base import utcnow
 from app.registry import services as registry
@@ -103,3 +105,8 @@ def production_settings(tmp_path, **overrides) -> dict:
         **department,
         **overrides,
     }
+
+
+def patch_registry_kind(monkeypatch, **functions) -> None:
+    """Replace functions of the registry's import kind (its plan, steps or undo) for one test."""
+    monkeypatch.setitem(KINDS, REGISTRY, replace(KINDS[REGISTRY], **functions))

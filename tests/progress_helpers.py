@@ -22,16 +22,15 @@ def at_noon(day: date) -> datetime:
 
 
 def enterprise(registered_on: date = LONG_AGO, ceased_on: date | None = None, **fields):
-    """An enterprise (an SME by default: a micro company of Tuy Hòa) dated as asked."""
+    """An enterprise (an SME by default: a micro company of Tuy Hòa) that came into existence on
+    ``registered_on`` (its first registration) and, if given, ceased on ``ceased_on``."""
     n = next(_seq)
     fields.setdefault("name", f"Công ty TNHH Thử Nghiệm Số {n}")
+    fields.setdefault("founded_on", registered_on)
     if ceased_on is not None:
         fields.setdefault("status", "dissolved")
-    e = make_enterprise(**fields)
-    e.registered_on = registered_on
-    e.ceased_on = ceased_on
-    db.session.commit()
-    return e
+        fields["ceased_on"] = ceased_on
+    return make_enterprise(**fields)
 
 
 def attempt(e, submitted_on: date, level: int, counted: bool = True, instrument: str = "dbi-sme") -> Assessment:
@@ -78,6 +77,7 @@ def product(
         certified_on=certified_on,
         expires_on=expires_on,
         verified_at=at_noon(verified_on) if verified_on else None,
+        verified_on=verified_on,
         created_at=at_noon(created_on or certified_on or LONG_AGO),
     )
     db.session.add(p)

@@ -122,6 +122,7 @@ WHO = {
             "workspace.import_upload",
             "workspace.import_check",
             "workspace.import_batch",
+            "workspace.import_mapping",
             "workspace.import_abandon",
             "workspace.import_restart",
             "workspace.import_commit",

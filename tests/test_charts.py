@@ -204,6 +204,7 @@ def test_the_owner_history_chart_shows_each_submitted_attempt_by_date_with_its_l
             overall_level=level,
             instrument_id="dbi-sme",
             instrument_version=version,
+            is_external=False,
         )
 
     with app.test_request_context(headers={"Accept-Language": "vi"}):

@@ -6,7 +6,7 @@ import random
 import re
 import stat
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +19,7 @@ from app.demo.composer import Commune, Composer
 from app.extensions import db
 from app.models import Commune as CommuneRow
 from app.models import Enterprise, EnterpriseSolution, Listing, Membership, Platform, Product, User
+from app.registry import certificates
 from app.registry.services import commune_name, derive, name_fields
 from app.solutions import category_names
 
@@ -141,7 +142,10 @@ def test_demo_load_certifies_products_and_lists_some_on_platform_domains(app, ru
         )
         for p in ocop:  # the current certificate (a renewal's, for most older products): 36 months
             assert 2019 <= p.certified_on.year <= 2026
-            assert p.expires_on == p.certified_on.replace(year=p.certified_on.year + 3)
+            assert p.expires_on is None  # valid for the months the department sets, as the owners' form keeps it
+            assert certificates.valid_until(p, 36) == p.certified_on.replace(year=p.certified_on.year + 3) - timedelta(
+                1
+            )
         marks = {p.name: p for p in products if p.certification != "ocop"}
         assert marks["Tôm hùm bông Phú Yên"].certification == "gi"
         assert all(p.ocop_stars is None for p in marks.values())

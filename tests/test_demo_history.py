@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.auth.services import authenticate, request_password_reset
 from app.demo import owners, province
+from app.domain.size import COUNTED_AS_SME
 from app.extensions import db
 from app.models import (
     Assessment,
@@ -23,11 +24,12 @@ from app.models import (
     ReviewRequest,
     User,
 )
+from app.registry import certificates
 from tests.conftest import _empty_tables
 from tests.factories import login, make_enterprise
 
 AS_OF = date(2026, 11, 30)
-SMES = ("micro", "small", "medium")
+SMES = COUNTED_AS_SME
 
 
 def load(seed: int = province.DEFAULT_SEED) -> province.LoadResult:
@@ -154,7 +156,7 @@ def test_demo_products_listings_and_reports_are_dated(app_ctx):
     for p in products:
         assert p.certified_on is not None and p.certified_on <= AS_OF
         assert p.verified_at is None or p.verified_at.date() >= p.certified_on
-    expired = [p for p in products if p.certification == "ocop" and p.expires_on <= AS_OF]
+    expired = [p for p in products if p.certification == "ocop" and certificates.valid_until(p, 36) < AS_OF]
     assert 0.1 < len(expired) / len(products) < 0.3
     assert any(p.ocop_group == "tourism" for p in products)
 

@@ -40,6 +40,7 @@ def add_province(app) -> None:
             certification="gi",
             certified_on=date(2017, 1, 1),
             verified_at=utcnow(),
+            verified_on=date(2017, 1, 1),
         )  # counts: verified
         db.session.add(lobster)
         db.session.flush()

@@ -122,8 +122,8 @@ BN = 1_000_000_000
         ("trade_services", 101, 1 * BN, 1 * BN, "large"),
         ("agri_industry", 200, 250 * BN, 100 * BN, "medium"),
         ("agri_industry", 150, 250 * BN, 150 * BN, "large"),
-        ("agri_industry", 5, None, None, "unknown"),  # no money figure: no guess
-        ("agri_industry", 5, 4 * BN, None, "unknown"),  # capital could still make it micro
+        ("agri_industry", 5, None, None, "unknown"),  # no money figure: it could be large
+        ("agri_industry", 5, 4 * BN, None, "micro_small"),  # micro if capital ≤ 3 bn, else small
         ("agri_industry", None, 1 * BN, 1 * BN, "unknown"),
         (None, 5, 1 * BN, 1 * BN, "unknown"),
     ],

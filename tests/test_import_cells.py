@@ -244,3 +244,37 @@ def test_with_the_official_vsic_list_a_code_must_be_on_it_in_forms_and_imports(a
             assert cells.parse_vsic("C1020") == ("1020", "C")
         finally:
             cells.parse_vsic.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("typed", "status"),
+    [
+        ("Đang hoạt động", "active"),
+        ("NNT đang hoạt động (đã được cấp GCN ĐKT)", "active"),
+        ("Tạm ngừng kinh doanh có thời hạn", "suspended"),
+        ("NNT tạm nghỉ kinh doanh có thời hạn", "suspended"),
+        ("Đang làm thủ tục giải thể", "suspended"),
+        ("Ngừng hoạt động nhưng chưa hoàn thành thủ tục đóng MST", "suspended"),
+        ("NNT ngừng hoạt động và đã hoàn thành thủ tục chấm dứt hiệu lực MST", "dissolved"),
+        ("Đã giải thể", "dissolved"),
+        ("Bị thu hồi Giấy chứng nhận đăng ký doanh nghiệp", "dissolved"),
+        ("PHÁ SẢN", "dissolved"),
+    ],
+)
+def test_statuses_as_the_registration_and_tax_offices_write_them(app_ctx, typed, status):
+    assert cells.parse_status(typed) == status
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("4620 - Bán buôn nông, lâm sản nguyên liệu", "4620"),
+        ("1020: Chế biến, bảo quản thủy sản", "1020"),
+        ("C 1020 Chế biến thủy sản", "1020"),
+        ("62010 (Lập trình máy vi tính)", "62010"),
+    ],
+)
+def test_a_line_of_business_written_with_its_name_is_read_by_its_code(app_ctx, typed, code):
+    assert cells.parse_vsic(typed)[0] == code
+    with pytest.raises(cells.CellError):
+        cells.parse_vsic("Bán buôn nông sản")

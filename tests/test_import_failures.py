@@ -12,8 +12,10 @@ from sqlalchemy.exc import OperationalError
 from app.audit import Actor
 from app.extensions import db
 from app.imports import jobs, services
+from app.imports.kinds import KINDS, REGISTRY
 from app.models import Enterprise, ImportBatch
 from app.models.base import utcnow
+from tests.factories import patch_registry_kind
 from tests.test_import_jobs import _batch
 from tests.test_import_pages import _staff, _upload
 from tests.test_imports import MESSY
@@ -62,7 +64,7 @@ def test_a_commit_that_lost_its_connection_says_so_and_can_be_started_again(clie
     _english_staff(client, app)
     with app.app_context():
         batch_id = services.check_file(MESSY, "a.csv", STAFF).id
-    monkeypatch.setattr(services, "apply_step", _once(services.apply_step, _lost))
+    patch_registry_kind(monkeypatch, apply_step=_once(KINDS[REGISTRY].apply_step, _lost))
     response = client.post(f"/so/nhap/{batch_id}/ghi", data={"commune-12": "22045"}, follow_redirects=True)
     assert LOST in response.get_data(as_text=True)  # the flash
     batch = _batch(app, batch_id)
@@ -78,7 +80,7 @@ def test_a_commit_that_lost_its_connection_says_so_and_can_be_started_again(clie
 def test_a_background_check_that_lost_its_connection_can_be_checked_again(client, app, monkeypatch):
     app.config["IMPORT_BACKGROUND_BYTES"] = 0
     _english_staff(client, app)
-    monkeypatch.setattr(services, "build_plan", _once(services.build_plan, _lost))
+    patch_registry_kind(monkeypatch, build_plan=_once(KINDS[REGISTRY].build_plan, _lost))
     response = _upload(client, MESSY, "lon.csv")
     batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
     batch = _batch(app, batch_id)
@@ -93,7 +95,7 @@ def test_a_background_check_that_lost_its_connection_can_be_checked_again(client
 
 def test_a_small_check_that_lost_its_connection_shows_its_batch(client, app, monkeypatch):
     _english_staff(client, app)
-    monkeypatch.setattr(services, "build_plan", _once(services.build_plan, _lost))
+    patch_registry_kind(monkeypatch, build_plan=_once(KINDS[REGISTRY].build_plan, _lost))
     response = _upload(client, MESSY, "nho.csv")
     assert response.status_code == 302 and "/so/nhap/" in response.headers["Location"]
     batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -142,7 +144,7 @@ def test_a_check_whose_process_ended_is_marked_failed_and_can_be_checked_again(c
 def test_a_check_refused_for_its_file_is_not_offered_again(client, app):
     app.config["IMPORT_BACKGROUND_BYTES"] = 0
     _english_staff(client, app)
-    response = _upload(client, b"ten;khac\n1;2\n", "sai.csv")
+    response = _upload(client, bytes(range(256)) * 4, "sai.csv")
     batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
     assert f"/so/nhap/{batch_id}/chay-lai" not in _page(client, batch_id)
     client.post(f"/so/nhap/{batch_id}/chay-lai")
@@ -153,7 +155,7 @@ def test_an_undo_that_lost_its_connection_says_so_and_can_be_started_again(clien
     _english_staff(client, app)
     with app.app_context():
         batch_id = services.import_file(MESSY, "a.csv", STAFF).id
-    monkeypatch.setattr(services, "undo_step", _once(services.undo_step, _lost))
+    patch_registry_kind(monkeypatch, undo_step=_once(KINDS[REGISTRY].undo_step, _lost))
     client.post(f"/so/nhap/{batch_id}/hoan-tac")
     batch = _batch(app, batch_id)
     assert batch.state == "committed" and batch.error == "connection_lost"
@@ -177,7 +179,7 @@ def test_a_connection_killed_by_the_server_during_a_commit(client, app, monkeypa
             other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
             other.commit()
 
-    monkeypatch.setattr(services, "apply_step", _once(services.apply_step, terminate))
+    patch_registry_kind(monkeypatch, apply_step=_once(KINDS[REGISTRY].apply_step, terminate))
     client.post(f"/so/nhap/{batch_id}/ghi", data={"commune-12": "22045"})
     batch = _batch(app, batch_id)
     assert batch.state == "failed" and batch.error == "connection_lost" and _enterprises(app) == 0

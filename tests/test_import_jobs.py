@@ -14,9 +14,11 @@ from stdnum.vn import mst
 from app.audit import Actor
 from app.extensions import db
 from app.imports import apply, jobs, services
+from app.imports.kinds import KINDS, REGISTRY
 from app.models import Assessment, AuditEvent, Enterprise, ImportBatch
 from app.models.base import utcnow
 from tests import assessment_helpers as flow
+from tests.factories import patch_registry_kind
 from tests.test_import_pages import _staff, _upload
 from tests.test_imports import MESSY, to_csv
 
@@ -127,7 +129,7 @@ def test_a_commit_that_gives_up_because_the_registry_keeps_changing_is_marked_fa
     def stale(*_args):
         raise services.StalePlan()
 
-    monkeypatch.setattr(services, "apply_step", stale)
+    patch_registry_kind(monkeypatch, apply_step=stale)
     with pytest.raises(services.FileError):
         services.commit_batch(batch, STAFF)
     batch = db.session.get(ImportBatch, batch.id)
@@ -153,12 +155,12 @@ def test_a_busy_database_skips_a_progress_report_without_failing_the_check(app_c
 def test_a_file_that_cannot_be_read_leaves_the_background_batch_failed_with_the_reason(client, app):
     app.config["IMPORT_BACKGROUND_BYTES"] = 0
     _staff(client, app)
-    response = _upload(client, b"ten;khac\n1;2\n", "sai.csv")
+    response = _upload(client, bytes(range(256)) * 4, "sai.csv")
     batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
     batch = _batch(app, batch_id)
-    assert batch.state == "failed" and "ma_so_doanh_nghiep" in batch.error
+    assert batch.state == "failed" and "Windows-1258" in batch.error
     page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
-    assert "ma_so_doanh_nghiep" in page and f"/so/nhap/{batch_id}/ghi" not in page
+    assert "Windows-1258" in page and f"/so/nhap/{batch_id}/ghi" not in page
 
 
 def test_progress_is_written_while_the_check_runs(app_ctx, monkeypatch):
@@ -241,7 +243,7 @@ def _die_half_way(app, monkeypatch, batch_id: int) -> None:
     """A commit whose process ends after its first steps were written (each record its own step)."""
     monkeypatch.setattr(apply, "CHUNK", 1)
     steps = []
-    real = services.apply_step
+    real = KINDS[REGISTRY].apply_step
 
     def dying(*args):
         steps.append(args[0])
@@ -249,7 +251,7 @@ def _die_half_way(app, monkeypatch, batch_id: int) -> None:
             raise SystemExit("the worker was killed")
         return real(*args)
 
-    monkeypatch.setattr(services, "apply_step", dying)
+    patch_registry_kind(monkeypatch, apply_step=dying)
     with app.app_context():
         batch = db.session.get(ImportBatch, batch_id)
         assert services.take_on(batch, "committing")
@@ -261,7 +263,7 @@ def _die_half_way(app, monkeypatch, batch_id: int) -> None:
             update(ImportBatch).where(ImportBatch.id == batch_id).values(heartbeat_at=utcnow() - timedelta(minutes=10))
         )
         db.session.commit()
-    monkeypatch.setattr(services, "apply_step", real)
+    patch_registry_kind(monkeypatch, apply_step=real)
 
 
 def test_giving_up_a_commit_that_stopped_half_way_takes_back_what_it_wrote(client, app, monkeypatch):
@@ -345,11 +347,11 @@ def test_an_undo_that_stopped_half_way_is_started_again_from_the_page(client, ap
                 raise SystemExit("the worker was killed")
             return real(*args)
 
-        monkeypatch.setattr(services, "undo_step", dying)
+        patch_registry_kind(monkeypatch, undo_step=dying)
         with pytest.raises(SystemExit):
             services.undo(batch, STAFF)
         db.session.rollback()
-        monkeypatch.setattr(services, "undo_step", real)
+        patch_registry_kind(monkeypatch, undo_step=real)
         withdrawn = select(func.count()).select_from(Enterprise).where(Enterprise.record_state == "withdrawn")
         assert db.session.scalar(withdrawn) == 2  # two steps were written
         db.session.execute(

@@ -6,10 +6,12 @@ from datetime import date
 
 import pytest
 
+from app import audit
 from app import indicator_settings as settings
 from app.extensions import db
 from app.progress import indicators, products_online
 from app.progress.figures import Cell, public, suppress
+from app.registry import services as registry
 from tests.progress_helpers import attempt, enterprise, listing, product
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
@@ -106,7 +108,7 @@ def test_t5_as_of_a_past_day_is_not_changed_by_later_records():
     late = enterprise(registered_on=date(2026, 2, 1))
     attempt(late, date(2026, 3, 1), 3)
     attempt(early, date(2026, 4, 1), 0)
-    early.status, early.ceased_on = "dissolved", date(2026, 5, 1)
+    registry.update_enterprise(early, audit.CLI, "staff", status="dissolved", ceased_on=date(2026, 5, 1))
     db.session.commit()
     again = indicators.smes_transformed(DAY, defaults())
     assert (again.numerator, again.denominator, again.extra) == (1, 1, before.extra)
@@ -142,8 +144,12 @@ def test_t5_priority_sectors_count_an_enterprise_in_each_of_its_groups():
 
 
 def test_t6_counts_verified_labels_from_the_day_they_were_verified():
-    tech = enterprise(main_vsic="6201", is_digital_tech=True, digital_tech_verification="verified")
-    tech.digital_tech_verified_on = date(2024, 3, 1)
+    tech = enterprise(
+        main_vsic="6201",
+        is_digital_tech=True,
+        digital_tech_verification="verified",
+        digital_tech_verified_on=date(2024, 3, 1),
+    )
     both = enterprise(
         main_vsic="6201",
         is_digital_tech=True,
@@ -151,11 +157,13 @@ def test_t6_counts_verified_labels_from_the_day_they_were_verified():
         is_startup=True,
         startup_verification="verified",
         founded_on=date(2023, 6, 1),
+        digital_tech_verified_on=date(2025, 2, 1),
+        startup_verified_on=date(2025, 2, 1),
     )
-    both.digital_tech_verified_on, both.startup_verified_on = date(2025, 2, 1), date(2025, 2, 1)
     enterprise(main_vsic="6201", is_digital_tech=True, digital_tech_verification="unverified")
-    late = enterprise(main_vsic="6201", is_startup=True, startup_verification="verified")
-    late.startup_verified_on = date(2026, 1, 15)
+    enterprise(
+        main_vsic="6201", is_startup=True, startup_verification="verified", startup_verified_on=date(2026, 1, 15)
+    )
     db.session.commit()
     figure = indicators.tech_and_startups(DAY, defaults())
     assert figure.value == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.api.schemas import ENTERPRISE, ERROR, INDICATOR, INDICATOR_DETAIL, PRODUCT, envelope
+from app.api.schemas import ENTERPRISE, ERROR, INDICATOR, INDICATOR_DETAIL, PRODUCT, SIZE_TIER_DESCRIPTION, envelope
 from app.directory.search import PER_PAGE_CHOICES, SORTS
 from app.domain.legal_forms import LEGAL_FORMS
 from app.domain.size import ALL_TIERS
@@ -51,7 +51,7 @@ def document(app: Flask) -> dict:
         ),
         _param("sector", "VSIC 2018 section letter.", {"type": "string", "pattern": "^[A-U]$"}),
         _param("commune", "Commune code (5 digits).", {"type": "string", "pattern": "^[0-9]{5}$"}),
-        _param("size", "Size tier.", {"type": "string", "enum": list(ALL_TIERS)}),
+        _param("size", "Size tier. " + SIZE_TIER_DESCRIPTION, {"type": "string", "enum": list(ALL_TIERS)}),
         _param("legal_form", "Legal form.", {"type": "string", "enum": list(LEGAL_FORMS)}),
         _param("digital", "Only digital-technology enterprises.", bool_schema),
         _param("startup", "Only innovative startups.", bool_schema),

@@ -8,6 +8,11 @@ from app.domain.legal_forms import LEGAL_FORMS
 from app.domain.size import ALL_TIERS
 from app.models.values import Certification, EnterpriseStatus, IndicatorKind, TargetStatus
 
+SIZE_TIER_DESCRIPTION = (
+    "Decree 80/2021/ND-CP, Art. 5. micro_small, small_medium, sme (micro, small or medium): revenue or "
+    "capital is not known, but the enterprise is an SME in that range whatever it is; unknown: a missing "
+    "figure leaves open whether it is large; not_applicable: household businesses and branches."
+)
 ERROR = {
     "type": "object",
     "required": ["error", "message"],
@@ -41,7 +46,11 @@ ENTERPRISE = {
             "required": ["code", "name"],
             "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
         },
-        "size_tier": {"type": "string", "enum": list(ALL_TIERS)},
+        "size_tier": {
+            "type": "string",
+            "enum": list(ALL_TIERS),
+            "description": SIZE_TIER_DESCRIPTION,
+        },
         "is_digital_tech": {"type": "boolean"},
         "is_startup": {"type": "boolean"},
         "status": {"type": "string", "enum": EnterpriseStatus.listed()},

@@ -1,4 +1,5 @@
-"""What a results page shows: level, pillars, strengths, next steps, providers, change, peers."""
+"""What a results page shows: level, pillars, strengths, next steps, providers, change, peers; for a
+past result the department imported, what its records say."""
 
 from __future__ import annotations
 
@@ -10,16 +11,17 @@ from markupsafe import Markup
 
 from app import charts
 from app.assessment import scoring, services
-from app.assessment.catalog import instruments
+from app.assessment.catalog import instrument_title, instruments
 from app.assessment.instruments import Instrument, Level, Pillar, Question, Recommendation
 from app.i18n import fmt_date, fmt_percent
 from app.models import Assessment, Enterprise
+from app.models.assessment import EXTERNAL
 
 
 @dataclass
 class PillarRow:
     pillar: Pillar
-    share: float
+    share: float | None  # None: an imported result that gives the pillar's level only
     level: int
     level_name: str
     change: float | None = None  # share points since the previous attempt
@@ -93,8 +95,57 @@ def build_view(attempt: Assessment, peer_minimum: int) -> ResultView:
     )
 
 
+@dataclass
+class ImportedView:
+    """A result the department imported: no answers behind it, so no change, peers or unanswered
+    questions; its pillars where the records give them."""
+
+    instrument: Instrument | None  # None: an external instrument
+    title: str
+    level: Level | None  # the level's name and meaning (our instruments only)
+    rows: list[PillarRow]  # a share of None: only the pillar's level is known
+    next_steps: list[NextStep]
+    invites: Instrument | None  # our instrument to take now, with one's own answers
+
+
+def imported_view(attempt: Assessment) -> ImportedView:
+    instrument = None if attempt.is_external else services.instrument_of(attempt)
+    rows = []
+    for pillar in instrument.pillars if instrument else ():
+        record = (attempt.pillar_results or {}).get(pillar.id)
+        if record is not None:
+            name = str(instrument.levels[record["level"]].name)
+            rows.append(PillarRow(pillar, record.get("share"), record["level"], name))
+    steps = []
+    for row in sorted(rows, key=lambda r: (r.level, r.pillar.order))[:3]:
+        recommendations = instrument.recommendations_for(row.pillar.id, row.level)
+        categories = {c for r in recommendations for c in r.categories}
+        steps.append(NextStep(row, recommendations, services.providers_for(categories)))
+    offered = [i for i in instruments().offered() if i.counts_toward_indicators]
+    invites = instruments().current(instrument.id) if instrument else None
+    return ImportedView(
+        instrument,
+        attempt_title(attempt),
+        instrument.levels.get(attempt.overall_level) if instrument else None,
+        rows,
+        steps,
+        invites or (offered[0] if offered else None),
+    )
+
+
+def attempt_title(attempt: Assessment) -> str:
+    """The instrument an attempt answers, as people know it: ours by its title and version, an
+    external one by the name the department's records give."""
+    if attempt.is_external:
+        return attempt.instrument_name or attempt.instrument_id.removeprefix(EXTERNAL)
+    return instrument_title(attempt.instrument_id, attempt.instrument_version)
+
+
 def level_name(attempt: Assessment) -> str:
-    """The name of a submitted attempt's overall level, in the page's language."""
+    """The name of a submitted attempt's overall level, in the page's language ("" for an external
+    instrument's, whose scale is its own)."""
+    if attempt.is_external:
+        return ""
     return str(services.instrument_of(attempt).levels[attempt.overall_level].name)
 
 
@@ -105,7 +156,7 @@ def trend_chart(attempts: list[Assessment]) -> Markup:
         return Markup("")
     return charts.line_chart(
         [(to_user_timezone(a.submitted_at).date(), a.total_share * 100) for a in done],  # the day the table shows
-        point_labels=[f"{_('Level %(n)s', n=a.overall_level)} · {level_name(a)}" for a in done],
+        point_labels=[" · ".join(filter(None, (_("Level %(n)s", n=a.overall_level), level_name(a)))) for a in done],
         title=_("Overall score over time"),
         chart_id="trend",
         y_max=100,

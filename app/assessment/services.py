@@ -44,6 +44,7 @@ class AssessmentError(ServiceError):
         "incomplete": _l("Some required questions are not answered yet."),
         "not_yours": _l("This assessment belongs to another account."),
         "already_linked": _l("This assessment is already linked to another enterprise."),
+        "imported": _l("This result was imported by the department: it stays with its enterprise."),
     }
     FORBIDDEN = ("not_your_enterprise", "not_yours")
 
@@ -222,6 +223,8 @@ def submit(attempt: Assessment, actor: audit.Actor) -> scoring.Result:
 
 def attach(attempt: Assessment, user: User, enterprise_id: int | None) -> None:
     """Give an attempt started without an account to the signed-in user (and their enterprise)."""
+    if attempt.is_imported:
+        raise AssessmentError("imported")
     if attempt.user_id not in (None, user.id):
         raise AssessmentError("not_yours")
     if enterprise_id is not None and enterprise_id not in {m.enterprise_id for m in memberships_of(user)}:
@@ -297,13 +300,12 @@ def peer_comparison(attempt: Assessment, minimum: int) -> PeerComparison | None:
     if len(rows) < minimum:
         return None
     pillar_ids = set((attempt.pillar_results or {}).keys())
-    medians = {
-        pid: statistics.median(
-            r.pillar_results[pid]["share"] for r in rows if r.pillar_results and pid in r.pillar_results
-        )
+    # an imported result may give a pillar's level only: no share to take the median of
+    shares = {
+        pid: [s for r in rows if (s := (r.pillar_results or {}).get(pid, {}).get("share")) is not None]
         for pid in pillar_ids
-        if sum(1 for r in rows if r.pillar_results and pid in r.pillar_results) >= minimum
     }
+    medians = {pid: statistics.median(found) for pid, found in shares.items() if len(found) >= minimum}
     return PeerComparison(len(rows), medians, statistics.median(r.overall_level for r in rows))
 
 
@@ -330,7 +332,8 @@ def providers_for(categories: set[str], limit: int = 6) -> list[Enterprise]:
 
 
 def history_for(user: User) -> list[Assessment]:
-    """Every attempt the user made, and every attempt of the enterprises they are a verified member of."""
+    """Every attempt the user made, and every attempt of the enterprises they are a verified member of
+    (their verified members' own, and the past results the department imported)."""
     enterprise_ids = user.verified_enterprise_ids()
     condition = Assessment.user_id == user.id
     if enterprise_ids:
@@ -344,7 +347,9 @@ def history_for(user: User) -> list[Assessment]:
             .exists()
         )
         condition = condition | (
-            Assessment.enterprise_id.in_(enterprise_ids) & (Assessment.status == "submitted") & by_a_verified_member
+            Assessment.enterprise_id.in_(enterprise_ids)
+            & (Assessment.status == "submitted")
+            & (by_a_verified_member | Assessment.is_imported.is_(True))
         )
     return list(db.session.scalars(select(Assessment).where(condition).order_by(Assessment.started_at.desc())))
 

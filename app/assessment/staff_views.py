@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.assessment import assessment_bp, staff
 from app.assessment.catalog import instruments
 from app.auth.permissions import staff_required
+from app.domain.size import ALL_TIERS
 from app.exports import csv_response, xlsx_response
 from app.extensions import db
 from app.models import VsicSection
@@ -34,6 +35,7 @@ def staff_list():
         communes=communes,
         sections=sections,
         instruments=instruments().all(),
+        size_tiers=ALL_TIERS,
     )
 
 

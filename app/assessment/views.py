@@ -182,6 +182,13 @@ def result(public_id: str):
     attempt = load_attempt(public_id)
     if not attempt.is_submitted:
         return redirect(url_for("assessment.review", public_id=public_id))
+    if attempt.is_imported:  # no answers behind it: what the department's records say
+        return render_template(
+            "assessment/imported_result.html",
+            attempt=attempt,
+            view=results.imported_view(attempt),
+            memberships=services.memberships_of(current_user),
+        )
     view = results.build_view(attempt, current_app.config["PEER_MINIMUM"])
     return render_template(
         "assessment/result.html",
@@ -225,7 +232,11 @@ def badge(public_id: str):
 def history():
     attempts = services.history_for(current_user)
     return render_template(
-        "assessment/history.html", attempts=attempts, trend=results.trend_chart(attempts), level_name=results.level_name
+        "assessment/history.html",
+        attempts=attempts,
+        trend=results.trend_chart(attempts),
+        level_name=results.level_name,
+        attempt_title=results.attempt_title,
     )
 
 

@@ -1,4 +1,4 @@
-"""`flask registry import FILE [--dry-run] [--as EMAIL]` and `flask registry undo BATCH`."""
+"""`flask registry import FILE [--kind KIND] [--dry-run] [--as EMAIL]` and `flask registry undo BATCH`."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from app import audit
 from app.auth.services import get_user_by_email
 from app.extensions import db
 from app.imports import services
+from app.imports.kinds import KINDS, REGISTRY
 from app.imports.reading import estimate_rows
 from app.imports.reasons import message
 from app.models import ImportBatch
 
-registry_cli = AppGroup("registry", help="The enterprise registry: bulk import and undo.")
+registry_cli = AppGroup("registry", help="The enterprise registry and the facts beside it: bulk import and undo.")
 
 
 def _actor(as_email: str | None) -> audit.Actor:
@@ -45,20 +46,27 @@ def _report(batch: ImportBatch) -> None:
         )
 
 
+def _kinds_help() -> str:
+    listed = "; ".join(f"{key}: {kind.title}" for key, kind in KINDS.items())
+    return f"What the file holds: {listed}."
+
+
 @registry_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", type=click.Choice(list(KINDS)), default=REGISTRY, show_default=True, help=_kinds_help())
 @click.option("--dry-run", is_flag=True, help="Check every row and report; change nothing.")
 @click.option("--as", "as_email", default=None, help="Record the import as this staff account (default: cli).")
-def import_command(file: Path, dry_run: bool, as_email: str | None):
-    """Import enterprises from a CSV or XLSX file in the template's columns."""
+def import_command(file: Path, kind: str, dry_run: bool, as_email: str | None):
+    """Import a CSV or XLSX file in the template's columns of its kind (the web page's template): the
+    registry's enterprises by default, or certified products, listings, labels, past results (--kind)."""
     actor = _actor(as_email)
     data = file.read_bytes()
     with click.progressbar(length=max(estimate_rows(data), 1), label="Checking", file=sys.stderr) as bar:
         try:
             if dry_run:
-                batch = services.check_file(data, file.name, actor, progress=bar.update)
+                batch = services.check_file(data, file.name, actor, progress=bar.update, kind=kind)
             else:
-                batch = services.import_file(data, file.name, actor, progress=bar.update)
+                batch = services.import_file(data, file.name, actor, progress=bar.update, kind=kind)
         except services.FileError as e:
             raise click.ClickException(str(e.message)) from None
     _report(batch)

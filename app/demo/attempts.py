@@ -19,13 +19,14 @@ from app.demo import answers, bulk
 from app.demo.accounts import DEMO_ACTOR
 from app.demo.composer import Weighted
 from app.demo.history import PLAN_START, at_office_hours, day_between
+from app.domain.size import COUNTED_AS_SME
 from app.models import Assessment, AuditEvent, LatestAssessment
 
-SMES = ("micro", "small", "medium")
+SMES = COUNTED_AS_SME
 ASSESSED_SHARE = 0.47  # of the SMEs in the registry, weighted towards larger and digital firms
 HOUSEHOLD_SHARE = 0.04  # household businesses take it too; they do not count as SMEs
 QUICK_CHECKS = 60
-_SIZE_WEIGHT = {"micro": 1.0, "small": 1.5, "medium": 2.0}
+_SIZE_WEIGHT = {"micro": 1.0, "micro_small": 1.25, "small": 1.5, "sme": 1.5, "small_medium": 1.75, "medium": 2.0}
 FIRST_LEVELS = Weighted(range(6), (11, 40, 32, 12, 4, 1))
 # Chance of taking it again, by the year of the previous attempt (older ones had more time).
 RETAKE = {2023: 0.75, 2024: 0.55, 2025: 0.3, 2026: 0.05}

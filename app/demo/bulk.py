@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import AuditEvent, Enterprise, IndicatorSnapshot, LegacyCommune
 from app.models import Commune as CommuneRow
 from app.reference.services import region_communes
+from app.registry import history
 from app.registry.services import AUDITED_FIELDS
 
 # Every enterprise column a draft may leave out, with the value the model would give it.
@@ -38,6 +39,7 @@ ENTERPRISE_DEFAULTS: dict[str, Any] = {
     "startup_verification": "unverified",
     "startup_verified_on": None,
     "ceased_on": None,
+    "resumes_on": None,
     "description": None,
     "stage": None,
     "funding_sought_vnd": None,
@@ -194,3 +196,15 @@ def forget_progress_snapshots() -> None:
     """Drop the stored indicator figures: records dated in the past were added, so figures already
     stored for past days no longer hold (pages compute them again; `flask progress rebuild` too)."""
     db.session.execute(delete(IndicatorSnapshot))
+
+
+def insert_history(rows: Sequence[dict[str, Any]], ids: Sequence[int], today: date) -> None:
+    """The dated history of each new record's counted facts (app/registry/history.py), as its row tells it."""
+    insert_rows(
+        history.PERIOD,
+        [
+            {"enterprise_id": id_, **span}
+            for row, id_ in zip(rows, ids, strict=True)
+            for span in history.timeline(row, today)
+        ],
+    )

@@ -106,12 +106,12 @@ def hold_for_review(rng: random.Random, products: list[Product], as_of: date) ->
     )
     pending = newest[:PENDING_DECLARATIONS]
     for product in pending:
-        product.verified_at = None
+        product.verified_at = product.verified_on = None
     held = {p.id for p in pending}
     for product in products:
         if product.verified_at is None and product.id not in held:
             day = max(product.certified_on, as_of - timedelta(days=1))
-            product.verified_at = at_office_hours(rng, day)
+            product.verified_at, product.verified_on = at_office_hours(rng, day), day
     db.session.flush()
     return pending
 

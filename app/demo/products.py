@@ -66,6 +66,12 @@ class ProductMaker:
         )
         return at_office_hours(rng, day) if day <= self.as_of else None
 
+    def verification(self, certified_on: date, known_since: date | None) -> dict[str, Any]:
+        """``verified_at`` and the day it counts from (a working day's moment in UTC+7 office hours:
+        the same day in UTC)."""
+        moment = self.verified_at(certified_on, known_since)
+        return {"verified_at": moment, "verified_on": moment.date() if moment else None}
+
     def ocop(self, name: str, group: str, known_since: date | None = None) -> dict[str, Any]:
         stars = self.stars.pick(self.rng)
         certified_on, decision = self._round(stars)
@@ -84,10 +90,10 @@ class ProductMaker:
             "certifying_body": catalogue.ocop_certifier(stars, certified_on.year, certified_on.month),
             "certificate_no": f"Quyết định số {decision}",
             "certified_on": certified_on,
-            "expires_on": _years_later(certified_on, OCOP_VALIDITY_YEARS),
+            "expires_on": None,  # valid for the months the department sets (app/registry/certificates.py)
             "description": description,
             "is_active": True,
-            "verified_at": self.verified_at(certified_on, known_since),
+            **self.verification(certified_on, known_since),
             # Not a column: when listings may start (callers pop it once the listings are made).
             "first_certified_on": first_certified_on,
         }
@@ -125,7 +131,7 @@ class ProductMaker:
             "expires_on": expires_on,
             "description": None,
             "is_active": True,
-            "verified_at": self.verified_at(certified_on, known_since),
+            **self.verification(certified_on, known_since),
         }
 
     def listings_for(self, product: dict[str, Any]) -> list[dict[str, Any]]:

@@ -82,6 +82,7 @@ def load_demo_province(seed: int = DEFAULT_SEED, as_of: date | None = None) -> L
     rows = [_row(d, now) for d in drafts]
     ids = bulk.insert_returning_ids(Enterprise.__table__, rows)
     bulk.insert_audit(bulk.audit_rows(rows, ids, DEMO_ACTOR, PROVENANCE))
+    bulk.insert_history(rows, ids, as_of)
     id_of = {row["public_key"]: id_ for row, id_ in zip(rows, ids, strict=True)}
 
     owned = certified.make_products(ProductMaker(_rng(seed, "products"), as_of), drafts, id_of)

@@ -237,6 +237,8 @@ def _add_chunk(composer, codes, maker, chance, attempts, tiers, rng, as_of, size
     now = utcnow()
     rows = [_row(d, tiers, now) for d in chunk.drafts]
     bulk.insert_rows(Enterprise.__table__, rows)
+    ids = bulk.ids_by_public_key(row["public_key"] for row in rows)
+    bulk.insert_history(rows, [ids[row["public_key"]] for row in rows], as_of)
     made = add_products(maker, chunk.drafts, chance, now)
     attempted = attempts.add(rows, share) if attempts else 0
     return rows, made, attempted

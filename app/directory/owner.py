@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
-from app import audit, rules
-from app.domain import sectors
+from app import audit
+from app.domain import listings, sectors
 from app.domain.codes import CodeError, validate_enterprise_code, validate_personal_id
 from app.domain.legal_forms import LEGAL_FORMS
 from app.domain.numbers import parse_amount_vnd
@@ -107,7 +105,7 @@ def read_enterprise_form(data: dict[str, Any], existing: Enterprise | None = Non
 
 
 def listing_url_problem(platform: Platform | None, url: str):
-    """Why a listing URL is refused, or None.
+    """Why a listing URL is refused, or None: the rule of app/domain/listings.py, in the form's words.
 
     It must be on the chosen platform's domain and be a product page (rules/platforms.yaml): the
     share of certified products on e-commerce counts products, so a shop's home page, a search
@@ -115,32 +113,19 @@ def listing_url_problem(platform: Platform | None, url: str):
     """
     if platform is None:
         return _l("Choose a platform.")
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host:
+    problem = listings.url_problem(platform.code, platform.domains, url)
+    if problem == listings.NOT_AN_ADDRESS:
         return _l("Enter the full address, starting with https://")
-    if not any(host == d or host.endswith("." + d) for d in platform.domains.split()):
+    if problem == listings.NOT_ON_PLATFORM:
         return _l(
             "This address is not on %(platform)s (%(domains)s).", platform=platform.name, domains=platform.domains
         )
-    if not _is_product_page(platform.code, parts):
+    if problem == listings.NOT_A_PRODUCT_PAGE:
         return _l(
             "Give the address of the product's own page on %(platform)s, not a shop's home page, a search or a video.",
             platform=platform.name,
         )
     return None
-
-
-def _is_product_page(platform_code: str, parts) -> bool:
-    data = rules.load("platforms")
-    refused = data.get("not_a_product_page", {})
-    segments = [segment.lower() for segment in parts.path.split("/") if segment]
-    if not segments or any(segment in refused.get("path_segments", ()) for segment in segments):
-        return False
-    if set(parse_qs(parts.query)) & set(refused.get("query_keys", ())):
-        return False
-    pattern = next((p.get("product_pattern") for p in data["platforms"] if p["code"] == platform_code), None)
-    return not pattern or re.search(pattern, parts.path) is not None
 
 
 def add_product(enterprise: Enterprise, actor: audit.Actor, data: dict[str, Any]) -> Product:

@@ -44,7 +44,18 @@ MAX_DEPTH = 2000  # results reachable by paging; narrow the search to see others
 # relevance order falls back to the name order, which an index serves.
 BROAD_LIMIT = 50_000
 SORTS = ("relevance", "name", "newest", "size")
-SIZE_ORDER = {"large": 0, "medium": 1, "small": 2, "micro": 3, "unknown": 4, "not_applicable": 5}
+# Largest first; a range of tiers (a figure missing) after the largest tier it may be.
+SIZE_ORDER = {
+    "large": 0,
+    "medium": 1,
+    "small_medium": 2,
+    "sme": 3,
+    "small": 4,
+    "micro_small": 5,
+    "micro": 6,
+    "unknown": 7,
+    "not_applicable": 8,
+}
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,16 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from app.audit import Actor
 from app.audit import _plain as plain
 from app.extensions import db
-from app.imports.plan import INSERT_COLUMNS, UPDATE_COLUMNS, Plan, Update
+from app.imports.plan import INSERT_COLUMNS, NEW_COLUMNS, UPDATE_COLUMNS, Plan, Update
 from app.models import AuditEvent, Enterprise
+from app.models.base import today_local
+from app.registry import history
 from app.registry.services import AUDITED_FIELDS
 
 CHUNK = 2500  # records per write transaction: about a quarter of a second of lock on SQLite
 ENTERPRISE = Enterprise.__table__
 AUDIT = AuditEvent.__table__
-_CODE, _PERSONAL = INSERT_COLUMNS.index("code"), INSERT_COLUMNS.index("personal_id")
+_CODE, _PERSONAL = NEW_COLUMNS.index("code"), NEW_COLUMNS.index("personal_id")
 
 
 class StalePlan(Exception):
@@ -94,9 +96,20 @@ def apply_step(kind: str, rows: list, watermark: int, batch_id: int, actor: Acto
 
 
 def _insert(rows: list[tuple], provenance: str, actor: Actor) -> None:
-    insert_new = insert(ENTERPRISE).returning(ENTERPRISE.c.id, sort_by_parameter_order=True)
-    chunk = [dict(zip(INSERT_COLUMNS, row, strict=True)) for row in rows]
-    ids = db.session.execute(insert_new, chunk).scalars().all()
+    planned = [dict(zip(NEW_COLUMNS, row, strict=True)) for row in rows]
+    chunk = [{c: values[c] for c in INSERT_COLUMNS} for values in planned]
+    # A plain executemany, then the new ids by their public keys (unique): RETURNING in the order of
+    # the rows would make SQLite insert them one statement each.
+    db.session.execute(insert(ENTERPRISE), chunk)
+    found = dict(
+        db.session.execute(
+            select(ENTERPRISE.c.public_key, ENTERPRISE.c.id).where(
+                ENTERPRISE.c.public_key.in_([r["public_key"] for r in chunk])
+            )
+        ).all()
+    )
+    ids = [found[r["public_key"]] for r in chunk]
+    history.seed(zip(ids, planned, strict=True), today_local())  # a record without a first registration: from today
     write_audit(
         audit_rows(
             actor,
@@ -127,4 +140,5 @@ def update_rows(updates: list[Update]) -> None:
 
 def _update(updates: list[Update], provenance: str, actor: Actor) -> None:
     update_rows(updates)
+    history.apply(((u.id, *u.dated) for u in updates if u.dated is not None), today_local())
     write_audit(audit_rows(actor, "update", provenance, ((u.id, u.before, u.after) for u in updates)))

@@ -175,6 +175,27 @@ def status_codes() -> list[str]:
     return list(STATUS_NAMES)
 
 
+# The statuses as the registration office's and the tax office's lists write them, longer than the
+# names above ("NNT ngừng hoạt động và đã hoàn thành thủ tục chấm dứt hiệu lực MST", "Tạm ngừng kinh
+# doanh có thời hạn", "Đang làm thủ tục giải thể"): the words that decide, tried in this order on
+# the folded cell. A firm that has stopped but has not finished closing still exists: suspended.
+_STATUS_WORDS = (
+    ("dang lam thu tuc giai the", "suspended"),
+    ("chua hoan thanh thu tuc", "suspended"),
+    ("tam ngung", "suspended"),
+    ("tam nghi", "suspended"),
+    ("ngung kinh doanh co thoi han", "suspended"),
+    ("giai the", "dissolved"),
+    ("pha san", "dissolved"),
+    ("cham dut hieu luc", "dissolved"),
+    ("cham dut hoat dong", "dissolved"),
+    ("bi thu hoi", "dissolved"),
+    ("ngung hoat dong", "suspended"),
+    ("dang hoat dong", "active"),
+    ("khong hoat dong tai dia chi", "active"),  # still registered: the tax office could not find it
+)
+
+
 @functools.lru_cache(maxsize=256)
 def parse_status(value: Any) -> str | None:
     key = fold(text(value))
@@ -182,13 +203,22 @@ def parse_status(value: Any) -> str | None:
         return None
     if key in _STATUSES:
         return _STATUSES[key]
-    raise CellError("bad_status")
+    words = f" {key} "
+    found = next((status for phrase, status in _STATUS_WORDS if f" {phrase} " in words), None)
+    if found is None:
+        raise CellError("bad_status")
+    return found
+
+
+_CODE_THEN_NAME = re.compile(r"^\s*([A-Z]?\s*\d{2,5})\s*(?:[-–:.)(]|\s)\s*\D.*$", re.S)
 
 
 @functools.lru_cache(maxsize=4096)
 def parse_vsic(value: Any) -> tuple[str | None, str | None]:
     """(main_vsic, section letter): a code checked by its division, or a section letter alone."""
-    raw = text(value).upper().replace(" ", "")
+    raw = text(value).upper()
+    # The registration office writes the code with its name: "4620 - Bán buôn nông, lâm sản …"
+    raw = _CODE_THEN_NAME.sub(r"\1", raw).replace(" ", "")
     if not raw:
         return None, None
     if len(raw) == 1 and raw in sections():

@@ -43,7 +43,7 @@ _GUIDE: dict[str, tuple[bool, object, object | Callable[[], str], str]] = {
     "loai_hinh": (False, _l("Legal form"), accepted_legal_forms, "TNHH MTV"),
     "ngay_thanh_lap": (
         False,
-        _l("Date of first registration"),
+        _l("Date of first registration (the day the firm came into existence)"),
         _l("dd/mm/yyyy or yyyy-mm-dd, a day that exists and is not in the future."),
         "15/03/2015",
     ),
@@ -84,6 +84,33 @@ _GUIDE: dict[str, tuple[bool, object, object | Callable[[], str], str]] = {
         "haidang.vn",
     ),
     "trang_thai": (False, _l("Legal status"), accepted_statuses, "Đang hoạt động"),
+    "ngay_tam_ngung": (
+        False,
+        _l("First day of a suspension of business"),
+        _l("A date (dd/mm/yyyy). With a blank status the firm is suspended from this day."),
+        "",
+    ),
+    "tam_ngung_den_ngay": (
+        False,
+        _l("Day the business resumes after its suspension"),
+        _l("A date after the first day of the suspension; a day already past makes the firm active again."),
+        "",
+    ),
+    "ngay_cham_dut": (
+        False,
+        _l("Day the firm ceased to exist (dissolution, bankruptcy, revoked registration)"),
+        _l("A date, not in the future. With a blank status the firm is counted as dissolved from this day."),
+        "",
+    ),
+    "hieu_luc_tu": (
+        False,
+        _l("Day the row's changes took effect"),
+        _l(
+            "A date, not in the future: a correction of the commune, legal form, line of business or figures "
+            "counts from this day in every past figure. Blank: from the day of the import."
+        ),
+        "",
+    ),
 }
 
 COLUMN_GUIDE: tuple[Column, ...] = tuple(

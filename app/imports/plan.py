@@ -25,7 +25,8 @@ from app.imports.reading import HEADER_OF, Sheet, UnreadableRow
 from app.imports.rows import UNREADABLE, RowCheck, check_row
 from app.imports.sizes import too_big
 from app.models import AuditEvent, Enterprise, Product
-from app.registry.services import REGISTERED_FACTS, derive, new_household_public_id
+from app.registry import history
+from app.registry.services import HISTORY_SOURCES, REGISTERED_FACTS, derive, new_household_public_id
 
 IMPORTED = (
     *REGISTERED_FACTS,
@@ -34,9 +35,24 @@ IMPORTED = (
     "website",
     "status",
 )
-DERIVED = ("name_folded", "name_lower", "name_sort", "search_text", "vsic_section", "size_tier", "ceased_on")
+DERIVED = (
+    "name_folded",
+    "name_lower",
+    "name_sort",
+    "search_text",
+    "vsic_section",
+    "size_tier",
+    "ceased_on",
+    "resumes_on",
+)
 UPDATE_COLUMNS = (*IMPORTED, *DERIVED, "record_state")
 INSERT_COLUMNS = ("public_key", "code", "personal_id", *UPDATE_COLUMNS, "provenance", "provenance_ref")
+# A new record's row in the plan: its columns, then what its history reads beside them (a suspension
+# already over when imported).
+NEW_COLUMNS = (*INSERT_COLUMNS, "suspended_on", "suspended_until")
+# The days the row gives for its status: compared with the record's like the imported facts.
+STATUS_DAYS = ("ceased_on", "resumes_on")
+SUSPENSION = ("suspended_on", "suspended_until")  # a suspension the row tells: read by the history only
 CHUNK = 1000
 
 
@@ -46,6 +62,10 @@ class Update:
     values: tuple  # every column of UPDATE_COLUMNS, in that order
     before: dict[str, Any]  # the audited values it changes, as they were
     after: dict[str, Any]
+    # What the record's history reads before (None: its history is told again from what it is after)
+    # and after (registry.services.HISTORY_SOURCES), and the day the changes took effect (None: the
+    # day they are written).
+    dated: tuple[dict[str, Any] | None, dict[str, Any], date | None] | None = None
 
 
 class Packed:
@@ -79,13 +99,14 @@ class Packed:
 @dataclass
 class Plan:
     total: int = 0
-    new: Packed = field(default_factory=Packed)  # tuples of INSERT_COLUMNS in order
+    new: Packed = field(default_factory=Packed)  # tuples of NEW_COLUMNS in order
     updates: Packed = field(default_factory=Packed)  # Update
     unchanged: int = 0
     rejected_rows: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
     held: list[dict[str, Any]] = field(default_factory=list)
     watermark: int = 0  # the last audit event seen while preparing: a later one means the plan is stale
+    undated: int = 0  # new records without a first registration: counted from the day of the import
 
     def counts(self) -> dict[str, int]:
         return {
@@ -125,7 +146,7 @@ def _existing(rows: list[RowCheck]) -> dict[str, dict[str, Any]]:
     personal = [r.values["personal_id"] for r in rows if r.values.get("personal_id")]
     if not codes and not personal:
         return {}
-    cols = [getattr(Enterprise, c) for c in (*IMPORTED, "vsic_section", "record_state", "ceased_on")]
+    cols = [getattr(Enterprise, c) for c in dict.fromkeys((*IMPORTED, *HISTORY_SOURCES))]
     query = select(Enterprise.id, Enterprise.code, Enterprise.personal_id, *cols).where(
         or_(Enterprise.code.in_(codes), Enterprise.personal_id.in_(personal))
     )
@@ -188,6 +209,7 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
     existing = _existing(checks)
     reference = str(batch_id)  # one string for every row of the batch
     products = product_names([existing[r.key]["id"] for r in checks if r.key in existing])
+    spans = history.load(existing[r.key]["id"] for r in checks if r.key in existing and r.values.get("suspended_on"))
     for row in checks:
         old = existing.get(row.key)
         if old is None:
@@ -208,12 +230,18 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
                 provenance="import",
                 provenance_ref=reference,
             )
-            plan.new.append(tuple(values.get(c) for c in INSERT_COLUMNS))
+            plan.new.append(tuple(values.get(c) for c in NEW_COLUMNS))
+            plan.undated += values.get("founded_on") is None
             continue
         if old["record_state"] == "withdrawn" and not old["revivable"]:
             _reject(plan, row, "ma_so_doanh_nghiep", "merged" if old["merged_into_id"] else "withdrawn", row.key)
             continue
         changes = {k: v for k, v in row.values.items() if k in IMPORTED and v is not None and v != old[k]}
+        if row.values.get("status") is not None:  # the days of a status the row gives
+            changes |= {k: row.values[k] for k in STATUS_DAYS if row.values[k] not in (None, old[k])}
+        since, until = row.values.get("suspended_on"), row.values.get("suspended_until")
+        if since is not None and old["status"] == "active" and not _told(spans.get(old["id"], ()), since, until):
+            changes |= {"suspended_on": since, "suspended_until": until}  # a suspension already over
         if row.section and not row.values.get("main_vsic") and old["vsic_section"] != row.section:
             changes.update(main_vsic=None, vsic_section=row.section)
         if old["record_state"] == "withdrawn":
@@ -221,19 +249,37 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
         if not changes:
             plan.unchanged += 1
             continue
-        merged = {k: old[k] for k in (*IMPORTED, "ceased_on")} | {k: v for k, v in changes.items() if k in IMPORTED}
+        written = {k: v for k, v in changes.items() if k in (*IMPORTED, *STATUS_DAYS)}
+        merged = {k: old[k] for k in (*IMPORTED, *STATUS_DAYS)} | written
         values = derived(merged, changes.get("vsic_section"), products.get(old["id"], ()))
         if _oversized(plan, row, values):
             continue
         values["record_state"] = changes.get("record_state", old["record_state"])
+        dated_before = {k: old[k] for k in HISTORY_SOURCES}
+        dated_after = dated_before | {k: values[k] for k in HISTORY_SOURCES if k in values}
+        for key in SUSPENSION:
+            if key in changes:
+                dated_after[key] = changes[key]
+        effective_on = row.values.get("effective_on")
+        if old["record_state"] == "withdrawn":  # brought back whole: its history as if never taken out
+            dated_before = None
+        after = {k: plain(v) for k, v in changes.items() if k not in SUSPENSION}
+        if effective_on is not None:
+            after["effective_on"] = plain(effective_on)
         plan.updates.append(
             Update(
                 old["id"],
                 tuple(values[c] for c in UPDATE_COLUMNS),
-                {k: plain(old[k]) for k in changes},
-                {k: plain(v) for k, v in changes.items()},
+                {k: plain(old[k]) for k in changes if k not in SUSPENSION},
+                after,
+                (dated_before, dated_after, effective_on),
             )
         )
+
+
+def _told(spans, since: date, until: date | None) -> bool:
+    """Whether the record's history already holds the suspension the row tells."""
+    return any(s["status"] == "suspended" and s["valid_from"] == since and s["valid_to"] == until for s in spans)
 
 
 def _household_key() -> str:

@@ -10,7 +10,7 @@ import tempfile
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,11 +39,49 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "dien_thoai": ("phone", "phone"),
     "website": ("website", "website"),
     "trang_thai": ("status", "status"),
+    # The legal existence dates beside the status (the registration office's own headers map to these).
+    "ngay_tam_ngung": ("suspended_on", "suspended_on"),  # the first day of a suspension
+    "tam_ngung_den_ngay": ("suspended_until", "suspended_until"),  # the day the business resumes
+    "ngay_cham_dut": ("ceased_on", "ceased_on"),  # dissolution, bankruptcy or revocation
+    # The day the row's other changes took effect (a correction reaching into the past); blank: today.
+    "hieu_luc_tu": ("effective_on", "effective_on"),
 }
 HEADER_OF = {field: header for header, (field, _alias) in COLUMNS.items()}
-_HEADERS = {header: field for header, (field, _alias) in COLUMNS.items()} | {
-    alias: field for _header, (field, alias) in COLUMNS.items()
-}
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The template of a kind of file (app/imports/kinds): its columns {Vietnamese header: (field,
+    English alias)} in order, the groups of fields it needs (one of each group), and the field a
+    column of dates is taken for when its header says nothing (the mapping step)."""
+
+    by_header: dict[str, tuple[str, str]]
+    needed: tuple[tuple[str, ...], ...]
+    date_field: str | None = None
+
+    @property
+    def header_of(self) -> dict[str, str]:
+        return {field: header for header, (field, _alias) in self.by_header.items()}
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(field for field, _alias in self.by_header.values())
+
+    def field_of(self, header: Any) -> str | None:
+        """The field a header names, matched after folding ("Mã số doanh nghiệp" → code)."""
+        key = "_".join(fold(str(header or "")).split())
+        for name, (field, alias) in self.by_header.items():
+            if key in (name, alias):
+                return field
+        return None
+
+    def missing(self, fields: Iterable[str | None]) -> list[str]:
+        """The first field of each needed group that no column holds."""
+        present = set(fields)
+        return [group[0] for group in self.needed if not present & set(group)]
+
+
+REGISTRY_COLUMNS = Columns(COLUMNS, (("code",), ("name",), ("commune_code", "commune_name")), "founded_on")
 
 
 class FileError(ServiceError):
@@ -75,10 +113,37 @@ def stored_name(name: str | None) -> str:
     return name[:255]
 
 
-def field_of(header: Any) -> str | None:
-    """The field a header names, matched after folding ("Mã số doanh nghiệp" → code)."""
-    key = "_".join(fold(str(header or "")).split())
-    return _HEADERS.get(key)
+def field_of(header: Any, columns: Columns = REGISTRY_COLUMNS) -> str | None:
+    """The field a header names in a kind's template, matched after folding."""
+    return columns.field_of(header)
+
+
+def missing_required(fields: Iterable[str | None], columns: Columns = REGISTRY_COLUMNS) -> list[str]:
+    """What an import needs and the columns' fields lack: the first field of each needed group
+    (for the registry "code", "name", "commune_code" — the commune's code or its name)."""
+    return columns.missing(fields)
+
+
+def is_template(header: list[Any], columns: Columns = REGISTRY_COLUMNS) -> bool:
+    """The header row is the template's: every named column is a template column (in Vietnamese or
+    English, with or without marks) and the required ones are there. Any other file is mapped first."""
+    fields = [columns.field_of(h) for h in header]
+    unknown = [h for h, f in zip(header, fields, strict=True) if f is None and h is not None and str(h).strip()]
+    return not unknown and not columns.missing(fields)
+
+
+def mapped_fields(
+    header: list[Any], mapping: Mapping[Any, str | None], columns: Columns = REGISTRY_COLUMNS
+) -> list[str | None]:
+    """The field of each column by a mapping {column index → field or None} (keys may be the index as
+    text, as JSON stores them); a field named twice is read from its first column only."""
+    chosen = {int(index): field for index, field in mapping.items()}
+    known = set(columns.fields)
+    fields: list[str | None] = []
+    for index in range(len(header)):
+        field = chosen.get(index)
+        fields.append(field if field in known and field not in fields else None)
+    return fields
 
 
 def encoding_of(data: bytes) -> str:
@@ -177,7 +242,8 @@ def inspect_xlsx(data: bytes) -> int:
         raise FileError("xlsx", _l("This XLSX workbook cannot be read.")) from e
 
 
-def _xlsx(data: bytes) -> tuple[list[Any], Iterator[list[Any]], int]:
+def _xlsx(data: bytes, first: int | None = None) -> tuple[list[Any], Iterator[list[Any]], int]:
+    """The first sheet's rows (only the header and `first` data rows when given: a preview)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     inspect_xlsx(data)
@@ -187,7 +253,8 @@ def _xlsx(data: bytes) -> tuple[list[Any], Iterator[list[Any]], int]:
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as file:
             file.write(data)
             file.flush()
-            rows = CalamineWorkbook.from_path(file.name).get_sheet_by_index(0).to_python(skip_empty_area=False)
+            sheet = CalamineWorkbook.from_path(file.name).get_sheet_by_index(0)
+            rows = sheet.to_python(skip_empty_area=False, nrows=None if first is None else first + 1)
     except (CalamineError, ValueError, OSError) as e:
         raise FileError("xlsx", _l("This XLSX workbook cannot be read.")) from e
     if not rows:
@@ -200,21 +267,36 @@ def sniff_format(data: bytes) -> str:
     return "xlsx" if data[:4] == b"PK\x03\x04" else "csv"
 
 
-def read_sheet(data: bytes) -> Sheet:
-    """Read the first sheet of a CSV or XLSX file and check that it names the required columns."""
+def read_table(data: bytes, first: int | None = None) -> tuple[str, list[Any], Iterator[list[Any]], int]:
+    """The first sheet of a CSV or XLSX file: its format, header row, data rows and their number, the
+    columns not yet checked (`first`: a workbook is read no further than that many data rows)."""
     if not data.strip():
         raise FileError("empty", _l("The file is empty."))
     fmt = sniff_format(data)
-    header, rows, total = _xlsx(data) if fmt == "xlsx" else _csv(data)
-    fields = [field_of(h) for h in header]
-    if "code" not in fields or "name" not in fields or not ({"commune_code", "commune_name"} & set(fields)):
-        raise FileError(
-            "columns",
-            _l(
+    header, rows, total = _xlsx(data, first) if fmt == "xlsx" else _csv(data)
+    return fmt, header, rows, total
+
+
+def read_sheet(
+    data: bytes, mapping: Mapping[Any, str | None] | None = None, columns: Columns = REGISTRY_COLUMNS
+) -> Sheet:
+    """Read the first sheet of a CSV or XLSX file and check that it holds the required columns of its
+    kind: named by the header row (the template's columns), or by `mapping` {column index → field or
+    None}, the columns staff mapped for a file in other columns (app/imports/mapping.py)."""
+    fmt, header, rows, total = read_table(data)
+    fields = [columns.field_of(h) for h in header] if mapping is None else mapped_fields(header, mapping, columns)
+    if missing := columns.missing(fields):
+        if columns is REGISTRY_COLUMNS:
+            message = _l(
                 "The first row must name the columns: ma_so_doanh_nghiep, ten_doanh_nghiep "
                 "and ma_xa or ten_xa at least (download the template)."
-            ),
-        )
+            )
+        else:
+            needed = ", ".join(columns.header_of[f] for f in missing)
+            message = _l(
+                "The first row must name these columns too: %(columns)s (download the template).", columns=needed
+            )
+        raise FileError("columns", message)
     return Sheet(fmt, fields, rows, total)
 
 

@@ -22,13 +22,17 @@ from sqlalchemy.exc import IntegrityError
 
 from app.audit import Actor
 from app.audit import _plain as plain
+from app.dates import local_day
 from app.extensions import db
 from app.imports.apply import ENTERPRISE, audit_rows, chunks, update_rows, write_audit
-from app.imports.plan import IMPORTED, UPDATE_COLUMNS, Update, derived, product_names
+from app.imports.plan import IMPORTED, STATUS_DAYS, UPDATE_COLUMNS, Update, derived, product_names
 from app.models import AuditEvent, Enterprise
+from app.models.base import today_local
+from app.registry import history
+from app.registry.services import HISTORY_SOURCES
 
 STEP = 1000  # audit events per transaction
-RESTORED = (*IMPORTED, "ceased_on")
+RESTORED = (*IMPORTED, *STATUS_DAYS)
 RECORDED = (*RESTORED, "vsic_section", "record_state")  # what an import's or an undo's event may hold
 
 
@@ -78,14 +82,14 @@ def changed_since_import(provenance: str) -> list[str]:
 
 def _typed(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
-    for key in ("founded_on", "ceased_on"):
+    for key in ("founded_on", *STATUS_DAYS):
         if isinstance(out.get(key), str):
             out[key] = date.fromisoformat(out[key])
     return out
 
 
 def _current(ids: list[int]) -> dict[int, dict[str, Any]]:
-    columns = [getattr(Enterprise, c) for c in RECORDED]
+    columns = [getattr(Enterprise, c) for c in dict.fromkeys((*RECORDED, *HISTORY_SOURCES))]
     rows = db.session.execute(select(Enterprise.id, *columns).where(Enterprise.id.in_(ids))).mappings()
     return {row["id"]: dict(row) for row in rows}
 
@@ -101,15 +105,44 @@ def _restorations(events: list[AuditEvent], current: dict[int, dict]) -> list[Up
         values = derived(merged, section, names.get(old["id"], ()))
         values["record_state"] = before.get("record_state", old["record_state"])
         changes = {k: (old[k], values[k]) for k in RECORDED if values.get(k) != old[k]}
+        dated_now = {k: old[k] for k in HISTORY_SOURCES}
+        dated_then = dated_now | {k: values[k] for k in HISTORY_SOURCES if k in values}
         out.append(
             Update(
                 old["id"],
                 tuple(values[c] for c in UPDATE_COLUMNS),
                 {k: plain(a) for k, (a, _b) in changes.items()},
                 {k: plain(b) for k, (_a, b) in changes.items()},
+                (dated_now, dated_then, _effective_day(event)),
             )
         )
     return out
+
+
+def _effective_day(event: AuditEvent) -> date:
+    """The day an import's change took effect, which its undo takes back from: the day the row gave,
+    else the day it was written."""
+    given = (event.after or {}).get("effective_on")
+    return date.fromisoformat(given) if given else local_day(event.occurred_at)
+
+
+def _restore(restored: list[Update]) -> None:
+    update_rows(restored)
+    history.apply(((u.id, *u.dated) for u in restored if u.dated is not None), today_local())
+
+
+def _withdraw(ids: list[int], actor: Actor, as_provenance: str, current: dict[int, dict]) -> None:
+    """Records the import created, taken out as if it had never run (out of every past figure too)."""
+    db.session.execute(update(ENTERPRISE).where(ENTERPRISE.c.id.in_(ids)).values(record_state="withdrawn"))
+    history.withdraw_whole(ids)
+    write_audit(
+        audit_rows(
+            actor,
+            "update",
+            as_provenance,
+            ((i, {"record_state": current[i]["record_state"]}, {"record_state": "withdrawn"}) for i in ids),
+        )
+    )
 
 
 def _one_per_record(events: list[AuditEvent]) -> list[AuditEvent]:
@@ -135,18 +168,10 @@ def undo_step(provenance: str, below: int | None, actor: Actor, as_provenance: s
     current = _current([int(e.entity_id) for e in events])
     created = [int(e.entity_id) for e in events if e.action == "create"]
     if created:
-        db.session.execute(update(ENTERPRISE).where(ENTERPRISE.c.id.in_(created)).values(record_state="withdrawn"))
-        write_audit(
-            audit_rows(
-                actor,
-                "update",
-                as_provenance,
-                ((i, {"record_state": current[i]["record_state"]}, {"record_state": "withdrawn"}) for i in created),
-            )
-        )
+        _withdraw(created, actor, as_provenance, current)
     restored = [u for u in _restorations([e for e in events if e.action != "create"], current) if u.after]
     if restored:
-        update_rows(restored)
+        _restore(restored)
         write_audit(audit_rows(actor, "update", as_provenance, ((u.id, u.before, u.after) for u in restored)))
     return len(events), events[-1].id
 
@@ -166,18 +191,10 @@ def take_back_step(provenance: str, actor: Actor, as_provenance: str) -> int:
             with db.session.begin_nested():
                 db.session.execute(delete(Enterprise).where(Enterprise.id.in_(ids)))
         except IntegrityError:  # something refers to a new record already: it is withdrawn instead
-            db.session.execute(update(ENTERPRISE).where(ENTERPRISE.c.id.in_(ids)).values(record_state="withdrawn"))
-            write_audit(
-                audit_rows(
-                    actor,
-                    "update",
-                    as_provenance,
-                    ((i, {"record_state": current[i]["record_state"]}, {"record_state": "withdrawn"}) for i in ids),
-                )
-            )
+            _withdraw(ids, actor, as_provenance, current)
     restored = _restorations([e for e in events if e.action != "create"], current)
     if restored:
-        update_rows(restored)
+        _restore(restored)
     # The events of the records someone changed since stay, so that their history stays whole; the
     # provenance is renamed so that the next step does not read them again.
     db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_([e.id for e in events])))

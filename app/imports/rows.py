@@ -17,6 +17,7 @@ from app.imports.reading import HEADER_OF
 TEXT_FIELDS = ("name", "address", "phone")
 UNREADABLE = "_unreadable"  # a row the reader could not split into cells: its reason
 AMOUNT_FIELDS = ("employees", "revenue_vnd", "capital_vnd")
+PAST_DATES = ("founded_on", "suspended_on", "ceased_on", "effective_on")
 
 
 class RowCheck:
@@ -132,17 +133,23 @@ def check_row(number: int, cells_by_field: dict[str, Any], resolver: CommuneReso
         row.values["commune_code"] = row.commune.code
 
     parsers = (
-        ("founded_on", lambda v: cells.parse_date(v, today)),
+        *((f, lambda v: cells.parse_date(v, today)) for f in PAST_DATES),
+        ("suspended_until", lambda v: cells.parse_date(v, date.max)),  # a suspension may end next year
         ("status", cells.parse_status),
         ("email", cells.parse_email),
         ("website", cells.parse_website),
         *((f, cells.parse_amount) for f in AMOUNT_FIELDS),
     )
     for field, parse in parsers:
+        raw = get(field)
+        if raw is None or raw == "":  # a column the file does not have, or a blank cell
+            row.values[field] = None
+            continue
         try:
-            row.values[field] = parse(get(field))
+            row.values[field] = parse(raw)
         except cells.CellError as e:
-            row.fail(field, e.reason, get(field))
+            row.fail(field, e.reason, raw)
+    _existence(row, today)
     row.values["main_vsic"] = None
     try:
         row.values["main_vsic"], row.section = cells.parse_vsic(get("main_vsic"))
@@ -155,3 +162,33 @@ def check_row(number: int, cells_by_field: dict[str, Any], resolver: CommuneReso
             typed_in = "code" if field == "personal_id" else field
             row.fail(typed_in, oversized[0], get(typed_in))
     return row
+
+
+def _existence(row: RowCheck, today: date) -> None:
+    """The status and the days of the firm's legal existence, as the row's cells tell them together.
+
+    A blank status follows the dates: a day it ceased makes it dissolved, a suspension that has not
+    ended makes it suspended. The row's ``ceased_on`` becomes the day it left "active" (the day it
+    ceased, or the first day of a suspension still running), ``resumes_on`` the day it comes back;
+    ``suspended_on`` and ``suspended_until`` stay with the row for the record's history (a suspension
+    already over).
+    """
+    v = row.values
+    founded, ceased, since, until = (v.get(f) for f in ("founded_on", "ceased_on", "suspended_on", "suspended_until"))
+    running = since is not None and (until is None or until > today)
+    if v.get("status") is None:
+        v["status"] = "dissolved" if ceased else "suspended" if running else None
+    status = v["status"]
+    if until is not None and since is None:
+        row.fail("suspended_until", "suspension_without_start", until.strftime("%d/%m/%Y"))
+    elif until is not None and until <= since:
+        row.fail("suspended_until", "suspension_ends_before_it_starts", until.strftime("%d/%m/%Y"))
+    if status == "suspended" and since is not None and not running:
+        row.fail("status", "suspension_over", str(v["status"]))
+    if ceased is not None and status in ("active", "suspended"):
+        row.fail("ceased_on", "ceased_but_active", ceased.strftime("%d/%m/%Y"))
+    for field in ("ceased_on", "suspended_on"):
+        if founded is not None and v.get(field) is not None and v[field] < founded:
+            row.fail(field, "before_first_registration", v[field].strftime("%d/%m/%Y"))
+    v["ceased_on"] = ceased if status == "dissolved" else since if status == "suspended" else None
+    v["resumes_on"] = until if status == "suspended" else None

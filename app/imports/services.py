@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -22,17 +22,23 @@ from app.audit import Actor
 from app.edge import reading, release
 from app.extensions import db
 from app.imports import failures
-from app.imports.apply import StalePlan, apply_step, steps
-from app.imports.plan import Plan, build_plan
+from app.imports.apply import StalePlan
+from app.imports.batch_state import can_abandon, can_check_again, can_commit, is_stalled
+from app.imports.kinds import REGISTRY, kind_of
+from app.imports.plan import Plan
 from app.imports.reading import FileError, Sheet, estimate_rows, read_sheet, sniff_format, stored_name
-from app.imports.revert import UndoRefused, changed_since_import, undo_step
+from app.imports.revert import UndoRefused
 from app.imports.steps import Lost, hold, let_others_write, take_back, writing
 from app.models import ImportBatch
 from app.models.base import utcnow
 from app.models.values import RUNNING_IMPORT_STATES
 
 Failed = failures.Failed
-__all__ = [
+__all__ = [  # what a batch allows is asked of the services too (batch_state)
+    "can_abandon",
+    "can_check_again",
+    "can_commit",
+    "is_stalled",
     "Failed",
     "FileError",
     "UndoRefused",
@@ -48,9 +54,12 @@ MAX_REPORTED = 5000  # rejected cells kept in the batch's report (the counts are
 Progress = Callable[[int], None] | None
 
 
-def _new_batch(data: bytes, file_name: str, fmt: str, actor: Actor, keep: bool, state: str = "checking") -> ImportBatch:
+def _new_batch(
+    data: bytes, file_name: str, fmt: str, actor: Actor, keep: bool, state: str = "checking", kind: str = REGISTRY
+) -> ImportBatch:
     with writing():
         batch = ImportBatch(
+            kind=kind,
             file_name=file_name,
             file_sha256=hashlib.sha256(data).hexdigest(),
             format=fmt,
@@ -95,21 +104,25 @@ def _store_counts(batch: ImportBatch, plan: Plan) -> None:
     for name, value in plan.counts().items():
         setattr(batch, f"{name}_count", value)
     batch.total_rows = plan.total
-    batch.report = {"rejected": plan.rejected[:MAX_REPORTED], "held": plan.held[:MAX_REPORTED]}
+    batch.report = {
+        "rejected": plan.rejected[:MAX_REPORTED],
+        "held": plan.held[:MAX_REPORTED],
+        "undated": plan.undated,  # new records counted from the day of the import: no first registration
+    }
 
 
 def _prepare(sheet: Sheet, batch: ImportBatch, resolutions, progress: Progress) -> Plan:
     # A plain read transaction even inside a POST request (which is a writer): the checks hold no write lock.
     with reading():
-        return build_plan(sheet, batch.id, resolutions, progress)
+        return kind_of(batch.kind).build_plan(sheet, batch.id, resolutions, progress)
 
 
-def upload(data: bytes, file_name: str, actor: Actor) -> ImportBatch:
+def upload(data: bytes, file_name: str, actor: Actor, kind: str = REGISTRY) -> ImportBatch:
     """Store an uploaded file as a batch waiting for its check (a background job runs `run_check`)."""
     file_name = stored_name(file_name)
     if not data.strip():
         raise FileError("empty", _l("The file is empty."))
-    return _new_batch(data, file_name, sniff_format(data), actor, keep=True, state="uploaded")
+    return _new_batch(data, file_name, sniff_format(data), actor, keep=True, state="uploaded", kind=kind)
 
 
 def run_check(batch: ImportBatch, progress: Progress = None) -> ImportBatch:
@@ -134,17 +147,23 @@ def run_check(batch: ImportBatch, progress: Progress = None) -> ImportBatch:
 
 
 def _check(batch: ImportBatch, progress: Progress, sheet: Sheet | None = None) -> None:
-    plan = _prepare(sheet or read_sheet(batch.content), batch, None, progress)
+    plan = _prepare(sheet or _read(batch.content, batch), batch, None, progress)
     with writing():
         _store_counts(batch, plan)
 
 
-def check_file(data: bytes, file_name: str, actor: Actor, progress: Progress = None) -> ImportBatch:
+def _read(data: bytes, batch: ImportBatch) -> Sheet:
+    return read_sheet(data, batch.mapping, kind_of(batch.kind).columns)
+
+
+def check_file(
+    data: bytes, file_name: str, actor: Actor, progress: Progress = None, kind: str = REGISTRY
+) -> ImportBatch:
     """Dry run: read and check the file, store the batch with its counts and report (and the file)."""
     file_name = stored_name(file_name)
     release()  # reading a large workbook takes a while: hold no transaction meanwhile
-    sheet = read_sheet(data)  # raises FileError before anything is stored
-    batch = _new_batch(data, file_name, sheet.format, actor, keep=True)
+    sheet = read_sheet(data, None, kind_of(kind).columns)  # raises FileError before anything is stored
+    batch = _new_batch(data, file_name, sheet.format, actor, keep=True, kind=kind)
     try:
         _check(batch, progress, sheet)
     except Exception as e:
@@ -166,7 +185,7 @@ def _commit(
     try:
         take_back(batch, actor)  # what a job that stopped on this batch had written
         for _attempt in range(3):
-            plan = _prepare(sheet or read_sheet(data), batch, resolutions, progress)
+            plan = _prepare(sheet or _read(data, batch), batch, resolutions, progress)
             sheet = None
             try:
                 _write(batch, plan, actor)
@@ -198,10 +217,11 @@ def _commit(
 def _write(batch: ImportBatch, plan: Plan, actor: Actor) -> None:
     """Write the plan in steps of a thousand records, each step its own transaction."""
     done, total = 0, len(plan.new) + len(plan.updates)
-    for kind, rows in steps(plan):
+    kind = kind_of(batch.kind)
+    for step, rows in kind.steps(plan):
         with writing():
             hold(batch, "committing", done, total)
-            apply_step(kind, rows, plan.watermark, batch.id, actor)
+            kind.apply_step(step, rows, plan.watermark, batch.id, actor)
         done += len(rows)
         let_others_write()
 
@@ -260,23 +280,6 @@ def take_on(batch: ImportBatch, job: str) -> bool:
     return taken
 
 
-def can_check_again(batch: ImportBatch) -> bool:
-    """A check that failed for a reason of its own (the connection lost, its process ended), not its file's."""
-    return (
-        batch.state == "failed"
-        and not batch.was_checked
-        and batch.content is not None
-        and failures.is_restartable(batch.error)
-    )
-
-
-def can_abandon(batch: ImportBatch) -> bool:
-    """A batch nobody will commit: checked and waiting, failed, or left by a check or commit that stopped."""
-    if batch.state == "undoing":
-        return False  # an undo that stopped is started again, or taken back: the batch stays committed
-    return batch.state in ("checked", "failed") and batch.content is not None or is_stalled(batch)
-
-
 def abandon(batch: ImportBatch, actor: Actor) -> bool:
     """Give a batch up: it is marked failed with who gave it up, and its file is dropped. Of a commit
     that stopped half-way, what it wrote is taken back first: nothing of the batch stays written."""
@@ -312,31 +315,14 @@ def _give_up(batch: ImportBatch, actor: Actor, expected: tuple[str, ...]) -> boo
     return changed
 
 
-def can_commit(batch: ImportBatch) -> bool:
-    """Checked (or a commit that failed, or one a stopped job left half-way), with its file kept."""
-    return (
-        batch.content is not None
-        and batch.was_checked
-        and (batch.state in ("checked", "failed") or (batch.state == "committing" and is_stalled(batch)))
-    )
-
-
-def is_stalled(batch: ImportBatch, now: datetime | None = None) -> bool:
-    """A job that stopped reporting: its process ended (a restart) before it finished."""
-    if batch.state not in RUNNING_IMPORT_STATES:
-        return False
-    last = batch.heartbeat_at or batch.created_at
-    if last.tzinfo is None:  # SQLite gives naive datetimes back
-        last = last.replace(tzinfo=UTC)
-    return ((now or utcnow()) - last).total_seconds() > current_app.config["IMPORT_JOB_STALL_SECONDS"]
-
-
-def import_file(data: bytes, file_name: str, actor: Actor, progress: Progress = None) -> ImportBatch:
+def import_file(
+    data: bytes, file_name: str, actor: Actor, progress: Progress = None, kind: str = REGISTRY
+) -> ImportBatch:
     """Check and commit in one go (the CLI without --dry-run): the file is read once per attempt."""
     file_name = stored_name(file_name)
     release()
-    sheet = read_sheet(data)
-    batch = _new_batch(data, file_name, sheet.format, actor, keep=False, state="committing")
+    sheet = read_sheet(data, None, kind_of(kind).columns)
+    batch = _new_batch(data, file_name, sheet.format, actor, keep=False, state="committing", kind=kind)
     return _commit(batch, data, actor, None, progress, sheet)
 
 
@@ -347,6 +333,11 @@ def undo(batch: ImportBatch, actor: Actor) -> int:
     if not take_on(batch, "undoing"):
         raise FileError("state", _l("Only a committed batch can be undone."))
     return run_undo(batch, actor)
+
+
+def changed_since_import(batch: ImportBatch) -> list[str]:
+    """What was changed after the batch wrote it (20 at most, named for a person): it refuses the undo."""
+    return kind_of(batch.kind).changed_since_import(batch.provenance)
 
 
 def run_undo(batch: ImportBatch, actor: Actor) -> int:
@@ -360,14 +351,14 @@ def run_undo(batch: ImportBatch, actor: Actor) -> int:
     undo_provenance = f"undo:{batch.id}"
     try:
         take_back(batch, actor, undo_provenance)  # what a job that stopped on this undo had written
-        touched = changed_since_import(batch.provenance)
+        touched = changed_since_import(batch)
         if touched:
             raise UndoRefused(touched)
         done, below, total = 0, None, batch.new_count + batch.updated_count
         while True:
             with writing():
                 hold(batch, "undoing", done, total)
-                count, below = undo_step(batch.provenance, below, actor, undo_provenance)
+                count, below = kind_of(batch.kind).undo_step(batch.provenance, below, actor, undo_provenance)
                 if below is None:
                     batch.state, batch.undone_at, batch.progress_done = "undone", utcnow(), batch.progress_total
                     batch.error, batch.report = None, {**batch.report, "undo_refused": []}

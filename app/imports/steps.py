@@ -11,7 +11,7 @@ from sqlalchemy import update
 from app.audit import Actor
 from app.edge import unit_of_work
 from app.extensions import db
-from app.imports.revert import take_back_step
+from app.imports.kinds import kind_of
 from app.models import ImportBatch
 from app.models.base import utcnow
 
@@ -64,7 +64,7 @@ def take_back(batch: ImportBatch, actor: Actor, provenance: str | None = None) -
     while True:
         with writing():
             hold(batch, state)
-            taken = take_back_step(provenance, actor, f"unfinished-{provenance}")
+            taken = kind_of(batch.kind).take_back_step(provenance, actor, f"unfinished-{provenance}")
         if not taken:
             return
         let_others_write()

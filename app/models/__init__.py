@@ -8,7 +8,8 @@ from app.models.audit import AuditEvent
 from app.models.engagement import ContactRequest, Follow, InboxMessage, OutgoingMail, ReviewRequest
 from app.models.enterprise import DuplicateDismissal, Enterprise, EnterpriseMerge
 from app.models.geography import Commune, LegacyCommune, Province
-from app.models.imports import ImportBatch
+from app.models.history import EnterprisePeriod
+from app.models.imports import ImportBatch, ImportSource
 from app.models.product import Listing, ListingCheck, Platform, Product
 from app.models.sector import VsicSection
 from app.models.targets import (
@@ -40,7 +41,9 @@ __all__ = [
     "DuplicateDismissal",
     "EnterpriseMerge",
     "Enterprise",
+    "EnterprisePeriod",
     "ImportBatch",
+    "ImportSource",
     "Indicator",
     "IndicatorSetting",
     "IndicatorSnapshot",

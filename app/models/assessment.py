@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,6 +24,8 @@ from app.models.enterprise import Enterprise
 from app.models.user import User
 from app.models.values import AssessmentStatus, one_of
 
+EXTERNAL = "external:"  # the prefix of an external instrument's id
+
 
 class Assessment(db.Model):
     """One attempt: answers saved page by page, then submitted once and never changed again."""
@@ -31,8 +34,17 @@ class Assessment(db.Model):
         one_of("status", AssessmentStatus),
         Index("ix_assessment_instrument", "instrument_id", "instrument_version", "status"),
         Index("ix_assessment_enterprise_submitted", "enterprise_id", "submitted_at"),
-        # Covers the progress indicators' "latest counted attempt of each enterprise as of a day".
-        Index("ix_assessment_counted_latest", "enterprise_id", "submitted_at", "counted_at", "overall_level"),
+        # Covers the progress indicators' "latest counted attempt of each enterprise as of a day" (with
+        # what T5 tells apart: an external instrument's results, the department's imported ones).
+        Index(
+            "ix_assessment_counted_latest",
+            "enterprise_id",
+            "submitted_at",
+            "counted_at",
+            "overall_level",
+            "instrument_id",
+            "is_imported",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +69,11 @@ class Assessment(db.Model):
     # When the attempt began to count for its enterprise (a counting instrument, linked by a verified
     # member): at submission, or later when the member's claim was approved. Indicators read it.
     counted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A past result the department imported from its records (app/imports/kinds/results.py; the batch
+    # is its audit events' provenance): no answers, counted from its day. Its instrument is one of
+    # ours, or an external one (``instrument_id`` "external:<slug>") named here.
+    is_imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    instrument_name: Mapped[str | None] = mapped_column(String(200))
 
     user: Mapped[User | None] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()
@@ -65,16 +82,22 @@ class Assessment(db.Model):
     def is_submitted(self) -> bool:
         return self.status == "submitted"
 
+    @property
+    def is_external(self) -> bool:
+        """A result of another body's instrument (imported), not of one of ours."""
+        return self.instrument_id.startswith(EXTERNAL)
+
 
 class LatestAssessment(db.Model):
     """The newest counted result of each enterprise: what the dashboard and peers read."""
 
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), unique=True)
+    # Goes with its attempt (an undone import deletes the attempts it wrote; the latest is then recomputed).
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), unique=True)
     instrument_id: Mapped[str] = mapped_column(String(40), index=True)
     instrument_version: Mapped[int] = mapped_column(Integer)
     overall_level: Mapped[int] = mapped_column(Integer, index=True)
-    total_share: Mapped[float] = mapped_column(Float)
+    total_share: Mapped[float | None] = mapped_column(Float)  # unknown for an imported result without a score
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
     assessment: Mapped[Assessment] = relationship()

@@ -35,18 +35,6 @@ class Enterprise(TimestampMixin, db.Model):
         CheckConstraint("revenue_vnd IS NULL OR revenue_vnd >= 0", name="revenue_not_negative"),
         CheckConstraint("capital_vnd IS NULL OR capital_vnd >= 0", name="capital_not_negative"),
         Index("ix_enterprise_listing", "record_state", "commune_code", "vsic_section"),
-        # Covers the progress indicators' grouped count of the records active on a day, by dimension.
-        Index(
-            "ix_enterprise_as_of",
-            "registered_on",
-            "ceased_on",
-            "record_state",
-            "commune_code",
-            "vsic_section",
-            "main_vsic",
-            "size_tier",
-            "legal_form",
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,11 +59,14 @@ class Enterprise(TimestampMixin, db.Model):
     commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code"), index=True)
     address: Mapped[str | None] = mapped_column(String(500))
     founded_on: Mapped[date | None] = mapped_column(Date, index=True)
-    # Dated facts the progress indicators read "as of" a day (app/progress/indicators.py): the day
-    # the record entered the registry, the day its status left "active" (None while active), and
-    # the days its labels were verified. Kept by registry.services.derive_dates, the one writer.
+    # founded_on is the day the firm came into existence (its first registration): its history of
+    # counted facts (EnterprisePeriod, app/registry/history.py) begins then. registered_on is the
+    # day the record entered this site (provenance; where no founding day is known, the history
+    # begins then). ceased_on: the day its status left "active" (None while active); resumes_on:
+    # the day a suspension ends, when declared. Kept by registry.services.derive_dates.
     registered_on: Mapped[date | None] = mapped_column(Date, default=today_local)
     ceased_on: Mapped[date | None] = mapped_column(Date)
+    resumes_on: Mapped[date | None] = mapped_column(Date)
     employees: Mapped[int | None]
     revenue_vnd: Mapped[int | None] = mapped_column(BigInteger)
     capital_vnd: Mapped[int | None] = mapped_column(BigInteger)

@@ -48,8 +48,11 @@ class Product(TimestampMixin, db.Model):
     certified_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # When the department checked the certificate; None while a self-declared one awaits review.
+    # When the department checked the certificate (None while a self-declared one awaits review), and
+    # the day that check counts from in every figure: the day of the check, or the decision's day for
+    # a certified list the department itself imported (app/registry/certificates.verified_by).
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_on: Mapped[date | None] = mapped_column(Date)
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="products")
     listings: Mapped[list[Listing]] = relationship(back_populates="product", order_by="Listing.platform_code")

@@ -16,10 +16,13 @@ from sqlalchemy import ColumnElement, func, literal, literal_column, or_, select
 from app import rules
 from app.dates import end_of, month_end, month_ends, months_before, series_days  # noqa: F401  (re-exported)
 from app.domain.legal_forms import LEGAL_FORMS
+from app.domain.size import ALL_TIERS
 from app.extensions import db
 from app.i18n import localized
 from app.labels import SIZE_TIERS, legal_form_label
-from app.models import Enterprise, VsicSection
+from app.models import EnterprisePeriod as Span
+from app.models import VsicSection
+from app.models.values import EnterpriseStatus
 from app.reference.services import communes_in_order
 from app.registry.services import public_record
 
@@ -50,13 +53,14 @@ def groups_of_prefix(prefix: str | None) -> list[str]:
 
 
 def columns() -> dict[str, ColumnElement]:
-    """The dimension columns, labelled with their names, for a select of enterprises."""
+    """The dimension columns, labelled with their names, for a select of the records' spans of history
+    (each record as it stood on the day: its commune, line of business, size and legal form then)."""
     return {
-        "commune": Enterprise.commune_code.label("commune"),
-        "section": func.coalesce(Enterprise.vsic_section, "").label("section"),
-        "priority": func.substr(Enterprise.main_vsic, 1, PREFIX_DIGITS).label("priority"),
-        "size": Enterprise.size_tier.label("size"),
-        "legal_form": Enterprise.legal_form.label("legal_form"),
+        "commune": Span.commune_code.label("commune"),
+        "section": func.coalesce(Span.vsic_section, "").label("section"),
+        "priority": func.substr(Span.main_vsic, 1, PREFIX_DIGITS).label("priority"),
+        "size": Span.size_tier.label("size"),
+        "legal_form": Span.legal_form.label("legal_form"),
     }
 
 
@@ -86,19 +90,21 @@ def not_an_index_key(column) -> ColumnElement:
     return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
 
 
-def counted_record(covering: bool = False) -> ColumnElement[bool]:
-    """The records any public figure counts: registry.services.public_record.
-
-    ``covering``: for a grouped count over the whole registry, read through ix_enterprise_as_of.
-    """
-    if covering:
-        return public_record(not_an_index_key(Enterprise.record_state), not_an_index_key(Enterprise.commune_code))
-    return public_record()
+def counted_record() -> ColumnElement[bool]:
+    """The records any public figure counts, as they stood on the day: registry.services.public_record
+    read on the span (in the directory then, in the deployment's region)."""
+    return public_record(not_an_index_key(Span.record_state), not_an_index_key(Span.commune_code))
 
 
 def active_on(day: date) -> ColumnElement[bool]:
-    """In the registry on ``day`` and not ceased by then (dated facts only: later records never count)."""
-    return (Enterprise.registered_on <= day) & (Enterprise.ceased_on.is_(None) | (Enterprise.ceased_on > day))
+    """The span of each record that holds on ``day``, where the record existed and was active then
+    (its first registration on or before the day, not suspended or ceased on it). Dated facts only: a
+    record added later, or a correction made later from a later day, never changes the figure."""
+    return (
+        (Span.valid_from <= day)
+        & (Span.valid_to.is_(None) | (Span.valid_to > day))
+        & (not_an_index_key(Span.status) == EnterpriseStatus.ACTIVE.value)
+    )
 
 
 # --- labels -------------------------------------------------------------------------------------
@@ -116,6 +122,6 @@ def labels(dimension: str) -> dict[str, str]:
     if dimension == "priority":
         return {g.key: localized(g.name_vi, g.name_en) for g in priority_groups()}
     if dimension == "size":
-        return {k: str(SIZE_TIERS[k]) for k in ("micro", "small", "medium", "large", "unknown", "not_applicable")}
+        return {k: str(SIZE_TIERS[k]) for k in ALL_TIERS}
 
     return {k: str(legal_form_label(k)) for k in LEGAL_FORMS}

@@ -206,8 +206,8 @@ def settings_rows(s: Settings) -> list[tuple[str, str]]:
     rows = []
     for key, spec in SPECS.items():
         value = s.values[key]
-        if spec.kind == "choice":
-            value = dict(spec.choices)[value]
+        if spec.choices:
+            value = spec.shown(value)
         elif spec.kind == "date":
             value = _day(value)
         rows.append((str(spec.label), str(value)))

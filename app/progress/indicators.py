@@ -22,15 +22,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, extract, func, literal, or_, select
 
 from app.domain.legal_forms import DEPENDENT_UNITS, SME_ELIGIBLE
+from app.domain.size import COUNTED_AS_SME
 from app.extensions import db
 from app.indicator_settings import Settings
 from app.models import Assessment, Enterprise
+from app.models import EnterprisePeriod as Span
+from app.models.assessment import EXTERNAL
 from app.progress import dimensions as dims
 from app.progress.figures import Cell, Figure, grouped
 from app.progress.products_online import certified_products_online, product_units, t4_part, t4_rule
-from app.registry import services as registry
 
-SME_TIERS = ("micro", "small", "medium")
 LEVEL_KEYS = ("none", "0", "1", "2", "3", "4", "5")
 
 
@@ -54,45 +55,44 @@ class Definition:
 
 
 def _latest_counted_attempts(as_of: date, s: Settings):
-    """Each enterprise's newest counted attempt submitted within the validity window, as of the day.
+    """Each enterprise's newest counted attempt submitted within the validity window, as of the day
+    (one of an external instrument only when ``t5_counts_external`` says so), and whether the
+    department imported it.
 
     One row per enterprise, read from the covering index ix_assessment_counted_latest: on SQLite a
     max() with the level as a bare column (SQLite takes it from the row holding the max), on
     PostgreSQL DISTINCT ON — the same rows, without sorting every attempt of the window.
     """
     end, start = dims.end_of(as_of), dims.end_of(dims.months_before(as_of, s.t5_validity_months))
-    window = (
+    postgresql = db.engine.dialect.name == "postgresql"
+    # The window's range on submitted_at must not lead SQLite to its own index (then a row lookup per
+    # attempt): "+column" keeps the covering index, read in enterprise order with no sort.
+    submitted = Assessment.submitted_at if postgresql else dims.not_an_index_key(Assessment.submitted_at)
+    window = [
         Assessment.counted_at.is_not(None),
         Assessment.counted_at < end,
-        Assessment.submitted_at < end,
-        Assessment.submitted_at >= start,
+        submitted < end,
+        submitted >= start,
         Assessment.enterprise_id.is_not(None),
-    )
-    if db.engine.dialect.name == "postgresql":
+    ]
+    if not s.t5_counts_external:
+        window.append(Assessment.instrument_id.not_like(f"{EXTERNAL}%"))
+    if postgresql:
         from sqlalchemy.dialects.postgresql import distinct_on  # PostgreSQL's own clause
 
         query = (
-            select(Assessment.enterprise_id, Assessment.overall_level)
+            select(Assessment.enterprise_id, Assessment.overall_level, Assessment.is_imported)
             .where(*window)
             .ext(distinct_on(Assessment.enterprise_id))
             .order_by(Assessment.enterprise_id, Assessment.submitted_at.desc(), Assessment.id.desc())
         )
     else:
-        # The window's range on submitted_at must not lead SQLite to its own index (then a row lookup per
-        # attempt): "+column" keeps the covering index, read in enterprise order with no sort.
-        submitted = dims.not_an_index_key(Assessment.submitted_at)
-        window = (
-            Assessment.counted_at.is_not(None),
-            Assessment.counted_at < end,
-            submitted < end,
-            submitted >= start,
-            Assessment.enterprise_id.is_not(None),
-        )
         query = (
             select(
                 Assessment.enterprise_id,
                 func.max(Assessment.submitted_at).label("submitted_at"),
                 Assessment.overall_level,
+                Assessment.is_imported,
             )
             .where(*window)
             .group_by(Assessment.enterprise_id)
@@ -101,13 +101,14 @@ def _latest_counted_attempts(as_of: date, s: Settings):
 
 
 def sme_category():
-    """sme, large, unknown (size), household or branch: only "sme" is in the SME denominator."""
+    """sme, large, unknown (size), household or branch, as the record stood on the day: only "sme" is
+    in the SME denominator."""
     return case(
-        (Enterprise.legal_form == "hkd", "household"),
-        (Enterprise.legal_form.in_(DEPENDENT_UNITS), "branch"),
-        (Enterprise.legal_form.not_in(tuple(SME_ELIGIBLE)), "other"),
-        (Enterprise.size_tier.in_(SME_TIERS), "sme"),
-        (Enterprise.size_tier == "large", "large"),
+        (Span.legal_form == "hkd", "household"),
+        (Span.legal_form.in_(DEPENDENT_UNITS), "branch"),
+        (Span.legal_form.not_in(tuple(SME_ELIGIBLE)), "other"),
+        (Span.size_tier.in_(COUNTED_AS_SME), "sme"),
+        (Span.size_tier == "large", "large"),
         else_="unknown",
     )
 
@@ -115,12 +116,17 @@ def sme_category():
 def sme_units(as_of: date, s: Settings) -> Select:
     latest = _latest_counted_attempts(as_of, s)
     level = func.coalesce(latest.c.overall_level, -1)
+    imported = case((latest.c.is_imported.is_(True), 1), else_=0)
     return (
         select(
-            Enterprise.id.label("id"), *dims.columns().values(), sme_category().label("category"), level.label("level")
+            Span.enterprise_id.label("id"),
+            *dims.columns().values(),
+            sme_category().label("category"),
+            level.label("level"),
+            imported.label("imported"),
         )
-        .outerjoin(latest, latest.c.enterprise_id == Enterprise.id)
-        .where(dims.counted_record(covering=True), dims.active_on(as_of))
+        .outerjoin(latest, latest.c.enterprise_id == Span.enterprise_id)
+        .where(dims.counted_record(), dims.active_on(as_of))
     )
 
 
@@ -131,21 +137,23 @@ def smes_transformed(as_of: date, s: Settings) -> Figure:
     enterprises) whose latest counted assessment — a counting instrument, linked to the enterprise
     by a verified member, submitted within ``t5_validity_months`` before the day — is at level
     ``t5_threshold_level`` or above. Denominator: all active SMEs. Household businesses, branches and
-    representative offices, large firms and firms of unknown size are counted apart. Also returned:
-    coverage (SMEs with a valid assessment) and the distribution of SMEs by level ("none" for no
-    valid assessment).
+    representative offices, large firms and firms of unknown size are counted apart. A result the
+    department imported counts from its day; one of an external instrument only when
+    ``t5_counts_external`` says so. Also returned: coverage (SMEs with a valid assessment), how many
+    of them have an imported result, and the distribution of SMEs by level ("none" for no valid
+    assessment).
     """
     units = sme_units(as_of, s).subquery()
     keys = [units.c[d] for d in dims.DIMENSIONS]
     rows = db.session.execute(
-        select(*keys, units.c.category, units.c.level, func.count().label("n")).group_by(
-            *keys, units.c.category, units.c.level
+        select(*keys, units.c.category, units.c.level, units.c.imported, func.count().label("n")).group_by(
+            *keys, units.c.category, units.c.level, units.c.imported
         )
     ).all()
     threshold = s.t5_threshold_level
     smes = [r for r in rows if r.category == "sme"]
     total, apart, levels = Cell(), Counter(), Counter()
-    assessed = 0
+    assessed = imported = 0
     for r in rows:
         if r.category != "sme":
             apart[r.category] += r.n
@@ -153,8 +161,9 @@ def smes_transformed(as_of: date, s: Settings) -> Figure:
         total.add(r.n if r.level >= threshold else 0, r.n, r.n)
         levels["none" if r.level < 0 else str(r.level)] += r.n
         assessed += r.n if r.level >= 0 else 0
+        imported += r.n if r.level >= 0 and r.imported else 0
     by = grouped(smes, dims.DIMENSIONS, dims.keys_of, lambda r: (r.n if r.level >= threshold else 0, r.n, r.n))
-    extra = {"assessed": assessed, "levels": {k: levels.get(k, 0) for k in LEVEL_KEYS}}
+    extra = {"assessed": assessed, "imported": imported, "levels": {k: levels.get(k, 0) for k in LEVEL_KEYS}}
     return Figure(
         "T5",
         as_of,
@@ -168,19 +177,24 @@ def smes_transformed(as_of: date, s: Settings) -> Figure:
 
 
 def _t5_rule(s: Settings) -> tuple[str, str]:
+    external = s.t5_counts_external
     return (
         f"Số doanh nghiệp nhỏ và vừa đang hoạt động (siêu nhỏ, nhỏ, vừa theo Nghị định 80/2021; hợp tác xã tính như "
         f"doanh nghiệp) có lượt tự đánh giá được tính gần nhất — của một bộ câu hỏi được tính, do thành viên đã được "
         f"Sở xác minh gắn với doanh nghiệp, nộp trong vòng {s.t5_validity_months} tháng tính đến ngày số liệu — đạt "
         f"mức {s.t5_threshold_level} trở lên, chia cho tổng số doanh nghiệp nhỏ và vừa đang hoạt động. Hộ kinh doanh, "
         f"chi nhánh, văn phòng đại diện, doanh nghiệp lớn và doanh nghiệp chưa rõ quy mô được đếm riêng, không nằm "
-        f"trong mẫu số.",
+        f"trong mẫu số. Kết quả đánh giá trước đây do Sở nhập từ hồ sơ được tính từ ngày đánh giá ghi trong hồ sơ; "
+        f"kết quả theo bộ công cụ bên ngoài (không phải bộ câu hỏi của tỉnh) "
+        f"{'cũng được tính' if external else 'không được tính'}.",
         f"Active small and medium-sized enterprises (micro, small and medium under Decree 80/2021; cooperatives sized "
         f"like enterprises) whose latest counted assessment — of a counting instrument, linked to the enterprise by a "
         f"member the department verified, submitted within {s.t5_validity_months} months before the day — is at "
         f"level {s.t5_threshold_level} or above, divided by all active SMEs. Household businesses, branches and "
         f"representative offices, large enterprises and enterprises of unknown size are counted apart, never in the "
-        f"denominator.",
+        f"denominator. Past results the department imported from its records count from the day of the assessment "
+        f"they record; results of an external instrument (not one of the province's questionnaires) "
+        f"{'count too' if external else 'do not count'}.",
     )
 
 
@@ -206,22 +220,32 @@ def _t5_part(units, part: str, s: Settings):
 
 
 def tech_units(as_of: date, s: Settings) -> Select:
-    tech, startup = registry.verified_labels(as_of)
-    # The earlier of the two verification days of the labels it holds (one value per row: SQLite's
-    # min() with two arguments is PostgreSQL's least()).
+    # The label held on the day (the span says whether a verified label held then); the year it was
+    # first verified comes from the record. The earlier of the two verification days of the labels
+    # it holds (one value per row: SQLite's min() with two arguments is PostgreSQL's least()).
+    tech, startup = Span.tech.is_(True), Span.startup.is_(True)
     earliest = func.min if db.engine.dialect.name == "sqlite" else func.least
     first_label = earliest(
         case((tech, Enterprise.digital_tech_verified_on), else_=Enterprise.startup_verified_on),
         case((startup, Enterprise.startup_verified_on), else_=Enterprise.digital_tech_verified_on),
     )
     kind = case((tech & startup, "both"), (tech, "tech"), else_="startup")
-    query = select(
-        Enterprise.id.label("id"),
-        *dims.columns().values(),
-        kind.label("kind"),
-        extract("year", Enterprise.founded_on).label("founded_year"),
-        extract("year", first_label).label("labelled_year"),
-    ).where(dims.counted_record(), dims.active_on(as_of), registry.labelled_enterprise(as_of))
+    query = (
+        select(
+            Span.enterprise_id.label("id"),
+            *dims.columns().values(),
+            kind.label("kind"),
+            extract("year", Enterprise.founded_on).label("founded_year"),
+            extract("year", first_label).label("labelled_year"),
+        )
+        .join(Enterprise, Enterprise.id == Span.enterprise_id)
+        .where(
+            dims.counted_record(),
+            dims.active_on(as_of),
+            tech | startup,
+            Span.legal_form.in_(tuple(SME_ELIGIBLE)),  # a branch is part of its parent; a household no enterprise
+        )
+    )
     if s.t6_formed_reading == "since_plan_start":
         query = query.where(or_(Enterprise.founded_on >= s.plan_start, first_label >= s.plan_start))
     return query
@@ -251,7 +275,7 @@ def tech_and_startups(as_of: date, s: Settings) -> Figure:
         total.add(r.n, None, r.n)
         split[r.kind] += r.n
         founded[str(int(r.founded_year)) if r.founded_year else "unknown"] += r.n
-        labelled[str(int(r.labelled_year))] += r.n
+        labelled[str(int(r.labelled_year)) if r.labelled_year else "unknown"] += r.n  # a label revoked since
     by = grouped(rows, dims.DIMENSIONS, dims.keys_of, lambda r: (r.n, None, r.n))
     extra = {
         "split": {k: split.get(k, 0) for k in ("tech", "startup", "both")},
@@ -327,7 +351,7 @@ DEFINITIONS: dict[str, Definition] = {
                 "large": _l("large enterprises (counted apart)"),
                 "unknown": _l("enterprises of unknown size (counted apart)"),
             },
-            ("t5_threshold_level", "t5_validity_months"),
+            ("t5_threshold_level", "t5_validity_months", "t5_counts_external"),
         ),
         Definition(
             "T6",

@@ -15,7 +15,8 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.indicator_settings import Settings
-from app.models import Enterprise, Listing, ListingCheck, Product
+from app.models import EnterprisePeriod as Span
+from app.models import Listing, ListingCheck, Product
 from app.progress import dimensions as dims
 from app.progress.figures import Cell, Figure
 from app.registry import certificates
@@ -51,7 +52,6 @@ def _listed(as_of: date, s: Settings):
 
 
 def product_units(as_of: date, s: Settings) -> Select:
-    end = dims.end_of(as_of)
     state = case(
         (not_(certificates.verified_by(as_of)), "unverified"),
         (certificates.expired_by(as_of, s.ocop_validity_months), "expired"),
@@ -67,8 +67,8 @@ def product_units(as_of: date, s: Settings) -> Select:
             state.label("state"),
             case((_listed(as_of, s), 1), else_=0).label("listed"),
         )
-        .join(Enterprise, Enterprise.id == Product.enterprise_id)
-        .where(Product.is_active.is_(True), Product.created_at < end, dims.counted_record(), dims.active_on(as_of))
+        .join(Span, Span.enterprise_id == Product.enterprise_id)
+        .where(Product.is_active.is_(True), dims.counted_record(), dims.active_on(as_of))
     )
 
 

@@ -3,8 +3,8 @@ and the share of certified products on e-commerce (T4).
 
 A certificate counts on a day when the department has verified it and it is valid that day: an
 OCOP certificate (3 to 5 stars) for ``ocop_validity_months`` from its certification date (a renewal
-is a new certification date), a geographical indication, collective or certification mark until its
-end of validity (inclusive), if it has one. A product declared by its owner shows "awaiting verification" and
+is a new certification date) unless the department's list gave its end of validity, a geographical
+indication, collective or certification mark until its end of validity (inclusive), if it has one. A product declared by its owner shows "awaiting verification" and
 counts nowhere; an expired one shows "expired" and counts nowhere; one without a certification date
 cannot be verified.
 """
@@ -17,7 +17,7 @@ from flask import g, has_request_context
 from sqlalchemy import ColumnElement, and_, or_
 
 from app import indicator_settings
-from app.dates import end_of, months_before
+from app.dates import months_before
 from app.i18n import local_today
 from app.models import Product
 
@@ -44,19 +44,27 @@ def state_today(product: Product) -> str:
 
 
 def verified_by(day: date) -> ColumnElement[bool]:
-    """Verified by the department by the end of the day, with a certification date on or before it."""
+    """Verified by the department as of the day (the day its verification counts from: the decision's
+    day for a list the department imported, the day of the check for one an owner declared), with a
+    certification date on or before it."""
     return and_(
-        Product.verified_at.is_not(None),
-        Product.verified_at < end_of(day),
+        Product.verified_on.is_not(None),
+        Product.verified_on <= day,
         Product.certified_on.is_not(None),
         Product.certified_on <= day,
     )
 
 
 def expired_by(day: date, months: int) -> ColumnElement[bool]:
-    ocop = and_(Product.certification == "ocop", Product.certified_on <= months_before(day, months))
-    mark = and_(Product.certification != "ocop", Product.expires_on.is_not(None), Product.expires_on < day)
-    return or_(ocop, mark)
+    """Past its end of validity by the day: the end the certificate or the list gives, else, for OCOP,
+    ``months`` after its certification."""
+    ocop = and_(
+        Product.certification == "ocop",
+        Product.expires_on.is_(None),
+        Product.certified_on <= months_before(day, months),
+    )
+    dated = and_(Product.expires_on.is_not(None), Product.expires_on < day)
+    return or_(ocop, dated)
 
 
 def certified_on_day(day: date, months: int) -> ColumnElement[bool]:
@@ -68,13 +76,13 @@ def state_of(product: Product, day: date, months: int) -> str:
     """certified, expired or awaiting_verification: how a loaded product is shown and counted."""
     if product.verified_at is None or product.certified_on is None:
         return AWAITING
-    if product.certification == "ocop":
+    if product.certification == "ocop" and product.expires_on is None:
         return EXPIRED if product.certified_on <= months_before(day, months) else CERTIFIED
     return EXPIRED if product.expires_on is not None and product.expires_on < day else CERTIFIED
 
 
 def valid_until(product: Product, months: int) -> date | None:
     """The last day the certificate is valid (OCOP: the day before the validity months have passed)."""
-    if product.certification == "ocop" and product.certified_on is not None:
+    if product.certification == "ocop" and product.expires_on is None and product.certified_on is not None:
         return months_before(product.certified_on, -months) - timedelta(days=1)
     return product.expires_on

@@ -1,16 +1,21 @@
 """An enterprise's latest counted result: the one the directory shows (with the owner's consent) and
 the progress indicators count. An attempt counts once it is submitted, counts toward the indicators,
 and is linked to the enterprise by a member the department verified; a claim verified later makes the
-member's earlier attempts count from then on.
+member's earlier attempts count from then on. A past result the department imported counts from its
+day; when imported results come or go, the enterprises' latest is worked out again from what remains.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from collections.abc import Iterable
+
+from sqlalchemy import delete, func, insert, select, update
 
 from app.extensions import db
 from app.models import Assessment, LatestAssessment, Membership
 from app.models.base import utcnow
+
+_LATEST = ("instrument_id", "instrument_version", "overall_level", "total_share", "submitted_at")
 
 
 def linked_by_verified_member(attempt: Assessment) -> bool:
@@ -83,3 +88,32 @@ def on_membership_verified(membership: Membership) -> None:
     )
     for attempt in attempts:
         update_latest(attempt)
+
+
+def recompute_latest(enterprise_ids: Iterable[int]) -> None:
+    """Each enterprise's latest result worked out again from its counted attempts (after results were
+    imported, or an import undone): the newest counted one, or none. Executes only."""
+    ids = sorted(set(enterprise_ids))
+    for start in range(0, len(ids), 1000):
+        part = ids[start : start + 1000]
+        newest: dict[int, dict] = {}
+        query = (
+            select(
+                Assessment.id.label("assessment_id"),
+                Assessment.enterprise_id,
+                *(Assessment.__table__.c[c] for c in _LATEST),
+            )
+            .where(
+                Assessment.enterprise_id.in_(part),
+                Assessment.status == "submitted",
+                Assessment.counts_toward_indicators.is_(True),
+                Assessment.counted_at.is_not(None),
+            )
+            .order_by(Assessment.enterprise_id, Assessment.submitted_at.desc(), Assessment.id.desc())
+        )
+        for row in db.session.execute(query).mappings():
+            newest.setdefault(row["enterprise_id"], dict(row))
+        db.session.execute(delete(LatestAssessment).where(LatestAssessment.enterprise_id.in_(part)))
+        if newest:
+            db.session.execute(insert(LatestAssessment), list(newest.values()))
+    db.session.expire_all()

@@ -4,7 +4,7 @@ and back, and read its history as a list of changes people can follow."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -13,14 +13,15 @@ from sqlalchemy import and_, or_, select
 from app import audit
 from app.domain.codes import canonical_key
 from app.domain.legal_forms import LEGAL_FORMS
-from app.errors import ServiceError
+from app.errors import FieldErrors, ServiceError
 from app.extensions import db
-from app.i18n import fmt_date, fmt_number, fmt_vnd
-from app.labels import RECORD_STATES, SIZE_TIERS, STATUSES
+from app.i18n import fmt_date, fmt_number, fmt_vnd, local_today
+from app.labels import CERTIFICATIONS, OCOP_GROUP_LABELS, RECORD_STATES, SIZE_TIERS, STATUSES, legal_form_label
 from app.models import AuditEvent, Commune, Enterprise, Listing, Product
 from app.models.values import Verification
 from app.registry import services
 from app.registry.fulltext import match_condition
+from app.registry.history import spans_of_record
 from app.search_text import query_terms
 from app.text import fold, normalize
 
@@ -59,7 +60,18 @@ FIELD_LABELS = {
     "ceased_on": _l("Ceased on"),
     "digital_tech_verified_on": _l("Digital-technology label verified on"),
     "startup_verified_on": _l("Startup label verified on"),
+    "resumes_on": _l("Suspension ends on"),
+    "effective_on": _l("Takes effect from"),
+    "status_since": _l("New status since"),
     "url": _l("Address of the listing"),
+    "certification": _l("Certification"),
+    "ocop_stars": _l("OCOP stars"),
+    "ocop_group": _l("OCOP product group"),
+    "certificate_no": _l("Decision or registration number"),
+    "certifying_body": _l("Certifying body"),
+    "certified_on": _l("Date of certification"),
+    "expires_on": _l("End of validity"),
+    "verified_on": _l("Counted as verified from"),
     "product": _l("Product"),
     "enterprise": _l("Enterprise"),
 }
@@ -77,6 +89,18 @@ ACTIONS = {
     "reinstate": _l("Put back in the directory"),
 }
 SEARCH_LIMIT = 50
+DATE_FIELDS = (
+    "founded_on",
+    "ceased_on",
+    "resumes_on",
+    "digital_tech_verified_on",
+    "startup_verified_on",
+    "effective_on",
+    "status_since",
+    "certified_on",
+    "expires_on",
+    "verified_on",
+)
 
 
 class RecordError(ServiceError):
@@ -101,9 +125,44 @@ def find(q: str, state: str = "") -> list[Enterprise]:
     )
 
 
+def _status_days(enterprise: Enterprise, changes: dict[str, Any]) -> date | None:
+    """The days of a status change the form gives, checked, as the record keeps them: the day a
+    suspension or dissolution began (``ceased_on``), the day a suspension ends (``resumes_on``). Returns
+    the day a return to business took effect (None: today)."""
+    today = local_today()
+    since, resumes, effective = (changes.pop(k, None) for k in ("status_since", "resumes_on", "effective_on"))
+    errors = {}
+    for name, day in (("status_since", since), ("effective_on", effective)):
+        if day is not None and day > today:
+            errors[name] = _l("This day is in the future: give the day the change took effect.")
+        elif day is not None and enterprise.founded_on is not None and day < enterprise.founded_on:
+            errors[name] = _l("This day comes before the firm's first registration.")
+    status = changes.get("status", enterprise.status)
+    if resumes is not None and status != "suspended":
+        errors["resumes_on"] = _l("Only a suspended firm has a day its suspension ends.")
+    elif resumes is not None and resumes <= (since or enterprise.ceased_on or today):
+        errors["resumes_on"] = _l("The suspension must end after it began.")
+    elif resumes is not None and resumes <= today:
+        errors["resumes_on"] = _l(
+            "This suspension has ended: choose the status “active”, with the day the firm resumed business."
+        )
+    if errors:
+        raise FieldErrors(errors)
+    if status != "active" and (status != enterprise.status or since is not None):
+        changes["ceased_on"] = since or today
+    if status == "suspended":
+        changes["resumes_on"] = resumes
+    changes["effective_on"] = effective
+    return since if status == "active" else None
+
+
 def staff_update(enterprise: Enterprise, actor: audit.Actor, fields: dict[str, Any], note: str | None) -> bool:
-    """Apply a correction at once (no review: the department is the reviewer), audited with its note."""
+    """Apply a correction at once (no review: the department is the reviewer), audited with its note.
+
+    The counted facts it changes hold from the day the form gives (today when blank), the status
+    from the day it took effect: every figure for an earlier day stays as it was."""
     changes = dict(fields)
+    status_since = _status_days(enterprise, changes)
     for flag in ("digital_tech", "startup"):
         if f"is_{flag}" in changes:
             on = bool(changes[f"is_{flag}"])
@@ -116,7 +175,9 @@ def staff_update(enterprise: Enterprise, actor: audit.Actor, fields: dict[str, A
     if code and enterprise.public_key == enterprise.code and code != enterprise.code:
         changes["public_key"] = code  # the profile's address follows a corrected code
     public_key = changes.pop("public_key", None)
-    changed = services.update_enterprise(enterprise, actor, _provenance("staff", note), **changes)
+    changed = services.update_enterprise(
+        enterprise, actor, _provenance("staff", note), status_since=status_since, **changes
+    )
     if public_key:
         enterprise.public_key = public_key
     if changed:
@@ -144,6 +205,44 @@ def reinstate(enterprise: Enterprise, actor: audit.Actor, reason: str | None = N
     if enterprise.record_state != "withdrawn" or enterprise.merged_into_id is not None:
         raise RecordError(_l("Only a record taken out of the directory, and not merged, can be put back."))
     services.update_enterprise(enterprise, actor, _provenance("staff", reason), record_state="published")
+
+
+@dataclass
+class Span:
+    """One span of a record's counted facts, as the staff page shows it (app/registry/history.py)."""
+
+    since: str
+    until: str  # "" while it still holds
+    status: str
+    state: str
+    commune: str
+    size: str
+    legal_form: str
+    labels: str
+
+
+def counted_spans(enterprise: Enterprise) -> list[Span]:
+    """How the figures count the record from day to day: its spans of history, newest first."""
+    names = dict(db.session.execute(select(Commune.code, Commune.name)).all())
+    out = []
+    for s in spans_of_record(enterprise.id):
+        until = s["valid_to"] - timedelta(days=1) if s["valid_to"] else None
+        flags = [
+            str(label) for key, label in (("tech", _l("digital technology")), ("startup", _l("startup"))) if s[key]
+        ]
+        out.append(
+            Span(
+                fmt_date(s["valid_from"]),
+                fmt_date(until) if until else "",
+                str(STATUSES.get(s["status"], s["status"])),
+                str(RECORD_STATES.get(s["record_state"], s["record_state"])),
+                names.get(s["commune_code"], s["commune_code"]),
+                str(SIZE_TIERS.get(s["size_tier"], s["size_tier"])),
+                str(legal_form_label(s["legal_form"])),
+                ", ".join(flags),
+            )
+        )
+    return out[::-1]
 
 
 @dataclass
@@ -177,9 +276,7 @@ def display_value(field: str, value: Any) -> str:
         return str(_l("Yes") if value else _l("No"))
     if isinstance(value, date):
         return fmt_date(value)
-    if field in ("founded_on", "ceased_on", "digital_tech_verified_on", "startup_verified_on") and isinstance(
-        value, str
-    ):
+    if field in DATE_FIELDS and isinstance(value, str):
         try:
             return fmt_date(date.fromisoformat(value))
         except ValueError:
@@ -194,6 +291,8 @@ def display_value(field: str, value: Any) -> str:
     if field == "legal_form" and value in LEGAL_FORMS:
         return str(LEGAL_FORMS[value].label)
     vocabularies = {
+        "certification": CERTIFICATIONS,
+        "ocop_group": OCOP_GROUP_LABELS,
         "status": STATUSES,
         "record_state": RECORD_STATES,
         "size_tier": SIZE_TIERS,

@@ -16,7 +16,7 @@ from app import audit
 from app.errors import ServiceError
 from app.extensions import db
 from app.models import Enterprise, Membership, Product, ReviewRequest, User
-from app.models.base import utcnow
+from app.models.base import today_local, utcnow
 from app.models.values import ReviewKind
 from app.notify import notify
 from app.registry import services
@@ -220,7 +220,7 @@ def _apply(review: ReviewRequest, enterprise: Enterprise, actor: audit.Actor) ->
         if product is not None:
             if product.certified_on is None:  # the validity runs from it: no date, nothing to verify
                 raise ReviewError("no_certification_date")
-            product.verified_at = utcnow()
+            product.verified_at, product.verified_on = utcnow(), today_local()
 
 
 def _tell_requester(review: ReviewRequest, approve: bool) -> None:

@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 from app import audit
 from app.domain import sectors
 from app.domain.legal_forms import SME_ELIGIBLE
-from app.domain.size import NOT_APPLICABLE, classify_size
+from app.domain.size import COUNTED_AS_SME, NOT_APPLICABLE, classify_size
 from app.extensions import db
 from app.models import Commune, Enterprise, EnterpriseSolution, Listing, Product
 from app.models.base import today_local
 from app.reference.services import region_communes
-from app.registry import certificates
+from app.registry import certificates, history
 from app.search_text import search_text, without_legal_form
 from app.solutions import category_names
 from app.text import fold, normalize, vietnamese_sort_key
@@ -51,12 +51,33 @@ AUDITED_FIELDS = (
     "record_state",
     "shows_readiness",
     "ceased_on",
+    "resumes_on",
     "digital_tech_verified_on",
     "startup_verified_on",
 )
 # An update also audits the owner's choices kept apart from the record's fields (which imports and the
 # demo write): whether a household business publishes its street address.
 UPDATE_AUDITED_FIELDS = (*AUDITED_FIELDS, "is_address_public")
+# What the history of counted facts reads of a record: its facts, first registration and status days.
+HISTORY_SOURCES = (
+    "status",
+    "record_state",
+    "commune_code",
+    "vsic_section",
+    "main_vsic",
+    "size_tier",
+    "legal_form",
+    "is_digital_tech",
+    "digital_tech_verification",
+    "digital_tech_verified_on",
+    "is_startup",
+    "startup_verification",
+    "startup_verified_on",
+    "founded_on",
+    "registered_on",
+    "ceased_on",
+    "resumes_on",
+)
 HOUSEHOLD_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -100,14 +121,18 @@ def name_fields(
 
 
 def derive_dates(values: dict[str, Any], today: date | None = None) -> dict[str, Any]:
-    """The dated facts that follow from the status and the labels, which the indicators read as of a day.
+    """The dated facts that follow from the status and the labels (the history of counted facts,
+    app/registry/history.py, reads them as the days of the changes).
 
-    A record that leaves "active" ceased today unless it had already ceased; a label verified today
-    keeps the day it was first verified; an active record and an unverified label carry no date.
+    A record that leaves "active" ceased today unless the day is given or it had already ceased; a
+    suspension keeps the day it ends, when declared; a label verified today keeps the day it was first
+    verified; an active record and an unverified label carry no date.
     """
     today = today or today_local()
+    status = values.get("status", "active")
     out: dict[str, Any] = {
-        "ceased_on": None if values.get("status", "active") == "active" else (values.get("ceased_on") or today)
+        "ceased_on": None if status == "active" else (values.get("ceased_on") or today),
+        "resumes_on": values.get("resumes_on") if status == "suspended" else None,
     }
     for label in ("digital_tech", "startup"):
         verified = values.get(f"is_{label}") and values.get(f"{label}_verification") == "verified"
@@ -132,13 +157,14 @@ def derive(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_enterprise(actor: audit.Actor, provenance: str, provenance_ref: str | None = None, **fields) -> Enterprise:
-    """Add an enterprise (flushes; the caller commits) and record it in the audit trail."""
+    """Add an enterprise (flushes; the caller commits), begin its history and record it in the audit trail."""
     values = derive(fields)
     if not values.get("public_key"):
         values["public_key"] = values.get("code") or new_household_public_id()
     enterprise = Enterprise(provenance=provenance, provenance_ref=provenance_ref, **values)
     db.session.add(enterprise)
     db.session.flush()
+    history.seed([(enterprise.id, enterprise)], today_local())
     audit.record(
         actor,
         "create",
@@ -151,9 +177,30 @@ def create_enterprise(actor: audit.Actor, provenance: str, provenance_ref: str |
     return enterprise
 
 
-def update_enterprise(enterprise: Enterprise, actor: audit.Actor, provenance: str, **changes) -> bool:
-    """Apply changes, recompute derived fields, and audit before/after. Returns True if anything changed."""
+def dated_values(enterprise: Enterprise) -> dict[str, Any]:
+    """What the history of counted facts reads of a record (app/registry/history.py)."""
+    return {f: getattr(enterprise, f) for f in HISTORY_SOURCES}
+
+
+def update_enterprise(
+    enterprise: Enterprise,
+    actor: audit.Actor,
+    provenance: str,
+    effective_on: date | None = None,
+    status_since: date | None = None,
+    **changes,
+) -> bool:
+    """Apply changes, recompute derived fields, extend the record's history and audit before/after.
+
+    A change to a counted fact (commune, line of business, size, legal form, status, record state,
+    labels) holds from ``effective_on`` — today unless the person gave an earlier day — so that every
+    figure as of an earlier day stays what it was; a status from the day it changed (``ceased_on`` for
+    a suspension or a dissolution, ``status_since`` for a return to business), a label from its
+    verification. Returns True if anything changed.
+    """
+    today = today_local()
     before = audit.snapshot(enterprise, UPDATE_AUDITED_FIELDS)
+    dated_before = dated_values(enterprise)
     current = {f: getattr(enterprise, f) for f in UPDATE_AUDITED_FIELDS}
     values = derive({**current, **changes})
     for key, value in values.items():
@@ -164,6 +211,11 @@ def update_enterprise(enterprise: Enterprise, actor: audit.Actor, provenance: st
     if before == after:
         return False
     db.session.flush()
+    dated_after = dated_values(enterprise) | {"status_since": status_since}
+    history.apply([(enterprise.id, dated_before, dated_after, effective_on)], today)
+    for key, day in (("effective_on", effective_on), ("status_since", status_since)):
+        if day is not None and day != today:  # a change reaching into the past: the history shows from when
+            after[key] = day.isoformat()
     audit.record(actor, "update", "enterprise", enterprise.id, before, after, provenance=provenance)
     return True
 
@@ -225,9 +277,7 @@ def registry_counts() -> dict[str, int]:
     visible = (public_record(), Enterprise.status == "active")
     enterprises = db.session.scalar(select(func.count()).select_from(Enterprise).where(*visible))
     smes = db.session.scalar(
-        select(func.count())
-        .select_from(Enterprise)
-        .where(*visible, Enterprise.size_tier.in_(("micro", "small", "medium")))
+        select(func.count()).select_from(Enterprise).where(*visible, Enterprise.size_tier.in_(COUNTED_AS_SME))
     )
     tech = db.session.scalar(
         select(func.count()).select_from(Enterprise).where(*visible, labelled_enterprise(today_local()))

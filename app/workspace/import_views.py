@@ -1,4 +1,5 @@
-"""Bulk import pages: upload and dry run, commit, history, error report, undo, template download."""
+"""Bulk import pages: upload, the mapping of a file's columns, dry run, commit, history, error report,
+undo, template download; for every kind of file (app/imports/kinds), the registry's by default."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ from sqlalchemy import select
 
 from app import audit
 from app.auth.permissions import staff_required
-from app.exports import csv_response
+from app.exports import csv_response, xlsx_response
 from app.extensions import db
-from app.imports import failures, jobs, services
-from app.imports.guide import COLUMN_GUIDE, TEMPLATE_EXAMPLE
+from app.imports import failures, jobs, services, sources
+from app.imports.kinds import KINDS, REGISTRY, kind_of
+from app.imports.mapping import needed, problems
 from app.imports.reasons import message
 from app.models import ImportBatch
 from app.models.values import RUNNING_IMPORT_STATES
 from app.workspace import workspace_bp
+from app.workspace.forms import MappingForm
 
 SHOWN_ROWS = 500
 REFRESH_SECONDS = 2  # how often the page of a running job reloads itself
@@ -31,49 +34,119 @@ STATE_LABELS = {
     "undone": _l("Undone"),
     "failed": _l("Failed"),
 }
+AWAITING_LABEL = _l("Waiting for its columns to be mapped")
+
+
+def state_label(batch: ImportBatch) -> str:
+    return AWAITING_LABEL if sources.awaits_mapping(batch) else STATE_LABELS[batch.state]
 
 
 def _batch(batch_id: int) -> ImportBatch:
     return db.session.get(ImportBatch, batch_id) or abort(404)
 
 
+def _upload_page(kind_key: str) -> str:
+    """The upload page of a kind (the registry's without `?kind=`)."""
+    return url_for("workspace.import_upload", kind=None if kind_key == REGISTRY else kind_key)
+
+
 @workspace_bp.get("/nhap")
 @staff_required
 def import_upload():
-    return render_template("workspace/import_upload.html", columns=COLUMN_GUIDE)
+    """Choose what the file holds (one page per kind: its guide, template and saved sources), then upload it."""
+    kind = kind_of(request.args.get("kind"))
+    return render_template(
+        "workspace/import_upload.html",
+        kind=kind,
+        kinds=KINDS.values(),
+        columns=kind.guide,
+        needed=needed(kind),
+        sources=sources.saved(kind.key),
+        page_of=_upload_page,
+    )
 
 
 @workspace_bp.post("/nhap")
 @staff_required
 def import_check():
+    kind = kind_of(request.form.get("kind"))
     upload = request.files.get("file")
     data = upload.read() if upload else b""
     if not data:
         flash(_("Choose a CSV or XLSX file."), "error")
-        return redirect(url_for("workspace.import_upload"))
-    actor = audit.Actor.of(current_user)
+        return redirect(_upload_page(kind.key))
+    source = request.form.get("source", "")
     try:
-        if jobs.needs_background(len(data)):
-            batch = services.upload(data, upload.filename or "", actor)
-            jobs.start(batch, "check", actor)
-        else:
-            batch = services.check_file(data, upload.filename or "", actor)
+        batch = sources.receive(
+            data,
+            upload.filename or "",
+            audit.Actor.of(current_user),
+            int(source) if source.isdigit() else None,
+            kind.key,
+        )
     except services.FileError as e:
         flash(str(e.message), "error")
         if isinstance(e, services.Failed):  # stored, then failed for a reason of its own: its page offers it again
             return redirect(url_for("workspace.import_batch", batch_id=e.batch_id))
-        return redirect(url_for("workspace.import_upload"))
+        return redirect(_upload_page(kind.key))
+    if sources.awaits_mapping(batch):
+        return redirect(url_for("workspace.import_mapping", batch_id=batch.id))
     return redirect(url_for("workspace.import_batch", batch_id=batch.id))
+
+
+@workspace_bp.route("/nhap/<int:batch_id>/ghep-cot", methods=["GET", "POST"])
+@staff_required
+def import_mapping(batch_id: int):
+    """Say which template field each column of a file in columns of its own holds, then check it."""
+    batch = _batch(batch_id)
+    if not sources.can_map(batch):
+        flash(_("The columns of this batch cannot change now: it is being checked, or was committed."), "error")
+        return redirect(url_for("workspace.import_batch", batch_id=batch_id))
+    try:
+        columns = sources.columns_of(batch)
+    except services.FileError as e:
+        flash(str(e.message), "error")
+        return redirect(url_for("workspace.import_batch", batch_id=batch_id))
+    kind = kind_of(batch.kind)
+    proposal = sources.propose(batch, columns)
+    form = MappingForm.for_columns(columns, proposal.chosen, kind, proposal.source.name if proposal.source else "")
+    if form.validate_on_submit():
+        chosen = form.chosen(columns)
+        found = problems(chosen, kind)
+        name_taken = sources.taken_by_another_kind(form.source_name.data or "", kind.key)
+        if not found and not name_taken:
+            actor = audit.Actor.of(current_user)
+            try:
+                sources.map_columns(batch, columns, chosen, actor, form.source_name.data or "")
+            except services.FileError as e:
+                flash(str(e.message), "error")
+            return redirect(url_for("workspace.import_batch", batch_id=batch_id))
+        form.show(found, columns, kind, name_taken)
+    return render_template(
+        "workspace/import_mapping.html",
+        batch=batch,
+        kind=kind,
+        needed=needed(kind),
+        rows=[(c, form[f"column_{c.index}"]) for c in columns],
+        form=form,
+        proposal=proposal,
+        awaiting=sources.awaits_mapping(batch),
+    ), (422 if form.errors else 200)
 
 
 @workspace_bp.get("/nhap/<int:batch_id>")
 @staff_required
 def import_batch(batch_id: int):
     batch = _batch(batch_id)
+    if sources.awaits_mapping(batch):
+        return redirect(url_for("workspace.import_mapping", batch_id=batch_id))
     rejected = batch.report.get("rejected", [])
     return render_template(
         "workspace/import_batch.html",
         batch=batch,
+        kind=kind_of(batch.kind),
+        state_label=state_label(batch),
+        can_map=sources.can_map(batch),
         rejected=rejected[:SHOWN_ROWS],
         more=max(len(rejected) - SHOWN_ROWS, 0),
         held=batch.report.get("held", []),
@@ -182,7 +255,7 @@ def import_undo_confirm(batch_id: int):
     return render_template(
         "workspace/import_undo.html",
         batch=batch,
-        touched=services.changed_since_import(batch.provenance),
+        touched=services.changed_since_import(batch),
         background=batch.new_count + batch.updated_count > current_app.config["IMPORT_UNDO_BACKGROUND_ROWS"],
     )
 
@@ -232,14 +305,34 @@ def import_errors(batch_id: int):
     return csv_response(f"nhap-{batch.id}-loi.csv", header, rows)
 
 
-@workspace_bp.get("/nhap/mau.csv")
+@workspace_bp.get("/nhap/mau.<fmt>")
 @staff_required
-def import_template():
-    return csv_response("mau-nhap-doanh-nghiep.csv", [c.header for c in COLUMN_GUIDE], [TEMPLATE_EXAMPLE])
+def import_template(fmt: str):
+    """The template of a kind of file (`?kind=`, the registry's by default): its headers and an example row."""
+    kind = kind_of(request.args.get("kind"))
+    header, example = [c.header for c in kind.guide], [c.example for c in kind.guide]
+    name = "mau-nhap-" + ("doanh-nghiep" if kind.key == REGISTRY else kind.key)
+    if fmt == "csv":
+        return csv_response(f"{name}.csv", header, [example])
+    if fmt == "xlsx":
+        return xlsx_response(f"{name}.xlsx", header, [example])
+    abort(404)
 
 
 @workspace_bp.get("/nhap/lich-su")
 @staff_required
 def import_history():
-    batches = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(200)).all()
-    return render_template("workspace/import_history.html", batches=batches, states=STATE_LABELS)
+    """The last imports, of every kind or of the one `?kind=` names."""
+    chosen = request.args.get("kind")
+    kind = KINDS[chosen] if chosen in KINDS else None
+    query = select(ImportBatch).order_by(ImportBatch.id.desc()).limit(200)
+    if kind is not None:
+        query = query.where(ImportBatch.kind == kind.key)
+    return render_template(
+        "workspace/import_history.html",
+        batches=db.session.scalars(query).all(),
+        state_label=state_label,
+        kinds=KINDS.values(),
+        kind=kind,
+        kind_of=kind_of,
+    )

@@ -21,7 +21,16 @@ from app.workspace import workspace_bp
 from app.workspace.forms import StaffEditForm, WithdrawForm
 
 SHOWN_PAIRS = 25  # the most certain first; each merge or dismissal brings the next one up
-STAFF_FIELDS = ("status", "is_digital_tech", "digital_tech_basis", "is_startup", "startup_basis")
+STAFF_FIELDS = (
+    "status",
+    "is_digital_tech",
+    "digital_tech_basis",
+    "is_startup",
+    "startup_basis",
+    "status_since",
+    "resumes_on",
+    "effective_on",
+)
 
 
 def _record(key: str) -> Enterprise:
@@ -54,6 +63,7 @@ def record(key: str):
         "workspace/record.html",
         e=enterprise,
         history=records.history(enterprise),
+        spans=records.counted_spans(enterprise),
         states=records.RECORD_STATES,
         merged_into=merged_into,
         withdraw_form=WithdrawForm(),

@@ -17,7 +17,7 @@ from app.i18n import local_today
 from app.models import Product, ReviewRequest
 from app.models.values import ReviewKind
 from app.registry import records, reviews
-from app.workspace import workspace_bp
+from app.workspace import setup, workspace_bp
 from app.workspace.forms import RejectForm
 
 KINDS = {
@@ -41,9 +41,10 @@ APPROVED = {  # said once a request is approved: what, for which enterprise
 @workspace_bp.get("/")
 @staff_required
 def home():
-    """The department's tools in one place (the menu holds a single entry for them)."""
+    """The department's tools in one place (the menu holds a single entry for them), and the first
+    week's checklist while any step of the setup is left."""
     pending = db.session.scalar(select(func.count()).select_from(ReviewRequest).where(ReviewRequest.state == "pending"))
-    return render_template("workspace/home.html", pending=pending)
+    return render_template("workspace/home.html", pending=pending, steps=setup.checklist())
 
 
 @workspace_bp.get("/duyet")

@@ -34,7 +34,7 @@ def test_staff_import_a_messy_file_correct_a_record_and_undo(app, make_page, wid
 
     page.goto("/so/")
     page.page.get_by_role("link", name="Import enterprises").click()
-    page.page.get_by_label("File").set_input_files(str(upload))
+    page.page.get_by_label("File", exact=True).set_input_files(str(upload))
     page.page.get_by_role("button", name="Check the file (dry run)").click()
     # The page reloads itself until the job ends.
     page.page.get_by_role("heading", name="Rejected rows").wait_for(timeout=20_000)
