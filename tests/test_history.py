@@ -301,3 +301,16 @@ def test_the_staff_form_asks_from_when_and_the_history_shows_it(client, app):
         assert not _t5(date(2026, 8, 31)) and _t5(date(2026, 9, 1)) and _t5(date.today())
     page = client.get(f"/so/ho-so/{key}").get_data(as_text=True)
     assert "01/06/2025" in page and "01/03/2026" in page
+
+
+def test_the_batch_page_and_the_cli_say_how_many_records_count_from_the_import(client, app, runner, tmp_path):
+    _staff(client, app)
+    with app.app_context():
+        batch_id = imports.check_file(to_csv(ROWS, HEADER), "dkkd.csv", audit.CLI).id
+    client.get("/ngon-ngu/en")
+    page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
+    assert "1 new record has no date of first registration" in page
+    path = tmp_path / "dkkd.csv"
+    path.write_bytes(to_csv(ROWS, HEADER))
+    result = runner.invoke(args=["registry", "import", str(path), "--dry-run"])
+    assert "1 new record(s) without ngay_thanh_lap" in result.output, result.output

@@ -11,8 +11,9 @@ from app import audit
 from app import indicator_settings as settings
 from app.extensions import db
 from app.imports import services as imports
+from app.imports.kinds import undoing
 from app.imports.revert import UndoRefused
-from app.models import AuditEvent, Enterprise, Product
+from app.models import AuditEvent, Enterprise, Listing, Product
 from app.progress import products_online
 from tests.factories import make_enterprise
 from tests.test_imports import to_csv
@@ -108,3 +109,22 @@ def test_rows_that_cannot_be_products_are_named(app_ctx):
         (7, "ngay_het_han", "ends_before_certified"),
     ]
     assert db.session.scalar(select(func.count()).select_from(Product)) == 0
+
+
+def test_an_undo_that_a_listing_would_stop_half_way_is_refused_before_it_starts(app_ctx, monkeypatch):
+    maker = make_enterprise("Công ty TNHH Nước mắm", founded_on=date(2010, 1, 1))
+    rows = [
+        [maker.code, "Nước mắm A", "OCOP", "4", "", "", "20/05/2021", ""],
+        [maker.code, "Nước mắm B", "OCOP", "4", "", "", "20/05/2021", ""],
+    ]
+    batch = imports.import_file(to_csv(rows, HEADER), "a.csv", audit.CLI, kind="products")
+    first = db.session.scalar(select(Product).order_by(Product.id))  # the last the undo would reach
+    db.session.add(Listing(product_id=first.id, platform_code="shopee", url="https://shopee.vn/a-i.1.2"))
+    db.session.commit()
+    monkeypatch.setattr(undoing, "STEP", 1)  # one product per step: the listing would stop the second
+    with pytest.raises(UndoRefused) as refused:
+        imports.undo(batch, audit.CLI)
+    assert refused.value.touched == [f"{maker.code} · Nước mắm A"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Product)) == 2  # nothing was taken
+    assert db.session.get(type(batch), batch.id).state == "committed"

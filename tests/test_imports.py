@@ -167,7 +167,9 @@ def test_a_changed_value_updates_and_a_blank_cell_keeps_what_is_known(app_ctx):
     first = _enterprises()[A]
     assert first.revenue_vnd == 3_000_000_000 and first.address == "12 Lê Lợi" and first.employees == 8
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.provenance == f"import:{batch.id}"))
+    kept = event.before.pop("_history")  # the record's history as the import found it, for its undo
     assert event.before == {"revenue_vnd": 1_500_000_000} and event.after == {"revenue_vnd": 3_000_000_000}
+    assert kept == [{**kept[0], "valid_from": "2015-03-15", "valid_to": None, "commune_code": "22015"}]
 
 
 @pytest.mark.parametrize("failing_step", [1, 2, 3])

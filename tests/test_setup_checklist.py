@@ -32,10 +32,11 @@ CONTACTS = {
 }
 
 
-def import_batch(days_ago: int = 0) -> ImportBatch:
-    """A committed import batch of the registry, uploaded `days_ago`."""
+def import_batch(days_ago: int = 0, kind: str = "registry") -> ImportBatch:
+    """A committed import batch of the kind (the registry's by default), uploaded `days_ago`."""
     moment = utcnow() - timedelta(days=days_ago)
     batch = ImportBatch(
+        kind=kind,
         file_name="dang-ky-kinh-doanh.csv",
         file_sha256=f"{days_ago:064d}",
         format="csv",
@@ -251,6 +252,7 @@ def test_once_every_step_is_done_the_list_folds_into_one_line(client, app):
         firm.is_digital_tech, firm.digital_tech_verification = True, "verified"
         listing(product(firm, certified_on=local_today(), verified_on=local_today()), (local_today(), True))
         attempt(firm, local_today(), level=1).is_imported = True  # as the results import writes it
+        import_batch(kind="results")
         db.session.commit()
         make_user("second@so.gov.vn", role="staff")
     page = _staff_client(client, app, language="en").get("/so/").get_data(as_text=True)

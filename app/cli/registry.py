@@ -33,6 +33,10 @@ def _actor(as_email: str | None) -> audit.Actor:
 def _report(batch: ImportBatch) -> None:
     counts = ", ".join(f"{name} {value}" for name, value in batch.counts().items())
     click.echo(f"Batch {batch.id} ({batch.state}): {batch.total_rows} rows: {counts}.")
+    if batch.report.get("undated"):
+        click.echo(
+            f"  {batch.report['undated']} new record(s) without ngay_thanh_lap: counted from the day of the import."
+        )
     for item in batch.report.get("rejected", []):
         click.echo(
             f"  row {item['row']}, {item['column']}: {item['reason']}: "

@@ -23,6 +23,7 @@ from app.models.base import today_local
 from app.registry import history
 from app.registry.services import AUDITED_FIELDS
 
+HISTORY_KEPT = "_history"  # in an import's audit event: the record's spans before it, for its undo
 CHUNK = 2500  # records per write transaction: about a quarter of a second of lock on SQLite
 ENTERPRISE = Enterprise.__table__
 AUDIT = AuditEvent.__table__
@@ -140,5 +141,7 @@ def update_rows(updates: list[Update]) -> None:
 
 def _update(updates: list[Update], provenance: str, actor: Actor) -> None:
     update_rows(updates)
+    kept = history.load(u.id for u in updates)  # the spans as they were: the undo puts them back exactly
     history.apply(((u.id, *u.dated) for u in updates if u.dated is not None), today_local())
-    write_audit(audit_rows(actor, "update", provenance, ((u.id, u.before, u.after) for u in updates)))
+    events = ((u.id, {**u.before, HISTORY_KEPT: history.as_kept(kept.get(u.id, []))}, u.after) for u in updates)
+    write_audit(audit_rows(actor, "update", provenance, events))

@@ -32,6 +32,7 @@ from app.text import fold
 PREVIEW_ROWS = 50  # data rows read for the samples
 SAMPLES = 3  # values shown for each column
 SAMPLE_LENGTH = 80
+HEADER_LENGTH = 200  # a header longer than any office writes is kept, shown and saved this long
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,10 @@ def examine(data: bytes, kind: Kind = REGISTRY_KIND) -> tuple[bool, list[FileCol
             shown = _shown(value)
             if shown and len(samples[index]) < SAMPLES and shown not in samples[index]:
                 samples[index].append(shown)
-    columns = [FileColumn(i, cells.text(h), tuple(s)) for i, (h, s) in enumerate(zip(header, samples, strict=True))]
+    columns = [
+        FileColumn(i, cells.text(h)[:HEADER_LENGTH], tuple(s))
+        for i, (h, s) in enumerate(zip(header, samples, strict=True))
+    ]
     columns = [c for c in columns if c.header or c.samples]  # a blank column holds nothing
     if len(columns) > (most := current_app.config["IMPORT_MAX_COLUMNS"]):
         raise FileError(

@@ -239,6 +239,9 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
         changes = {k: v for k, v in row.values.items() if k in IMPORTED and v is not None and v != old[k]}
         if row.values.get("status") is not None:  # the days of a status the row gives
             changes |= {k: row.values[k] for k in STATUS_DAYS if row.values[k] not in (None, old[k])}
+        resumed = row.values.get("resumed_on")
+        if resumed is not None and old["status"] == "suspended" and row.values.get("status") in (None, "active"):
+            changes["status"] = "active"  # the file tells the suspension ended: active again from that day
         since, until = row.values.get("suspended_on"), row.values.get("suspended_until")
         if since is not None and old["status"] == "active" and not _told(spans.get(old["id"], ()), since, until):
             changes |= {"suspended_on": since, "suspended_until": until}  # a suspension already over
@@ -260,17 +263,19 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
         for key in SUSPENSION:
             if key in changes:
                 dated_after[key] = changes[key]
+        if changes.get("status") == "active" and resumed is not None:
+            dated_after["status_since"] = resumed
         effective_on = row.values.get("effective_on")
         if old["record_state"] == "withdrawn":  # brought back whole: its history as if never taken out
             dated_before = None
-        after = {k: plain(v) for k, v in changes.items() if k not in SUSPENSION}
+        after = {k: plain(v) for k, v in changes.items()}
         if effective_on is not None:
             after["effective_on"] = plain(effective_on)
         plan.updates.append(
             Update(
                 old["id"],
                 tuple(values[c] for c in UPDATE_COLUMNS),
-                {k: plain(old[k]) for k in changes if k not in SUSPENSION},
+                {k: plain(old.get(k)) for k in changes},
                 after,
                 (dated_before, dated_after, effective_on),
             )

@@ -24,7 +24,7 @@ from app.audit import Actor
 from app.audit import _plain as plain
 from app.dates import local_day
 from app.extensions import db
-from app.imports.apply import ENTERPRISE, audit_rows, chunks, update_rows, write_audit
+from app.imports.apply import ENTERPRISE, HISTORY_KEPT, audit_rows, chunks, update_rows, write_audit
 from app.imports.plan import IMPORTED, STATUS_DAYS, UPDATE_COLUMNS, Update, derived, product_names
 from app.models import AuditEvent, Enterprise
 from app.models.base import today_local
@@ -126,9 +126,13 @@ def _effective_day(event: AuditEvent) -> date:
     return date.fromisoformat(given) if given else local_day(event.occurred_at)
 
 
-def _restore(restored: list[Update]) -> None:
+def _restore(restored: list[Update], events: list[AuditEvent]) -> None:
+    """Put the records back as the events' "before" says, and their history as the import found it
+    (kept in its event; an event without it — none since histories exist — is undone by its changes)."""
     update_rows(restored)
-    history.apply(((u.id, *u.dated) for u in restored if u.dated is not None), today_local())
+    kept = {int(e.entity_id): e.before[HISTORY_KEPT] for e in events if HISTORY_KEPT in (e.before or {})}
+    history.restore({u.id: kept[u.id] for u in restored if u.id in kept})
+    history.apply(((u.id, *u.dated) for u in restored if u.id not in kept and u.dated is not None), today_local())
 
 
 def _withdraw(ids: list[int], actor: Actor, as_provenance: str, current: dict[int, dict]) -> None:
@@ -143,6 +147,10 @@ def _withdraw(ids: list[int], actor: Actor, as_provenance: str, current: dict[in
             ((i, {"record_state": current[i]["record_state"]}, {"record_state": "withdrawn"}) for i in ids),
         )
     )
+
+
+def _event_of(events: list[AuditEvent], update: Update) -> AuditEvent:
+    return next(e for e in events if int(e.entity_id) == update.id)
 
 
 def _one_per_record(events: list[AuditEvent]) -> list[AuditEvent]:
@@ -169,9 +177,12 @@ def undo_step(provenance: str, below: int | None, actor: Actor, as_provenance: s
     created = [int(e.entity_id) for e in events if e.action == "create"]
     if created:
         _withdraw(created, actor, as_provenance, current)
-    restored = [u for u in _restorations([e for e in events if e.action != "create"], current) if u.after]
+    changed = [e for e in events if e.action != "create"]
+    restored = [
+        u for u in _restorations(changed, current) if u.after or HISTORY_KEPT in (_event_of(changed, u).before or {})
+    ]
     if restored:
-        _restore(restored)
+        _restore(restored, changed)
         write_audit(audit_rows(actor, "update", as_provenance, ((u.id, u.before, u.after) for u in restored)))
     return len(events), events[-1].id
 
@@ -192,9 +203,10 @@ def take_back_step(provenance: str, actor: Actor, as_provenance: str) -> int:
                 db.session.execute(delete(Enterprise).where(Enterprise.id.in_(ids)))
         except IntegrityError:  # something refers to a new record already: it is withdrawn instead
             _withdraw(ids, actor, as_provenance, current)
-    restored = _restorations([e for e in events if e.action != "create"], current)
+    changed = [e for e in events if e.action != "create"]
+    restored = _restorations(changed, current)
     if restored:
-        _restore(restored)
+        _restore(restored, changed)
     # The events of the records someone changed since stay, so that their history stays whole; the
     # provenance is renamed so that the next step does not read them again.
     db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_([e.id for e in events])))

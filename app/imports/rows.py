@@ -192,3 +192,4 @@ def _existence(row: RowCheck, today: date) -> None:
             row.fail(field, "before_first_registration", v[field].strftime("%d/%m/%Y"))
     v["ceased_on"] = ceased if status == "dissolved" else since if status == "suspended" else None
     v["resumes_on"] = until if status == "suspended" else None
+    v["resumed_on"] = until if since is not None and not running else None  # back in business, as the file tells

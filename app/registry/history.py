@@ -37,6 +37,7 @@ LABELS = {"tech": "digital_tech", "startup": "startup"}
 PERIOD = EnterprisePeriod.__table__
 Span = dict[str, Any]
 Change = tuple[date, dict[str, Any]]
+PREVIOUS = object()  # in a change: the value the record had the day before the change's day
 
 
 def _getter(values: Mapping[str, Any] | object):
@@ -167,23 +168,38 @@ def changes_between(
         old["status"] != new["status"] or was("resumes_on") != now("resumes_on") or was("ceased_on") != now("ceased_on")
     ):
         if old["status"] == new["status"] != EnterpriseStatus.ACTIVE and was("ceased_on") is not None:
-            changes.append((was("ceased_on"), {"status": EnterpriseStatus.ACTIVE.value}))  # its day corrected
+            changes.append((was("ceased_on"), {"status": PREVIOUS}))  # its day corrected: as it was before
         if new["status"] == EnterpriseStatus.ACTIVE:
             changes.append((now("status_since") or effective_on, {"status": new["status"]}))
         else:
             changes += status_changes(after, today)
     for key, label in LABELS.items():
+        day_before, day_after = was(f"{label}_verified_on"), now(f"{label}_verified_on")
         if old[key] != new[key]:
-            day = (now(f"{label}_verified_on") or effective_on) if new[key] else effective_on
+            day = (day_after or effective_on) if new[key] else effective_on
             changes.append((day, {key: new[key]}))
+        elif new[key] and day_before and day_after and day_before != day_after:  # its verification day corrected
+            changes += [(day_before, {key: False}), (day_after, {key: True})]
     return changes
 
 
 def changed(spans: list[Span], changes: Iterable[Change], start: date | None = None) -> list[Span]:
-    """The spans after the changes (applied in their order), and a new first day if given."""
+    """The spans after the changes (applied in their order) and a new first day if given: an earlier
+    first day first (so that a change dated before the old one holds from its own day), a later one
+    last (so that what came before it goes)."""
+    if start is not None and start < spans[0]["valid_from"]:
+        spans = restart(spans, start)
     for day, change in changes:
-        spans = overwrite(spans, change, day)
+        spans = overwrite(spans, _resolved(spans, change, day), day)
     return restart(spans, start) if start is not None else spans
+
+
+def _resolved(spans: list[Span], change: dict[str, Any], day: date) -> dict[str, Any]:
+    """A change whose values may say PREVIOUS: the value the record had the day before ``day``."""
+    if PREVIOUS not in change.values():
+        return change
+    before = next((s for s in reversed(spans) if s["valid_from"] < day), spans[0])
+    return {k: before[k] if v is PREVIOUS else v for k, v in change.items()}
 
 
 # --- storage -------------------------------------------------------------------------------------
@@ -237,6 +253,24 @@ def apply(records: Iterable[tuple[int, Mapping[str, Any] | None, Mapping[str, An
             spans_of[id_] = updated
     if spans_of:
         store(spans_of)
+
+
+def as_kept(spans: list[Span]) -> list[dict[str, Any]]:
+    """Spans as an audit event keeps them (days as ISO text), to be restored exactly by an undo."""
+    return [{k: v.isoformat() if isinstance(v, date) else v for k, v in span.items()} for span in spans]
+
+
+def restore(spans_of: Mapping[int, list[dict[str, Any]]]) -> None:
+    """Put back the spans an audit event kept (``as_kept``) in place of those stored."""
+    store(
+        {
+            id_: [
+                {k: date.fromisoformat(v) if k in ("valid_from", "valid_to") and v else v for k, v in span.items()}
+                for span in kept
+            ]
+            for id_, kept in spans_of.items()
+        }
+    )
 
 
 def withdraw_whole(ids: list[int]) -> None:

@@ -61,6 +61,8 @@ FIELD_LABELS = {
     "digital_tech_verified_on": _l("Digital-technology label verified on"),
     "startup_verified_on": _l("Startup label verified on"),
     "resumes_on": _l("Suspension ends on"),
+    "suspended_on": _l("Suspended from"),
+    "suspended_until": _l("Suspension ended on"),
     "effective_on": _l("Takes effect from"),
     "status_since": _l("New status since"),
     "url": _l("Address of the listing"),
@@ -100,6 +102,8 @@ DATE_FIELDS = (
     "certified_on",
     "expires_on",
     "verified_on",
+    "suspended_on",
+    "suspended_until",
 )
 
 
@@ -171,6 +175,9 @@ def staff_update(enterprise: Enterprise, actor: audit.Actor, fields: dict[str, A
                 raise RecordError(_l("Say on what basis the department gives this label."))
             changes[f"{flag}_basis"] = basis if on else None
             changes[f"{flag}_verification"] = Verification.VERIFIED if on else Verification.UNVERIFIED
+            granted = on and getattr(enterprise, f"{flag}_verification") != Verification.VERIFIED
+            if granted and changes.get("effective_on"):  # verified earlier than today: it counts from then
+                changes[f"{flag}_verified_on"] = changes["effective_on"]
     code = changes.get("code")
     if code and enterprise.public_key == enterprise.code and code != enterprise.code:
         changes["public_key"] = code  # the profile's address follows a corrected code
@@ -367,7 +374,8 @@ def history(enterprise: Enterprise, limit: int = 200) -> list[HistoryEntry]:
         else:
             subject = ""
         before, after = event.before or {}, event.after or {}
-        fields = [f for f in (*after.keys(), *(k for k in before if k not in after))]
+        # keys starting with "_" are the trail's own (an import keeps the record's history for its undo)
+        fields = [f for f in (*after.keys(), *(k for k in before if k not in after)) if not f.startswith("_")]
         changes = [
             Change(
                 f,

@@ -19,7 +19,7 @@ from app.models import Enterprise, Membership, Product, ReviewRequest, User
 from app.models.base import today_local, utcnow
 from app.models.values import ReviewKind
 from app.notify import notify
-from app.registry import services
+from app.registry import history, services
 from app.registry.latest import on_membership_verified
 
 LEGAL_FIELDS = services.REGISTERED_FACTS  # they wait for the department's review
@@ -196,7 +196,10 @@ def _apply(review: ReviewRequest, enterprise: Enterprise, actor: audit.Actor) ->
             db.session.flush()
             on_membership_verified(membership)
         if review.kind == "registration":
-            services.update_enterprise(enterprise, actor, "staff", record_state="published")
+            # A firm that existed before it listed itself counts from its first registration, like one
+            # the department imported: the approval publishes its whole history.
+            start = history.existence_start(enterprise, today_local())
+            services.update_enterprise(enterprise, actor, "staff", effective_on=start, record_state="published")
             enterprise.verified_at = utcnow()
     elif review.kind == "legal_edit":
         from datetime import date

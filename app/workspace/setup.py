@@ -15,13 +15,13 @@ from enum import StrEnum
 from flask import current_app, url_for
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 
 from app.extensions import db
 from app.i18n import localized
 from app.models import (
-    Assessment,
     Enterprise,
+    ImportBatch,
     Indicator,
     IndicatorValue,
     Listing,
@@ -30,11 +30,10 @@ from app.models import (
     Target,
     User,
 )
-from app.models.values import STAFF_ROLES, AssessmentStatus, IndicatorKind, TargetStatus, Verification
+from app.models.values import STAFF_ROLES, IndicatorKind, TargetStatus, Verification
 from app.production import DEPARTMENT_SETTINGS, demo_department_settings
 
 STAFF_NEEDED = 2  # two people with two-step sign-in: the work never rests on one account
-# An attempt submitted this long before the first import is older than the site: a past result.
 
 
 class StepState(StrEnum):
@@ -104,7 +103,7 @@ def targets() -> Step:
 
 
 def registry() -> Step:
-    imported = _any(Enterprise.provenance == "import")
+    imported = _imported("registry")
     undated = _scalar(  # founded_on is indexed: only the undated rows are read
         select(func.count())
         .select_from(Enterprise)
@@ -165,12 +164,9 @@ def listings() -> Step:
 
 
 def labels() -> Step:
-    verified = _any(
-        or_(
-            Enterprise.digital_tech_verification == Verification.VERIFIED,
-            Enterprise.startup_verification == Verification.VERIFIED,
-        )
-    )
+    verified = _any(  # led by the indexed flags: no scan of the registry while no firm has a label
+        Enterprise.is_digital_tech.is_(True), Enterprise.digital_tech_verification == Verification.VERIFIED
+    ) or _any(Enterprise.is_startup.is_(True), Enterprise.startup_verification == Verification.VERIFIED)
     return Step(
         key="labels",
         title=_l("Import the digital-technology and startup labels"),
@@ -184,13 +180,14 @@ def labels() -> Step:
     )
 
 
-def past_result_filter():
-    """A readiness result the department imported: an earlier survey's, ours or another body's."""
-    return Assessment.is_imported.is_(True)
+def _imported(kind: str) -> bool:
+    """A file of the kind committed (and not undone): what the department brought in, found without
+    reading the registry or the assessments."""
+    return _any(ImportBatch.kind == kind, ImportBatch.state == "committed")
 
 
 def results() -> Step:
-    found = _any(Assessment.status == AssessmentStatus.SUBMITTED, past_result_filter())
+    found = _imported("results")
     return Step(
         key="results",
         title=_l("Import past assessment results"),

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.imports import apply, plan, revert
 from app.imports.guide import COLUMN_GUIDE, Column
-from app.imports.kinds import engine, labels, listings, products, results
+from app.imports.kinds import engine, labels, listings, products, results, undoing
 from app.imports.reading import REGISTRY_COLUMNS, Columns
 
 REGISTRY = "registry"
@@ -53,9 +53,9 @@ def _table_kind(key: str, title: Any, module: Any, date_field: str) -> Kind:
         build,
         engine.steps,
         partial(engine.apply_step, rules),
-        partial(engine.undo_step, rules),
-        partial(engine.take_back_step, rules),
-        partial(engine.changed_since_import, rules),
+        partial(undoing.undo_step, rules),
+        partial(undoing.take_back_step, rules),
+        partial(undoing.changed_since_import, rules),
     )
 
 

@@ -18,8 +18,7 @@ from datetime import date
 from itertools import islice
 from typing import Any, Protocol
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, func, insert, select, update
 
 from app.audit import Actor
 from app.audit import _plain as plain
@@ -28,7 +27,6 @@ from app.imports import cells as cell
 from app.imports.apply import StalePlan, audit_rows, chunks, write_audit
 from app.imports.plan import Plan
 from app.imports.reading import Sheet, UnreadableRow
-from app.imports.revert import UndoRefused
 from app.models import AuditEvent
 from app.models.base import today_local
 
@@ -137,6 +135,7 @@ def build_plan(
                 row.errors.append(("", UnreadableRow.reason, ""))
             else:
                 rules.check(row, cells, context, today)
+                _check_lengths(rules.table, row)
             if not row.errors:
                 identity = rules.identity(row.values)
                 if identity in seen:
@@ -154,6 +153,15 @@ def build_plan(
     return plan
 
 
+def _check_lengths(table: Table, row: Row) -> None:
+    """A text longer than its column is named in the dry run (the database would refuse it at commit)."""
+    for key, value in row.values.items():
+        column = table.c.get(key)
+        length = getattr(column.type, "length", None) if column is not None else None
+        if isinstance(value, str) and length and len(value) > length:
+            row.fail(key, "too_long", value)
+
+
 def _compare(rules: TableRules, plan: Plan, rows: list[Row]) -> None:
     found = rules.existing([rules.identity(r.values) for r in rows])
     for row in rows:
@@ -161,8 +169,11 @@ def _compare(rules: TableRules, plan: Plan, rows: list[Row]) -> None:
         if old is None:
             plan.new.append(rules.new_row(row.values))
             continue
+        fill = getattr(rules, "fill_only", ())  # columns a file sets only where the table has nothing yet
         changes = {
-            k: row.values[k] for k in rules.compared if row.values.get(k) is not None and row.values[k] != old[k]
+            k: row.values[k]
+            for k in rules.compared
+            if row.values.get(k) is not None and row.values[k] != old[k] and (k not in fill or old[k] is None)
         }
         if not changes:
             plan.unchanged += 1
@@ -200,7 +211,7 @@ def apply_step(rules: TableRules, kind: str, rows: list, watermark: int, batch_i
             (i, None, {k: plain(v) for k, v in r.items() if v is not None and _recorded(k, recorded)})
             for i, r in zip(ids, rows, strict=True)
         ]
-        write_audit(_entity(audit_rows(actor, "create", provenance, events), rules.entity_type))
+        write_audit(entity(audit_rows(actor, "create", provenance, events), rules.entity_type))
         rules.refresh(rules.owners(list(ids)))
         return
     _check_untouched(rules, [c.id for c in rows], watermark)
@@ -213,12 +224,12 @@ def apply_step(rules: TableRules, kind: str, rows: list, watermark: int, batch_i
         )
         db.session.execute(statement, [{"b_id": c.id, **{f"b_{k}": c.values[k] for k in columns}} for c in group])
     events = [(c.id, c.before, c.after) for c in rows]
-    write_audit(_entity(audit_rows(actor, "update", provenance, events), rules.entity_type))
-    _changed(rules, events)
+    write_audit(entity(audit_rows(actor, "update", provenance, events), rules.entity_type))
+    report_changes(rules, events)
     rules.refresh(rules.owners([c.id for c in rows]))
 
 
-def _changed(rules: TableRules, records: list[tuple[int, dict[str, Any], dict[str, Any]]]) -> None:
+def report_changes(rules: TableRules, records: list[tuple[int, dict[str, Any], dict[str, Any]]]) -> None:
     """Tell a kind that asks (an optional ``changed(records)``) which rows changed, from what to what
     (values as the audit trail keeps them): the registry's labels extend the records' history so."""
     hook = getattr(rules, "changed", None)
@@ -234,7 +245,7 @@ def _before_insert(rules: TableRules, rows: list[dict], provenance: str, actor: 
     return hook(rows, provenance, actor) if hook is not None else rows
 
 
-def _after_delete(rules: TableRules, owners: set[int], provenance: str, actor: Actor, as_provenance: str, erase: bool):
+def after_delete(rules: TableRules, owners: set[int], provenance: str, actor: Actor, as_provenance: str, erase: bool):
     """Such a kind takes them back, in an optional ``after_delete(owners, provenance, actor,
     as_provenance, erase)``, once the batch's rows that needed them are gone: what no row needs any
     more is deleted, audited under ``as_provenance`` (an undo), or, when an unfinished job is taken
@@ -254,7 +265,7 @@ def _recorded(column: str, recorded: tuple[str, ...] | None) -> bool:
     return column in recorded if recorded is not None else column not in TECHNICAL
 
 
-def _entity(events: list[dict], entity_type: str) -> list[dict]:
+def entity(events: list[dict], entity_type: str) -> list[dict]:
     for event in events:
         event["entity_type"] = entity_type
     return events
@@ -269,121 +280,3 @@ def _check_untouched(rules: TableRules, ids: list[int], watermark: int) -> None:
     )
     if db.session.scalar(later.limit(1)) is not None:
         raise StalePlan
-
-
-# --- undo -------------------------------------------------------------------------------------------
-
-
-def _events(rules: TableRules, provenance: str, below: int | None) -> list[AuditEvent]:
-    query = select(AuditEvent).where(AuditEvent.provenance == provenance, AuditEvent.entity_type == rules.entity_type)
-    if below is not None:
-        query = query.where(AuditEvent.id < below)
-    events, seen = [], set()
-    for event in db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(STEP)):
-        if event.entity_id in seen:
-            break
-        seen.add(event.entity_id)
-        events.append(event)
-    return events
-
-
-def _changed_since(rules: TableRules, events: list[AuditEvent], mine: tuple[str, ...]) -> set[int]:
-    first: dict[str, int] = {}
-    for event in events:
-        first[event.entity_id] = min(event.id, first.get(event.entity_id, event.id))
-    query = (
-        select(AuditEvent.entity_id, func.max(AuditEvent.id))
-        .where(
-            AuditEvent.entity_type == rules.entity_type,
-            AuditEvent.entity_id.in_(list(first)),
-            AuditEvent.provenance.not_in(mine),
-        )
-        .group_by(AuditEvent.entity_id)
-    )
-    return {int(entity_id) for entity_id, last in db.session.execute(query) if last > first[entity_id]}
-
-
-def changed_since_import(rules: TableRules, provenance: str) -> list[str]:
-    touched: set[int] = set()
-    below = None
-    while events := _events(rules, provenance, below):
-        touched |= _changed_since(rules, events, (provenance,))
-        below = events[-1].id
-    return rules.describe(sorted(touched)) if touched else []
-
-
-def _restore(rules: TableRules, events: list[AuditEvent]) -> None:
-    table = rules.table
-    for event in events:
-        before = {k: v for k, v in (event.before or {}).items() if k in table.c}
-        if before:
-            values = {k: _typed(table, k, v) for k, v in before.items()}
-            db.session.execute(update(table).where(table.c.id == int(event.entity_id)).values(**values))
-
-
-def _typed(table: Table, column: str, value: Any) -> Any:
-    """A value as the audit trail keeps it (ISO text for a day), as its column takes it."""
-    if isinstance(value, str) and getattr(table.c[column].type, "python_type", None) is date:
-        return date.fromisoformat(value)
-    return value
-
-
-def _delete(rules: TableRules, ids: list[int]) -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.execute(delete(rules.table).where(rules.table.c.id.in_(ids)))
-    except IntegrityError:  # something refers to a row the batch created: it stays, and the undo is refused
-        raise UndoRefused(rules.describe(ids)) from None
-
-
-def undo_step(
-    rules: TableRules, provenance: str, below: int | None, actor: Actor, as_provenance: str
-) -> tuple[int, int | None]:
-    """Undo the next events of the batch (executes only; the caller commits). Returns how many were
-    undone and where the next step starts (None: nothing is left)."""
-    events = _events(rules, provenance, below)
-    if not events:
-        return 0, None
-    touched = _changed_since(rules, events, (provenance, as_provenance))
-    if touched:
-        raise UndoRefused(rules.describe(sorted(touched)))
-    created = [e for e in events if e.action == "create"]
-    changed = [e for e in events if e.action != "create"]
-    owners = rules.owners([int(e.entity_id) for e in events])
-    if created:
-        _delete(rules, [int(e.entity_id) for e in created])
-        _after_delete(rules, owners, provenance, actor, as_provenance, erase=False)
-    _restore(rules, changed)
-    _changed(rules, [(int(e.entity_id), e.after, e.before) for e in changed])
-    gone = [(int(e.entity_id), e.after, None) for e in created]
-    write_audit(_entity(audit_rows(actor, "delete", as_provenance, gone), rules.entity_type))
-    restored = [(int(e.entity_id), e.after, e.before) for e in changed]
-    write_audit(_entity(audit_rows(actor, "update", as_provenance, restored), rules.entity_type))
-    rules.refresh(owners)
-    return len(events), events[-1].id
-
-
-def take_back_step(rules: TableRules, provenance: str, actor: Actor, as_provenance: str) -> int:
-    """Take back what an unfinished job wrote (executes only; the caller commits): rows it created
-    are deleted, rows it changed restored, its events deleted. Returns how many events it took back."""
-    events = _events(rules, provenance, None)
-    if not events:
-        return 0
-    kept = _changed_since(rules, events, (provenance,))
-    mine = [e for e in events if int(e.entity_id) not in kept]
-    owners = rules.owners([int(e.entity_id) for e in mine])
-    created = [int(e.entity_id) for e in mine if e.action == "create"]
-    if created:
-        db.session.execute(delete(rules.table).where(rules.table.c.id.in_(created)))
-        _after_delete(rules, owners, provenance, actor, as_provenance, erase=True)
-    _restore(rules, [e for e in mine if e.action != "create"])
-    _changed(rules, [(int(e.entity_id), e.after, e.before) for e in mine if e.action != "create"])
-    db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_([e.id for e in mine])))
-    if kept:
-        db.session.execute(
-            update(AuditEvent)
-            .where(AuditEvent.provenance == provenance, AuditEvent.entity_id.in_([str(i) for i in kept]))
-            .values(provenance=as_provenance)
-        )
-    rules.refresh(owners)
-    return len(events)

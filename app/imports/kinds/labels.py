@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.imports import cells as cell
@@ -23,7 +23,7 @@ from app.models import Enterprise
 from app.models.base import today_local
 from app.models.values import Verification
 from app.registry import history
-from app.registry.services import dated_values
+from app.registry.services import HISTORY_SOURCES
 from app.text import fold, normalize
 
 COLUMNS: dict[str, tuple[str, str]] = dict(
@@ -108,7 +108,8 @@ class LabelRules:
         basis = normalize(cell.text(cells.get("basis")))[:1000] or None
         if basis is None:
             row.fail("basis", "required", "")
-        day = row.read("verified_on", lambda x: cell.parse_date(x, today), cells.get("verified_on")) or today
+        # Blank: kept as the record has it (a second run on a later day changes nothing), today for a new label.
+        day = row.read("verified_on", lambda x: cell.parse_date(x, today), cells.get("verified_on"))
         if flag is not None:
             is_, basis_column, verification, verified_on = _columns(flag)
             v.update({is_: True, basis_column: basis, verification: Verification.VERIFIED.value, verified_on: day})
@@ -133,18 +134,36 @@ class LabelRules:
         """The records' history: a label granted counts from its verification day; one taken back by
         an undo goes from the day it had been verified, as if never granted."""
         today = today_local()
-        enterprises = {
-            e.id: e for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_([r[0] for r in records])))
+        ids = sorted({r[0] for r in records})
+        for flag in FLAGS:  # a label granted by a row without its day: verified today
+            db.session.execute(
+                update(Enterprise)
+                .where(
+                    Enterprise.id.in_(ids),
+                    getattr(Enterprise, f"{flag}_verification") == Verification.VERIFIED,
+                    getattr(Enterprise, f"{flag}_verified_on").is_(None),
+                )
+                .values({f"{flag}_verified_on": today})
+            )
+            db.session.execute(  # one no longer verified (an undo) carries no day, as derive_dates keeps it
+                update(Enterprise)
+                .where(Enterprise.id.in_(ids), getattr(Enterprise, f"{flag}_verification") != Verification.VERIFIED)
+                .values({f"{flag}_verified_on": None})
+            )
+        columns = [getattr(Enterprise, c) for c in HISTORY_SOURCES]
+        current = {
+            r["id"]: dict(r)
+            for r in db.session.execute(select(Enterprise.id, *columns).where(Enterprise.id.in_(ids))).mappings()
         }
         moves = []
         for id_, before, _after in records:
-            db.session.refresh(enterprises[id_])
-            now = dated_values(enterprises[id_])
-            then = {**now, **{k: _day(v) for k, v in before.items()}}
+            now = {k: current[id_][k] for k in HISTORY_SOURCES}
+            then = {**now, **{k: _day(v) for k, v in before.items() if k in now}}
+            was, is_now = history.facts_of(then), history.facts_of(now)
             taken_back = [
-                _day(before.get(f"{flag}_verified_on"))
-                for flag in FLAGS
-                if before.get(f"is_{flag}") and not now[f"is_{flag}"]
+                then[f"{flag}_verified_on"]
+                for flag, key in zip(FLAGS, ("tech", "startup"), strict=True)
+                if was[key] and not is_now[key]
             ]
             moves.append((id_, then, now, min((d for d in taken_back if d), default=None)))
         history.apply(moves, today)

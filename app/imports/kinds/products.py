@@ -21,7 +21,7 @@ from app.extensions import db
 from app.imports import cells as cell
 from app.imports.kinds.common import ENTERPRISE_COLUMN, enterprises_named, read_enterprise, refresh_search
 from app.imports.kinds.engine import Row
-from app.models import Enterprise, Product
+from app.models import Enterprise, Listing, Product
 from app.models.base import utcnow
 from app.models.values import Certification, OcopGroup
 from app.text import fold, normalize
@@ -142,8 +142,11 @@ def parse_group(value: Any) -> str | None:
 class ProductRules:
     entity_type = "product"
     table = Product.__table__
-    compared = ("ocop_stars", "ocop_group", "certificate_no", "certifying_body", "certified_on", "expires_on")
-    recorded = ("name", "certification", *compared, "verified_on")  # what the record's history shows
+    certificate = ("ocop_stars", "ocop_group", "certificate_no", "certifying_body", "certified_on", "expires_on")
+    # The department's list verifies a certificate an owner declared: from its day, once.
+    compared = (*certificate, "verified_on", "verified_at")
+    fill_only = ("verified_on", "verified_at")
+    recorded = ("name", "certification", *certificate, "verified_on")  # what the record's history shows
 
     def prepare(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         return enterprises_named(rows)
@@ -162,11 +165,12 @@ class ProductRules:
             row.fail("certification", "required", "")
         group = row.read("ocop_group", parse_group, cells.get("ocop_group"))
         for name in ("certificate_no", "certifying_body"):
-            v[name] = normalize(cell.text(cells.get(name)))[:300] or None
+            v[name] = normalize(cell.text(cells.get(name))) or None
         certified = row.read("certified_on", lambda x: cell.parse_date(x, today), cells.get("certified_on"))
         expires = row.read("expires_on", lambda x: cell.parse_date(x, date.max), cells.get("expires_on"))
         if certified is None and not _failed(row, "certified_on"):
             row.fail("certified_on", "required", "")
+        v["verified_on"], v["verified_at"] = certified, utcnow()  # the department's own list: checked
         if certified and expires and expires <= certified:
             row.fail("expires_on", "ends_before_certified", cells.get("expires_on"))
         if certification == Certification.OCOP:
@@ -204,7 +208,7 @@ class ProductRules:
             "name": values["name"],
             "name_folded": fold(values["name"]),
             "certification": values["certification"],
-            **{c: values.get(c) for c in self.compared},
+            **{c: values.get(c) for c in self.certificate},
             "is_active": True,
             # the department's own list: checked, and counted from the day of the certificate
             "verified_at": now,
@@ -212,6 +216,14 @@ class ProductRules:
             "created_at": now,
             "updated_at": now,
         }
+
+    def referenced(self, ids: list[int]) -> set[int]:
+        """The products among ``ids`` that a listing refers to (a listing file imported since, or an owner's)."""
+        found: set[int] = set()
+        for start in range(0, len(ids), 5000):
+            part = ids[start : start + 5000]
+            found |= set(db.session.scalars(select(Listing.product_id).where(Listing.product_id.in_(part)).distinct()))
+        return found
 
     def owners(self, ids: list[int]) -> set[int]:
         return set(db.session.scalars(select(Product.enterprise_id).where(Product.id.in_(ids)))) if ids else set()

@@ -1,0 +1,142 @@
+"""The undo of an import of a kind beside the registry (engine.py), and the taking back of what an
+unfinished job wrote: the batch's audit events read back newest first, a step at a time, rows it
+created deleted, rows it changed restored; a row someone changed since, or one others now refer to,
+refuses the undo before its first step."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.audit import Actor
+from app.extensions import db
+from app.imports.apply import audit_rows, write_audit
+from app.imports.kinds.engine import STEP, TableRules, after_delete, entity, report_changes
+from app.imports.revert import UndoRefused
+from app.models import AuditEvent
+
+
+def _events(rules: TableRules, provenance: str, below: int | None) -> list[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.provenance == provenance, AuditEvent.entity_type == rules.entity_type)
+    if below is not None:
+        query = query.where(AuditEvent.id < below)
+    events, seen = [], set()
+    for event in db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(STEP)):
+        if event.entity_id in seen:
+            break
+        seen.add(event.entity_id)
+        events.append(event)
+    return events
+
+
+def _changed_since(rules: TableRules, events: list[AuditEvent], mine: tuple[str, ...]) -> set[int]:
+    first: dict[str, int] = {}
+    for event in events:
+        first[event.entity_id] = min(event.id, first.get(event.entity_id, event.id))
+    query = (
+        select(AuditEvent.entity_id, func.max(AuditEvent.id))
+        .where(
+            AuditEvent.entity_type == rules.entity_type,
+            AuditEvent.entity_id.in_(list(first)),
+            AuditEvent.provenance.not_in(mine),
+        )
+        .group_by(AuditEvent.entity_id)
+    )
+    return {int(entity_id) for entity_id, last in db.session.execute(query) if last > first[entity_id]}
+
+
+def changed_since_import(rules: TableRules, provenance: str) -> list[str]:
+    """What refuses the undo, asked before its first step (so that no step is taken back half-way): rows
+    changed since by someone else, and rows the batch created that others now refer to (a kind that
+    has such rows says which with an optional ``referenced(ids)``, e.g. a listing on a new product)."""
+    touched: set[int] = set()
+    created: list[int] = []
+    below = None
+    while events := _events(rules, provenance, below):
+        touched |= _changed_since(rules, events, (provenance,))
+        created += [int(e.entity_id) for e in events if e.action == "create"]
+        below = events[-1].id
+    referenced = getattr(rules, "referenced", None)
+    if referenced is not None and created:
+        touched |= referenced(created)
+    return rules.describe(sorted(touched)) if touched else []
+
+
+def _restore(rules: TableRules, events: list[AuditEvent]) -> None:
+    table = rules.table
+    for event in events:
+        before = {k: v for k, v in (event.before or {}).items() if k in table.c}
+        if before:
+            values = {k: _typed(table, k, v) for k, v in before.items()}
+            db.session.execute(update(table).where(table.c.id == int(event.entity_id)).values(**values))
+
+
+def _typed(table: Table, column: str, value: Any) -> Any:
+    """A value as the audit trail keeps it (ISO text for a day), as its column takes it."""
+    if isinstance(value, str) and getattr(table.c[column].type, "python_type", None) is date:
+        return date.fromisoformat(value)
+    return value
+
+
+def _delete(rules: TableRules, ids: list[int]) -> None:
+    try:
+        with db.session.begin_nested():
+            db.session.execute(delete(rules.table).where(rules.table.c.id.in_(ids)))
+    except IntegrityError:  # something refers to a row the batch created: it stays, and the undo is refused
+        raise UndoRefused(rules.describe(ids)) from None
+
+
+def undo_step(
+    rules: TableRules, provenance: str, below: int | None, actor: Actor, as_provenance: str
+) -> tuple[int, int | None]:
+    """Undo the next events of the batch (executes only; the caller commits). Returns how many were
+    undone and where the next step starts (None: nothing is left)."""
+    events = _events(rules, provenance, below)
+    if not events:
+        return 0, None
+    touched = _changed_since(rules, events, (provenance, as_provenance))
+    if touched:
+        raise UndoRefused(rules.describe(sorted(touched)))
+    created = [e for e in events if e.action == "create"]
+    changed = [e for e in events if e.action != "create"]
+    owners = rules.owners([int(e.entity_id) for e in events])
+    if created:
+        _delete(rules, [int(e.entity_id) for e in created])
+        after_delete(rules, owners, provenance, actor, as_provenance, erase=False)
+    _restore(rules, changed)
+    report_changes(rules, [(int(e.entity_id), e.after, e.before) for e in changed])
+    gone = [(int(e.entity_id), e.after, None) for e in created]
+    write_audit(entity(audit_rows(actor, "delete", as_provenance, gone), rules.entity_type))
+    restored = [(int(e.entity_id), e.after, e.before) for e in changed]
+    write_audit(entity(audit_rows(actor, "update", as_provenance, restored), rules.entity_type))
+    rules.refresh(owners)
+    return len(events), events[-1].id
+
+
+def take_back_step(rules: TableRules, provenance: str, actor: Actor, as_provenance: str) -> int:
+    """Take back what an unfinished job wrote (executes only; the caller commits): rows it created
+    are deleted, rows it changed restored, its events deleted. Returns how many events it took back."""
+    events = _events(rules, provenance, None)
+    if not events:
+        return 0
+    kept = _changed_since(rules, events, (provenance,))
+    mine = [e for e in events if int(e.entity_id) not in kept]
+    owners = rules.owners([int(e.entity_id) for e in mine])
+    created = [int(e.entity_id) for e in mine if e.action == "create"]
+    if created:
+        db.session.execute(delete(rules.table).where(rules.table.c.id.in_(created)))
+        after_delete(rules, owners, provenance, actor, as_provenance, erase=True)
+    _restore(rules, [e for e in mine if e.action != "create"])
+    report_changes(rules, [(int(e.entity_id), e.after, e.before) for e in mine if e.action != "create"])
+    db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_([e.id for e in mine])))
+    if kept:
+        db.session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.provenance == provenance, AuditEvent.entity_id.in_([str(i) for i in kept]))
+            .values(provenance=as_provenance)
+        )
+    rules.refresh(owners)
+    return len(events)
