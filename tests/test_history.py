@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import audit
 from app import indicator_settings as settings
@@ -314,3 +314,20 @@ def test_the_batch_page_and_the_cli_say_how_many_records_count_from_the_import(c
     path.write_bytes(to_csv(ROWS, HEADER))
     result = runner.invoke(args=["registry", "import", str(path), "--dry-run"])
     assert "1 new record(s) without ngay_thanh_lap" in result.output, result.output
+
+
+def test_resize_sizes_the_firm_of_the_issue_as_an_sme_from_its_first_day(app_ctx, runner):
+    """80 employees, 150 bn VND revenue, capital not given, in processing: small or medium whatever its
+    capital is. A record sized before the rule knew ranges (here: set back to unknown) is sized again."""
+    firm = make_enterprise(founded_on=date(2015, 3, 15), main_vsic="1020", employees=80, revenue_vnd=150_000_000_000)
+    assert firm.size_tier == "small_medium"
+    db.session.execute(update(Enterprise).where(Enterprise.id == firm.id).values(size_tier="unknown"))
+    db.session.execute(update(EnterprisePeriod).values(size_tier="unknown"))
+    db.session.commit()
+    assert _t5(END_2025) == set()  # "unknown" leaves the SMEs' denominator
+    result = runner.invoke(args=["registry", "resize"])
+    assert "1 record(s) sized again" in result.output, result.output
+    db.session.expire_all()
+    assert db.session.get(Enterprise, firm.id).size_tier == "small_medium"
+    assert _t5(END_2025) == {firm.id} and _t5(date.today()) == {firm.id}
+    assert "0 record(s)" in runner.invoke(args=["registry", "resize"]).output  # a second run changes nothing

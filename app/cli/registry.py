@@ -1,4 +1,5 @@
-"""`flask registry import FILE [--kind KIND] [--dry-run] [--as EMAIL]` and `flask registry undo BATCH`."""
+"""`flask registry import FILE [--kind KIND] [--dry-run] [--as EMAIL]`, `flask registry undo BATCH` and
+`flask registry resize`."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from flask.cli import AppGroup
 
 from app import audit
 from app.auth.services import get_user_by_email
+from app.edge import command_unit
 from app.extensions import db
 from app.imports import services
 from app.imports.kinds import KINDS, REGISTRY
 from app.imports.reading import estimate_rows
 from app.imports.reasons import message
 from app.models import ImportBatch
+from app.registry import services as registry
 
 registry_cli = AppGroup("registry", help="The enterprise registry and the facts beside it: bulk import and undo.")
 
@@ -91,3 +94,15 @@ def undo_command(batch_id: int, as_email: str | None):
     except services.FileError as e:
         raise click.ClickException(str(e.message)) from None
     click.echo(f"Batch {batch_id} undone: {count} records restored or withdrawn.")
+
+
+@registry_cli.command("resize")
+def resize_command():
+    """Size every record again by the size rules in force (after a change of size_tiers.yaml, or to
+    size as a range the SMEs imported without one of their figures); each change is audited."""
+    changed, after = 0, 0
+    while after is not None:
+        with command_unit():
+            count, after = registry.resize_step(audit.CLI, after)
+        changed += count
+    click.echo(f"{changed} record(s) sized again.")

@@ -285,3 +285,12 @@ def withdraw_whole(ids: list[int]) -> None:
 
 def spans_of_record(enterprise_id: int) -> list[Span]:
     return load([enterprise_id]).get(enterprise_id, [])
+
+
+def replace_value(ids_values: Mapping[int, tuple[str, str, Any, Any]]) -> None:
+    """In each record's spans, a value a rule now names otherwise: {id: (column, _, old, new)} — only the
+    spans that hold the old value (the record's past under other facts keeps its own)."""
+    for id_, (column, _why, old, new) in ids_values.items():
+        db.session.execute(
+            update(PERIOD).where(PERIOD.c.enterprise_id == id_, PERIOD.c[column] == old).values({column: new})
+        )

@@ -7,7 +7,7 @@ import secrets
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app import audit
 from app.domain import sectors
@@ -292,3 +292,44 @@ def registry_counts() -> dict[str, int]:
         .where(*visible, certified)
     )
     return {"enterprises": enterprises, "smes": smes, "tech": tech, "products": products, "products_listed": listed}
+
+
+RESIZE_CHUNK = 5000
+
+
+def resize_step(actor: audit.Actor, after_id: int) -> tuple[int, int | None]:
+    """Size the next records again by the size rules in force (size_tiers.yaml; a firm whose known
+    figures prove it an SME is sized as a range): records sized before a rule changed, or imported
+    without one of their figures. A rule, not a fact that changed: the new tier replaces the old one in
+    every span of the record's history that held it. Returns how many changed and where the next step
+    starts (None: done). Executes and flushes; the caller commits each step."""
+    rows = db.session.execute(
+        select(
+            Enterprise.id,
+            Enterprise.legal_form,
+            Enterprise.vsic_section,
+            Enterprise.employees,
+            Enterprise.revenue_vnd,
+            Enterprise.capital_vnd,
+            Enterprise.size_tier,
+        )
+        .where(Enterprise.id > after_id)
+        .order_by(Enterprise.id)
+        .limit(RESIZE_CHUNK)
+    ).all()
+    if not rows:
+        return 0, None
+    moved = {}
+    for r in rows:
+        tier = (
+            classify_size(sectors.sector_group(r.vsic_section), r.employees, r.revenue_vnd, r.capital_vnd)
+            if r.legal_form in SME_ELIGIBLE
+            else NOT_APPLICABLE
+        )
+        if tier != r.size_tier:
+            moved[r.id] = ("size_tier", "rule", r.size_tier, tier)
+    for id_, (_column, _why, old, new) in moved.items():
+        db.session.execute(update(Enterprise).where(Enterprise.id == id_).values(size_tier=new))
+        audit.record(actor, "update", "enterprise", id_, {"size_tier": old}, {"size_tier": new}, provenance="resize")
+    history.replace_value(moved)
+    return len(moved), rows[-1].id
