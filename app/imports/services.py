@@ -54,9 +54,19 @@ MAX_REPORTED = 5000  # rejected cells kept in the batch's report (the counts are
 Progress = Callable[[int], None] | None
 
 
-def _new_batch(
-    data: bytes, file_name: str, fmt: str, actor: Actor, keep: bool, state: str = "checking", kind: str = REGISTRY
+def new_batch(
+    data: bytes,
+    file_name: str,
+    fmt: str,
+    actor: Actor,
+    keep: bool,
+    state: str = "checking",
+    kind: str = REGISTRY,
+    **columns,
 ) -> ImportBatch:
+    """Store an uploaded file as a batch, in its own short transaction (``columns``: any other of its
+    columns, such as a mapping step's)."""
+    columns.setdefault("report", {})
     with writing():
         batch = ImportBatch(
             kind=kind,
@@ -66,10 +76,10 @@ def _new_batch(
             uploaded_by_id=actor.user_id,
             uploaded_by_label=actor.label,
             state=state,
-            report={},
             content=data if keep else None,
             progress_total=estimate_rows(data),
             heartbeat_at=utcnow(),
+            **columns,
         )
         db.session.add(batch)
     return batch
@@ -122,7 +132,7 @@ def upload(data: bytes, file_name: str, actor: Actor, kind: str = REGISTRY) -> I
     file_name = stored_name(file_name)
     if not data.strip():
         raise FileError("empty", _l("The file is empty."))
-    return _new_batch(data, file_name, sniff_format(data), actor, keep=True, state="uploaded", kind=kind)
+    return new_batch(data, file_name, sniff_format(data), actor, keep=True, state="uploaded", kind=kind)
 
 
 def run_check(batch: ImportBatch, progress: Progress = None) -> ImportBatch:
@@ -163,7 +173,7 @@ def check_file(
     file_name = stored_name(file_name)
     release()  # reading a large workbook takes a while: hold no transaction meanwhile
     sheet = read_sheet(data, None, kind_of(kind).columns)  # raises FileError before anything is stored
-    batch = _new_batch(data, file_name, sheet.format, actor, keep=True, kind=kind)
+    batch = new_batch(data, file_name, sheet.format, actor, keep=True, kind=kind)
     try:
         _check(batch, progress, sheet)
     except Exception as e:
@@ -322,7 +332,7 @@ def import_file(
     file_name = stored_name(file_name)
     release()
     sheet = read_sheet(data, None, kind_of(kind).columns)
-    batch = _new_batch(data, file_name, sheet.format, actor, keep=False, state="committing", kind=kind)
+    batch = new_batch(data, file_name, sheet.format, actor, keep=False, state="committing", kind=kind)
     return _commit(batch, data, actor, None, progress, sheet)
 
 

@@ -14,7 +14,6 @@ Like the import services, each write is a unit of work of its own (app/imports/s
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -26,7 +25,7 @@ from app.extensions import db
 from app.imports import jobs, services
 from app.imports.kinds import REGISTRY, kind_of
 from app.imports.mapping import FileColumn, examine, problems, suggest
-from app.imports.reading import FileError, estimate_rows, sniff_format, stored_name
+from app.imports.reading import FileError, sniff_format, stored_name
 from app.imports.steps import writing
 from app.models import ImportBatch, ImportSource
 from app.models.base import utcnow
@@ -154,24 +153,19 @@ def receive(
 def _hold(
     data: bytes, file_name: str, actor: Actor, columns: list[FileColumn], source: ImportSource | None, kind: str
 ) -> ImportBatch:
-    with writing():
-        batch = ImportBatch(
-            kind=kind,
-            file_name=file_name,
-            file_sha256=hashlib.sha256(data).hexdigest(),
-            format=sniff_format(data),
-            uploaded_by_id=actor.user_id,
-            uploaded_by_label=actor.label,
-            state="failed",
-            error=AWAITS_MAPPING,
-            report={"columns": _kept(columns)},
-            content=data,
-            source_id=source.id if source else None,
-            progress_total=estimate_rows(data),
-            heartbeat_at=utcnow(),
-        )
-        db.session.add(batch)
-    return batch
+    """The file stored as a batch waiting for its mapping (see the module's docstring)."""
+    return services.new_batch(
+        data,
+        file_name,
+        sniff_format(data),
+        actor,
+        keep=True,
+        state="failed",
+        kind=kind,
+        error=AWAITS_MAPPING,
+        report={"columns": _kept(columns)},
+        source_id=source.id if source else None,
+    )
 
 
 def map_columns(

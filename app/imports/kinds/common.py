@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.domain.codes import canonical_key
@@ -14,6 +15,16 @@ from app.models import Enterprise
 from app.registry.services import refresh_search_text
 
 ENTERPRISE_COLUMN = ("ma_so_doanh_nghiep", ("code", "enterprise_code"))
+
+
+def enterprise_guide(holds: Any = None) -> tuple[bool, Any, Any, str]:
+    """The column guide's entry for the enterprise a row names (required, what it holds, what it takes)."""
+    return (
+        True,
+        holds or _l("Enterprise code"),
+        _l("The 10-digit code (13 for a branch), or a household business's id as the directory shows it."),
+        "4400123456",
+    )
 
 
 def enterprises_named(rows: list[dict[str, Any]]) -> dict[str, int]:

@@ -33,7 +33,7 @@ from app.domain.listings import NOT_AN_ADDRESS, platform_of, same_listing, url_p
 from app.extensions import db
 from app.imports import cells as cell
 from app.imports.apply import audit_rows, write_audit
-from app.imports.kinds.common import ENTERPRISE_COLUMN, enterprises_named, read_enterprise
+from app.imports.kinds.common import ENTERPRISE_COLUMN, enterprise_guide, enterprises_named, read_enterprise
 from app.imports.kinds.engine import Row
 from app.imports.kinds.products import parse_certification
 from app.models import AuditEvent, Enterprise, Listing, ListingCheck, Platform, Product
@@ -53,12 +53,7 @@ COLUMNS: dict[str, tuple[str, str]] = dict(
 )
 NEEDED = (("code",), ("name",), ("url",), ("checked_on",))
 GUIDE: dict[str, tuple[bool, Any, Any, str]] = {
-    "ma_so_doanh_nghiep": (
-        True,
-        _l("Enterprise code of the owner"),
-        _l("The 10-digit code (13 for a branch), or a household business's id as the directory shows it."),
-        "4400123456",
-    ),
+    "ma_so_doanh_nghiep": enterprise_guide(_l("Enterprise code of the owner")),
     "ten_san_pham": (
         True,
         _l("Product name"),

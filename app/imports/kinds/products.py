@@ -19,7 +19,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.imports import cells as cell
-from app.imports.kinds.common import ENTERPRISE_COLUMN, enterprises_named, read_enterprise, refresh_search
+from app.imports.kinds.common import (
+    ENTERPRISE_COLUMN,
+    enterprise_guide,
+    enterprises_named,
+    read_enterprise,
+    refresh_search,
+)
 from app.imports.kinds.engine import Row
 from app.models import Enterprise, Listing, Product
 from app.models.base import utcnow
@@ -41,12 +47,7 @@ COLUMNS: dict[str, tuple[str, str]] = dict(
 )
 NEEDED = (("code",), ("name",), ("certified_on",))  # an OCOP list often names no certification: its stars say it
 GUIDE: dict[str, tuple[bool, Any, Any, str]] = {
-    "ma_so_doanh_nghiep": (
-        True,
-        _l("Enterprise code of the owner"),
-        _l("The 10-digit code (13 for a branch), or a household business's id as the directory shows it."),
-        "4400123456",
-    ),
+    "ma_so_doanh_nghiep": enterprise_guide(_l("Enterprise code of the owner")),
     "ten_san_pham": (True, _l("Product name"), _l("As on the certificate."), "Nước mắm Hải Đăng"),
     "loai_chung_nhan": (
         False,

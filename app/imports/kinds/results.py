@@ -29,7 +29,7 @@ from app.assessment.scoring import pillar_level
 from app.dates import local_day, zone
 from app.extensions import db
 from app.imports import cells as cell
-from app.imports.kinds.common import ENTERPRISE_COLUMN, enterprises_named, read_enterprise
+from app.imports.kinds.common import ENTERPRISE_COLUMN, enterprise_guide, enterprises_named, read_enterprise
 from app.imports.kinds.engine import Row
 from app.models import Assessment, Enterprise
 from app.models.assessment import EXTERNAL
@@ -51,12 +51,7 @@ COLUMNS: dict[str, tuple[str, str]] = dict(
 )
 NEEDED = (("code",), ("submitted_on",), ("instrument", "instrument_name"), ("overall_level",))
 GUIDE: dict[str, tuple[bool, Any, Any, str]] = {
-    "ma_so_doanh_nghiep": (
-        True,
-        _l("Enterprise code"),
-        _l("The 10-digit code (13 for a branch), or a household business's id as the directory shows it."),
-        "4400123456",
-    ),
+    "ma_so_doanh_nghiep": enterprise_guide(),
     "ngay_danh_gia": (
         True,
         _l("Date of the assessment"),
