@@ -22,16 +22,9 @@ from app.extensions import db
 from app.models.history import EnterprisePeriod
 from app.models.values import EnterpriseStatus, RecordState, Verification
 
-TRACKED = (
-    "status",
-    "record_state",
-    "commune_code",
-    "vsic_section",
-    "main_vsic",
-    "size_tier",
-    "legal_form",
-    "tech",
-    "startup",
+# The counted facts: every column of a span but its record and its days (app/models/history.py).
+TRACKED = tuple(
+    c.name for c in EnterprisePeriod.__table__.c if c.name not in ("id", "enterprise_id", "valid_from", "valid_to")
 )
 LABELS = {"tech": "digital_tech", "startup": "startup"}
 PERIOD = EnterprisePeriod.__table__
