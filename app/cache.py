@@ -67,6 +67,12 @@ def _count_commit(session) -> None:
         _commits_here += 1
 
 
+def commits_here() -> int:
+    """How many writing transactions this process has committed (a reader of the registry's version
+    or of the directory's change log reads again after its own writes)."""
+    return _commits_here
+
+
 def registry_version() -> str:
     """Where the audit trail stands: changes whenever a write to the registry commits."""
     stores = _stores()

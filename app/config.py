@@ -229,6 +229,16 @@ SETTINGS: tuple[Setting, ...] = (
         "How long a worker trusts the registry version it read before reading it again: cached pages show a write made by another worker or process after at most this long, one made by the same process at once.",
     ),
     Setting(
+        "DIRECTORY_INDEX_DIR",
+        "",
+        "Folder of the directory's index files, shared by the machine's workers (empty: instance/directory-index). Local disk; each app server keeps its own.",
+    ),
+    Setting(
+        "DIRECTORY_INDEX_BUILD",
+        "background",
+        "background: a worker that needs the directory's index built starts `flask directory index build` in its own process and answers in SQL meanwhile; inline: it builds at once (tests).",
+    ),
+    Setting(
         "VALUE_CACHE_ENTRIES",
         2000,
         "Results of directory searches (totals and facet counts) kept per worker process until the registry changes; 0 turns it off.",

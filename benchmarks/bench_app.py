@@ -13,7 +13,7 @@ rate limiter when on) — only the view itself is trivial.
 from __future__ import annotations
 
 from app import create_app
-from app.directory import facet_index
+from app.directory import index_service
 
 app = create_app()
 
@@ -25,5 +25,6 @@ def _hello():
 
 @app.get("/_ready")
 def _ready():
-    """200 once this worker holds the directory's bitmaps (built on a thread at a large registry), 503 before."""
-    return ("ready", 200) if facet_index.current() is not None else ("building", 503)
+    """200 once this worker has opened the machine's directory index (its builder runs in its own
+    process when none covers the registry), 503 before."""
+    return ("ready", 200) if index_service.current() is not None else ("building", 503)

@@ -43,16 +43,14 @@ def main() -> int:
         **CACHE_MODES["off"],
     )
     from app import create_app
-    from app.directory import facet_index, id_columns
+    from app.directory import id_columns, index_service
 
     app = create_app()
     client = app.test_client()
     started = time.perf_counter()
-    while True:  # a large registry builds its index on a thread: wait for it
-        with app.test_request_context():
-            if facet_index.current() is not None and not facet_index._building.locked():
-                break
-        time.sleep(1)
+    with app.test_request_context():  # the machine's index, built here if none covers the registry
+        if index_service.current() is None:
+            index_service.build_here(wait=True)
     print(f"{instance.name}: index ready in {time.perf_counter() - started:.1f} s; FEW = {id_columns.FEW:,}")
     few = id_columns.FEW
     for pattern in URLS:

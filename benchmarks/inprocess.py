@@ -160,13 +160,13 @@ def main() -> int:
 
 
 def warm_worker(app, timeout: float = 120) -> None:
-    """Wait until the worker's facet bitmaps are built (on a thread of their own at a large registry)."""
-    from app.directory import facet_index
+    """Wait until the machine's directory index is built (by its builder, in its own process) and opened."""
+    from app.directory import index_service
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with app.test_request_context("/"):
-            if facet_index.current() is not None:
+            if index_service.current() is not None:
                 return
         time.sleep(0.2)
 

@@ -76,6 +76,7 @@ def app(database, tmp_path):
             "TESTING": True,
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "RATELIMIT_ENABLED": False,
+            "DIRECTORY_INDEX_BUILD": "inline",
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "PROGRESS_BACKGROUND_REFRESH": False,

@@ -1,6 +1,7 @@
-"""The directory in a worker's memory (app/directory/facet_index.py, text_index.py, id_columns.py):
-built apart at scale and answering from the version before meanwhile; its words, stored orders,
-relevance tiers and columns per id give what SQL and the full-text index give, on both engines."""
+"""The directory's index (app/directory/facet_index.py, text_index.py, id_columns.py): built by the
+machine's builder, not by a request; its words, stored orders, relevance tiers and columns per id
+give what SQL and the full-text index give, on both engines (tests/test_directory_live.py: kept up
+to date in place)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app import audit
 from app.directory import search
 from app.extensions import db
 from app.models import Enterprise
-from app.registry.services import update_enterprise
 from tests.factories import make_enterprise
 from tests.test_directory import add_province
 
@@ -25,70 +24,24 @@ def province(app):
     add_province(app)
 
 
-def test_a_large_registry_counts_in_sql_while_its_bitmaps_are_built_apart(app, province, monkeypatch):
-    from app.directory import facet_index
+def test_without_a_build_the_directory_answers_in_sql_and_starts_the_machine_s_builder(app, province, monkeypatch):
+    """No build on disk yet (a new deployment before `flask directory index build`): the search is
+    answered in SQL at once, and the worker starts the builder in its own process, once."""
+    from app.directory import index_service
 
-    app.config["VALUE_CACHE_ENTRIES"] = 0
+    app.config.update(VALUE_CACHE_ENTRIES=0, DIRECTORY_INDEX_BUILD="background")
     app.extensions.pop("registry_cache", None)
+    started = []
+    monkeypatch.setattr(index_service.subprocess, "Popen", lambda command, **kw: started.append((command, kw)))
     query = search.Query(q="xuan", sort="name")
     with app.test_request_context():
-        inline = search.run(query)
-    monkeypatch.setattr(facet_index, "INLINE_LIMIT", 0)
-    app.extensions.pop("registry_cache", None)
-    with app.test_request_context():
-        meanwhile = search.run(query)  # no bitmaps yet: counted in SQL, a thread builds them
-    with facet_index._building:  # the thread is done
-        pass
-    with app.test_request_context():
-        assert facet_index.current() is not None
-        built = search.run(query)
-    for results in (meanwhile, built):
-        assert results.total == inline.total == 2
-        assert results.facets == inline.facets
-        assert [e.id for e in results.items] == [e.id for e in inline.items]
-
-
-def test_while_a_large_registry_rebuilds_its_bitmaps_the_version_before_answers(client, app, province, monkeypatch):
-    """At a million enterprises the bitmaps take half a minute to rebuild after a write. Meanwhile the
-    version before answers (not SQL, whose broad counts take seconds): what was hidden since is not
-    shown, what was added is not found yet, and no cache keeps those answers."""
-    from app.directory import facet_index
-
-    app.config.update(PAGE_CACHE_MB=8, VALUE_CACHE_ENTRIES=100)
-    app.extensions.pop("registry_cache", None)
-    monkeypatch.setattr(facet_index, "INLINE_LIMIT", 0)
-    asked, real = [], facet_index._build_apart
-
-    def recorded(_app, key):
-        asked.append(key)
-        facet_index._building.release()
-
-    monkeypatch.setattr(facet_index, "_build_apart", recorded)
-
-    def build():  # what the worker's thread does, here and now
-        with facet_index._building:  # the recording thread is done
-            pass
-        facet_index._building.acquire()
-        real(app, asked[-1])
-
-    def xuan():
-        body = client.get("/api/v1/enterprises?q=xuan").get_json()
-        return body["total"], sorted(item["name"] for item in body["items"])
-
-    both = (2, ["Công ty Cổ phần Du lịch Đồng Xuân", "Công ty TNHH Dòng Xuân"])
-    assert xuan() == both  # no bitmaps at all yet: SQL
-    build()
-    assert xuan() == both
-    with app.app_context():
-        dong = db.session.scalar(select(Enterprise).where(Enterprise.name == "Công ty TNHH Dòng Xuân"))
-        update_enterprise(dong, audit.CLI, "staff", status="dissolved")
-        db.session.commit()
-        make_enterprise("Công ty TNHH Xuân Mai")
-    for _ in range(2):  # the second time from no cache either
-        total, shown = xuan()
-        assert shown == ["Công ty Cổ phần Du lịch Đồng Xuân"] and total == 2
-    build()
-    assert xuan() == (2, ["Công ty Cổ phần Du lịch Đồng Xuân", "Công ty TNHH Xuân Mai"])
+        first = search.run(query)
+        again = search.run(query)
+    assert first.total == again.total == 2
+    assert len(started) == 1
+    command, options = started[0]
+    assert command[-3:] == ["index", "build", "--quiet"]
+    assert options["env"]["INSTANCE_PATH"] == app.instance_path and options["start_new_session"]
 
 
 @pytest.mark.parametrize("sort", ["relevance", "name", "newest", "size"])
@@ -122,7 +75,7 @@ def test_pages_walked_from_the_bitmaps_follow_the_sql_order(app, province, monke
 def test_the_words_in_memory_find_what_the_full_text_index_finds(app, province):
     """app/directory/text_index.py answers a text as the engine's full-text index does: every term a
     word, the last one a prefix, on the same folded words."""
-    from app.directory import facet_index
+    from app.directory import facet_index, index_service
     from app.registry.fulltext import match_condition
 
     with app.app_context():
@@ -154,7 +107,7 @@ def test_the_words_in_memory_find_what_the_full_text_index_finds(app, province):
         "xuan 2",
     ]
     with app.test_request_context():
-        index = facet_index.current()
+        index = index_service.current().index
         listed = search._conditions(search.Query())
         for typed in texts:
             terms = search.Query(q=typed).terms
@@ -175,7 +128,10 @@ def test_the_word_index_splits_on_single_spaces_and_keeps_each_word_once_per_tex
 
     ids = np.array([3, 5, 8, 9], dtype=np.int64)
     index = text_index.build(ids, ["xuan xuan hoa", "", "hoa  xuan", None])
-    assert index.words == ["hoa", "xuan"]  # no empty word from "" or the double space
+    assert [index.words[k] for k in range(len(index.words))] == [
+        "hoa",
+        "xuan",
+    ]  # no empty word from "" or the double space
 
     def found(*terms):
         return np.flatnonzero(index.matches(list(terms), 10)).tolist()

@@ -1,4 +1,4 @@
-"""Command-line groups: demo, users, translate, reference, surveys, registry, mail, `flask worker`
+"""Command-line groups: demo, directory, users, translate, reference, surveys, registry, mail, `flask worker`
 and `flask db backup|restore` (`flask check` is a plugin command as well: app/cli/check.py)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from app.cli import (
     backup,
     check,
     demo,
+    directory,
     mail,
     maintenance,  # noqa: F401  (adds `flask db analyze`)
     reference,
@@ -27,6 +28,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(reference.reference_cli)
     app.cli.add_command(surveys.surveys_cli)
     app.cli.add_command(registry.registry_cli)
+    app.cli.add_command(directory.directory_cli)
     app.cli.add_command(mail.mail_cli)
     app.cli.add_command(worker.worker_command)
     app.cli.add_command(check.check_command)  # also a plugin command: found before the app is built

@@ -1,45 +1,41 @@
-"""The listed registry in a worker's memory: facet values, words and orders, as bitmaps and id arrays.
+"""The listed registry as bitmaps and id arrays: what a directory search counts, filters and pages with.
 
 What search engines do (Lucene, Meilisearch): the matches of a query are one set, and a facet's
 count for a value is the size of that set intersected with the value's precomputed set. Each set is
 a bitmap — a Python int whose bit n stands for the enterprise with id n — so an intersection is
 one `&` and a count one `bit_count()`, microseconds at a million enterprises; the counts are exact
-however broad the search. The bitmaps are read from the database (the source of truth, with the
-same conditions as app/directory/search.py) once per process and registry version and day (a
-product's certificate counts by the day), like the other reference values of app/cache.py. When a
-text matches few enterprises, they stay a sorted array of ids and the facets are read from one
-column per facet (app/directory/id_columns.py): what such a search costs then follows its matches,
-not the registry's size.
+however broad the search. When a text matches few enterprises, they stay a sorted array of ids and
+the facets are read from one column per facet (app/directory/id_columns.py): what such a search
+costs then follows its matches, not the registry's size. Beside the facet values the index holds
+the enterprises of each word (app/directory/text_index.py: of `search_text` for matching, of the
+names for the relevance tiers) and the listed ids in the name, newest and size orders, so that a
+page of any search walks an order instead of sorting.
 
-Beside the facet values the worker keeps the enterprises of each word (app/directory/text_index.py:
-of `search_text` for matching, of the names for the relevance tiers) and the listed ids in the
-name, newest and size orders, so that a page of any search walks an order instead of sorting.
+A build (app/directory/index_build.py) is written to files once per machine and memory-mapped by
+every worker (app/directory/index_files.py, app/directory/index_service.py); only the facet values'
+bitmaps are made in each worker when it opens a build (about 20 MB at a million). What changed
+since the build is held apart (app/directory/recent.py): a search reads a `View` — one build, its
+changed ids masked out, and the changed records tested one by one — so a write is seen without a
+rebuild, and one search never mixes two versions.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import reduce
 
 import numpy as np
-from flask import current_app
-from sqlalchemy import select
 
-from app.cache import earlier_value, latest_key, latest_value, remember
 from app.directory import facets as facet_lists
-from app.directory import id_columns, planning, search, text_index
-from app.extensions import db
-from app.i18n import local_today
-from app.models import Enterprise, LatestAssessment, Listing, Product
-from app.registry import certificates
-
-GROUPED = facet_lists.GROUPED  # facet -> column: counted per value
+from app.directory import id_columns, index_build, recent, search, text_index
+from app.directory.changes import Position
 
 
 @dataclass(frozen=True)
 class FacetIndex:
+    """One build, as a worker opened it."""
+
     size: int  # bits: the highest id + 1
     listed: int  # every enterprise the directory lists
     values: dict[str, dict[str, int]]  # facet -> value -> bitmap
@@ -50,6 +46,12 @@ class FacetIndex:
     typed: text_index.TextIndex  # the words of their names as written, lower case
     first: text_index.TextIndex  # the first word of their names, folded
     columns: id_columns.Columns  # the same facts per id, for a search with few matches
+    keys: dict[str, np.ndarray]  # per id: founding day, size tier's rank, staff (the orders' keys)
+    name_keys: text_index.Strings  # the listed names in name order (where a changed record falls)
+    position: Position  # the change log's position the build read at
+    day: date  # the day whose certificates the products facet counts
+    built_at: datetime  # when the build began (UTC)
+    name: str = ""  # the build's folder
 
     def text(self, terms: list[str]) -> Matches:
         """The enterprises a text's terms match (app/directory/text_index.py): their ids when they
@@ -61,17 +63,75 @@ class FacetIndex:
         """The bitmap of the query's filter on one facet."""
         return self.values[facet].get(filter_key(query, facet), 0)
 
+
+def opened(arrays: dict[str, np.ndarray], meta: dict, name: str = "") -> FacetIndex:
+    """A build's arrays (memory-mapped) as an index: the bitmaps are made here, the rest is read in place."""
+    size, facet_values = meta["size"], meta["values"]
+    codes = {facet: arrays[f"code.{facet}"] for facet in facet_values}
+    values = {
+        facet: {value: _packed(codes[facet] == k) for k, value in enumerate(names) if value}
+        for facet, names in facet_values.items()
+    }
+    platform_sets = {p: arrays[f"platform.{k}"] for k, p in enumerate(meta["platforms"])}
+    values["platform"] = {p: _packed(sells_on) for p, sells_on in platform_sets.items()}
+    orders = {order: arrays[f"order.{order}"] for order in index_build.ORDERS}
+    ranks = {order: arrays[f"rank.{order}"] for order in index_build.ORDERS}
+    columns = id_columns.Columns(dict(facet_values), codes, {"platform": platform_sets}, arrays["seeking"], ranks)
+
+    def text(prefix: str) -> text_index.TextIndex:
+        return text_index.TextIndex.of({k: arrays[f"{prefix}.{k}"] for k in ("blob", "offsets", "starts", "postings")})
+
+    return FacetIndex(
+        size,
+        _packed(ranks["name"] != id_columns.UNLISTED),
+        values,
+        _packed(arrays["seeking"]),
+        orders,
+        *(text(f"text.{t}") for t in index_build.TEXTS),
+        columns,
+        {k: arrays[f"key.{k}"] for k in ("day", "tier", "staff")},
+        text_index.Strings(arrays["names.blob"], arrays["names.offsets"]),
+        index_build.position_of(meta),
+        date.fromisoformat(meta["day"]),
+        datetime.fromisoformat(meta["built_at"]),
+        name,
+    )
+
+
+@dataclass(frozen=True)
+class View:
+    """What one search reads: a build, and what changed since (masked out of the build's sets)."""
+
+    index: FacetIndex
+    recent: recent.Recent = field(default_factory=recent.Recent)
+    position: Position | None = None  # the change log's position the recent changes were read at
+    day: date | None = None  # the day whose certificates the recent changes count
+
+    @property
+    def listed(self) -> int:
+        return self.index.listed & ~self.recent.mask_bits if self.recent.mask_bits else self.index.listed
+
     def narrowing(self, query: search.Query) -> int:
-        """The conditions that are no facet: the investors' view, looking for funding."""
+        """The listed enterprises the build still holds, and the conditions that are no facet: the
+        investors' view, looking for funding."""
         found = self.listed
         if query.tech_or_startup:
-            found &= self.values["digital"].get("1", 0) | self.values["startup"].get("1", 0)
+            values = self.index.values
+            found &= values["digital"].get("1", 0) | values["startup"].get("1", 0)
         if query.seeking:
-            found &= self.seeking
+            found &= self.index.seeking
         return found
 
 
 Matches = int | np.ndarray  # a bitmap, or the sorted ids of few matches (app/directory/id_columns.py)
+
+
+@dataclass
+class Counted:
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+    matches: Matches  # of the build
+    extra: list[recent.Doc] = field(default_factory=list)  # the changed records that match
 
 
 def number_of(matches: Matches) -> int:
@@ -85,174 +145,13 @@ def filter_key(query: search.Query, facet: str) -> str:
 
 
 def serves(query: search.Query) -> bool:
-    """Whether the bitmaps hold every condition of the query but its text (not "founded since")."""
+    """Whether the index holds every condition of the query but its text (not "founded since")."""
     return query.since is None
-
-
-INLINE_LIMIT = 100_000  # ids: a registry this small builds its bitmaps within the request (< 0.3 s)
-_building = threading.Lock()
-
-
-def current() -> FacetIndex | None:
-    """The bitmaps of this registry version and day. A small registry builds them at once; a large
-    one (25–30 s at a million enterprises) on a thread of this worker. Meanwhile the searches are
-    answered from the bitmaps of the version before, when the worker holds them: they miss at most
-    the writes of the last half-minute, and no cache keeps those answers (app/cache.py,
-    earlier_value); the page rows are read afresh and hidden ones dropped (search._load). A worker
-    that holds none (it has just started, or the day changed) counts in SQL (None)."""
-    key = (local_today(),)
-    low, high = planning.id_range()
-    if low is None or high - low + 1 <= INLINE_LIMIT:
-        return latest_value("facet_index", key, build)
-    found = latest_value("facet_index", key, None)
-    if found is None:
-        if _building.acquire(blocking=False):
-            app = current_app._get_current_object()
-            threading.Thread(target=_build_apart, args=(app, latest_key(key)), daemon=True).start()
-        found = earlier_value("facet_index", key)
-    return found
-
-
-def _build_apart(app, full_key: tuple) -> None:
-    try:
-        with app.app_context():
-            index = build()
-        remember(app, "facet_index", full_key, index)
-    finally:
-        _building.release()
-
-
-def bitmap(ids, size: int) -> int:
-    bits = np.zeros(size, dtype=bool)
-    bits[np.asarray(ids, dtype=np.int64)] = True
-    return _packed(bits)
 
 
 def _packed(bits: np.ndarray) -> int:
     """A boolean per id as a bitmap."""
     return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
-
-
-def build() -> FacetIndex:
-    """The bitmaps, orders and words of the listed enterprises: read in one statement, then handled a
-    column at a time (pandas factorises a million values in C). At a million enterprises, on the
-    2-CPU development VM: 25–30 s, 1.8 GB (PostgreSQL) to 2.7 GB (SQLite) at the peak, about 550 MB
-    held by the worker after."""
-    import pandas as pd  # here: a process that builds no index (a command, the worker) saves 40 MB
-
-    listed = search._conditions(search.Query())
-    selected = {
-        "id": Enterprise.id,
-        **GROUPED,  # sector, commune, size, legal_form, stage
-        "digital": Enterprise.is_digital_tech,
-        "startup": Enterprise.is_startup,
-        "shows_readiness": Enterprise.shows_readiness,
-        "seeking": Enterprise.funding_sought_vnd > 0,
-        "name_sort": Enterprise.name_sort,
-        "founded_on": Enterprise.founded_on,
-        "employees": Enterprise.employees,
-        "search_text": Enterprise.search_text,
-        "name_folded": Enterprise.name_folded,
-        "name_lower": Enterprise.name_lower,
-    }
-    rows = _raw_rows(select(*selected.values()).where(*listed).order_by(Enterprise.id))
-    read = [np.asarray(values, dtype=object) for values in zip(*rows, strict=True)]
-    del rows
-    column = dict(zip(selected, read or [np.zeros(0, object)] * len(selected), strict=True))
-    ids = column["id"].astype(np.int64)
-    size = int(ids.max()) + 1 if len(ids) else 1
-    values: dict[str, dict[str, int]] = {}
-    value_lists: dict[str, list[str]] = {}  # the facets' columns (app/directory/id_columns.py)
-    codes: dict[str, np.ndarray] = {}
-    for facet in GROUPED:
-        numbered, found = pd.factorize(column[facet])  # None: -1
-        values[facet] = {str(value): bitmap(ids[numbered == k], size) for k, value in enumerate(found) if value}
-        value_lists[facet], codes[facet] = id_columns.single(size, ids, numbered, found)
-    for flag in ("digital", "startup"):
-        flagged = ids[column[flag].astype(bool)]  # None: False
-        values[flag] = {"1": bitmap(flagged, size)}
-        value_lists[flag], codes[flag] = id_columns.grouped(size, {"1": flagged})
-    listed_bits, listed_ids = bitmap(ids, size), id_columns.marked(size, ids)
-
-    def within(found) -> np.ndarray:
-        found = np.asarray([i for i in found if i < size], dtype=np.int64)
-        return found[listed_ids[found]]
-
-    certified = within(
-        db.session.scalars(select(Product.enterprise_id).where(certificates.certified_today()).distinct())
-    )
-    values["products"] = {"1": bitmap(certified, size)}
-    value_lists["products"], codes["products"] = id_columns.grouped(size, {"1": certified})
-    sells = (
-        select(Listing.platform_code, Product.enterprise_id)
-        .join(Product, Product.id == Listing.product_id)
-        .where(certificates.certified_today())
-        .distinct()
-    )
-    by_platform: dict[str, list[int]] = {}
-    for platform, enterprise_id in db.session.execute(sells):
-        by_platform.setdefault(platform, []).append(enterprise_id)
-    platforms = {p: id_columns.marked(size, within(found)) for p, found in by_platform.items()}
-    values["platform"] = {p: _packed(sells_on) for p, sells_on in platforms.items()}
-    by_level: dict[str, list[int]] = {}
-    readiness_shown = set(ids[column["shows_readiness"].astype(bool)].tolist())
-    for enterprise_id, level in db.session.execute(
-        select(LatestAssessment.enterprise_id, LatestAssessment.overall_level)
-    ):
-        if enterprise_id in readiness_shown and level is not None:
-            by_level.setdefault(str(level), []).append(enterprise_id)
-    values["level"] = {level: bitmap(found, size) for level, found in by_level.items()}
-    value_lists["level"], codes["level"] = id_columns.grouped(size, by_level)
-    orders = _orders(ids, column["name_sort"], column["founded_on"], column["size"], column["employees"])
-    words = text_index.build(ids, column["search_text"])
-    name_words, typed = text_index.build(ids, column["name_folded"]), text_index.build(ids, column["name_lower"])
-    first = text_index.build(ids, [name.split(" ", 1)[0] for name in column["name_folded"]])
-    seeking = ids[column["seeking"].astype(bool)]
-    columns = id_columns.Columns(
-        value_lists, codes, {"platform": platforms}, id_columns.marked(size, seeking), id_columns.ranks(size, orders)
-    )
-    return FacetIndex(
-        size, listed_bits, values, bitmap(seeking, size), orders, words, name_words, typed, first, columns
-    )
-
-
-def _raw_rows(statement) -> list[tuple]:
-    """All rows of a statement as the driver gives them: a million rows without SQLAlchemy's per-row work."""
-    connection = db.session.connection()
-    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        cursor.execute(str(compiled))
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-def _orders(ids: np.ndarray, names, founded, tiers, employees) -> dict[str, np.ndarray]:
-    """The listed ids (increasing) in each order search._order defines without a text: by name
-    (byte order, as the column's collation compares: code points order UTF-8 bytes alike), newest
-    first, by size. Equal values keep the id order (lexsort is stable)."""
-    import pandas as pd  # here: a process that builds no index (a command, the worker) saves 40 MB
-
-    name_rank, _ = pd.factorize(names, sort=True)
-    by_name = np.lexsort((ids, name_rank))
-    founded_code, days = pd.factorize(founded)
-    day = np.array([_day_number(d) for d in days] + [-1], dtype=np.int64)[founded_code]  # None: -1
-    tier_code, tier_values = pd.factorize(tiers)
-    tier = np.array([search.SIZE_ORDER.get(t, 9) for t in tier_values] + [9], dtype=np.int64)[tier_code]
-    staff = pd.Series(employees, dtype=object).fillna(-1).to_numpy(dtype=np.int64)
-    return {
-        "name": ids[by_name].astype(np.int32),
-        "newest": ids[np.lexsort((-ids, -day))].astype(np.int32),  # unknown founding dates last
-        "size": ids[np.lexsort((name_rank, -staff, tier))].astype(np.int32),  # unknown staff last
-    }
-
-
-def _day_number(value) -> int:
-    """A stored date as a number (None: -1); SQLite returns it as text."""
-    if value is None:
-        return -1
-    return (date.fromisoformat(value[:10]) if isinstance(value, str) else value).toordinal()
 
 
 def order_of(query: search.Query, broad: bool) -> str | None:
@@ -262,34 +161,68 @@ def order_of(query: search.Query, broad: bool) -> str | None:
     return "name" if not query.terms or broad else None
 
 
-def page_of(index: FacetIndex, matches: Matches, order: str, offset: int, limit: int) -> list[int]:
-    """The ids of one page of the matches in a stored order: few matches are sorted by their places
-    in it; otherwise the order is walked in growing chunks, so that a page of a broad search stops
+def page_of(view: View, found: Counted, order: str, offset: int, limit: int) -> list[int]:
+    """The ids of one page of the matches in a stored order: the build's and the changed records'
+    merged by their places in it (a changed record's place is found by a binary search)."""
+    index = view.index
+    if not found.extra:
+        return _built_page(index, found.matches, order, offset, limit)
+    built = _built_page(index, found.matches, order, 0, offset + limit)
+    ranks = index.columns.ranks[order]
+    keyed = [((float(ranks[i]),), i) for i in built] + [
+        (view.recent.place(index, doc, order), doc.id) for doc in found.extra
+    ]
+    keyed.sort(key=lambda pair: pair[0])
+    return [i for _key, i in keyed[offset : offset + limit]]
+
+
+def _built_page(index: FacetIndex, matches: Matches, order: str, offset: int, limit: int) -> list[int]:
+    """A page of the build's matches in a stored order: few matches are sorted by their places in
+    it; otherwise the order is walked in growing chunks, so that a page of a broad search stops
     early and a narrow one costs one pass (milliseconds)."""
     if isinstance(matches, np.ndarray):
         return index.columns.in_order(matches, order)[offset : offset + limit].tolist()
     raw = np.frombuffer(matches.to_bytes((index.size + 7) // 8, "little"), dtype=np.uint8)
     chosen = np.unpackbits(raw, bitorder="little").view(bool)
-    ranked, found, start, chunk = index.orders[order], [], 0, 4096
+    ranked, parts, start, chunk = index.orders[order], [], 0, 4096
     wanted = offset + limit
-    while start < len(ranked) and sum(len(part) for part in found) < wanted:
+    while start < len(ranked) and sum(len(part) for part in parts) < wanted:
         part = ranked[start : start + chunk]
-        found.append(part[chosen[part]])
+        parts.append(part[chosen[part]])
         start, chunk = start + chunk, chunk * 4
-    hits = np.concatenate(found) if found else ranked[:0]
+    hits = np.concatenate(parts) if parts else ranked[:0]
     return hits[offset:wanted].tolist()
 
 
-def relevance_page(index: FacetIndex, matches: Matches, query: search.Query, offset: int, limit: int) -> list[int]:
-    """The ids of one page of the matches by relevance, in search._order's tiers: every word as
-    typed (with its diacritics) starting a word of the name, then every folded term starting a word
-    of the name, then the name's first word starting with the first term; each tier in name order."""
+def _tiers(index: FacetIndex, query: search.Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """search._order's relevance tiers as booleans per id: every word as typed (with its diacritics)
+    starting a word of the name; every folded term starting a word of the name; the name's first
+    word starting with the first term."""
     size = index.size
-    tiers = (
+    return (
         index.typed.matches(query.q.lower().split(), size, every_prefix=True),
         index.names.matches(query.terms, size, every_prefix=True),
         index.first.matches(query.terms[:1], size, every_prefix=True),
     )
+
+
+def relevance_page(view: View, found: Counted, query: search.Query, offset: int, limit: int) -> list[int]:
+    """The ids of one page of the matches by relevance: by tier (search._order), then by name; the
+    changed records merged in by their own tier and their place in the name order."""
+    index = view.index
+    tiers = _tiers(index, query)
+    if not found.extra:
+        return _built_relevance(index, found.matches, tiers, offset, limit)
+    built = _built_relevance(index, found.matches, tiers, 0, offset + limit)
+    exact, in_name, starts = tiers
+    ranks = index.columns.ranks["name"]
+    keyed = [(((not exact[i]) * 4 + (not in_name[i]) * 2 + (not starts[i]), float(ranks[i])), i) for i in built]
+    keyed += [((recent.tier(doc, query), *view.recent.place(index, doc, "name")), doc.id) for doc in found.extra]
+    keyed.sort(key=lambda pair: pair[0])
+    return [i for _key, i in keyed[offset : offset + limit]]
+
+
+def _built_relevance(index: FacetIndex, matches: Matches, tiers, offset: int, limit: int) -> list[int]:
     if isinstance(matches, np.ndarray):  # few: sorted by tier (0 is all three), then by name
         exact, in_name, starts = (~found[matches] for found in tiers)
         tier = exact.astype(np.int8) * 4 + in_name * 2 + starts
@@ -298,30 +231,48 @@ def relevance_page(index: FacetIndex, matches: Matches, query: search.Query, off
     exact, in_name, starts = (_packed(found) for found in tiers)
     found: list[int] = []
     for tier in (matches & e & n & s for e in (exact, ~exact) for n in (in_name, ~in_name) for s in (starts, ~starts)):
-        count = tier.bit_count()
-        if offset >= count:
-            offset -= count
+        number = tier.bit_count()
+        if offset >= number:
+            offset -= number
             continue
-        found += page_of(index, tier, "name", offset, limit - len(found))
+        found += _built_page(index, tier, "name", offset, limit - len(found))
         offset = 0
         if len(found) >= limit:
             break
     return found
 
 
-@dataclass
-class Counted:
-    total: int
-    facets: dict[str, list[tuple[str, int]]]
-    matches: Matches
-
-
-def count(query: search.Query, index: FacetIndex, text: Matches | None, with_facets: bool) -> Counted:
+def count(
+    query: search.Query, view: View, text: Matches | None, code_ids: set[int] | None = None, with_facets: bool = True
+) -> Counted:
     """The matches, their number and the facet counts: `text` is what the text (or the enterprise
-    code) selects, None when the query has neither."""
+    code, whose ids are `code_ids`) selects in the build, None when the query has neither. The
+    changed records are tested one by one and counted in."""
     if isinstance(text, np.ndarray):
-        return _count_few(query, index.columns, text, with_facets)
-    base = index.narrowing(query)
+        counted = _count_few(query, view, text, with_facets)
+    else:
+        counted = _count_bits(query, view, text, with_facets)
+    docs = view.recent.listed()
+    if not docs:
+        return counted
+    active, terms = facet_lists.active_facets(query), query.terms
+    docs = [doc for doc in docs if recent.matches_text(doc, terms, code_ids)]  # the text first: it leaves few
+    extra = [doc for doc in docs if recent.matches(doc, query, active)]
+    if with_facets:
+        found = {facet: dict(values) for facet, values in counted.facets.items()}
+        for facet in facet_lists.FACETS:
+            held = [d for d in docs if recent.matches(d, query, active, facet)] if facet in active else extra
+            for value, n in recent.counted(held, facet).items():
+                found.setdefault(facet, {})[value] = found.get(facet, {}).get(value, 0) + n
+        counted.facets = facet_lists.arrange({facet: list(values.items()) for facet, values in found.items()})
+    counted.total += len(extra)
+    counted.extra = extra
+    return counted
+
+
+def _count_bits(query: search.Query, view: View, text: int | None, with_facets: bool) -> Counted:
+    index = view.index
+    base = view.narrowing(query)
     if text is not None:
         base &= text
     active = facet_lists.active_facets(query)
@@ -343,9 +294,10 @@ def count(query: search.Query, index: FacetIndex, text: Matches | None, with_fac
     return Counted(matches.bit_count(), facet_lists.arrange(found) if with_facets else {}, matches)
 
 
-def _count_few(query: search.Query, columns: id_columns.Columns, ids: np.ndarray, with_facets: bool) -> Counted:
+def _count_few(query: search.Query, view: View, ids: np.ndarray, with_facets: bool) -> Counted:
     """`count` for few matches: the same sets, as booleans over the text's ids (app/directory/id_columns.py)."""
-    kept = columns.listed(ids)
+    columns = view.index.columns
+    kept = columns.listed(ids) & view.recent.unmasked(ids)
     if query.tech_or_startup:
         kept &= columns.holds("digital", "1", ids) | columns.holds("startup", "1", ids)
     if query.seeking:

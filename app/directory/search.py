@@ -24,7 +24,7 @@ from sqlalchemy import and_, case, func, literal, select, true
 from sqlalchemy.sql import ColumnElement
 
 from app.cache import memoized, reference_value
-from app.directory import facet_index
+from app.directory import facet_index, index_service
 from app.directory import facets as facet_lists
 from app.directory.planning import SURELY_BROAD, estimate_for, plan_for
 from app.domain.codes import CodeError, looks_like_enterprise_code, validate_enterprise_code
@@ -261,8 +261,8 @@ def run(query: Query, with_facets: bool = True) -> Results:
     def count() -> tuple[int, dict]:
         index = _index_for(query)
         if index is not None:
-            counted = facet_index.count(query, index, _text_of(query, index), with_facets)
-            fresh["matches"] = (index, counted.matches)
+            counted = facet_index.count(query, index, *_text_of(query, index), with_facets=with_facets)
+            fresh["matches"] = (index, counted)
             if counted.total <= BROAD_LIMIT:
                 return counted.total, counted.facets
             return BROAD_LIMIT + 1, facet_lists.facet_values() if with_facets else {}
@@ -286,7 +286,7 @@ def run(query: Query, with_facets: bool = True) -> Results:
     max_page = _max_page(total, query.per_page)
     page = replace(query, page=min(query.page, max_page))
     if not fresh and (index := _index_for(query)) is not None:  # counted before: the bitmaps cost little
-        fresh["matches"] = (index, facet_index.count(query, index, _text_of(query, index), False).matches)
+        fresh["matches"] = (index, facet_index.count(query, index, *_text_of(query, index), with_facets=False))
     if "page" in fresh and page == query:
         items = _load(fresh["page"])
     elif "matches" in fresh:
@@ -301,17 +301,19 @@ def run(query: Query, with_facets: bool = True) -> Results:
     return Results(page, total, items, facets, max_page, broad, BROAD_LIMIT)
 
 
-def _index_for(query: Query) -> facet_index.FacetIndex | None:
-    """The worker's bitmaps, when they hold every condition of the query and are built."""
-    return facet_index.current() if facet_index.serves(query) else None
+def _index_for(query: Query) -> facet_index.View | None:
+    """The machine's index and the changes since (index_service.py), if it serves the query."""
+    return index_service.current() if facet_index.serves(query) else None
 
 
-def _text_of(query: Query, index: facet_index.FacetIndex) -> facet_index.Matches | None:
-    """What the text (or the enterprise code) selects, None when the query has neither."""
+def _text_of(query: Query, view: facet_index.View) -> tuple[facet_index.Matches | None, set[int] | None]:
+    """What the text (or the enterprise code) selects in the build, None when the query has neither;
+    and the ids an enterprise code names (None when it is no code)."""
+    size = view.index.size
     if query.code:
-        found = db.session.scalars(select(Enterprise.id).where(Enterprise.public_key == query.code))
-        return np.array(sorted(i for i in found if i < index.size), dtype=np.int64)
-    return index.text(query.terms) if query.terms else None
+        found = set(db.session.scalars(select(Enterprise.id).where(Enterprise.public_key == query.code)))
+        return np.array(sorted(i for i in found if i < size), dtype=np.int64), found
+    return (view.index.text(query.terms) if query.terms else None), None
 
 
 def _filter_key(query: Query) -> tuple:
@@ -336,8 +338,7 @@ def _page(query: Query, plan: str, broad: bool) -> list[Enterprise]:
 
 
 def _load(ids: list[int]) -> list[Enterprise]:
-    """The enterprises of a page, in the page's order, read by primary key; one hidden or dissolved
-    since the bitmaps were built (facet_index.current: the version before) is not shown."""
+    """The enterprises of a page, in the page's order, read by primary key (listed ones only)."""
     if not ids:
         return []
     found = {e.id: e for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(ids), *listed()))}
@@ -384,8 +385,8 @@ def export_rows(query: Query, limit: int | None) -> Iterator[Enterprise]:
             statement = statement.limit(limit)
         yield from db.session.scalars(statement.execution_options(yield_per=EXPORT_CHUNK))
         return
-    matches = facet_index.count(query, index, _text_of(query, index), False).matches
-    number = facet_index.number_of(matches)
+    matches = facet_index.count(query, index, *_text_of(query, index), with_facets=False)
+    number = matches.total
     wanted = number if limit is None else min(limit, number)
     order = facet_index.order_of(query, number > BROAD_LIMIT)
     if order is not None:

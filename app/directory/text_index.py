@@ -8,6 +8,8 @@ splitting on spaces here finds the same enterprises; tests/test_directory.py che
 
 The postings of all words sit in one array, ordered by word: the words starting with a prefix are
 neighbours in the sorted vocabulary, so their enterprises are one slice of it, whatever the prefix.
+The vocabulary is one block of UTF-8 bytes with the words' offsets (`Strings`), so that the whole
+index is a handful of arrays a file can hold and every worker can memory-map (app/directory/index_files.py).
 """
 
 from __future__ import annotations
@@ -20,9 +22,31 @@ import numpy as np
 _AFTER_EVERY_WORD = "\U0010ffff"
 
 
+class Strings:
+    """A sorted list of strings kept as one block of UTF-8 bytes and their offsets: what `bisect`
+    searches, read from a memory-mapped file without making a Python string of each."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray):
+        self.blob, self.offsets = blob, offsets
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, k: int) -> str:
+        return bytes(self.blob[self.offsets[k] : self.offsets[k + 1]]).decode()
+
+
+def strings(values: list[str]) -> dict[str, np.ndarray]:
+    """The arrays of a `Strings`."""
+    encoded = [value.encode() for value in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return {"blob": np.frombuffer(b"".join(encoded), dtype=np.uint8), "offsets": offsets}
+
+
 @dataclass(frozen=True)
 class TextIndex:
-    words: list[str]  # the vocabulary, sorted (code points: the order of the folded words)
+    words: Strings  # the vocabulary, sorted (code points: the order of the folded words)
     starts: np.ndarray  # postings[starts[k]:starts[k + 1]] are the enterprises of words[k]
     postings: np.ndarray  # enterprise ids, grouped by word
 
@@ -41,6 +65,18 @@ class TextIndex:
             chosen[ids] = True
             found = chosen if found is None else found & chosen
         return found if found is not None else np.zeros(size, dtype=bool)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {
+            "blob": self.words.blob,
+            "offsets": self.words.offsets,
+            "starts": self.starts,
+            "postings": self.postings,
+        }
+
+    @classmethod
+    def of(cls, arrays: dict[str, np.ndarray]) -> TextIndex:
+        return cls(Strings(arrays["blob"], arrays["offsets"]), arrays["starts"], arrays["postings"])
 
     def few_matches(self, terms: list[str], limit: int) -> np.ndarray | None:
         """The ids `matches` selects, sorted, when the rarest term's words hold at most `limit`
@@ -92,4 +128,5 @@ def build(ids: np.ndarray, texts) -> TextIndex:
     pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
     postings = ids[pairs % rows].astype(np.int32)
     starts = np.searchsorted(pairs // rows, np.arange(len(words) + 1)).astype(np.int64)
-    return TextIndex(words, starts, postings)
+    vocabulary = strings(words)
+    return TextIndex(Strings(vocabulary["blob"], vocabulary["offsets"]), starts, postings)

@@ -5,6 +5,7 @@ from sqlalchemy.orm import column_property
 
 from app.models.assessment import Assessment, EnterpriseSolution, LatestAssessment
 from app.models.audit import AuditEvent
+from app.models.directory import DirectoryChange
 from app.models.engagement import ContactRequest, Follow, InboxMessage, OutgoingMail, ReviewRequest
 from app.models.enterprise import DuplicateDismissal, Enterprise, EnterpriseMerge
 from app.models.geography import Commune, LegacyCommune, Province
@@ -28,6 +29,7 @@ Enterprise.has_verified_member = column_property(
 )
 
 __all__ = [
+    "DirectoryChange",
     "Assessment",
     "EnterpriseSolution",
     "LatestAssessment",

@@ -1,0 +1,81 @@
+"""The directory's index on disk: one folder of arrays per build, memory-mapped by every worker.
+
+A build (app/directory/index_service.py) writes its arrays as `.npy` files and its meta as
+`meta.json` into a new folder, renames the folder into place and then points `CURRENT` at it
+(written beside and renamed: both steps are atomic on one file system). A worker opens the
+folder `CURRENT` names with `numpy.load(mmap_mode="r")`: the arrays are pages of the file in the
+operating system's cache, shared by every process of the machine that reads them and never copied
+into a worker. A folder being written is never named by `CURRENT`, so no reader sees half a build;
+an older folder is removed once a newer one is current (a worker still reading it keeps its pages
+until it lets go: removing a mapped file does not take it away).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = 1  # the layout below; a build of another layout is not opened (it is built again)
+KEEP = 2  # folders kept: the current one and the one before
+
+
+def folder(instance_path: str, configured: str | None) -> Path:
+    return Path(configured) if configured else Path(instance_path) / "directory-index"
+
+
+def write(root: Path, arrays: dict[str, np.ndarray], meta: dict) -> Path:
+    """Write one build and make it current; returns its folder."""
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"build-{time.time_ns()}-{os.getpid()}"
+    partial = root / f".{name}"
+    partial.mkdir()
+    for key, array in arrays.items():
+        np.save(partial / f"{key}.npy", np.ascontiguousarray(array), allow_pickle=False)
+    (partial / "meta.json").write_text(json.dumps({**meta, "format": FORMAT, "arrays": sorted(arrays)}))
+    os.rename(partial, root / name)
+    pointer = root / f".CURRENT-{os.getpid()}"
+    pointer.write_text(name)
+    os.replace(pointer, root / "CURRENT")
+    _remove_old(root, name)
+    return root / name
+
+
+def current_name(root: Path) -> str | None:
+    try:
+        return (root / "CURRENT").read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def read(root: Path, name: str) -> tuple[dict[str, np.ndarray], dict] | None:
+    """The arrays (memory-mapped) and meta of a build, None if it is gone or of another layout."""
+    try:
+        meta = json.loads((root / name / "meta.json").read_text())
+        if meta.get("format") != FORMAT:
+            return None
+        arrays = {key: np.load(root / name / f"{key}.npy", mmap_mode="r") for key in meta["arrays"]}
+    except (FileNotFoundError, ValueError):
+        return None
+    return arrays, meta
+
+
+def size_on_disk(root: Path, name: str) -> int:
+    return sum(f.stat().st_size for f in (root / name).iterdir())
+
+
+def _remove_old(root: Path, keep: str) -> None:
+    builds = sorted((p for p in root.iterdir() if p.is_dir() and p.name.startswith("build-")), key=_built_at)
+    for old in [p for p in builds if p.name != keep][: max(0, len(builds) - KEEP)]:
+        shutil.rmtree(old, ignore_errors=True)
+    for stale in root.glob(".build-*"):  # a build that died half-way, more than an hour ago
+        if time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _built_at(path: Path) -> int:
+    return int(path.name.split("-")[1])

@@ -1,0 +1,209 @@
+"""The directory's index kept up to date in place (app/directory/index_service.py, recent.py): the
+records written after the machine's build are read again from the change log and answered beside
+it, with the same totals, facet counts and pages as SQL gives — whether a record is in the build,
+arrived after it, or changed since — on both engines; a restarted worker opens the build on disk
+without building; a search never mixes two versions while writes go on."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from app import audit
+from app.directory import index_files, index_service, search
+from app.extensions import db
+from app.models import Enterprise
+from app.registry.services import update_enterprise
+from tests.factories import make_enterprise
+from tests.test_directory import add_province
+
+
+def _firms() -> None:
+    for i in range(18):
+        make_enterprise(
+            f"Công ty {'TNHH' if i % 3 else 'Cổ phần'} Xuân {'Đồng' if i % 2 else 'Hòa'} {i}",
+            commune_code=("22015", "22081", "22258")[i % 3],
+            legal_form="tnhh2" if i % 3 else "cp",
+            main_vsic=("6201", "1020", "5510", "0111")[i % 4],
+            employees=None if i % 5 == 0 else i * 3,
+            founded_on=None if i % 4 == 0 else date(2001 + i, 1 + i % 12, 1),
+            is_digital_tech=i % 4 == 0,
+            is_startup=i % 5 == 1,
+            stage="seed" if i % 5 == 1 else None,
+            funding_sought_vnd=1_000_000_000 if i % 5 == 1 else None,
+        )
+
+
+QUERIES = [
+    search.Query(q=text, sort=sort, per_page=3, **extra)
+    for text in ("", "xuan", "xuân đồng", "cong ty", "d", "tom hum")
+    for extra in (
+        {},
+        {"commune": "22015"},
+        {"legal_form": "cp", "sector": "J"},
+        {"digital": True},
+        {"platform": "shopee"},
+        {"tech_or_startup": True},
+        {"products": True},
+    )  # fmt: skip
+    for sort in ("relevance", "name", "newest", "size")
+]
+
+
+def _answers(app, queries, index: bool) -> list:
+    found = []
+    for query in queries:
+        with app.test_request_context():
+            if index:
+                assert index_service.current() is not None
+            pages = [search.run(replace(query, page=page)) for page in (1, 2)]
+            exported = [e.id for e in search.export_rows(query, None)]
+        found.append([(r.total, r.facets, [e.id for e in r.items]) for r in pages] + [exported])
+    return found
+
+
+def _sql_answers(app, queries, monkeypatch) -> list:
+    with monkeypatch.context() as patched:
+        patched.setattr(index_service, "current", lambda: None)
+        return _answers(app, queries, index=False)
+
+
+def _build(app) -> str:
+    with app.test_request_context():
+        index_service.build_here()
+        db.session.rollback()
+        return index_files.current_name(index_service.root())
+
+
+@pytest.fixture
+def uncached(app):
+    app.config["VALUE_CACHE_ENTRIES"] = 0
+    app.extensions.pop("registry_cache", None)
+    return app
+
+
+@pytest.mark.parametrize("when", ["built", "after the build", "changed after the build"])
+def test_records_answer_the_same_whether_built_or_read_again(uncached, monkeypatch, when):
+    app = uncached
+    if when == "after the build":
+        name = _build(app)  # an empty registry's build: every record below arrives after it
+    add_province(app)
+    with app.app_context():
+        _firms()
+    if when != "after the build":
+        name = _build(app)
+    if when == "changed after the build":
+        with app.app_context():
+            firms = db.session.scalars(select(Enterprise).order_by(Enterprise.id)).all()
+            for k, firm in enumerate(firms[::3]):
+                changes = [
+                    {"name": f"Công ty TNHH Xuân Mới {k}"},
+                    {"commune_code": "22258", "employees": 7},
+                    {"status": "dissolved"},
+                    {"is_digital_tech": not firm.is_digital_tech},
+                ][k % 4]
+                update_enterprise(firm, audit.CLI, "staff", **changes)
+            db.session.commit()
+            make_enterprise("Công ty TNHH Xuân Đồng Mới", commune_code="22015", founded_on=date(2024, 5, 1))
+    expected = _sql_answers(app, QUERIES, monkeypatch)
+    got = _answers(app, QUERIES, index=True)
+    for query, mine, theirs in zip(QUERIES, got, expected, strict=True):
+        assert mine == theirs, query
+    with app.test_request_context():
+        view = index_service.current()
+        assert view.index.name == name  # nothing was built again
+        if db.engine.dialect.name == "sqlite":  # PostgreSQL may read again what a running transaction wrote
+            assert bool(view.recent.docs) == (when != "built")
+
+
+def test_a_write_is_found_by_the_next_search_without_a_build(client, uncached):
+    app = uncached
+    add_province(app)
+    name = _build(app)
+
+    def found(q: str) -> list[str]:
+        return [item["name"] for item in client.get(f"/api/v1/enterprises?q={q}").get_json()["items"]]
+
+    assert found("kim quy") == []
+    with app.app_context():
+        firm = db.session.scalar(select(Enterprise).where(Enterprise.name == "Công ty TNHH Dòng Xuân"))
+        update_enterprise(firm, audit.CLI, "staff", name="Công ty TNHH Kim Quy")
+        db.session.commit()
+    app.extensions["directory_index"].checked = float("-inf")  # REGISTRY_VERSION_CHECK_MS has passed
+    assert found("kim quy") == ["Công ty TNHH Kim Quy"]
+    assert "Công ty TNHH Dòng Xuân" not in found("xuan")
+    with app.test_request_context():
+        assert index_files.current_name(index_service.root()) == name
+
+
+def test_a_restarted_worker_opens_the_build_on_disk_without_building(uncached, monkeypatch):
+    app = uncached
+    add_province(app)
+    _build(app)
+    app.extensions.pop("directory_index", None)  # a new worker: nothing in memory
+    monkeypatch.setattr(index_service.index_build, "build", lambda: pytest.fail("built again"))
+    with app.test_request_context():
+        view = index_service.current()
+        assert view is not None and search.run(search.Query(q="xuan")).total == 2
+
+
+def test_a_build_older_than_the_change_log_keeps_is_built_again(uncached):
+    app = uncached
+    add_province(app)
+    old = _build(app)
+    app.extensions.pop("directory_index", None)
+    with app.app_context():
+        make_enterprise("Công ty TNHH Xuân Mai")
+    with app.test_request_context():  # built a month ago: the changes since may have been pruned
+        meta = index_service.root() / old / "meta.json"
+        meta.write_text(json.dumps({**json.loads(meta.read_text()), "built_at": "2026-11-01T00:00:00+00:00"}))
+        view = index_service.current()
+        assert view.index.name != old and search.run(search.Query(q="xuan")).total == 3
+
+
+def test_searches_during_writes_each_answer_one_version(uncached):
+    """A writer renames firms one at a time while a reader searches: every answer the reader gets is
+    the SQL answer of one of the states the writer went through (never half of two), and once the
+    writes stop the next search gives the last state."""
+    app = uncached
+    add_province(app)
+    with app.app_context():
+        _firms()
+    _build(app)
+    app.config["REGISTRY_VERSION_CHECK_MS"] = 0
+    query = search.Query(q="xuan", sort="name", per_page=50)
+    with app.app_context():
+        ids = db.session.scalars(select(Enterprise.id).order_by(Enterprise.id)).all()[:10]
+    states, seen, stop = [], [], threading.Event()
+
+    def answer(index: bool):
+        with app.test_request_context():
+            if not index:  # SQL alone, as the page would be read without the index
+                return search.capped_count(query), tuple(e.id for e in search._page(query, "index", False))
+            results = search.run(query)
+            return results.total, tuple(e.id for e in results.items)
+
+    def read():
+        while not stop.is_set():
+            seen.append(answer(index=True))
+
+    states.append(answer(index=False))
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for k, enterprise_id in enumerate(ids):
+            with app.app_context():
+                firm = db.session.get(Enterprise, enterprise_id)
+                update_enterprise(firm, audit.CLI, "staff", name=f"Công ty TNHH {'Xuân' if k % 2 else 'Thu'} {k}")
+                db.session.commit()
+            states.append(answer(index=False))
+    finally:
+        stop.set()
+        reader.join()
+    assert seen and set(seen) <= set(states)
+    assert answer(index=True) == states[-1]
