@@ -12,6 +12,7 @@ which P3's selective and P4's broad queries are picked. Used by bench.py and p1_
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import os
@@ -100,10 +101,12 @@ class Dataset:
         return done.stdout.strip() == "1"
 
     def ready(self) -> bool:
+        """Built, at this size, by this schema (a registry left by an older checkout is built again)."""
         marker = self.folder / "complete"
         if not marker.exists() or marker.read_text().split()[:1] + marker.read_text().split()[2:] != [
             str(self.size),
             str(self.assessments),
+            schema(),
         ]:
             return False
         return self.engine == "sqlite" or self.pg_exists()
@@ -125,7 +128,7 @@ class Dataset:
             + ["--assessments", str(self.assessments), "--rebuild-progress"],
         ):
             run(flask + args, log, env=self.env(), cwd=ROOT, logfile=self.folder / "build.log")
-        (self.folder / "complete").write_text(f"{self.size} {seed} {self.assessments}\n")
+        (self.folder / "complete").write_text(f"{self.size} {seed} {self.assessments} {schema()}\n")
         log(f"  built in {time.monotonic() - started:.0f} s")
 
     def drop(self, log) -> None:
@@ -329,3 +332,9 @@ class Server:
         if status != 200:
             sys.exit(f"GET {path}: {status}\n{body[:2000]!r}")
         return json.loads(body)
+
+
+def schema() -> str:
+    """The migrations a registry was built with, as one short name."""
+    names = sorted(p.name for p in (ROOT / "migrations" / "versions").glob("*.py"))
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:12]

@@ -70,8 +70,13 @@ def assert_derived_like_registry(enterprises: list[Enterprise]) -> None:
 
 
 def test_demo_load_builds_a_province_of_valid_enterprises(app, runner, instance):
-    output = invoke(runner, "demo", "load")
+    kept = instance / "demo-files"
+    output = invoke(runner, "demo", "load", "--files-dir", str(kept))
     assert "3,000 enterprises" in output
+    # imported from files in the import formats, kept to be looked at (tests/test_demo_files.py)
+    names = ["1-registry.csv", "2-labels.csv", "3-products.xlsx", "4-listings.csv", "5-results.csv"]
+    assert sorted(p.name for p in kept.iterdir()) == names
+    assert re.search(r"1-registry\.csv: batch \d+, 3,000 rows, 3,000 new", output) and all(n in output for n in names)
     with app.app_context():
         enterprises = all_enterprises("demo")
         assert len(enterprises) == db.session.scalar(select(func.count()).select_from(Enterprise)) == 3_000

@@ -13,8 +13,9 @@ from app import audit
 from app.directory import search
 from app.directory.owner import set_solutions
 from app.extensions import db
-from app.models import Enterprise, Listing, Product
+from app.models import Enterprise, Listing, Product, ProductCertificate
 from app.models.base import utcnow
+from app.registry import product_history
 from app.registry.services import refresh_search_text, update_enterprise
 from app.text import fold
 from tests.factories import make_enterprise
@@ -44,6 +45,8 @@ def add_province(app) -> None:
         )  # counts: verified
         db.session.add(lobster)
         db.session.flush()
+        held = {k: getattr(lobster, k) for k in product_history.MIRRORED}
+        db.session.add(ProductCertificate(product_id=lobster.id, provenance="test", **held))
         db.session.add(
             Listing(
                 product_id=lobster.id,

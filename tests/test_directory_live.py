@@ -15,11 +15,13 @@ import pytest
 from sqlalchemy import select
 
 from app import audit
-from app.directory import index_files, index_service, search
+from app.directory import index_build, index_files, index_service, search
 from app.extensions import db
 from app.models import Enterprise
+from app.registry import certificates
 from app.registry.services import update_enterprise
 from tests.factories import make_enterprise
+from tests.progress_helpers import product
 from tests.test_directory import add_province
 
 
@@ -207,3 +209,29 @@ def test_searches_during_writes_each_answer_one_version(uncached):
         reader.join()
     assert seen and set(seen) <= set(states)
     assert answer(index=True) == states[-1]
+
+
+def test_a_certificate_reaching_its_end_leaves_the_products_facet_the_next_day_without_a_build(uncached, monkeypatch):
+    """The day's rollover is an update: the enterprises whose certificates stop (or start) counting
+    are read again, the build stays."""
+    app = uncached
+    today = date(2026, 12, 7)
+    monkeypatch.setattr(index_service, "local_today", lambda: today)
+    monkeypatch.setattr(certificates, "local_today", lambda: today)
+    monkeypatch.setattr(index_build, "local_today", lambda: today)
+    with app.app_context():
+        firm = make_enterprise("Công ty TNHH Nước mắm Gành Đỏ")
+        product(firm, date(2024, 1, 1), date(2024, 1, 2), certification="gi", expires_on=today)
+        db.session.commit()
+    name = _build(app)
+
+    def certified() -> int:
+        with app.test_request_context():
+            return search.run(search.Query(products=True)).total
+
+    assert certified() == 1
+    today = date(2026, 12, 8)  # valid to the 7th inclusive
+    app.extensions["directory_index"].checked = float("-inf")
+    assert certified() == 0
+    with app.test_request_context():
+        assert index_service.current().index.name == name

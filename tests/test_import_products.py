@@ -54,28 +54,30 @@ def test_an_ocop_list_counts_each_certificate_from_its_day_and_a_second_run_chan
     maker = db.session.get(Enterprise, maker.id)
     assert "nuoc mam" in maker.search_text  # the directory finds the maker by its product
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.provenance == f"import:{batch.id}")).all()
-    assert {(e.entity_type, e.action) for e in events} == {("product", "create")} and len(events) == 4
+    assert {(e.entity_type, e.action) for e in events} == {("product", "create"), ("product_certificate", "create")}
+    assert len(events) == 8  # each product and its certificate
     again = imports.import_file(to_csv(rows, HEADER), "ocop.csv", audit.CLI, kind="products")
     assert again.counts() == {"new": 0, "updated": 0, "unchanged": 4, "rejected": 0, "held": 0}
 
 
-def test_a_renewal_updates_the_certificate_and_its_undo_puts_it_back(app_ctx):
+def test_a_renewal_adds_a_certificate_and_its_undo_takes_exactly_it_back(app_ctx):
     maker = make_enterprise("Công ty TNHH Nước mắm Hải Đăng", founded_on=date(2010, 1, 1))
     first = [[maker.code, "Nước mắm Hải Đăng", "OCOP", "4", "", "12/QĐ-UBND", "20/05/2021", ""]]
     created = imports.import_file(to_csv(first, HEADER), "ocop.csv", audit.CLI, kind="products")
     renewed = [[maker.code, "Nước mắm Hải Đăng", "OCOP", "5", "", "77/QĐ-UBND", "15/05/2024", ""]]
     batch = imports.import_file(to_csv(renewed, HEADER), "ocop-2024.csv", audit.CLI, kind="products")
-    assert batch.counts()["updated"] == 1
+    assert batch.counts()["new"] == 1  # a new certificate of the same product
     product = db.session.scalar(select(Product))
     assert (product.ocop_stars, product.certificate_no, product.certified_on) == (5, "77/QĐ-UBND", date(2024, 5, 15))
+    assert [c.certified_on for c in product.certificates] == [date(2021, 5, 20), date(2024, 5, 15)]
+    assert _figure(date(2023, 12, 31)).denominator == 1  # the 2021 certificate held then
     imports.undo(batch, audit.CLI)
     db.session.expire_all()
     product = db.session.scalar(select(Product))
     assert (product.ocop_stars, product.certified_on) == (4, date(2021, 5, 20))
-    # the first list's product was changed since (by the renewal and its undo): its undo is refused
-    with pytest.raises(UndoRefused) as refused:
-        imports.undo(db.session.merge(created), audit.CLI)
-    assert refused.value.touched == [f"{maker.code} · Nước mắm Hải Đăng"]
+    assert [c.certificate_no for c in product.certificates] == ["12/QĐ-UBND"]
+    imports.undo(db.session.merge(created), audit.CLI)  # the first list's undo takes the product too
+    assert db.session.scalar(select(func.count()).select_from(Product)) == 0
 
 
 def test_the_undo_of_a_list_deletes_the_products_it_created(app_ctx):

@@ -19,7 +19,7 @@ from app.models import (
     Product,
 )
 from app.models.base import utcnow
-from app.registry import duplicates, merge_undo, merges, records
+from app.registry import duplicates, merge_undo, merges, record_history, records
 from app.registry.records import RecordError
 from app.registry.services import registry_counts
 from tests.factories import add_member, enterprise_code, login, make_enterprise, make_user
@@ -158,7 +158,8 @@ def _form_fields(html: str) -> dict[str, str]:
 
     form = html[html.rindex("<form") :]
     form = form[: form.index("</form>")]
-    fields = {m[0]: m[1] for m in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)}
+    inputs = [i for i in re.findall(r"<input[^>]*>", form) if 'type="radio"' not in i or " checked" in i]
+    fields = {m[0]: m[1] for i in inputs for m in re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', i)}
     fields.update({m: "" for m in re.findall(r'<textarea[^>]*name="([^"]+)"', form)})
     return fields
 
@@ -324,7 +325,7 @@ def test_merging_a_record_that_absorbed_another_keeps_the_chain(client, app):
         merges.merge(c, b, STAFF, NOTE)
         db.session.commit()
         assert db.session.get(Enterprise, a.id).merged_into_id == c.id
-        assert "Hải Đăng A" in {h.subject.split("(")[-1].rstrip(")") for h in records.history(c)}
+        assert "Hải Đăng A" in {h.subject.split("(")[-1].rstrip(")") for h in record_history.history(c)}
         a_key, c_key = a.public_key, c.public_key
     assert client.get(f"/doanh-nghiep/{a_key}").headers["Location"].endswith(f"/doanh-nghiep/{c_key}")
     login(client, "chu@example.vn")

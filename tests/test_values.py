@@ -42,6 +42,7 @@ def test_the_check_constraints_are_generated_from_the_enums(app):
         ("enterprise", "record_state"): values.RecordState,
         ("enterprise", "status"): values.EnterpriseStatus,
         ("product", "certification"): values.Certification,
+        ("product_certificate", "certification"): values.Certification,
         ("review_request", "state"): values.ReviewState,
         ("contact_request", "state"): values.ContactState,
         ("assessment", "status"): values.AssessmentStatus,

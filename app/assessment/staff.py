@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app.assessment.catalog import instrument_title, instruments
+from app.assessment.results import attempt_title
 from app.extensions import db
 from app.labels import SIZE_TIERS
 from app.models import Assessment, Commune, Enterprise
@@ -146,7 +147,7 @@ def export_table(filters: Filters) -> tuple[list[str], list[str], Iterator[list]
             yield [
                 attempt.public_id,
                 attempt.submitted_at,
-                instrument_title(attempt.instrument_id, attempt.instrument_version),
+                attempt_title(attempt),
                 enterprise.public_key if enterprise else "",
                 enterprise.name if enterprise else "",
                 communes.get(enterprise.commune_code, enterprise.commune_code) if enterprise else "",

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import render_template, request
 from sqlalchemy import select
 
 from app.assessment import assessment_bp, staff
 from app.assessment.catalog import instruments
+from app.assessment.results import attempt_title
 from app.auth.permissions import staff_required
 from app.domain.size import ALL_TIERS
 from app.exports import csv_response, xlsx_response
 from app.extensions import db
+from app.i18n import local_today
 from app.models import VsicSection
 from app.reference.services import communes_in_order
 
@@ -36,6 +36,7 @@ def staff_list():
         sections=sections,
         instruments=instruments().all(),
         size_tiers=ALL_TIERS,
+        attempt_title=attempt_title,
     )
 
 
@@ -43,7 +44,7 @@ def staff_list():
 @staff_required
 def staff_export(fmt: str):
     header, codes, rows = staff.export_table(staff.Filters.from_args(request.args))
-    name = f"danh-gia-{date.today().isoformat()}"
+    name = f"danh-gia-{local_today().isoformat()}"
     if fmt == "csv":
         return csv_response(f"{name}.csv", header, rows, codes=codes)
     if fmt == "xlsx":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -11,7 +11,9 @@ from flask.cli import AppGroup
 
 from app.cli.maintenance import analyze
 from app.demo import accounts, bulk, province, scale
-from app.edge import command_unit
+from app.demo.loading import DemoImportFailed
+from app.errors import ServiceError
+from app.i18n import local_today
 from app.progress import services, snapshots
 from app.targets.loader import TargetFileError
 
@@ -29,19 +31,27 @@ demo_cli = AppGroup("demo", help="Demo province and scale data.")
     "--as-of",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
-    help="Date the data is as of (default today).",
+    help="Date the data is as of (default today; not later than today).",
 )
-def load_command(seed: int | None, as_of):
-    """Load the demo province (made-up data) and demo accounts, once."""
+@click.option(
+    "--files-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep the files the province is imported from in this folder (to look at, or import by hand).",
+)
+def load_command(seed: int | None, as_of, files_dir: Path | None):
+    """Load the demo province (made-up data) and demo accounts, once: the registry, labels, certified
+    products, listings and an earlier survey are imported from files in the import formats."""
 
     started = time.perf_counter()
-    with command_unit():
-        try:
-            result = province.load_demo_province(
-                province.DEFAULT_SEED if seed is None else seed, as_of.date() if as_of else None
-            )
-        except (bulk.EmptyRegion, TargetFileError) as e:
-            raise click.ClickException(str(e)) from None
+    try:  # a job of many transactions, as an import is
+        result = province.load_demo_province(
+            province.DEFAULT_SEED if seed is None else seed, as_of.date() if as_of else None, files_dir
+        )
+    except (bulk.EmptyRegion, TargetFileError, DemoImportFailed) as e:
+        raise click.ClickException(str(e)) from None
+    except ServiceError as e:
+        raise click.ClickException(str(e.message)) from None
     if result is None:
         click.echo("The demo province is already loaded: nothing changed.")
         return
@@ -54,10 +64,14 @@ def load_command(seed: int | None, as_of):
         f"awaiting review), {result.listings} listings with {result.checks} checks, "
         f"{people.attempts:,} counted assessments of {people.assessed:,} enterprises by "
         f"{people.owners:,} owner accounts that cannot sign in, {people.quick_checks} quick checks, "
-        f"{result.reported_values} reported values."
+        f"{result.past_results} results of an earlier survey, {result.reported_values} reported values."
     )
+    where = f" (kept in {files_dir})" if files_dir else ""
+    click.echo(f"Imported from files{where}:")
+    for item in result.imported:
+        click.echo(f"  {item.file_name}: batch {item.batch_id}, {item.rows:,} rows, {item.new:,} new")
     _rebuild_progress()
-    text = accounts.credentials_text(result.accounts, date.today())
+    text = accounts.credentials_text(result.accounts, local_today())
     try:
         path = accounts.write_credentials(current_app.instance_path, text)
     except OSError as e:  # the accounts exist now: show them even if the file cannot be written

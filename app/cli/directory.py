@@ -9,8 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from app.directory import changes, index_files, index_service
-from app.edge import command_unit
-from app.extensions import db
+from app.edge import command_unit, reading
 
 directory_cli = AppGroup("directory", help="The public directory.")
 index_cli = AppGroup("index", help="The directory's index, one per machine (app/directory/index_service.py).")
@@ -24,8 +23,8 @@ def build_command(wait: bool, quiet: bool) -> None:
     """Build the index from the registry and make it the machine's current one (run after a deployment's
     `db upgrade`; workers start it themselves when none covers the registry)."""
     started = time.monotonic()
-    made = index_service.build_here(wait=wait)
-    db.session.rollback()  # the build's reads: a snapshot, not kept open
+    with reading():  # the build's reads: one snapshot, ended before the log is pruned
+        made = index_service.build_here(wait=wait)
     if made is None:
         if not quiet:
             click.echo("Another process of this machine is building the index; nothing done.")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app import audit
@@ -18,6 +19,7 @@ from app.imports.kinds import KINDS, REGISTRY
 from app.imports.reading import estimate_rows
 from app.imports.reasons import message
 from app.models import ImportBatch
+from app.models.values import ImportState
 from app.registry import services as registry
 
 registry_cli = AppGroup("registry", help="The enterprise registry and the facts beside it: bulk import and undo.")
@@ -83,10 +85,16 @@ def import_command(file: Path, kind: str, dry_run: bool, as_email: str | None):
 @click.argument("batch_id", type=int)
 @click.option("--as", "as_email", default=None, help="Record the undo as this staff account (default: cli).")
 def undo_command(batch_id: int, as_email: str | None):
-    """Undo a committed import whose records were not changed since."""
+    """Undo a committed import whose records were not changed since; run again, finish an undo that
+    failed or stopped half-way (nothing of it is counted twice)."""
     batch = db.session.get(ImportBatch, batch_id)
     if batch is None:
         raise click.ClickException(f"No import batch {batch_id}.")
+    if batch.state == ImportState.UNDOING and not services.is_stalled(batch):
+        raise click.ClickException(
+            f"An undo of batch {batch_id} is running, or stopped less than "
+            f"{current_app.config['IMPORT_JOB_STALL_SECONDS']} s ago: run this again once it has stopped reporting."
+        )
     try:
         count = services.undo(batch, _actor(as_email))
     except services.UndoRefused as e:

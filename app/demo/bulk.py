@@ -6,20 +6,16 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import JSON, delete, insert, select
 
-from app import audit
 from app.demo.composer import Commune
-from app.demo.history import morning_of
 from app.extensions import db
 from app.models import AuditEvent, Enterprise, IndicatorSnapshot, LegacyCommune
 from app.models import Commune as CommuneRow
 from app.reference.services import region_communes
 from app.registry import history
-from app.registry.services import AUDITED_FIELDS
 
 # Every enterprise column a draft may leave out, with the value the model would give it.
 ENTERPRISE_DEFAULTS: dict[str, Any] = {
@@ -129,63 +125,6 @@ def ids_by_public_key(keys: Iterable[str]) -> dict[str, int]:
 def taken_keys(keys: Iterable[str]) -> set[str]:
     """Those of ``keys`` already used as a public key."""
     return set(ids_by_public_key(keys))
-
-
-def audit_rows(
-    rows: Sequence[dict[str, Any]], ids: Sequence[int], actor: audit.Actor, provenance: str
-) -> list[dict[str, Any]]:
-    """The history of each record as the audit trail would hold it, on the days it happened.
-
-    A "create" on the day the record entered the registry (active, labels not yet verified unless
-    they were that day), then an "update" on the day each label was verified and the day the
-    record ceased, so that the trail agrees with the dated columns the indicators read.
-    """
-    events = []
-    for row, id_ in zip(rows, ids, strict=True):
-        registered = row["registered_on"]
-        changes: list[tuple[date, dict[str, Any]]] = []
-        for label in ("digital_tech", "startup"):
-            day = row[f"{label}_verified_on"]
-            if day is not None and day > registered:
-                changes.append((day, {f"{label}_verification": "verified", f"{label}_verified_on": day}))
-        if row["ceased_on"] is not None:
-            changes.append((row["ceased_on"], {"status": row["status"], "ceased_on": row["ceased_on"]}))
-        state = dict(row)
-        for _, change in changes:
-            state.update({k: ("unverified" if k.endswith("_verification") else None) for k in change})
-        state["status"] = "active"
-        before = audit.snapshot(SimpleNamespace(**state), AUDITED_FIELDS)
-        events.append(_event(actor, "create", id_, None, before, provenance, morning_of(registered)))
-        for day, change in sorted(changes, key=lambda c: c[0]):
-            after = {**before, **audit.snapshot(SimpleNamespace(**change), tuple(change))}
-            diff = sorted(k for k in after if after[k] != before[k])
-            events.append(
-                _event(
-                    actor,
-                    "update",
-                    id_,
-                    {k: before[k] for k in diff},
-                    {k: after[k] for k in diff},
-                    provenance,
-                    morning_of(day),
-                )
-            )
-            before = after
-    return events
-
-
-def _event(actor: audit.Actor, action: str, id_: int, before, after, provenance: str, at: datetime) -> dict[str, Any]:
-    return {
-        "occurred_at": at,
-        "actor_id": actor.user_id,
-        "actor_label": actor.label,
-        "action": action,
-        "entity_type": "enterprise",
-        "entity_id": str(id_),
-        "before": before,
-        "after": after,
-        "provenance": provenance,
-    }
 
 
 def insert_audit(rows: Sequence[dict[str, Any]]) -> None:

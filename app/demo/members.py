@@ -18,7 +18,7 @@ from app.demo import attempts, certified, owners
 from app.demo.accounts import DemoAccount, create_demo_accounts
 from app.demo.history import at_office_hours
 from app.extensions import db
-from app.models import Enterprise, Product
+from app.models import Enterprise
 
 DBI = "dbi-sme"
 QUICK_CHECK = "quick-check"
@@ -37,15 +37,20 @@ def enrol(
     rng: random.Random,
     rows: list[dict],
     ids: list[int],
-    products: list[Product],
-    pending: list[Product],
+    products: list[certified.Made],
     as_of: date,
 ) -> Members:
-    """Create the accounts and owners, then the attempts and declarations they made (flushes)."""
+    """Create the accounts and owners, then the attempts and declarations they made (flushes).
+
+    ``rows`` are the records as the seed made them, with the day each entered the department's
+    registry in the story (``registered_on``): claims are approved and attempts taken after it.
+    """
     registry = instruments()
     dbi, quick = registry.current(DBI), registry.current(QUICK_CHECK)
-    owner_company = _owner_enterprise(products)
+    registered = {id_: row["registered_on"] for row, id_ in zip(rows, ids, strict=True)}
+    owner_company = _owner_enterprise([p.enterprise_id for p in products])
     startup = _managed_startup(rows, ids)
+    pending = certified.pending_newest_first(products)
     firms = attempts.firms_of(rows, ids)
     planned = attempts.plan(rng, firms, as_of, must=(owner_company.id, startup.id))
     declared = certified.declaration_days(rng, pending, as_of)
@@ -57,10 +62,9 @@ def enrol(
     acts_for = {}
     for purpose, company in (("owner", owner_company), ("startup manager", startup)):
         day = needed_by.get(company.id, as_of) - timedelta(days=rng.randint(5, 40))
-        acts_for[purpose] = (company, at_office_hours(rng, max(company.registered_on, day)))
+        acts_for[purpose] = (company, at_office_hours(rng, max(registered[company.id], day)))
     accounts = create_demo_accounts(acts_for)
     members = {acts_for[a.role][0].id: (a.user_id, acts_for[a.role][1]) for a in accounts if a.role in acts_for}
-    registered = {id_: row["registered_on"] for row, id_ in zip(rows, ids, strict=True)}
     keys = {id_: row["public_key"] for row, id_ in zip(rows, ids, strict=True)}
     claims = [
         owners.Claim(enterprise_id, keys[enterprise_id], registered[enterprise_id], day)
@@ -75,9 +79,10 @@ def enrol(
     return Members(accounts, len(claims), len(planned), counted, quick_checks)
 
 
-def _owner_enterprise(products: list[Product]) -> Enterprise:
-    """The company (not a household business) with the most products: the demo owner acts for it."""
-    counts = Counter(p.enterprise_id for p in products)
+def _owner_enterprise(owners: list[int]) -> Enterprise:
+    """The company (not a household business) with the most products (``owners``: the maker of each
+    product, in the order they were made): the demo owner acts for it."""
+    counts = Counter(owners)
     for enterprise_id, _ in counts.most_common():
         enterprise = db.session.get(Enterprise, enterprise_id)
         if enterprise.legal_form != "hkd":

@@ -1,18 +1,26 @@
-"""Digital-technology firms and innovative startups, flagged and verified as the department would."""
+"""Digital-technology firms and innovative startups, flagged and verified as the department would.
+
+The labels the department verified come in with its labels file (app/demo/files.py); what a firm
+says of itself (its description, a startup's stage and the funding it seeks) and the labels it has
+asked for that the department has not decided yet are written afterwards, through the registry's
+service, as the firm's own edits.
+"""
 
 from __future__ import annotations
 
 import random
 
+from app import audit
 from app.demo.composer import BN, Composer, Draft, Weighted
 from app.demo.history import startup_pitch
 from app.demo.trades import TECH_DESCRIPTIONS, TECH_TRADES
 from app.extensions import db
 from app.models import Enterprise, EnterpriseSolution
-from app.registry.services import refresh_search_text
+from app.registry.services import refresh_search_text, update_enterprise
 from app.text import fold
 
 TECH_FORMS = ("tnhh1", "tnhh2", "cp")
+SELF_DECLARED = ("description", "stage", "funding_sought_vnd")  # what a firm writes of itself
 STARTUP_IDEAS = (
     "sản phẩm phần mềm do doanh nghiệp tự phát triển, đã đăng ký quyền tác giả",
     "mô hình kinh doanh mới trên nền tảng số",
@@ -87,3 +95,22 @@ def declare_solutions(rng: random.Random, drafts: list[Draft], id_of: dict[str, 
     for enterprise_id in declared:
         refresh_search_text(db.session.get(Enterprise, enterprise_id))
     db.session.flush()
+
+
+def declare_themselves(drafts: list[Draft], id_of: dict[str, int], actor: audit.Actor) -> int:
+    """What the tech firms say of themselves, and the labels they asked for that still wait for the
+    department (no line of its list): each an audited edit of the record (flushes). Returns how many
+    records changed."""
+    changed = 0
+    for draft in drafts:
+        fields = draft.fields
+        if not (fields.get("is_digital_tech") or fields.get("is_startup")):
+            continue
+        changes = {k: fields[k] for k in SELF_DECLARED if fields.get(k) is not None}
+        for label in ("digital_tech", "startup"):
+            if fields.get(f"is_{label}") and fields.get(f"{label}_verified_on") is None:
+                changes.update({f"is_{label}": True, f"{label}_basis": fields.get(f"{label}_basis")})
+        enterprise = db.session.get(Enterprise, id_of[fields["public_key"]])
+        changed += update_enterprise(enterprise, actor, "demo", **changes)
+    db.session.flush()
+    return changed

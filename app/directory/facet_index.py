@@ -28,6 +28,7 @@ from functools import reduce
 import numpy as np
 
 from app.directory import facets as facet_lists
+from app.directory import held as held_columns
 from app.directory import id_columns, index_build, recent, search, text_index
 from app.directory.changes import Position
 
@@ -103,7 +104,7 @@ class View:
     """What one search reads: a build, and what changed since (masked out of the build's sets)."""
 
     index: FacetIndex
-    recent: recent.Recent = field(default_factory=recent.Recent)
+    recent: recent.Recent = field(default_factory=lambda: recent.Recent())
     position: Position | None = None  # the change log's position the recent changes were read at
     day: date | None = None  # the day whose certificates the recent changes count
 
@@ -131,7 +132,9 @@ class Counted:
     total: int
     facets: dict[str, list[tuple[str, int]]]
     matches: Matches  # of the build
-    extra: list[recent.Doc] = field(default_factory=list)  # the changed records that match
+    extra: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )  # the held records that match (held.py)
 
 
 def number_of(matches: Matches) -> int:
@@ -165,13 +168,13 @@ def page_of(view: View, found: Counted, order: str, offset: int, limit: int) -> 
     """The ids of one page of the matches in a stored order: the build's and the changed records'
     merged by their places in it (a changed record's place is found by a binary search)."""
     index = view.index
-    if not found.extra:
+    if not len(found.extra):
         return _built_page(index, found.matches, order, offset, limit)
     built = _built_page(index, found.matches, order, 0, offset + limit)
-    ranks = index.columns.ranks[order]
-    keyed = [((float(ranks[i]),), i) for i in built] + [
-        (view.recent.place(index, doc, order), doc.id) for doc in found.extra
-    ]
+    ranks, held = index.columns.ranks[order], view.recent.held
+    first = found.extra[np.argsort(held.ranks[order][found.extra], kind="stable")][: offset + limit]
+    keyed = [((float(ranks[i]),), i) for i in built]
+    keyed += [(view.recent.place(index, held.docs[k], order), int(held.ids[k])) for k in first]
     keyed.sort(key=lambda pair: pair[0])
     return [i for _key, i in keyed[offset : offset + limit]]
 
@@ -211,13 +214,15 @@ def relevance_page(view: View, found: Counted, query: search.Query, offset: int,
     changed records merged in by their own tier and their place in the name order."""
     index = view.index
     tiers = _tiers(index, query)
-    if not found.extra:
+    if not len(found.extra):
         return _built_relevance(index, found.matches, tiers, offset, limit)
     built = _built_relevance(index, found.matches, tiers, 0, offset + limit)
     exact, in_name, starts = tiers
-    ranks = index.columns.ranks["name"]
+    ranks, held = index.columns.ranks["name"], view.recent.held
     keyed = [(((not exact[i]) * 4 + (not in_name[i]) * 2 + (not starts[i]), float(ranks[i])), i) for i in built]
-    keyed += [((recent.tier(doc, query), *view.recent.place(index, doc, "name")), doc.id) for doc in found.extra]
+    tier = held_columns.tiers(held, query)
+    first = found.extra[np.lexsort((held.ranks["name"][found.extra], tier[found.extra]))][: offset + limit]
+    keyed += [((int(tier[k]), *view.recent.place(index, held.docs[k], "name")), int(held.ids[k])) for k in first]
     keyed.sort(key=lambda pair: pair[0])
     return [i for _key, i in keyed[offset : offset + limit]]
 
@@ -252,21 +257,28 @@ def count(
         counted = _count_few(query, view, text, with_facets)
     else:
         counted = _count_bits(query, view, text, with_facets)
-    docs = view.recent.listed()
-    if not docs:
+    held = view.recent.held
+    if not len(held):
         return counted
-    active, terms = facet_lists.active_facets(query), query.terms
-    docs = [doc for doc in docs if recent.matches_text(doc, terms, code_ids)]  # the text first: it leaves few
-    extra = [doc for doc in docs if recent.matches(doc, query, active)]
+    active = facet_lists.active_facets(query)
+    base = held_columns.text_mask(held, query.terms, code_ids)
+    if query.tech_or_startup:
+        base &= held.tech
+    if query.seeking:
+        base &= held.seeking
+    masks = {facet: held.holds(facet, filter_key(query, facet)) for facet in active}
+    extra = reduce(lambda a, b: a & b, masks.values(), base)
     if with_facets:
         found = {facet: dict(values) for facet, values in counted.facets.items()}
         for facet in facet_lists.FACETS:
-            held = [d for d in docs if recent.matches(d, query, active, facet)] if facet in active else extra
-            for value, n in recent.counted(held, facet).items():
-                found.setdefault(facet, {})[value] = found.get(facet, {}).get(value, 0) + n
+            chosen = extra
+            if facet in masks:  # counted with every other filter but its own
+                chosen = reduce(lambda a, b: a & b, (m for f, m in masks.items() if f != facet), base)
+            for value, n in held.counted(facet, chosen).items():
+                found[facet][value] = found[facet].get(value, 0) + n
         counted.facets = facet_lists.arrange({facet: list(values.items()) for facet, values in found.items()})
-    counted.total += len(extra)
-    counted.extra = extra
+    counted.total += int(extra.sum())
+    counted.extra = np.flatnonzero(extra)
     return counted
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 
 from app.directory import facets as facet_lists
 from app.directory import id_columns, search, text_index
@@ -52,16 +52,6 @@ def certified_ids(ids=None) -> set[int]:
     if ids is not None:
         statement = statement.where(Product.enterprise_id.in_(ids))
     return set(db.session.scalars(statement))
-
-
-def certified_changes(day_before: date, day: date) -> set[int]:
-    """The enterprises with a product whose certificate counts on one of the two days and not on the
-    other: what a new day changes in the products facet with no write (a certificate reaching its
-    end of validity, one verified or issued with a later date)."""
-    months = certificates.ocop_validity_months()
-    before, after = certificates.certified_on_day(day_before, months), certificates.certified_on_day(day, months)
-    changed = or_(and_(before, ~after), and_(~before, after))
-    return set(db.session.scalars(select(Product.enterprise_id).where(changed).distinct()))
 
 
 def platforms_of(ids=None) -> dict[str, set[int]]:

@@ -31,8 +31,10 @@ from flask import current_app
 
 from app import cache
 from app.directory import changes, index_build, index_files, recent
-from app.directory.facet_index import View, opened
+from app.directory.facet_index import FacetIndex, View, opened
+from app.extensions import db
 from app.i18n import local_today
+from app.registry import certificates
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +99,7 @@ def _brought_up_to_date(view: View | None) -> View | None:
     ids, position = changes.since(view.position)
     today = local_today()
     if today != view.day:  # certificates that started or stopped counting since
-        ids |= index_build.certified_changes(view.day, today)
+        ids |= set(db.session.scalars(certificates.enterprises_changing_between(view.day, today)))
     if not ids:
         return replace(view, position=position, day=today)
     changed = recent.read(ids)
@@ -141,3 +143,7 @@ def build_here(wait: bool = False) -> Path | None:
         made = index_files.write(folder, arrays, {**meta, "seconds": round(time.monotonic() - started, 2)})
         del arrays
     return made
+
+
+def prune_log(index: FacetIndex) -> int:
+    return changes.prune(index.position)

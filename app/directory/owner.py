@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -18,9 +18,20 @@ from app.domain.websites import WebsiteError, normalize_website
 from app.errors import FieldErrors
 from app.extensions import db
 from app.i18n import local_today
-from app.models import Commune, Enterprise, EnterpriseSolution, Listing, ListingCheck, Membership, Platform, Product
+from app.models import (
+    Commune,
+    Enterprise,
+    EnterpriseSolution,
+    Listing,
+    ListingCheck,
+    Membership,
+    Platform,
+    Product,
+    User,
+)
 from app.models.values import OcopGroup
 from app.reference.services import region_communes
+from app.registry import product_history
 from app.registry.services import refresh_search_text
 from app.text import fold, normalize
 
@@ -74,7 +85,7 @@ def read_enterprise_form(data: dict[str, Any], existing: Enterprise | None = Non
         errors["commune_code"] = _l("Choose a commune of the province.")
     fields["commune_code"] = commune
     founded = data.get("founded_on")
-    if founded and founded > date.today():
+    if founded and founded > local_today():
         errors["founded_on"] = _l("The founding date cannot be in the future.")
     fields["founded_on"] = founded
     for key in ("revenue_vnd", "capital_vnd", "funding_sought_vnd"):
@@ -129,6 +140,10 @@ def listing_url_problem(platform: Platform | None, url: str):
 
 
 def add_product(enterprise: Enterprise, actor: audit.Actor, data: dict[str, Any]) -> Product:
+    """A certified product the owner declares, or a renewal of one already listed (an active product
+    of the same name and kind of certificate): either way a new certificate awaiting the department's
+    check (app/registry/product_history.py); the one it renews keeps counting until then. The same
+    certificate sent again corrects it while it awaits the check, and is refused once checked."""
     certification = data["certification"]
     stars = int(data["ocop_stars"]) if certification == "ocop" and data.get("ocop_stars") else None
     errors = {}
@@ -149,17 +164,27 @@ def add_product(enterprise: Enterprise, actor: audit.Actor, data: dict[str, Any]
     expires_on = None if certification == "ocop" else data.get("expires_on")
     if certified_on and expires_on and expires_on < certified_on:
         raise FieldErrors({"expires_on": _l("The end of validity comes before the certification date.")})
+    fields = {
+        "certification": certification,
+        "ocop_stars": stars,
+        "ocop_group": group,
+        "certifying_body": normalize(data.get("certifying_body")) or None,
+        "certificate_no": normalize(data.get("certificate_no")) or None,
+        "certified_on": certified_on,
+        "expires_on": expires_on,
+    }
+    product = _listed_product(enterprise, data["name"], certification)
+    if product is not None:
+        declared = product_history.certificate_dated(product, certified_on)
+        if declared is None:
+            product_history.certify(product, actor, "owner", fields)
+        elif declared.verified_on is None:  # sent again before the check, or after a refusal: corrected
+            product_history.correct(declared, actor, "owner", fields)
+        else:
+            raise FieldErrors({"certified_on": _l("This certificate of the product is already recorded.")})
+        return product
     product = Product(
-        enterprise_id=enterprise.id,
-        name=normalize(data["name"]),
-        name_folded=fold(data["name"]),
-        certification=certification,
-        ocop_stars=stars,
-        ocop_group=group,
-        certifying_body=normalize(data.get("certifying_body")) or None,
-        certificate_no=normalize(data.get("certificate_no")) or None,
-        certified_on=certified_on,
-        expires_on=expires_on,
+        enterprise_id=enterprise.id, name=normalize(data["name"]), name_folded=fold(data["name"]), **fields
     )
     db.session.add(product)
     db.session.flush()
@@ -168,7 +193,55 @@ def add_product(enterprise: Enterprise, actor: audit.Actor, data: dict[str, Any]
     audit.record(
         actor, "create", "product", product.id, None, {"name": product.name, "enterprise": enterprise.public_key}
     )
+    product_history.certify(product, actor, "owner", fields)
     return product
+
+
+def _listed_product(enterprise: Enterprise, name: str, certification: str) -> Product | None:
+    """The enterprise's active product of that name (folded) and kind of certificate, if it has one."""
+    return db.session.scalar(
+        select(Product)
+        .where(
+            Product.enterprise_id == enterprise.id,
+            Product.name_folded == fold(name),
+            Product.certification == certification,
+            Product.is_active.is_(True),
+        )
+        .order_by(Product.id)
+        .limit(1)
+    )
+
+
+def withdrawal_day(text: str | None) -> date | None:
+    """The day typed on the withdraw form, dd/mm/yyyy (or yyyy-mm-dd, as a browser's date field sends
+    it); blank is today (None). The service refuses a day in the future or before the product last
+    counted again."""
+    text = normalize(text or "").strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text) if "-" in text else datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        raise FieldErrors({"on": _l("Give the date as dd/mm/yyyy (or yyyy-mm-dd), for example 31/12/2025.")}) from None
+    if day.year < 2000:
+        raise FieldErrors({"on": _l("Enter a date from 2000 on.")})
+    return day
+
+
+def withdraw_product(product: Product, actor: audit.Actor, on: date | None = None) -> bool:
+    """The owner (or staff) takes a product off the list: it stops counting from ``on`` (today)."""
+    return product_history.withdraw(product, actor, _channel(actor), on)
+
+
+def reinstate_product(product: Product, actor: audit.Actor, on: date | None = None) -> bool:
+    """The product is listed again: it counts from ``on`` (today); from its withdrawal's day or
+    earlier the withdrawal is taken back (app/registry/product_history.reinstate)."""
+    return product_history.reinstate(product, actor, _channel(actor), on)
+
+
+def _channel(actor: audit.Actor) -> str:
+    user = db.session.get(User, actor.user_id) if actor.user_id else None
+    return "staff" if user is not None and user.is_staff else "owner"
 
 
 def add_listing(product: Product, actor: audit.Actor, platform_code: str, url: str) -> Listing:

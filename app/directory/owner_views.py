@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app import audit
@@ -12,6 +13,7 @@ from app.auth.permissions import can_manage
 from app.directory import directory_bp, forms, owner, profiles
 from app.edge import attempt
 from app.extensions import db, limiter
+from app.i18n import fmt_date
 from app.models import Enterprise, Listing, Platform, Product
 from app.registry import reviews
 from app.registry.services import is_public_record
@@ -114,15 +116,33 @@ def request_label(key: str):
     return render_template("directory/label.html", form=form, e=enterprise), 422 if form.errors else 200
 
 
+def _listing_form() -> forms.ListingForm:
+    listing_form = forms.ListingForm(prefix="listing")
+    listing_form.platform_code.choices = [
+        (p.code, p.name) for p in db.session.scalars(select(Platform).order_by(Platform.name))
+    ]
+    return listing_form
+
+
+def _products_page(enterprise: Enterprise, form, listing_form, withdrawal: dict | None = None):
+    """The products page; ``withdrawal`` is a refused withdraw form (its product, what was typed, why)."""
+    failed = form.errors or listing_form.errors or withdrawal
+    return render_template(
+        "directory/products.html",
+        e=enterprise,
+        form=form,
+        listing_form=listing_form,
+        check_form=forms.ListingCheckForm(),
+        withdrawal=withdrawal or {},
+    ), 422 if failed else 200
+
+
 @directory_bp.route("/doanh-nghiep/<key>/san-pham", methods=["GET", "POST"])
 @login_required
 def products(key: str):
     enterprise = managed_enterprise(key)
     form = forms.ProductForm(prefix="product")
-    listing_form = forms.ListingForm(prefix="listing")
-    listing_form.platform_code.choices = [
-        (p.code, p.name) for p in db.session.scalars(select(Platform).order_by(Platform.name))
-    ]
+    listing_form = _listing_form()
     if request.method == "POST" and "product-name" in request.form and form.validate():
         with attempt(form):
             product = owner.add_product(enterprise, audit.Actor.of(current_user), form.data)
@@ -140,14 +160,42 @@ def products(key: str):
             flash(_("The listing is added."), "success")
             return redirect(url_for("directory.products", key=key))
         listing_form.product_id = product.id
-    status = 422 if (form.errors or listing_form.errors) else 200
-    return render_template(
-        "directory/products.html",
-        e=enterprise,
-        form=form,
-        listing_form=listing_form,
-        check_form=forms.ListingCheckForm(),
-    ), status
+    return _products_page(enterprise, form, listing_form)
+
+
+@directory_bp.post("/doanh-nghiep/<key>/san-pham/<int:product_id>/rut")
+@login_required
+def withdraw_product(key: str, product_id: int):
+    """An owner (or staff) takes a product off the list from a day they give (today if blank), or puts
+    a withdrawn one back. A refused day shows the page again with what was typed."""
+    enterprise = managed_enterprise(key)
+    product = db.session.get(Product, product_id)
+    if product is None or product.enterprise_id != enterprise.id:
+        abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    back = request.form.get("action") == "reinstate"
+    typed = (request.form.get("on") or "").strip()
+    day = None
+    with attempt(shown=back) as outcome:  # putting back: a refusal is flashed
+        if back:
+            owner.reinstate_product(product, audit.Actor.of(current_user))
+        else:
+            day = owner.withdrawal_day(typed)
+            owner.withdraw_product(product, audit.Actor.of(current_user), day)
+    if outcome.failed and not back:
+        refused = {"product_id": product.id, "typed": typed, "errors": [str(m) for m in outcome.error.errors.values()]}
+        return _products_page(enterprise, forms.ProductForm(prefix="product"), _listing_form(), refused)
+    if not outcome.failed:
+        flash(
+            _("%(name)s is back on the list.", name=product.name)
+            if back
+            else _("%(name)s is withdrawn: it no longer counts from %(day)s.", name=product.name, day=fmt_date(day))
+            if day
+            else _("%(name)s is withdrawn: it no longer counts from today.", name=product.name),
+            "success",
+        )
+    return redirect(url_for("directory.products", key=key))
 
 
 @directory_bp.post("/doanh-nghiep/<key>/gian-hang/<int:listing_id>/kiem-tra")

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.directory import facets as facet_lists
-from app.directory import index_build, search
+from app.directory import index_build
+from app.directory.held import Held, held_of
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Recent:
     masked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # sorted
     mask_bits: int = 0  # the same ids as a bitmap
     places: dict[tuple[int, str], tuple] = field(default_factory=dict)  # (id, order) -> place, found once
+    held: Held = field(default_factory=lambda: held_of([]))  # the listed ones as columns (app/directory/held.py)
 
     def with_changes(self, changed: dict[int, Doc | None], size: int) -> Recent:
         docs = {**self.docs, **changed}
@@ -102,7 +104,7 @@ class Recent:
             if i < size:
                 bits |= 1 << i
         places = {key: found for key, found in self.places.items() if key[0] not in changed}
-        return Recent(docs, masked, bits, places)
+        return Recent(docs, masked, bits, places, held_of([doc for doc in docs.values() if doc is not None]))
 
     def place(self, index, doc: Doc, order: str) -> tuple:
         """Where the doc falls in a built order (`place`), found once per version of the doc."""
@@ -111,72 +113,9 @@ class Recent:
             self.places[key] = place(index, doc, order)
         return self.places[key]
 
-    def listed(self) -> list[Doc]:
-        return [doc for doc in self.docs.values() if doc is not None]
-
     def unmasked(self, ids: np.ndarray) -> np.ndarray:
         """For each id, whether the build's facts of it still hold (it has not changed since)."""
         return ~np.isin(ids, self.masked, kind="sort") if len(self.masked) else np.ones(len(ids), dtype=bool)
-
-
-def has_words(words: tuple[str, ...], terms: list[str], every_prefix: bool = False) -> bool:
-    """Whether every term is a word (the last a word's start; `every_prefix`: each a word's start)."""
-    for position, term in enumerate(terms):
-        if every_prefix or position == len(terms) - 1:
-            if not any(w.startswith(term) for w in words):
-                return False
-        elif term not in words:
-            return False
-    return True
-
-
-def holds(doc: Doc, query: search.Query, facet: str) -> bool:
-    """Whether the doc passes the query's filter on one facet."""
-    wanted = getattr(query, facet)
-    if facet == "platform":
-        return wanted in doc.platforms
-    if facet == "level":
-        return doc.level == str(wanted)
-    return doc.values.get(facet) == ("1" if wanted is True else str(wanted))
-
-
-def matches_text(doc: Doc, terms: list[str], code_ids: set[int] | None) -> bool:
-    """Whether the doc matches the query's text (its `terms`) or its enterprise code (`code_ids`)."""
-    if code_ids is not None:
-        return doc.id in code_ids
-    return has_words(doc.words, terms) if terms else True
-
-
-def matches(doc: Doc, query: search.Query, active: list[str], skip: str | None = None) -> bool:
-    """Whether the doc matches the query's conditions but its text (tested first, matches_text) and
-    its facet `skip`: search._conditions, in Python (`active`: the query's filtered facets)."""
-    if query.tech_or_startup and not (doc.values.get("digital") or doc.values.get("startup")):
-        return False
-    if query.seeking and not doc.seeking:
-        return False
-    return all(holds(doc, query, facet) for facet in active if facet != skip)
-
-
-def counted(docs: list[Doc], facet: str) -> dict[str, int]:
-    """How many of the docs have each value of the facet."""
-    found: dict[str, int] = {}
-    for doc in docs:
-        if facet == "platform":
-            for platform in doc.platforms:
-                found[platform] = found.get(platform, 0) + 1
-            continue
-        value = doc.level if facet == "level" else doc.values.get(facet)
-        if value is not None:
-            found[value] = found.get(value, 0) + 1
-    return found
-
-
-def tier(doc: Doc, query: search.Query) -> int:
-    """The doc's relevance tier (0 best), as facet_index.relevance_page ranks the built ones."""
-    exact = has_words(doc.typed_words, query.q.lower().split(), every_prefix=True)
-    in_name = has_words(doc.name_words, query.terms, every_prefix=True)
-    starts = bool(query.terms) and bool(doc.name_words) and doc.name_words[0].startswith(query.terms[0])
-    return (not exact) * 4 + (not in_name) * 2 + (not starts)
 
 
 class _Keys:

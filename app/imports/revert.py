@@ -136,7 +136,9 @@ def _restore(restored: list[Update], events: list[AuditEvent]) -> None:
 
 
 def _withdraw(ids: list[int], actor: Actor, as_provenance: str, current: dict[int, dict]) -> None:
-    """Records the import created, taken out as if it had never run (out of every past figure too)."""
+    """Records the import created, taken out as if it had never run (out of every past figure too).
+    Their spans as they were stay in the event, so that an undo taken back puts them back exactly."""
+    kept = history.load(ids)
     db.session.execute(update(ENTERPRISE).where(ENTERPRISE.c.id.in_(ids)).values(record_state="withdrawn"))
     history.withdraw_whole(ids)
     write_audit(
@@ -144,7 +146,14 @@ def _withdraw(ids: list[int], actor: Actor, as_provenance: str, current: dict[in
             actor,
             "update",
             as_provenance,
-            ((i, {"record_state": current[i]["record_state"]}, {"record_state": "withdrawn"}) for i in ids),
+            (
+                (
+                    i,
+                    {"record_state": current[i]["record_state"], HISTORY_KEPT: history.as_kept(kept.get(i, []))},
+                    {"record_state": "withdrawn"},
+                )
+                for i in ids
+            ),
         )
     )
 
@@ -182,8 +191,16 @@ def undo_step(provenance: str, below: int | None, actor: Actor, as_provenance: s
         u for u in _restorations(changed, current) if u.after or HISTORY_KEPT in (_event_of(changed, u).before or {})
     ]
     if restored:
+        kept = history.load(u.id for u in restored)  # as the undo finds them: an undo taken back restores them
         _restore(restored, changed)
-        write_audit(audit_rows(actor, "update", as_provenance, ((u.id, u.before, u.after) for u in restored)))
+        write_audit(
+            audit_rows(
+                actor,
+                "update",
+                as_provenance,
+                ((u.id, {**u.before, HISTORY_KEPT: history.as_kept(kept.get(u.id, []))}, u.after) for u in restored),
+            )
+        )
     return len(events), events[-1].id
 
 

@@ -11,7 +11,7 @@ from app.models.enterprise import DuplicateDismissal, Enterprise, EnterpriseMerg
 from app.models.geography import Commune, LegacyCommune, Province
 from app.models.history import EnterprisePeriod
 from app.models.imports import ImportBatch, ImportSource
-from app.models.product import Listing, ListingCheck, Platform, Product
+from app.models.product import Listing, ListingCheck, Platform, Product, ProductCertificate, ProductWithdrawal
 from app.models.sector import VsicSection
 from app.models.targets import (
     Indicator,
@@ -56,6 +56,8 @@ __all__ = [
     "Membership",
     "Platform",
     "Product",
+    "ProductCertificate",
+    "ProductWithdrawal",
     "Province",
     "Target",
     "User",

@@ -1,4 +1,4 @@
-"""Certified products of an enterprise and where they are sold online."""
+"""Certified products of an enterprise, their certificates and withdrawals, and where they are sold online."""
 
 from __future__ import annotations
 
@@ -47,15 +47,84 @@ class Product(TimestampMixin, db.Model):
     certificate_no: Mapped[str | None] = mapped_column(String(100))
     certified_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # When the department checked the certificate (None while a self-declared one awaits review), and
-    # the day that check counts from in every figure: the day of the check, or the decision's day for
-    # a certified list the department itself imported (app/registry/certificates.verified_by).
+    # The certificate columns above and the two below mirror the product's latest certificate (by
+    # certification day): what the profile, the forms and the API show. Every figure reads the
+    # certificates themselves (app/registry/certificates.py); app/registry/product_history.py keeps
+    # the mirror. When the department checked it (None while a declared one awaits review), and the
+    # day that check counts from: the day of the check, or the decision's day for a list the
+    # department itself imported.
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     verified_on: Mapped[date | None] = mapped_column(Date)
+    # Not withdrawn now, and the first day it no longer counts when it is (its open withdrawal).
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="products")
     listings: Mapped[list[Listing]] = relationship(back_populates="product", order_by="Listing.platform_code")
+    certificates: Mapped[list[ProductCertificate]] = relationship(
+        back_populates="product",
+        order_by="(ProductCertificate.certified_on, ProductCertificate.id)",
+        passive_deletes=True,
+    )
+    withdrawals: Mapped[list[ProductWithdrawal]] = relationship(
+        order_by="(ProductWithdrawal.withdrawn_on, ProductWithdrawal.id)", passive_deletes=True
+    )
+
+
+class ProductCertificate(db.Model):
+    """One decision that certified a product: an OCOP certification or re-certification, a
+    geographical indication's or a mark's registration. A renewal is a new row, so a figure as of a
+    past day reads the certificate that held then.
+
+    ``expires_on`` None: for OCOP, the validity months the department sets, counted from
+    ``certified_on``; for the others, no end. ``verified_on``: the day the department's check counts
+    from (None while a declared certificate awaits it). ``provenance``: who recorded it (``owner``,
+    ``review:<id>``, ``import:<batch>``, ``demo``, ``backfill``).
+    """
+
+    __tablename__ = "product_certificate"
+    __table_args__ = (
+        one_of("certification", Certification),
+        CheckConstraint(
+            "(certification = 'ocop' AND ocop_stars BETWEEN 3 AND 5) OR (certification <> 'ocop' AND ocop_stars IS NULL)",
+            name="ocop_stars",
+        ),
+        # A product's certificates by day (the figures' EXISTS and the latest one); each day alone
+        # for the day's rollover (app/registry/certificates.enterprises_changing_between).
+        Index("ix_product_certificate_product_day", "product_id", "certified_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    certification: Mapped[str] = mapped_column(String(30))
+    ocop_stars: Mapped[int | None]
+    ocop_group: Mapped[str | None] = mapped_column(String(20))
+    certifying_body: Mapped[str | None] = mapped_column(String(300))
+    certificate_no: Mapped[str | None] = mapped_column(String(100))
+    certified_on: Mapped[date] = mapped_column(Date, index=True)
+    expires_on: Mapped[date | None] = mapped_column(Date, index=True)
+    verified_on: Mapped[date | None] = mapped_column(Date, index=True)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    provenance: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="certificates")
+
+
+class ProductWithdrawal(db.Model):
+    """A span of days a product did not count: from ``withdrawn_on`` (the first such day) to the day
+    before ``returned_on`` (None: still withdrawn). Putting a product back from a later day keeps the
+    span; putting it back from its withdrawal day or earlier takes the withdrawal back, as if it had
+    never been (app/registry/product_history.py)."""
+
+    __tablename__ = "product_withdrawal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    withdrawn_on: Mapped[date] = mapped_column(Date, index=True)
+    returned_on: Mapped[date | None] = mapped_column(Date, index=True)
+    provenance: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Platform(db.Model):

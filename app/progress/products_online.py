@@ -1,8 +1,10 @@
 """T4, certified products on e-commerce: the products counted as of a day, the figure, and its rule.
 
-A product counts while its certificate is verified and valid; it is online when the latest check of
-one of its listings by the day, within the freshness window, found it selling. indicators.py lists
-T4 with the other computed indicators and dispatches to these functions.
+A product counts on a day when one of its certificates is verified by then and valid that day and it
+was not withdrawn that day (app/registry/certificates.py: a renewal or a withdrawal today leaves a
+past day as it was); it is online when the latest check of one of its listings by the day, within
+the freshness window, found it selling. indicators.py lists T4 with the other computed indicators
+and dispatches to these functions.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import Select, case, exists, not_, or_, select
+from sqlalchemy import Select, case, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.indicator_settings import Settings
 from app.models import EnterprisePeriod as Span
-from app.models import Listing, ListingCheck, Product
+from app.models import Listing, ListingCheck, Product, ProductCertificate
+from app.models.values import Certification, OcopGroup
 from app.progress import dimensions as dims
 from app.progress.figures import Cell, Figure
 from app.registry import certificates
@@ -51,11 +54,32 @@ def _listed(as_of: date, s: Settings):
     )
 
 
+def _held(as_of: date, s: Settings, column):
+    """What the product's latest certificate counting on the day says (its certification, its group):
+    the product's own columns mirror its latest certificate, so a renewal today would rewrite the past."""
+    return (
+        select(column)
+        .where(
+            ProductCertificate.product_id == Product.id,
+            certificates.certificate_counts(as_of, s.ocop_validity_months),
+        )
+        .order_by(ProductCertificate.certified_on.desc(), ProductCertificate.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def product_units(as_of: date, s: Settings) -> Select:
+    """Each product active on the day and certified by then, with its state that day: unverified (no
+    certificate verified by the day), expired (none valid on it), tourism (an OCOP community-tourism
+    service, by the group of the certificate counting that day) or counted."""
+    tourism = (_held(as_of, s, ProductCertificate.certification) == Certification.OCOP) & (
+        _held(as_of, s, ProductCertificate.ocop_group) == OcopGroup.TOURISM
+    )
     state = case(
         (not_(certificates.verified_by(as_of)), "unverified"),
         (certificates.expired_by(as_of, s.ocop_validity_months), "expired"),
-        ((Product.certification == "ocop") & (Product.ocop_group == "tourism"), "tourism"),
+        (tourism, "tourism"),
         else_="counted",
     )
     return (
@@ -63,12 +87,19 @@ def product_units(as_of: date, s: Settings) -> Select:
             Product.id.label("id"),
             Product.enterprise_id.label("enterprise_id"),
             *dims.columns().values(),
-            Product.certification.label("certification"),
+            func.coalesce(_held(as_of, s, ProductCertificate.certification), Product.certification).label(
+                "certification"
+            ),
             state.label("state"),
             case((_listed(as_of, s), 1), else_=0).label("listed"),
         )
         .join(Span, Span.enterprise_id == Product.enterprise_id)
-        .where(Product.is_active.is_(True), dims.counted_record(), dims.active_on(as_of))
+        .where(
+            certificates.active_on(as_of),
+            certificates.known_by(as_of),
+            dims.counted_record(),
+            dims.active_on(as_of),
+        )
     )
 
 

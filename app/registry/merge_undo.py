@@ -2,7 +2,8 @@
 
 The `EnterpriseMerge` a merge left (merges.py) says what moved and what was blank: undoing it moves
 those rows back to the duplicate, empties the blanks the merge filled and restores both records'
-latest counted results. Both histories record the undo, with its note.
+latest counted results, and both records' counted history exactly as the merge found it (so every
+figure of every day is what it was before the merge). Both histories record the undo, with its note.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from app.models import (
     ReviewRequest,
 )
 from app.models.base import utcnow
-from app.registry import services
-from app.registry.records import RecordError, _provenance
+from app.registry import history, services
+from app.registry.records import DATE_FIELDS, RecordError, _provenance
 
 
 def last_merge(enterprise: Enterprise) -> EnterpriseMerge | None:
@@ -131,16 +132,22 @@ def undo_merge(record: EnterpriseMerge, actor: audit.Actor, note: str | None) ->
     keep, duplicate = db.session.get(Enterprise, record.kept_id), db.session.get(Enterprise, record.duplicate_id)
 
     provenance = _provenance("unmerge", note)
-    blanks = {f: date.fromisoformat(v) if f == "founded_on" and v else v for f, v in moved["was_blank"].items()}
+    blanks = {f: date.fromisoformat(v) if f in DATE_FIELDS and v else v for f, v in moved["was_blank"].items()}
     services.update_enterprise(keep, actor, provenance, **blanks)
+    entered = {}  # the day the record kept entered this site, as before the merge (blank included)
+    if "registered_on" in moved:  # a merge made before it was kept has none to put back
+        was = date.fromisoformat(moved["registered_on"]) if moved["registered_on"] else None
+        if was != keep.registered_on:
+            entered = {"registered_on": (_iso(keep.registered_on), _iso(was))}
+            keep.registered_on = was
     services.refresh_search_text(keep)
     audit.record(
         actor,
         "unmerge",
         "enterprise",
         keep.id,
-        None,
-        {"returned": f"{duplicate.public_key} · {duplicate.name}"},
+        {k: old for k, (old, _new) in entered.items()} or None,
+        {"returned": f"{duplicate.public_key} · {duplicate.name}", **{k: v for k, (_o, v) in entered.items()}},
         provenance=provenance,
     )
     duplicate.merged_into_id = None
@@ -155,6 +162,9 @@ def undo_merge(record: EnterpriseMerge, actor: audit.Actor, note: str | None) ->
         {"separated_from": f"{keep.public_key} · {keep.name}"},
         provenance=provenance,
     )
+    kept = moved.get("_history")  # none in a merge made before the merge kept the histories
+    if kept is not None:
+        history.restore({keep.id: kept["kept"], duplicate.id: kept["duplicate"]})
     record.undone_at, record.undone_by_id = utcnow(), actor.user_id
     db.session.flush()
     return duplicate
@@ -171,3 +181,7 @@ def _restore_latest(keep: Enterprise, duplicate: Enterprise, before: dict) -> No
                     **{**values, "submitted_at": datetime.fromisoformat(values["submitted_at"])},
                 )
             )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

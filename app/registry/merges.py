@@ -1,9 +1,11 @@
 """Merge a duplicate into the record kept; merge_undo.py takes a merge back while nothing changed since.
 
 A merge moves everything attached to the duplicate to the record kept, fills the kept record's
-blanks, and withdraws the duplicate pointing at it: both histories stay, under their own ids. What
-moved and what was blank is kept in an `EnterpriseMerge`, so that the merge can be taken back
-(merge_undo.py).
+blanks, and withdraws the duplicate pointing at it: both histories stay, under their own ids. The
+firm then counts once in every figure from the day staff give — from the start by default, it
+being the same firm — the record kept taking over the duplicate's days and facts (merge_history.py
+says how). What moved, what was blank and both records' counted history as they were are kept in
+an `EnterpriseMerge`, so that the merge can be taken back exactly (merge_undo.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import func, select, update
 
 from app import audit
 from app.extensions import db
+from app.i18n import fmt_date, local_today
 from app.models import (
     Assessment,
     ContactRequest,
@@ -29,9 +32,10 @@ from app.models import (
     Product,
     ReviewRequest,
 )
-from app.models.values import ClaimState
-from app.registry import services
+from app.models.values import ClaimState, RecordState
+from app.registry import history, services
 from app.registry.duplicates import CANDIDATE_STATES, distinct_legal_entities
+from app.registry.merge_history import MergeDays, kept_spans, merge_days
 from app.registry.records import RecordError, _provenance
 
 FILLED_FIELDS = (
@@ -76,6 +80,7 @@ class MergePreview:
 
     moves: dict[str, int]
     filled: dict[str, Any]
+    days: MergeDays
 
 
 def preview(keep: Enterprise, duplicate: Enterprise) -> MergePreview:
@@ -95,7 +100,8 @@ def preview(keep: Enterprise, duplicate: Enterprise) -> MergePreview:
         "reviews": count(ReviewRequest, ReviewRequest.state == "pending"),
         "follows": count(Follow),
     }
-    return MergePreview({k: v for k, v in moves.items() if v}, _filled(keep, duplicate))
+    days = merge_days(keep, duplicate, history.spans_of_record(duplicate.id), local_today())
+    return MergePreview({k: v for k, v in moves.items() if v}, _filled(keep, duplicate), days)
 
 
 def _check_mergeable(keep: Enterprise, duplicate: Enterprise) -> None:
@@ -128,6 +134,8 @@ def _filled(keep: Enterprise, duplicate: Enterprise) -> dict[str, Any]:
                     f"is_{flag}": True,
                     f"{flag}_basis": getattr(duplicate, f"{flag}_basis"),
                     f"{flag}_verification": getattr(duplicate, f"{flag}_verification"),
+                    # a label verified on the duplicate counts on the record kept from the same day
+                    f"{flag}_verified_on": getattr(duplicate, f"{flag}_verified_on"),
                 }
             )
     if duplicate.shows_readiness and not keep.shows_readiness:
@@ -135,22 +143,112 @@ def _filled(keep: Enterprise, duplicate: Enterprise) -> dict[str, Any]:
     return filled
 
 
-def merge(keep: Enterprise, duplicate: Enterprise, actor: audit.Actor, note: str | None = None) -> dict:
+def merge(
+    keep: Enterprise,
+    duplicate: Enterprise,
+    actor: audit.Actor,
+    note: str | None = None,
+    one_from: date | None = None,
+) -> dict:
     """Merge the duplicate into the kept record (flushes; the caller commits). Returns the filled fields.
 
-    Staff confirm a merge with a note on their source (the confirmation page asks for it). What moves
-    and what was blank is kept in an `EnterpriseMerge`, so that `undo_merge` can put it all back.
+    Staff confirm a merge with a note on their source (the confirmation page asks for it), and say
+    from when the two are one firm: from the start (``one_from`` None: it was always the same firm),
+    or from a day they give, before which every figure stays as it was (merge_history.py). What
+    moves, what was blank and both records' counted history are kept in an `EnterpriseMerge`, so
+    that `undo_merge` can put it all back.
     """
     _check_mergeable(keep, duplicate)
     if not (note or "").strip():
         raise RecordError(
             _l("Say why these are one enterprise (the source you checked): the note is kept in both histories.")
         )
+    today = local_today()
+    spans = {keep.id: history.spans_of_record(keep.id), duplicate.id: history.spans_of_record(duplicate.id)}
+    days = merge_days(keep, duplicate, spans[duplicate.id], today)
+    if one_from is not None and not days.earliest_day <= one_from <= today:
+        raise RecordError(
+            _l(
+                "Give a day from %(first)s, the first day of the record kept, to today.",
+                first=fmt_date(days.earliest_day),
+            ),
+            field="one_from",
+        )
+    choice = "start" if one_from is None else "day"
+    one_from, entered_on = (days.one_from_start, days.entered_on) if one_from is None else (one_from, None)
     filled = _filled(keep, duplicate)
+    moved = _move_everything(keep, duplicate)
+    moved.update(
+        was_blank={f: _jsonable(getattr(keep, f)) for f in filled},
+        duplicate_state=duplicate.record_state,
+        registered_on=_jsonable(keep.registered_on),
+        one_from=one_from.isoformat(),
+        _history={"kept": history.as_kept(spans[keep.id]), "duplicate": history.as_kept(spans[duplicate.id])},
+    )
+    provenance = _provenance("merge", note)
+    counted = {"merge_from": choice, "effective_on": one_from.isoformat()}
+    db.session.refresh(keep)
+    services.update_enterprise(keep, actor, provenance, effective_on=one_from, **filled)
+    entered = {}  # the day the firm entered this site, as the merge's event shows it when it moves
+    if entered_on is not None and entered_on != keep.registered_on:  # the duplicate was entered earlier
+        entered = {"registered_on": (_jsonable(keep.registered_on), entered_on.isoformat())}
+        keep.registered_on = entered_on
+    services.refresh_search_text(keep)
+    db.session.flush()
+    start = history.existence_start(keep, today)
+    now = history.facts_of(keep)
+    history.store({keep.id: kept_spans(spans[keep.id], spans[duplicate.id], start, one_from, now, today)})
+    audit.record(
+        actor,
+        "merge",
+        "enterprise",
+        keep.id,
+        {k: old for k, (old, _new) in entered.items()} or None,
+        {
+            "absorbed": f"{duplicate.public_key} · {duplicate.name}",
+            **counted,
+            **{k: v for k, (_o, v) in entered.items()},
+        },
+        provenance=provenance,
+    )
+    services.update_enterprise(
+        duplicate, actor, provenance, effective_on=one_from, record_state=RecordState.WITHDRAWN.value
+    )
+    duplicate.merged_into_id = keep.id
+    # Records merged into the duplicate earlier now lead to the record kept, directly.
+    db.session.execute(
+        update(Enterprise)
+        .where(Enterprise.merged_into_id == duplicate.id)
+        .values(merged_into_id=keep.id)
+        .execution_options(synchronize_session=False)
+    )
+    last = audit.record(
+        actor,
+        "merge",
+        "enterprise",
+        duplicate.id,
+        None,
+        {"merged_into": f"{keep.public_key} · {keep.name}", **counted},
+        provenance=provenance,
+    )
+    db.session.flush()
+    db.session.add(
+        EnterpriseMerge(
+            kept_id=keep.id,
+            duplicate_id=duplicate.id,
+            note=note.strip(),
+            moved=moved,
+            last_event_id=last.id,
+            merged_by_id=actor.user_id,
+        )
+    )
+    db.session.flush()
+    return filled
+
+
+def _move_everything(keep: Enterprise, duplicate: Enterprise) -> dict[str, Any]:
+    """Move what hangs on the duplicate to the record kept; returns what moved, for an undo."""
     moved: dict[str, Any] = {
-        "was_blank": {f: _jsonable(getattr(keep, f)) for f in filled},
-        "duplicate_state": duplicate.record_state,
-        # What hangs on the duplicate now hangs on the record kept.
         "products": _move_all(Product, duplicate, keep),
         "assessments": _move_all(Assessment, duplicate, keep),
         "contact_requests": _move_all(ContactRequest, duplicate, keep),
@@ -183,51 +281,7 @@ def merge(keep: Enterprise, duplicate: Enterprise, actor: audit.Actor, note: str
             moved["solutions"].append(solution.category)
     moved["latest"] = _merge_latest(keep, duplicate)
     db.session.flush()
-
-    provenance = _provenance("merge", note)
-    db.session.refresh(keep)
-    services.update_enterprise(keep, actor, provenance, **filled)
-    services.refresh_search_text(keep)
-    audit.record(
-        actor,
-        "merge",
-        "enterprise",
-        keep.id,
-        None,
-        {"absorbed": f"{duplicate.public_key} · {duplicate.name}"},
-        provenance=provenance,
-    )
-    services.update_enterprise(duplicate, actor, provenance, record_state="withdrawn")
-    duplicate.merged_into_id = keep.id
-    # Records merged into the duplicate earlier now lead to the record kept, directly.
-    db.session.execute(
-        update(Enterprise)
-        .where(Enterprise.merged_into_id == duplicate.id)
-        .values(merged_into_id=keep.id)
-        .execution_options(synchronize_session=False)
-    )
-    last = audit.record(
-        actor,
-        "merge",
-        "enterprise",
-        duplicate.id,
-        None,
-        {"merged_into": f"{keep.public_key} · {keep.name}"},
-        provenance=provenance,
-    )
-    db.session.flush()
-    db.session.add(
-        EnterpriseMerge(
-            kept_id=keep.id,
-            duplicate_id=duplicate.id,
-            note=note.strip(),
-            moved=moved,
-            last_event_id=last.id,
-            merged_by_id=actor.user_id,
-        )
-    )
-    db.session.flush()
-    return filled
+    return moved
 
 
 def _jsonable(value: Any) -> Any:

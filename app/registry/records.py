@@ -1,5 +1,5 @@
 """The department's own work on records: find any record, correct it, take it out of the directory
-and back, and read its history as a list of changes people can follow."""
+and back; and the words its history is read in (record_history.py lists the changes)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from app import audit
+from app.dates import local_day
 from app.domain.codes import canonical_key
 from app.domain.legal_forms import LEGAL_FORMS
 from app.errors import FieldErrors, ServiceError
 from app.extensions import db
-from app.i18n import fmt_date, fmt_number, fmt_vnd, local_today
+from app.i18n import fmt_date, fmt_number, fmt_percent, fmt_vnd, local_today
 from app.labels import CERTIFICATIONS, OCOP_GROUP_LABELS, RECORD_STATES, SIZE_TIERS, STATUSES, legal_form_label
-from app.models import AuditEvent, Commune, Enterprise, Listing, Product
+from app.models import Commune, Enterprise
 from app.models.values import Verification
 from app.registry import services
 from app.registry.fulltext import match_condition
@@ -76,19 +77,27 @@ FIELD_LABELS = {
     "verified_on": _l("Counted as verified from"),
     "product": _l("Product"),
     "enterprise": _l("Enterprise"),
+    "merge_from": _l("The duplicate stops counting from"),
+    "instrument": _l("Instrument"),
+    "instrument_name": _l("Instrument"),
+    "instrument_version": _l("Version"),
+    "submitted_at": _l("Day of the result"),
+    "overall_level": _l("Overall level"),
+    "level": _l("Overall level"),
+    "total_share": _l("Score"),
+    "pillar_results": _l("Level per pillar"),
+    "counts_toward_indicators": _l("Counts toward the indicators"),
+    "checked_on": _l("Checked on"),
+    "is_available": _l("Still selling"),
+    "note": _l("Note"),
+    "withdrawn_on": _l("Withdrawn from"),
+    "returned_on": _l("Counted again from"),
 }
+MERGE_FROM = {"start": _l("the start: always the same firm"), "day": _l("a day the department gave")}
 VERIFICATION = {
     Verification.UNVERIFIED: _l("not yet"),
     Verification.VERIFIED: _l("checked"),
     Verification.REJECTED: _l("refused"),
-}
-ACTIONS = {
-    "create": _l("Created"),
-    "update": _l("Changed"),
-    "merge": _l("Merged"),
-    "unmerge": _l("Merge undone"),
-    "withdraw": _l("Taken out of the directory"),
-    "reinstate": _l("Put back in the directory"),
 }
 SEARCH_LIMIT = 50
 DATE_FIELDS = (
@@ -104,6 +113,9 @@ DATE_FIELDS = (
     "verified_on",
     "suspended_on",
     "suspended_until",
+    "checked_on",
+    "withdrawn_on",
+    "returned_on",
 )
 
 
@@ -252,24 +264,6 @@ def counted_spans(enterprise: Enterprise) -> list[Span]:
     return out[::-1]
 
 
-@dataclass
-class Change:
-    field: str
-    label: str
-    before: str
-    after: str
-
-
-@dataclass
-class HistoryEntry:
-    event: AuditEvent
-    action: str
-    subject: str  # what the event is about: the record, one of its products, a listing, a merged record
-    source: str  # through which channel: import batch, owner, department, review …
-    batch_id: int | None  # the import batch, to link to it
-    changes: list[Change]
-
-
 def field_label(field: str) -> str:
     return str(FIELD_LABELS.get(field, field))
 
@@ -288,6 +282,15 @@ def display_value(field: str, value: Any) -> str:
             return fmt_date(date.fromisoformat(value))
         except ValueError:
             return value
+    if field == "submitted_at" and isinstance(value, str):
+        try:
+            return fmt_date(local_day(datetime.fromisoformat(value)))
+        except ValueError:
+            return value
+    if field == "total_share" and isinstance(value, int | float):
+        return fmt_percent(value)
+    if field == "pillar_results" and isinstance(value, dict):
+        return ", ".join(f"{pillar}: {(r or {}).get('level', '—')}" for pillar, r in value.items()) or "—"
     if field in ("revenue_vnd", "capital_vnd", "funding_sought_vnd"):
         return fmt_vnd(value)
     if field == "employees":
@@ -305,88 +308,8 @@ def display_value(field: str, value: Any) -> str:
         "size_tier": SIZE_TIERS,
         "digital_tech_verification": VERIFICATION,
         "startup_verification": VERIFICATION,
+        "merge_from": MERGE_FROM,
     }
     if field in vocabularies:
         return str(vocabularies[field].get(value, value))
     return str(value)
-
-
-def _source(provenance: str | None) -> tuple[str, int | None]:
-    """Say through which channel a change came, and the import batch if there was one."""
-    if not provenance:
-        return str(_l("Department")), None
-    channel, _sep, rest = provenance.partition(":")
-    rest = rest.strip()
-    if channel in ("import", "undo") and rest.isdigit():
-        text = _l("Import %(id)s", id=rest) if channel == "import" else _l("Undo of import %(id)s", id=rest)
-        return str(text), int(rest)
-    labels = {
-        "staff": _l("Department"),
-        "owner": _l("The enterprise's own edit"),
-        "registration": _l("Self-registration"),
-        "review": _l("Approved request"),
-        "demo": _l("Demonstration data"),
-        "generated": _l("Generated test data"),
-        "merge": _l("Merge of duplicates"),
-        "unmerge": _l("Undo of a merge"),
-    }
-    label = str(labels.get(channel, channel))
-    if channel in ("staff", "merge", "unmerge") and rest:
-        label += f" — {rest}"
-    return label, None
-
-
-def history(enterprise: Enterprise, limit: int = 200) -> list[HistoryEntry]:
-    """The record's changes, newest first: its own, its products' and listings', and those of the
-    records merged into it (their histories are kept under their own ids)."""
-    merged = list(db.session.scalars(select(Enterprise).where(Enterprise.merged_into_id == enterprise.id)))
-    ids = [enterprise.id] + [m.id for m in merged]
-    names = {str(m.id): m for m in merged}
-    product_ids = list(db.session.scalars(select(Product.id).where(Product.enterprise_id.in_(ids))))
-    listing_ids = (
-        list(db.session.scalars(select(Listing.id).where(Listing.product_id.in_(product_ids)))) if product_ids else []
-    )
-    products = {str(p.id): p.name for p in db.session.scalars(select(Product).where(Product.id.in_(product_ids)))}
-    conditions = [and_(AuditEvent.entity_type == "enterprise", AuditEvent.entity_id.in_([str(i) for i in ids]))]
-    if product_ids:
-        conditions.append(
-            and_(AuditEvent.entity_type == "product", AuditEvent.entity_id.in_([str(i) for i in product_ids]))
-        )
-    if listing_ids:
-        conditions.append(
-            and_(AuditEvent.entity_type == "listing", AuditEvent.entity_id.in_([str(i) for i in listing_ids]))
-        )
-    events = db.session.scalars(
-        select(AuditEvent)
-        .where(or_(*conditions))
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-    )
-    entries = []
-    for event in events:
-        if event.entity_type == "product":
-            subject = str(_l("Product: %(name)s", name=products.get(event.entity_id, event.entity_id)))
-        elif event.entity_type == "listing":
-            subject = str(_l("Listing"))
-        elif event.entity_id in names:
-            other = names[event.entity_id]
-            subject = str(_l("Merged record %(key)s (%(name)s)", key=other.public_key, name=other.name))
-        else:
-            subject = ""
-        before, after = event.before or {}, event.after or {}
-        # keys starting with "_" are the trail's own (an import keeps the record's history for its undo)
-        fields = [f for f in (*after.keys(), *(k for k in before if k not in after)) if not f.startswith("_")]
-        changes = [
-            Change(
-                f,
-                field_label(f),
-                display_value(f, before.get(f)) if event.before is not None else "",
-                display_value(f, after.get(f)),
-            )
-            for f in fields
-        ]
-        source, batch_id = _source(event.provenance)
-        entries.append(
-            HistoryEntry(event, str(ACTIONS.get(event.action, event.action)), subject, source, batch_id, changes)
-        )
-    return entries

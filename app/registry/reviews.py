@@ -19,7 +19,7 @@ from app.models import Enterprise, Membership, Product, ReviewRequest, User
 from app.models.base import today_local, utcnow
 from app.models.values import ReviewKind
 from app.notify import notify
-from app.registry import history, services
+from app.registry import history, product_history, services
 from app.registry.latest import on_membership_verified
 
 LEGAL_FIELDS = services.REGISTERED_FACTS  # they wait for the department's review
@@ -128,7 +128,11 @@ def edit(user: User, enterprise: Enterprise, changes: dict[str, Any]) -> tuple[b
 
 
 def declare_product(user: User, enterprise: Enterprise, product: Product) -> ReviewRequest:
-    return request_review("certification", enterprise, user, {"product_id": product.id})
+    """Ask the department to check the certificate the owner just declared (a new product's, or a
+    renewal's): the request names both, and approving it verifies that certificate."""
+    certificate = product_history.awaiting(product)
+    payload = {"product_id": product.id, "certificate_id": certificate.id if certificate is not None else None}
+    return request_review("certification", enterprise, user, payload)
 
 
 def report(
@@ -221,9 +225,11 @@ def _apply(review: ReviewRequest, enterprise: Enterprise, actor: audit.Actor) ->
     elif review.kind == "certification":
         product = db.session.get(Product, review.payload.get("product_id"))
         if product is not None:
-            if product.certified_on is None:  # the validity runs from it: no date, nothing to verify
+            certificate = product_history.awaiting(product, review.payload.get("certificate_id"))
+            if certificate is None and not product.certificates:  # no date, no certificate: nothing to verify
                 raise ReviewError("no_certification_date")
-            product.verified_at, product.verified_on = utcnow(), today_local()
+            if certificate is not None:  # counted from the day of the check (one verified already keeps its day)
+                product_history.verify(certificate, actor, today_local(), f"review:{review.id}")
 
 
 def _tell_requester(review: ReviewRequest, approve: bool) -> None:

@@ -3,11 +3,14 @@ back, read its history; suggested duplicates and merges."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit
+from app.assessment.results import attempt_title
 from app.auth.permissions import staff_required
 from app.directory import owner
 from app.directory.forms import fill_choices
@@ -15,7 +18,7 @@ from app.edge import attempt
 from app.extensions import db
 from app.models import Enterprise
 from app.reference.services import communes_in_order
-from app.registry import duplicates, merge_undo, merges, records
+from app.registry import duplicates, merge_undo, merges, record_history, records
 from app.registry.services import get_by_public_key
 from app.workspace import workspace_bp
 from app.workspace.forms import StaffEditForm, WithdrawForm
@@ -62,7 +65,7 @@ def record(key: str):
     return render_template(
         "workspace/record.html",
         e=enterprise,
-        history=records.history(enterprise),
+        history=record_history.history(enterprise, attempt_title),
         spans=records.counted_spans(enterprise),
         states=records.RECORD_STATES,
         merged_into=merged_into,
@@ -153,7 +156,8 @@ def _pair_from_form() -> tuple[Enterprise, Enterprise]:
 @workspace_bp.route("/trung-lap/gop", methods=["GET", "POST"])
 @staff_required
 def duplicates_merge():
-    """Ask before merging: what moves and which blanks are filled, with a required note; then merge."""
+    """Ask before merging: what moves, which blanks are filled and from when the firm counts once,
+    with a required note; then merge."""
     keep, other = _pair_from_form()
     commune = (request.form if request.method == "POST" else request.args).get("commune", "")
     try:
@@ -162,9 +166,12 @@ def duplicates_merge():
         flash(str(e.message), "error")
         return redirect(url_for("workspace.duplicates_index", commune=commune))
     note, error = (request.form.get("note") or "").strip(), None
+    merge_from = "day" if request.form.get("merge_from") == "day" else "start"
+    typed_day = (request.form.get("one_from") or "").strip()
+    error_field = None
     if request.method == "POST":
-        with attempt(shown=False) as outcome:  # the refusal is shown beside the note
-            merges.merge(keep, other, audit.Actor.of(current_user), note)
+        with attempt(shown=False) as outcome:  # the refusal is shown beside its field
+            merges.merge(keep, other, audit.Actor.of(current_user), note, _one_from(merge_from, typed_day))
             flash(
                 _(
                     "%(other)s is merged into %(keep)s; both histories are kept. Until either record changes, "
@@ -175,7 +182,7 @@ def duplicates_merge():
                 "success",
             )
             return redirect(url_for("workspace.record", key=keep.public_key))
-        error = str(outcome.error.message)
+        error, error_field = str(outcome.error.message), outcome.error.field
     return render_template(
         "workspace/merge.html",
         keep=keep,
@@ -183,10 +190,23 @@ def duplicates_merge():
         preview=preview,
         note=note,
         error=error,
+        error_field=error_field or ("note" if error else None),
+        merge_from=merge_from,
+        typed_day=typed_day,
         commune=commune,
         field_label=records.field_label,
         display_value=records.display_value,
     ), (422 if error else 200)
+
+
+def _one_from(merge_from: str, typed: str) -> date | None:
+    """The day staff gave from which the two records are one (None: from the start)."""
+    if merge_from != "day":
+        return None
+    try:
+        return date.fromisoformat(typed)
+    except ValueError:
+        raise records.RecordError(_("Give the day from which the duplicate stops counting."), "one_from") from None
 
 
 @workspace_bp.post("/ho-so/<key>/tach")

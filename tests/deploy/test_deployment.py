@@ -41,7 +41,12 @@ def site(tmp_path_factory):
     )
     deployment.prepare()
     try:
-        for step in (["translate", "compile"], ["db", "upgrade"], ["reference", "load"]):
+        for step in (
+            ["translate", "compile"],
+            ["db", "upgrade"],
+            ["reference", "load"],
+            ["directory", "index", "build"],
+        ):
             done = deployment.flask(*step)
             assert done.returncode == 0, done.stderr
         created = deployment.flask(
@@ -296,6 +301,22 @@ def test_an_owner_s_edit_replaces_the_cached_pages_on_both_instances(site):
         assert "Nước mắm Gành Đỏ" in public.get(f"/doanh-nghiep/{code}").text
         answered.add(public.served_by())
     assert answered == {f"127.0.0.1:{p}" for p in site.ports}
+
+
+def test_a_write_made_through_one_instance_is_found_by_a_search_on_the_other_within_5_s(site):
+    """The directory's index is one per machine, brought up to date in place from the change log:
+    an owner's edit through one instance is found by a search answered by either within seconds."""
+    owner, code = STATE["owner"], STATE["codes"][7]
+    form = owner.form(f"/doanh-nghiep/{code}/sua", action="/sua")
+    form["description"] = "Chả cá Hòn Nưa hấp lá chuối, đặc sản xã Hòa Hiệp"
+    assert owner.post(f"/doanh-nghiep/{code}/sua", form).status_code == 200
+    edited, public, found = time.monotonic(), Visitor(site), {}
+    while len(found) < len(site.ports) and time.monotonic() - edited < 5:
+        body = public.get("/api/v1/enterprises?q=cha+ca+hon+nua").json()
+        if any(item["code"] == code for item in body["items"]):
+            found.setdefault(public.served_by(), round(time.monotonic() - edited, 2))
+        time.sleep(0.1)
+    assert set(found) == {f"127.0.0.1:{p}" for p in site.ports}, found
 
 
 def test_a_rate_limit_counts_across_both_instances(site):

@@ -3,9 +3,17 @@ and collective or certification marks, each with its decision and dates.
 
 A list the department imports is its own record: each certificate counts as verified from its
 certification day (``verified_on``). An OCOP certificate is valid for the months the indicator
-settings say, unless the list gives its end of validity. A row is the product of one enterprise
-under one kind of certificate, named by its folded name: a second list with the same line changes
-nothing, a renewal (a new decision and date) updates it.
+settings say, unless the list gives its end of validity. A row is one certificate (a decision) of
+the product of one enterprise under one kind of certificate, named by its folded name, and its day:
+a second list with the same line changes nothing, a renewal (a new decision and day) adds a
+certificate and leaves the earlier one, so a figure as of a past day reads the one that held then.
+
+The engine writes one table per kind: this kind's table is the certificates (``ProductCertificate``,
+audited as ``product_certificate``). A product the enterprise does not have yet is made just before
+its certificates are inserted (``before_insert``), audited as ``product`` "create" under the
+batch's provenance; the undo deletes it once its last certificate goes (``after_delete``), and a
+product that also holds certificates recorded since stays. After each step, and after its undo, the
+product's own columns mirror its latest certificate (app/registry/product_history.py).
 """
 
 from __future__ import annotations
@@ -14,11 +22,14 @@ import re
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
+from app.audit import Actor
 from app.extensions import db
 from app.imports import cells as cell
+from app.imports.apply import audit_rows, write_audit
 from app.imports.kinds.common import (
     ENTERPRISE_COLUMN,
     enterprise_guide,
@@ -27,10 +38,15 @@ from app.imports.kinds.common import (
     refresh_search,
 )
 from app.imports.kinds.engine import Row
-from app.models import Enterprise, Listing, Product
+from app.models import AuditEvent, Enterprise, Listing, Product, ProductCertificate
 from app.models.base import utcnow
 from app.models.values import Certification, OcopGroup
+from app.registry import certificates, product_history
 from app.text import fold, normalize
+
+PRODUCT = Product.__table__
+CERTIFICATE = ProductCertificate.__table__
+NAME_LENGTH = PRODUCT.c.name.type.length
 
 COLUMNS: dict[str, tuple[str, str]] = dict(
     [
@@ -76,7 +92,10 @@ GUIDE: dict[str, tuple[bool, Any, Any, str]] = {
     "ngay_het_han": (
         False,
         _l("End of validity"),
-        _l("A date after the certification. Blank for OCOP: the validity the department sets (36 months)."),
+        lambda: _(
+            "A date after the certification. Blank for OCOP: the validity the department sets (%(months)s months).",
+            months=certificates.ocop_validity_months(),
+        ),
         "",
     ),
 }
@@ -141,13 +160,13 @@ def parse_group(value: Any) -> str | None:
 
 
 class ProductRules:
-    entity_type = "product"
-    table = Product.__table__
-    certificate = ("ocop_stars", "ocop_group", "certificate_no", "certifying_body", "certified_on", "expires_on")
+    entity_type = product_history.ENTITY
+    table = CERTIFICATE
+    certificate = ("ocop_stars", "ocop_group", "certificate_no", "certifying_body", "expires_on")
     # The department's list verifies a certificate an owner declared: from its day, once.
     compared = (*certificate, "verified_on", "verified_at")
     fill_only = ("verified_on", "verified_at")
-    recorded = ("name", "certification", *certificate, "verified_on")  # what the record's history shows
+    recorded = product_history.RECORDED  # what the record's history shows
 
     def prepare(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         return enterprises_named(rows)
@@ -158,6 +177,8 @@ class ProductRules:
         v["name"] = normalize(cell.text(cells.get("name"))) or None
         if not v["name"]:
             row.fail("name", "required", "")
+        elif len(v["name"]) > NAME_LENGTH:
+            row.fail("name", "too_long", v["name"])
         certification = row.read("certification", parse_certification, cells.get("certification"))
         stars = row.read("ocop_stars", parse_stars, cells.get("ocop_stars"))
         if certification is None and stars is not None:  # a row with stars is an OCOP product
@@ -182,63 +203,184 @@ class ProductRules:
             v["ocop_stars"] = v["ocop_group"] = None
 
     def identity(self, values: dict[str, Any]) -> tuple:
-        return (values["enterprise_id"], values["certification"], fold(values["name"]))
+        return (values["enterprise_id"], values["certification"], fold(values["name"]), values["certified_on"])
 
     def existing(self, identities: list[tuple]) -> dict[tuple, dict[str, Any]]:
+        """The certificates of the enterprises' active products that the identities name."""
         found: dict[tuple, dict[str, Any]] = {}
         owners = sorted({i[0] for i in identities})
         wanted = set(identities)
-        query = select(Product.id, Product.enterprise_id, Product.certification, Product.name_folded, *self._compared())
+        query = (
+            select(
+                CERTIFICATE.c.id,
+                Product.enterprise_id,
+                Product.certification,
+                Product.name_folded,
+                CERTIFICATE.c.certified_on,
+                *(CERTIFICATE.c[c] for c in self.compared),
+            )
+            .join(Product, Product.id == CERTIFICATE.c.product_id)
+            .order_by(CERTIFICATE.c.id)
+        )
         for start in range(0, len(owners), 2000):
             part = owners[start : start + 2000]
             for r in db.session.execute(
                 query.where(Product.enterprise_id.in_(part), Product.is_active.is_(True))
             ).mappings():
-                key = (r["enterprise_id"], r["certification"], r["name_folded"])
+                key = (r["enterprise_id"], r["certification"], r["name_folded"], r["certified_on"])
                 if key in wanted:
-                    found[key] = dict(r)
+                    found.setdefault(key, dict(r))
         return found
 
-    def _compared(self):
-        return [Product.__table__.c[c] for c in self.compared]
-
     def new_row(self, values: dict[str, Any]) -> dict[str, Any]:
-        now = utcnow()
+        """The certificate, with what names its product (``before_insert`` finds or makes it)."""
         return {
             "enterprise_id": values["enterprise_id"],
             "name": values["name"],
-            "name_folded": fold(values["name"]),
-            "certification": values["certification"],
-            **{c: values.get(c) for c in self.certificate},
-            "is_active": True,
+            **{c: values.get(c) for c in product_history.FIELDS},
             # the department's own list: checked, and counted from the day of the certificate
-            "verified_at": now,
             "verified_on": values["certified_on"],
-            "created_at": now,
-            "updated_at": now,
+            "verified_at": values["verified_at"],
         }
 
+    def before_insert(self, rows: list[dict[str, Any]], provenance: str, actor: Actor) -> list[dict[str, Any]]:
+        """Make the products the certificates need that the enterprises do not have yet (an earlier
+        step may have made one meanwhile), audited under the batch; return the certificates' rows."""
+        product_of = _products({r["enterprise_id"] for r in rows})
+        missing: dict[tuple, dict[str, Any]] = {}
+        for r in rows:
+            key = _product_key(r)
+            if key not in product_of:
+                missing.setdefault(key, r)
+        if missing:
+            now = utcnow()
+            made = [
+                {
+                    "enterprise_id": r["enterprise_id"],
+                    "name": r["name"],
+                    "name_folded": fold(r["name"]),
+                    **{c: r[c] for c in product_history.MIRRORED},
+                    "is_active": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for r in missing.values()
+            ]
+            ids = db.session.execute(insert(PRODUCT).returning(PRODUCT.c.id, sort_by_parameter_order=True), made)
+            ids = ids.scalars().all()
+            product_of.update(zip(missing, ids, strict=True))
+            events = [
+                (i, None, {"name": m["name"], "certification": m["certification"]})
+                for i, m in zip(ids, made, strict=True)
+            ]
+            write_audit(_as_product(audit_rows(actor, "create", provenance, events)))
+        now = utcnow()
+        kept = (*product_history.FIELDS, "verified_on", "verified_at")
+        return [
+            {
+                "product_id": product_of[_product_key(r)],
+                **{c: r[c] for c in kept},
+                "provenance": provenance,
+                "created_at": now,
+            }
+            for r in rows
+        ]
+
+    def after_delete(self, owners: set[int], provenance: str, actor: Actor, as_provenance: str, erase: bool) -> None:
+        """Delete the products an import made that have no certificate left: this batch's, or one of
+        an earlier batch undone already that kept it for this batch's certificates."""
+        gone = _orphans(owners)
+        if not gone:
+            return
+        enterprises = set(db.session.scalars(select(Product.enterprise_id).where(Product.id.in_(list(gone)))))
+        db.session.execute(delete(PRODUCT).where(PRODUCT.c.id.in_(list(gone))))
+        erased = [e for e in gone.values() if erase and e.provenance == provenance]
+        if erased:
+            db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_([e.id for e in erased])))
+        events = [(int(e.entity_id), e.after, None) for e in gone.values() if e not in erased]
+        write_audit(_as_product(audit_rows(actor, "delete", as_provenance, events)))
+        refresh_search(enterprises)
+
     def referenced(self, ids: list[int]) -> set[int]:
-        """The products among ``ids`` that a listing refers to (a listing file imported since, or an owner's)."""
-        found: set[int] = set()
+        """The certificates among ``ids`` whose undo would delete a product a listing refers to (a
+        listing file imported since, or an owner's)."""
+        product_of: dict[int, int] = {}
         for start in range(0, len(ids), 5000):
             part = ids[start : start + 5000]
-            found |= set(db.session.scalars(select(Listing.product_id).where(Listing.product_id.in_(part)).distinct()))
-        return found
+            query = select(CERTIFICATE.c.id, CERTIFICATE.c.product_id).where(CERTIFICATE.c.id.in_(part))
+            product_of.update((c, p) for c, p in db.session.execute(query))
+        doomed = _orphans(set(product_of.values()), without=set(ids))
+        listed = set(
+            db.session.scalars(select(Listing.product_id).where(Listing.product_id.in_(list(doomed))).distinct())
+        )
+        return {c for c, p in product_of.items() if p in listed}
 
     def owners(self, ids: list[int]) -> set[int]:
-        return set(db.session.scalars(select(Product.enterprise_id).where(Product.id.in_(ids)))) if ids else set()
+        """The products the certificates belong to."""
+        if not ids:
+            return set()
+        return set(db.session.scalars(select(CERTIFICATE.c.product_id).where(CERTIFICATE.c.id.in_(ids))))
 
     def refresh(self, owners: set[int]) -> None:
-        refresh_search(owners)
+        """The products' mirror of their latest certificate, and their enterprises' search text."""
+        product_history.mirror_all(owners)
+        listed = sorted(owners)
+        enterprises: set[int] = set()
+        for start in range(0, len(listed), 2000):
+            query = select(Product.enterprise_id).where(Product.id.in_(listed[start : start + 2000]))
+            enterprises |= set(db.session.scalars(query))
+        refresh_search(enterprises)
 
     def describe(self, ids: list[int]) -> list[str]:
         query = (
             select(Enterprise.public_key, Product.name)
+            .select_from(CERTIFICATE)
+            .join(Product, Product.id == CERTIFICATE.c.product_id)
             .join(Enterprise, Enterprise.id == Product.enterprise_id)
-            .where(Product.id.in_(ids[:20]))
+            .where(CERTIFICATE.c.id.in_(ids[:20]))
+            .order_by(CERTIFICATE.c.id)
         )
         return [f"{key} · {name}" for key, name in db.session.execute(query)]
+
+
+def _product_key(row: dict[str, Any]) -> tuple:
+    return (row["enterprise_id"], row["certification"], fold(row["name"]))
+
+
+def _products(enterprises: set[int]) -> dict[tuple, int]:
+    """The enterprises' active products, by (enterprise, certification, folded name)."""
+    found: dict[tuple, int] = {}
+    owners = sorted(enterprises)
+    query = select(Product.id, Product.enterprise_id, Product.certification, Product.name_folded)
+    for start in range(0, len(owners), 2000):
+        part = query.where(Product.enterprise_id.in_(owners[start : start + 2000]), Product.is_active.is_(True))
+        for id_, owner, certification, name in db.session.execute(part.order_by(Product.id)):
+            found.setdefault((owner, certification, name), id_)
+    return found
+
+
+def _orphans(products: set[int], without: set[int] | None = None) -> dict[int, Any]:
+    """Among ``products``, those an import made that keep no certificate (but those in ``without``,
+    which an undo is about to delete): {product id: its "create" event}."""
+    if not products:
+        return {}
+    made = select(AuditEvent.id, AuditEvent.entity_id, AuditEvent.after, AuditEvent.provenance).where(
+        AuditEvent.entity_type == "product",
+        AuditEvent.action == "create",
+        AuditEvent.provenance.like("import:%"),
+        AuditEvent.entity_id.in_([str(i) for i in products]),
+    )
+    held = select(CERTIFICATE.c.product_id).where(CERTIFICATE.c.product_id.in_(sorted(products)))
+    if without:
+        held = held.where(CERTIFICATE.c.id.not_in(sorted(without)))
+    still = set(db.session.scalars(held.distinct()))
+    return {int(e.entity_id): e for e in db.session.execute(made) if int(e.entity_id) not in still}
+
+
+def _as_product(events: list[dict]) -> list[dict]:
+    for event in events:
+        event["entity_type"] = "product"
+    return events
 
 
 def _failed(row: Row, field: str) -> bool:

