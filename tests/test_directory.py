@@ -27,6 +27,24 @@ def province(app):
     add_province(app)
 
 
+def add_xuan_firms() -> None:
+    """Eighteen firms named "Xuân …" with every kind of facet value, unknown sizes and founding days,
+    and the investors' fields: what the index and SQL must answer alike (test_directory_memory, _live)."""
+    for i in range(18):
+        make_enterprise(
+            f"Công ty {'TNHH' if i % 3 else 'Cổ phần'} Xuân {'Đồng' if i % 2 else 'Hòa'} {i}",
+            commune_code=("22015", "22081", "22258")[i % 3],
+            legal_form="tnhh2" if i % 3 else "cp",
+            main_vsic=("6201", "1020", "5510", "0111")[i % 4],
+            employees=None if i % 5 == 0 else i * 3,
+            founded_on=None if i % 4 == 0 else date(2001 + i, 1 + i % 12, 1),
+            is_digital_tech=i % 4 == 0,
+            is_startup=i % 5 == 1,
+            stage="seed" if i % 5 == 1 else None,
+            funding_sought_vnd=1_000_000_000 if i % 5 == 1 else None,
+        )
+
+
 def add_province(app) -> None:
     with app.app_context():
         hai_dang = make_enterprise("Công ty TNHH Thủy sản Hải Đăng", commune_code="22258", main_vsic="1020")

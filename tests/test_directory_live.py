@@ -22,24 +22,7 @@ from app.registry import certificates
 from app.registry.services import update_enterprise
 from tests.factories import make_enterprise
 from tests.progress_helpers import product
-from tests.test_directory import add_province
-
-
-def _firms() -> None:
-    for i in range(18):
-        make_enterprise(
-            f"Công ty {'TNHH' if i % 3 else 'Cổ phần'} Xuân {'Đồng' if i % 2 else 'Hòa'} {i}",
-            commune_code=("22015", "22081", "22258")[i % 3],
-            legal_form="tnhh2" if i % 3 else "cp",
-            main_vsic=("6201", "1020", "5510", "0111")[i % 4],
-            employees=None if i % 5 == 0 else i * 3,
-            founded_on=None if i % 4 == 0 else date(2001 + i, 1 + i % 12, 1),
-            is_digital_tech=i % 4 == 0,
-            is_startup=i % 5 == 1,
-            stage="seed" if i % 5 == 1 else None,
-            funding_sought_vnd=1_000_000_000 if i % 5 == 1 else None,
-        )
-
+from tests.test_directory import add_province, add_xuan_firms
 
 QUERIES = [
     search.Query(q=text, sort=sort, per_page=3, **extra)
@@ -96,7 +79,7 @@ def test_records_answer_the_same_whether_built_or_read_again(uncached, monkeypat
         name = _build(app)  # an empty registry's build: every record below arrives after it
     add_province(app)
     with app.app_context():
-        _firms()
+        add_xuan_firms()
     if when != "after the build":
         name = _build(app)
     if when == "changed after the build":
@@ -175,7 +158,7 @@ def test_searches_during_writes_each_answer_one_version(uncached):
     app = uncached
     add_province(app)
     with app.app_context():
-        _firms()
+        add_xuan_firms()
     _build(app)
     app.config["REGISTRY_VERSION_CHECK_MS"] = 0
     query = search.Query(q="xuan", sort="name", per_page=50)

@@ -15,7 +15,7 @@ from app.directory import search
 from app.extensions import db
 from app.models import Enterprise
 from tests.factories import make_enterprise
-from tests.test_directory import add_province
+from tests.test_directory import add_province, add_xuan_firms
 
 
 @pytest.fixture
@@ -181,19 +181,7 @@ def test_few_matches_are_answered_as_the_bitmaps_answer(app, province, monkeypat
     from app.directory import id_columns
 
     with app.app_context():
-        for i in range(18):
-            make_enterprise(
-                f"Công ty {'TNHH' if i % 3 else 'Cổ phần'} Xuân {'Đồng' if i % 2 else 'Hòa'} {i}",
-                commune_code=("22015", "22081", "22258")[i % 3],
-                legal_form="tnhh2" if i % 3 else "cp",
-                main_vsic=("6201", "1020", "5510", "0111")[i % 4],
-                employees=None if i % 5 == 0 else i * 3,
-                founded_on=None if i % 4 == 0 else date(2001 + i, 1 + i % 12, 1),
-                is_digital_tech=i % 4 == 0,
-                is_startup=i % 5 == 1,
-                stage="seed" if i % 5 == 1 else None,
-                funding_sought_vnd=1_000_000_000 if i % 5 == 1 else None,
-            )
+        add_xuan_firms()
     app.config["VALUE_CACHE_ENTRIES"] = 0  # each run counts afresh
     app.extensions.pop("registry_cache", None)
     filters = [{}, {"commune": "22015"}, {"legal_form": "cp", "sector": "J"}, {"digital": True}, {"platform": "shopee"},

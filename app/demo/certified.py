@@ -26,22 +26,13 @@ from app.demo.products import ProductMaker
 from app.directory import owner
 from app.extensions import db
 from app.models import Enterprise, Listing, ListingCheck, Product, User
-from app.registry import reviews
+from app.registry import product_history, reviews
 from app.text import fold
 
 OCOP_PRODUCTS = 220  # plus the region's marks: about 230 certified products in all
 PENDING_DECLARATIONS = 12
 # What an owner types on the form declaring a certificate (app/directory/owner.add_product).
-DECLARED = (
-    "name",
-    "certification",
-    "ocop_stars",
-    "ocop_group",
-    "certifying_body",
-    "certificate_no",
-    "certified_on",
-    "expires_on",
-)
+DECLARED = ("name", *product_history.FIELDS)
 
 
 @dataclass
