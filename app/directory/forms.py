@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.domain.legal_forms import LEGAL_FORMS
 from app.labels import OCOP_GROUP_LABELS
 from app.reference.services import communes_in_order
+from app.registry import certificates
 
 STAGES = [
     ("", _l("Not stated")),
@@ -156,8 +158,12 @@ class ProductForm(FlaskForm):
     expires_on = DateField(
         _l("Valid until"),
         validators=[Optional()],
-        description=_l(
-            "For a geographical indication or a mark. An OCOP certificate is valid 36 months from its date."
+        description=LazyString(
+            lambda: gettext(
+                "For a geographical indication or a mark. An OCOP certificate is valid %(months)s months from its "
+                "date (the department's setting).",
+                months=certificates.ocop_validity_months(),
+            )
         ),
     )
 
