@@ -32,7 +32,15 @@ def test_without_a_build_the_directory_answers_in_sql_and_starts_the_machine_s_b
     app.config.update(VALUE_CACHE_ENTRIES=0, DIRECTORY_INDEX_BUILD="background")
     app.extensions.pop("registry_cache", None)
     started = []
-    monkeypatch.setattr(index_service.subprocess, "Popen", lambda command, **kw: started.append((command, kw)))
+
+    class Started:  # what Popen gives: a process the worker waits for on a thread of its own
+        def __init__(self, command, **options):
+            started.append((command, options))
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(index_service.subprocess, "Popen", Started)
     query = search.Query(q="xuan", sort="name")
     with app.test_request_context():
         first = search.run(query)

@@ -7,6 +7,10 @@ from typing import Any
 
 import yaml
 
+# libyaml's parser where it is installed: a worker reads every survey at start, and the pure-Python
+# one made that most of a worker's boot (benchmarks/p9_writes.py: restart).
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class SourceMap:
     """The parsed data of one file and the line (1-based) of each path within it."""
@@ -14,8 +18,8 @@ class SourceMap:
     def __init__(self, path: Path):
         self.path = path
         text = path.read_text(encoding="utf-8")
-        self.node = yaml.compose(text, Loader=yaml.SafeLoader)
-        self.data: Any = yaml.safe_load(text)
+        self.node = yaml.compose(text, Loader=LOADER)
+        self.data: Any = yaml.load(text, Loader=LOADER)
         self.lines: dict[tuple, int] = {}
         self.text_nodes: list[tuple[tuple, yaml.MappingNode]] = []
         if self.node is not None:

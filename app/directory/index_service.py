@@ -124,7 +124,8 @@ def _ask_for_build(state: _State) -> None:
         "INSTANCE_PATH": app.instance_path,
     }
     command = [sys.executable, "-m", "flask", "--app", "app", "directory", "index", "build", "--quiet"]
-    subprocess.Popen(command, env=environment, start_new_session=True, stdout=subprocess.DEVNULL)
+    builder = subprocess.Popen(command, env=environment, start_new_session=True, stdout=subprocess.DEVNULL)
+    threading.Thread(target=builder.wait, daemon=True).start()  # reaped when it ends, not left a zombie
     log.info("directory index: build asked for (%s)", root())
 
 
