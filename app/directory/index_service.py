@@ -31,7 +31,7 @@ from flask import current_app
 
 from app import cache
 from app.directory import changes, index_build, index_files, recent
-from app.directory.facet_index import FacetIndex, View, opened
+from app.directory.facet_index import View, opened
 from app.extensions import db
 from app.i18n import local_today
 from app.registry import certificates
@@ -144,7 +144,3 @@ def build_here(wait: bool = False) -> Path | None:
         made = index_files.write(folder, arrays, {**meta, "seconds": round(time.monotonic() - started, 2)})
         del arrays
     return made
-
-
-def prune_log(index: FacetIndex) -> int:
-    return changes.prune(index.position)
