@@ -15,7 +15,7 @@ A build (app/directory/index_build.py) is written to files once per machine and 
 every worker (app/directory/index_files.py, app/directory/index_service.py); only the facet values'
 bitmaps are made in each worker when it opens a build (about 20 MB at a million). What changed
 since the build is held apart (app/directory/recent.py): a search reads a `View` — one build, its
-changed ids masked out, and the changed records tested one by one — so a write is seen without a
+changed ids masked out, and the changed records held as columns (held.py) — so a write is seen without a
 rebuild, and one search never mixes two versions.
 """
 
@@ -252,7 +252,7 @@ def count(
 ) -> Counted:
     """The matches, their number and the facet counts: `text` is what the text (or the enterprise
     code, whose ids are `code_ids`) selects in the build, None when the query has neither. The
-    changed records are tested one by one and counted in."""
+    changed records held beside the build are tested and counted in (held.py)."""
     if isinstance(text, np.ndarray):
         counted = _count_few(query, view, text, with_facets)
     else:

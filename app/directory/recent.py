@@ -4,10 +4,10 @@ The built index (app/directory/facet_index.py) is immutable and shared by the ma
 The change log (app/directory/changes.py) names every enterprise written since its build; each
 worker reads those few rows again with the build's own reading (index_build.read_some) and keeps
 them here as plain records (`Doc`). A search then answers from both: the built arrays with the
-changed ids masked out, and these records tested one by one against the query — the same conditions
-as app/directory/search.py's SQL — placed in each stored order by a binary search over the built
-one. A write is thus found by the next search once the worker has read the log (at most
-REFRESH_SECONDS later), and nothing is rebuilt.
+changed ids masked out, and these records held as columns (app/directory/held.py) and tested against
+the query's conditions — those of app/directory/search.py's SQL — then placed in each stored order by
+a binary search over the built one. A write is thus found by the next search once the worker has
+read the log (at most REGISTRY_VERSION_CHECK_MS later), and nothing is rebuilt.
 
 A `Recent` is never changed once made: a refresh makes a new one, so a search holds one version
 of the index from its first count to its page.
