@@ -353,3 +353,17 @@ def test_the_owners_form_refuses_a_founding_day_after_the_provinces_day(app_ctx,
     with pytest.raises(FieldErrors) as refused:
         owner.read_enterprise_form({"founded_on": date(2025, 6, 1)})
     assert "founded_on" in refused.value.errors
+
+
+def test_the_records_history_says_a_product_was_withdrawn_not_the_record_and_names_its_fields(app_ctx):
+    firm = make_enterprise("Công ty TNHH Nước mắm Hải Đăng", founded_on=date(2010, 1, 1))
+    sauce = product(firm, date(2024, 3, 1), date(2024, 3, 5))
+    audit.record(audit.CLI, "update", "product", sauce.id, {"description": None}, {"description": "Cá cơm ủ chượp"})
+    owner.withdraw_product(sauce, audit.CLI)
+    db.session.commit()
+    entries = record_history.history(firm)
+    withdrawn, changed = (str(record_history.PRODUCT_ACTIONS["withdraw"]), str(record_history.ACTIONS["update"]))
+    assert [e.action for e in entries[:2]] == [withdrawn, changed]
+    assert withdrawn != str(record_history.ACTIONS["withdraw"])  # "taken out of the directory" is the record's
+    assert sauce.name in entries[1].subject
+    assert [c.label for c in entries[1].changes] == [str(record_history.PRODUCT_LABELS["description"])]

@@ -4,6 +4,7 @@ for it, each with the batch that brought it."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from app import audit
@@ -34,7 +35,9 @@ def test_the_staff_list_names_an_external_result_by_its_instrument(client, app):
     _staff(client, app)
     page = client.get("/danh-gia/quan-ly").get_data(as_text=True)
     assert MINISTRY.replace("&", "&amp;") in page and "imported by the department" in page
-    assert "external:" not in page  # not its id
+    assert ">external:" not in page  # not its id
+    listed = client.get("/danh-gia/quan-ly?instrument=external").get_data(as_text=True)
+    assert MINISTRY.replace("&", "&amp;") in listed and "Imported results of other bodies" in listed
     export = client.get("/danh-gia/quan-ly/xuat.csv").get_data(as_text=True)
     assert MINISTRY in export and "external:" not in export
 
@@ -63,3 +66,8 @@ def test_a_records_history_lists_its_imported_results_and_listing_checks_with_th
     assert f"/so/nhap/{results_id}" in page and f"/so/nhap/{checks_id}" in page  # each with its batch
     assert "Still selling" in page and "10 Mar 2024" in page  # what the check found, on its day
     assert "Overall level" in page
+    assert "Listing of Nước mắm Hải Đăng" in page, re.findall(r"<strong>[^<]*</strong>[^<]*", page)
+    assert "<ins>Shopee</ins>" in page  # not its code and product id
+    assert "platform_code" not in page
+    # Another body's result: no version of ours, and counted only if the indicator settings say so
+    assert "No: the indicator settings do not count other bodies" in page

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from app import indicator_settings as settings
+from app.errors import FieldErrors
 from app.extensions import db
 from app.models import AuditEvent, Enterprise
 from app.progress import indicators
 from app.registry import history, merge_undo, merges
-from app.registry.records import RecordError
 from tests.factories import make_enterprise
 from tests.progress_helpers import attempt
 from tests.test_records import NOTE, STAFF, _staff
@@ -137,9 +137,9 @@ def test_from_a_day_staff_give_the_figures_before_it_stay_as_they_were(app_ctx):
     keep, duplicate = _twice_registered()
     summer = date(2025, 6, 30)
     before = _figures(summer)
-    with pytest.raises(RecordError) as refused:
-        merges.merge(keep, duplicate, STAFF, NOTE, one_from=date(2024, 1, 1))  # before the record kept began
-    assert refused.value.field == "one_from"
+    with pytest.raises(FieldErrors) as refused:
+        merges.merge(keep, duplicate, STAFF, "", one_from=date(2024, 1, 1))  # before the record kept began
+    assert set(refused.value.errors) == {"note", "one_from"}, "both refusals at once"
     db.session.rollback()
 
     merges.merge(keep, duplicate, STAFF, NOTE, one_from=date(2025, 7, 1))

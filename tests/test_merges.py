@@ -182,6 +182,27 @@ def test_the_merge_page_posts_back_the_two_records_it_shows(client, app):
         assert db.session.get(Enterprise, dup_id).merged_into_id == keep_id
 
 
+def test_the_merge_page_names_every_refusal_at_once_and_keeps_what_was_typed(client, app):
+    with app.app_context():
+        keep = make_enterprise("Công ty TNHH Thủy sản Hải Đăng")
+        dup = make_enterprise("Thuy san Hai Dang", code=None)
+        keep_id, dup_id = keep.id, dup.id
+    _staff(client, app)
+    url = f"/so/trung-lap/gop?keep={keep_id}&other={dup_id}"
+    fields = _form_fields(client.get(url).get_data(as_text=True))
+    for day in ("31/02/2025", "1999-01-01"):  # unreadable, then before the record kept began
+        response = client.post(url, data={**fields, "note": " ", "merge_from": "day", "one_from": day})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert 'id="note-error"' in page and 'id="one_from-error"' in page, day
+        assert f'value="{day}"' in page, "the day typed stays"
+    response = client.post(url, data={**fields, "note": NOTE, "merge_from": "day", "one_from": "bad"})
+    page = response.get_data(as_text=True)
+    assert 'id="one_from-error"' in page and 'id="note-error"' not in page and NOTE in page
+    with app.app_context():
+        assert db.session.get(Enterprise, dup_id).merged_into_id is None
+
+
 def test_the_layout_leaks_no_variable_into_the_pages():
     """A `set` at the top of the layout would hide a page's variable of the same name."""
     from pathlib import Path

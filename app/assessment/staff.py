@@ -15,6 +15,7 @@ from app.assessment.results import attempt_title
 from app.extensions import db
 from app.labels import SIZE_TIERS
 from app.models import Assessment, Commune, Enterprise
+from app.models.assessment import EXTERNAL
 
 PAGE_SIZE = 50
 
@@ -67,13 +68,28 @@ class Filters:
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 
+OTHER_BODIES = "external"  # the filter's value for every result of another body's instrument
+
+
+def external_instruments() -> list[tuple[str, str]]:
+    """The other bodies' instruments whose results the department imported: (id, name), by name."""
+    rows = db.session.execute(
+        select(Assessment.instrument_id, func.max(Assessment.instrument_name))
+        .where(Assessment.instrument_id.startswith(EXTERNAL), Assessment.status == "submitted")
+        .group_by(Assessment.instrument_id)
+    )
+    return sorted(((i, name or i.removeprefix(EXTERNAL)) for i, name in rows), key=lambda r: r[1])
+
+
 def submitted_query(filters: Filters) -> Select:
     query = (
         select(Assessment)
         .outerjoin(Enterprise, Enterprise.id == Assessment.enterprise_id)
         .where(Assessment.status == "submitted")
     )
-    if filters.instrument:
+    if filters.instrument == OTHER_BODIES:
+        query = query.where(Assessment.instrument_id.startswith(EXTERNAL))
+    elif filters.instrument:
         query = query.where(Assessment.instrument_id == filters.instrument)
     if filters.version is not None:
         query = query.where(Assessment.instrument_version == filters.version)

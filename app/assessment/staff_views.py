@@ -35,6 +35,8 @@ def staff_list():
         communes=communes,
         sections=sections,
         instruments=instruments().all(),
+        external_instruments=staff.external_instruments(),
+        other_bodies=staff.OTHER_BODIES,
         size_tiers=ALL_TIERS,
         attempt_title=attempt_title,
     )

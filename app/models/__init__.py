@@ -7,7 +7,7 @@ from app.models.assessment import Assessment, EnterpriseSolution, LatestAssessme
 from app.models.audit import AuditEvent
 from app.models.directory import DirectoryChange
 from app.models.engagement import ContactRequest, Follow, InboxMessage, OutgoingMail, ReviewRequest
-from app.models.enterprise import DuplicateDismissal, Enterprise, EnterpriseMerge
+from app.models.enterprise import DuplicateDismissal, EarlierOwner, Enterprise, EnterpriseMerge
 from app.models.geography import Commune, LegacyCommune, Province
 from app.models.history import EnterprisePeriod
 from app.models.imports import ImportBatch, ImportSource
@@ -41,6 +41,7 @@ __all__ = [
     "OutgoingMail",
     "ReviewRequest",
     "DuplicateDismissal",
+    "EarlierOwner",
     "EnterpriseMerge",
     "Enterprise",
     "EnterprisePeriod",

@@ -166,4 +166,20 @@ class EnterpriseMerge(db.Model):
     undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class EarlierOwner(db.Model):
+    """A product or an assessment a merge moved to the record kept belonged to the duplicate until the
+    day the two became one (merges.py): figures of earlier days count it under the duplicate, as they
+    did before the merge. Its owner on a day is the earliest row whose ``until`` is after the day, else
+    its ``enterprise_id`` now (app/progress/owners.py)."""
+
+    __table_args__ = (Index("ix_earlier_owner_item", "kind", "item_id", "until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merge_id: Mapped[int] = mapped_column(ForeignKey("enterprise_merge.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "product" or "assessment"
+    item_id: Mapped[int] = mapped_column()
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
+    until: Mapped[date] = mapped_column(Date)
+
+
 from app.models.product import Product  # noqa: E402  (resolves the forward reference)

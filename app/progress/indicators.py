@@ -30,6 +30,7 @@ from app.models import EnterprisePeriod as Span
 from app.models.assessment import EXTERNAL
 from app.progress import dimensions as dims
 from app.progress.figures import Cell, Figure, grouped
+from app.progress.owners import owner_on
 from app.progress.products_online import certified_products_online, product_units, t4_part, t4_rule
 
 LEVEL_KEYS = ("none", "0", "1", "2", "3", "4", "5")
@@ -77,25 +78,26 @@ def _latest_counted_attempts(as_of: date, s: Settings):
     ]
     if not s.t5_counts_external:
         window.append(Assessment.instrument_id.not_like(f"{EXTERNAL}%"))
+    owner = owner_on("assessment", Assessment.id, Assessment.enterprise_id, as_of)  # a merge moved it later
     if postgresql:
         from sqlalchemy.dialects.postgresql import distinct_on  # PostgreSQL's own clause
 
         query = (
-            select(Assessment.enterprise_id, Assessment.overall_level, Assessment.is_imported)
+            select(owner.label("enterprise_id"), Assessment.overall_level, Assessment.is_imported)
             .where(*window)
-            .ext(distinct_on(Assessment.enterprise_id))
-            .order_by(Assessment.enterprise_id, Assessment.submitted_at.desc(), Assessment.id.desc())
+            .ext(distinct_on(owner))
+            .order_by(owner, Assessment.submitted_at.desc(), Assessment.id.desc())
         )
     else:
         query = (
             select(
-                Assessment.enterprise_id,
+                owner.label("enterprise_id"),
                 func.max(Assessment.submitted_at).label("submitted_at"),
                 Assessment.overall_level,
                 Assessment.is_imported,
             )
             .where(*window)
-            .group_by(Assessment.enterprise_id)
+            .group_by(owner)
         )
     return query.subquery()
 

@@ -22,6 +22,7 @@ from app.models import Listing, ListingCheck, Product, ProductCertificate
 from app.models.values import Certification, OcopGroup
 from app.progress import dimensions as dims
 from app.progress.figures import Cell, Figure
+from app.progress.owners import owner_on
 from app.registry import certificates
 
 
@@ -82,10 +83,11 @@ def product_units(as_of: date, s: Settings) -> Select:
         (tourism, "tourism"),
         else_="counted",
     )
+    owner = owner_on("product", Product.id, Product.enterprise_id, as_of)  # a merge moved it later
     return (
         select(
             Product.id.label("id"),
-            Product.enterprise_id.label("enterprise_id"),
+            owner.label("enterprise_id"),
             *dims.columns().values(),
             func.coalesce(_held(as_of, s, ProductCertificate.certification), Product.certification).label(
                 "certification"
@@ -93,7 +95,7 @@ def product_units(as_of: date, s: Settings) -> Select:
             state.label("state"),
             case((_listed(as_of, s), 1), else_=0).label("listed"),
         )
-        .join(Span, Span.enterprise_id == Product.enterprise_id)
+        .join(Span, Span.enterprise_id == owner)
         .where(
             certificates.active_on(as_of),
             certificates.known_by(as_of),

@@ -1,12 +1,13 @@
 """Snapshots: each computed indicator as of a day, stored once, read by every page, report and API.
 
 A figure as of a past day reads only records dated up to that day, so once computed it stands and
-is kept in ``indicator_snapshot`` under (indicator, day, settings key); a change of settings makes
-a new key and figures are computed anew. Today's figure is computed again when a recorded write
-moved the registry version and the stored one is older than PROGRESS_REFRESH_SECONDS: by a task of
+is kept in ``indicator_snapshot`` under (indicator, day, settings key) — until a write dated on or
+before that day marks it stale (app/registry/past.py: a back-dated correction, a merge, an import of
+past facts); a change of settings makes a new key and figures are computed anew. Today's figure is
+computed again when a recorded write moved the registry version and the stored one is older than PROGRESS_REFRESH_SECONDS: by a task of
 the queue while the stored one is served (PROGRESS_BACKGROUND_REFRESH), or in the request.
-``flask progress rebuild`` recomputes every month end since the plan began (after a correction that
-reaches into the past, or after a bulk load); ``flask demo load`` and ``generate`` run it.
+``flask progress rebuild`` recomputes every month end since the plan began (after a bulk load, or
+SQL by hand); ``flask demo load`` and ``generate`` run it.
 
 Snapshots are written on their own connection, so reading a page never writes in the request's
 transaction, and a busy database only means the figure is computed again next time.
@@ -35,12 +36,15 @@ from app.progress import dimensions as dims
 from app.progress import indicators
 from app.progress.dimensions import end_of, month_end
 from app.progress.figures import Figure
+from app.registry import past
 
 log = logging.getLogger(__name__)
 TABLE = IndicatorSnapshot.__table__
 
 
 def _is_fresh(row, as_of: date, today: date) -> bool:
+    if row.registry_version == past.STALE:
+        return False  # a write reached back before the day (app/registry/past.py)
     if as_of < today and as_utc(row.computed_at) >= end_of(as_of):
         return True  # computed after the day ended: records dated later cannot change it
     if row.registry_version == registry_version():

@@ -19,8 +19,10 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from app.extensions import db
+from app.i18n import local_today
 from app.models.history import EnterprisePeriod
 from app.models.values import EnterpriseStatus, RecordState, Verification
+from app.registry import past
 
 # The counted facts: every column of a span but its record and its days (app/models/history.py).
 TRACKED = tuple(
@@ -92,6 +94,24 @@ def overwrite(spans: list[Span], changes: Mapping[str, Any], day: date) -> list[
         else:
             out.append({**span, **changes})
     return joined(out)
+
+
+def covering(spans: list[Span], day: date) -> Span | None:
+    """The span holding on the day, if any."""
+    for span in spans:
+        if span["valid_from"] <= day and (span["valid_to"] is None or day < span["valid_to"]):
+            return span
+    return None
+
+
+def first_difference(old: list[Span], new: list[Span]) -> date | None:
+    """The first day on which the two histories of a record tell different facts (None: the same)."""
+    bounds = {s[k] for s in (*old, *new) for k in ("valid_from", "valid_to")} - {None}
+    for day in sorted(bounds):
+        before, after = covering(old, day), covering(new, day)
+        if (before is None) != (after is None) or (before is not None and any(before[k] != after[k] for k in TRACKED)):
+            return day
+    return None
 
 
 def restart(spans: list[Span], start: date) -> list[Span]:
@@ -211,12 +231,21 @@ def load(ids: Iterable[int]) -> dict[int, list[Span]]:
     return found
 
 
-def store(spans_of: Mapping[int, list[Span]], replace: bool = True) -> None:
-    """Write the records' spans in place of those stored (executes only: the caller commits)."""
+def store(
+    spans_of: Mapping[int, list[Span]], replace: bool = True, stored: Mapping[int, list[Span]] | None = None
+) -> None:
+    """Write the records' spans in place of those stored (``stored``, when the caller read them; executes
+    only: the caller commits). The figures stored for the first day that changes, and after, are
+    marked stale (app/registry/past.py)."""
     ids = list(spans_of)
     if replace:
+        stored = load(ids) if stored is None else stored
+        first = past.earliest(first_difference(stored.get(id_, []), spans) for id_, spans in spans_of.items())
         for start in range(0, len(ids), 5000):
             db.session.execute(delete(PERIOD).where(PERIOD.c.enterprise_id.in_(ids[start : start + 5000])))
+    else:
+        first = past.earliest(spans[0]["valid_from"] for spans in spans_of.values() if spans)
+    past.changed_from(first, local_today())
     rows = [{"enterprise_id": id_, **span} for id_, spans in spans_of.items() for span in spans]
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(PERIOD), rows[start : start + 5000])
@@ -245,7 +274,7 @@ def apply(records: Iterable[tuple[int, Mapping[str, Any] | None, Mapping[str, An
         if updated != spans:
             spans_of[id_] = updated
     if spans_of:
-        store(spans_of)
+        store(spans_of, stored=stored)
 
 
 def as_kept(spans: list[Span]) -> list[dict[str, Any]]:
@@ -268,6 +297,7 @@ def restore(spans_of: Mapping[int, list[dict[str, Any]]]) -> None:
 
 def withdraw_whole(ids: list[int]) -> None:
     """Records taken back as if never imported (the undo of an import): out of every figure, past too."""
+    past.changed_from(date.min, local_today())
     for start in range(0, len(ids), 5000):
         db.session.execute(
             update(PERIOD)
@@ -283,6 +313,8 @@ def spans_of_record(enterprise_id: int) -> list[Span]:
 def replace_value(ids_values: Mapping[int, tuple[str, str, Any, Any]]) -> None:
     """In each record's spans, a value a rule now names otherwise: {id: (column, _, old, new)} — only the
     spans that hold the old value (the record's past under other facts keeps its own)."""
+    if ids_values:
+        past.changed_from(date.min, local_today())
     for id_, (column, _why, old, new) in ids_values.items():
         db.session.execute(
             update(PERIOD).where(PERIOD.c.enterprise_id == id_, PERIOD.c[column] == old).values({column: new})

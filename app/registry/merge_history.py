@@ -59,13 +59,6 @@ def merge_days(keep: Enterprise, duplicate: Enterprise, duplicate_spans: list[Sp
     return MergeDays(kept_from, duplicate_from, max(duplicate_from, kept_from), earliest, entered_on)
 
 
-def _covering(spans: list[Span], day: date) -> Span | None:
-    for span in spans:
-        if span["valid_from"] <= day and (span["valid_to"] is None or day < span["valid_to"]):
-            return span
-    return None
-
-
 def _facts(span: Span) -> dict[str, Any]:
     return {k: span[k] for k in history.TRACKED}
 
@@ -96,8 +89,8 @@ def kept_spans(
     days = sorted(d for d in bounds if d is not None and d >= start)
     out: list[Span] = []
     for i, day in enumerate(days):
-        mine = _covering(kept, day)
-        theirs = _covering(duplicate, day) if day >= one_from else None
+        mine = history.covering(kept, day)
+        theirs = history.covering(duplicate, day) if day >= one_from else None
         if mine is None:  # before the record kept began: the duplicate alone told the firm's facts
             facts = _facts(theirs or kept[0])
         else:

@@ -15,10 +15,12 @@ from sqlalchemy import delete, or_, select, update
 
 from app import audit
 from app.extensions import db
+from app.i18n import local_today
 from app.models import (
     Assessment,
     AuditEvent,
     ContactRequest,
+    EarlierOwner,
     Enterprise,
     EnterpriseMerge,
     EnterpriseSolution,
@@ -30,7 +32,7 @@ from app.models import (
     ReviewRequest,
 )
 from app.models.base import utcnow
-from app.registry import history, services
+from app.registry import history, past, services
 from app.registry.records import DATE_FIELDS, RecordError, _provenance
 
 
@@ -165,6 +167,9 @@ def undo_merge(record: EnterpriseMerge, actor: audit.Actor, note: str | None) ->
     kept = moved.get("_history")  # none in a merge made before the merge kept the histories
     if kept is not None:
         history.restore({keep.id: kept["kept"], duplicate.id: kept["duplicate"]})
+    db.session.execute(delete(EarlierOwner).where(EarlierOwner.merge_id == record.id))
+    if moved.get("one_from"):  # the moved rows count under the duplicate again from that day
+        past.changed_from(date.fromisoformat(moved["one_from"]), local_today())
     record.undone_at, record.undone_by_id = utcnow(), actor.user_id
     db.session.flush()
     return duplicate

@@ -15,14 +15,16 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from app import audit
+from app.errors import FieldErrors
 from app.extensions import db
 from app.i18n import fmt_date, local_today
 from app.models import (
     Assessment,
     ContactRequest,
+    EarlierOwner,
     Enterprise,
     EnterpriseMerge,
     EnterpriseSolution,
@@ -33,7 +35,7 @@ from app.models import (
     ReviewRequest,
 )
 from app.models.values import ClaimState, RecordState
-from app.registry import history, services
+from app.registry import history, past, services
 from app.registry.duplicates import CANDIDATE_STATES, distinct_legal_entities
 from app.registry.merge_history import MergeDays, kept_spans, merge_days
 from app.registry.records import RecordError, _provenance
@@ -143,6 +145,15 @@ def _filled(keep: Enterprise, duplicate: Enterprise) -> dict[str, Any]:
     return filled
 
 
+def note_refusal(note: str | None):
+    """Why the merge's note is refused (None: it is not): staff say the source they checked."""
+    if (note or "").strip():
+        return None
+    return _l(
+        "Say why these two records are one enterprise (the source you checked): the note is kept in both histories."
+    )
+
+
 def merge(
     keep: Enterprise,
     duplicate: Enterprise,
@@ -159,21 +170,16 @@ def merge(
     that `undo_merge` can put it all back.
     """
     _check_mergeable(keep, duplicate)
-    if not (note or "").strip():
-        raise RecordError(
-            _l("Say why these are one enterprise (the source you checked): the note is kept in both histories.")
-        )
     today = local_today()
     spans = {keep.id: history.spans_of_record(keep.id), duplicate.id: history.spans_of_record(duplicate.id)}
     days = merge_days(keep, duplicate, spans[duplicate.id], today)
+    refused = {"note": note_refusal(note)}
     if one_from is not None and not days.earliest_day <= one_from <= today:
-        raise RecordError(
-            _l(
-                "Give a day from %(first)s, the first day of the record kept, to today.",
-                first=fmt_date(days.earliest_day),
-            ),
-            field="one_from",
+        refused["one_from"] = _l(
+            "Give a day from %(first)s, the first day of the record kept, to today.", first=fmt_date(days.earliest_day)
         )
+    if refused := {field: why for field, why in refused.items() if why is not None}:
+        raise FieldErrors(refused)  # every refusal at once, each beside its field
     choice = "start" if one_from is None else "day"
     one_from, entered_on = (days.one_from_start, days.entered_on) if one_from is None else (one_from, None)
     filled = _filled(keep, duplicate)
@@ -232,18 +238,31 @@ def merge(
         provenance=provenance,
     )
     db.session.flush()
-    db.session.add(
-        EnterpriseMerge(
-            kept_id=keep.id,
-            duplicate_id=duplicate.id,
-            note=note.strip(),
-            moved=moved,
-            last_event_id=last.id,
-            merged_by_id=actor.user_id,
-        )
+    record = EnterpriseMerge(
+        kept_id=keep.id,
+        duplicate_id=duplicate.id,
+        note=note.strip(),
+        moved=moved,
+        last_event_id=last.id,
+        merged_by_id=actor.user_id,
     )
+    db.session.add(record)
     db.session.flush()
+    _date_earlier_owners(record, one_from, today)
     return filled
+
+
+def _date_earlier_owners(record: EnterpriseMerge, one_from: date, today: date) -> None:
+    """The products and assessments moved were the duplicate's until the two became one: figures of
+    earlier days count them under it (app/progress/owners.py), as they did before the merge."""
+    rows = [
+        {"merge_id": record.id, "kind": kind, "item_id": item, "enterprise_id": record.duplicate_id, "until": one_from}
+        for key, kind in (("products", "product"), ("assessments", "assessment"))
+        for item in record.moved[key]
+    ]
+    if rows:
+        db.session.execute(insert(EarlierOwner), rows)
+    past.changed_from(one_from, today)  # from that day they count under the record kept
 
 
 def _move_everything(keep: Enterprise, duplicate: Enterprise) -> dict[str, Any]:

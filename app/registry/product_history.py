@@ -31,6 +31,7 @@ from app.extensions import db
 from app.i18n import local_today
 from app.models import Product, ProductCertificate, ProductWithdrawal
 from app.models.base import utcnow
+from app.registry import past
 from app.registry.services import refresh_search_text
 
 # What a certificate holds of its decision, and what of it the product mirrors.
@@ -71,6 +72,7 @@ def certify(
     db.session.add(certificate)
     db.session.flush()
     mirror(product)
+    past.changed_from(past.earliest((certificate.certified_on, verified_on)), local_today())
     audit.record(actor, "create", ENTITY, certificate.id, None, described(certificate), provenance)
     return certificate
 
@@ -87,6 +89,7 @@ def correct(certificate: ProductCertificate, actor: audit.Actor, provenance: str
         return False
     db.session.flush()
     mirror(certificate.product)
+    past.changed_from(past.earliest_in((before, after)), local_today())
     audit.record(actor, "update", ENTITY, certificate.id, before, after, provenance)
     return True
 
@@ -126,6 +129,7 @@ def verify(certificate: ProductCertificate, actor: audit.Actor, day: date, prove
     certificate.verified_on, certificate.verified_at = day, utcnow()
     db.session.flush()
     mirror(certificate.product)
+    past.changed_from(day, local_today())
     audit.record(actor, "update", ENTITY, certificate.id, {"verified_on": None}, described(certificate), provenance)
     return True
 
@@ -215,6 +219,7 @@ def withdraw(product: Product, actor: audit.Actor, provenance: str, on: date | N
     if not _switch(product, False, on):
         return False
     db.session.add(ProductWithdrawal(product_id=product.id, withdrawn_on=on, provenance=provenance))
+    past.changed_from(on, local_today())
     _searched(product)
     audit.record(
         actor, "withdraw", "product", product.id, {"withdrawn_on": None}, {"withdrawn_on": on.isoformat()}, provenance
@@ -250,6 +255,7 @@ def reinstate(product: Product, actor: audit.Actor, provenance: str, on: date | 
             after = {"withdrawn_on": None, "returned_on": on.isoformat()}
     db.session.flush()
     db.session.refresh(product, ["withdrawals"])
+    past.changed_from(past.earliest_in((before, {"on": on})), local_today())
     _searched(product)
     audit.record(actor, "reinstate", "product", product.id, before, after, provenance)
     return True

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
+from app import indicator_settings
 from app.dates import local_day
 from app.extensions import db
 from app.i18n import fmt_date
@@ -42,6 +43,13 @@ SHOWN = {
         "counts_toward_indicators",
     ),
     "listing_check": ("checked_on", "is_available", "note"),
+    "listing": ("platform_code", "url"),  # its product is the entry's subject
+}
+# What a field or an action of a product's event means (the record's own say it of the enterprise).
+PRODUCT_LABELS = {"name": _l("Product name"), "description": _l("What the product is")}
+PRODUCT_ACTIONS = {
+    "withdraw": _l("Product withdrawn: no longer counted"),
+    "reinstate": _l("Product counted again"),
 }
 
 
@@ -104,13 +112,15 @@ def history(
     names = {str(m.id): m for m in merged}
     products = {str(p.id): p.name for p in db.session.scalars(select(Product).where(Product.enterprise_id.in_(ids)))}
     listings = {
-        str(i): url
-        for i, url in db.session.execute(
-            select(Listing.id, Listing.url).where(Listing.product_id.in_([int(p) for p in products]))
+        str(i): (url, str(product))
+        for i, url, product in db.session.execute(
+            select(Listing.id, Listing.url, Listing.product_id).where(
+                Listing.product_id.in_([int(p) for p in products])
+            )
         )
     }
     checks = {
-        str(i): listings[str(listing)]
+        str(i): listings[str(listing)][0]
         for i, listing in db.session.execute(
             select(ListingCheck.id, ListingCheck.listing_id).where(
                 ListingCheck.listing_id.in_([int(i) for i in listings])
@@ -146,12 +156,17 @@ def history(
         .limit(limit)
     )
     entries = []
+    external_counts = indicator_settings.current().t5_counts_external
     for event in events:
+        action = ACTIONS.get(event.action, event.action)
+        shown = {}  # values said otherwise than display_value says them
         if event.entity_type in ("product", "product_certificate"):
             product = certificates[event.entity_id] if event.entity_type == "product_certificate" else event.entity_id
             subject = str(_l("Product: %(name)s", name=products.get(product, product)))
+            action = PRODUCT_ACTIONS.get(event.action, action) if event.entity_type == "product" else action
         elif event.entity_type == "listing":
-            subject = str(_l("Listing"))
+            url, product = listings[event.entity_id]
+            subject = str(_l("Listing of %(product)s", product=products.get(product, product)))
         elif event.entity_type == "listing_check":
             subject = str(_l("Listing check: %(url)s", url=checks[event.entity_id]))
         elif event.entity_type == "assessment":
@@ -159,33 +174,40 @@ def history(
             title = name_result(result) if name_result else result.instrument_id
             day = fmt_date(local_day(result.submitted_at)) if result.submitted_at else ""
             subject = str(_l("Assessment result: %(title)s", title=" · ".join(filter(None, (title, day)))))
+            if result.is_external:  # another body's instrument: no version of ours; counted only by the setting
+                shown = {"instrument_version": None}
+                if not external_counts:
+                    shown["counts_toward_indicators"] = str(
+                        _l("No: the indicator settings do not count other bodies' results toward T5")
+                    )
         elif event.entity_id in names:
             other = names[event.entity_id]
             subject = str(_l("Merged record %(key)s (%(name)s)", key=other.public_key, name=other.name))
         else:
             subject = ""
         source, batch_id = _source(event.provenance)
-        entries.append(
-            HistoryEntry(
-                event, str(ACTIONS.get(event.action, event.action)), subject, source, batch_id, _changes(event)
-            )
-        )
+        entries.append(HistoryEntry(event, str(action), subject, source, batch_id, _changes(event, shown)))
     return entries
 
 
-def _changes(event: AuditEvent) -> list[Change]:
+def _changes(event: AuditEvent, shown: dict[str, str | None]) -> list[Change]:
+    """The event's changes as a person reads them; ``shown`` says some values otherwise (None: not shown)."""
     before, after = event.before or {}, event.after or {}
     # keys starting with "_" are the trail's own (an import keeps the record's history for its undo)
     fields = [f for f in (*after.keys(), *(k for k in before if k not in after)) if not f.startswith("_")]
-    shown = SHOWN.get(event.entity_type)
-    if shown is not None:
-        fields = [f for f in fields if f in shown]
+    kept = SHOWN.get(event.entity_type)
+    fields = [f for f in fields if (kept is None or f in kept) and shown.get(f, "") is not None]
+    labels = PRODUCT_LABELS if event.entity_type == "product" else {}
+
+    def said(field: str, value: object) -> str:
+        return shown[field] if field in shown else display_value(field, value)
+
     return [
         Change(
             f,
-            field_label(f),
-            display_value(f, before.get(f)) if event.before is not None else "",
-            display_value(f, after.get(f)),
+            str(labels.get(f, field_label(f))),
+            said(f, before.get(f)) if event.before is not None else "",
+            said(f, after.get(f)),
         )
         for f in fields
     ]

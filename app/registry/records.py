@@ -18,7 +18,7 @@ from app.errors import FieldErrors, ServiceError
 from app.extensions import db
 from app.i18n import fmt_date, fmt_number, fmt_percent, fmt_vnd, local_today
 from app.labels import CERTIFICATIONS, OCOP_GROUP_LABELS, RECORD_STATES, SIZE_TIERS, STATUSES, legal_form_label
-from app.models import Commune, Enterprise
+from app.models import Commune, Enterprise, Platform
 from app.models.values import Verification
 from app.registry import services
 from app.registry.fulltext import match_condition
@@ -67,6 +67,7 @@ FIELD_LABELS = {
     "effective_on": _l("Takes effect from"),
     "status_since": _l("New status since"),
     "url": _l("Address of the listing"),
+    "platform_code": _l("Platform"),
     "certification": _l("Certification"),
     "ocop_stars": _l("OCOP stars"),
     "ocop_group": _l("OCOP product group"),
@@ -295,6 +296,9 @@ def display_value(field: str, value: Any) -> str:
         return fmt_vnd(value)
     if field == "employees":
         return fmt_number(value)
+    if field == "platform_code":
+        platform = db.session.get(Platform, value)
+        return platform.name if platform else str(value)
     if field == "commune_code":
         commune = db.session.get(Commune, value)
         return f"{commune.name} ({value})" if commune else str(value)

@@ -15,6 +15,7 @@ from app.auth.permissions import staff_required
 from app.directory import owner
 from app.directory.forms import fill_choices
 from app.edge import attempt
+from app.errors import FieldErrors
 from app.extensions import db
 from app.models import Enterprise
 from app.reference.services import communes_in_order
@@ -165,13 +166,12 @@ def duplicates_merge():
     except records.RecordError as e:
         flash(str(e.message), "error")
         return redirect(url_for("workspace.duplicates_index", commune=commune))
-    note, error = (request.form.get("note") or "").strip(), None
+    note, errors = (request.form.get("note") or "").strip(), {}
     merge_from = "day" if request.form.get("merge_from") == "day" else "start"
     typed_day = (request.form.get("one_from") or "").strip()
-    error_field = None
     if request.method == "POST":
-        with attempt(shown=False) as outcome:  # the refusal is shown beside its field
-            merges.merge(keep, other, audit.Actor.of(current_user), note, _one_from(merge_from, typed_day))
+        with attempt(shown=False) as outcome:  # each refusal is shown beside its field
+            merges.merge(keep, other, audit.Actor.of(current_user), note, _one_from(merge_from, typed_day, note))
             flash(
                 _(
                     "%(other)s is merged into %(keep)s; both histories are kept. Until either record changes, "
@@ -182,31 +182,33 @@ def duplicates_merge():
                 "success",
             )
             return redirect(url_for("workspace.record", key=keep.public_key))
-        error, error_field = str(outcome.error.message), outcome.error.field
+        errors = {field or "": str(why) for field, why in outcome.error.errors.items()}  # "": the form's
     return render_template(
         "workspace/merge.html",
         keep=keep,
         other=other,
         preview=preview,
         note=note,
-        error=error,
-        error_field=error_field or ("note" if error else None),
+        errors=errors,
         merge_from=merge_from,
         typed_day=typed_day,
         commune=commune,
         field_label=records.field_label,
         display_value=records.display_value,
-    ), (422 if error else 200)
+    ), (422 if errors else 200)
 
 
-def _one_from(merge_from: str, typed: str) -> date | None:
-    """The day staff gave from which the two records are one (None: from the start)."""
+def _one_from(merge_from: str, typed: str, note: str) -> date | None:
+    """The day staff gave from which the two records are one (None: from the start); a day that cannot
+    be read is refused with the note's own refusal, if any, so that the form says both at once."""
     if merge_from != "day":
         return None
     try:
         return date.fromisoformat(typed)
     except ValueError:
-        raise records.RecordError(_("Give the day from which the duplicate stops counting."), "one_from") from None
+        unreadable = {"one_from": _("Give the day from which the duplicate stops counting.")}
+        refused = merges.note_refusal(note)
+        raise FieldErrors({"note": refused, **unreadable} if refused else unreadable) from None
 
 
 @workspace_bp.post("/ho-so/<key>/tach")

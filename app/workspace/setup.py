@@ -193,12 +193,12 @@ def results() -> Step:
         title=_l("Import past assessment results"),
         meaning=_l(
             "Readiness results from the surveys made before the site, imported with their dates, so that T5 "
-            "has a history. Then compute the past months' figures again."
+            "has a history: the months they fall in are computed again."
         ),
         state=_state(found),
         url=url_for("workspace.import_upload", kind="results"),
         action=_l("Import past results"),
-        command="flask progress rebuild",
+        command="flask registry import --kind results FILE",
     )
 
 

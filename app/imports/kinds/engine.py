@@ -29,6 +29,7 @@ from app.imports.plan import Plan
 from app.imports.reading import Sheet, UnreadableRow
 from app.models import AuditEvent
 from app.models.base import today_local
+from app.registry import past
 
 CHUNK = 1000  # rows checked together (one lookup of what exists)
 STEP = 1000  # rows written, or audit events undone, per transaction
@@ -212,6 +213,7 @@ def apply_step(rules: TableRules, kind: str, rows: list, watermark: int, batch_i
             for i, r in zip(ids, rows, strict=True)
         ]
         write_audit(entity(audit_rows(actor, "create", provenance, events), rules.entity_type))
+        past.changed_from(past.earliest_in(rows), today_local())  # dated facts: figures of those days change
         rules.refresh(rules.owners(list(ids)))
         return
     _check_untouched(rules, [c.id for c in rows], watermark)
@@ -225,6 +227,7 @@ def apply_step(rules: TableRules, kind: str, rows: list, watermark: int, batch_i
         db.session.execute(statement, [{"b_id": c.id, **{f"b_{k}": c.values[k] for k in columns}} for c in group])
     events = [(c.id, c.before, c.after) for c in rows]
     write_audit(entity(audit_rows(actor, "update", provenance, events), rules.entity_type))
+    past.changed_from(past.earliest_in(r for _id, before, after in events for r in (before, after)), today_local())
     report_changes(rules, events)
     rules.refresh(rules.owners([c.id for c in rows]))
 

@@ -29,6 +29,8 @@ from app.imports.apply import audit_rows, write_audit
 from app.imports.kinds.engine import STEP, TableRules, after_delete, entity, report_changes
 from app.imports.revert import UndoRefused
 from app.models import AuditEvent
+from app.models.base import today_local
+from app.registry import past
 
 
 def _events(rules: TableRules, provenance: str, below: int | None) -> list[AuditEvent]:
@@ -133,6 +135,7 @@ def _step(
         _delete(rules, [int(e.entity_id) for e in created])
         after_delete(rules, owners, provenance, actor, as_provenance, erase=False)
     _restore(rules, changed)
+    past.changed_from(past.earliest_in(r for e in events for r in (e.before, e.after)), today_local())
     report_changes(rules, [(int(e.entity_id), e.after, e.before) for e in changed])
     gone = [(int(e.entity_id), e.after, None) for e in created]
     write_audit(entity(audit_rows(actor, "delete", as_provenance, gone), rules.entity_type))
@@ -157,6 +160,7 @@ def take_back_step(rules: TableRules, provenance: str, actor: Actor, as_provenan
         db.session.execute(delete(rules.table).where(rules.table.c.id.in_(created)))
         after_delete(rules, owners, provenance, actor, as_provenance, erase=True)
     _restore(rules, [e for e in mine if e.action != "create"])
+    past.changed_from(past.earliest_in(r for e in mine for r in (e.before, e.after)), today_local())
     report_changes(rules, [(int(e.entity_id), e.after, e.before) for e in mine if e.action != "create"])
     db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_([e.id for e in mine])))
     if kept:
