@@ -239,6 +239,11 @@ SETTINGS: tuple[Setting, ...] = (
         "background: a worker that needs the directory's index built starts `flask directory index build` in its own process and answers in SQL meanwhile; inline: it builds at once (tests).",
     ),
     Setting(
+        "DIRECTORY_INDEX_REFRESH",
+        "thread",
+        "thread: a thread of each worker brings the directory's index up to date beside the requests; request: the search that finds it out of date does (tests).",
+    ),
+    Setting(
         "VALUE_CACHE_ENTRIES",
         2000,
         "Results of directory searches (totals and facet counts) kept per worker process until the registry changes; 0 turns it off.",

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.database import write_intent
+from app.directory import index_service
 from app.extensions import db
 from app.reference.services import load_reference_data
 
@@ -77,6 +78,7 @@ def app(database, tmp_path):
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "RATELIMIT_ENABLED": False,
             "DIRECTORY_INDEX_BUILD": "inline",
+            "DIRECTORY_INDEX_REFRESH": "request",
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "PROGRESS_BACKGROUND_REFRESH": False,
@@ -89,6 +91,7 @@ def app(database, tmp_path):
         load_reference_data()
         db.session.commit()
     yield app
+    index_service.stop_refresher(app)  # a test that turned the directory's refresher thread on
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import replace
 from datetime import date
 
@@ -218,3 +219,75 @@ def test_a_certificate_reaching_its_end_leaves_the_products_facet_the_next_day_w
     assert certified() == 0
     with app.test_request_context():
         assert index_service.current().index.name == name
+
+
+def test_in_production_a_thread_of_the_worker_brings_the_index_up_to_date_never_the_request(client, uncached):
+    """DIRECTORY_INDEX_REFRESH = "thread" (the default outside tests): the request reads the view the
+    refresher thread made; a write of this process is found a moment after its commit."""
+    app = uncached
+    app.config["DIRECTORY_INDEX_REFRESH"] = "thread"
+    add_province(app)
+    _build(app)
+    refreshed_in: list[str] = []
+    original = index_service._brought_up_to_date
+
+    def watched(view, most=None):
+        refreshed_in.append(threading.current_thread().name)
+        return original(view, most)
+
+    index_service._brought_up_to_date = watched
+    try:
+        with app.test_request_context():
+            assert index_service.current() is not None  # the first search opens the build on disk
+        opened_by = list(refreshed_in)
+        with app.app_context():
+            firm = db.session.scalar(select(Enterprise).where(Enterprise.name == "Công ty TNHH Dòng Xuân"))
+            update_enterprise(firm, audit.CLI, "staff", name="Công ty TNHH Kim Quy")
+            db.session.commit()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with app.test_request_context():
+                if search.run(search.Query(q="kim quy")).total == 1:
+                    break
+            time.sleep(0.02)
+        else:
+            pytest.fail("the write was not found within 5 s")
+        assert set(refreshed_in[len(opened_by) :]) - {threading.main_thread().name}, "refreshed by the thread"
+        assert threading.main_thread().name not in refreshed_in[len(opened_by) :], "no request refreshed it"
+    finally:
+        index_service._brought_up_to_date = original
+        index_service.stop_refresher(app)
+
+
+def test_a_new_worker_leaves_many_changes_to_its_refresher_and_answers_in_sql_meanwhile(uncached, monkeypatch):
+    """After an import of thousands of rows a worker's first search does not read them: it answers
+    in SQL while its refresher thread reads them (and asks for a build)."""
+    app = uncached
+    app.config["DIRECTORY_INDEX_REFRESH"] = "thread"
+    add_province(app)
+    _build(app)
+    with app.app_context():
+        add_xuan_firms()  # more changes than COMPACT_AT allows a request to read
+    monkeypatch.setattr(index_service, "COMPACT_AT", 2)
+    monkeypatch.setattr(index_service, "_ask_for_build", lambda state: None)
+    read_in: list[str] = []
+    original = index_service.recent.read
+
+    def watched(ids):
+        read_in.append(threading.current_thread().name)
+        return original(ids)
+
+    monkeypatch.setattr(index_service.recent, "read", watched)
+    app.extensions.pop("directory_index", None)  # a new worker
+    try:
+        with app.test_request_context():
+            assert index_service.current() is None  # the search is answered in SQL
+            expected = search.run(search.Query(q="xuan")).total
+        deadline = time.monotonic() + 5
+        while index_service._state_of(app).view is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert read_in and threading.main_thread().name not in read_in
+        with app.test_request_context():
+            assert index_service.current() is not None and search.run(search.Query(q="xuan")).total == expected
+    finally:
+        index_service.stop_refresher(app)

@@ -7,12 +7,15 @@
   lock on the index folder.
 * **Opened without copying.** Every worker maps the current build's files (shared pages of the
   machine's file cache); after a restart a worker answers from the build on disk at once.
-* **Updated in place.** Every REGISTRY_VERSION_CHECK_MS a worker reads the change log after its
-  position (app/directory/changes.py) and reads the enterprises it names again
-  (app/directory/recent.py); a new day adds the enterprises whose certificates start or stop
-  counting. A build is asked for only when the changes held apart pass COMPACT_AT, when the log no
-  longer covers the build (pruned, or a database restored from a copy), or when none exists: until
-  it is there, the workers keep answering from the build they have (or, with none, in SQL).
+* **Updated in place, beside the requests.** A thread of each worker reads the change log after its
+  position (app/directory/changes.py) every REGISTRY_VERSION_CHECK_MS, and at once after a commit of
+  its own process, and reads the enterprises it names again (app/directory/recent.py); a new day
+  adds the enterprises whose certificates start or stop counting. It then swaps the view a search
+  reads: a request never waits for the log, for an import's thousands of changed rows, or for the
+  day's rollover (DIRECTORY_INDEX_REFRESH = "request" does it in the request instead: tests). A
+  build is asked for only when the changes held apart pass COMPACT_AT, when the log no longer covers
+  the build (pruned, or a database restored from a copy), or when none exists: until it is there,
+  the workers keep answering from the build they have (or, with none, in SQL).
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ log = logging.getLogger(__name__)
 
 COMPACT_AT = 1_000  # changed records held apart before a new build is asked for (benchmarks/live_index.py)
 ASK_AGAIN_SECONDS = 60  # a worker asks for a build at most this often
+SLOW_REFRESH = 1.0  # seconds: a refresh longer than this is logged
+OWN_COMMITS_POLL = 0.05  # seconds: how soon the refresher notices a commit of its own process
 
 
 @dataclass
@@ -49,6 +54,9 @@ class _State:
     commits: int = -1  # this process's commits when the log was last read (app/cache.py counts them)
     asked: float = float("-inf")
     lock: threading.Lock = field(default_factory=threading.Lock)
+    pid: int = field(default_factory=os.getpid)  # a worker forked from a process that had one starts anew
+    refresher: threading.Thread | None = None
+    stopped: threading.Event = field(default_factory=threading.Event)
 
 
 def root() -> Path:
@@ -57,34 +65,86 @@ def root() -> Path:
 
 
 def _state() -> _State:
-    extensions = current_app.extensions
-    if "directory_index" not in extensions:
-        extensions["directory_index"] = _State()
-    return extensions["directory_index"]
+    return _state_of(current_app)
+
+
+def _state_of(app) -> _State:
+    """The worker's index state (a process forked from one that had it starts anew)."""
+    extensions = app.extensions
+    state = extensions.get("directory_index")
+    if state is None or state.pid != os.getpid():
+        state = extensions["directory_index"] = _State()
+    return state
 
 
 def current() -> View | None:
     """The view a search reads: the machine's build and the changes since, at most
-    REGISTRY_VERSION_CHECK_MS old (this process's own writes are read at its next search). None while
-    no build exists: the search is answered in SQL."""
+    REGISTRY_VERSION_CHECK_MS old (this process's own writes a moment after their commit). None while
+    no build exists: the search is answered in SQL. The first search of a worker opens the build on
+    disk; after that, the worker's refresher thread keeps the view current."""
     state = _state()
-    seconds = current_app.config["REGISTRY_VERSION_CHECK_MS"] / 1000
-    commits = cache.commits_here()
-    if state.view is not None and state.commits == commits and time.monotonic() - state.checked < seconds:
+    if current_app.config["DIRECTORY_INDEX_REFRESH"] == "request":
+        seconds = current_app.config["REGISTRY_VERSION_CHECK_MS"] / 1000
+        if state.view is None or state.commits != cache.commits_here() or time.monotonic() - state.checked >= seconds:
+            _refresh(state, blocking=state.view is None)
         return state.view
-    if not state.lock.acquire(blocking=state.view is None):
-        return state.view  # another thread of this worker is reading the log: the view it had
+    if state.view is None:  # open the build here, unless the refresher is at it or the changes are many
+        _refresh(state, blocking=state.refresher is None, most=COMPACT_AT)
+    if state.refresher is None or not state.refresher.is_alive():
+        state.refresher = threading.Thread(
+            target=_refresh_beside, args=(current_app._get_current_object(), state), daemon=True
+        )
+        state.refresher.start()
+    return state.view
+
+
+def stop_refresher(app) -> None:
+    """End the worker's refresher thread (its app is going away: tests)."""
+    state = app.extensions.get("directory_index")
+    if state is not None:
+        state.stopped.set()
+
+
+def _refresh(state: _State, blocking: bool, most: int | None = None) -> None:
+    """Bring the view up to date (unless another thread of this worker is at it and ``blocking`` is
+    false: the view it had stands), and ask for a build when one is due. With ``most``, more changes
+    than that are left to the refresher (the view stays None: the search is answered in SQL)."""
+    if not state.lock.acquire(blocking=blocking):
+        return
     try:
-        state.view = _brought_up_to_date(state.view)
+        commits, started = cache.commits_here(), time.monotonic()
+        state.view = _brought_up_to_date(state.view, most)
         state.checked, state.commits = time.monotonic(), commits
+        if state.checked - started > SLOW_REFRESH:
+            held = len(state.view.recent.docs) if state.view is not None else 0
+            log.warning(
+                "directory index: brought up to date in %.1f s (%d records held)", state.checked - started, held
+            )
         if state.view is None or len(state.view.recent.docs) > COMPACT_AT:
             _ask_for_build(state)
-        return state.view
     finally:
         state.lock.release()
 
 
-def _brought_up_to_date(view: View | None) -> View | None:
+def _refresh_beside(app, state: _State) -> None:
+    """The refresher: every REGISTRY_VERSION_CHECK_MS, or as soon as this process committed, bring
+    the view up to date in an app context of its own (a session of its own). An error is logged and
+    tried again at the next turn: the view it had stands meanwhile."""
+    while not state.stopped.wait(OWN_COMMITS_POLL) and app.extensions.get("directory_index") is state:
+        seconds = app.config["REGISTRY_VERSION_CHECK_MS"] / 1000
+        if state.commits == cache.commits_here() and time.monotonic() - state.checked < seconds:
+            continue
+        with app.app_context():
+            try:
+                _refresh(state, blocking=True)
+            except Exception:  # noqa: BLE001 — the refresher must outlive a database that is away a moment
+                log.exception("directory index: refresh failed")
+                state.checked = time.monotonic()
+            finally:
+                db.session.remove()
+
+
+def _brought_up_to_date(view: View | None, most: int | None = None) -> View | None:
     name = index_files.current_name(root())
     if name is None:
         return None
@@ -102,6 +162,8 @@ def _brought_up_to_date(view: View | None) -> View | None:
         ids |= set(db.session.scalars(certificates.enterprises_changing_between(view.day, today)))
     if not ids:
         return replace(view, position=position, day=today)
+    if most is not None and len(ids) > most:
+        return None  # many to read: not in a request
     changed = recent.read(ids)
     return View(view.index, view.recent.with_changes(changed, view.index.size), position, today)
 

@@ -43,8 +43,9 @@ class Doc:
     staff: int
 
 
-def doc_of(row: dict, certified: bool, platforms: frozenset[str], level: int | None) -> Doc:
-    keys = index_build.sort_keys({k: [row[k]] for k in ("founded_on", "size", "employees")})
+def doc_of(row: dict, certified: bool, platforms: frozenset[str], level: int | None, keys: tuple[int, int, int]) -> Doc:
+    """The doc of one listed row; ``keys`` are its founding day, size tier and staff as the build
+    sorts on them (index_build.sort_keys, computed for a whole chunk of rows at once)."""
     values = {facet: str(row[facet]) for facet in facet_lists.GROUPED if row[facet]}
     for flag in ("digital", "startup"):
         if row[flag]:
@@ -62,9 +63,7 @@ def doc_of(row: dict, certified: bool, platforms: frozenset[str], level: int | N
         tuple(w for w in (row["name_folded"] or "").split(" ") if w),
         tuple(w for w in (row["name_lower"] or "").split(" ") if w),
         row["name_sort"] or "",
-        int(keys["day"][0]),
-        int(keys["tier"][0]),
-        int(keys["staff"][0]),
+        *keys,
     )
 
 
@@ -79,10 +78,14 @@ def read(ids: set[int]) -> dict[int, Doc | None]:
         for platform, sellers in index_build.platforms_of(chunk).items():
             for enterprise_id in sellers:
                 platforms.setdefault(enterprise_id, set()).add(platform)
-        for row in index_build.read_some(chunk):
-            if row["listed"]:
-                owned = frozenset(platforms.get(row["id"], ()))
-                found[row["id"]] = doc_of(row, row["id"] in certified, owned, levels.get(row["id"]))
+        rows = [row for row in index_build.read_some(chunk) if row["listed"]]
+        if not rows:
+            continue
+        keys = index_build.sort_keys({k: [row[k] for row in rows] for k in ("founded_on", "size", "employees")})
+        for k, row in enumerate(rows):
+            owned = frozenset(platforms.get(row["id"], ()))
+            sorted_on = (int(keys["day"][k]), int(keys["tier"][k]), int(keys["staff"][k]))
+            found[row["id"]] = doc_of(row, row["id"] in certified, owned, levels.get(row["id"]), sorted_on)
     return found
 
 
