@@ -14,6 +14,13 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
+def typed_day(text: str) -> date:
+    """A day as people type it in a form: dd/mm/yyyy (the site's own), or yyyy-mm-dd (what a browser's
+    date field sends). Raises ValueError for anything else, and for a day no calendar has (31/02)."""
+    text = text.strip()
+    return date.fromisoformat(text) if "-" in text else datetime.strptime(text, "%d/%m/%Y").date()
+
+
 def end_of(day: date) -> datetime:
     """The first instant after ``day`` in the province's time zone, in UTC (timestamps are stored in UTC)."""
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone()).astimezone(UTC)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from stdnum.vn import mst
 
@@ -19,6 +21,14 @@ from app.registry import services as registry
 
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
+
+PROVINCE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # the app's BABEL_DEFAULT_TIMEZONE
+
+
+def province_today() -> date:
+    """Today in the province, as the app counts days — not the server's date, which is seven hours
+    behind in UTC: from 17:00 UTC on, the app's today is the server's tomorrow."""
+    return datetime.now(PROVINCE_ZONE).date()
 
 
 def enterprise_code(n: int | None = None, prefix: str = "44") -> str:

@@ -27,7 +27,7 @@ from app.models import (
 )
 from app.registry import certificates, history
 from tests.conftest import _empty_tables
-from tests.factories import login, make_enterprise
+from tests.factories import login, make_enterprise, province_today
 
 AS_OF = date(2026, 11, 30)
 SMES = COUNTED_AS_SME
@@ -283,7 +283,7 @@ def test_generate_adds_the_asked_number_of_counted_attempts(app, runner):
             and a.status == "submitted"
             and a.enterprise.provenance == "generated"
             and a.enterprise.size_tier in SMES
-            and a.enterprise.registered_on < a.submitted_at.date() <= date.today()
+            and a.enterprise.registered_on < a.submitted_at.date() <= province_today()
             for a in attempts
         )
         newest: dict[int, Assessment] = {}
@@ -296,7 +296,7 @@ def test_generate_adds_the_asked_number_of_counted_attempts(app, runner):
         smes = [e for e in enterprises if e.size_tier in SMES]
         assert 0.25 < len(newest) / len(smes) < 0.45
         assert all((e.ceased_on is not None) == (e.status != "active") for e in enterprises)
-        assert all(e.registered_on <= date.today() for e in enterprises)
+        assert all(e.registered_on <= province_today() for e in enterprises)
         for listing in all_of(Listing):
             assert listing.last_verified_on == max(c.checked_on for c in listing.checks if c.is_available)
 

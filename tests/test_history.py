@@ -16,7 +16,7 @@ from app.models import Enterprise, EnterprisePeriod
 from app.progress import indicators
 from app.registry import history
 from app.registry import services as registry
-from tests.factories import enterprise_code, make_enterprise
+from tests.factories import enterprise_code, make_enterprise, province_today
 from tests.test_imports import to_csv
 from tests.test_records import _edit_form, _staff
 
@@ -107,7 +107,7 @@ def test_a_correction_made_today_leaves_2025_as_it_was_unless_given_an_earlier_d
     registry.update_enterprise(firm, audit.CLI, "staff", commune_code="22045", legal_form="tnhh1")
     db.session.commit()
     assert _t5(END_2025, commune="22015") == {firm.id}  # the past stands
-    assert _t5(date.today(), commune="22045") == {firm.id}
+    assert _t5(province_today(), commune="22045") == {firm.id}
     registry.update_enterprise(
         firm, audit.CLI, "staff", effective_on=date(2025, 6, 1), commune_code="22051", employees=300
     )
@@ -125,7 +125,7 @@ def test_a_dissolution_counts_from_its_day_and_a_withdrawal_from_today(app_ctx):
     db.session.commit()
     assert _t5(date(2025, 9, 30)) == {firm.id, other.id}
     assert _t5(END_2025) == {other.id}
-    assert _t5(date.today()) == set()
+    assert _t5(province_today()) == set()
 
 
 def test_a_label_counts_from_its_verification_and_its_revocation_from_today(app_ctx):
@@ -142,7 +142,7 @@ def test_a_label_counts_from_its_verification_and_its_revocation_from_today(app_
     registry.update_enterprise(firm, audit.CLI, "staff", is_digital_tech=False, digital_tech_verification="unverified")
     db.session.commit()
     assert indicators.tech_and_startups(END_2025, s).value == 1
-    assert indicators.tech_and_startups(date.today(), s).value == 0
+    assert indicators.tech_and_startups(province_today(), s).value == 0
 
 
 # --- an imported registry brings its past -----------------------------------------------------------
@@ -223,11 +223,13 @@ def test_an_imported_registry_counts_from_each_firms_registration_and_cessation(
     batch = imports.import_file(to_csv(ROWS, HEADER), "dkkd.csv", audit.CLI)
     assert batch.state == "committed" and batch.new_count == 6 and batch.report["undated"] == 1
     ids = _ids()
+    undated = batch.report["undated_rows"]  # the report names the row, so staff can fill its date
+    assert len(undated) == 1 and undated[0]["key"] in CODES and undated[0]["row"] >= 2
     one, two, three, four, five, six = (ids[c] for c in CODES)
     assert _t5(date(2023, 12, 31)) == {one, three, four, five}
     assert _t5(date(2024, 12, 31)) == {one, two, three, four}
     assert _t5(END_2025) == {one, two}
-    assert _t5(date.today()) == {one, two, four, six}
+    assert _t5(province_today()) == {one, two, four, six}
     firms = {e.code: e for e in db.session.scalars(select(Enterprise))}
     assert firms[CODES[3]].status == "active" and firms[CODES[4]].status == "suspended"
     assert firms[CODES[4]].resumes_on == date(2031, 4, 1) and firms[CODES[2]].ceased_on == date(2025, 10, 1)
@@ -292,13 +294,13 @@ def test_the_staff_form_asks_from_when_and_the_history_shows_it(client, app):
     with app.app_context():
         firm = db.session.get(Enterprise, firm.id)
         assert (firm.status, firm.ceased_on, firm.resumes_on) == ("suspended", date(2026, 3, 1), date(2099, 6, 1))
-        assert not _t5(date(2026, 4, 30)) and _t5(date(2026, 2, 28)) and not _t5(date.today())
+        assert not _t5(date(2026, 4, 30)) and _t5(date(2026, 2, 28)) and not _t5(province_today())
         assert _t5(date(2099, 6, 1))  # back in business the day the suspension ends
         firm = db.session.get(Enterprise, firm.id)
         resumed = _edit_form(firm, status="active", status_since="2026-09-01", resumes_on="")
     assert client.post(f"/so/ho-so/{key}/sua", data=resumed).status_code == 302
     with app.app_context():
-        assert not _t5(date(2026, 8, 31)) and _t5(date(2026, 9, 1)) and _t5(date.today())
+        assert not _t5(date(2026, 8, 31)) and _t5(date(2026, 9, 1)) and _t5(province_today())
     page = client.get(f"/so/ho-so/{key}").get_data(as_text=True)
     assert "01/06/2025" in page and "01/03/2026" in page
 
@@ -329,5 +331,5 @@ def test_resize_sizes_the_firm_of_the_issue_as_an_sme_from_its_first_day(app_ctx
     assert "1 record(s) sized again" in result.output, result.output
     db.session.expire_all()
     assert db.session.get(Enterprise, firm.id).size_tier == "small_medium"
-    assert _t5(END_2025) == {firm.id} and _t5(date.today()) == {firm.id}
+    assert _t5(END_2025) == {firm.id} and _t5(province_today()) == {firm.id}
     assert "0 record(s)" in runner.invoke(args=["registry", "resize"]).output  # a second run changes nothing

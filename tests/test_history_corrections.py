@@ -18,7 +18,7 @@ from app.imports import services as imports
 from app.models import Enterprise, Product, ReviewRequest
 from app.progress import indicators
 from app.registry import history, reviews
-from tests.factories import enterprise_code, make_enterprise, make_user
+from tests.factories import enterprise_code, make_enterprise, make_user, province_today
 from tests.test_imports import to_csv
 
 END_2025 = date(2025, 12, 31)
@@ -130,11 +130,7 @@ def test_a_label_file_without_days_changes_nothing_on_a_later_day(app_ctx):
     db.session.execute(
         update(Enterprise)
         .where(Enterprise.id == firm.id)
-        .values(
-            digital_tech_verified_on=Enterprise.digital_tech_verified_on - 1
-            if False
-            else date.today() - timedelta(days=1)
-        )
+        .values(digital_tech_verified_on=province_today() - timedelta(days=1))
     )
     db.session.commit()
     again = imports.import_file(to_csv(rows, LAB), "l.csv", audit.CLI, kind="labels")

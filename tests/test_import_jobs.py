@@ -227,6 +227,8 @@ def test_a_batch_left_by_a_stopped_commit_can_be_given_up_from_the_page(client, 
     client.post(f"/so/nhap/{batch_id}/bo")
     batch = _batch(app, batch_id)
     assert batch.state == "failed" and batch.content is None and "staff@so.gov.vn" in batch.error
+    page = client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)
+    assert "Đã bỏ do staff@so.gov.vn" in page and "Given up" not in page  # in the page's language
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 0  # nothing of it was written
     assert f"/so/nhap/{batch_id}/ghi" not in client.get(f"/so/nhap/{batch_id}").get_data(as_text=True)

@@ -62,7 +62,7 @@ def test_a_records_history_lists_its_imported_results_and_listing_checks_with_th
     _staff(client, app)
     page = client.get(f"/so/ho-so/{key}").get_data(as_text=True)
     assert f"Assessment result: {MINISTRY.replace('&', '&amp;')} · 1 Jun 2025" in page
-    assert f"Listing check: {SAUCE}" in page
+    assert f"Listing check of Nước mắm Hải Đăng: {SAUCE}" in page
     assert f"/so/nhap/{results_id}" in page and f"/so/nhap/{checks_id}" in page  # each with its batch
     assert "Still selling" in page and "10 Mar 2024" in page  # what the check found, on its day
     assert "Overall level" in page

@@ -72,3 +72,19 @@ def test_the_packages_import_each_other_in_one_direction():
 
     both_ways = sorted(f"{a} -> {b} -> … -> {a}" for a in edges for b in edges[a] if reaches(b, a))
     assert both_ways == []
+
+
+def test_no_day_is_read_from_the_servers_clock():
+    """Days are the province's (app.i18n.local_today, models.base.today_local; tests.factories.
+    province_today): the server's date.today() is yesterday there from 17:00 UTC on."""
+    roots = (APP, APP.parent / "tests")
+    found = [
+        f"{path.relative_to(APP.parent)}:{n}"
+        for root in roots
+        for path in root.rglob("*.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ("date.today()" in line or "datetime.today()" in line)
+        and "found = [" not in line
+        and path.name != "test_layers.py"
+    ]
+    assert found == []

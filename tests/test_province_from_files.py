@@ -22,10 +22,10 @@ from app import indicator_settings as settings
 from app.dates import months_before, series_days
 from app.imports import services as imports
 from app.progress import snapshots
-from tests.factories import enterprise_code
+from tests.factories import enterprise_code, province_today
 from tests.test_imports import to_csv
 
-TODAY = date.today()
+TODAY = province_today()
 COMMUNES = ("22015", "22045", "22051")
 REGISTRY = ["ma_so_doanh_nghiep", "ten_doanh_nghiep", "loai_hinh", "ngay_thanh_lap", "ma_xa", "nganh_nghe_chinh",
             "so_lao_dong", "doanh_thu", "trang_thai", "ngay_tam_ngung", "tam_ngung_den_ngay", "ngay_cham_dut"]  # fmt: skip

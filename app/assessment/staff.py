@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app.assessment.catalog import instrument_title, instruments
 from app.assessment.results import attempt_title
+from app.dates import local_day
 from app.extensions import db
 from app.labels import SIZE_TIERS
 from app.models import Assessment, Commune, Enterprise
@@ -162,7 +163,8 @@ def export_table(filters: Filters) -> tuple[list[str], list[str], Iterator[list]
             answers = attempt.answers or {}
             yield [
                 attempt.public_id,
-                attempt.submitted_at,
+                # an imported past result has a day, not a time
+                local_day(attempt.submitted_at) if attempt.is_imported else attempt.submitted_at,
                 attempt_title(attempt),
                 enterprise.public_key if enterprise else "",
                 enterprise.name if enterprise else "",

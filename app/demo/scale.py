@@ -34,7 +34,7 @@ from app.domain.size import NOT_APPLICABLE, classify_size
 from app.edge import unit_of_work
 from app.extensions import db
 from app.models import Enterprise
-from app.models.base import utcnow
+from app.models.base import today_local, utcnow
 from app.reference.services import load_reference_data
 from app.registry.services import commune_name, name_fields
 
@@ -175,7 +175,7 @@ def generate(
     prefix, sequence = next_code_position()
     # The start position enters the seed so that a second run does not repeat the first one's draws.
     rng = random.Random(f"{seed}:{prefix}:{sequence}")
-    as_of = date.today()
+    as_of = today_local()
     composer = Composer(rng, bulk.region(), as_of, curated_brands=0.35)
     maker = ProductMaker(rng, as_of)
     chance = product_chance(HOUSEHOLD_SHARE)

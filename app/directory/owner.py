@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from app import audit
+from app.dates import typed_day
 from app.domain import listings, sectors
 from app.domain.codes import CodeError, validate_enterprise_code, validate_personal_id
 from app.domain.legal_forms import LEGAL_FORMS
@@ -220,7 +221,7 @@ def withdrawal_day(text: str | None) -> date | None:
     if not text:
         return None
     try:
-        day = date.fromisoformat(text) if "-" in text else datetime.strptime(text, "%d/%m/%Y").date()
+        day = typed_day(text)
     except ValueError:
         raise FieldErrors({"on": _l("Give the date as dd/mm/yyyy (or yyyy-mm-dd), for example 31/12/2025.")}) from None
     if day.year < 2000:

@@ -98,21 +98,34 @@ class TextIndex:
 
 
 CHUNK = 100_000  # texts split at a time: their words are short-lived objects
+PANDAS_FROM = 50_000  # values: fewer are numbered with a dict (a web worker's held records need no pandas)
+
+
+def factorize(values) -> tuple[np.ndarray, list]:
+    """Number the values in order of first appearance: (each value's number, the distinct values).
+    Many are numbered by pandas (in C); a few — a worker's changed records — with a dict, so that a
+    web worker never imports pandas (about 30 MB and a third of a second on its first search)."""
+    if len(values) >= PANDAS_FROM:
+        import pandas as pd  # here: only a build needs it; a web worker and a command save 30–40 MB
+
+        codes, found = pd.factorize(np.asarray(values, dtype=object))
+        return codes.astype(np.int64), list(found)
+    first: dict = {}
+    codes = np.fromiter((first.setdefault(v, len(first)) for v in values), dtype=np.int64, count=len(values))
+    return codes, list(first)
 
 
 def build(ids: np.ndarray, texts) -> TextIndex:
     """The index of the listed enterprises' texts (`ids[k]` has `texts[k]`): a few seconds at a million.
-    Each chunk's words are numbered by pandas (in C), then renumbered in the sorted vocabulary; a
-    sort of (word, row) pairs groups the postings by word, each in id order, a word once per text."""
-    import pandas as pd  # here: a process that builds no index (a command, the worker) saves 40 MB
-
+    Each chunk's words are numbered (`factorize`), then renumbered in the sorted vocabulary; a sort
+    of (word, row) pairs groups the postings by word, each in id order, a word once per text."""
     codes: dict[str, int] = {}
     words_of, rows_of = [], []
     for start in range(0, len(texts), CHUNK):
         chunk = [text or "" for text in texts[start : start + CHUNK]]
         flat = " ".join(chunk).split(" ")  # one split; text k has exactly count(" ") + 1 pieces
         counts = np.fromiter((text.count(" ") + 1 for text in chunk), dtype=np.int64, count=len(chunk))
-        local, found = pd.factorize(np.asarray(flat, dtype=object))
+        local, found = factorize(flat)
         known = np.fromiter((codes.setdefault(w, len(codes)) for w in found), dtype=np.int64, count=len(found))
         words_of.append(known[local])
         rows_of.append(np.repeat(np.arange(start, start + len(chunk), dtype=np.int64), counts))

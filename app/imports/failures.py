@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 CONNECTION_LOST = "connection_lost"
 STOPPED = "stopped"
 UNEXPECTED = "unexpected"
+GIVEN_UP = "given_up:"  # and who gave it up: staff gave up a job stopped half-way, its file is gone
 MESSAGES = {
     CONNECTION_LOST: _l("The database connection was lost; nothing was kept. Start it again."),
     STOPPED: _l("The job stopped before it finished (its process ended); nothing was kept. Start it again."),
@@ -60,6 +61,17 @@ def is_restartable(error: str | None) -> bool:
     return error in MESSAGES
 
 
+def given_up(who: str) -> str:
+    """The error kept in a batch staff gave up."""
+    return f"{GIVEN_UP}{who}"[:2000]
+
+
+def is_given_up(error: str | None) -> bool:
+    return bool(error) and error.startswith(GIVEN_UP)
+
+
 def message(error: str | None) -> str | None:
     """What the page says of a batch's error: the sentence for a code, else the reason as recorded."""
+    if is_given_up(error):
+        return str(_l("Given up by %(who)s: nothing of it was kept.", who=error.removeprefix(GIVEN_UP)))
     return str(MESSAGES[error]) if error in MESSAGES else error

@@ -25,6 +25,7 @@ from app.imports.reading import HEADER_OF, Sheet, UnreadableRow
 from app.imports.rows import UNREADABLE, RowCheck, check_row
 from app.imports.sizes import too_big
 from app.models import AuditEvent, Enterprise, Product
+from app.models.base import today_local
 from app.registry import history
 from app.registry.services import HISTORY_SOURCES, REGISTERED_FACTS, derive, new_household_public_id
 
@@ -96,6 +97,9 @@ class Packed:
         yield from list(self._open)
 
 
+UNDATED_NAMED = 20  # undated new rows the report names (it counts them all)
+
+
 @dataclass
 class Plan:
     total: int = 0
@@ -107,6 +111,7 @@ class Plan:
     held: list[dict[str, Any]] = field(default_factory=list)
     watermark: int = 0  # the last audit event seen while preparing: a later one means the plan is stale
     undated: int = 0  # new records without a first registration: counted from the day of the import
+    undated_rows: list[dict[str, Any]] = field(default_factory=list)  # the first of them: row and key
 
     def counts(self) -> dict[str, int]:
         return {
@@ -231,7 +236,12 @@ def _compare(plan: Plan, checks: list[RowCheck], batch_id: int) -> None:
                 provenance_ref=reference,
             )
             plan.new.append(tuple(values.get(c) for c in NEW_COLUMNS))
-            plan.undated += values.get("founded_on") is None
+            if values.get("founded_on") is None:
+                plan.undated += 1
+                if len(plan.undated_rows) < UNDATED_NAMED:
+                    plan.undated_rows.append(
+                        {"row": row.number, "key": values["public_key"], "name": values.get("name")}
+                    )
             continue
         if old["record_state"] == "withdrawn" and not old["revivable"]:
             _reject(plan, row, "ma_so_doanh_nghiep", "merged" if old["merged_into_id"] else "withdrawn", row.key)
@@ -300,7 +310,7 @@ def build_plan(
 ) -> Plan:
     """Check every row and work out what committing would change (reads only)."""
     plan = Plan(watermark=db.session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))))
-    resolver, today, resolutions = CommuneResolver(), today or date.today(), resolutions or {}
+    resolver, today, resolutions = CommuneResolver(), today or today_local(), resolutions or {}
     seen: set[str] = set()
     rows = _numbered_rows(sheet)
     while chunk := list(islice(rows, CHUNK)):

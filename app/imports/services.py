@@ -118,6 +118,7 @@ def _store_counts(batch: ImportBatch, plan: Plan) -> None:
         "rejected": plan.rejected[:MAX_REPORTED],
         "held": plan.held[:MAX_REPORTED],
         "undated": plan.undated,  # new records counted from the day of the import: no first registration
+        "undated_rows": plan.undated_rows,
     }
 
 
@@ -316,7 +317,7 @@ def _give_up(batch: ImportBatch, actor: Actor, expected: tuple[str, ...]) -> boo
             db.session.execute(
                 update(ImportBatch)
                 .where(ImportBatch.id == batch.id, ImportBatch.state.in_(expected))
-                .values(state="failed", content=None, error=f"Given up by {actor.label}"[:2000], heartbeat_at=utcnow())
+                .values(state="failed", content=None, error=failures.given_up(actor.label), heartbeat_at=utcnow())
                 .execution_options(synchronize_session=False)
             ).rowcount
             == 1

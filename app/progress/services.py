@@ -8,7 +8,7 @@ the plan as a whole, the summary the province reports ("x of N 2025 targets met"
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app import indicator_settings as settings_module
 from app import tasks
+from app.dates import typed_day
 from app.errors import ServiceError
 from app.extensions import db
 from app.i18n import local_today, localized
@@ -106,7 +107,7 @@ def parse_day(text: str | None, today: date) -> date:
     if not text:
         return today
     try:
-        day = date.fromisoformat(text) if "-" in text else datetime.strptime(text, "%d/%m/%Y").date()
+        day = typed_day(text)
     except ValueError:
         raise ProgressError(_("Give the date as dd/mm/yyyy (or yyyy-mm-dd), for example 31/12/2025.")) from None
     if day > today:

@@ -127,7 +127,7 @@ def target_status(
     """
     deadline = deadline_of(year)
     if state == "obsolete":
-        return Status("obsolete", deadline, target, None, None, deadline_passed=deadline < today)
+        return Status("obsolete", deadline, target, None, None, deadline_passed=deadline <= today)
     if target is None:
         latest = value_on(points, min(today, deadline))
         return Status(
@@ -136,9 +136,9 @@ def target_status(
             None,
             latest.value if latest else None,
             latest.day if latest else None,
-            deadline_passed=deadline < today,
+            deadline_passed=deadline <= today,
         )
-    if deadline < today:
+    if deadline <= today:  # the figure as of the deadline day is its result
         at = value_on(points, deadline)
         if at is None:
             return Status("no_data", deadline, target, None, None, deadline_passed=True)

@@ -51,6 +51,7 @@ PRODUCT_ACTIONS = {
     "withdraw": _l("Product withdrawn: no longer counted"),
     "reinstate": _l("Product counted again"),
 }
+CERTIFICATE_ACTIONS = {"create": _l("Certificate recorded"), "update": _l("Certificate changed")}
 
 
 @dataclass
@@ -120,7 +121,7 @@ def history(
         )
     }
     checks = {
-        str(i): listings[str(listing)][0]
+        str(i): listings[str(listing)]
         for i, listing in db.session.execute(
             select(ListingCheck.id, ListingCheck.listing_id).where(
                 ListingCheck.listing_id.in_([int(i) for i in listings])
@@ -163,12 +164,14 @@ def history(
         if event.entity_type in ("product", "product_certificate"):
             product = certificates[event.entity_id] if event.entity_type == "product_certificate" else event.entity_id
             subject = str(_l("Product: %(name)s", name=products.get(product, product)))
-            action = PRODUCT_ACTIONS.get(event.action, action) if event.entity_type == "product" else action
+            actions = PRODUCT_ACTIONS if event.entity_type == "product" else CERTIFICATE_ACTIONS
+            action = actions.get(event.action, action)
         elif event.entity_type == "listing":
             url, product = listings[event.entity_id]
             subject = str(_l("Listing of %(product)s", product=products.get(product, product)))
         elif event.entity_type == "listing_check":
-            subject = str(_l("Listing check: %(url)s", url=checks[event.entity_id]))
+            url, product = checks[event.entity_id]
+            subject = str(_l("Listing check of %(product)s: %(url)s", product=products.get(product, product), url=url))
         elif event.entity_type == "assessment":
             result = results[event.entity_id]
             title = name_result(result) if name_result else result.instrument_id

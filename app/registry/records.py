@@ -58,7 +58,7 @@ FIELD_LABELS = {
     "reason": _l("Reason"),
     "returned": _l("Gave back the duplicate"),
     "separated_from": _l("Separated again from"),
-    "ceased_on": _l("Ceased on"),
+    "ceased_on": _l("Stopped operating from (dissolved, bankrupt or suspended)"),
     "digital_tech_verified_on": _l("Digital-technology label verified on"),
     "startup_verified_on": _l("Startup label verified on"),
     "resumes_on": _l("Suspension ends on"),

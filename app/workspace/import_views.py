@@ -35,10 +35,15 @@ STATE_LABELS = {
     "failed": _l("Failed"),
 }
 AWAITING_LABEL = _l("Waiting for its columns to be mapped")
+GIVEN_UP_LABEL = _l("Given up")
 
 
 def state_label(batch: ImportBatch) -> str:
-    return AWAITING_LABEL if sources.awaits_mapping(batch) else STATE_LABELS[batch.state]
+    if sources.awaits_mapping(batch):
+        return AWAITING_LABEL
+    if batch.state == "failed" and failures.is_given_up(batch.error):
+        return GIVEN_UP_LABEL
+    return STATE_LABELS[batch.state]
 
 
 def _batch(batch_id: int) -> ImportBatch:

@@ -12,6 +12,7 @@ from flask_login import current_user
 from app import audit
 from app.assessment.results import attempt_title
 from app.auth.permissions import staff_required
+from app.dates import typed_day
 from app.directory import owner
 from app.directory.forms import fill_choices
 from app.edge import attempt
@@ -204,9 +205,13 @@ def _one_from(merge_from: str, typed: str, note: str) -> date | None:
     if merge_from != "day":
         return None
     try:
-        return date.fromisoformat(typed)
+        return typed_day(typed)
     except ValueError:
-        unreadable = {"one_from": _("Give the day from which the duplicate stops counting.")}
+        unreadable = {
+            "one_from": _("Give the date as dd/mm/yyyy (or yyyy-mm-dd), for example 31/12/2025.")
+            if typed.strip()
+            else _("Give the day from which the duplicate stops counting.")
+        }
         refused = merges.note_refusal(note)
         raise FieldErrors({"note": refused, **unreadable} if refused else unreadable) from None
 
