@@ -27,6 +27,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the venv's bin/ when run with .venv/bin/python
@@ -55,8 +56,9 @@ class Dataset:
     engine: str  # sqlite | postgresql
     size: int
     base: Path
-    pg: dict
+    pg: dict  # host, port, user and the prefix of the databases made there (pg_server)
     cache: str = "on"
+    purpose: str = "p1p4"  # in the database's name: p9_writes.py writes into its own registries
 
     @property
     def folder(self) -> Path:
@@ -69,7 +71,9 @@ class Dataset:
 
     @property
     def pg_name(self) -> str:
-        return f"bench_p1p4_{label(self.size)}"  # never `test` or anything not ours
+        return (
+            f"{self.pg.get('prefix', 'bench')}_{self.purpose}_{label(self.size)}"  # never `test` or anything not ours
+        )
 
     @property
     def url(self) -> str:
@@ -86,6 +90,7 @@ class Dataset:
             "RATELIMIT_ENABLED": "false",
             "APP_ENV": "development",
             "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": str(ROOT),  # this checkout's app, not the one the virtual environment installed
             **CACHE_MODES[self.cache],
         }
 
@@ -157,6 +162,26 @@ class Dataset:
                 cur.itersize = 20000
                 cur.execute(sql)
                 yield from (r[0] or "" for r in cur)
+
+
+def stop_on_terminate() -> None:
+    """A benchmark told to stop (SIGTERM) leaves as on Ctrl-C, through its `with Server` blocks: the
+    servers lead sessions of their own and would not hear of it otherwise."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+def pg_server(url: str | None) -> dict:
+    """The server of BENCH_DATABASE_URL (host, port, user) and the prefix of the databases the
+    benchmarks make on it: the URL's database name (bench_d: bench_d_p1p4_20k, …), so that sessions
+    sharing a server keep apart; bench_p1p4_20k, … when it names the server's own `postgres`."""
+    parsed = urlparse((url or "").replace("postgresql+psycopg", "postgresql"))
+    name = parsed.path.strip("/")
+    return {
+        "host": parsed.hostname or "127.0.0.1",
+        "port": parsed.port or 5432,
+        "user": parsed.username or "postgres",
+        "prefix": name if name and name != "postgres" else "bench",
+    }
 
 
 def run(command: list[str], log, env=None, cwd=None, logfile: Path | None = None) -> None:
@@ -276,8 +301,13 @@ def get(port: int, path: str, timeout: float = 300) -> tuple[int, bytes, float]:
 
 
 class Server:
-    def __init__(self, dataset: Dataset, workers: int, log, request_timeout: float):
+    """gunicorn serving a dataset (`with Server(...)`); `env` replaces the dataset's environment
+    (p9_writes.py: production mode), and `start(wait=False)` / `stop()` let it time a restart. The
+    server leads a session of its own, so its processes can be found (p9_writes.py: memory)."""
+
+    def __init__(self, dataset: Dataset, workers: int, log, request_timeout: float, env: dict | None = None):
         self.dataset, self.workers, self.log = dataset, workers, log
+        self.environment = env or dataset.env()
         self.port = free_port()
         self.logfile = dataset.folder / "gunicorn.log"
         self.command = [
@@ -294,15 +324,32 @@ class Server:
             # gunicorn ≥ 27 otherwise opens ~/.gunicorn/gunicorn.ctl, shared with any other gunicorn running
             self.command.insert(1, "--no-control-socket")
         self.process: subprocess.Popen | None = None
+        self.started = 0
 
     def __enter__(self) -> Server:
+        return self if self.process and self.process.poll() is None else self.start()
+
+    def start(self, wait: bool = True) -> Server:
         d = self.dataset
-        self.log(
-            f"server ({d.engine}, {d.size:,}): {shlex.join(self.command)}  (cwd {ROOT}; "
-            f"INSTANCE_PATH={d.folder} DATABASE_URL={d.url} RATELIMIT_ENABLED=false)"
-        )
-        with self.logfile.open("w") as out:
-            self.process = subprocess.Popen(self.command, cwd=ROOT, env=d.env(), stdout=out, stderr=subprocess.STDOUT)
+        if not self.started:
+            self.log(
+                f"server ({d.engine}, {d.size:,}): {shlex.join(self.command)}  (cwd {ROOT}; "
+                f"INSTANCE_PATH={d.folder} DATABASE_URL={d.url} RATELIMIT_ENABLED=false)"
+            )
+        with self.logfile.open("a" if self.started else "w") as out:
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=ROOT,
+                env=self.environment,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.started += 1
+        return self.answering() if wait else self
+
+    def answering(self) -> Server:
+        """Once the server answers /_hello (at most a minute)."""
         until = time.monotonic() + 60
         while time.monotonic() < until:
             if self.process.poll() is not None:
@@ -316,6 +363,12 @@ class Server:
         sys.exit(f"gunicorn did not answer within 60 s:\n{self.logfile.read_text()[-4000:]}")
 
     def __exit__(self, *exc) -> None:
+        self.stop()
+        errors = self.logfile.read_text(errors="replace").count("Traceback") if self.logfile.exists() else 0
+        if errors:
+            self.log(f"  server log {self.logfile}: {errors} tracebacks")
+
+    def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -323,9 +376,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        errors = self.logfile.read_text(errors="replace").count("Traceback") if self.logfile.exists() else 0
-        if errors:
-            self.log(f"  server log {self.logfile}: {errors} tracebacks")
 
     def json(self, path: str) -> dict:
         status, body, _ = get(self.port, path)
