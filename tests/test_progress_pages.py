@@ -47,6 +47,16 @@ def test_public_indicator_page_hides_small_communes_and_has_no_drill_down(provin
     assert "22045" in csv and "ẩn" in csv
 
 
+def test_the_breakdown_chart_shows_the_communes_that_have_enterprises_and_the_table_all(province, client):
+    staff_client(province, client)
+    html = client.get("/tien-do/T5?theo=commune").get_data(as_text=True)
+    chart = html[html.index('id="breakdown-chart"') : html.index("</svg>", html.index('id="breakdown-chart"'))]
+    table = html[html.index("<tbody>", html.index('id="breakdown-title"')) :]
+    table = table[: table.index("</tbody>")]
+    assert 0 < chart.count("chart-bar-row") < table.count("<tr>"), "a commune with no SME is a row, not a bar"
+    assert "chart-bar-hidden" not in chart  # staff see every figure
+
+
 def test_staff_indicator_page_links_every_number_to_its_records(province, client):
     staff_client(province, client)
     dashboard = client.get("/tien-do").get_data(as_text=True)

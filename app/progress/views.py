@@ -96,12 +96,14 @@ def indicator(code: str):
         y_max=100 if item.unit in ("percent", "percent_grdp") else None,
     )
     rows = display.breakdown_rows(view.figure.by.get(dimension, {}), dimension) if view.figure else []
+    charted = [  # a group with no one in it is in the table only
+        (r.label, r.cell.share if item.unit != "count" else (None if r.cell.hidden else r.cell.numerator))
+        for r in rows
+        if r.cell.hidden or r.cell.denominator or r.cell.numerator
+    ]
     bars = (
         charts.bar_chart(
-            [
-                (r.label, r.cell.share if item.unit != "count" else (None if r.cell.hidden else r.cell.numerator))
-                for r in rows
-            ],
+            charted,
             title=_(
                 "%(name)s by %(dimension)s", name=view.name, dimension=str(display.DIMENSION_LABELS[dimension]).lower()
             ),
@@ -114,7 +116,7 @@ def indicator(code: str):
             else None,
             target_label=_("Target %(year)s", year=view.live_target.target.year) if view.live_target else None,
         )
-        if rows
+        if charted
         else None
     )
     return render_template(
