@@ -8,10 +8,32 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 
 
 def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def typed_day_problem(text: str) -> str | None:
+    """What is wrong with a day typed dd/mm/yyyy whose numbers are there but name no day (None: the
+    form itself is wrong, or nothing is): the month is not 1–12, or the month has fewer days."""
+    parts = text.strip().split("/")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        return None
+    day, month, year = (int(p) for p in parts)
+    if not 1 <= month <= 12:
+        return _("There is no month %(month)s: the month comes second, from 01 to 12.", month=parts[1])
+    days = monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return _(
+            "%(month)02d/%(year)s has %(n)s days: there is no day %(day)s.",
+            month=month,
+            year=year,
+            n=days,
+            day=parts[0],
+        )
+    return None
 
 
 def typed_day(text: str) -> date:

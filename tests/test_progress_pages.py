@@ -27,6 +27,7 @@ def test_progress_dashboard_shows_every_target_with_its_status(province, client)
     assert "Đạt" in html  # T1 2025 met
     assert "Không đạt" in html  # T5 2025 missed
     assert "Mục tiêu đã lỗi thời" in html or "lỗi thời" in html  # the district target apart
+    assert html.index('id="card-T4"') < html.index('id="card-T6"') < html.index('id="card-T1"'), "the platform's first"
     assert client.get("/progress").status_code == 301
 
 
@@ -84,6 +85,14 @@ def test_as_of_a_past_day_and_bad_days(province, client):
     html = client.get("/tien-do/T5?ngay=31/12/2024").get_data(as_text=True)
     assert "31/12/2024" in html
     assert client.get("/tien-do/T5?ngay=31/02/2024").status_code == 200  # a message, today's figures
+    client.set_cookie("lang", "en")
+    for typed, said in (
+        ("31/02/2024", "02/2024 has 29 days"),
+        ("12/31/2024", "There is no month 31"),
+        ("abc", "dd/mm"),
+    ):
+        page = client.get(f"/tien-do/T5?ngay={typed}").get_data(as_text=True)
+        assert f'value="{typed}"' in page and said in page and 'id="as-of-error"' in page, typed
     assert client.get("/tien-do/T5?ngay=2999-01-01").status_code == 200
     assert client.get("/tien-do/T99").status_code == 404
 

@@ -84,3 +84,11 @@ def test_a_later_target_builds_on_the_previous_deadline():
 def test_a_passed_deadline_without_data_is_a_result_not_a_live_target():
     status = target_status([], 50.0, 2025, "active", TODAY, S)
     assert status.kind == "no_data" and status.passed and not status.on_track
+
+
+def test_a_shares_straight_line_is_read_as_100_at_most():
+    """A share growing fast in its last 12 months would pass 100 % by the deadline: it reads 100."""
+    points = [Point(date(2025, 12, 31), 40.0), Point(date(2026, 6, 30), 60.0), Point(date(2026, 11, 30), 75.0)]
+    free = target_status(points, 90.0, 2030, "active", TODAY, S)
+    bounded = target_status(points, 90.0, 2030, "active", TODAY, S, ceiling=100.0)
+    assert free.projection > 100 and bounded.projection == 100.0

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app import indicator_settings as settings_module
 from app import tasks
-from app.dates import typed_day
+from app.dates import typed_day, typed_day_problem
 from app.errors import ServiceError
 from app.extensions import db
 from app.i18n import local_today, localized
@@ -109,7 +109,8 @@ def parse_day(text: str | None, today: date) -> date:
     try:
         day = typed_day(text)
     except ValueError:
-        raise ProgressError(_("Give the date as dd/mm/yyyy (or yyyy-mm-dd), for example 31/12/2025.")) from None
+        problem = typed_day_problem(text) or _("Give the date as dd/mm/yyyy (or yyyy-mm-dd), for example 31/12/2025.")
+        raise ProgressError(problem) from None
     if day > today:
         raise ProgressError(_("The date cannot be in the future."))
     if day < EARLIEST:
@@ -168,11 +169,15 @@ def indicator_view(
                 as_of,
                 s,
                 since=_previous_deadline(years, t.year),
+                ceiling=100.0 if indicator.unit in SHARE_UNITS else None,
             ),
         )
         for t in indicator.targets
     ]
     return view
+
+
+SHARE_UNITS = ("percent", "percent_grdp")  # a share of a whole: never above 100
 
 
 def _previous_deadline(years: list[int], year: int) -> date | None:
@@ -181,7 +186,10 @@ def _previous_deadline(years: list[int], year: int) -> date | None:
 
 
 def dashboard(as_of: date, s: Settings, minimum: int | None = None) -> list[IndicatorView]:
-    return [indicator_view(i, as_of, s, minimum=minimum) for i in all_indicators()]
+    """Every indicator as of the day: the ones this platform computes (T4–T6) first, then those the
+    department reports, each group in plan order."""
+    ordered = sorted(all_indicators(), key=lambda i: i.kind != "computed")  # a stable sort keeps plan order
+    return [indicator_view(i, as_of, s, minimum=minimum) for i in ordered]
 
 
 def summary(views: list[IndicatorView], as_of: date) -> Summary:

@@ -120,10 +120,12 @@ def target_status(
     today: date,
     s: Settings,
     since: date | None = None,
+    ceiling: float | None = None,
 ) -> Status:
     """The status of one target from the indicator's points (in date order) and today's date.
 
     ``since``: the deadline of the indicator's previous target, the base period of a later one.
+    ``ceiling``: the most the unit allows (100 for a share): a straight line beyond it is read as it.
     """
     deadline = deadline_of(year)
     if state == "obsolete":
@@ -149,6 +151,8 @@ def target_status(
     if now is None:
         return Status("no_data", deadline, target, None, None)
     projection = linear_projection(points, now.day, deadline)
+    if projection is not None and ceiling is not None:
+        projection = min(projection, ceiling)  # a share's line reaches 100 % and stays there
     months_left = max(months_between(today, deadline), 1)
     needed = max(target - now.value, 0) / months_left
     if now.value >= target:

@@ -6,7 +6,7 @@ to the records behind it. Every figure comes from app/progress/services.py.
 
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request
+from flask import abort, flash, g, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -33,7 +33,7 @@ def _as_of(today):
     try:
         day = services.parse_day(request.args.get("ngay"), today)
     except services.ProgressError as error:
-        flash(error.message, "error")
+        g.as_of_typed, g.as_of_error = request.args.get("ngay", "")[:20], str(error.message)  # shown at the field
         return today
     if is_staff(current_user):
         return day
