@@ -54,7 +54,7 @@ def csv_response(
 
     return Response(
         stream_with_context(generate()),
-        mimetype="text/csv; charset=utf-8",
+        content_type="text/csv; charset=utf-8",  # as it is: a mimetype would get its charset a second time
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
 

@@ -44,8 +44,11 @@ def test_public_indicator_page_hides_small_communes_and_has_no_drill_down(provin
     assert "Bình Kiến" in html
     assert "ẩn: ít hơn 5 doanh nghiệp" in html
     assert "/ho-so" not in html
-    csv = client.get("/tien-do/T5/theo-commune.csv").get_data(as_text=True)
-    assert "22045" in csv and "ẩn" in csv
+    response = client.get("/tien-do/T5/theo-commune.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
+    csv = response.get_data(as_text=True)
+    hidden = next(line for line in csv.splitlines() if ",22045," in line).split(",")
+    assert hidden[2:6] == ["", "", "", ""] and hidden[-1] == "có", "numbers empty, the flag says why"
 
 
 def test_the_breakdown_chart_shows_the_communes_that_have_enterprises_and_the_table_all(province, client):

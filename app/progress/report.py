@@ -58,20 +58,21 @@ def series_table(view: IndicatorView) -> tuple[list[str], list[list]]:
 
 
 def breakdown_table(view: IndicatorView, dimension: str) -> tuple[list[str], list[list]]:
-    """One row per key of the dimension; hidden cells read "hidden" (public downloads)."""
+    """One row per key of the dimension. A hidden cell's numbers are left empty and its last column
+    says it is hidden (a numeric column never holds a word: the public downloads read as numbers)."""
     count = view.indicator.unit == "count"
     header = (
         [str(DIMENSION_LABELS[dimension]), _("Code")]
         + ([_("Number")] if count else [_("Value (%)"), _("Numerator"), _("Denominator")])
-        + [_("Enterprises")]
+        + [_("Enterprises"), _("Hidden (fewer enterprises than the minimum)")]
     )
     rows = []
     for row in breakdown_rows(view.figure.by.get(dimension, {}), dimension):
         cell = row.cell
         if cell.hidden:
-            rows.append([row.label, row.key] + [_("hidden")] * (len(header) - 2))
+            rows.append([row.label, row.key] + [None] * (len(header) - 3) + [_("yes")])
         elif count:
-            rows.append([row.label, row.key, cell.numerator, cell.enterprises])
+            rows.append([row.label, row.key, cell.numerator, cell.enterprises, ""])
         else:
             rows.append(
                 [
@@ -81,6 +82,7 @@ def breakdown_table(view: IndicatorView, dimension: str) -> tuple[list[str], lis
                     cell.numerator,
                     cell.denominator,
                     cell.enterprises,
+                    "",
                 ]
             )
     return header, rows
