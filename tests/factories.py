@@ -45,6 +45,9 @@ def enterprise_code(n: int | None = None, prefix: str = "44") -> str:
 def make_enterprise(name: str = "Công ty TNHH Thủy sản Hải Đăng", commune_code: str = "22015", **fields):
     values = {"legal_form": "tnhh2", "main_vsic": "1020", "employees": 8, "revenue_vnd": 2_000_000_000}
     values.update(fields)
+    for flag in ("digital_tech", "startup"):  # a label the department verified, unless the test says otherwise
+        if values.get(f"is_{flag}") is True:
+            values.setdefault(f"{flag}_verification", "verified")
     if "code" not in values and values["legal_form"] != "hkd":
         values["code"] = enterprise_code()
     enterprise = registry.create_enterprise(audit.CLI, "staff", None, name=name, commune_code=commune_code, **values)

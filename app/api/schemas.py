@@ -29,7 +29,9 @@ ENTERPRISE = {
         "commune",
         "size_tier",
         "is_digital_tech",
+        "digital_tech_verified",
         "is_startup",
+        "startup_verified",
         "status",
     ],
     "properties": {
@@ -51,8 +53,13 @@ ENTERPRISE = {
             "enum": list(ALL_TIERS),
             "description": SIZE_TIER_DESCRIPTION,
         },
-        "is_digital_tech": {"type": "boolean"},
-        "is_startup": {"type": "boolean"},
+        "is_digital_tech": {"type": "boolean", "description": "The firm declares the digital-technology label."},
+        "digital_tech_verified": {
+            "type": "boolean",
+            "description": "The department verified the label: only then does it count (T6) or filter.",
+        },
+        "is_startup": {"type": "boolean", "description": "The firm declares the innovative-startup label."},
+        "startup_verified": {"type": "boolean", "description": "The department verified the startup label."},
         "status": {"type": "string", "enum": EnterpriseStatus.listed()},
     },
 }

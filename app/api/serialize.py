@@ -15,8 +15,10 @@ def enterprise_item(e: Enterprise) -> dict:
         "sector": e.vsic_section,
         "commune": {"code": e.commune_code, "name": e.commune.name},
         "size_tier": e.size_tier,
-        "is_digital_tech": e.is_digital_tech,
+        "is_digital_tech": e.is_digital_tech,  # declared
+        "digital_tech_verified": e.verified_digital_tech,  # and verified by the department
         "is_startup": e.is_startup,
+        "startup_verified": e.verified_startup,
         "status": e.status,
     }
 

@@ -322,7 +322,7 @@ def providers_for(categories: set[str], limit: int = 6) -> list[Enterprise]:
                 EnterpriseSolution.category.in_(categories),
                 public_record(),
                 Enterprise.status == "active",
-                Enterprise.is_digital_tech.is_(True),
+                Enterprise.verified_digital_tech,  # never a firm whose label awaits the department's check
             )
             .group_by(Enterprise.id)
             .order_by(func.count().desc(), Enterprise.name_folded)

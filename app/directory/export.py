@@ -21,7 +21,9 @@ PUBLIC_COLUMNS = (
     "founded_on",
     "size_tier",
     "is_digital_tech",
+    "digital_tech_verification",  # declared, or verified by the department
     "is_startup",
+    "startup_verification",
     "website",
     "status",
 )
@@ -33,9 +35,7 @@ STAFF_COLUMNS = PUBLIC_COLUMNS + (
     "email",
     "phone",
     "digital_tech_basis",
-    "digital_tech_verification",
     "startup_basis",
-    "startup_verification",
     "record_state",
     "provenance",
     "provenance_ref",

@@ -92,8 +92,8 @@ class Gathered:
 _SET_COLUMNS = (
     Enterprise.id,
     Enterprise.shows_readiness,
-    Enterprise.is_digital_tech,
-    Enterprise.is_startup,
+    Enterprise.verified_digital_tech.label("is_digital_tech"),  # the facets count verified labels only
+    Enterprise.verified_startup.label("is_startup"),
     *GROUPED.values(),
     Enterprise.name_sort,
     Enterprise.name_lower,

@@ -33,8 +33,8 @@ def selected() -> dict:
     return {
         "id": Enterprise.id,
         **facet_lists.GROUPED,  # sector, commune, size, legal_form, stage
-        "digital": Enterprise.is_digital_tech,
-        "startup": Enterprise.is_startup,
+        "digital": Enterprise.verified_digital_tech,  # a label the department verified
+        "startup": Enterprise.verified_startup,
         "shows_readiness": Enterprise.shows_readiness,
         "seeking": Enterprise.funding_sought_vnd > 0,
         "name_sort": Enterprise.name_sort,

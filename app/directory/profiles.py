@@ -33,7 +33,9 @@ PUBLIC_FIELDS = (
     "founded_on",
     "size_tier",
     "is_digital_tech",
+    "digital_tech_verification",
     "is_startup",
+    "startup_verification",
     "website",
     "status",
 )

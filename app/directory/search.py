@@ -170,16 +170,16 @@ def _conditions(
         conditions.append(Enterprise.size_tier == query.size)
     if query.legal_form and skip != "legal_form":
         conditions.append(Enterprise.legal_form == query.legal_form)
-    if query.digital and skip != "digital":
-        conditions.append(Enterprise.is_digital_tech.is_(True))
+    if query.digital and skip != "digital":  # a label counts once the department verified it
+        conditions.append(Enterprise.verified_digital_tech)
     if query.startup and skip != "startup":
-        conditions.append(Enterprise.is_startup.is_(True))
+        conditions.append(Enterprise.verified_startup)
     if query.products and skip != "products":
         conditions.append(_has_products())
     if query.platform and skip != "platform":
         conditions.append(_sells_on(query.platform))
-    if query.tech_or_startup:
-        conditions.append(Enterprise.is_digital_tech.is_(True) | Enterprise.is_startup.is_(True))
+    if query.tech_or_startup:  # the investors' view: firms whose label the department verified
+        conditions.append(Enterprise.verified_digital_tech | Enterprise.verified_startup)
     if query.since is not None and skip != "since":
         conditions.append(Enterprise.founded_on >= date(max(1900, min(query.since, 9999)), 1, 1))
     if query.stage and skip != "stage":

@@ -16,8 +16,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     false,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -113,6 +115,26 @@ class Enterprise(TimestampMixin, db.Model):
     @property
     def is_household(self) -> bool:
         return self.legal_form == "hkd"
+
+    # A label counts, is shown as the department's and recommends a firm only once the department
+    # verified it; declared and not verified it is shown as declared (issue 25).
+    @hybrid_property
+    def verified_digital_tech(self) -> bool:
+        return bool(self.is_digital_tech and self.digital_tech_verification == Verification.VERIFIED)
+
+    @verified_digital_tech.inplace.expression
+    @classmethod
+    def _verified_digital_tech(cls):
+        return and_(cls.is_digital_tech.is_(True), cls.digital_tech_verification == Verification.VERIFIED.value)
+
+    @hybrid_property
+    def verified_startup(self) -> bool:
+        return bool(self.is_startup and self.startup_verification == Verification.VERIFIED)
+
+    @verified_startup.inplace.expression
+    @classmethod
+    def _verified_startup(cls):
+        return and_(cls.is_startup.is_(True), cls.startup_verification == Verification.VERIFIED.value)
 
     @property
     def shows_street(self) -> bool:

@@ -10,14 +10,14 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
 from app import audit
 from app.errors import ServiceError
 from app.extensions import db
 from app.models import Enterprise, Membership, Product, ReviewRequest, User
 from app.models.base import today_local, utcnow
-from app.models.values import ReviewKind
+from app.models.values import ReviewKind, Verification
 from app.notify import notify
 from app.registry import history, product_history, services
 from app.registry.latest import on_membership_verified
@@ -296,3 +296,21 @@ def _tell_requester(review: ReviewRequest, approve: bool) -> None:
     else:
         link, action = None, None
     notify(review.requested_by, subject, body, link, action)
+
+
+def labels_awaiting_check(limit: int = 50) -> tuple[int, list[Enterprise]]:
+    """Records in the directory with a label declared and not verified, that no pending request asks
+    about (an import or a record made before requests were): how many, and the first by name. The
+    review queue lists them beside the requests, so that every label waiting for the department is
+    in one place; a label counts and is shown as the department's only once verified."""
+    asked = select(ReviewRequest.enterprise_id).where(
+        ReviewRequest.state == "pending", ReviewRequest.kind == ReviewKind.FLAG
+    )
+    declared = or_(
+        and_(Enterprise.is_digital_tech.is_(True), Enterprise.digital_tech_verification != Verification.VERIFIED),
+        and_(Enterprise.is_startup.is_(True), Enterprise.startup_verification != Verification.VERIFIED),
+    )
+    where = (Enterprise.record_state == "published", declared, Enterprise.id.not_in(asked))
+    total = db.session.scalar(select(func.count()).select_from(Enterprise).where(*where))
+    first = db.session.scalars(select(Enterprise).where(*where).order_by(Enterprise.name_folded).limit(limit)).all()
+    return total, list(first)

@@ -67,9 +67,15 @@ def queue():
         ).all()
     )
     products = _products_of(items)
+    unchecked, awaiting = reviews.labels_awaiting_check()  # labels no request asks about, also waiting
+    counts[ReviewKind.FLAG] = counts.get(ReviewKind.FLAG, 0) + unchecked
+    if kind not in ("", ReviewKind.FLAG):
+        unchecked, awaiting = 0, []
     return render_template(
         "workspace/queue.html",
         items=items,
+        unchecked=unchecked,
+        awaiting=awaiting,
         counts=counts,
         kinds=KINDS,
         kind=kind,
