@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-FORMAT = 1  # the layout below; a build of another layout is not opened (it is built again)
+FORMAT = 2  # the layout and meaning below (2: the label facets count verified labels only); another is built again
 KEEP = 2  # folders kept: the current one and the one before
 
 
