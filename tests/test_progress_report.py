@@ -100,3 +100,25 @@ def test_the_report_is_rate_limited_per_address(province, database, tmp_path):
     with limited.app_context():
         limiter.reset()
         db.engine.dispose()
+
+
+def test_the_summary_names_units_keeps_obsolete_targets_apart_and_prints_with_its_issuer(province, client):
+    import zipfile
+
+    body = _download(client, headers={"Accept-Language": "en"})
+    book = CalamineWorkbook.from_filelike(io.BytesIO(body))
+    summary = book.get_sheet_by_name("Summary").to_python()
+    header = summary[1]
+    assert header[:4] == ["Code", "Indicator", "Unit", "Year"]
+    units = {row[0]: row[2] for row in summary[2:] if row and row[0]}
+    assert units["T5"] == "percent" and units["T6"] == "number"
+    t6 = next(row for row in summary[2:] if row and row[0] == "T6")
+    assert float(t6[header.index("Value")]).is_integer(), "a count is an integer"
+    apart = book.get_sheet_by_name("Obsolete targets").to_python()
+    obsolete = {(row[0], row[3]) for row in apart[2:] if row and row[0]}
+    kept = {(row[0], row[3]) for row in summary[2:] if row and row[0]}
+    assert obsolete and not obsolete & kept, "an obsolete target only on its own sheet"
+    with zipfile.ZipFile(io.BytesIO(body)) as files:
+        sheet = files.read("xl/worksheets/sheet1.xml").decode()
+    assert "<pane" in sheet and 'state="frozen"' in sheet  # the header stays in view
+    assert "<oddHeader>" in sheet and "landscape" in sheet  # printed with the issuing department named

@@ -78,6 +78,14 @@ APART_LABELS = {
 }
 
 
+UNIT_LABELS = {
+    "percent": _l("percent"),
+    "percent_grdp": _l("percent of GRDP"),
+    "count": _l("number"),
+    "yes_no": _l("yes or no"),
+}
+
+
 def value_text(value: float | Decimal | None, unit: str) -> str:
     """One way per language: "47,5%" in Vietnamese, "47.5%" in English, one decimal unless it is 0
     ("19%", not "19.0%" beside "28%"); counts grouped."""

@@ -25,7 +25,14 @@ from app.i18n import current_language, localized
 from app.indicator_settings import Settings
 from app.progress import dimensions as dims
 from app.progress import drilldown, services, snapshots
-from app.progress.display import DIMENSION_LABELS, STATUS_LABELS, breakdown_rows, note_text, settings_rows
+from app.progress.display import (
+    DIMENSION_LABELS,
+    STATUS_LABELS,
+    UNIT_LABELS,
+    breakdown_rows,
+    note_text,
+    settings_rows,
+)
 from app.progress.services import IndicatorView
 
 RECORDS_CAP = 100_000  # rows of one records sheet; the drill-down page lists them all
@@ -88,27 +95,35 @@ def breakdown_table(view: IndicatorView, dimension: str) -> tuple[list[str], lis
     return header, rows
 
 
-def _summary_frame(views: list[IndicatorView]) -> pd.DataFrame:
+def _summary_frame(views: list[IndicatorView], obsolete: bool = False) -> pd.DataFrame:
+    """One row per target with its unit — the live and passed ones, or (``obsolete``) the targets the
+    department no longer follows, which a report keeps apart. A count is an integer, a share has one
+    decimal: the sheet's number formats then show them as they are."""
     import pandas as pd
+
+    def number(value, unit: str, digits: int = 1):
+        if value is None:
+            return None
+        return int(round(value)) if unit in ("count", "yes_no") else round(float(value), digits)
 
     rows = []
     for view in views:
+        unit = view.indicator.unit
         for t in view.targets:
+            if (t.target.status == "obsolete") != obsolete:
+                continue
             rows.append(
                 {
                     _("Code"): view.code,
                     _("Indicator"): view.name,
+                    _("Unit"): str(UNIT_LABELS.get(unit, unit)),
                     _("Year"): t.target.year,
-                    _("Target"): None if t.target.value is None else float(t.target.value),
+                    _("Target"): number(t.target.value, unit),
                     _("Status"): str(STATUS_LABELS[t.status.kind]),
-                    _("Value"): None if t.status.value is None else round(t.status.value, 2),
+                    _("Value"): number(t.status.value, unit),
                     _("Value on"): t.status.value_day,
-                    _("Projection at the deadline"): None
-                    if t.status.projection is None
-                    else round(t.status.projection, 2),
-                    _("Needed per month"): None
-                    if t.status.per_month_needed is None
-                    else round(t.status.per_month_needed, 3),
+                    _("Projection at the deadline"): number(t.status.projection, unit),
+                    _("Needed per month"): number(t.status.per_month_needed, unit, 2),
                 }
             )
     return pd.DataFrame(rows)
@@ -121,6 +136,21 @@ def _write(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str, start: int, 
     if title:
         writer.sheets[sheet].write(start, 0, title, writer.book.add_format({"bold": True, "font_size": 12}))
     return start + len(frame) + (4 if title else 3)
+
+
+def _header_and_issuer(writer: pd.ExcelWriter, sheet: str) -> None:
+    """A summary table's header row bold and frozen, the page set up to print on A4 landscape, and
+    the issuing department named in the header of every printed page."""
+    worksheet = writer.sheets[sheet]
+    worksheet.set_row(1, None, writer.book.add_format({"bold": True, "text_wrap": True, "valign": "top"}))
+    worksheet.freeze_panes(2, 2)
+    worksheet.set_landscape()
+    worksheet.set_paper(9)  # A4
+    worksheet.fit_to_pages(1, 0)
+    worksheet.repeat_rows(1)
+    issuer = localized(current_app.config["DEPARTMENT_NAME_VI"], current_app.config["DEPARTMENT_NAME_EN"])
+    worksheet.set_header(f"&L{issuer.replace('&', '&&')}&R&D")
+    worksheet.set_footer("&C&P / &N")
 
 
 def _indicator_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> None:
@@ -238,6 +268,7 @@ def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) 
         title = _("Progress toward the targets as of %(day)s", day=as_of.strftime("%d/%m/%Y"))
         sheet = _("Summary")[:31]
         row = _write(writer, _summary_frame(views), sheet, 0, title)
+        _header_and_issuer(writer, sheet)
         writer.sheets[sheet].write(
             row,
             0,
@@ -261,7 +292,13 @@ def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) 
             )
         writer.sheets[sheet].set_column(0, 0, 14)
         writer.sheets[sheet].set_column(1, 1, 60)
-        writer.sheets[sheet].set_column(2, 8, 14)
+        writer.sheets[sheet].set_column(2, 9, 14)
+        obsolete = _summary_frame(views, obsolete=True)
+        if not obsolete.empty:
+            apart = _("Obsolete targets")[:31]
+            _write(writer, obsolete, apart, 0, _("Targets the department no longer follows (kept for the record)"))
+            _header_and_issuer(writer, apart)
+            writer.sheets[apart].set_column(1, 1, 60)
         _pivot_sheet(writer, series_pivot(views), _("Series")[:31], _("Each indicator on each day of its series (%)"))
         _pivot_sheet(writer, commune_pivot(views), _("By commune")[:31], _("Each indicator in each commune (%)"))
         for view in views:

@@ -8,16 +8,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.i18n import fmt_number, fmt_percent, localized
-from app.progress.display import note_text
+from app.progress.display import UNIT_LABELS, note_text
 from app.targets.forms import STATUS_LABELS
 
 KIND_LABELS = {"computed": _l("Computed from the registry"), "reported": _l("Reported by the department")}
-UNIT_LABELS = {
-    "percent": _l("percent"),
-    "percent_grdp": _l("percent of GRDP"),
-    "count": _l("number"),
-    "yes_no": _l("yes or no"),
-}
 STATUS_BADGES = {"active": "text-bg-primary", "achieved": "text-bg-success", "obsolete": "text-bg-secondary"}
 
 
