@@ -85,3 +85,16 @@ def test_a_certificate_without_a_date_cannot_be_verified(app):
         db.session.rollback()
         assert db.session.get(Product, p.id).verified_at is None
         assert db.session.get(ReviewRequest, review.id).state == "pending"
+
+
+def test_the_home_page_counts_certified_products_as_t4_does_tourism_services_apart(app):
+    from app.registry.services import registry_counts
+
+    with app.app_context():
+        today = local_today()
+        inn = make_enterprise("Hợp tác xã Du lịch cộng đồng Bãi Xép", legal_form="htx")
+        product(inn, today - timedelta(days=60), today - timedelta(days=50), group="tourism")
+        sauce = make_enterprise("Công ty TNHH Nước mắm Gành Đỏ")
+        product(sauce, today - timedelta(days=60), today - timedelta(days=50))
+    with app.test_request_context():
+        assert registry_counts()["products"] == 1, "the homestay tour is counted apart, as T4 counts it"

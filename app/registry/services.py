@@ -7,7 +7,7 @@ import secrets
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from app import audit
 from app.domain import sectors
@@ -16,6 +16,7 @@ from app.domain.size import COUNTED_AS_SME, NOT_APPLICABLE, classify_size
 from app.extensions import db
 from app.models import Commune, Enterprise, EnterpriseSolution, Listing, Product
 from app.models.base import today_local
+from app.models.values import Certification, OcopGroup
 from app.reference.services import region_communes
 from app.registry import certificates, history
 from app.search_text import search_text, without_legal_form
@@ -272,6 +273,15 @@ def labelled_enterprise(day):
     return (tech | startup) & Enterprise.legal_form.in_(tuple(SME_ELIGIBLE))
 
 
+def sold_as_goods():
+    """A product of a kind a platform sells: not an OCOP community-tourism service (its latest certificate)."""
+    return or_(
+        Product.certification != Certification.OCOP,
+        Product.ocop_group.is_(None),
+        Product.ocop_group != OcopGroup.TOURISM,
+    )
+
+
 def registry_counts() -> dict[str, int]:
     """Live counts for the home page and the API, each one query over public, active records."""
     visible = (public_record(), Enterprise.status == "active")
@@ -282,7 +292,9 @@ def registry_counts() -> dict[str, int]:
     tech = db.session.scalar(
         select(func.count()).select_from(Enterprise).where(*visible, labelled_enterprise(today_local()))
     )
-    certified = certificates.certified_today()  # verified, valid today: the one rule of a certificate
+    # verified, valid today — the one rule of a certificate — and sold as goods: T4 counts OCOP
+    # community-tourism services apart (no platform sells them), and so does this figure beside it
+    certified = and_(certificates.certified_today(), sold_as_goods())
     products = db.session.scalar(select(func.count()).select_from(Product).join(Enterprise).where(*visible, certified))
     listed = db.session.scalar(
         select(func.count(func.distinct(Listing.product_id)))
