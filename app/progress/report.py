@@ -142,14 +142,14 @@ def _header_and_issuer(writer: pd.ExcelWriter, sheet: str) -> None:
     """A summary table's header row bold and frozen, the page set up to print on A4 landscape, and
     the issuing department named in the header of every printed page."""
     worksheet = writer.sheets[sheet]
-    worksheet.set_row(1, None, writer.book.add_format({"bold": True, "text_wrap": True, "valign": "top"}))
+    worksheet.set_row(1, 30, writer.book.add_format({"bold": True, "text_wrap": True, "valign": "top"}))
     worksheet.freeze_panes(2, 2)
     worksheet.set_landscape()
     worksheet.set_paper(9)  # A4
     worksheet.fit_to_pages(1, 0)
     worksheet.repeat_rows(1)
     issuer = localized(current_app.config["DEPARTMENT_NAME_VI"], current_app.config["DEPARTMENT_NAME_EN"])
-    worksheet.set_header(f"&L{issuer.replace('&', '&&')}&R&D")
+    worksheet.set_header(f"&L{issuer.replace('&', '&&')}")
     worksheet.set_footer("&C&P / &N")
 
 
@@ -254,12 +254,14 @@ def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) 
     global built
     built, started = next(_builds), time.perf_counter()
 
-    indicators = services.all_indicators()
+    indicators = services.in_order(services.all_indicators())  # the platform's own first, as the pages
     views = [services.indicator_view(i, as_of, s, breakdowns=True, minimum=minimum) for i in indicators]
     output = io.BytesIO()
     with pd.ExcelWriter(
         output,
         engine="xlsxwriter",
+        date_format="dd/mm/yyyy",  # the days pandas writes (a day of the series, a value's day)
+        datetime_format="dd/mm/yyyy",
         engine_kwargs={
             "options": {"strings_to_formulas": False, "strings_to_urls": False, "default_date_format": "dd/mm/yyyy"}
         },
@@ -291,14 +293,14 @@ def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) 
                 ),
             )
         writer.sheets[sheet].set_column(0, 0, 14)
-        writer.sheets[sheet].set_column(1, 1, 60)
+        writer.sheets[sheet].set_column(1, 1, 88)  # an indicator's name on one line (the page fits its width)
         writer.sheets[sheet].set_column(2, 9, 14)
         obsolete = _summary_frame(views, obsolete=True)
         if not obsolete.empty:
             apart = _("Obsolete targets")[:31]
             _write(writer, obsolete, apart, 0, _("Targets the department no longer follows (kept for the record)"))
             _header_and_issuer(writer, apart)
-            writer.sheets[apart].set_column(1, 1, 60)
+            writer.sheets[apart].set_column(1, 1, 88)
         _pivot_sheet(writer, series_pivot(views), _("Series")[:31], _("Each indicator on each day of its series (%)"))
         _pivot_sheet(writer, commune_pivot(views), _("By commune")[:31], _("Each indicator in each commune (%)"))
         for view in views:

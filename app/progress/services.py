@@ -186,10 +186,13 @@ def _previous_deadline(years: list[int], year: int) -> date | None:
 
 
 def dashboard(as_of: date, s: Settings, minimum: int | None = None) -> list[IndicatorView]:
-    """Every indicator as of the day: the ones this platform computes (T4–T6) first, then those the
-    department reports, each group in plan order."""
-    ordered = sorted(all_indicators(), key=lambda i: i.kind != "computed")  # a stable sort keeps plan order
-    return [indicator_view(i, as_of, s, minimum=minimum) for i in ordered]
+    """Every indicator as of the day, in the order the pages show them (`in_order`)."""
+    return [indicator_view(i, as_of, s, minimum=minimum) for i in in_order(all_indicators())]
+
+
+def in_order(indicators: list[Indicator]) -> list[Indicator]:
+    """The ones this platform computes first, then those the department reports, each in plan order."""
+    return sorted(indicators, key=lambda i: i.kind != "computed")  # a stable sort keeps plan order
 
 
 def summary(views: list[IndicatorView], as_of: date) -> Summary:
