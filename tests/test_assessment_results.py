@@ -41,6 +41,7 @@ def test_results_show_change_since_last_time_and_local_providers(client, app):
     client.post(f"/danh-gia/lan/{first}/nop")
     page = client.get(f"/danh-gia/lan/{first}/ket-qua").get_data(as_text=True)
     assert provider_link in page  # a provider is a way to a person: its profile, where it can be contacted
+    assert "Vì sao ở mức này" in page and "trụ cột đạt mức" in page  # the rule that gave the level, the next
     second = start(client, "dbi-sme", enterprise_id)
     answer_all(client, app, second)
     client.post(f"/danh-gia/lan/{second}/nop")

@@ -240,3 +240,23 @@ def test_a_better_answer_never_lowers_a_score(instrument, data):
     assert after.total_share >= before.total_share
     assert after.overall_level >= before.overall_level
     assert after.pillars[question.pillar_id].score >= before.pillars[question.pillar_id].score
+
+
+def test_a_result_says_the_rule_that_gave_its_level_and_what_the_next_takes():
+    """The quick check's puzzle (33 % gave level 1, 22 % level 2): the level is the rules' count of
+    pillars, and the result says so, with the pillars nearest to the next level."""
+    from app.assessment.scoring import level_reason, overall_level
+
+    levels = {"p1": 3, "p2": 3, "p3": 2, "p4": 2, "p5": 1, "p6": 0}
+    total = 0.45
+    level = overall_level(MINI, Fraction(total), list(levels.values()))
+    reason = level_reason(MINI, level, total, levels)
+    assert reason.rule is not None and reason.rule.level == level
+    assert reason.reached >= reason.rule.min_pillars
+    assert reason.next_rule is not None and reason.next_rule.level == level + 1
+    assert reason.next_reached == sum(lv >= reason.next_rule.pillar_level_at_least for lv in levels.values())
+    below = list(reason.below)
+    assert all(levels[p] < reason.next_rule.pillar_level_at_least for p in below)
+    assert [levels[p] for p in below] == sorted((levels[p] for p in below), reverse=True), "nearest first"
+    top = level_reason(MINI, 0, 0.0, dict.fromkeys(levels, 0))
+    assert top.rule is None and top.next_rule.level == min(r.level for r in MINI.overall_rules)

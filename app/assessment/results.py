@@ -47,6 +47,16 @@ class ResultView:
     peers: services.PeerComparison | None
     invites: Instrument | None
     unanswered: list[tuple[Question, str]]  # questions left blank or hidden, and how each counted
+    reason: scoring.LevelReason | None = None  # the rule that gave the level, and what the next takes
+
+    def pillars_to_raise(self) -> str:
+        """The pillars nearest to the next level's pillar level, as many as it still needs, by name."""
+        reason = self.reason
+        if reason is None or reason.next_rule is None:
+            return ""
+        more = max(reason.next_rule.min_pillars - reason.next_reached, 0)
+        names = {r.pillar.id: str(r.pillar.name) for r in self.rows}
+        return ", ".join(names[pid] for pid in reason.below[:more])
 
 
 def build_view(attempt: Assessment, peer_minimum: int) -> ResultView:
@@ -66,7 +76,8 @@ def build_view(attempt: Assessment, peer_minimum: int) -> ResultView:
         rows.append(row)
     ranked = sorted(rows, key=lambda r: (r.share, r.pillar.order))
     weakest = ranked[:3]
-    strengths = [r for r in sorted(rows, key=lambda r: -r.share) if r not in weakest and r.level >= 1][:3]
+    step_level = max((r.level for r in weakest), default=0)  # a strength stands above every next step
+    strengths = [r for r in sorted(rows, key=lambda r: -r.share) if r not in weakest and r.level > step_level][:3]
     steps = []
     for row in weakest:
         recommendations = instrument.recommendations_for(row.pillar.id, row.level)
@@ -92,6 +103,9 @@ def build_view(attempt: Assessment, peer_minimum: int) -> ResultView:
         peers,
         invites,
         unanswered,
+        scoring.level_reason(
+            instrument, attempt.overall_level, attempt.total_share, {r.pillar.id: r.level for r in rows}
+        ),
     )
 
 

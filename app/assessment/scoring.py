@@ -10,7 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 from app.assessment.conditions import holds
-from app.assessment.instruments import Instrument, Question
+from app.assessment.instruments import Instrument, OverallRule, Question
 
 
 @dataclass(frozen=True)
@@ -105,3 +105,40 @@ def score(instrument: Instrument, answers: dict[str, Any]) -> Result:
     total_share = total_points / total_maximum if total_maximum else Fraction(0)
     level = overall_level(instrument, total_share, [p.level for p in pillars.values()])
     return Result(pillars, total_points, total_maximum, total_share, level, tuple(not_counted), tuple(scored_zero))
+
+
+@dataclass(frozen=True)
+class LevelReason:
+    """Why a result is at its level, and what the next level takes: the rule that gave the level
+    (None at level 0) with how many pillars meet its pillar level; the next rule up, how many pillars
+    meet it, the pillars still below it (nearest first) and whether the overall score falls short."""
+
+    rule: OverallRule | None
+    reached: int
+    next_rule: OverallRule | None
+    next_reached: int
+    below: tuple[str, ...]
+    total_short: bool
+
+
+def level_reason(instrument: Instrument, level: int, total_share: float, levels: dict[str, int]) -> LevelReason:
+    """The rules of ``overall_level`` read back for a result at ``level`` (``levels``: pillar id -> its level)."""
+    rules = sorted(instrument.overall_rules, key=lambda r: r.level)
+    rule = next((r for r in rules if r.level == level), None)
+    following = next((r for r in rules if r.level > level), None)
+
+    def meeting(r: OverallRule | None) -> int:
+        return 0 if r is None else sum(1 for lv in levels.values() if lv >= r.pillar_level_at_least)
+
+    below: tuple[str, ...] = ()
+    if following is not None:
+        under = [pid for pid, lv in levels.items() if lv < following.pillar_level_at_least]
+        below = tuple(sorted(under, key=lambda pid: -levels[pid]))  # the nearest to the next level first
+    return LevelReason(
+        rule,
+        meeting(rule),
+        following,
+        meeting(following),
+        below,
+        following is not None and not total_share > following.total_share_above,
+    )
