@@ -13,8 +13,10 @@ from urllib.parse import quote_plus, urlencode
 
 from babel.numbers import get_group_symbol
 from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 
 from app.cache import reference_value
+from app.directory import facets as facet_lists
 from app.directory import search
 from app.i18n import current_language, localized
 from app.labels import SIZE_TIERS, legal_form_label
@@ -83,3 +85,28 @@ def facet_links(results: search.Results, index_url: str, labels: dict[str, dict]
             )
         out[facet] = links
     return out
+
+
+FLAG_LABELS = {
+    "digital": _l("Digital-technology firms"),
+    "startup": _l("Innovative startups"),
+    "products": _l("With certified products"),
+}
+
+
+def active_filters(query: search.Query, index_url: str, labels: dict[str, dict]) -> list[tuple[str, str]]:
+    """(label, the URL without it) of each filter the query holds — its words first — for the chips
+    at the top of the results: also those a search with no result lists no link for."""
+    args = query.as_args(page=1)
+    names = value_labels(labels)
+
+    def without(key: str) -> str:
+        rest = urlencode([(k, v) for k, v in args.items() if k != key])
+        return f"{index_url}?{rest}" if rest else index_url
+
+    chips = [(gettext("Words: %(q)s", q=query.q), without("q"))] if query.q else []
+    for facet in facet_lists.active_facets(query):
+        value = getattr(query, facet)
+        label = str(FLAG_LABELS[facet]) if facet in FLAG_LABELS else _label(facet, str(value), names)
+        chips.append((label, without(facet)))
+    return chips

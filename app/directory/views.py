@@ -11,7 +11,7 @@ from app.auth.permissions import is_staff
 from app.cache import cached_page
 from app.directory import directory_bp, profiles, search
 from app.directory import export as spreadsheet
-from app.directory.facet_links import facet_links
+from app.directory.facet_links import active_filters, facet_links
 from app.domain.codes import canonical_key
 from app.exports import csv_response, xlsx_response
 from app.extensions import limiter
@@ -44,6 +44,7 @@ def render_results(results: search.Results) -> str:
         results=results,
         query=results.query,
         links=links,
+        chips=active_filters(results.query, url_for("directory.index"), labels),
         commune_groups=sorted(by_former.items()),
         profile_prefix=url_for("directory.profile", key="_")[:-1],  # + public_key: no url_for per result
         **labels,
