@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app.assessment.catalog import instrument_title, instruments
 from app.assessment.results import attempt_title
-from app.dates import local_day
+from app.dates import local_day, typed_day
 from app.extensions import db
 from app.labels import SIZE_TIERS
 from app.models import Assessment, Commune, Enterprise
@@ -40,7 +40,7 @@ class Filters:
 
         def as_date(name):
             try:
-                return date.fromisoformat(args.get(name, ""))
+                return typed_day(args.get(name, "")[:20])  # dd/mm/yyyy as typed, or yyyy-mm-dd
             except ValueError:
                 return None
 

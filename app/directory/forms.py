@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     IntegerField,
     SelectField,
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.domain.legal_forms import LEGAL_FORMS
+from app.form_fields import DayField
 from app.labels import OCOP_GROUP_LABELS
 from app.reference.services import communes_in_order
 from app.registry import certificates
@@ -58,7 +58,7 @@ class EnterpriseForm(FlaskForm):
     )
     commune_code = SelectField(_l("Commune or ward"), validators=[DataRequired(_l("Choose the commune."))])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
-    founded_on = DateField(_l("Date of first registration"), validators=[Optional()])
+    founded_on = DayField(_l("Date of first registration"), validators=[Optional()])
     employees = IntegerField(
         _l("Employees (yearly average with social insurance)"),
         validators=[Optional(), NumberRange(min=0, max=1_000_000)],
@@ -150,12 +150,12 @@ class ProductForm(FlaskForm):
     )
     certifying_body = StringField(_l("Certified by"), validators=[Optional(), Length(max=300)])
     certificate_no = StringField(_l("Certificate number"), validators=[Optional(), Length(max=100)])
-    certified_on = DateField(
+    certified_on = DayField(
         _l("Certified on"),
         validators=[Optional()],
         description=_l("The date on the certificate or the decision that awarded it."),
     )
-    expires_on = DateField(
+    expires_on = DayField(
         _l("Valid until"),
         validators=[Optional()],
         description=LazyString(

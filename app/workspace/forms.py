@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.directory.forms import EditForm
+from app.form_fields import DayField
 from app.imports.kinds import Kind
 from app.imports.mapping import FileColumn, Problems, guide_of, needed_message
 from app.imports.sources import SOURCE_OF_ANOTHER_KIND
@@ -26,17 +27,17 @@ class StaffEditForm(EditForm):
     )
     is_startup = BooleanField(_l("Innovative startup"))
     startup_basis = TextAreaField(_l("Basis of the startup label"), validators=[Optional(), Length(max=1000)])
-    status_since = DateField(
+    status_since = DayField(
         _l("Day the new status took effect"),
         validators=[Optional()],
         description=_l("The day the firm was suspended, dissolved or resumed business. Blank: today."),
     )
-    resumes_on = DateField(
+    resumes_on = DayField(
         _l("Day a suspension ends"),
         validators=[Optional()],
         description=_l("As declared to the registration office; the firm counts as active again from that day."),
     )
-    effective_on = DateField(
+    effective_on = DayField(
         _l("The other corrections take effect from"),
         validators=[Optional()],
         description=_l(
