@@ -118,3 +118,13 @@ def test_any_spelling_of_a_code_reaches_its_record_in_the_api_and_the_pages(clie
     assert client.get("/api/v1/enterprises", query_string={"q": code}).get_json()["items"][0]["code"] == code
     assert client.get("/api/v1/enterprises", query_string={"q": other}).get_json()["total"] == 0
     assert client.get("/api/v1/enterprises/054123456789").status_code == 404  # a personal ID is never a key
+
+
+def test_the_api_documentation_is_in_the_pages_language_and_the_document_in_english(client, app):
+    vi = client.get("/api/v1/").get_data(as_text=True)
+    assert "Tìm doanh nghiệp với bộ lọc" in vi and "Search enterprises with filters" not in vi
+    client.set_cookie("lang", "en")
+    assert "Search enterprises with filters" in client.get("/api/v1/").get_data(as_text=True)
+    client.set_cookie("lang", "vi")
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["paths"]["/api/v1/enterprises"]["get"]["summary"].startswith("Search enterprises")

@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlencode
 
 from flask import abort, current_app, jsonify, render_template, request
+from flask_babel import force_locale
 from werkzeug.exceptions import BadRequest
 
 from app.api import api_bp, openapi, serialize
@@ -112,7 +113,10 @@ def aggregates():
 
 @api_bp.get("/openapi.json")
 def openapi_document():
-    return jsonify(openapi.document(current_app))
+    """The machine-readable document, in English whatever the visitor's language (a stable contract);
+    the page at /api/v1/ says the same in the visitor's language."""
+    with force_locale("en"):
+        return jsonify(openapi.document(current_app))
 
 
 @api_bp.get("/")
