@@ -92,3 +92,19 @@ def test_a_shares_straight_line_is_read_as_100_at_most():
     free = target_status(points, 90.0, 2030, "active", TODAY, S)
     bounded = target_status(points, 90.0, 2030, "active", TODAY, S, ceiling=100.0)
     assert free.projection > 100 and bounded.projection == 100.0
+
+
+def test_the_ratio_is_said_in_plain_words(app):
+    from app.progress.display import status_sentence
+    from app.progress.status import Status
+
+    base = Point(date(2023, 1, 31), 10.0)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+
+        def said(ratio: float) -> str:
+            status = Status("moderate", date(2030, 12, 31), 80.0, 30.0, date(2026, 11, 30), ratio, base=base)
+            return status_sentence(status, "percent")
+
+        assert "2.6 times the pace needed" in said(2.64) and "%" not in said(2.64).split(":")[-1]
+        assert "at 45% of the pace needed" in said(0.45)
+        assert "has not grown" in said(-0.2)

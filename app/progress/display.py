@@ -128,11 +128,30 @@ def status_sentence(status: Status, unit: str) -> str:
             "%(value)s already reaches the target of %(target)s.", value=value_text(status.value, unit), target=target
         )
     if status.kind in ("substantial", "moderate", "limited", "deteriorating"):
+        # The ratio in plain words: the pace since the base period against the pace the target needs.
+        base, day = _day(status.base.day if status.base else None), _day(status.deadline)
+        if status.ratio is not None and status.ratio >= 1:
+            return _(
+                "Since %(base)s the figure grows fast enough to reach %(target)s by %(day)s: %(times)s times "
+                "the pace needed.",
+                base=base,
+                target=target,
+                day=day,
+                times=fmt_number(status.ratio, 1),
+            )
+        if status.ratio is not None and status.ratio > 0:
+            return _(
+                "Since %(base)s the figure grows, but at %(share)s of the pace needed to reach %(target)s by %(day)s.",
+                base=base,
+                share=fmt_percent(status.ratio),
+                target=target,
+                day=day,
+            )
         return _(
-            "Growth so far is %(ratio)s of the growth needed to reach %(target)s by %(day)s.",
-            ratio=fmt_percent(status.ratio),
+            "Since %(base)s the figure has not grown; reaching %(target)s by %(day)s needs it to rise.",
+            base=base,
             target=target,
-            day=_day(status.deadline),
+            day=day,
         )
     if status.kind == "insufficient":
         return _("Not enough points since the base period to measure growth.")
