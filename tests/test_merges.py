@@ -174,6 +174,8 @@ def test_the_merge_page_posts_back_the_two_records_it_shows(client, app):
     _staff(client, app)
     page = client.get(f"/so/trung-lap/gop?keep={keep_id}&other={dup_id}").get_data(as_text=True)
     assert f"Thuy san Hai Dang ({dup_key})" in page
+    assert "Hai hồ sơ đặt cạnh nhau" in page and "12 Lê Lợi" in page  # both records, field by field
+    assert page.count('class="table-warning"') >= 2  # the name and the address differ
     fields = _form_fields(page)
     assert (fields["keep"], fields["other"]) == (str(keep_id), str(dup_id))
     response = client.post(f"/so/trung-lap/gop?keep={keep_id}&other={dup_id}", data={**fields, "note": NOTE})
