@@ -46,6 +46,13 @@ def test_similar_names_in_one_commune_are_suggested_and_a_dismissal_sticks(app_c
     assert pairs[(a.id, d.id)].reason == "similar_name" and pairs[(a.id, d.id)].score >= duplicates.SIMILAR
     assert (e.id, f.id) not in pairs
     assert (g.id, h.id) not in pairs and (h.id, g.id) not in pairs
+    # A loose likeness (a DNTN named only by its proper name, a household): suggested only with a fact in common
+    bare = make_enterprise("DNTN Hải Đăng", commune_code="22015", legal_form="dntn", code=None)
+    assert (a.id, bare.id) not in {(p.first.id, p.second.id) for p in duplicates.suggestions()}
+    for firm, phone in ((a, "0257 3 823 456"), (bare, "+84 257 3823456")):
+        firm.phone = phone
+    db.session.commit()
+    assert (a.id, bare.id) in {(p.first.id, p.second.id) for p in duplicates.suggestions()}
     assert all(not (p.first.code and p.second.code) for p in pairs.values())
     assert all(p.first.commune_code == p.second.commune_code for p in pairs.values())
     duplicates.dismiss(b, a, None)

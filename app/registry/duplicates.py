@@ -2,8 +2,10 @@
 
 Names are compared by their folded form without legal-form words ("Công ty TNHH Hải Đăng" and
 "DNTN Hai Dang" are the same key), first for equality, then among names ending with the same proper
-name, so that the work grows with the number of records, not with its square. Household businesses with the same personal ID in one commune are suggested
-too. Two records with two different codes are two legal entities: never suggested.
+name, so that the work grows with the number of records, not with its square. A loosely similar name
+(fewer trade words in common than one name holding the other's) is no evidence on its own: it is
+suggested only with a fact both records share — the same address, phone or e-mail. Household businesses with the same personal ID in one commune are
+suggested too. Two records with two different codes are two legal entities: never suggested.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from app.models import (
     Enterprise,
 )
 from app.search_text import strip_legal_form
+from app.text import fold
 
-SIMILAR = 0.5  # trade-word agreement from which two names with the same proper name are suggested
+SIMILAR = 0.5  # trade-word agreement from which two names with the same proper name are compared
+STRONG = 0.9  # agreement (one name's trade words hold the other's) that needs no shared address or contact
 BLOCK_LIMIT = 50  # records sharing one proper name in one commune beyond which it is too common to tell
 SCAN_LIMIT = 50_000  # above this many candidates, the page asks for one commune at a time
 CANDIDATE_STATES = ("published", "pending")
@@ -91,6 +95,20 @@ def _trade_overlap(a: list[str], b: list[str]) -> float:
     return len(first & second) / len(first | second)
 
 
+def _contact_facts(address: str | None, phone: str | None, email: str | None) -> set[str]:
+    """What two records of one firm would share besides a name: its address (folded, spaces and
+    punctuation aside), its phone (digits, without the country code) and its e-mail (lower case)."""
+    facts = set()
+    if address and (folded := "".join(ch for ch in fold(address) if ch.isalnum())):
+        facts.add(f"address:{folded}")
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    if len(digits) >= 9:
+        facts.add(f"phone:{digits.removeprefix('84').lstrip('0')}")
+    if email and "@" in email:
+        facts.add(f"email:{email.strip().lower()}")
+    return facts
+
+
 def _candidates():
     return (Enterprise.record_state.in_(CANDIDATE_STATES), Enterprise.merged_into_id.is_(None))
 
@@ -120,15 +138,26 @@ def suggestions(commune: str | None = None, limit: int = 100) -> list[Pair]:
 def suggested(commune: str | None = None, limit: int = 100) -> tuple[list[Pair], int]:
     """The `limit` most likely duplicate pairs and how many there are in all."""
     query = select(
-        Enterprise.id, Enterprise.commune_code, Enterprise.name_folded, Enterprise.personal_id, Enterprise.code
+        Enterprise.id,
+        Enterprise.commune_code,
+        Enterprise.name_folded,
+        Enterprise.personal_id,
+        Enterprise.code,
+        Enterprise.address,
+        Enterprise.phone,
+        Enterprise.email,
     ).where(*_candidates())
     if commune:
         query = query.where(Enterprise.commune_code == commune)
     communes: dict[str, list[tuple[int, str]]] = defaultdict(list)
     households: dict[tuple[str, str], list[int]] = defaultdict(list)
     identities: dict[int, tuple[str | None, str | None]] = {}
-    for ident, commune_code, folded, personal_id, code in db.session.execute(query).yield_per(5000):
+    contacts: dict[int, set[str]] = {}
+    for ident, commune_code, folded, personal_id, code, address, phone, email in db.session.execute(query).yield_per(
+        5000
+    ):
         identities[ident] = (code, personal_id)
+        contacts[ident] = _contact_facts(address, phone, email)
         key = name_key(folded)
         if key:
             communes[commune_code].append((ident, key))
@@ -144,6 +173,7 @@ def suggested(commune: str | None = None, limit: int = 100) -> tuple[list[Pair],
         pair: value
         for pair, value in found.items()
         if not distinct_legal_entities(identities[pair[0]], identities[pair[1]])
+        and (value[0] >= STRONG or contacts[pair[0]] & contacts[pair[1]])  # a loose name alone is no evidence
     }
     if not found:
         return [], 0
