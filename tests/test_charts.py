@@ -254,3 +254,23 @@ def test_the_pillar_bars_keep_their_axis_inside_and_write_each_level(app):
     bars = find(svg, "chart-bar")
     assert len(bars) == 1 and float(bars[0].get("width")) <= width and "level-5" in bars[0].get("class")
     assert len(find(svg, "chart-marker")) == 1
+
+
+def test_the_pillar_bars_axis_lines_never_cross_a_name_or_a_score(app):
+    rows = [
+        {"label": f"Trụ cột {n}", "share": 0.3 * n, "level": n, "level_text": f"mức {n}", "marker": None}
+        for n in (1, 2)
+    ]
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        html = render_template_string(
+            '{% from "macros/charts.html" import share_bars %}{{ share_bars(rows, "t", "By pillar") }}', rows=rows
+        )
+    svg = ET.fromstring(html)
+    names = [float(t.get("y")) for t in find(svg, "chart-bar-label")]  # baselines, glyphs above them
+    scores = [float(t.get("y")) for t in find(svg, "chart-bar-value")]
+    lines = find(svg, "chart-baseline") + find(svg, "chart-grid")
+    assert lines
+    for line in lines:
+        low, high = float(line.get("y1")), float(line.get("y2"))
+        assert not any(low < y + 6 and y - 22 < high for y in names), "a line through a pillar's name"
+        assert not any(low < y + 6 and y - 17 < high for y in scores), "a line through a score"
