@@ -61,6 +61,22 @@ def test_the_breakdown_chart_shows_the_communes_that_have_enterprises_and_the_ta
     assert "chart-bar-hidden" not in chart  # staff see every figure
 
 
+def test_every_breakdown_over_time_downloads_in_the_long_format(province, client):
+    client.set_cookie("lang", "en")
+    page = client.get("/tien-do/T5").get_data(as_text=True)
+    assert "/tien-do/T5/phan-to-theo-thang.csv" in page
+    response = client.get("/tien-do/T5/phan-to-theo-thang.csv")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Date,Dimension,Code,Group,Value,Numerator,Denominator")
+    days = {line.split(",")[0] for line in lines[1:]}
+    dimensions = {line.split(",")[1] for line in lines[1:]}
+    assert len(days) >= 2 and len(dimensions) >= 3, "every month of the series, every dimension"
+    hidden = [line.split(",") for line in lines[1:] if line.endswith(",yes")]
+    assert hidden and all(cells[4:8] == ["", "", "", ""] for cells in hidden)  # suppressed for the public
+    assert client.get("/tien-do/T1/phan-to-theo-thang.csv").status_code == 404  # a reported indicator has none
+
+
 def test_staff_indicator_page_links_every_number_to_its_records(province, client):
     staff_client(province, client)
     dashboard = client.get("/tien-do").get_data(as_text=True)

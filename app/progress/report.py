@@ -33,6 +33,7 @@ from app.progress.display import (
     note_text,
     settings_rows,
 )
+from app.progress.figures import public
 from app.progress.services import IndicatorView
 
 RECORDS_CAP = 100_000  # rows of one records sheet; the drill-down page lists them all
@@ -92,6 +93,33 @@ def breakdown_table(view: IndicatorView, dimension: str) -> tuple[list[str], lis
                     "",
                 ]
             )
+    return header, rows
+
+
+def breakdowns_over_time(view: IndicatorView, s: Settings, minimum: int | None) -> tuple[list[str], list[list]]:
+    """Every breakdown of a computed indicator on every day of its series, one row per day, dimension
+    and group (the long format national SDG platforms publish): the series of each group. The public
+    gets each day's small groups suppressed as on the pages (numbers empty, the last column says so)."""
+    code = view.indicator.code
+    header = [_("Date"), _("Dimension"), _("Code"), _("Group"), _("Value"), _("Numerator"), _("Denominator")]
+    header += [_("Enterprises"), _("Hidden (fewer enterprises than the minimum)")]
+    rows = []
+    for day in dims.series_days(s.plan_start, view.as_of):
+        figure = snapshots.figure(code, day, s, breakdowns=True)
+        if minimum is not None:
+            figure = public(figure, minimum)
+        for dimension in dims.DIMENSIONS:
+            for row in breakdown_rows(figure.by.get(dimension, {}), dimension):
+                cell, name = row.cell, str(DIMENSION_LABELS[dimension])
+                if cell.hidden:
+                    rows.append([day, name, row.key, row.label, None, None, None, None, _("yes")])
+                elif cell.enterprises or cell.denominator or cell.numerator:
+                    value = (
+                        cell.numerator if view.indicator.unit == "count" else _share(cell.numerator, cell.denominator)
+                    )
+                    rows.append(
+                        [day, name, row.key, row.label, value, cell.numerator, cell.denominator, cell.enterprises, ""]
+                    )
     return header, rows
 
 

@@ -170,6 +170,18 @@ def breakdown_csv(code: str, dimension: str):
     return csv_response(f"{code}-{dimension}.csv", header, rows)
 
 
+@progress_bp.get("/tien-do/<code>/phan-to-theo-thang.csv")
+def breakdowns_csv(code: str):
+    """Every breakdown on every day of the series, in the long format (report.breakdowns_over_time)."""
+    item = _indicator_or_404(code)
+    if item.kind != "computed":
+        abort(404)
+    s = services.current_settings()
+    view = services.indicator_view(item, _as_of(local_today()), s, minimum=_minimum(s))
+    header, rows = report.breakdowns_over_time(view, s, _minimum(s))
+    return csv_response(f"{code}-breakdowns-by-month.csv", header, rows)
+
+
 @progress_bp.get("/tien-do/bao-cao.xlsx")
 @limiter.limit(REPORT_LIMIT)
 def workbook():
