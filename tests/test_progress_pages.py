@@ -61,6 +61,17 @@ def test_the_breakdown_chart_shows_the_communes_that_have_enterprises_and_the_ta
     assert "chart-bar-hidden" not in chart  # staff see every figure
 
 
+def test_on_a_phone_a_breakdown_shows_its_five_largest_groups_and_a_link_to_all(province, client):
+    page = client.get("/tien-do/T5?theo=commune").get_data(as_text=True)
+    table = page[page.index("<tbody>", page.index('id="breakdown-title"')) :]
+    table = table[: table.index("</tbody>")]
+    rows = table.count("<tr")
+    assert rows > 5 and rows - table.count('class="d-none d-md-table-row"') == 5
+    assert "tat-ca=1" in page
+    every = client.get("/tien-do/T5?theo=commune&tat-ca=1").get_data(as_text=True)
+    assert 'class="d-none d-md-table-row"' not in every
+
+
 def test_every_breakdown_over_time_downloads_in_the_long_format(province, client):
     client.set_cookie("lang", "en")
     page = client.get("/tien-do/T5").get_data(as_text=True)

@@ -28,6 +28,9 @@ def _helpers():
     return {"progress_value": display.value_text}
 
 
+PHONE_ROWS = 5  # groups a breakdown shows on a phone before "all of them"
+
+
 def _as_of(today):
     """The day asked (any day for staff; for everyone else the last month end on or before it)."""
     try:
@@ -96,6 +99,9 @@ def indicator(code: str):
         y_max=100 if item.unit in ("percent", "percent_grdp") else None,
     )
     rows = display.breakdown_rows(view.figure.by.get(dimension, {}), dimension) if view.figure else []
+    # On a phone the five largest groups, and a link to all of them (a wider screen shows every row)
+    largest = {r.key for r in sorted(rows, key=lambda r: -(r.cell.enterprises or r.cell.denominator or 0))[:PHONE_ROWS]}
+    every_row = request.args.get("tat-ca") == "1" or len(rows) <= PHONE_ROWS
     charted = [  # a group with no one in it is in the table only
         (r.label, r.cell.share if item.unit != "count" else (None if r.cell.hidden else r.cell.numerator))
         for r in rows
@@ -128,6 +134,8 @@ def indicator(code: str):
         chart=chart,
         bars=bars,
         rows=rows,
+        largest=largest,
+        every_row=every_row,
         dimension=dimension,
         staff=is_staff(current_user),
         display=display,
