@@ -71,6 +71,7 @@ WHO = {
             "progress.indicator",
             "progress.series_csv",
             "progress.breakdown_csv",
+            "progress.breakdowns_csv",
             "progress.workbook",
             "progress.alias_progress_index",
             "progress.alias_progress_indicator",
