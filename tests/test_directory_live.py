@@ -291,3 +291,19 @@ def test_a_new_worker_leaves_many_changes_to_its_refresher_and_answers_in_sql_me
             assert index_service.current() is not None and search.run(search.Query(q="xuan")).total == expected
     finally:
         index_service.stop_refresher(app)
+
+
+def test_the_refresher_reads_a_views_places_while_requests_add_to_them():
+    """A worker's refresher makes the next view from the current one while its requests place
+    records in it: reading the places must not fail because a request added one meanwhile."""
+    view = index_service.recent.Recent(places={(i, "name"): (i,) for i in range(20_000)})
+
+    def place_more():
+        for n in range(20_000, 200_000):
+            view.places[(n, "name")] = (n,)
+
+    writer = threading.Thread(target=place_more)
+    writer.start()
+    while writer.is_alive():
+        view.with_changes({1: None}, 10)  # raised "dictionary changed size during iteration"
+    writer.join()

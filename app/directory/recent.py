@@ -106,7 +106,8 @@ class Recent:
         for i in changed:
             if i < size:
                 bits |= 1 << i
-        places = {key: found for key, found in self.places.items() if key[0] not in changed}
+        # a copy first: a request of this worker may add a place while the refresher thread reads them
+        places = {key: found for key, found in self.places.copy().items() if key[0] not in changed}
         return Recent(docs, masked, bits, places, held_of([doc for doc in docs.values() if doc is not None]))
 
     def place(self, index, doc: Doc, order: str) -> tuple:
