@@ -88,8 +88,8 @@ def current() -> View | None:
         if state.view is None or state.commits != cache.commits_here() or time.monotonic() - state.checked >= seconds:
             _refresh(state, blocking=state.view is None)
         return state.view
-    if state.view is None:  # open the build here, unless the refresher is at it or the changes are many
-        _refresh(state, blocking=state.refresher is None, most=COMPACT_AT)
+    if state.view is None and state.refresher is None:  # a worker's first search opens the build on disk,
+        _refresh(state, blocking=True, most=COMPACT_AT)  # unless the changes are many: then the thread reads them
     if state.refresher is None or not state.refresher.is_alive():
         state.refresher = threading.Thread(
             target=_refresh_beside, args=(current_app._get_current_object(), state), daemon=True
