@@ -52,13 +52,23 @@ def answer_visible_questions(page) -> None:
             number.fill("40")
 
 
+def press_and_wait(page, button) -> None:
+    """Press a button that submits its form, and wait for the page it leads to to have loaded whole.
+
+    Waiting for the load state after the click may see the page being left; a page read while it is still
+    arriving shows only its first questions.
+    """
+    with page.expect_navigation():
+        button.click()
+
+
 def go_through_pages(page, text, stop_after: int | None = None) -> int:
     done = 0
     while "/trang/" in page.url:
+        page.wait_for_load_state()
         before = page.url
         answer_visible_questions(page)
-        page.get_by_role("button", name=text["next"]).click()
-        page.wait_for_load_state()
+        press_and_wait(page, page.get_by_role("button", name=text["next"]))
         if page.url != before:
             done += 1
             if stop_after is not None and done >= stop_after:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.test_assessment_journey import answer_visible_questions
+from tests.browser.test_assessment_journey import answer_visible_questions, press_and_wait
 from tests.factories import make_user
 
 TEXT = {
@@ -53,8 +53,7 @@ def _start_full_assessment(page, live_server):
 
 
 def _next(page, text):
-    page.get_by_role("button", name=text["next"]).click()
-    page.wait_for_load_state()
+    press_and_wait(page, page.get_by_role("button", name=text["next"]))
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -135,9 +134,9 @@ def test_check_your_answers_and_a_change_link_that_returns_to_it(browser, live_s
     page = context.new_page()
     _start_full_assessment(page, live_server)
     while "/trang/" in page.url:
-        answer_visible_questions(page)
-        page.get_by_role("button", name=re.compile("Next|Check your answers")).click()
         page.wait_for_load_state()
+        answer_visible_questions(page)
+        press_and_wait(page, page.get_by_role("button", name=re.compile("Next|Check your answers")))
     assert page.get_by_role("heading", name=text["check"]).is_visible()
     assert page.get_by_role("heading", name=re.compile(r"^Part 6: ")).is_visible()
     row = page.locator("#check-dx_plan")
@@ -150,8 +149,7 @@ def test_check_your_answers_and_a_change_link_that_returns_to_it(browser, live_s
     change.click()
     assert "/trang/2" in page.url and "return=check" in page.url
     page.locator("#q_dx_plan-block label").first.click()
-    page.get_by_role("button", name=text["back_to_check"]).click()
-    page.wait_for_load_state()
+    press_and_wait(page, page.get_by_role("button", name=text["back_to_check"]))
     assert page.url.endswith("/nop#part-2")
     assert page.locator("#check-dx_plan dd").first.inner_text() != answer
     context.close()
