@@ -132,7 +132,7 @@ def test_a_restarted_worker_opens_the_build_on_disk_without_building(uncached, m
     add_province(app)
     _build(app)
     app.extensions.pop("directory_index", None)  # a new worker: nothing in memory
-    monkeypatch.setattr(index_service.index_build, "build", lambda: pytest.fail("built again"))
+    monkeypatch.setattr(index_service.index_build, "build", lambda *_args, **_kw: pytest.fail("built again"))
     with app.test_request_context():
         view = index_service.current()
         assert view is not None and search.run(search.Query(q="xuan")).total == 2
@@ -307,3 +307,27 @@ def test_the_refresher_reads_a_views_places_while_requests_add_to_them():
     while writer.is_alive():
         view.with_changes({1: None}, 10)  # raised "dictionary changed size during iteration"
     writer.join()
+
+
+def test_a_build_read_a_few_rows_at_a_time_is_the_build_read_at_once(uncached):
+    """The build reduces each chunk of rows to numbers before reading the next (its memory follows the
+    arrays, not the rows): chunks of five give the arrays and the meta that one chunk gives, values
+    missing in a chunk (no commune, no size) and the last chunk shorter than the others included."""
+    app = uncached
+    add_province(app)
+    with app.app_context():
+        add_xuan_firms()
+        make_enterprise("Công ty TNHH Không Rõ", founded_on=None, employees=None)
+        db.session.commit()
+    with app.test_request_context():
+        whole, chunked = {}, {}
+        whole_meta = index_build.build(whole, chunk=10_000)
+        chunked_meta = index_build.build(chunked, chunk=5)
+        assert whole_meta["listed"] > 7 and whole_meta["listed"] % 5  # several chunks, the last one short
+    assert sorted(chunked) == sorted(whole)
+    for name, array in whole.items():
+        assert chunked[name].dtype == array.dtype and (chunked[name] == array).all(), name
+    assert {k: v for k, v in chunked_meta.items() if k != "built_at"} == {
+        k: v for k, v in whole_meta.items() if k != "built_at"
+    }
+    assert "None" not in whole_meta["values"]["stage"]

@@ -1,7 +1,7 @@
 """The directory's index on disk: one folder of arrays per build, memory-mapped by every worker.
 
-A build (app/directory/index_service.py) writes its arrays as `.npy` files and its meta as
-`meta.json` into a new folder, renames the folder into place and then points `CURRENT` at it
+A build (app/directory/index_service.py) writes its arrays as `.npy` files, each as soon as it is
+made, and its meta as `meta.json` into a new folder, renames the folder into place and then points `CURRENT` at it
 (written beside and renamed: both steps are atomic on one file system). A worker opens the
 folder `CURRENT` names with `numpy.load(mmap_mode="r")`: the arrays are pages of the file in the
 operating system's cache, shared by every process of the machine that reads them and never copied
@@ -28,21 +28,46 @@ def folder(instance_path: str, configured: str | None) -> Path:
     return Path(configured) if configured else Path(instance_path) / "directory-index"
 
 
+class Writer:
+    """One build being written: each array is saved into a folder no reader names (`.build-…`) as
+    soon as it is made, and let go, so that a build never holds all its arrays at once; `commit`
+    writes the meta, renames the folder into place and makes it current. Used as a mapping of
+    arrays (`writer[key] = array`, `writer.update(...)`)."""
+
+    def __init__(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self.root, self.name = root, f"build-{time.time_ns()}-{os.getpid()}"
+        self.partial = root / f".{self.name}"
+        self.partial.mkdir()
+        self.keys: list[str] = []
+
+    def __setitem__(self, key: str, array: np.ndarray) -> None:
+        np.save(self.partial / f"{key}.npy", np.ascontiguousarray(array), allow_pickle=False)
+        self.keys.append(key)
+
+    def update(self, arrays: dict[str, np.ndarray]) -> None:
+        for key, array in arrays.items():
+            self[key] = array
+
+    def commit(self, meta: dict) -> Path:
+        """Make the build current; returns its folder."""
+        (self.partial / "meta.json").write_text(json.dumps({**meta, "format": FORMAT, "arrays": sorted(self.keys)}))
+        os.rename(self.partial, self.root / self.name)
+        pointer = self.root / f".CURRENT-{os.getpid()}"
+        pointer.write_text(self.name)
+        os.replace(pointer, self.root / "CURRENT")
+        _remove_old(self.root, self.name)
+        return self.root / self.name
+
+    def abandon(self) -> None:
+        shutil.rmtree(self.partial, ignore_errors=True)
+
+
 def write(root: Path, arrays: dict[str, np.ndarray], meta: dict) -> Path:
-    """Write one build and make it current; returns its folder."""
-    root.mkdir(parents=True, exist_ok=True)
-    name = f"build-{time.time_ns()}-{os.getpid()}"
-    partial = root / f".{name}"
-    partial.mkdir()
-    for key, array in arrays.items():
-        np.save(partial / f"{key}.npy", np.ascontiguousarray(array), allow_pickle=False)
-    (partial / "meta.json").write_text(json.dumps({**meta, "format": FORMAT, "arrays": sorted(arrays)}))
-    os.rename(partial, root / name)
-    pointer = root / f".CURRENT-{os.getpid()}"
-    pointer.write_text(name)
-    os.replace(pointer, root / "CURRENT")
-    _remove_old(root, name)
-    return root / name
+    """Write one build whose arrays are all made, and make it current; returns its folder."""
+    writer = Writer(root)
+    writer.update(arrays)
+    return writer.commit(meta)
 
 
 def current_name(root: Path) -> str | None:

@@ -201,8 +201,10 @@ def build_here(wait: bool = False) -> Path | None:
             fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             return None
-        started = time.monotonic()
-        arrays, meta = index_build.build()
-        made = index_files.write(folder, arrays, {**meta, "seconds": round(time.monotonic() - started, 2)})
-        del arrays
-    return made
+        started, writer = time.monotonic(), index_files.Writer(folder)
+        try:
+            meta = index_build.build(writer)
+        except BaseException:
+            writer.abandon()
+            raise
+        return writer.commit({**meta, "seconds": round(time.monotonic() - started, 2)})

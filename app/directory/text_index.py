@@ -115,31 +115,62 @@ def factorize(values) -> tuple[np.ndarray, list]:
     return codes, list(first)
 
 
-def build(ids: np.ndarray, texts) -> TextIndex:
-    """The index of the listed enterprises' texts (`ids[k]` has `texts[k]`): a few seconds at a million.
-    Each chunk's words are numbered (`factorize`), then renumbered in the sorted vocabulary; a sort
-    of (word, row) pairs groups the postings by word, each in id order, a word once per text."""
-    codes: dict[str, int] = {}
-    words_of, rows_of = [], []
-    for start in range(0, len(texts), CHUNK):
-        chunk = [text or "" for text in texts[start : start + CHUNK]]
-        flat = " ".join(chunk).split(" ")  # one split; text k has exactly count(" ") + 1 pieces
-        counts = np.fromiter((text.count(" ") + 1 for text in chunk), dtype=np.int64, count=len(chunk))
-        local, found = factorize(flat)
-        known = np.fromiter((codes.setdefault(w, len(codes)) for w in found), dtype=np.int64, count=len(found))
-        words_of.append(known[local])
-        rows_of.append(np.repeat(np.arange(start, start + len(chunk), dtype=np.int64), counts))
-    empty = codes.pop("", None)  # the piece an empty text or a double space leaves is no word
-    words = sorted(codes)
-    rank = np.full(len(words) + (empty is not None), -1, dtype=np.int64)
-    rank[np.fromiter((codes[w] for w in words), dtype=np.int64, count=len(words))] = np.arange(len(words))
-    word_rank = rank[np.concatenate(words_of)] if words_of else np.zeros(0, np.int64)
+class Builder:
+    """A text index built from texts given a chunk at a time, so that a build never holds every text
+    at once: each chunk's words are numbered (`factorize`) and kept as an array of word numbers and
+    each text's count of pieces; `finish` renumbers the words in the sorted vocabulary and groups the
+    postings by word."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+        self.words_of: list[np.ndarray] = []
+        self.counts_of: list[np.ndarray] = []  # per text, its pieces (words, and empty ones)
+        self.rows = 0
+
+    def add(self, texts) -> None:
+        """The texts of the next rows (None: no words)."""
+        for start in range(0, len(texts), CHUNK):
+            chunk = [text or "" for text in texts[start : start + CHUNK]]
+            flat = " ".join(chunk).split(" ")  # one split; text k has exactly count(" ") + 1 pieces
+            counts = np.fromiter((text.count(" ") + 1 for text in chunk), dtype=np.int32, count=len(chunk))
+            local, found = factorize(flat)
+            codes = self.codes
+            known = np.fromiter((codes.setdefault(w, len(codes)) for w in found), dtype=np.int32, count=len(found))
+            self.words_of.append(known[local])
+            self.counts_of.append(counts.astype(np.int32))
+            self.rows += len(chunk)
+
+    def finish(self, ids: np.ndarray) -> TextIndex:
+        """The index, row k of the texts added being the enterprise `ids[k]`; a word once per text."""
+        codes = self.codes
+        empty = codes.pop("", None)  # the piece an empty text or a double space leaves is no word
+        words = sorted(codes)
+        rank = np.full(len(words) + (empty is not None), -1, dtype=np.int64)
+        rank[np.fromiter((codes[w] for w in words), dtype=np.int64, count=len(words))] = np.arange(len(words))
+        rows = max(self.rows, 1)
+        pieces, first = [], 0
+        for words_of, counts in zip(self.words_of, self.counts_of, strict=True):
+            pieces.append(_pairs(rank[words_of], np.repeat(np.arange(first, first + len(counts)), counts), rows))
+            first += len(counts)
+        pairs = np.concatenate(pieces or [np.zeros(0, np.int64)])
+        del pieces
+        self.words_of, self.counts_of, self.codes = [], [], {}
+        pairs.sort()  # by word, then row; np.unique's hashing is several times slower here
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
+        postings = ids[pairs % rows].astype(np.int32)
+        starts = np.searchsorted(pairs // rows, np.arange(len(words) + 1)).astype(np.int64)
+        vocabulary = strings(words)
+        return TextIndex(Strings(vocabulary["blob"], vocabulary["offsets"]), starts, postings)
+
+
+def _pairs(word_rank: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
+    """(word, row) as one sortable number, the empty word left out."""
     kept = word_rank >= 0
-    rows = max(len(texts), 1)
-    pairs = word_rank[kept] * rows + (np.concatenate(rows_of)[kept] if rows_of else 0)
-    pairs.sort()  # by word, then row; np.unique's hashing is several times slower here
-    pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
-    postings = ids[pairs % rows].astype(np.int32)
-    starts = np.searchsorted(pairs // rows, np.arange(len(words) + 1)).astype(np.int64)
-    vocabulary = strings(words)
-    return TextIndex(Strings(vocabulary["blob"], vocabulary["offsets"]), starts, postings)
+    return word_rank[kept] * size + rows[kept]
+
+
+def build(ids: np.ndarray, texts) -> TextIndex:
+    """The index of the listed enterprises' texts (`ids[k]` has `texts[k]`): a few seconds at a million."""
+    builder = Builder()
+    builder.add(texts)
+    return builder.finish(ids)
