@@ -39,7 +39,9 @@ def fmt_date(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         return format_datetime(value, "dd/MM/yyyy HH:mm" if current_language() == "vi" else "d MMM yyyy, HH:mm")
-    return format_date(value, "dd/MM/yyyy" if current_language() == "vi" else "d MMM yyyy")
+    if current_language() == "vi":  # Babel's pattern, written out: it read the pattern on every call
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    return format_date(value, "d MMM yyyy")
 
 
 def fmt_number(value: float | int | None, digits: int = 0) -> str:

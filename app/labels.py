@@ -98,17 +98,18 @@ def size_text(enterprise) -> str:
     return str(_l("%(size)s — %(figures)s not known", size=label, figures=figures))
 
 
+_SOURCES = {
+    "import": _l("Imported from the business registry on %(date)s."),
+    "registration": _l("Registered by the enterprise itself on %(date)s."),
+    "staff": _l("Entered by the department on %(date)s."),
+    "demo": _l("Demonstration data, made up for trying the platform, added on %(date)s."),
+    "generated": _l("Generated test data, added on %(date)s."),
+}
+
+
 def provenance_label(enterprise) -> str:
     """Where a record came from and whether the department checked it, in one sentence."""
-
-    sources = {
-        "import": _l("Imported from the business registry on %(date)s."),
-        "registration": _l("Registered by the enterprise itself on %(date)s."),
-        "staff": _l("Entered by the department on %(date)s."),
-        "demo": _l("Demonstration data, made up for trying the platform, added on %(date)s."),
-        "generated": _l("Generated test data, added on %(date)s."),
-    }
-    text = str(sources.get(enterprise.provenance, sources["staff"])) % {"date": fmt_date(enterprise.created_at.date())}
+    text = str(_SOURCES.get(enterprise.provenance, _SOURCES["staff"])) % {"date": fmt_date(enterprise.created_at.date())}
     if enterprise.verified_at:
         text += " " + str(_l("Verified by the department on %(date)s.")) % {
             "date": fmt_date(enterprise.verified_at.date())
