@@ -19,12 +19,14 @@ directory_cli.add_command(index_cli)
 @index_cli.command("build")
 @click.option("--wait", is_flag=True, help="If another process is building, wait and then build.")
 @click.option("--quiet", is_flag=True, help="Print nothing (a worker starts it).")
-def build_command(wait: bool, quiet: bool) -> None:
-    """Build the index from the registry and make it the machine's current one (run after a deployment's
-    `db upgrade`; workers start it themselves when none covers the registry)."""
+@click.option("--full", is_flag=True, help="Read the whole registry again rather than merge the changes.")
+def build_command(wait: bool, quiet: bool, full: bool) -> None:
+    """Make the machine's next index and make it current: the current one with the changes since
+    merged in, or (with none, another layout, or --full) the registry read whole. Run after a
+    deployment's `db upgrade`; workers start it themselves when their changes held apart pile up."""
     started = time.monotonic()
     with reading():  # the build's reads: one snapshot, ended before the log is pruned
-        made = index_service.build_here(wait=wait)
+        made = index_service.build_here(wait=wait, full=full)
     if made is None:
         if not quiet:
             click.echo("Another process of this machine is building the index; nothing done.")
@@ -37,8 +39,13 @@ def build_command(wait: bool, quiet: bool) -> None:
     if not quiet:
         listed = found[1]["listed"] if found else 0
         megabytes = index_files.size_on_disk(made.parent, made.name) / 2**20
+        how = (
+            f"merged {found[1]['merged']} changed records into the build before"
+            if found and "merged" in found[1]
+            else "built"
+        )
         click.echo(
-            f"Built {made} in {time.monotonic() - started:.1f} s: {listed} enterprises listed, "
+            f"{how.capitalize()}: {made} in {time.monotonic() - started:.1f} s: {listed} enterprises listed, "
             f"{megabytes:.0f} MB on disk; {pruned} old change-log rows removed."
         )
 

@@ -16,6 +16,10 @@
   build is asked for only when the changes held apart pass COMPACT_AT, when the log no longer covers
   the build (pruned, or a database restored from a copy), or when none exists: until it is there,
   the workers keep answering from the build they have (or, with none, in SQL).
+* **Merged, not read whole.** The builder makes the next build from the current one and the changes
+  since (app/directory/index_merge.py); it reads the whole registry only for the first build, for
+  another layout of the files, when the log no longer covers the current build, or when the changes
+  are too many to be worth merging (MERGE_AT_MOST).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from pathlib import Path
 from flask import current_app
 
 from app import cache
-from app.directory import changes, index_build, index_files, recent
+from app.directory import changes, index_build, index_files, index_merge, recent
 from app.directory.facet_index import View, opened
 from app.extensions import db
 from app.i18n import local_today
@@ -191,9 +195,11 @@ def _ask_for_build(state: _State) -> None:
     log.info("directory index: build asked for (%s)", root())
 
 
-def build_here(wait: bool = False) -> Path | None:
-    """Build the index in this process and make it current; returns its folder, or None when another
-    process of the machine is building (unless `wait`: then after it, this one builds)."""
+def build_here(wait: bool = False, full: bool = False) -> Path | None:
+    """Make the machine's next build and make it current; returns its folder, or None when another
+    process of the machine is building (unless `wait`: then after it, this one builds). The current
+    build with the changes since merged into it (app/directory/index_merge.py) when it covers the
+    change log and they are not too many; otherwise (or `full`) the registry read whole again."""
     folder = root()
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "build.lock", "w") as lock:
@@ -203,8 +209,33 @@ def build_here(wait: bool = False) -> Path | None:
             return None
         started, writer = time.monotonic(), index_files.Writer(folder)
         try:
-            meta = index_build.build(writer)
+            meta = None if full else _merged(folder, writer)
+            if meta is None:
+                meta = index_build.build(writer)
         except BaseException:
             writer.abandon()
             raise
         return writer.commit({**meta, "seconds": round(time.monotonic() - started, 2)})
+
+
+MERGE_AT_MOST = 0.2  # of the registry changed (and more than MERGE_ALWAYS): reading it whole is as quick
+MERGE_ALWAYS = 10_000  # changed records merged whatever the registry's size
+
+
+def _merged(folder: Path, writer: index_files.Writer) -> dict | None:
+    """The meta of the current build merged with the changes since into `writer`, or None when a
+    full build is needed (none, another layout, the log no longer covers it, or too many changes)."""
+    name = index_files.current_name(folder)
+    found = index_files.read(folder, name) if name else None
+    if found is None:
+        return None
+    index = opened(*found, name=name)
+    if not changes.covers(index.position, index.built_at):
+        return None
+    ids, position = changes.since(index.position)
+    today = local_today()
+    if today != index.day:
+        ids |= set(db.session.scalars(certificates.enterprises_changing_between(index.day, today)))
+    if len(ids) > max(MERGE_ALWAYS, MERGE_AT_MOST * index.size):
+        return None
+    return index_merge.merge(index, recent.read(ids), writer, position, today)

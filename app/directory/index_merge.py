@@ -1,0 +1,228 @@
+"""A new build of the directory's index made from the current one and the records changed since.
+
+What a compaction needs (app/directory/index_service.py): when the changed records a worker holds
+beside the build pass COMPACT_AT, the machine's builder writes a build that holds them. Reading the
+whole registry again for that (app/directory/index_build.py) costs a million rows for a thousand
+changes; here the current build's arrays (memory-mapped) are copied with the changed ids taken out
+and the changed records (app/directory/recent.py, read again from the registry) put in:
+
+* a facet column (one value number per id) gets the records' values, a value not seen before added
+  at the end of the facet's list; the platform and funding columns likewise;
+* the name order gets each record inserted where a binary search over the built names puts it (the
+  names, in that order, are spliced the same way); the newest and size orders, whose keys are
+  columns per id, are sorted again over the listed ids (a second or so at a million);
+* each text index gets the records' postings merged into its own: the changed ids' postings taken
+  out, the records' words not yet in the vocabulary inserted in their sorted places, and (word, id)
+  pairs merged into the sorted ones rather than sorted again.
+
+The result answers every search as a full build of the same registry would (tests/test_index_merge.py
+compares them); only the order of a facet's values in the meta may differ, which nothing shows.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from datetime import date
+
+import numpy as np
+
+from app.directory import facets as facet_lists
+from app.directory import id_columns, text_index
+from app.directory.changes import Position
+from app.directory.recent import Doc
+from app.models.base import utcnow
+
+FLAG_FACETS = ("digital", "startup", "products", "level")
+
+
+def merge(index, docs: dict[int, Doc | None], into, position: Position, day: date) -> dict:
+    """Put into `into` (a dict, or an index_files.Writer) the arrays of `index` (facet_index.FacetIndex)
+    with the records of `docs` (id -> Doc, None: no longer listed) in place of its own, and return the
+    meta of that build, read at `position` on `day`."""
+    built_at = utcnow()
+    changed = np.array(sorted(docs), dtype=np.int64)
+    listed = [docs[i] for i in sorted(docs) if docs[i] is not None]
+    ids = np.array([doc.id for doc in listed], dtype=np.int64)
+    size = max(index.size, int(changed.max()) + 1 if len(changed) else 0)
+    values: dict[str, list[str]] = {}
+    for facet in (*facet_lists.GROUPED, *FLAG_FACETS):
+        values[facet], into[f"code.{facet}"] = _column(index, facet, changed, listed, ids, size)
+    platforms = sorted(set(index.columns.sets["platform"]) | {p for doc in listed for p in doc.platforms})
+    for k, platform in enumerate(platforms):
+        old = index.columns.sets["platform"].get(platform)
+        into[f"platform.{k}"] = _marks(old, changed, ids[[platform in doc.platforms for doc in listed]], size)
+    into["seeking"] = _marks(index.columns.seeking, changed, ids[[doc.seeking for doc in listed]], size)
+    keys = {}
+    for name, unknown in (("day", -1), ("tier", -1), ("staff", -1)):
+        keys[name] = _per_id(index.keys[name], changed, ids, [getattr(doc, name) for doc in listed], size, unknown)
+        into[f"key.{name}"] = keys[name]
+    by_name, names = _name_order(index, changed, listed)
+    into.update(_prefixed("names", names))
+    del names
+    orders = _orders(by_name, keys)
+    for name, ordered in orders.items():
+        into[f"order.{name}"] = ordered
+    for name, rank in id_columns.ranks(size, orders).items():
+        into[f"rank.{name}"] = rank
+    texts = {
+        "words": lambda doc: doc.words,
+        "names": lambda doc: doc.name_words,
+        "typed": lambda doc: doc.typed_words,
+        "first": lambda doc: doc.name_words[:1],
+    }
+    for name, words_of in texts.items():
+        added = text_index.build(ids, [" ".join(words_of(doc)) for doc in listed])
+        into.update(_prefixed(f"text.{name}", _merged_text(getattr(index, name), changed, added, size)))
+    return {
+        "size": size,
+        "day": day.isoformat(),
+        "position": position.as_json(),
+        "values": values,
+        "platforms": platforms,
+        "listed": len(by_name),
+        "built_at": built_at.isoformat(),
+        "merged_into": index.name,
+        "merged": len(docs),
+    }
+
+
+def _column(index, facet: str, changed: np.ndarray, listed: list[Doc], ids: np.ndarray, size: int):
+    """A facet's value list and its column of value numbers per id, the records' values put in."""
+    names = list(index.columns.values[facet])
+    place = {value: k for k, value in enumerate(names)}
+    numbers = []
+    for doc in listed:
+        value = doc.level if facet == "level" else doc.values.get(facet)
+        if value and value not in place:
+            place[value] = len(names)
+            names.append(value)
+        numbers.append(place[value] if value else -1)
+    code = np.full(size, -1, dtype=np.int16)
+    old = index.columns.codes[facet]
+    code[: len(old)] = old
+    code[changed] = -1
+    code[ids] = np.array(numbers, dtype=np.int16)
+    return names, code
+
+
+def _marks(old: np.ndarray | None, changed: np.ndarray, marked: np.ndarray, size: int) -> np.ndarray:
+    found = np.zeros(size, dtype=bool)
+    if old is not None:
+        found[: len(old)] = old
+    found[changed] = False
+    found[marked] = True
+    return found
+
+
+def _per_id(old: np.ndarray, changed: np.ndarray, ids: np.ndarray, new: list[int], size: int, unknown: int):
+    out = np.full(size, unknown, dtype=old.dtype)
+    out[: len(old)] = old
+    out[changed] = unknown
+    out[ids] = np.array(new, dtype=old.dtype)
+    return out
+
+
+def _name_order(index, changed: np.ndarray, listed: list[Doc]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The listed ids in name order (name, then id) and the names in that order, as a Strings' arrays:
+    the built order without the changed ids, the records inserted where a binary search puts them."""
+    order, names = index.orders["name"], index.name_keys
+    kept = np.flatnonzero(~np.isin(order, changed, kind="sort")) if len(changed) else np.arange(len(order))
+    keys = _Keys(len(kept), lambda k: (names[int(kept[k])], int(order[kept[k]])))
+    records = sorted(listed, key=lambda doc: (doc.name, doc.id))
+    at = np.array([bisect_left(keys, (doc.name, doc.id)) for doc in records], dtype=np.int64)
+    by_name = np.insert(np.asarray(order[kept], dtype=np.int32), at, [doc.id for doc in records])
+    return by_name, _spliced(names, kept, at, [doc.name.encode() for doc in records])
+
+
+def _orders(by_name: np.ndarray, keys: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The three stored orders over the listed ids, as index_build._orders defines them."""
+    ids = by_name.astype(np.int64)
+    name_rank = np.arange(len(ids))  # the ids are in name order (name, then id): each one's place in it
+    day, tier, staff = (keys[k][ids].astype(np.int64) for k in ("day", "tier", "staff"))
+    return {
+        "name": by_name.astype(np.int32),
+        "newest": ids[np.lexsort((-ids, -day))].astype(np.int32),
+        "size": ids[np.lexsort((name_rank, -staff, tier))].astype(np.int32),
+    }
+
+
+def _spliced(
+    strings: text_index.Strings, kept: np.ndarray, at: np.ndarray, added: list[bytes]
+) -> dict[str, np.ndarray]:
+    """The arrays of a Strings holding the entries `kept` (increasing) of `strings`, and `added`
+    inserted before the kept entry `at[k]` (increasing; at the end for len(kept))."""
+    offsets = np.asarray(strings.offsets, dtype=np.int64)
+    lengths = np.diff(offsets)
+    kept_lengths = lengths[kept]
+    pieces, done = [], 0
+    for k, where in enumerate(at.tolist()):
+        pieces.append(_entries(strings.blob, offsets, kept[done:where]))
+        pieces.append(np.frombuffer(added[k], dtype=np.uint8))
+        done = where
+    pieces.append(_entries(strings.blob, offsets, kept[done:]))
+    new_lengths = np.insert(kept_lengths, at, [len(b) for b in added]) if len(added) else kept_lengths
+    new_offsets = np.zeros(len(new_lengths) + 1, dtype=np.int64)
+    np.cumsum(new_lengths, out=new_offsets[1:])
+    blob = np.concatenate([np.zeros(0, np.uint8), *pieces])
+    return {"blob": blob, "offsets": new_offsets}
+
+
+def _entries(blob: np.ndarray, offsets: np.ndarray, entries: np.ndarray) -> np.ndarray:
+    """The bytes of some entries of a Strings (increasing), one after the other: whole runs of
+    consecutive entries are copied as one slice."""
+    if not len(entries):
+        return np.zeros(0, np.uint8)
+    breaks = np.flatnonzero(np.diff(entries) != 1) + 1
+    runs = np.split(entries, breaks)
+    return np.concatenate([np.asarray(blob[offsets[run[0]] : offsets[run[-1] + 1]]) for run in runs])
+
+
+def _merged_text(old: text_index.TextIndex, changed: np.ndarray, added: text_index.TextIndex, size: int):
+    """A text index's arrays: `old` without the changed ids' postings, with `added`'s merged in."""
+    vocabulary = old.words
+    new_words = [added.words[k] for k in range(len(added.words))]  # sorted
+    at = np.array([bisect_left(vocabulary, w) for w in new_words], dtype=np.int64)
+    present = np.array(
+        [a < len(vocabulary) and vocabulary[a] == w for a, w in zip(at.tolist(), new_words, strict=True)], dtype=bool
+    )
+    fresh = np.flatnonzero(~present)
+    fresh_at = at[fresh]  # the j-th fresh word goes before old word fresh_at[j]: its number is fresh_at[j] + j
+    old_to_new = np.arange(len(vocabulary)) + np.searchsorted(fresh_at, np.arange(len(vocabulary)), side="right")
+    added_to_new = np.empty(len(new_words), dtype=np.int64)
+    added_to_new[present] = old_to_new[at[present]]
+    added_to_new[fresh] = fresh_at + np.arange(len(fresh))
+    starts = np.asarray(old.starts, dtype=np.int64)
+    postings = np.asarray(old.postings)
+    keep = ~np.isin(postings, changed, kind="table") if len(changed) and len(postings) else np.ones(len(postings), bool)
+    word_of = np.repeat(np.arange(len(vocabulary), dtype=np.int32), np.diff(starts))[keep]
+    pairs = old_to_new[word_of]  # (word, id) as one number: sorted, as the postings were
+    del word_of
+    pairs *= size
+    pairs += postings[keep]
+    del keep
+    added_word = np.repeat(np.arange(len(new_words), dtype=np.int64), np.diff(np.asarray(added.starts)))
+    extra = np.sort(added_to_new[added_word] * size + np.asarray(added.postings, dtype=np.int64))
+    if len(extra):
+        pairs = np.insert(pairs, np.searchsorted(pairs, extra), extra)
+    total = len(vocabulary) + len(fresh)
+    found_starts = np.searchsorted(pairs, np.arange(total + 1, dtype=np.int64) * size)  # word w's pairs: w * size on
+    np.remainder(pairs, size, out=pairs)
+    words = _spliced(vocabulary, np.arange(len(vocabulary)), fresh_at, [new_words[k].encode() for k in fresh])
+    return {**words, "starts": found_starts.astype(np.int64), "postings": pairs.astype(np.int32)}
+
+
+class _Keys:
+    """The k-th key of an order, for `bisect` (the order is not materialised)."""
+
+    def __init__(self, length: int, key):
+        self.length, self.key = length, key
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, k: int):
+        return self.key(k)
+
+
+def _prefixed(prefix: str, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {f"{prefix}.{name}": array for name, array in arrays.items()}
