@@ -109,7 +109,9 @@ _SOURCES = {
 
 def provenance_label(enterprise) -> str:
     """Where a record came from and whether the department checked it, in one sentence."""
-    text = str(_SOURCES.get(enterprise.provenance, _SOURCES["staff"])) % {"date": fmt_date(enterprise.created_at.date())}
+    text = str(_SOURCES.get(enterprise.provenance, _SOURCES["staff"])) % {
+        "date": fmt_date(enterprise.created_at.date())
+    }
     if enterprise.verified_at:
         text += " " + str(_l("Verified by the department on %(date)s.")) % {
             "date": fmt_date(enterprise.verified_at.date())

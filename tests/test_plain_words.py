@@ -86,6 +86,10 @@ def test_progress_breakdown_csv_is_in_the_page_language(client, province):
 
 
 def _names_in(html: str, select_id: str) -> list[str]:
+    """The choices of a list: a select's options, or a text field's datalist of current names."""
+    if f'id="{select_id}-list"' in html:
+        block = html.split(f'id="{select_id}-list"', 1)[1].split("</datalist>", 1)[0]
+        return re.findall(r'<option value="([^"]+)">', block)  # a former commune's option has a label too
     block = html.split(f'id="{select_id}"', 1)[1].split("</select>", 1)[0]
     return [n for n in re.findall(r"<option[^>]*>([^<]+)</option>", block) if n.strip() not in ("", "—")]
 

@@ -18,9 +18,8 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.domain.legal_forms import LEGAL_FORMS
-from app.form_fields import DayField
+from app.form_fields import CommuneField, DayField
 from app.labels import OCOP_GROUP_LABELS
-from app.reference.services import communes_in_order
 from app.registry import certificates
 
 STAGES = [
@@ -56,7 +55,11 @@ class EnterpriseForm(FlaskForm):
         description=_l("2 to 5 digits, e.g. 1020 for seafood processing."),
         render_kw={"inputmode": "numeric"},
     )
-    commune_code = SelectField(_l("Commune or ward"), validators=[DataRequired(_l("Choose the commune."))])
+    commune_code = CommuneField(
+        _l("Commune or ward"),
+        validators=[DataRequired(_l("Type the commune's name."))],
+        description=_l("Its name today, or as it was before 1 July 2025: the list shows what each became."),
+    )
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
     founded_on = DayField(_l("Date of first registration"), validators=[Optional()])
     employees = IntegerField(
@@ -221,5 +224,3 @@ def fill_choices(form) -> None:
     the owner's and the department's forms)."""
     if hasattr(form, "legal_form"):
         form.legal_form.choices = [(code, str(f.label)) for code, f in LEGAL_FORMS.items()]
-    if hasattr(form, "commune_code"):
-        form.commune_code.choices = [("", "—")] + [(c.code, c.name) for c in communes_in_order()]

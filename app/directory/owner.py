@@ -31,10 +31,11 @@ from app.models import (
     User,
 )
 from app.models.values import OcopGroup
+from app.reference import communes
 from app.reference.services import region_communes
 from app.registry import product_history
 from app.registry.services import refresh_search_text
-from app.text import fold, normalize
+from app.text import fold, normalize, vietnamese_sort_key
 
 
 def memberships(user) -> list[Membership]:
@@ -81,10 +82,19 @@ def read_enterprise_form(data: dict[str, Any], existing: Enterprise | None = Non
     if vsic and sectors.section_for_vsic(vsic) is None:
         errors["main_vsic"] = _l("This is not a VSIC code: its first two digits name no economic sector.")
     fields["main_vsic"] = vsic or None
-    commune = data.get("commune_code")
-    if not db.session.scalar(select(Commune.code).where(Commune.code == commune, region_communes())):
-        errors["commune_code"] = _l("Choose a commune of the province.")
-    fields["commune_code"] = commune
+    typed = communes.read_typed(data.get("commune_code"))
+    if typed.candidates:
+        errors["commune_code"] = _l(
+            "“%(typed)s” became part of several communes on 1 July 2025: %(names)s. Type the one where you are.",
+            typed=data.get("commune_code"),
+            names=", ".join(sorted(_commune_names(typed.candidates), key=vietnamese_sort_key)),
+        )
+    elif not db.session.scalar(select(Commune.code).where(Commune.code == typed.code, region_communes())):
+        errors["commune_code"] = _l(
+            "No commune of the province has this name. Type its name as it is now or as it was before "
+            "1 July 2025, and pick it from the list."
+        )
+    fields["commune_code"] = typed.code
     founded = data.get("founded_on")
     if founded and founded > local_today():
         errors["founded_on"] = _l("The founding date cannot be in the future.")
@@ -114,6 +124,25 @@ def read_enterprise_form(data: dict[str, Any], existing: Enterprise | None = Non
     if errors:
         raise FieldErrors(errors)
     return fields
+
+
+def commune_note(data: dict[str, Any]) -> str | None:
+    """What to tell a person who typed a former commune's name, once their form is saved."""
+    typed = communes.read_typed(data.get("commune_code"))
+    if not typed.former or typed.code is None:
+        return None
+    return str(
+        _l(
+            "“%(typed)s” has been part of %(name)s since 1 July 2025: that is the commune saved.",
+            typed=data.get("commune_code"),
+            name=_commune_names([typed.code])[0],
+        )
+    )
+
+
+def _commune_names(codes) -> list[str]:
+    found = dict(db.session.execute(select(Commune.code, Commune.name).where(Commune.code.in_(codes))).all())
+    return [found.get(code, code) for code in codes]
 
 
 def listing_url_problem(platform: Platform | None, url: str):

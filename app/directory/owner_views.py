@@ -38,9 +38,16 @@ def register():
         with attempt(form):
             fields = owner.read_enterprise_form(form.data)
             enterprise = reviews.register_enterprise(current_user, fields)
+            _say_what_the_commune_became(form)
             flash(_("Thank you. The department will check the listing and tell you by e-mail."), "success")
             return redirect(url_for("directory.mine", created=enterprise.public_key))
     return render_template("directory/register.html", form=form), 422 if form.errors else 200
+
+
+def _say_what_the_commune_became(form) -> None:
+    note = owner.commune_note(form.data)
+    if note:
+        flash(note, "info")
 
 
 @directory_bp.get("/doanh-nghiep/cua-toi")
@@ -84,6 +91,7 @@ def edit(key: str):
         with attempt(form):
             fields = owner.read_enterprise_form(form.data, existing=enterprise)
             changed, review = reviews.edit(current_user, enterprise, fields)
+            _say_what_the_commune_became(form)
             if review:
                 flash(
                     _(

@@ -20,12 +20,12 @@ from app.domain.legal_forms import SME_ELIGIBLE
 from app.domain.sectors import sector_group
 from app.domain.size import NOT_APPLICABLE, classify_size
 from app.extensions import db
-from app.imports.communes import CommuneResolver
 from app.imports.reading import HEADER_OF, Sheet, UnreadableRow
 from app.imports.rows import UNREADABLE, RowCheck, check_row
 from app.imports.sizes import too_big
 from app.models import AuditEvent, Enterprise, Product
 from app.models.base import today_local
+from app.reference.communes import CommuneResolver
 from app.registry import history
 from app.registry.services import HISTORY_SOURCES, REGISTERED_FACTS, derive, new_household_public_id
 

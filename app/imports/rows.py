@@ -11,8 +11,8 @@ from stdnum.vn import mst
 from app.domain.codes import CodeError, validate_enterprise_code, validate_personal_id
 from app.domain.legal_forms import DEPENDENT_UNITS
 from app.imports import cells, sizes
-from app.imports.communes import CommuneResolver, Resolution
 from app.imports.reading import HEADER_OF
+from app.reference.communes import CommuneResolver, Resolution
 
 TEXT_FIELDS = ("name", "address", "phone")
 UNREADABLE = "_unreadable"  # a row the reader could not split into cells: its reason

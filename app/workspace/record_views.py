@@ -101,6 +101,8 @@ def record_edit(key: str):
             fields = owner.read_enterprise_form(form.data, existing=enterprise)
             fields.update({name: form.data[name] for name in STAFF_FIELDS})
             changed = records.staff_update(enterprise, audit.Actor.of(current_user), fields, form.note.data)
+            if note := owner.commune_note(form.data):
+                flash(note, "info")
             flash(_("The record is corrected.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("workspace.record", key=enterprise.public_key))
     return render_template("workspace/record_edit.html", form=form, e=enterprise), 422 if form.errors else 200
