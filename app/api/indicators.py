@@ -17,8 +17,8 @@ from app.api.openapi import DAY_PATTERN
 from app.api.views import API_LIMIT
 from app.extensions import limiter
 from app.i18n import local_today
+from app.progress import about, services
 from app.progress import dimensions as dims
-from app.progress import services
 from app.progress.display import breakdown_rows
 from app.progress.services import IndicatorView
 
@@ -58,6 +58,7 @@ def _item(view: IndicatorView, s) -> dict:
         "denominator": figure.denominator if figure else None,
         "counted_apart": dict(figure.apart) if figure else {},
         "source": view.reported.source_document if view.reported is not None else None,
+        "metadata": about.as_json(view),
         "definition": (
             {"vi": definition.rule(s)[0], "en": definition.rule(s)[1], "settings": s.plain()} if definition else None
         ),

@@ -177,6 +177,7 @@ INDICATOR = {
         "denominator",
         "counted_apart",
         "source",
+        "metadata",
         "definition",
         "targets",
     ],
@@ -198,6 +199,27 @@ INDICATOR = {
             "null when fewer than 5.",
         },
         "source": {"type": ["string", "null"], "description": "Source document of a reported value."},
+        "metadata": {
+            "type": "object",
+            "required": ["unit", "periodicity", "agency", "contact", "plan_document", "limitations"],
+            "description": "What a reader needs besides the figure, kept by the department: periodicity "
+            "(continuous, monthly, quarterly, yearly), the responsible agency and contact, the plan document, "
+            "the limitations (each text in Vietnamese and English, null when not given), the last and next "
+            "update (yyyy-mm-dd; no next update for a continuous one).",
+            "properties": {
+                "unit": {"type": "string"},
+                "periodicity": {
+                    "type": ["string", "null"],
+                    "enum": ["continuous", "monthly", "quarterly", "yearly", None],
+                },
+                "agency": {"type": "object"},
+                "contact": {"type": "string"},
+                "plan_document": {"type": "object"},
+                "limitations": {"type": "object"},
+                "last_update": {"type": ["string", "null"], "format": "date"},
+                "next_update": {"type": ["string", "null"], "format": "date"},
+            },
+        },
         "definition": {
             "type": ["object", "null"],
             "description": "The rule in Vietnamese and English, with the settings in force.",

@@ -41,6 +41,9 @@ class Indicator(TimestampMixin, db.Model):
     metric: Mapped[str | None] = mapped_column(String(60))
     unit: Mapped[str] = mapped_column(String(20))  # percent, count, percent_grdp, yes_no
     source: Mapped[str | None] = mapped_column(Text)  # where the target comes from
+    # what a reader of the figure needs besides it (app/progress/about.py): periodicity, agency,
+    # contact, the plan document, limitations, the next update
+    about: Mapped[dict | None] = mapped_column(JSON)
     position: Mapped[int] = mapped_column(default=0)
 
     targets: Mapped[list[Target]] = relationship(back_populates="indicator", order_by="Target.year")

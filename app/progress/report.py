@@ -23,6 +23,7 @@ from app.cache import latest_key, latest_value, remember
 from app.exports import safe_cell
 from app.i18n import current_language, localized
 from app.indicator_settings import Settings
+from app.progress import about as indicator_about
 from app.progress import dimensions as dims
 from app.progress import drilldown, services, snapshots
 from app.progress.display import (
@@ -187,6 +188,7 @@ def _indicator_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -
     sheet = view.code[:31]
     definition = services.definition_of(view.indicator)
     about = [[_("Indicator"), view.name], [_("Source"), note_text(view.indicator.source)]]
+    about += [[label, value] for label, value in indicator_about.rows(view)]
     if definition is not None:
         about.append([_("How it is computed"), localized(*definition.rule(s))])
         about += [[label, value] for label, value in settings_rows(s)]

@@ -15,8 +15,8 @@ from app.auth.permissions import is_staff, staff_required
 from app.exports import csv_response, xlsx_response
 from app.extensions import limiter
 from app.i18n import fmt_date, local_today, localized
+from app.progress import about, display, drilldown, progress_bp, report, services
 from app.progress import dimensions as dims
-from app.progress import display, drilldown, progress_bp, report, services
 from app.progress import indicators as rules
 from app.routing import add_alias
 
@@ -143,6 +143,7 @@ def indicator(code: str):
         rule=(localized(*rule.rule(s)) if rule else None),
         parts=(rule.parts if rule else {}),
         settings_rows=display.settings_rows(s),
+        about_rows=about.rows(view),
         dimensions=dims.DIMENSIONS,
         series_rows=_series_rows(view),
     )

@@ -19,10 +19,11 @@ from app import indicator_settings as settings
 from app.extensions import db
 from app.models import Indicator, Target
 from app.models.values import IndicatorKind, TargetStatus
+from app.progress import about
 from app.targets.services import UNITS, indicator_snapshot, target_snapshot
 from app.text import normalize
 
-INDICATOR_FIELDS = ("name_vi", "name_en", "kind", "metric", "unit", "source", "position")
+INDICATOR_FIELDS = ("name_vi", "name_en", "kind", "metric", "unit", "source", "about", "position")
 TARGET_FIELDS = ("value", "reading_vi", "reading_en", "status", "status_note")
 
 
@@ -101,6 +102,8 @@ def _indicator(path: Path, position: int, item, seen: set[str]) -> dict:
         raise TargetFileError(f"{where}: 'unit' must be one of {', '.join(UNITS)}.")
     if item["kind"] == "computed" and not item.get("metric"):
         raise TargetFileError(f"{where}: a computed indicator names its 'metric'.")
+    if (wrong := about.problem(item.get("about"))) is not None:
+        raise TargetFileError(f"{where}: {wrong}.")
     years: set[int] = set()
     targets = [_target(where, item["unit"], t, years) for t in item.get("targets") or []]
     return {
@@ -111,9 +114,16 @@ def _indicator(path: Path, position: int, item, seen: set[str]) -> dict:
         "metric": normalize(item.get("metric")) or None,
         "unit": item["unit"],
         "source": normalize(item.get("source")) or None,
+        "about": _about(item.get("about")),
         "position": position,
         "targets": targets,
     }
+
+
+def _about(given: dict | None) -> dict | None:
+    """The metadata block, texts normalised, empty values left out (None when nothing is given)."""
+    found = {key: normalize(str(value)) for key, value in (given or {}).items() if value not in (None, "")}
+    return found or None
 
 
 def _target(where: str, unit: str, item, years: set[int]) -> dict:
@@ -158,6 +168,11 @@ def load_targets(
             db.session.flush()
             audit.record(actor, "create", "indicator", indicator.code, None, indicator_snapshot(indicator))
             summary.indicators_added += 1
+        elif not replace and indicator.about is None and fields["about"] is not None:  # a new field of the file
+            before = indicator_snapshot(indicator)
+            indicator.about = fields["about"]
+            audit.record(actor, "fill_from_file", "indicator", indicator.code, before, indicator_snapshot(indicator))
+            summary.replaced += 1
         elif replace and any(getattr(indicator, k) != v for k, v in fields.items()):
             before = indicator_snapshot(indicator)
             for key, value in fields.items():

@@ -38,7 +38,8 @@ def _plain(value):
 
 def indicator_snapshot(indicator: Indicator) -> dict:
     return {
-        f: _plain(getattr(indicator, f)) for f in ("code", "name_vi", "name_en", "kind", "metric", "unit", "source")
+        f: _plain(getattr(indicator, f))
+        for f in ("code", "name_vi", "name_en", "kind", "metric", "unit", "source", "about")
     }
 
 
