@@ -122,3 +122,14 @@ def test_the_summary_names_units_keeps_obsolete_targets_apart_and_prints_with_it
         sheet = files.read("xl/worksheets/sheet1.xml").decode()
     assert "<pane" in sheet and 'state="frozen"' in sheet  # the header stays in view
     assert "<oddHeader>" in sheet and "landscape" in sheet  # printed with the issuing department named
+
+
+def test_a_hidden_cell_is_marked_with_a_symbol_explained_under_its_table(province, client):
+    book = CalamineWorkbook.from_filelike(io.BytesIO(_download(client)))
+    rows = book.get_sheet_by_name("T5").to_python()
+    tuy_hoa = next(r for r in rows if "22015" in r)
+    assert "x" in tuy_hoa and tuy_hoa[-1] == "có"  # hidden: its numbers are the symbol, its flag says so
+    notes = [r[0] for r in rows if isinstance(r[0], str) and r[0].startswith("x: ")]
+    assert notes and "ít hơn 5 doanh nghiệp" in notes[0]
+    by_commune = book.get_sheet_by_name("Theo xã, phường").to_python()
+    assert any("x" in r for r in by_commune) and any(str(r[0]).startswith("x: ") for r in by_commune)

@@ -198,9 +198,31 @@ def _indicator_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -
     if definition is not None and view.figure is not None:
         for dimension in dims.DIMENSIONS:
             header, rows = breakdown_table(view, dimension)
+            rows, hidden = _marked(rows)
             row = _write(writer, pd.DataFrame(rows, columns=header), sheet, row, str(DIMENSION_LABELS[dimension]))
+            if hidden:  # on the line under the table
+                writer.sheets[sheet].write(row - 2, 0, _suppression_note(s))
     writer.sheets[sheet].set_column(0, 0, 34)
     writer.sheets[sheet].set_column(1, 6, 16)
+
+
+SUPPRESSED = "x"  # a hidden cell in the report, as statistical tables mark a confidential one
+
+
+def _marked(rows: list[list]) -> tuple[list[list], bool]:
+    """A breakdown's rows with each hidden cell's empty numbers shown as SUPPRESSED (its last column
+    says it is hidden), and whether any is."""
+    marked = [[SUPPRESSED if value is None else value for value in r] if r[-1] else r for r in rows]
+    return marked, any(r[-1] for r in rows)
+
+
+def _suppression_note(s: Settings) -> str:
+    return _(
+        "%(symbol)s: hidden to protect the enterprises' data — a group of fewer than %(n)s enterprises, "
+        "or the next smallest group when a single one is hidden, so that it cannot be worked out from the total.",
+        symbol=SUPPRESSED,
+        n=int(s.suppression_minimum),
+    )
 
 
 def _records_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> None:
@@ -233,16 +255,21 @@ def series_pivot(views: list[IndicatorView]) -> pd.DataFrame:
 
 
 def commune_pivot(views: list[IndicatorView]) -> pd.DataFrame:
-    """The share of each computed percentage indicator in each commune, side by side (hidden cells blank)."""
+    """The share of each computed percentage indicator in each commune, side by side (a hidden cell
+    shows SUPPRESSED; a commune with no enterprise counted for an indicator is blank)."""
     import pandas as pd
 
     cells = pd.DataFrame(
         [
-            {"commune": row.label, "indicator": view.code, "value": _share(row.cell.numerator, row.cell.denominator)}
+            {
+                "commune": row.label,
+                "indicator": view.code,
+                "value": SUPPRESSED if row.cell.hidden else _share(row.cell.numerator, row.cell.denominator),
+            }
             for view in views
             if view.is_computed and view.figure is not None and view.indicator.unit != "count"
             for row in breakdown_rows(view.figure.by.get("commune", {}), "commune")
-            if not row.cell.hidden and row.cell.denominator
+            if row.cell.hidden or row.cell.denominator
         ],
         columns=["commune", "indicator", "value"],
     )
@@ -332,7 +359,10 @@ def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) 
             _header_and_issuer(writer, apart)
             writer.sheets[apart].set_column(1, 1, 88)
         _pivot_sheet(writer, series_pivot(views), _("Series")[:31], _("Each indicator on each day of its series (%)"))
-        _pivot_sheet(writer, commune_pivot(views), _("By commune")[:31], _("Each indicator in each commune (%)"))
+        by_commune = commune_pivot(views)
+        _pivot_sheet(writer, by_commune, _("By commune")[:31], _("Each indicator in each commune (%)"))
+        if (by_commune == SUPPRESSED).any().any():
+            writer.sheets[_("By commune")[:31]].write(len(by_commune) + 3, 0, _suppression_note(s))
         for view in views:
             _indicator_sheet(writer, view, s)
         if with_records:
