@@ -1,5 +1,5 @@
-"""Form fields the site's forms share: a day typed as the province writes it, and a commune typed
-by its name, current or former.
+"""Form fields the site's forms share: a day typed as the province writes it, a commune typed by its
+name, current or former, and a line of business by its VSIC code or words of its name.
 
 A browser's own date picker shows mm/dd/yyyy in an English browser while the site writes dd/mm/yyyy;
 a `DayField` is a text field that takes dd/mm/yyyy (and yyyy-mm-dd, what a date picker or an older
@@ -7,7 +7,8 @@ bookmark sends), shows the day as dd/mm/yyyy, keeps what was typed when it is re
 part is wrong (app/dates.py). A `CommuneField` is a text field with a list of the communes (the
 browser's own `datalist`, which needs no JavaScript): the current ones, and the former ones with what
 each became on 1 July 2025, so that a person who knows only the old name finds the new one; what was
-typed is read by app/reference/communes.read_typed."""
+typed is read by app/reference/communes.read_typed. A `VsicField` lists the VSIC divisions the same
+way, each code with its name, so that typing words of a trade finds its code."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ from wtforms import StringField
 from wtforms.widgets import TextInput
 
 from app.dates import typed_day, typed_day_problem
+from app.domain import sectors
 from app.extensions import db
+from app.i18n import localized
 from app.models import LegacyCommune
 from app.reference.services import communes_in_order, region_communes
 
@@ -94,3 +97,21 @@ class CommuneField(StringField):
         for row in rows:
             became.setdefault(f"{row.old_name} ({row.old_district})", []).append(row.new_commune.name)
         return [(former, ", ".join(now)) for former, now in became.items()]
+
+
+class _VsicInput(TextInput):
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("list", f"{field.id}-list")
+        kwargs.setdefault("autocomplete", "off")
+        options = [
+            Markup('<option value="{}" label="{}">').format(code, localized(names["vi"], names["en"]))
+            for code, names in sectors.divisions().items()
+        ]
+        listed = Markup('<datalist id="{}-list">').format(field.id) + Markup("").join(options) + Markup("</datalist>")
+        return super().__call__(field, **kwargs) + listed
+
+
+class VsicField(StringField):
+    """A VSIC code, or words of a division's name (read by app/directory/owner.read_enterprise_form)."""
+
+    widget = _VsicInput()

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.domain.legal_forms import LEGAL_FORMS
-from app.form_fields import CommuneField, DayField
+from app.form_fields import CommuneField, DayField, VsicField
 from app.labels import OCOP_GROUP_LABELS
 from app.registry import certificates
 
@@ -49,11 +49,10 @@ class EnterpriseForm(FlaskForm):
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     name = StringField(_l("Registered name"), validators=[DataRequired(_l("Enter the name.")), Length(max=300)])
-    main_vsic = StringField(
+    main_vsic = VsicField(
         _l("Main line of business (VSIC code)"),
-        validators=[Optional(), Length(max=5)],
-        description=_l("2 to 5 digits, e.g. 1020 for seafood processing."),
-        render_kw={"inputmode": "numeric"},
+        validators=[Optional(), Length(max=200)],
+        description=_l("Its code of 2 to 5 digits (1020 for seafood processing), or words of it: the list helps."),
     )
     commune_code = CommuneField(
         _l("Commune or ward"),

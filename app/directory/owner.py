@@ -18,7 +18,7 @@ from app.domain.numbers import parse_amount_vnd
 from app.domain.websites import WebsiteError, normalize_website
 from app.errors import FieldErrors
 from app.extensions import db
-from app.i18n import local_today
+from app.i18n import local_today, localized
 from app.models import (
     Commune,
     Enterprise,
@@ -79,7 +79,13 @@ def read_enterprise_form(data: dict[str, Any], existing: Enterprise | None = Non
             except CodeError as e:
                 errors["code"] = e.message
     vsic = (data.get("main_vsic") or "").strip()
-    if vsic and sectors.section_for_vsic(vsic) is None:
+    if vsic and not vsic.isdigit():  # words of a line of business: the division they name
+        found = sectors.divisions_matching(vsic)
+        if len(found) == 1:
+            vsic = found[0]
+        else:
+            errors["main_vsic"] = _vsic_choices(vsic, found)
+    if vsic.isdigit() and sectors.section_for_vsic(vsic) is None:
         errors["main_vsic"] = _l("This is not a VSIC code: its first two digits name no economic sector.")
     fields["main_vsic"] = vsic or None
     typed = communes.read_typed(data.get("commune_code"))
@@ -124,6 +130,23 @@ def read_enterprise_form(data: dict[str, Any], existing: Enterprise | None = Non
     if errors:
         raise FieldErrors(errors)
     return fields
+
+
+def _vsic_choices(typed: str, found: list[str]):
+    """What to say when words typed for the line of business name no division, or several."""
+    if not found:
+        return _l(
+            "No line of business matches “%(typed)s”: type its VSIC code (2 to 5 digits) or other words of it.",
+            typed=typed,
+        )
+    names = sectors.divisions()
+    listed = "; ".join(f"{code} {localized(names[code]['vi'], names[code]['en'])}" for code in found[:6])
+    return _l(
+        "Several lines of business match “%(typed)s”: %(listed)s%(more)s. Type the code of yours.",
+        typed=typed,
+        listed=listed,
+        more=" …" if len(found) > 6 else "",
+    )
 
 
 def commune_note(data: dict[str, Any]) -> str | None:

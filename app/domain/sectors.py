@@ -1,4 +1,4 @@
-"""VSIC 2018 sections and sector groups; the digital-technology hint."""
+"""VSIC 2018 sections, divisions and sector groups; the digital-technology hint."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import functools
 import re
 
 from app import rules
+from app.text import fold
 
 AGRI_INDUSTRY = "agri_industry"
 TRADE_SERVICES = "trade_services"
@@ -45,6 +46,24 @@ def sector_group(section: str | None) -> str | None:
 
 def sections() -> dict[str, dict]:
     return rules.load("vsic")["sections"]
+
+
+def divisions() -> dict[str, dict]:
+    """The 2-digit divisions with their names (vi, en), in code order."""
+    return dict(sorted((rules.load("vsic").get("divisions") or {}).items()))
+
+
+def divisions_matching(words: str) -> list[str]:
+    """The divisions whose name (in either language, diacritics and case aside) holds every word typed."""
+    wanted = fold(words).split()
+    if not wanted:
+        return []
+    found = []
+    for code, names in divisions().items():
+        text = fold(f"{names['vi']} {names['en']}")
+        if all(word in text for word in wanted):
+            found.append(code)
+    return found
 
 
 def digital_tech_hint(vsic_code: str | None) -> str | None:
