@@ -98,15 +98,14 @@ def settled_pss(leader: int, settled: int, leave_out: tuple[str, ...] = (), samp
 class Sampler(threading.Thread):
     """Reads the app's PSS every `every` seconds until stopped: the peak and the readings.
 
-    Each reading sums smaps_rollup (about 3 ms of CPU a process), less `less` MB: SQLite's mapped
-    database as measured at rest, since telling its pages apart needs the whole smaps (about 9 ms a
-    process: every 200 ms that took 5 of the 62 CPU-seconds of a 30 s phase on two CPUs, taken from
-    the workers during the writes only). Pages of the database mapped after that count as the
-    index's: the peak is overstated, never understated."""
+    Each reading leaves out the pages of files whose path starts with one of `leave_out` (SQLite's
+    database: the processes map more of it while they read the changed records and while a builder
+    runs, and those are the database's pages, not the index's). That needs the whole smaps of each
+    process (about 9 ms of CPU a process), hence a reading every 250 ms rather than every 100."""
 
-    def __init__(self, leader: int, less: float = 0.0, every: float = 0.5):
+    def __init__(self, leader: int, leave_out: tuple[str, ...] = (), every: float = 0.25):
         super().__init__(daemon=True)
-        self.leader, self.less, self.every = leader, less, every
+        self.leader, self.leave_out, self.every = leader, leave_out, every
         self.readings: list[float] = []
         self.done = threading.Event()
         self.most = 0  # processes at once: an index builder's shows here
@@ -114,7 +113,7 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         while not self.done.is_set():
             found = processes(self.leader)
-            self.readings.append(pss_mb(found) - self.less)
+            self.readings.append(pss_parts(found, self.leave_out)[0])
             self.most = max(self.most, len(found))
             self.done.wait(self.every)
 

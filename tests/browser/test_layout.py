@@ -224,9 +224,11 @@ def test_the_header_fits_one_row_and_an_empty_directory_offers_no_link_that_find
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_a_staff_members_header_fits_a_1280_px_screen(app, browser, live_server, lang):
+def test_a_staff_members_header_is_one_row_from_360_to_1440_px(app, browser, live_server, lang):
     """With the department's link, the inbox, a long name and "Sign out", the menu was wider than a
-    1280 px screen: the page scrolled sideways and "Tiếng Việt" was cut off. It wraps instead."""
+    1280 px screen: the page scrolled sideways and "Tiếng Việt" was cut off; then it wrapped onto a
+    second row. The menu is a row from 1200 px, the account and "Sign out" folded under the name, and
+    behind the menu button below that: one row at every width."""
     data = _province(app)
     with app.app_context():
         admin = db.session.scalar(select(User).filter_by(email="admin@so.gov.vn"))
@@ -248,5 +250,17 @@ def test_a_staff_members_header_fits_a_1280_px_screen(app, browser, live_server,
         switch = page.locator(".lang-switch").bounding_box()
         assert switch["x"] + switch["width"] <= width, (path, lang)
         assert page.locator(".account-name").bounding_box()["x"] + 10 < width, (path, lang)
+    brand = page.locator(".navbar-brand")
+    for width in (360, 992, 1100, 1200, 1280, 1440):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(live_server + "/so/")
+        row = brand.bounding_box()
+        for part in (".lang-switch", ".account-name" if width >= 1200 else ".navbar-toggler"):
+            found = page.locator(part).bounding_box()
+            assert abs((found["y"] + found["height"] / 2) - (row["y"] + row["height"] / 2)) < 12, (width, part)
+        assert page.locator("nav.navbar").bounding_box()["height"] < 80, (width, lang)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.locator(".account-menu > summary").click()  # the account and "Sign out", without JavaScript too
+    assert page.locator(".account-menu-items button[type=submit]").is_visible()
     page.screenshot(path=f"test-artifacts/layout-staff-header-{lang}-1280.png")
     context.close()
