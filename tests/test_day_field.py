@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import Optional
 
 from app.form_fields import DayField
+from app.targets.services import TargetError, parse_as_of
 
 
 class _Form(FlaskForm):
@@ -45,3 +47,9 @@ def test_the_staff_list_of_assessments_filters_by_days_typed_dd_mm_yyyy(client, 
     _staff(client, app)
     page = client.get("/danh-gia/quan-ly?from=01/01/2025&to=31/12/2025").get_data(as_text=True)
     assert 'value="01/01/2025"' in page and 'value="31/12/2025"' in page and 'type="date"' not in page
+
+
+def test_a_reported_value_s_day_says_which_part_is_wrong(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        with pytest.raises(TargetError, match="02/2025 has 28 days"):
+            parse_as_of("31/02/2025", date(2026, 1, 1))

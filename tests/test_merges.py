@@ -205,6 +205,7 @@ def test_the_merge_page_names_every_refusal_at_once_and_keeps_what_was_typed(cli
         assert response.status_code == 422
         assert 'id="note-error"' in page and 'id="one_from-error"' in page, day
         assert f'value="{day}"' in page, "the day typed stays"
+        assert day != "31/02/2025" or "02/2025 có 28 ngày" in page, "which part of the day is wrong"
     response = client.post(url, data={**fields, "note": NOTE, "merge_from": "day", "one_from": "bad"})
     page = response.get_data(as_text=True)
     assert 'id="one_from-error"' in page and 'id="note-error"' not in page and NOTE in page

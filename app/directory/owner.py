@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from app import audit
-from app.dates import typed_day
+from app.dates import typed_day, typed_day_problem
 from app.domain import listings, sectors
 from app.domain.codes import CodeError, validate_enterprise_code, validate_personal_id
 from app.domain.legal_forms import LEGAL_FORMS
@@ -275,7 +275,8 @@ def withdrawal_day(text: str | None) -> date | None:
     try:
         day = typed_day(text)
     except ValueError:
-        raise FieldErrors({"on": _l("Give the date as dd/mm/yyyy (or yyyy-mm-dd), for example 31/12/2025.")}) from None
+        problem = typed_day_problem(text) or _l("Give the date as dd/mm/yyyy (or yyyy-mm-dd), for example 31/12/2025.")
+        raise FieldErrors({"on": problem}) from None
     if day.year < 2000:
         raise FieldErrors({"on": _l("Enter a date from 2000 on.")})
     return day

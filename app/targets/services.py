@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import audit
+from app.dates import typed_day_problem
 from app.domain.numbers import plain_number
 from app.errors import ServiceError
 from app.extensions import db
@@ -112,7 +113,7 @@ def parse_as_of(text: str | None, today: date) -> date:
     try:
         as_of = date(year, month, day)
     except ValueError:
-        raise TargetError(_("This date does not exist."), "as_of") from None
+        raise TargetError(typed_day_problem(normalize(text)) or _("This date does not exist."), "as_of") from None
     if as_of > today:
         raise TargetError(_("The date cannot be in the future."), "as_of")
     if as_of.year < 2000:

@@ -12,7 +12,7 @@ from flask_login import current_user
 from app import audit
 from app.assessment.results import attempt_title
 from app.auth.permissions import staff_required
-from app.dates import typed_day
+from app.dates import typed_day, typed_day_problem
 from app.directory import owner
 from app.directory.forms import fill_choices
 from app.edge import attempt
@@ -210,7 +210,9 @@ def _one_from(merge_from: str, typed: str, note: str) -> date | None:
         return typed_day(typed)
     except ValueError:
         unreadable = {
-            "one_from": _("Give the date as dd/mm/yyyy (or yyyy-mm-dd), for example 31/12/2025.")
+            "one_from": (
+                typed_day_problem(typed) or _("Give the date as dd/mm/yyyy (or yyyy-mm-dd), for example 31/12/2025.")
+            )
             if typed.strip()
             else _("Give the day from which the duplicate stops counting.")
         }
