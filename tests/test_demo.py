@@ -249,3 +249,13 @@ def test_generate_adds_exactly_n_enterprises_with_unique_valid_codes(app, runner
         assert len({e.public_key for e in everyone}) == len(everyone)
         demo_codes = {e.code[:2] for e in everyone if e.provenance == "demo" and e.code}
         assert demo_codes == {"44"}
+
+
+def test_generate_takes_the_country_s_share_of_household_businesses(app, runner, instance):
+    """Vietnam has several million household businesses beside a million enterprises: --households
+    gives a generated registry that shape (issue 24's national measurement)."""
+    invoke(runner, "demo", "generate", "--enterprises", "1000", "--seed", "3", "--households", "0.8")
+    with app.app_context():
+        generated = all_enterprises("generated")
+        households = sum(e.legal_form == "hkd" for e in generated)
+    assert len(generated) == 1000 and 740 <= households <= 860

@@ -102,12 +102,21 @@ def load_command(seed: int | None, as_of, files_dir: Path | None):
     help="Enterprises per insert and commit.",
 )
 @click.option(
+    "--households",
+    type=click.FloatRange(min=0, max=0.95),
+    default=scale.HOUSEHOLD_SHARE,
+    show_default=True,
+    help="The share of household businesses among them (the country's shape: about 0.8).",
+)
+@click.option(
     "--rebuild-progress",
     is_flag=True,
     help="Recompute the progress figures since the plan began afterwards (minutes at 1M; "
     "otherwise pages compute them on first view, or run `flask progress rebuild`).",
 )
-def generate_command(count: int, seed: int, assessments: int, chunk_size: int, rebuild_progress: bool):
+def generate_command(
+    count: int, seed: int, assessments: int, chunk_size: int, households: float, rebuild_progress: bool
+):
     """Add COUNT made-up enterprises (provenance "generated") with products, for benchmarks."""
 
     def progress(done: int, attempts: int, elapsed: float) -> None:
@@ -117,7 +126,9 @@ def generate_command(count: int, seed: int, assessments: int, chunk_size: int, r
         )
 
     try:  # each chunk is a unit of work of its own
-        result = scale.generate(count, seed, chunk_size=chunk_size, progress=progress, assessments=assessments)
+        result = scale.generate(
+            count, seed, chunk_size=chunk_size, progress=progress, assessments=assessments, households=households
+        )
     except bulk.EmptyRegion as e:
         raise click.ClickException(str(e)) from None
     analyze()  # the planner needs statistics to drive searches from the full-text index

@@ -104,16 +104,16 @@ def _tune_sqlite() -> None:
 class _Chunk:
     """One chunk of drafts: companies with codes, branches of some of them, household businesses."""
 
-    def __init__(self, composer: Composer, codes, size: int):
+    def __init__(self, composer: Composer, codes, size: int, households: float = HOUSEHOLD_SHARE):
         rng = composer.rng
         self.drafts: list[Draft] = []
         parents: list[Draft] = []
         for _ in range(size):
             roll = rng.random()
-            if roll < HOUSEHOLD_SHARE:
+            if roll < households:
                 draft = composer.draft(household=True)
                 draft.fields.update(code=None, public_key=household_key(rng), personal_id=personal_id(rng))
-            elif roll < HOUSEHOLD_SHARE + BRANCH_SHARE and parents:
+            elif roll < households + BRANCH_SHARE and parents:
                 draft = self._branch(composer, parents.pop())
             else:
                 draft = tech_firm(composer) if roll > 1 - TECH_SHARE else composer.draft()
@@ -166,9 +166,11 @@ def generate(
     chunk_size: int = 20_000,
     progress: Callable[[int, int, float], None] | None = None,
     assessments: int = 0,
+    households: float = HOUSEHOLD_SHARE,
 ) -> GenerateResult:
     """Add ``count`` enterprises with products, listings and ``assessments`` counted attempts,
-    committing chunk by chunk. ``progress`` is told (enterprises, attempts, seconds) after each."""
+    committing chunk by chunk; ``households`` of them household businesses. ``progress`` is told
+    (enterprises, attempts, seconds) after each."""
     started = time.perf_counter()
     with unit_of_work():
         load_reference_data()
@@ -178,7 +180,7 @@ def generate(
     as_of = today_local()
     composer = Composer(rng, bulk.region(), as_of, curated_brands=0.35)
     maker = ProductMaker(rng, as_of)
-    chance = product_chance(HOUSEHOLD_SHARE)
+    chance = product_chance(households)
     attempts = AttemptMaker(rng, instruments().current("dbi-sme"), as_of) if assessments else None
     codes = codes_after(prefix, sequence)
     tiers = rules.load("size_tiers")["tiers"]
@@ -198,6 +200,7 @@ def generate(
                 as_of,
                 min(chunk_size, count - done),
                 assessments * (done + min(chunk_size, count - done)) // count - assessments * done // count,
+                households,
             )
         made = [a + b for a, b in zip(made, chunk_made, strict=True)]
         attempted += chunk_attempted
@@ -227,11 +230,11 @@ def generate(
     return GenerateResult(done, *made, attempted, first_code, last_code, time.perf_counter() - started)
 
 
-def _add_chunk(composer, codes, maker, chance, attempts, tiers, rng, as_of, size: int, share: int):
+def _add_chunk(composer, codes, maker, chance, attempts, tiers, rng, as_of, size: int, share: int, households: float):
     """Insert one chunk of enterprises with their products, listings and attempts; returns the rows,
     the (products, listings, checks) made and the attempts added."""
     _tune_sqlite()
-    chunk = _Chunk(composer, codes, size)
+    chunk = _Chunk(composer, codes, size, households)
     chunk.renumber_taken_households(rng)
     chunk.date(rng, as_of)
     now = utcnow()
