@@ -21,7 +21,9 @@ compares them); only the order of a facet's values in the meta may differ, which
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -150,31 +152,32 @@ def _spliced(
     strings: text_index.Strings, kept: np.ndarray, at: np.ndarray, added: list[bytes]
 ) -> dict[str, np.ndarray]:
     """The arrays of a Strings holding the entries `kept` (increasing) of `strings`, and `added`
-    inserted before the kept entry `at[k]` (increasing; at the end for len(kept))."""
+    inserted before the kept entry `at[k]` (increasing; at the end for len(kept)); the bytes copied
+    run by run into the new blob, never a second copy of them all."""
     offsets = np.asarray(strings.offsets, dtype=np.int64)
-    lengths = np.diff(offsets)
-    kept_lengths = lengths[kept]
-    pieces, done = [], 0
-    for k, where in enumerate(at.tolist()):
-        pieces.append(_entries(strings.blob, offsets, kept[done:where]))
-        pieces.append(np.frombuffer(added[k], dtype=np.uint8))
-        done = where
-    pieces.append(_entries(strings.blob, offsets, kept[done:]))
+    kept_lengths = np.diff(offsets)[kept]
     new_lengths = np.insert(kept_lengths, at, [len(b) for b in added]) if len(added) else kept_lengths
     new_offsets = np.zeros(len(new_lengths) + 1, dtype=np.int64)
     np.cumsum(new_lengths, out=new_offsets[1:])
-    blob = np.concatenate([np.zeros(0, np.uint8), *pieces])
+    blob = np.empty(int(new_offsets[-1]), dtype=np.uint8)
+    written = done = 0
+    for k, where in enumerate([*at.tolist(), len(kept)]):
+        for run in _runs(kept[done:where]):
+            piece = strings.blob[offsets[run[0]] : offsets[run[-1] + 1]]
+            blob[written : written + len(piece)] = piece
+            written += len(piece)
+        if k < len(added):
+            blob[written : written + len(added[k])] = np.frombuffer(added[k], dtype=np.uint8)
+            written += len(added[k])
+        done = where
     return {"blob": blob, "offsets": new_offsets}
 
 
-def _entries(blob: np.ndarray, offsets: np.ndarray, entries: np.ndarray) -> np.ndarray:
-    """The bytes of some entries of a Strings (increasing), one after the other: whole runs of
-    consecutive entries are copied as one slice."""
+def _runs(entries: np.ndarray) -> list[np.ndarray]:
+    """Increasing entries split into runs of consecutive ones."""
     if not len(entries):
-        return np.zeros(0, np.uint8)
-    breaks = np.flatnonzero(np.diff(entries) != 1) + 1
-    runs = np.split(entries, breaks)
-    return np.concatenate([np.asarray(blob[offsets[run[0]] : offsets[run[-1] + 1]]) for run in runs])
+        return []
+    return np.split(entries, np.flatnonzero(np.diff(entries) != 1) + 1)
 
 
 def _merged_text(old: text_index.TextIndex, changed: np.ndarray, added: text_index.TextIndex, size: int):
@@ -191,24 +194,68 @@ def _merged_text(old: text_index.TextIndex, changed: np.ndarray, added: text_ind
     added_to_new = np.empty(len(new_words), dtype=np.int64)
     added_to_new[present] = old_to_new[at[present]]
     added_to_new[fresh] = fresh_at + np.arange(len(fresh))
-    starts = np.asarray(old.starts, dtype=np.int64)
-    postings = np.asarray(old.postings)
-    keep = ~np.isin(postings, changed, kind="table") if len(changed) and len(postings) else np.ones(len(postings), bool)
-    word_of = np.repeat(np.arange(len(vocabulary), dtype=np.int32), np.diff(starts))[keep]
-    pairs = old_to_new[word_of]  # (word, id) as one number: sorted, as the postings were
-    del word_of
-    pairs *= size
-    pairs += postings[keep]
-    del keep
     added_word = np.repeat(np.arange(len(new_words), dtype=np.int64), np.diff(np.asarray(added.starts)))
-    extra = np.sort(added_to_new[added_word] * size + np.asarray(added.postings, dtype=np.int64))
-    if len(extra):
-        pairs = np.insert(pairs, np.searchsorted(pairs, extra), extra)
+    added_ids = np.asarray(added.postings, dtype=np.int64)
+    order = np.argsort(added_to_new[added_word] * size + added_ids, kind="stable")  # (word, id) order
+    extra = _Added(added_to_new[added_word][order], added_ids[order], at[added_word][order])
     total = len(vocabulary) + len(fresh)
-    found_starts = np.searchsorted(pairs, np.arange(total + 1, dtype=np.int64) * size)  # word w's pairs: w * size on
-    np.remainder(pairs, size, out=pairs)
+    postings, starts = _merged_postings(old, changed, old_to_new, extra, total, size)
     words = _spliced(vocabulary, np.arange(len(vocabulary)), fresh_at, [new_words[k].encode() for k in fresh])
-    return {**words, "starts": found_starts.astype(np.int64), "postings": pairs.astype(np.int32)}
+    return {**words, "starts": starts, "postings": postings}
+
+
+@dataclass(frozen=True)
+class _Added:
+    """The records' postings in (word, id) order: each one's merged word, id, and the old word its
+    word is or comes just before (its anchor: the block of old words it is merged into)."""
+
+    word: np.ndarray
+    id: np.ndarray
+    anchor: np.ndarray
+
+
+BLOCKS = 32  # a text index's postings are merged this many blocks of words at a time
+
+
+def _merged_postings(old, changed: np.ndarray, old_to_new: np.ndarray, extra: _Added, total: int, size: int):
+    """The merged postings (int32) and their starts, made a block of the old vocabulary at a time so
+    that the temporary (word, id) numbers never cover more than a block: the block's postings without
+    the changed ids, and the added ones anchored in it, merged in (word, id) order."""
+    starts = np.asarray(old.starts, dtype=np.int64)
+    vocabulary_size, count = len(starts) - 1, int(starts[-1])
+    removed = int(np.isin(np.asarray(old.postings), changed, kind="table").sum()) if len(changed) and count else 0
+    out = np.empty(count - removed + len(extra.id), dtype=np.int32)
+    starts_out = np.zeros(total + 1, dtype=np.int64)
+    step = max(1, -(-count // BLOCKS))
+    edges = np.searchsorted(starts, np.arange(0, count, step), side="right") - 1
+    edges = np.unique(np.concatenate(([0], np.clip(edges, 0, vocabulary_size), [vocabulary_size])))
+    filled = first = 0
+    for low, high in itertools.pairwise(edges.tolist()):
+        last = high == vocabulary_size
+        segment = np.asarray(old.postings[starts[low] : starts[high]], dtype=np.int64)
+        keep = ~np.isin(segment, changed, kind="table") if len(changed) and len(segment) else slice(None)
+        pairs = old_to_new[np.repeat(np.arange(low, high), np.diff(starts[low : high + 1]))[keep]] * size
+        pairs += segment[keep]
+        mine = (extra.anchor >= low) & ((extra.anchor < high) | last)
+        if mine.any():
+            added = extra.word[mine] * size + extra.id[mine]
+            pairs = np.insert(pairs, np.searchsorted(pairs, added), added)
+        after = total if last else _first_word(high, old_to_new, extra)
+        starts_out[first : after + 1] = filled + np.searchsorted(pairs, np.arange(first, after + 1) * size)
+        out[filled : filled + len(pairs)] = pairs % size
+        filled, first = filled + len(pairs), after
+    if vocabulary_size == 0:  # no old word: the added ones alone
+        pairs = extra.word * size + extra.id
+        starts_out[:] = np.searchsorted(pairs, np.arange(total + 1) * size)
+        out[:] = pairs % size
+    return out, starts_out
+
+
+def _first_word(old_word: int, old_to_new: np.ndarray, extra: _Added) -> int:
+    """The merged number of the first word of the block that starts at `old_word`: the fresh words
+    inserted just before it come first."""
+    before = extra.word[extra.anchor == old_word]
+    return int(min(int(old_to_new[old_word]), int(before.min()) if len(before) else int(old_to_new[old_word])))
 
 
 class _Keys:
