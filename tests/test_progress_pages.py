@@ -135,7 +135,11 @@ def test_public_workbook_has_aggregates_only_and_staff_gets_records(province, cl
     series = public.get_sheet_by_name("Chuỗi số liệu").to_python()
     assert series[1][0] == "Ngày" and "T5" in series[1] and "T4" in series[1]  # one column per indicator
     assert len({len(row) for row in series[1:]}) == 1 and len(series) > 3  # one row per day of the series
-    assert "Theo xã, phường" not in public.sheet_names  # every commune's cell is suppressed for the public here
+    hidden = public.get_sheet_by_name("Theo xã, phường").to_python()  # every commune's cell suppressed here
+    assert {cell for row in hidden[2:] if row and row[0] in ("Tuy Hòa", "Bình Kiến") for cell in row[1:] if cell} == {
+        "x"
+    }
+    assert any(str(row[0]).startswith("x: ") for row in hidden)  # the symbol explained
     staff_client(province, client)
     private = CalamineWorkbook.from_filelike(io.BytesIO(client.get("/tien-do/bao-cao.xlsx").data))
     communes = private.get_sheet_by_name("Theo xã, phường").to_python()
