@@ -98,7 +98,7 @@ def test_a_department_imports_what_it_has_and_corrects_a_record_from_an_earlier_
         }
 
     page.goto(f"/so/ho-so/{key}/sua")
-    page.page.locator("#commune_code").select_option("22015")
+    page.page.locator("#commune_code").fill("Tuy Hòa")  # typed by its name, as the list offers it
     page.page.locator("#effective_on").fill("2025-07-01")
     page.page.locator("main form button[type=submit]").first.click()
     page.page.get_by_role("heading", name=words["spans"]).wait_for()
