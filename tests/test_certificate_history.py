@@ -329,7 +329,10 @@ def test_the_withdraw_form_takes_the_day_it_stopped_counting_from_and_keeps_a_re
     login(client, "chu@example.vn")
     client.set_cookie("lang", "en")
     assert 'name="on"' in client.get(page).get_data(as_text=True) and "Stopped counting from" in client.get(page).text
-    for typed, said in (("31/12/2099", "The day cannot be in the future."), ("31/02/2025", "02/2025 has 28 days: there is no day 31")):
+    for typed, said in (
+        ("31/12/2099", "The day cannot be in the future."),
+        ("31/02/2025", "02/2025 has 28 days: there is no day 31"),
+    ):
         refused = client.post(f"{page}/{product_id}/rut", data={"action": "withdraw", "on": typed})
         assert refused.status_code == 422
         assert f'value="{typed}"' in refused.text and said in refused.text and 'id="on-' in refused.text

@@ -62,7 +62,9 @@ def test_an_owner_who_types_a_former_commune_is_told_what_it_became(client, app)
     page = _register(client, "Xã An Dân, Huyện Tuy An").get_data(as_text=True)
     assert "Từ ngày 1/7/2025, “Xã An Dân, Huyện Tuy An” thuộc Tuy An Bắc" in page
     with app.app_context():
-        assert db.session.scalar(select(Enterprise.commune_code).filter_by(name="Công ty TNHH Cá ngừ Phú Yên")) == "22114"
+        assert (
+            db.session.scalar(select(Enterprise.commune_code).filter_by(name="Công ty TNHH Cá ngừ Phú Yên")) == "22114"
+        )
 
 
 def test_a_former_commune_that_was_split_is_refused_with_the_communes_it_became(client, app):

@@ -31,7 +31,7 @@ import numpy as np
 from app.directory import facets as facet_lists
 from app.directory import id_columns, text_index
 from app.directory.changes import Position
-from app.directory.recent import Doc
+from app.directory.recent import Doc, OrderKeys
 from app.models.base import utcnow
 
 FLAG_FACETS = ("digital", "startup", "products", "level")
@@ -129,7 +129,7 @@ def _name_order(index, changed: np.ndarray, listed: list[Doc]) -> tuple[np.ndarr
     the built order without the changed ids, the records inserted where a binary search puts them."""
     order, names = index.orders["name"], index.name_keys
     kept = np.flatnonzero(~np.isin(order, changed, kind="sort")) if len(changed) else np.arange(len(order))
-    keys = _Keys(len(kept), lambda k: (names[int(kept[k])], int(order[kept[k]])))
+    keys = OrderKeys(len(kept), lambda k: (names[int(kept[k])], int(order[kept[k]])))
     records = sorted(listed, key=lambda doc: (doc.name, doc.id))
     at = np.array([bisect_left(keys, (doc.name, doc.id)) for doc in records], dtype=np.int64)
     by_name = np.insert(np.asarray(order[kept], dtype=np.int32), at, [doc.id for doc in records])
@@ -256,19 +256,6 @@ def _first_word(old_word: int, old_to_new: np.ndarray, extra: _Added) -> int:
     inserted just before it come first."""
     before = extra.word[extra.anchor == old_word]
     return int(min(int(old_to_new[old_word]), int(before.min()) if len(before) else int(old_to_new[old_word])))
-
-
-class _Keys:
-    """The k-th key of an order, for `bisect` (the order is not materialised)."""
-
-    def __init__(self, length: int, key):
-        self.length, self.key = length, key
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __getitem__(self, k: int):
-        return self.key(k)
 
 
 def _prefixed(prefix: str, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -122,7 +122,7 @@ class Recent:
         return ~np.isin(ids, self.masked, kind="sort") if len(self.masked) else np.ones(len(ids), dtype=bool)
 
 
-class _Keys:
+class OrderKeys:
     """A stored order's keys as a sequence `bisect` can search (key(k) for the k-th of the order)."""
 
     def __init__(self, length: int, key):
@@ -138,7 +138,7 @@ class _Keys:
 def name_place(index, doc: Doc) -> float:
     """Where the doc falls in the built name order (between two places: x.5)."""
     names, order = index.name_keys, index.orders["name"]
-    keys = _Keys(len(order), lambda k: (names[k], int(order[k])))
+    keys = OrderKeys(len(order), lambda k: (names[k], int(order[k])))
     return bisect_left(keys, (doc.name, doc.id)) - 0.5
 
 
@@ -150,10 +150,10 @@ def place(index, doc: Doc, order: str) -> tuple:
         return (at_name, doc.name, doc.id)
     ordered, keys = index.orders[order], index.keys
     if order == "newest":
-        found = _Keys(len(ordered), lambda k: (-int(keys["day"][ordered[k]]), -int(ordered[k])))
+        found = OrderKeys(len(ordered), lambda k: (-int(keys["day"][ordered[k]]), -int(ordered[k])))
         return (bisect_left(found, (-doc.day, -doc.id)) - 0.5, -doc.day, -doc.id)
     ranks = index.columns.ranks["name"]
-    by_size = _Keys(
+    by_size = OrderKeys(
         len(ordered),
         lambda k: (int(keys["tier"][ordered[k]]), -int(keys["staff"][ordered[k]]), int(ranks[ordered[k]])),
     )
