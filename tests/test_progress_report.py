@@ -4,6 +4,7 @@ rate-limited per address like the API."""
 from __future__ import annotations
 
 import io
+import zipfile
 
 from python_calamine import CalamineWorkbook
 
@@ -133,3 +134,10 @@ def test_a_hidden_cell_is_marked_with_a_symbol_explained_under_its_table(provinc
     assert notes and "ít hơn 5 doanh nghiệp" in notes[0]
     by_commune = book.get_sheet_by_name("Theo xã, phường").to_python()
     assert any("x" in r for r in by_commune) and any(str(r[0]).startswith("x: ") for r in by_commune)
+
+
+def test_each_indicator_sheet_shows_shares_with_one_decimal_and_counts_as_integers(province, client):
+    with zipfile.ZipFile(io.BytesIO(_download(client))) as book:
+        styles = book.read("xl/styles.xml").decode()
+    assert 'formatCode="0.0"' in styles  # a share: 49.7
+    assert 'formatCode="#,##0"' in styles  # a count: 1,234

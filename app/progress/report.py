@@ -20,12 +20,12 @@ from flask import Response, current_app
 from flask_babel import gettext as _
 
 from app.cache import latest_key, latest_value, remember
-from app.exports import safe_cell
 from app.i18n import current_language, localized
 from app.indicator_settings import Settings
 from app.progress import about as indicator_about
 from app.progress import dimensions as dims
 from app.progress import drilldown, services, snapshots
+from app.progress import report_sheets as sheets
 from app.progress.display import (
     DIMENSION_LABELS,
     STATUS_LABELS,
@@ -158,30 +158,6 @@ def _summary_frame(views: list[IndicatorView], obsolete: bool = False) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def _write(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str, start: int, title: str | None = None) -> int:
-    """Write a table (under a bold title) at a row of a sheet; returns the next free row."""
-    frame = frame.map(lambda v: safe_cell(v) if isinstance(v, str) else v) if not frame.empty else frame
-    frame.to_excel(writer, sheet_name=sheet, startrow=start + (1 if title else 0), index=False)
-    if title:
-        writer.sheets[sheet].write(start, 0, title, writer.book.add_format({"bold": True, "font_size": 12}))
-    return start + len(frame) + (4 if title else 3)
-
-
-def _header_and_issuer(writer: pd.ExcelWriter, sheet: str) -> None:
-    """A summary table's header row bold and frozen, the page set up to print on A4 landscape, and
-    the issuing department named in the header of every printed page."""
-    worksheet = writer.sheets[sheet]
-    worksheet.set_row(1, 30, writer.book.add_format({"bold": True, "text_wrap": True, "valign": "top"}))
-    worksheet.freeze_panes(2, 2)
-    worksheet.set_landscape()
-    worksheet.set_paper(9)  # A4
-    worksheet.fit_to_pages(1, 0)
-    worksheet.repeat_rows(1)
-    issuer = localized(current_app.config["DEPARTMENT_NAME_VI"], current_app.config["DEPARTMENT_NAME_EN"])
-    worksheet.set_header(f"&L{issuer.replace('&', '&&')}")
-    worksheet.set_footer("&C&P / &N")
-
-
 def _indicator_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> None:
     import pandas as pd
 
@@ -192,37 +168,24 @@ def _indicator_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -
     if definition is not None:
         about.append([_("How it is computed"), localized(*definition.rule(s))])
         about += [[label, value] for label, value in settings_rows(s)]
-    row = _write(writer, pd.DataFrame(about, columns=[_("Item"), _("Details")]), sheet, 0, view.name)
+    row = sheets.write_table(writer, pd.DataFrame(about, columns=[_("Item"), _("Details")]), sheet, 0, view.name)
     header, rows = series_table(view)
-    row = _write(writer, pd.DataFrame(rows, columns=header), sheet, row, _("Series"))
+    unit = view.indicator.unit
+    row = sheets.write_table(
+        writer, pd.DataFrame(rows, columns=header), sheet, row, _("Series"), sheets.column_formats(header, unit)
+    )
     if definition is not None and view.figure is not None:
         for dimension in dims.DIMENSIONS:
             header, rows = breakdown_table(view, dimension)
-            rows, hidden = _marked(rows)
-            row = _write(writer, pd.DataFrame(rows, columns=header), sheet, row, str(DIMENSION_LABELS[dimension]))
+            rows, hidden = sheets.marked(rows)
+            frame = pd.DataFrame(rows, columns=header)
+            row = sheets.write_table(
+                writer, frame, sheet, row, str(DIMENSION_LABELS[dimension]), sheets.column_formats(header, unit)
+            )
             if hidden:  # on the line under the table
-                writer.sheets[sheet].write(row - 2, 0, _suppression_note(s))
+                writer.sheets[sheet].write(row - 2, 0, sheets.suppression_note(s))
     writer.sheets[sheet].set_column(0, 0, 34)
     writer.sheets[sheet].set_column(1, 6, 16)
-
-
-SUPPRESSED = "x"  # a hidden cell in the report, as statistical tables mark a confidential one
-
-
-def _marked(rows: list[list]) -> tuple[list[list], bool]:
-    """A breakdown's rows with each hidden cell's empty numbers shown as SUPPRESSED (its last column
-    says it is hidden), and whether any is."""
-    marked = [[SUPPRESSED if value is None else value for value in r] if r[-1] else r for r in rows]
-    return marked, any(r[-1] for r in rows)
-
-
-def _suppression_note(s: Settings) -> str:
-    return _(
-        "%(symbol)s: hidden to protect the enterprises' data — a group of fewer than %(n)s enterprises, "
-        "or the next smallest group when a single one is hidden, so that it cannot be worked out from the total.",
-        symbol=SUPPRESSED,
-        n=int(s.suppression_minimum),
-    )
 
 
 def _records_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> None:
@@ -232,7 +195,7 @@ def _records_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> 
     header, rows = drilldown.table(definition, view.as_of, s, "numerator", {})
     rows = [r for _, r in zip(range(RECORDS_CAP), rows, strict=False)]
     sheet = _("%(code)s records", code=view.code)[:31]
-    _write(writer, pd.DataFrame(rows, columns=header), sheet, 0, str(definition.parts["numerator"]))
+    sheets.write_table(writer, pd.DataFrame(rows, columns=header), sheet, 0, str(definition.parts["numerator"]))
     writer.sheets[sheet].set_column(0, 1, 28)
 
 
@@ -256,7 +219,7 @@ def series_pivot(views: list[IndicatorView]) -> pd.DataFrame:
 
 def commune_pivot(views: list[IndicatorView]) -> pd.DataFrame:
     """The share of each computed percentage indicator in each commune, side by side (a hidden cell
-    shows SUPPRESSED; a commune with no enterprise counted for an indicator is blank)."""
+    shows the hidden-cell symbol; a commune with no enterprise counted for an indicator is blank)."""
     import pandas as pd
 
     cells = pd.DataFrame(
@@ -264,7 +227,7 @@ def commune_pivot(views: list[IndicatorView]) -> pd.DataFrame:
             {
                 "commune": row.label,
                 "indicator": view.code,
-                "value": SUPPRESSED if row.cell.hidden else _share(row.cell.numerator, row.cell.denominator),
+                "value": sheets.SUPPRESSED if row.cell.hidden else _share(row.cell.numerator, row.cell.denominator),
             }
             for view in views
             if view.is_computed and view.figure is not None and view.indicator.unit != "count"
@@ -275,15 +238,6 @@ def commune_pivot(views: list[IndicatorView]) -> pd.DataFrame:
     )
     table = cells.pivot_table(index="commune", columns="indicator", values="value", aggfunc="first", sort=False)
     return table.rename_axis(index=str(DIMENSION_LABELS["commune"]), columns=None)
-
-
-def _pivot_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str, title: str) -> None:
-    if frame.empty:
-        return
-    frame.to_excel(writer, sheet_name=sheet, startrow=1)
-    writer.sheets[sheet].write(0, 0, title, writer.book.add_format({"bold": True, "font_size": 12}))
-    writer.sheets[sheet].set_column(0, 0, 30)
-    writer.sheets[sheet].set_column(1, len(frame.columns), 12)
 
 
 def cached_workbook(as_of: date, s: Settings, staff: bool) -> bytes:
@@ -326,8 +280,8 @@ def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) 
         summary = services.summary(views, as_of)
         title = _("Progress toward the targets as of %(day)s", day=as_of.strftime("%d/%m/%Y"))
         sheet = _("Summary")[:31]
-        row = _write(writer, _summary_frame(views), sheet, 0, title)
-        _header_and_issuer(writer, sheet)
+        row = sheets.write_table(writer, _summary_frame(views), sheet, 0, title)
+        sheets.header_and_issuer(writer, sheet)
         writer.sheets[sheet].write(
             row,
             0,
@@ -355,14 +309,18 @@ def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) 
         obsolete = _summary_frame(views, obsolete=True)
         if not obsolete.empty:
             apart = _("Obsolete targets")[:31]
-            _write(writer, obsolete, apart, 0, _("Targets the department no longer follows (kept for the record)"))
-            _header_and_issuer(writer, apart)
+            sheets.write_table(
+                writer, obsolete, apart, 0, _("Targets the department no longer follows (kept for the record)")
+            )
+            sheets.header_and_issuer(writer, apart)
             writer.sheets[apart].set_column(1, 1, 88)
-        _pivot_sheet(writer, series_pivot(views), _("Series")[:31], _("Each indicator on each day of its series (%)"))
+        sheets.pivot_sheet(
+            writer, series_pivot(views), _("Series")[:31], _("Each indicator on each day of its series (%)")
+        )
         by_commune = commune_pivot(views)
-        _pivot_sheet(writer, by_commune, _("By commune")[:31], _("Each indicator in each commune (%)"))
-        if (by_commune == SUPPRESSED).any().any():
-            writer.sheets[_("By commune")[:31]].write(len(by_commune) + 3, 0, _suppression_note(s))
+        sheets.pivot_sheet(writer, by_commune, _("By commune")[:31], _("Each indicator in each commune (%)"))
+        if (by_commune == sheets.SUPPRESSED).any().any():
+            writer.sheets[_("By commune")[:31]].write(len(by_commune) + 3, 0, sheets.suppression_note(s))
         for view in views:
             _indicator_sheet(writer, view, s)
         if with_records:
