@@ -113,7 +113,9 @@ def test_staff_reject_on_a_page_that_asks_for_the_reason_and_says_who_is_told(cl
         key = make_enterprise("Công ty TNHH Yến sào Hòa Hiệp").public_key
         make_user("chu@example.vn", name="Nguyễn Thị Lan")
     login(client, "chu@example.vn")
-    client.post(f"/doanh-nghiep/{key}/nhan", data={"evidence": "Giám đốc, có giấy đăng ký"})
+    client.post(
+        f"/doanh-nghiep/{key}/nhan", data={"representative": "Nguyễn Văn An", "evidence": "Giám đốc, có giấy đăng ký"}
+    )
     client.post("/dang-xuat")
     _signed_in(client, app, "staff@so.gov.vn", "staff")
     with app.app_context():

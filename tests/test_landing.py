@@ -86,7 +86,12 @@ def test_claim_is_not_offered_when_a_verified_owner_exists_nor_to_investors(clie
     assert f"/doanh-nghiep/{keys[0]}/nhan" not in client.get(f"/doanh-nghiep/{keys[0]}").get_data(as_text=True)
     refused = client.get(f"/doanh-nghiep/{keys[0]}/nhan")
     assert refused.status_code == 302 and refused.headers["Location"].endswith(f"/doanh-nghiep/{keys[0]}")
-    assert client.post(f"/doanh-nghiep/{keys[0]}/nhan", data={"evidence": "Tôi là giám đốc"}).status_code == 200
+    assert (
+        client.post(
+            f"/doanh-nghiep/{keys[0]}/nhan", data={"representative": "Lê Thị Thu", "evidence": "Tôi là giám đốc"}
+        ).status_code
+        == 200
+    )
     with app.app_context():
         assert db.session.scalar(select(ReviewRequest)) is None
     client.post("/dang-xuat")

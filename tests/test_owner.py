@@ -84,8 +84,18 @@ def test_claiming_an_existing_enterprise(client, app):
         make_user("chu@example.vn")
     login(client, "chu@example.vn")
     assert client.get(f"/doanh-nghiep/{key}/sua").status_code == 403
-    assert client.post(f"/doanh-nghiep/{key}/nhan", data={"evidence": "Tôi là giám đốc"}).status_code == 302
-    assert client.post(f"/doanh-nghiep/{key}/nhan", data={"evidence": "lần nữa"}).status_code == 200  # once only
+    assert (
+        client.post(
+            f"/doanh-nghiep/{key}/nhan", data={"representative": "Lê Thị Thu", "evidence": "Tôi là giám đốc"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/doanh-nghiep/{key}/nhan", data={"representative": "Lê Thị Thu", "evidence": "lần nữa"}
+        ).status_code
+        == 200
+    )  # once only
     _decide(app, "claim")
     assert client.get(f"/doanh-nghiep/{key}/sua").status_code == 200
 
@@ -95,7 +105,7 @@ def test_a_rejected_claim_tells_the_reason(client, app, outbox):
         key = make_enterprise().public_key
         make_user("chu@example.vn")
     login(client, "chu@example.vn")
-    client.post(f"/doanh-nghiep/{key}/nhan", data={"evidence": "Tôi quen giám đốc"})
+    client.post(f"/doanh-nghiep/{key}/nhan", data={"representative": "Lê Thị Thu", "evidence": "Tôi quen giám đốc"})
     _decide(app, "claim", approve=False, reason="Không có giấy tờ chứng minh")
     assert "Không có giấy tờ chứng minh" in outbox.last().get_body(("plain",)).get_content()
     assert client.get(f"/doanh-nghiep/{key}/sua").status_code == 403
@@ -252,3 +262,26 @@ def test_a_listing_of_a_shop_page_cannot_be_confirmed(client, app):
     assert "trang riêng của sản phẩm" in client.get(response.headers["Location"]).get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Listing, listing_id).checks == []
+
+
+def test_a_claim_names_the_legal_representative_and_staff_see_it_beside_the_registry_s_facts(client, app):
+    with app.app_context():
+        make_user("chu@example.vn")
+        firm = make_enterprise("Công ty TNHH Gốm Quảng Đức", phone="0257 3822 111")
+        key = firm.public_key
+    login(client, "chu@example.vn")
+    refused = client.post(f"/doanh-nghiep/{key}/nhan", data={"evidence": "Tôi là giám đốc"})
+    assert refused.status_code == 200 and "Hãy ghi tên người đại diện theo pháp luật" in refused.get_data(as_text=True)
+    assert "Tôi là giám đốc" in refused.get_data(as_text=True)  # what was typed stays
+    sent = client.post(f"/doanh-nghiep/{key}/nhan", data={"representative": "  Lê Thị  Thu ", "evidence": "Giám đốc"})
+    assert sent.status_code == 302
+    with app.app_context():
+        review = db.session.scalar(select(ReviewRequest).filter_by(kind="claim"))
+        assert review.payload == {"evidence": "Giám đốc", "representative": "Lê Thị Thu"}
+    with app.app_context():
+        secret = make_user("nv@so.gov.vn", role="staff").totp_secret
+    client.post("/dang-xuat")
+    login(client, "nv@so.gov.vn", totp_secret=secret)
+    queue = client.get("/so/duyet").get_data(as_text=True)
+    facts = queue.split('class="row small mb-2 claim-facts"', 1)[1].split("</dl>", 1)[0]
+    assert "Lê Thị Thu" in facts and "0257 3822 111" in facts and key in facts

@@ -16,7 +16,9 @@ def _claim_and_staff(client, app):
         staff = make_user("staff@so.gov.vn", role="staff")
         secret = staff.totp_secret
     login(client, "chu@example.vn")
-    client.post(f"/doanh-nghiep/{key}/nhan", data={"evidence": "Giám đốc, có giấy đăng ký"})
+    client.post(
+        f"/doanh-nghiep/{key}/nhan", data={"representative": "Nguyễn Văn An", "evidence": "Giám đốc, có giấy đăng ký"}
+    )
     client.post("/dang-xuat")
     login(client, "staff@so.gov.vn", totp_secret=secret)
     with app.app_context():

@@ -107,6 +107,11 @@ class OwnerEditForm(EditForm):
 
 
 class ClaimForm(FlaskForm):
+    representative = StringField(
+        _l("The legal representative's name"),
+        validators=[DataRequired(_l("Write the name of the enterprise's legal representative.")), Length(max=200)],
+        description=_l("As on the enterprise registration certificate: the department checks it against the registry."),
+    )
     evidence = TextAreaField(
         _l("How are you linked to this enterprise?"),
         validators=[DataRequired(_l("Tell the department how to check your link.")), Length(max=1000)],

@@ -68,7 +68,7 @@ def claim(key: str):
     form = forms.ClaimForm()
     if form.validate_on_submit():
         with attempt(form):
-            reviews.claim(current_user, enterprise, form.evidence.data)
+            reviews.claim(current_user, enterprise, form.evidence.data, form.representative.data)
             flash(_("Your claim is sent. The department will check it and tell you by e-mail."), "success")
             return redirect(url_for("directory.mine"))
     return render_template("directory/claim.html", form=form, e=enterprise)

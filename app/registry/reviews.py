@@ -21,6 +21,7 @@ from app.models.values import ReviewKind, Verification
 from app.notify import notify
 from app.registry import history, product_history, services
 from app.registry.latest import on_membership_verified
+from app.text import normalize
 
 LEGAL_FIELDS = services.REGISTERED_FACTS  # they wait for the department's review
 DESCRIPTIVE_FIELDS = ("description", "website", "email", "phone", "stage", "funding_sought_vnd", "is_address_public")
@@ -83,15 +84,18 @@ def claim_refusal(user: User | None, enterprise: Enterprise) -> str | None:
     return None
 
 
-def claim(user: User, enterprise: Enterprise, evidence: str) -> Membership:
-    """Ask to act for an existing enterprise; a verified member counts its assessments. Not offered
-    when someone verified already acts for it (a report reaches the department instead)."""
+def claim(user: User, enterprise: Enterprise, evidence: str, representative: str | None = None) -> Membership:
+    """Ask to act for an existing enterprise, naming its legal representative (the department checks
+    the name against the registration); a verified member counts its assessments. Not offered when
+    someone verified already acts for it (a report reaches the department instead)."""
     refusal = claim_refusal(user, enterprise)
     if refusal is not None:
         raise ReviewError(refusal)
     membership = Membership(user_id=user.id, enterprise_id=enterprise.id, claim_state="pending", evidence=evidence)
     db.session.add(membership)
-    request_review("claim", enterprise, user, {"evidence": evidence})
+    request_review(
+        "claim", enterprise, user, {"evidence": evidence, "representative": normalize(representative) or None}
+    )
     return membership
 
 

@@ -96,6 +96,10 @@ def test_owner_claims_an_enterprise_and_adds_a_listing(app, make_page, width):
     page.goto(f"/doanh-nghiep/{key}")
     page.page.get_by_role("link", name="Claim this enterprise").click()
     page.page.get_by_label("How are you linked to this enterprise?").fill("I am the director.")
+    page.page.get_by_role("button", name="Send the claim").click()  # the representative's name forgotten
+    assert "Write the name of the enterprise's legal representative." in page.page.locator("main").inner_text()
+    assert page.page.get_by_label("How are you linked to this enterprise?").input_value() == "I am the director."
+    page.page.get_by_label("The legal representative's name").fill("Lê Thị Thu")
     page.page.get_by_role("button", name="Send the claim").click()
     assert "Your claim is sent" in page.page.locator("main").inner_text()
 

@@ -287,7 +287,10 @@ def test_an_owner_s_edit_replaces_the_cached_pages_on_both_instances(site):
     for _ in range(4):  # cached in Redis for every anonymous visitor
         assert "Công ty TNHH Triển khai Số 7" in public.get(f"/doanh-nghiep/{code}").text
     owner.get(f"/doanh-nghiep/{code}/nhan")
-    owner.post(f"/doanh-nghiep/{code}/nhan", {"evidence": "Tôi là giám đốc, giấy phép kèm theo"})
+    owner.post(
+        f"/doanh-nghiep/{code}/nhan",
+        {"representative": "Nguyễn Văn An", "evidence": "Tôi là giám đốc, giấy phép kèm theo"},
+    )
     queue = admin.get("/so/duyet").text
     review = re.search(r"/so/duyet/(\d+)", queue).group(1)
     assert admin.post(f"/so/duyet/{review}", {"decision": "approve"}).status_code == 200
