@@ -49,8 +49,9 @@ def test_a_database_loaded_before_the_metadata_existed_gets_it_and_keeps_the_res
         t5 = db.session.scalar(select(Indicator).filter_by(code="T5"))
         t5.about, t5.name_en = None, "Edited by the department"
         db.session.commit()
-        load_targets()
+        summary = load_targets()
         db.session.commit()
+        assert (summary.filled, summary.replaced) == (1, 0)  # filled, not replaced: nothing else changed
         t5 = db.session.scalar(select(Indicator).filter_by(code="T5"))
         assert t5.about["periodicity"] == "continuous" and t5.name_en == "Edited by the department"
 

@@ -27,5 +27,6 @@ def load_command(path: str | None, replace: bool):
             raise click.ClickException(str(e)) from None
     click.echo(
         f"Targets: {summary.indicators_added} indicators and {summary.targets_added} targets added, "
-        f"{summary.replaced} replaced from the file, {summary.kept} kept as they are."
+        f"{summary.replaced} replaced from the file, {summary.kept} kept as they are"
+        + (f", {summary.filled} given the file's metadata they lacked." if summary.filled else ".")
     )

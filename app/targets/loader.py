@@ -36,11 +36,12 @@ class LoadSummary:
     indicators_added: int = 0
     targets_added: int = 0
     replaced: int = 0
+    filled: int = 0  # indicators whose metadata the database did not have yet (Indicator.about)
     kept: int = 0
 
     @property
     def changed(self) -> int:
-        return self.indicators_added + self.targets_added + self.replaced
+        return self.indicators_added + self.targets_added + self.replaced + self.filled
 
 
 def default_path() -> Path:
@@ -172,7 +173,7 @@ def load_targets(
             before = indicator_snapshot(indicator)
             indicator.about = fields["about"]
             audit.record(actor, "fill_from_file", "indicator", indicator.code, before, indicator_snapshot(indicator))
-            summary.replaced += 1
+            summary.filled += 1
         elif replace and any(getattr(indicator, k) != v for k, v in fields.items()):
             before = indicator_snapshot(indicator)
             for key, value in fields.items():
