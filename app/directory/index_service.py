@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 from flask import current_app
@@ -160,16 +161,23 @@ def _brought_up_to_date(view: View | None, most: int | None = None) -> View | No
         if not changes.covers(index.position, index.built_at):
             return view  # too old for the log: the build asked for replaces it
         view = View(index, recent.Recent(), index.position, index.day)
-    ids, position = changes.since(view.position)
-    today = local_today()
-    if today != view.day:  # certificates that started or stopped counting since
-        ids |= set(db.session.scalars(certificates.enterprises_changing_between(view.day, today)))
+    ids, position, today = _changed_since(view.position, view.day)
     if not ids:
         return replace(view, position=position, day=today)
     if most is not None and len(ids) > most:
         return None  # many to read: not in a request
     changed = recent.read(ids)
     return View(view.index, view.recent.with_changes(changed, view.index.size), position, today)
+
+
+def _changed_since(position: changes.Position, day: date) -> tuple[set[int], changes.Position, date]:
+    """The enterprises changed after a position (and the position after reading them) and, when the
+    day has turned since `day`, those whose certificates started or stopped counting; and today."""
+    ids, position = changes.since(position)
+    today = local_today()
+    if today != day:
+        ids |= set(db.session.scalars(certificates.enterprises_changing_between(day, today)))
+    return ids, position, today
 
 
 def _ask_for_build(state: _State) -> None:
@@ -232,10 +240,7 @@ def _merged(folder: Path, writer: index_files.Writer) -> dict | None:
     index = opened(*found, name=name)
     if not changes.covers(index.position, index.built_at):
         return None
-    ids, position = changes.since(index.position)
-    today = local_today()
-    if today != index.day:
-        ids |= set(db.session.scalars(certificates.enterprises_changing_between(index.day, today)))
+    ids, position, today = _changed_since(index.position, index.day)
     if len(ids) > max(MERGE_ALWAYS, MERGE_AT_MOST * index.size):
         return None
     return index_merge.merge(index, recent.read(ids), writer, position, today)
