@@ -190,6 +190,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MAX_CONTENT_LENGTH", 20 * 1024 * 1024, "Largest request body accepted, in bytes (uploads included)."),
     Setting(
+        "DOCUMENT_MAX_MB",
+        5,
+        "Largest document an owner may send with a claim or a certificate (a PDF, or a photo or scan as JPEG, PNG or WebP), in MB.",
+    ),
+    Setting(
         "COMPRESS_MIMETYPES",
         [
             "text/html",

@@ -323,6 +323,9 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=None, help="enterprises (default 100000; quick: 2000)")
     parser.add_argument("--database-url", default=None, help="PostgreSQL server (its database name prefixes ours)")
     parser.add_argument("--dir", default="/tmp/bench-p9", help="where the instance folders live")
+    parser.add_argument(
+        "--copy-from", default="/tmp/bench-p1p4", help="a registry of this size built there is copied, not generated"
+    )
     parser.add_argument("--seconds", type=float, default=None, help="each kind of load in all (default 30; quick: 3)")
     parser.add_argument(
         "--rounds", type=int, default=None, help="alternated runs without and with writes (default 3; quick: 1)"
@@ -350,8 +353,9 @@ def main() -> int:
 
     engine = "postgresql" if args.database_url else "sqlite"
     dataset = Dataset(engine, args.size, Path(args.dir), pg_server(args.database_url), cache="off", purpose="p9")
+    source = Dataset(engine, args.size, Path(args.copy_from), dataset.pg, cache="off")  # make bench's P1–P4 registry
     if not dataset.ready():
-        dataset.build(1, log)
+        dataset.copy_of(source, log) if source.ready() else dataset.build(1, log)
     log(
         f"p9 {engine} {args.size:,}: {args.client}, {args.connections} connections, {args.seconds:g} s of each load in {args.rounds} rounds, {args.rate:g} write/s"
     )

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.extensions import db
 from app.imports import services as imports
+from app.models.values import DocumentPurpose
+from app.registry import documents
 from tests.factories import add_member, login, make_enterprise, make_user
 from tests.test_imports import MESSY
 
@@ -102,6 +105,7 @@ WHO = {
             "directory.solutions",
             "directory.check_listing",
             "directory.withdraw_product",
+            "directory.document",  # the document owner A sent: A, and the department
         ],
         MANAGERS_OF_A,
     ),
@@ -181,10 +185,14 @@ def world(app, client):
         add_member(people["owner_a"], a)
         add_member(people["owner_b"], b)
         batch_id = imports.check_file(MESSY, "a.csv", imports.Actor(None, "staff@so.gov.vn")).id
+        sent = documents.Upload("giay-phep.pdf", "application/pdf", b"%PDF-1.4 a scan")
+        document_id = documents.attach(sent, DocumentPurpose.CLAIM, a, people["owner_a"]).id
+        db.session.commit()
         values = {
             "key": a.public_key,
             "user_id": people["staff"].id,
             "batch_id": batch_id,
+            "document_id": document_id,
             "secrets": {k: (u.email, u.totp_secret) for k, u in people.items()},
         }
     clients = {"anonymous": app.test_client()}
@@ -207,6 +215,7 @@ def _url(rule, values: dict) -> str:
             "year": 2030,
             "user_id": values["user_id"],
             "batch_id": values["batch_id"],
+            "document_id": values["document_id"],
             "review_id": 1,
             "public_id": values["public_id"],
             "token": "x" * 20,

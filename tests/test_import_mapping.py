@@ -34,18 +34,19 @@ OFFICE_HEADER = [
     "Số LĐ",
     "Vốn điều lệ",
     "Điện thoại người đại diện",
+    "Họ và tên người đại diện theo pháp luật",
 ]
 E, F, G = (enterprise_code(n, prefix="44") for n in (1201, 1302, 1403))
 OFFICE_ROWS = [
     ["1", E, "Công ty TNHH Thủy sản Đầm Ô Loan", "O LOAN SEAFOOD CO., LTD", "15/03/2015", "12 Lê Lợi", "Xã Hòa Kiến",
-     "1020", "Đang hoạt động", "25", "5.000.000.000", "0905 123 456"],
+     "1020", "Đang hoạt động", "25", "5.000.000.000", "0905 123 456", "  Trần  Thị Loan "],
     ["2", F, "Công ty Cổ phần Du lịch Sông Cầu", "", "01/06/2018", "3 Trần Phú", "Xã Hòa Kiến",
-     "5510", "Tạm ngừng kinh doanh", "40", "2.000.000.000", ""],
+     "5510", "Tạm ngừng kinh doanh", "40", "2.000.000.000", "", ""],
 ]  # fmt: skip
 # What the page should select for each of its columns (None: ignore it).
 OFFICE_FIELDS = [
     None, "code", "name", None, "founded_on", "address", "commune_name", "main_vsic", "status", "employees",
-    "capital_vnd", None,
+    "capital_vnd", None, "representative",
 ]  # fmt: skip
 
 
@@ -160,6 +161,7 @@ def test_a_registration_office_file_is_mapped_checked_committed_and_its_source_s
         assert first.address == "12 Lê Lợi" and first.main_vsic == "1020" and first.employees == 25
         assert first.capital_vnd == 5_000_000_000 and first.status == "active" and first.commune_code
         assert first.phone is None  # the representative's phone was ignored
+        assert first.representative == "Trần Thị Loan" and second.representative is None
         assert second.status == "suspended" and second.founded_on == date(2018, 6, 1)
         source = db.session.scalar(select(ImportSource))
         assert source.name == "Phòng Đăng ký kinh doanh" and source.mapping["ma so dn"] == "code"

@@ -4,6 +4,7 @@ the directory answers from it as SQL does — on both engines."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import numpy as np
@@ -110,6 +111,33 @@ def test_a_compaction_merges_and_the_directory_answers_as_sql_does(changed, monk
     assert _answers(app, QUERIES, index=True) == expected
     with app.test_request_context():
         assert not index_service.current().recent.docs  # the merged build holds every change
+
+
+def test_a_worker_past_compact_at_merges_the_records_it_holds_beside_the_requests(changed, monkeypatch):
+    """A worker holding more than COMPACT_AT changed records merges them on a thread of its own (no
+    builder process started, the registry not read again) and makes the build current; the worker
+    then answers from it as SQL does, holding nothing apart."""
+    app = changed
+    app.config.update(DIRECTORY_INDEX_BUILD="background", DIRECTORY_INDEX_REFRESH="request")
+    monkeypatch.setattr(index_service, "COMPACT_AT", 2)
+    monkeypatch.setattr(index_service.subprocess, "Popen", lambda *_a, **_k: pytest.fail("a builder was started"))
+    monkeypatch.setattr(index_service.index_build, "build", lambda *_a, **_k: pytest.fail("the registry was read"))
+    app.extensions.pop("directory_index", None)
+    with app.test_request_context():
+        folder = index_service.root()
+        before = index_files.current_name(folder)
+        assert len(index_service.current().recent.docs) > 2  # held: the worker started its merge
+    deadline = time.monotonic() + 60
+    while index_files.current_name(folder) == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    made = index_files.current_name(folder)
+    meta = index_files.read(folder, made)[1]
+    assert meta["merged_into"] == before and meta["merged"] >= 6
+    app.extensions.pop("directory_index", None)
+    expected = _sql_answers(app, QUERIES, monkeypatch)
+    assert _answers(app, QUERIES, index=True) == expected
+    with app.test_request_context():
+        assert index_service.current().index.name == made and not index_service.current().recent.docs
 
 
 @pytest.mark.parametrize("why", ["many changes", "a log that no longer covers the build"])

@@ -49,8 +49,12 @@ def test_similar_names_in_one_commune_are_suggested_and_a_dismissal_sticks(app_c
     # A loose likeness (a DNTN named only by its proper name, a household): suggested only with a fact in common
     bare = make_enterprise("DNTN Hải Đăng", commune_code="22015", legal_form="dntn", code=None)
     assert (a.id, bare.id) not in {(p.first.id, p.second.id) for p in duplicates.suggestions()}
-    for firm, phone in ((a, "0257 3 823 456"), (bare, "+84 257 3823456")):
-        firm.phone = phone
+    for firm, person in ((a, "Lê Văn Đăng"), (bare, "LE VAN  DANG")):  # the same legal representative
+        firm.representative = person
+    db.session.commit()
+    assert (a.id, bare.id) in {(p.first.id, p.second.id) for p in duplicates.suggestions()}
+    for firm, phone, person in ((a, "0257 3 823 456", None), (bare, "+84 257 3823456", "Lê Văn Dũng")):
+        firm.phone, firm.representative = phone, person
     db.session.commit()
     assert (a.id, bare.id) in {(p.first.id, p.second.id) for p in duplicates.suggestions()}
     assert all(not (p.first.code and p.second.code) for p in pairs.values())

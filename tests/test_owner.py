@@ -268,7 +268,7 @@ def test_a_claim_names_the_legal_representative_and_staff_see_it_beside_the_regi
     with app.app_context():
         make_user("chu@example.vn")
         firm = make_enterprise("Công ty TNHH Gốm Quảng Đức", phone="0257 3822 111")
-        key = firm.public_key
+        key, firm_id = firm.public_key, firm.id
     login(client, "chu@example.vn")
     refused = client.post(f"/doanh-nghiep/{key}/nhan", data={"evidence": "Tôi là giám đốc"})
     assert refused.status_code == 200 and "Hãy ghi tên người đại diện theo pháp luật" in refused.get_data(as_text=True)
@@ -285,3 +285,10 @@ def test_a_claim_names_the_legal_representative_and_staff_see_it_beside_the_regi
     queue = client.get("/so/duyet").get_data(as_text=True)
     facts = queue.split('class="row small mb-2 claim-facts"', 1)[1].split("</dl>", 1)[0]
     assert "Lê Thị Thu" in facts and "0257 3822 111" in facts and key in facts
+    assert "chưa có: hãy đề nghị gửi giấy chứng nhận đăng ký" in facts  # the registry names nobody yet
+    for registered, said in (("LÊ THI THU", "trùng tên"), ("Lê Thị Thủy", "khác tên")):
+        with app.app_context():
+            db.session.get(Enterprise, firm_id).representative = registered
+            db.session.commit()
+        facts = client.get("/so/duyet").get_data(as_text=True).split("claim-facts", 1)[1].split("</dl>", 1)[0]
+        assert f"{registered} <span" in facts and said in facts, registered

@@ -141,3 +141,29 @@ def test_each_indicator_sheet_shows_shares_with_one_decimal_and_counts_as_intege
         styles = book.read("xl/styles.xml").decode()
     assert 'formatCode="0.0"' in styles  # a share: 49.7
     assert 'formatCode="#,##0"' in styles  # a count: 1,234
+
+
+def test_every_sheet_prints_one_page_wide_with_its_issuer_and_nothing_cut_at_the_edge(province, client):
+    """Opened in LibreOffice and printed (`soffice --convert-to pdf`), the report must read as a
+    document: every sheet landscape and one page wide, the department in each page's header; the long
+    texts of an indicator's metadata wrapped inside the page; counts shown as counts beside shares;
+    the plan the targets come from named under the summary."""
+    body = _download(client)
+    with zipfile.ZipFile(io.BytesIO(body)) as files:
+        names = sorted(n for n in files.namelist() if n.startswith("xl/worksheets/sheet"))
+        sheets = {n: files.read(n).decode() for n in names}
+        styles = files.read("xl/styles.xml").decode()
+    assert len(sheets) == len(_sheets(body))
+    for name, xml in sheets.items():
+        assert 'orientation="landscape"' in xml and 'fitToHeight="0"' in xml and 'fitToPage="1"' in xml, name
+        assert "<oddHeader>" in xml and "<oddFooter>" in xml, name
+    book = CalamineWorkbook.from_filelike(io.BytesIO(body))
+    t5 = book.get_sheet_by_name("T5").to_python()
+    plan = next(r for r in t5 if r and r[0] == "Văn bản kế hoạch")
+    assert plan[1].startswith("Chương trình chuyển đổi số")
+    t5_xml = next(x for x in sheets.values() if "<mergeCell " in x and "B3:G3" in x)
+    assert "wrapText" in styles and t5_xml
+    series = book.get_sheet_by_name("Chuỗi số liệu").to_python()
+    assert "(%)" not in series[0][0] and "số lượng" in series[0][0]
+    summary = book.get_sheet_by_name("Tóm tắt").to_python()
+    assert any(isinstance(r[0], str) and r[0].startswith("Kế hoạch: ") for r in summary)

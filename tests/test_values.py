@@ -48,6 +48,7 @@ def test_the_check_constraints_are_generated_from_the_enums(app):
         ("assessment", "status"): values.AssessmentStatus,
         ("import_batch", "state"): values.ImportState,
         ("import_batch", "format"): values.ImportFormat,
+        ("document", "purpose"): values.DocumentPurpose,
         ("indicator", "kind"): values.IndicatorKind,
         ("target", "status"): values.TargetStatus,
     }

@@ -228,5 +228,13 @@ class Composer:
             "capital_vnd": capital,
             "status": self.status(),
             **self.contacts(short_name, legal_form, trade),
+            "representative": representative(short_name, founded_on),
         }
         return Draft(fields, trade, brand, short_name)
+
+
+def representative(short_name: str, founded_on: date) -> str:
+    """The legal representative the registration names, drawn from the firm's own name and day
+    rather than the composer's sequence, so that the registry's other draws stay as they were."""
+    own = random.Random(f"{short_name}|{founded_on.isoformat()}")
+    return f"{own.choice(names.SURNAMES)} {own.choice(names.MIDDLE_NAMES)} {own.choice(names.GIVEN_NAMES)}"

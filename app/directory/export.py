@@ -34,6 +34,7 @@ STAFF_COLUMNS = PUBLIC_COLUMNS + (
     "capital_vnd",
     "email",
     "phone",
+    "representative",
     "digital_tech_basis",
     "startup_basis",
     "record_state",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -21,6 +22,8 @@ from app.domain.legal_forms import LEGAL_FORMS
 from app.form_fields import CommuneField, DayField, VsicField
 from app.labels import OCOP_GROUP_LABELS
 from app.registry import certificates
+
+DOCUMENT_TYPES = "application/pdf,image/jpeg,image/png,image/webp"  # app/registry/documents.py reads the content
 
 STAGES = [
     ("", _l("Not stated")),
@@ -60,6 +63,11 @@ class EnterpriseForm(FlaskForm):
         description=_l("Its name today, or as it was before 1 July 2025: the list shows what each became."),
     )
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+    representative = StringField(
+        _l("Legal representative"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("As the registration certificate names them (for a household business: its owner)."),
+    )
     founded_on = DayField(_l("Date of first registration"), validators=[Optional()])
     employees = IntegerField(
         _l("Employees (yearly average with social insurance)"),
@@ -117,6 +125,14 @@ class ClaimForm(FlaskForm):
         validators=[DataRequired(_l("Tell the department how to check your link.")), Length(max=1000)],
         description=_l("For example: I am the director; the business registration certificate names me."),
     )
+    document = FileField(
+        _l("A document (optional)"),
+        render_kw={"accept": DOCUMENT_TYPES},
+        description=_l(
+            "The registration certificate, or an authorisation signed by the legal representative: a PDF, or a photo "
+            "or scan (JPEG, PNG or WebP). Only you and the department see it."
+        ),
+    )
 
 
 class LabelForm(FlaskForm):
@@ -171,6 +187,14 @@ class ProductForm(FlaskForm):
                 "date (the department's setting).",
                 months=certificates.ocop_validity_months(),
             )
+        ),
+    )
+    document = FileField(
+        _l("The certificate (optional)"),
+        render_kw={"accept": DOCUMENT_TYPES},
+        description=_l(
+            "A PDF, or a photo or scan (JPEG, PNG or WebP) of the certificate or decision, to help the department "
+            "check it. Only the department and the people acting for the enterprise see it."
         ),
     )
 

@@ -49,6 +49,12 @@ class Writer:
         for key, array in arrays.items():
             self[key] = array
 
+    def column(self, key: str, dtype, length: int) -> Column:
+        """An array of `length` items written a piece at a time (`append`, then `close`), so that
+        it is never whole in memory: a merge writes the postings and names this way."""
+        self.keys.append(key)
+        return FileColumn(self.partial / f"{key}.npy", np.dtype(dtype), length)
+
     def commit(self, meta: dict) -> Path:
         """Make the build current; returns its folder."""
         (self.partial / "meta.json").write_text(json.dumps({**meta, "format": FORMAT, "arrays": sorted(self.keys)}))
@@ -61,6 +67,63 @@ class Writer:
 
     def abandon(self) -> None:
         shutil.rmtree(self.partial, ignore_errors=True)
+
+
+class Column:
+    """An array made in order, a piece at a time: `append` the pieces, then `close`."""
+
+    length: int
+    done: int = 0
+
+    def append(self, piece: np.ndarray) -> None:
+        if self.done + len(piece) > self.length:
+            raise ValueError(f"{self.done + len(piece)} items for a column of {self.length}")
+        self._put(piece)
+        self.done += len(piece)
+
+    def close(self) -> None:
+        if self.done != self.length:
+            raise ValueError(f"{self.done} items written of {self.length}")
+        self._finish()
+
+    def _put(self, piece: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _finish(self) -> None:
+        raise NotImplementedError
+
+
+class FileColumn(Column):
+    """A column written into its `.npy` file as it comes (the header first: the length is known)."""
+
+    def __init__(self, path: Path, dtype: np.dtype, length: int) -> None:
+        self.dtype, self.length, self.file = dtype, length, open(path, "wb")  # noqa: SIM115 — closed by close()
+        header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": (length,)}
+        np.lib.format.write_array_header_1_0(self.file, header)
+
+    def _put(self, piece: np.ndarray) -> None:
+        self.file.write(np.ascontiguousarray(piece, dtype=self.dtype).tobytes())
+
+    def _finish(self) -> None:
+        self.file.close()
+
+
+class MemoryColumn(Column):
+    """A column made in memory and put into a dict of arrays when closed (a build held in memory)."""
+
+    def __init__(self, into: dict, key: str, dtype, length: int) -> None:
+        self.into, self.key, self.length, self.array = into, key, length, np.empty(length, dtype=dtype)
+
+    def _put(self, piece: np.ndarray) -> None:
+        self.array[self.done : self.done + len(piece)] = piece
+
+    def _finish(self) -> None:
+        self.into[self.key] = self.array
+
+
+def column(into, key: str, dtype, length: int) -> Column:
+    """A column of `into`: written to its file by a Writer, made in memory for a dict."""
+    return into.column(key, dtype, length) if isinstance(into, Writer) else MemoryColumn(into, key, dtype, length)
 
 
 def write(root: Path, arrays: dict[str, np.ndarray], meta: dict) -> Path:

@@ -29,7 +29,7 @@ from datetime import date
 import numpy as np
 
 from app.directory import facets as facet_lists
-from app.directory import id_columns, text_index
+from app.directory import id_columns, index_files, text_index
 from app.directory.changes import Position
 from app.directory.recent import Doc, OrderKeys
 from app.models.base import utcnow
@@ -58,14 +58,10 @@ def merge(index, docs: dict[int, Doc | None], into, position: Position, day: dat
     for name, unknown in (("day", -1), ("tier", -1), ("staff", -1)):
         keys[name] = _per_id(index.keys[name], changed, ids, [getattr(doc, name) for doc in listed], size, unknown)
         into[f"key.{name}"] = keys[name]
-    by_name, names = _name_order(index, changed, listed)
-    into.update(_prefixed("names", names))
-    del names
-    orders = _orders(by_name, keys)
-    for name, ordered in orders.items():
-        into[f"order.{name}"] = ordered
-    for name, rank in id_columns.ranks(size, orders).items():
-        into[f"rank.{name}"] = rank
+    by_name = _name_order(index, changed, listed, into)
+    _put_orders(by_name, keys, size, into)
+    listed_count = len(by_name)
+    del by_name, keys
     texts = {
         "words": lambda doc: doc.words,
         "names": lambda doc: doc.name_words,
@@ -74,14 +70,14 @@ def merge(index, docs: dict[int, Doc | None], into, position: Position, day: dat
     }
     for name, words_of in texts.items():
         added = text_index.build(ids, [" ".join(words_of(doc)) for doc in listed])
-        into.update(_prefixed(f"text.{name}", _merged_text(getattr(index, name), changed, added, size)))
+        _merged_text(getattr(index, name), changed, added, size, into, f"text.{name}")
     return {
         "size": size,
         "day": day.isoformat(),
         "position": position.as_json(),
         "values": values,
         "platforms": platforms,
-        "listed": len(by_name),
+        "listed": listed_count,
         "built_at": built_at.isoformat(),
         "merged_into": index.name,
         "merged": len(docs),
@@ -124,53 +120,56 @@ def _per_id(old: np.ndarray, changed: np.ndarray, ids: np.ndarray, new: list[int
     return out
 
 
-def _name_order(index, changed: np.ndarray, listed: list[Doc]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The listed ids in name order (name, then id) and the names in that order, as a Strings' arrays:
-    the built order without the changed ids, the records inserted where a binary search puts them."""
+def _name_order(index, changed: np.ndarray, listed: list[Doc], into) -> np.ndarray:
+    """The listed ids in name order (name, then id), the names in that order put into `into` (a
+    Strings' arrays): the built order without the changed ids, the records inserted where a binary
+    search puts them."""
     order, names = index.orders["name"], index.name_keys
     kept = np.flatnonzero(~np.isin(order, changed, kind="sort")) if len(changed) else np.arange(len(order))
     keys = OrderKeys(len(kept), lambda k: (names[int(kept[k])], int(order[kept[k]])))
     records = sorted(listed, key=lambda doc: (doc.name, doc.id))
     at = np.array([bisect_left(keys, (doc.name, doc.id)) for doc in records], dtype=np.int64)
     by_name = np.insert(np.asarray(order[kept], dtype=np.int32), at, [doc.id for doc in records])
-    return by_name, _spliced(names, kept, at, [doc.name.encode() for doc in records])
+    _spliced(names, kept, at, [doc.name.encode() for doc in records], into, "names")
+    return by_name
 
 
-def _orders(by_name: np.ndarray, keys: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The three stored orders over the listed ids, as index_build._orders defines them."""
-    ids = by_name.astype(np.int64)
-    name_rank = np.arange(len(ids))  # the ids are in name order (name, then id): each one's place in it
-    day, tier, staff = (keys[k][ids].astype(np.int64) for k in ("day", "tier", "staff"))
-    return {
-        "name": by_name.astype(np.int32),
-        "newest": ids[np.lexsort((-ids, -day))].astype(np.int32),
-        "size": ids[np.lexsort((name_rank, -staff, tier))].astype(np.int32),
-    }
+def _put_orders(by_name: np.ndarray, keys: dict[str, np.ndarray], size: int, into) -> None:
+    """The three stored orders over the listed ids, as index_build._orders defines them, and each
+    id's place in them, put into `into` one order at a time (32-bit keys: the same sort)."""
+    ids = by_name.astype(np.int32)  # the ids are in name order (name, then id): each one's place is its rank
+    _put_order("name", ids, size, into)
+    day = keys["day"][ids].astype(np.int32)
+    _put_order("newest", ids[np.lexsort((-ids, -day))], size, into)
+    del day
+    staff, tier = keys["staff"][ids].astype(np.int32), keys["tier"][ids].astype(np.int32)
+    _put_order("size", ids[np.lexsort((np.arange(len(ids), dtype=np.int32), -staff, tier))], size, into)
 
 
-def _spliced(
-    strings: text_index.Strings, kept: np.ndarray, at: np.ndarray, added: list[bytes]
-) -> dict[str, np.ndarray]:
-    """The arrays of a Strings holding the entries `kept` (increasing) of `strings`, and `added`
-    inserted before the kept entry `at[k]` (increasing; at the end for len(kept)); the bytes copied
-    run by run into the new blob, never a second copy of them all."""
+def _put_order(name: str, ordered: np.ndarray, size: int, into) -> None:
+    into[f"order.{name}"] = ordered
+    into[f"rank.{name}"] = id_columns.ranks(size, {name: ordered})[name]
+
+
+def _spliced(strings: text_index.Strings, kept: np.ndarray, at: np.ndarray, added: list[bytes], into, prefix: str):
+    """Put into `into` the arrays of a Strings holding the entries `kept` (increasing) of `strings`,
+    and `added` inserted before the kept entry `at[k]` (increasing; at the end for len(kept)): the
+    bytes written run by run, never all of them in memory at once."""
     offsets = np.asarray(strings.offsets, dtype=np.int64)
     kept_lengths = np.diff(offsets)[kept]
     new_lengths = np.insert(kept_lengths, at, [len(b) for b in added]) if len(added) else kept_lengths
     new_offsets = np.zeros(len(new_lengths) + 1, dtype=np.int64)
     np.cumsum(new_lengths, out=new_offsets[1:])
-    blob = np.empty(int(new_offsets[-1]), dtype=np.uint8)
-    written = done = 0
+    blob = index_files.column(into, f"{prefix}.blob", np.uint8, int(new_offsets[-1]))
+    done = 0
     for k, where in enumerate([*at.tolist(), len(kept)]):
         for run in _runs(kept[done:where]):
-            piece = strings.blob[offsets[run[0]] : offsets[run[-1] + 1]]
-            blob[written : written + len(piece)] = piece
-            written += len(piece)
+            blob.append(strings.blob[offsets[run[0]] : offsets[run[-1] + 1]])
         if k < len(added):
-            blob[written : written + len(added[k])] = np.frombuffer(added[k], dtype=np.uint8)
-            written += len(added[k])
+            blob.append(np.frombuffer(added[k], dtype=np.uint8))
         done = where
-    return {"blob": blob, "offsets": new_offsets}
+    blob.close()
+    into[f"{prefix}.offsets"] = new_offsets
 
 
 def _runs(entries: np.ndarray) -> list[np.ndarray]:
@@ -180,8 +179,9 @@ def _runs(entries: np.ndarray) -> list[np.ndarray]:
     return np.split(entries, np.flatnonzero(np.diff(entries) != 1) + 1)
 
 
-def _merged_text(old: text_index.TextIndex, changed: np.ndarray, added: text_index.TextIndex, size: int):
-    """A text index's arrays: `old` without the changed ids' postings, with `added`'s merged in."""
+def _merged_text(old: text_index.TextIndex, changed: np.ndarray, added: text_index.TextIndex, size: int, into, prefix):
+    """Put into `into` a text index's arrays: `old` without the changed ids' postings, with `added`'s
+    merged in."""
     vocabulary = old.words
     new_words = [added.words[k] for k in range(len(added.words))]  # sorted
     at = np.array([bisect_left(vocabulary, w) for w in new_words], dtype=np.int64)
@@ -199,9 +199,8 @@ def _merged_text(old: text_index.TextIndex, changed: np.ndarray, added: text_ind
     order = np.argsort(added_to_new[added_word] * size + added_ids, kind="stable")  # (word, id) order
     extra = _Added(added_to_new[added_word][order], added_ids[order], at[added_word][order])
     total = len(vocabulary) + len(fresh)
-    postings, starts = _merged_postings(old, changed, old_to_new, extra, total, size)
-    words = _spliced(vocabulary, np.arange(len(vocabulary)), fresh_at, [new_words[k].encode() for k in fresh])
-    return {**words, "starts": starts, "postings": postings}
+    into[f"{prefix}.starts"] = _merged_postings(old, changed, old_to_new, extra, total, size, into, prefix)
+    _spliced(vocabulary, np.arange(len(vocabulary)), fresh_at, [new_words[k].encode() for k in fresh], into, prefix)
 
 
 @dataclass(frozen=True)
@@ -217,14 +216,15 @@ class _Added:
 BLOCKS = 32  # a text index's postings are merged this many blocks of words at a time
 
 
-def _merged_postings(old, changed: np.ndarray, old_to_new: np.ndarray, extra: _Added, total: int, size: int):
-    """The merged postings (int32) and their starts, made a block of the old vocabulary at a time so
-    that the temporary (word, id) numbers never cover more than a block: the block's postings without
-    the changed ids, and the added ones anchored in it, merged in (word, id) order."""
+def _merged_postings(old, changed, old_to_new: np.ndarray, extra: _Added, total: int, size: int, into, prefix: str):
+    """Write the merged postings (int32) into `into` and return their starts, made a block of the
+    old vocabulary at a time so that neither the temporary (word, id) numbers nor the postings are
+    ever whole in memory: the block's postings without the changed ids, and the added ones anchored
+    in it, merged in (word, id) order."""
     starts = np.asarray(old.starts, dtype=np.int64)
     vocabulary_size, count = len(starts) - 1, int(starts[-1])
-    removed = int(np.isin(np.asarray(old.postings), changed, kind="table").sum()) if len(changed) and count else 0
-    out = np.empty(count - removed + len(extra.id), dtype=np.int32)
+    removed = _removed(old.postings, changed) if len(changed) and count else 0
+    out = index_files.column(into, f"{prefix}.postings", np.int32, count - removed + len(extra.id))
     starts_out = np.zeros(total + 1, dtype=np.int64)
     step = max(1, -(-count // BLOCKS))
     edges = np.searchsorted(starts, np.arange(0, count, step), side="right") - 1
@@ -242,13 +242,20 @@ def _merged_postings(old, changed: np.ndarray, old_to_new: np.ndarray, extra: _A
             pairs = np.insert(pairs, np.searchsorted(pairs, added), added)
         after = total if last else _first_word(high, old_to_new, extra)
         starts_out[first : after + 1] = filled + np.searchsorted(pairs, np.arange(first, after + 1) * size)
-        out[filled : filled + len(pairs)] = pairs % size
+        out.append(pairs % size)
         filled, first = filled + len(pairs), after
     if vocabulary_size == 0:  # no old word: the added ones alone
         pairs = extra.word * size + extra.id
         starts_out[:] = np.searchsorted(pairs, np.arange(total + 1) * size)
-        out[:] = pairs % size
-    return out, starts_out
+        out.append(pairs % size)
+    out.close()
+    return starts_out
+
+
+def _removed(postings: np.ndarray, changed: np.ndarray) -> int:
+    """How many postings name a changed id, counted a block at a time (never a mask of them all)."""
+    step = max(1, -(-len(postings) // BLOCKS))
+    return sum(int(np.isin(postings[k : k + step], changed, kind="table").sum()) for k in range(0, len(postings), step))
 
 
 def _first_word(old_word: int, old_to_new: np.ndarray, extra: _Added) -> int:
@@ -256,7 +263,3 @@ def _first_word(old_word: int, old_to_new: np.ndarray, extra: _Added) -> int:
     inserted just before it come first."""
     before = extra.word[extra.anchor == old_word]
     return int(min(int(old_to_new[old_word]), int(before.min()) if len(before) else int(old_to_new[old_word])))
-
-
-def _prefixed(prefix: str, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return {f"{prefix}.{name}": array for name, array in arrays.items()}

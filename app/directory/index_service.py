@@ -16,10 +16,14 @@
   build is asked for only when the changes held apart pass COMPACT_AT, when the log no longer covers
   the build (pruned, or a database restored from a copy), or when none exists: until it is there,
   the workers keep answering from the build they have (or, with none, in SQL).
-* **Merged, not read whole.** The builder makes the next build from the current one and the changes
-  since (app/directory/index_merge.py); it reads the whole registry only for the first build, for
-  another layout of the files, when the log no longer covers the current build, or when the changes
-  are too many to be worth merging (MERGE_AT_MOST).
+* **Merged, not read whole.** The next build is the current one with the changes since merged in
+  (app/directory/index_merge.py). A worker past COMPACT_AT merges the records it already holds, on
+  a thread of its own (`_merge_beside`): nothing is read again and no process is started, so the
+  machine holds only what the merge makes, for two seconds at a million (its postings and names are
+  written to the files as they come). `flask directory index build` merges the changes it reads from
+  the log. The registry is read whole only for the first build, for another layout of the files,
+  when the log no longer covers the current build, or when the changes are too many to be worth
+  merging (MERGE_AT_MOST): then in a process of its own.
 """
 
 from __future__ import annotations
@@ -192,6 +196,11 @@ def _ask_for_build(state: _State) -> None:
         build_here()
         state.view = _brought_up_to_date(None)
         return
+    view = state.view
+    if view is not None and len(view.recent.docs) <= max(MERGE_ALWAYS, MERGE_AT_MOST * view.index.size):
+        threading.Thread(target=_merge_beside, args=(root(), view), daemon=True).start()
+        log.info("directory index: merge of %d records started (%s)", len(view.recent.docs), root())
+        return
     environment = {
         **os.environ,
         "DATABASE_URL": str(app.config["SQLALCHEMY_DATABASE_URI"]),
@@ -203,12 +212,48 @@ def _ask_for_build(state: _State) -> None:
     log.info("directory index: build asked for (%s)", root())
 
 
+def _merge_beside(folder: Path, view: View) -> None:
+    """A worker's merge of the records it holds, on a thread of its own beside the requests: it needs
+    no database (the records are the ones the view holds) and the arrays' work runs mostly outside
+    the interpreter's lock. An error is logged; the worker asks again later."""
+    try:
+        made = merge_view(folder, view)
+    except Exception:  # noqa: BLE001 — the worker goes on answering from the build and records it holds
+        log.exception("directory index: the merge failed")
+        return
+    if made is not None:
+        log.info("directory index: merged %d records into %s", len(view.recent.docs), made.name)
+
+
+def merge_view(folder: Path, view: View) -> Path | None:
+    """Make the next build from `view`: its build with the records it holds merged in, read at its
+    position; None when another process of the machine is building or a newer build is current."""
+
+    def make(writer: index_files.Writer) -> dict | None:
+        if index_files.current_name(folder) != view.index.name:
+            return None
+        return index_merge.merge(view.index, view.recent.docs, writer, view.position, view.day)
+
+    return _locked_build(folder, make, wait=False)
+
+
 def build_here(wait: bool = False, full: bool = False) -> Path | None:
     """Make the machine's next build and make it current; returns its folder, or None when another
     process of the machine is building (unless `wait`: then after it, this one builds). The current
     build with the changes since merged into it (app/directory/index_merge.py) when it covers the
     change log and they are not too many; otherwise (or `full`) the registry read whole again."""
     folder = root()
+
+    def make(writer: index_files.Writer) -> dict:
+        meta = None if full else _merged(folder, writer)
+        return meta if meta is not None else index_build.build(writer)
+
+    return _locked_build(folder, make, wait)
+
+
+def _locked_build(folder: Path, make, wait: bool) -> Path | None:
+    """Write a build with `make(writer)` (its meta, or None: nothing to build) under the machine's
+    build lock and make it current; None when another process holds the lock (unless `wait`)."""
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "build.lock", "w") as lock:
         try:
@@ -217,12 +262,13 @@ def build_here(wait: bool = False, full: bool = False) -> Path | None:
             return None
         started, writer = time.monotonic(), index_files.Writer(folder)
         try:
-            meta = None if full else _merged(folder, writer)
-            if meta is None:
-                meta = index_build.build(writer)
+            meta = make(writer)
         except BaseException:
             writer.abandon()
             raise
+        if meta is None:
+            writer.abandon()
+            return None
         return writer.commit({**meta, "seconds": round(time.monotonic() - started, 2)})
 
 

@@ -111,7 +111,7 @@ def read_enterprise_form(data: dict[str, Any], existing: Enterprise | None = Non
                 fields[key] = parse_amount_vnd(data.get(key))
             except ValueError:
                 errors[key] = _l("Write an amount in đồng, for example 2.500.000.000.")
-    for key in ("name", "address", "description", "email", "phone"):
+    for key in ("name", "address", "representative", "description", "email", "phone"):
         if key in data:
             fields[key] = normalize(data.get(key)) or None
     if "is_address_public" in data:  # the owner form of a household business

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -14,8 +16,8 @@ from app.directory import directory_bp, forms, owner, profiles
 from app.edge import attempt
 from app.extensions import db, limiter
 from app.i18n import fmt_date
-from app.models import Enterprise, Listing, Platform, Product
-from app.registry import reviews
+from app.models import Document, Enterprise, Listing, Platform, Product
+from app.registry import documents, reviews
 from app.registry.services import is_public_record
 
 
@@ -68,7 +70,8 @@ def claim(key: str):
     form = forms.ClaimForm()
     if form.validate_on_submit():
         with attempt(form):
-            reviews.claim(current_user, enterprise, form.evidence.data, form.representative.data)
+            document = documents.read_upload(form.document.data)
+            reviews.claim(current_user, enterprise, form.evidence.data, form.representative.data, document)
             flash(_("Your claim is sent. The department will check it and tell you by e-mail."), "success")
             return redirect(url_for("directory.mine"))
     return render_template("directory/claim.html", form=form, e=enterprise)
@@ -142,6 +145,8 @@ def _products_page(enterprise: Enterprise, form, listing_form, withdrawal: dict 
         listing_form=listing_form,
         check_form=forms.ListingCheckForm(),
         withdrawal=withdrawal or {},
+        evidence=documents.of_products(p.id for p in enterprise.products),
+        describe_document=documents.describe,
     ), 422 if failed else 200
 
 
@@ -153,8 +158,9 @@ def products(key: str):
     listing_form = _listing_form()
     if request.method == "POST" and "product-name" in request.form and form.validate():
         with attempt(form):
+            document = documents.read_upload(form.document.data)
             product = owner.add_product(enterprise, audit.Actor.of(current_user), form.data)
-            reviews.declare_product(current_user, enterprise, product)
+            reviews.declare_product(current_user, enterprise, product, document)
             flash(_("The product is added; the department will check its certificate."), "success")
             return redirect(url_for("directory.products", key=key))
     if request.method == "POST" and "listing-url" in request.form and listing_form.validate():
@@ -246,3 +252,19 @@ def report(key: str):
         flash(_("Thank you. The department will look into it."), "success")
         return redirect(url_for("directory.profile", key=key))
     return render_template("directory/report.html", form=form, e=enterprise)
+
+
+@directory_bp.get("/tai-lieu/<int:document_id>")
+@login_required
+def document(document_id: int):
+    """A document an owner sent as evidence: to staff, to its sender and to those acting for the
+    enterprise; not found for anyone else. Downloaded, never shown inside the site's pages."""
+    found = db.session.get(Document, document_id)
+    if found is None or not documents.may_see(current_user, found):
+        abort(404)
+    response = send_file(
+        io.BytesIO(found.content), mimetype=found.media_type, as_attachment=True, download_name=found.file_name
+    )
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -77,6 +77,12 @@ _GUIDE: dict[str, tuple[bool, object, object | Callable[[], str], str]] = {
     "tong_nguon_von": (False, _l("Total capital (VND)"), _l("An amount in đồng."), ""),
     "email": (False, _l("Contact e-mail"), _l("An e-mail address."), "lienhe@haidang.vn"),
     "dien_thoai": (False, _l("Phone"), _l("Text."), "0257 3823 456"),
+    "nguoi_dai_dien": (
+        False,
+        _l("Legal representative"),
+        _l("The name the registration certificate gives (a household business: its owner)."),
+        "Nguyễn Văn An",
+    ),
     "website": (
         False,
         _l("Website"),

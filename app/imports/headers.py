@@ -71,6 +71,12 @@ KNOWN_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
             "Ngày cấp mã số thuế", "Ngày bắt đầu hoạt động", "Date of establishment", "Founding date",
             "Date of first registration", "Registration date", "Incorporation date",
         ),
+        "representative": (
+            "Người đại diện theo pháp luật", "Người đại diện pháp luật", "Người ĐDPL", "Đại diện pháp luật",
+            "Người đại diện", "Họ tên người đại diện", "Họ và tên người đại diện",
+            "Họ và tên người đại diện theo pháp luật", "Tên người đại diện", "Chủ doanh nghiệp", "Chủ hộ",
+            "Legal representative", "Representative", "Legal rep",
+        ),
         "commune_code": (
             "Mã xã", "Mã xã/phường", "Mã phường/xã", "Mã xã, phường, đặc khu", "Mã đơn vị hành chính", "Mã ĐVHC",
             "Commune code", "Ward code",

@@ -37,6 +37,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "tong_nguon_von": ("capital_vnd", "capital_vnd"),
     "email": ("email", "email"),
     "dien_thoai": ("phone", "phone"),
+    "nguoi_dai_dien": ("representative", "legal_representative"),  # as the registration names them
     "website": ("website", "website"),
     "trang_thai": ("status", "status"),
     # The legal existence dates beside the status (the registration office's own headers map to these).

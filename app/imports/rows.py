@@ -14,7 +14,7 @@ from app.imports import cells, sizes
 from app.imports.reading import HEADER_OF
 from app.reference.communes import CommuneResolver, Resolution
 
-TEXT_FIELDS = ("name", "address", "phone")
+TEXT_FIELDS = ("name", "address", "phone", "representative")
 UNREADABLE = "_unreadable"  # a row the reader could not split into cells: its reason
 AMOUNT_FIELDS = ("employees", "revenue_vnd", "capital_vnd")
 PAST_DATES = ("founded_on", "suspended_on", "ceased_on", "effective_on")

@@ -6,7 +6,7 @@ from sqlalchemy.orm import column_property
 from app.models.assessment import Assessment, EnterpriseSolution, LatestAssessment
 from app.models.audit import AuditEvent
 from app.models.directory import DirectoryChange
-from app.models.engagement import ContactRequest, Follow, InboxMessage, OutgoingMail, ReviewRequest
+from app.models.engagement import ContactRequest, Document, Follow, InboxMessage, OutgoingMail, ReviewRequest
 from app.models.enterprise import DuplicateDismissal, EarlierOwner, Enterprise, EnterpriseMerge
 from app.models.geography import Commune, LegacyCommune, Province
 from app.models.history import EnterprisePeriod
@@ -36,6 +36,7 @@ __all__ = [
     "AuditEvent",
     "Commune",
     "ContactRequest",
+    "Document",
     "Follow",
     "InboxMessage",
     "OutgoingMail",

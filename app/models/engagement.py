@@ -11,17 +11,19 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.enterprise import Enterprise
 from app.models.user import User
-from app.models.values import ContactState, ReviewState, one_of
+from app.models.values import ContactState, DocumentPurpose, ReviewState, one_of
 
 
 class ReviewRequest(db.Model):
@@ -45,6 +47,31 @@ class ReviewRequest(db.Model):
 
     enterprise: Mapped[Enterprise] = relationship()
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+
+
+class Document(db.Model):
+    """A file an owner sends as evidence — a claim's registration certificate or authorisation, a
+    product certificate's scan — for the department's review. Kept in the database, not in a folder
+    a web server serves: written in the transaction of what it supports, the same on every app
+    server, in every backup; served only to staff and to the people acting for the enterprise
+    (app/registry/documents.py)."""
+
+    __table_args__ = (one_of("purpose", DocumentPurpose),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("review_request.id"), index=True)
+    certificate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_certificate.id", ondelete="SET NULL"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(200))  # as the owner's device named it
+    media_type: Mapped[str] = mapped_column(String(50))  # read from the content, not from the name
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ContactRequest(db.Model):

@@ -90,6 +90,8 @@ class Enterprise(TimestampMixin, db.Model):
     website: Mapped[str | None] = mapped_column(String(300))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(30))
+    # The legal representative as the registration names them: staff compare a claim's name with it.
+    representative: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="active", index=True)
     record_state: Mapped[str] = mapped_column(String(20), default="published")
     shows_readiness: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -104,6 +104,13 @@ class ReviewState(Values):
     REJECTED = "rejected"
 
 
+class DocumentPurpose(Values):
+    """What an owner's document is evidence for (app/registry/documents.py)."""
+
+    CLAIM = "claim"  # a claim to act for an enterprise: the registration certificate, an authorisation
+    CERTIFICATE = "certificate"  # a product's certificate: the OCOP decision, the indication's registration
+
+
 class ContactState(Values):
     NEW = "new"
     REPLIED = "replied"

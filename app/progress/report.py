@@ -169,6 +169,7 @@ def _indicator_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -
         about.append([_("How it is computed"), localized(*definition.rule(s))])
         about += [[label, value] for label, value in settings_rows(s)]
     row = sheets.write_table(writer, pd.DataFrame(about, columns=[_("Item"), _("Details")]), sheet, 0, view.name)
+    sheets.wrapped_details(writer, sheet, 2, about)
     header, rows = series_table(view)
     unit = view.indicator.unit
     row = sheets.write_table(
@@ -186,6 +187,7 @@ def _indicator_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -
                 writer.sheets[sheet].write(row - 2, 0, sheets.suppression_note(s))
     writer.sheets[sheet].set_column(0, 0, 34)
     writer.sheets[sheet].set_column(1, 6, 16)
+    sheets.print_setup(writer.sheets[sheet])
 
 
 def _records_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> None:
@@ -197,6 +199,7 @@ def _records_sheet(writer: pd.ExcelWriter, view: IndicatorView, s: Settings) -> 
     sheet = _("%(code)s records", code=view.code)[:31]
     sheets.write_table(writer, pd.DataFrame(rows, columns=header), sheet, 0, str(definition.parts["numerator"]))
     writer.sheets[sheet].set_column(0, 1, 28)
+    sheets.print_setup(writer.sheets[sheet])
 
 
 def series_pivot(views: list[IndicatorView]) -> pd.DataFrame:
@@ -303,6 +306,9 @@ def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) 
                     year=summary.live_year,
                 ),
             )
+        plans = list(dict.fromkeys(p for p in (localized(*indicator_about.about_of(v).plan) for v in views) if p))
+        for k, plan in enumerate(plans):  # the documents the targets come from, named under the table
+            writer.sheets[sheet].write(row + 3 + k, 0, _("Plan: %(plan)s", plan=plan) if k == 0 else plan)
         writer.sheets[sheet].set_column(0, 0, 14)
         writer.sheets[sheet].set_column(1, 1, 88)  # an indicator's name on one line (the page fits its width)
         writer.sheets[sheet].set_column(2, 9, 14)
@@ -314,8 +320,13 @@ def workbook(as_of: date, s: Settings, minimum: int | None, with_records: bool) 
             )
             sheets.header_and_issuer(writer, apart)
             writer.sheets[apart].set_column(1, 1, 88)
+        counts = tuple(view.code for view in views if view.indicator.unit in ("count", "yes_no"))
         sheets.pivot_sheet(
-            writer, series_pivot(views), _("Series")[:31], _("Each indicator on each day of its series (%)")
+            writer,
+            series_pivot(views),
+            _("Series")[:31],
+            _("Each indicator on each day of its series (a share in %, a count as a number)"),
+            counts,
         )
         by_commune = commune_pivot(views)
         sheets.pivot_sheet(writer, by_commune, _("By commune")[:31], _("Each indicator in each commune (%)"))

@@ -66,18 +66,43 @@ def column_formats(header: list[str], unit: str) -> dict[str, str]:
 
 
 def header_and_issuer(writer: pd.ExcelWriter, sheet: str) -> None:
-    """A summary table's header row bold and frozen, the page set up to print on A4 landscape, and
-    the issuing department named in the header of every printed page."""
+    """A summary table's header row bold and frozen, and the sheet set up for print (`print_setup`)
+    with that header on every page."""
     worksheet = writer.sheets[sheet]
     worksheet.set_row(1, 30, writer.book.add_format({"bold": True, "text_wrap": True, "valign": "top"}))
     worksheet.freeze_panes(2, 2)
+    print_setup(worksheet)
+    worksheet.repeat_rows(1)
+
+
+def print_setup(worksheet) -> None:
+    """A sheet printed on A4 landscape, as wide as one page (as many pages down as it takes), the
+    issuing department in the header of every page and the page's number in the footer."""
     worksheet.set_landscape()
     worksheet.set_paper(9)  # A4
     worksheet.fit_to_pages(1, 0)
-    worksheet.repeat_rows(1)
     issuer = localized(current_app.config["DEPARTMENT_NAME_VI"], current_app.config["DEPARTMENT_NAME_EN"])
     worksheet.set_header(f"&L{issuer.replace('&', '&&')}")
     worksheet.set_footer("&C&P / &N")
+
+
+def wrapped_details(writer: pd.ExcelWriter, sheet: str, first: int, rows: list[list], columns: int = 6) -> None:
+    """A two-column table of long texts (from row `first`) printed in full: each label wrapped in the
+    first column, each text wrapped across the `columns` next ones, each row as tall as its longer
+    side (34 characters for the first column, 16 for each other, as the indicator sheets set them)."""
+    wrap = writer.book.__dict__.setdefault(
+        "_progress_wrap", writer.book.add_format({"text_wrap": True, "valign": "top"})
+    )
+    for k, (label, text) in enumerate(rows):
+        label, text = safe_cell(str(label)), safe_cell(str(text))
+        lines = max(_lines(label, 34), _lines(text, 16 * columns))
+        writer.sheets[sheet].write_string(first + k, 0, label, wrap)
+        writer.sheets[sheet].merge_range(first + k, 1, first + k, columns, text, wrap)
+        writer.sheets[sheet].set_row(first + k, 15 * lines)
+
+
+def _lines(text: str, per_line: int) -> int:
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
 SUPPRESSED = "x"  # a hidden cell in the report, as statistical tables mark a confidential one
@@ -99,10 +124,19 @@ def suppression_note(s: Settings) -> str:
     )
 
 
-def pivot_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str, title: str) -> None:
+def pivot_sheet(
+    writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str, title: str, counts: tuple[str, ...] = ()
+) -> None:
+    """A table of indicators side by side under a bold title, its header repeated on every printed
+    page; the `counts` columns as counts, the others as percentages."""
     if frame.empty:
         return
     frame.to_excel(writer, sheet_name=sheet, startrow=1)
-    writer.sheets[sheet].write(0, 0, title, writer.book.add_format({"bold": True, "font_size": 12}))
-    writer.sheets[sheet].set_column(0, 0, 30)
-    writer.sheets[sheet].set_column(1, len(frame.columns), 12, number_format(writer, SHARE_FORMAT))
+    worksheet = writer.sheets[sheet]
+    worksheet.write(0, 0, title, writer.book.add_format({"bold": True, "font_size": 12}))
+    worksheet.set_column(0, 0, 30)
+    for k, column in enumerate(frame.columns, start=1):
+        worksheet.set_column(k, k, 12, number_format(writer, COUNT_FORMAT if column in counts else SHARE_FORMAT))
+    worksheet.freeze_panes(2, 1)
+    print_setup(worksheet)
+    worksheet.repeat_rows(1)

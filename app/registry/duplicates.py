@@ -4,8 +4,8 @@ Names are compared by their folded form without legal-form words ("Công ty TNHH
 "DNTN Hai Dang" are the same key), first for equality, then among names ending with the same proper
 name, so that the work grows with the number of records, not with its square. A loosely similar name
 (fewer trade words in common than one name holding the other's) is no evidence on its own: it is
-suggested only with a fact both records share — the same address, phone or e-mail. Household businesses with the same personal ID in one commune are
-suggested too. Two records with two different codes are two legal entities: never suggested.
+suggested only with a fact both records share — the same address, phone, e-mail or legal
+representative. Household businesses with the same personal ID in one commune are suggested too. Two records with two different codes are two legal entities: never suggested.
 """
 
 from __future__ import annotations
@@ -95,10 +95,13 @@ def _trade_overlap(a: list[str], b: list[str]) -> float:
     return len(first & second) / len(first | second)
 
 
-def _contact_facts(address: str | None, phone: str | None, email: str | None) -> set[str]:
+def _contact_facts(address: str | None, phone: str | None, email: str | None, representative: str | None) -> set[str]:
     """What two records of one firm would share besides a name: its address (folded, spaces and
-    punctuation aside), its phone (digits, without the country code) and its e-mail (lower case)."""
+    punctuation aside), its phone (digits, without the country code), its e-mail (lower case) and its
+    legal representative (folded)."""
     facts = set()
+    if representative and (person := " ".join(fold(representative).split())):
+        facts.add(f"representative:{person}")
     if address and (folded := "".join(ch for ch in fold(address) if ch.isalnum())):
         facts.add(f"address:{folded}")
     digits = "".join(ch for ch in phone or "" if ch.isdigit())
@@ -146,6 +149,7 @@ def suggested(commune: str | None = None, limit: int = 100) -> tuple[list[Pair],
         Enterprise.address,
         Enterprise.phone,
         Enterprise.email,
+        Enterprise.representative,
     ).where(*_candidates())
     if commune:
         query = query.where(Enterprise.commune_code == commune)
@@ -153,11 +157,11 @@ def suggested(commune: str | None = None, limit: int = 100) -> tuple[list[Pair],
     households: dict[tuple[str, str], list[int]] = defaultdict(list)
     identities: dict[int, tuple[str | None, str | None]] = {}
     contacts: dict[int, set[str]] = {}
-    for ident, commune_code, folded, personal_id, code, address, phone, email in db.session.execute(query).yield_per(
-        5000
-    ):
+    for ident, commune_code, folded, personal_id, code, address, phone, email, representative in db.session.execute(
+        query
+    ).yield_per(5000):
         identities[ident] = (code, personal_id)
-        contacts[ident] = _contact_facts(address, phone, email)
+        contacts[ident] = _contact_facts(address, phone, email, representative)
         key = name_key(folded)
         if key:
             communes[commune_code].append((ident, key))

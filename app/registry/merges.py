@@ -52,6 +52,7 @@ FILLED_FIELDS = (
     "website",
     "email",
     "phone",
+    "representative",
     "stage",
     "funding_sought_vnd",
 )

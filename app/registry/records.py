@@ -47,6 +47,7 @@ FIELD_LABELS = {
     "website": _l("Website"),
     "email": _l("Contact e-mail"),
     "phone": _l("Phone"),
+    "representative": _l("Legal representative"),
     "status": _l("Legal status"),
     "record_state": _l("Directory"),
     "shows_readiness": _l("Shows its readiness level"),

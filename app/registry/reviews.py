@@ -17,11 +17,11 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.models import Enterprise, Membership, Product, ReviewRequest, User
 from app.models.base import today_local, utcnow
-from app.models.values import ReviewKind, Verification
+from app.models.values import DocumentPurpose, ReviewKind, Verification
 from app.notify import notify
-from app.registry import history, product_history, services
+from app.registry import documents, history, product_history, services
 from app.registry.latest import on_membership_verified
-from app.text import normalize
+from app.text import fold, normalize
 
 LEGAL_FIELDS = services.REGISTERED_FACTS  # they wait for the department's review
 DESCRIPTIVE_FIELDS = ("description", "website", "email", "phone", "stage", "funding_sought_vnd", "is_address_public")
@@ -84,19 +84,35 @@ def claim_refusal(user: User | None, enterprise: Enterprise) -> str | None:
     return None
 
 
-def claim(user: User, enterprise: Enterprise, evidence: str, representative: str | None = None) -> Membership:
+def claim(
+    user: User,
+    enterprise: Enterprise,
+    evidence: str,
+    representative: str | None = None,
+    document: documents.Upload | None = None,
+) -> Membership:
     """Ask to act for an existing enterprise, naming its legal representative (the department checks
-    the name against the registration); a verified member counts its assessments. Not offered when
-    someone verified already acts for it (a report reaches the department instead)."""
+    the name against the registration) and, if the owner has one at hand, with a document (the
+    registration certificate, an authorisation); a verified member counts its assessments. Not
+    offered when someone verified already acts for it (a report reaches the department instead)."""
     refusal = claim_refusal(user, enterprise)
     if refusal is not None:
         raise ReviewError(refusal)
     membership = Membership(user_id=user.id, enterprise_id=enterprise.id, claim_state="pending", evidence=evidence)
     db.session.add(membership)
-    request_review(
+    review = request_review(
         "claim", enterprise, user, {"evidence": evidence, "representative": normalize(representative) or None}
     )
+    documents.attach(document, DocumentPurpose.CLAIM, enterprise, user, review=review)
     return membership
+
+
+def names_agree(claimed: str | None, registered: str | None) -> bool | None:
+    """Whether the representative a claim names is the one the registry holds, whatever the case,
+    spacing or diacritics ("Le Thi Thu" is "Lê Thị Thu"); None when either is missing."""
+    if not claimed or not registered:
+        return None
+    return " ".join(fold(claimed).split()) == " ".join(fold(registered).split())
 
 
 LABELS = ("digital_tech", "startup")
@@ -131,12 +147,17 @@ def edit(user: User, enterprise: Enterprise, changes: dict[str, Any]) -> tuple[b
     return changed, review
 
 
-def declare_product(user: User, enterprise: Enterprise, product: Product) -> ReviewRequest:
+def declare_product(
+    user: User, enterprise: Enterprise, product: Product, document: documents.Upload | None = None
+) -> ReviewRequest:
     """Ask the department to check the certificate the owner just declared (a new product's, or a
-    renewal's): the request names both, and approving it verifies that certificate."""
+    renewal's), with its scan if the owner sent one: the request names both, and approving it
+    verifies that certificate."""
     certificate = product_history.awaiting(product)
     payload = {"product_id": product.id, "certificate_id": certificate.id if certificate is not None else None}
-    return request_review("certification", enterprise, user, payload)
+    review = request_review("certification", enterprise, user, payload)
+    documents.attach(document, DocumentPurpose.CERTIFICATE, enterprise, user, review=review, certificate=certificate)
+    return review
 
 
 def report(

@@ -34,6 +34,7 @@ REGISTERED_FACTS = (
     "employees",
     "revenue_vnd",
     "capital_vnd",
+    "representative",
 )
 AUDITED_FIELDS = (
     "code",

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.i18n import local_today
 from app.models import Product, ReviewRequest
 from app.models.values import ReviewKind
-from app.registry import records, reviews
+from app.registry import documents, records, reviews
 from app.workspace import setup, workspace_bp
 from app.workspace.forms import RejectForm
 
@@ -80,6 +80,9 @@ def queue():
         kinds=KINDS,
         kind=kind,
         products=products,
+        evidence=documents.of_reviews(i.id for i in items),
+        describe_document=documents.describe,
+        names_agree=reviews.names_agree,
         startup_window_ends=startup_window_ends,
         today=local_today(),
         field_label=records.field_label,
@@ -143,6 +146,9 @@ def reject(review_id: int):
         kind=kind or "",
         kinds=KINDS,
         products=_products_of([review]),
+        evidence=documents.of_reviews([review.id]),
+        describe_document=documents.describe,
+        names_agree=reviews.names_agree,
         startup_window_ends=startup_window_ends,
         today=local_today(),
         field_label=records.field_label,
