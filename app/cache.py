@@ -128,16 +128,48 @@ class LRU:
 
 
 class RedisStore:
-    """The page cache in Redis, shared by every worker; entries expire after max_age seconds."""
+    """The page cache in Redis, shared by every worker; entries expire after max_age seconds.
+
+    Each page's size is kept beside it (SIZES) and its time in INDEX; BYTES is their sum, kept exact
+    by one script run inside Redis for every store (atomic whichever worker stores): the sizes of the
+    pages Redis has expired come off as they are found, a page stored again replaces its own size,
+    and past the bound the oldest pages go one at a time until the rest fit."""
 
     PREFIX = "page-cache:"
     INDEX = "page-cache-index"  # every stored key by when it was stored: the oldest go first past the bound
+    SIZES = "page-cache-sizes"
+    BYTES = "page-cache-index:bytes"
+    _STORE = """
+local index, sizes, total = KEYS[1], KEYS[2], KEYS[3]
+local key, data, now, max_age, bound, prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+local freed = 0
+for _, gone in ipairs(redis.call('ZRANGEBYSCORE', index, '-inf', now - max_age)) do
+  freed = freed + (tonumber(redis.call('HGET', sizes, gone)) or 0)
+  redis.call('HDEL', sizes, gone)
+  redis.call('ZREM', index, gone)
+end
+freed = freed + (tonumber(redis.call('HGET', sizes, key)) or 0)
+redis.call('SET', prefix .. key, data, 'EX', max_age)
+redis.call('HSET', sizes, key, #data)
+redis.call('ZADD', index, now, key)
+local used = redis.call('INCRBY', total, #data - freed)
+while used > bound do
+  local oldest = redis.call('ZRANGE', index, 0, 0)[1]
+  if not oldest or oldest == key then break end
+  used = redis.call('INCRBY', total, -(tonumber(redis.call('HGET', sizes, oldest)) or 0))
+  redis.call('HDEL', sizes, oldest)
+  redis.call('ZREM', index, oldest)
+  redis.call('DEL', prefix .. oldest)
+end
+return used
+"""
 
     def __init__(self, url: str, max_age: int, max_bytes: int, secret: str):
         import redis
 
         self.client, self.max_age, self.max_bytes = redis.Redis.from_url(url), max_age, max_bytes
         self.signer = Signer(secret, "chuyendoiso page-cache v1")
+        self._store = self.client.register_script(self._STORE)
 
     def get(self, key):
         raw = self.client.get(self.PREFIX + key)
@@ -167,27 +199,14 @@ class RedisStore:
         data = self.signer.sign(key.encode() + b"\x00" + payload.encode())
         if len(data) > self.max_bytes // 8:
             return  # one page never takes more than an eighth of the cache
-        now = time.time()
-        pipe = self.client.pipeline()
-        pipe.set(self.PREFIX + key, data, ex=self.max_age)
-        pipe.zadd(self.INDEX, {key: now})
-        pipe.incrby(self.INDEX + ":bytes", len(data))
-        pipe.zremrangebyscore(self.INDEX, 0, now - self.max_age)  # expired by Redis already
-        _, _, used, _ = pipe.execute()
-        if used > self.max_bytes:
-            self._shrink()
+        self._store(
+            keys=[self.INDEX, self.SIZES, self.BYTES],
+            args=[key, data, time.time(), self.max_age, self.max_bytes, self.PREFIX],
+        )
 
-    def _shrink(self) -> None:
-        """Drop the oldest half of the pages and recount what the rest weigh."""
-        keys = [k.decode() for k in self.client.zrange(self.INDEX, 0, -1)]
-        old = keys[: max(1, len(keys) // 2)]
-        pipe = self.client.pipeline()
-        pipe.delete(*(self.PREFIX + k for k in old))
-        pipe.zrem(self.INDEX, *old)
-        for k in keys[len(old) :]:
-            pipe.strlen(self.PREFIX + k)
-        results = pipe.execute()
-        self.client.set(self.INDEX + ":bytes", sum(results[2:]))
+    def used(self) -> int:
+        """The bytes the stored pages weigh, as the store counts them."""
+        return int(self.client.get(self.BYTES) or 0)
 
 
 @dataclass(frozen=True)

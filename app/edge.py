@@ -16,6 +16,9 @@ calls them decides:
 * **A CLI command or a task** runs each of its transactions in `unit_of_work()`.
 * **Work for after the commit** (a task to start, mail to send) is given to `after_commit(fn)`: it runs
   once the transaction it belongs to has committed, and never if it rolls back.
+* **A connection of its own** commits outside the request's or task's transaction only where that
+  transaction cannot serve, each named in OWN_CONNECTIONS with its reason; tests/test_edge.py finds
+  every commit, rollback and `begin()` in the app and fails on any other.
 """
 
 from __future__ import annotations
@@ -37,6 +40,18 @@ from app.extensions import db
 __all__ = ["FieldErrors", "ServiceError", "after_commit", "attempt", "init_app", "show", "unit_of_work", "writes"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# The writes that commit on a connection of their own (`db.engine.begin()`), by module under app/,
+# and why the transaction they run beside cannot hold them.
+OWN_CONNECTIONS = {
+    "auth/services.py": "a session's last use, recorded while the request that uses it only reads",
+    "mail.py": "the outbox claims a message before sending it (two workers never send one twice) "
+    "and records each attempt, whatever the sending does",
+    "progress/snapshots.py": "a computed figure kept for the next reader, even when the request that "
+    "computed it only reads",
+    "imports/jobs.py": "a background import's progress, seen by staff while the job's own transaction runs",
+    "cli/maintenance.py": "ANALYZE and VACUUM, which no transaction may hold",
+}
 
 
 def writes(view: Callable) -> Callable:

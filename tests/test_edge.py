@@ -211,3 +211,25 @@ def test_nothing_but_the_edge_commits_or_rolls_back_the_session():
         if calls.search(line)
     ]
     assert found == []
+
+
+def test_a_connection_of_its_own_commits_only_where_the_edge_names_it_with_its_reason():
+    """Every commit, rollback and `begin()` in the app's code (read as code: docstrings and comments
+    do not count), and every AUTOCOMMIT, is in app/edge.py or in a module OWN_CONNECTIONS names with
+    its reason; and every module named still has one (the list says what is true)."""
+    import ast
+
+    from app.edge import OWN_CONNECTIONS
+
+    found: dict[str, list[int]] = {}
+    for path in APP.rglob("*.py"):
+        name = path.relative_to(APP).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            ends = isinstance(node, ast.Call) and getattr(node.func, "attr", None) in ("commit", "rollback", "begin")
+            autocommit = isinstance(node, ast.keyword) and node.arg == "isolation_level"
+            if ends or autocommit:
+                found.setdefault(name, []).append(node.value.lineno if autocommit else node.lineno)
+    outside = {name: lines for name, lines in found.items() if name != "edge.py" and name not in OWN_CONNECTIONS}
+    assert outside == {}, "a commit outside the edge: name it in app/edge.OWN_CONNECTIONS with its reason"
+    assert set(OWN_CONNECTIONS) <= set(found), "a module no longer commits on its own: take it off the list"
+    assert all(len(reason) > 30 for reason in OWN_CONNECTIONS.values())

@@ -159,3 +159,25 @@ def test_the_command_merges_by_default_and_reads_the_registry_whole_with_full(ch
     assert merged.exit_code == 0 and merged.output.startswith("Merged "), merged.output
     full = runner.invoke(args=["directory", "index", "build", "--full"])
     assert full.exit_code == 0 and full.output.startswith("Built: "), full.output
+
+
+def test_a_column_written_in_pieces_is_the_array_and_refuses_a_wrong_length(tmp_path):
+    """What the merge streams into a build's files (index_files.Column) reads back as the array it
+    is, the same whether written to a file or made in memory; too many or too few items fail."""
+    writer = index_files.Writer(tmp_path)
+    in_memory: dict = {}
+    for target in (writer, in_memory):
+        made = index_files.column(target, "postings", np.int32, 7)
+        made.append(np.array([3, 1, 4], dtype=np.int64))  # converted as it is written
+        made.append(np.array([1, 5, 9, 2]))
+        made.close()
+    on_disk = np.load(writer.partial / "postings.npy")
+    assert on_disk.dtype == np.int32 and on_disk.tolist() == in_memory["postings"].tolist() == [3, 1, 4, 1, 5, 9, 2]
+    assert writer.keys == ["postings"]
+    short = index_files.column(writer, "short", np.uint8, 3)
+    short.append(np.array([1], dtype=np.uint8))
+    with pytest.raises(ValueError):
+        short.close()
+    with pytest.raises(ValueError):
+        index_files.column(in_memory, "long", np.uint8, 1).append(np.array([1, 2], dtype=np.uint8))
+    writer.abandon()

@@ -203,7 +203,9 @@ def test_the_redis_page_cache_keeps_within_its_size(redis_store):
     for i in range(200):  # 200 pages of about 1.4 KB in a 64 KB cache
         redis_store.set(f"junk-{i}", Page(b"x" * 1000, 200, (), str(i)))
     stored = [k for k in redis_store.client.scan_iter(RedisStore.PREFIX + "*")]
-    assert 0 < sum(redis_store.client.strlen(k) for k in stored) <= 64 * 1024
+    weight = sum(redis_store.client.strlen(k) for k in stored)
+    assert 0 < weight <= 64 * 1024 and redis_store.used() == weight  # counted exactly
+    assert len(stored) > 64 * 1024 // 1500  # the oldest went one at a time, not half the cache at once
     assert redis_store.get("junk-199") is not None and redis_store.get("junk-0") is None  # the oldest went first
     redis_store.set("huge", Page(b"x" * 20_000, 200, (), "h"))  # more than an eighth of the cache: not kept
     assert redis_store.get("huge") is None
@@ -222,3 +224,29 @@ def test_junk_parameters_do_not_make_new_pages(app, client):
         assert len(_stores()["pages"]) == 1
     api = client.get("/api/v1/enterprises?q=hai+dang&bogus=1")
     assert api.status_code == 200 and client.get("/api/v1/enterprises?per_page=7").status_code == 400
+
+
+def test_the_redis_page_cache_counts_what_it_holds_as_pages_expire_and_are_stored_again(redis_store):
+    """The bytes counted are the bytes of the live pages: a page stored again replaces its own size,
+    and the pages Redis expired come off the count (they were once counted for ever, so the store
+    threw live pages away long before it was full)."""
+    import time
+
+    from app.cache import Page, RedisStore
+
+    def live() -> int:
+        return sum(redis_store.client.strlen(k) for k in redis_store.client.scan_iter(RedisStore.PREFIX + "*"))
+
+    for i in range(10):
+        redis_store.set(f"p-{i}", Page(b"x" * 500, 200, (), str(i)))
+    for i in range(5):
+        redis_store.set(f"p-{i}", Page(b"y" * 900, 200, (), str(i)))  # stored again, larger
+    assert redis_store.used() == live() > 0
+    redis_store.client.flushdb()
+    brief = RedisStore("redis://127.0.0.1:6379/15", 1, 64 * 1024, "test-secret")  # pages live one second
+    for i in range(4):
+        brief.set(f"short-{i}", Page(b"z" * 300, 200, (), str(i)))
+    time.sleep(2.2)  # Redis has expired them
+    brief.set("fresh", Page(b"f" * 100, 200, (), "f"))
+    assert brief.client.get(RedisStore.PREFIX + "short-0") is None
+    assert brief.used() == live() == brief.client.strlen(RedisStore.PREFIX + "fresh")

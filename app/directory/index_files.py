@@ -55,7 +55,7 @@ class Writer:
         self.keys.append(key)
         return FileColumn(self.partial / f"{key}.npy", np.dtype(dtype), length)
 
-    def commit(self, meta: dict) -> Path:
+    def publish(self, meta: dict) -> Path:
         """Make the build current; returns its folder."""
         (self.partial / "meta.json").write_text(json.dumps({**meta, "format": FORMAT, "arrays": sorted(self.keys)}))
         os.rename(self.partial, self.root / self.name)
@@ -130,7 +130,7 @@ def write(root: Path, arrays: dict[str, np.ndarray], meta: dict) -> Path:
     """Write one build whose arrays are all made, and make it current; returns its folder."""
     writer = Writer(root)
     writer.update(arrays)
-    return writer.commit(meta)
+    return writer.publish(meta)
 
 
 def current_name(root: Path) -> str | None:

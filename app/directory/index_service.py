@@ -269,7 +269,7 @@ def _locked_build(folder: Path, make, wait: bool) -> Path | None:
         if meta is None:
             writer.abandon()
             return None
-        return writer.commit({**meta, "seconds": round(time.monotonic() - started, 2)})
+        return writer.publish({**meta, "seconds": round(time.monotonic() - started, 2)})
 
 
 MERGE_AT_MOST = 0.2  # of the registry changed (and more than MERGE_ALWAYS): reading it whole is as quick

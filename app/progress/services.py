@@ -23,6 +23,7 @@ from app.extensions import db
 from app.i18n import local_today, localized
 from app.indicator_settings import Settings
 from app.models import Indicator, Target
+from app.models.values import IndicatorKind, TargetStatus
 from app.progress import dimensions as dims
 from app.progress import indicators, snapshots
 from app.progress.dimensions import month_end
@@ -58,7 +59,7 @@ class IndicatorView:
 
     @property
     def is_computed(self) -> bool:
-        return self.indicator.kind == "computed"
+        return self.indicator.kind == IndicatorKind.COMPUTED
 
     @property
     def value(self) -> float | None:
@@ -78,12 +79,12 @@ class IndicatorView:
 
     @property
     def live_target(self) -> TargetView | None:
-        live = [t for t in self.targets if t.target.status != "obsolete" and not t.status.passed]
+        live = [t for t in self.targets if t.target.status != TargetStatus.OBSOLETE and not t.status.passed]
         return live[0] if live else None
 
     @property
     def is_obsolete(self) -> bool:
-        return bool(self.targets) and all(t.target.status == "obsolete" for t in self.targets)
+        return bool(self.targets) and all(t.target.status == TargetStatus.OBSOLETE for t in self.targets)
 
 
 @dataclass
@@ -98,7 +99,7 @@ class Summary:
 
 
 def definition_of(indicator: Indicator) -> indicators.Definition | None:
-    return indicators.DEFINITIONS.get(indicator.code) if indicator.kind == "computed" else None
+    return indicators.DEFINITIONS.get(indicator.code) if indicator.kind == IndicatorKind.COMPUTED else None
 
 
 def parse_day(text: str | None, today: date) -> date:
@@ -192,23 +193,30 @@ def dashboard(as_of: date, s: Settings, minimum: int | None = None) -> list[Indi
 
 def in_order(indicators: list[Indicator]) -> list[Indicator]:
     """The ones this platform computes first, then those the department reports, each in plan order."""
-    return sorted(indicators, key=lambda i: i.kind != "computed")  # a stable sort keeps plan order
+    return sorted(indicators, key=lambda i: i.kind != IndicatorKind.COMPUTED)  # a stable sort keeps plan order
 
 
 def summary(views: list[IndicatorView], as_of: date) -> Summary:
     """The province's own reading: targets of the last passed deadline met, live targets on track."""
     all_targets = [t for v in views for t in v.targets]
     passed_years = sorted({t.target.year for t in all_targets if t.status.passed})
-    live_years = sorted({t.target.year for t in all_targets if t.target.status != "obsolete" and not t.status.passed})
+    live_years = sorted(
+        {t.target.year for t in all_targets if t.target.status != TargetStatus.OBSOLETE and not t.status.passed}
+    )
     passed_year = passed_years[-1] if passed_years else (as_of.year - 1)
     live_year = live_years[0] if live_years else None
     passed = [
-        t for t in all_targets if t.target.year == passed_year and t.status.passed and t.target.status != "obsolete"
+        t
+        for t in all_targets
+        if t.target.year == passed_year and t.status.passed and t.target.status != TargetStatus.OBSOLETE
     ]
     live = [
         t
         for t in all_targets
-        if live_year and t.target.year == live_year and t.target.status != "obsolete" and t.target.value is not None
+        if live_year
+        and t.target.year == live_year
+        and t.target.status != TargetStatus.OBSOLETE
+        and t.target.value is not None
     ]
     return Summary(
         passed_year,
@@ -217,7 +225,7 @@ def summary(views: list[IndicatorView], as_of: date) -> Summary:
         live_year,
         len(live),
         sum(t.status.on_track for t in live),
-        [t for t in all_targets if t.target.status == "obsolete"],
+        [t for t in all_targets if t.target.status == TargetStatus.OBSOLETE],
     )
 
 

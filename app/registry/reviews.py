@@ -17,7 +17,7 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.models import Enterprise, Membership, Product, ReviewRequest, User
 from app.models.base import today_local, utcnow
-from app.models.values import DocumentPurpose, ReviewKind, Verification
+from app.models.values import DocumentPurpose, RecordState, ReviewKind, ReviewState, Role, Verification
 from app.notify import notify
 from app.registry import documents, history, product_history, services
 from app.registry.latest import on_membership_verified
@@ -68,14 +68,14 @@ def register_enterprise(user: User, fields: dict[str, Any]) -> Enterprise:
             user_id=user.id, enterprise_id=enterprise.id, claim_state="pending", evidence="registered the enterprise"
         )
     )
-    request_review("registration", enterprise, user, {})
+    request_review(ReviewKind.REGISTRATION, enterprise, user, {})
     return enterprise
 
 
 def claim_refusal(user: User | None, enterprise: Enterprise) -> str | None:
     """Why this person may not claim the enterprise (a ReviewError code), or None when they may (a
     visitor who is not signed in may: they sign in or register first)."""
-    if user is not None and user.is_authenticated and user.role != "owner":
+    if user is not None and user.is_authenticated and user.role != Role.OWNER:
         return "not_an_owner"
     if user is not None and user.is_authenticated and any(m.enterprise_id == enterprise.id for m in user.memberships):
         return "already_claimed"
@@ -122,16 +122,18 @@ def request_label(user: User, enterprise: Enterprise, label: str, evidence: str)
     """Ask for the digital-technology or startup label, with the evidence the department checks."""
     if label not in LABELS:
         raise ReviewError("unknown_label")
-    if getattr(enterprise, f"is_{label}") and getattr(enterprise, f"{label}_verification") == "verified":
+    if getattr(enterprise, f"is_{label}") and getattr(enterprise, f"{label}_verification") == Verification.VERIFIED:
         raise ReviewError("already_labelled")
     pending = db.session.scalars(
         select(ReviewRequest).where(
-            ReviewRequest.enterprise_id == enterprise.id, ReviewRequest.kind == "flag", ReviewRequest.state == "pending"
+            ReviewRequest.enterprise_id == enterprise.id,
+            ReviewRequest.kind == ReviewKind.FLAG,
+            ReviewRequest.state == ReviewState.PENDING,
         )
     )
     if any(r.payload.get("label") == label for r in pending):
         raise ReviewError("already_requested")
-    return request_review("flag", enterprise, user, {"label": label, "evidence": evidence})
+    return request_review(ReviewKind.FLAG, enterprise, user, {"label": label, "evidence": evidence})
 
 
 def edit(user: User, enterprise: Enterprise, changes: dict[str, Any]) -> tuple[bool, ReviewRequest | None]:
@@ -143,7 +145,7 @@ def edit(user: User, enterprise: Enterprise, changes: dict[str, Any]) -> tuple[b
     )
     review = None
     if legal:
-        review = request_review("legal_edit", enterprise, user, {k: _plain(v) for k, v in legal.items()})
+        review = request_review(ReviewKind.LEGAL_EDIT, enterprise, user, {k: _plain(v) for k, v in legal.items()})
     return changed, review
 
 
@@ -155,7 +157,7 @@ def declare_product(
     verifies that certificate."""
     certificate = product_history.awaiting(product)
     payload = {"product_id": product.id, "certificate_id": certificate.id if certificate is not None else None}
-    review = request_review("certification", enterprise, user, payload)
+    review = request_review(ReviewKind.CERTIFICATION, enterprise, user, payload)
     documents.attach(document, DocumentPurpose.CERTIFICATE, enterprise, user, review=review, certificate=certificate)
     return review
 
@@ -168,7 +170,7 @@ def report(
     payload = {"message": message, "contact": contact}
     if about == "contact":
         payload["about"] = "contact"
-    return request_review("report", enterprise, user, payload)
+    return request_review(ReviewKind.REPORT, enterprise, user, payload)
 
 
 def _plain(value):
@@ -179,13 +181,13 @@ def _plain(value):
 
 def decide(review: ReviewRequest, staff: User, approve: bool, reason: str | None) -> None:
     """Approve (applying the change) or reject, with a reason that reaches the requester."""
-    if review.state != "pending":
+    if review.state != ReviewState.PENDING:
         raise ReviewError("already_decided")
     actor = audit.Actor.of(staff)
     enterprise = review.enterprise
     if approve:
         _apply(review, enterprise, actor)
-    elif review.kind == "claim" or review.kind == "registration":
+    elif review.kind == ReviewKind.CLAIM or review.kind == ReviewKind.REGISTRATION:
         for membership in db.session.scalars(
             select(Membership).where(
                 Membership.enterprise_id == enterprise.id, Membership.user_id == review.requested_by_id
@@ -193,7 +195,7 @@ def decide(review: ReviewRequest, staff: User, approve: bool, reason: str | None
         ):
             membership.claim_state = "rejected"
             membership.decision_reason = reason
-        if review.kind == "registration":
+        if review.kind == ReviewKind.REGISTRATION:
             services.update_enterprise(enterprise, actor, "staff", record_state="rejected")
     review.state = "approved" if approve else "rejected"
     review.reason = reason
@@ -213,7 +215,7 @@ def decide(review: ReviewRequest, staff: User, approve: bool, reason: str | None
 
 
 def _apply(review: ReviewRequest, enterprise: Enterprise, actor: audit.Actor) -> None:
-    if review.kind in ("claim", "registration"):
+    if review.kind in (ReviewKind.CLAIM, ReviewKind.REGISTRATION):
         for membership in db.session.scalars(
             select(Membership).where(
                 Membership.enterprise_id == enterprise.id, Membership.user_id == review.requested_by_id
@@ -224,18 +226,18 @@ def _apply(review: ReviewRequest, enterprise: Enterprise, actor: audit.Actor) ->
             membership.decided_at = utcnow()
             db.session.flush()
             on_membership_verified(membership)
-        if review.kind == "registration":
+        if review.kind == ReviewKind.REGISTRATION:
             # A firm that existed before it listed itself counts from its first registration, like one
             # the department imported: the approval publishes its whole history.
             start = history.existence_start(enterprise, today_local())
             services.update_enterprise(enterprise, actor, "staff", effective_on=start, record_state="published")
             enterprise.verified_at = utcnow()
-    elif review.kind == "legal_edit":
+    elif review.kind == ReviewKind.LEGAL_EDIT:
         from datetime import date
 
         values = {k: date.fromisoformat(v) if k == "founded_on" and v else v for k, v in review.payload.items()}
         services.update_enterprise(enterprise, actor, f"review:{review.id}", **values)
-    elif review.kind == "flag":
+    elif review.kind == ReviewKind.FLAG:
         label = review.payload["label"]
         services.update_enterprise(
             enterprise,
@@ -247,7 +249,7 @@ def _apply(review: ReviewRequest, enterprise: Enterprise, actor: audit.Actor) ->
                 f"{label}_verification": "verified",
             },
         )
-    elif review.kind == "certification":
+    elif review.kind == ReviewKind.CERTIFICATION:
         product = db.session.get(Product, review.payload.get("product_id"))
         if product is not None:
             certificate = product_history.awaiting(product, review.payload.get("certificate_id"))
@@ -263,8 +265,10 @@ def _tell_requester(review: ReviewRequest, approve: bool) -> None:
     from flask import url_for
 
     name = review.enterprise.name
-    product = db.session.get(Product, review.payload.get("product_id")) if review.kind == "certification" else None
-    label = review.payload.get("label") if review.kind == "flag" else None
+    product = (
+        db.session.get(Product, review.payload.get("product_id")) if review.kind == ReviewKind.CERTIFICATION else None
+    )
+    label = review.payload.get("label") if review.kind == ReviewKind.FLAG else None
     kinds = {
         "registration": lambda: _("the new listing of %(name)s", name=name),
         "claim": lambda: _("your claim to act for %(name)s", name=name),
@@ -292,12 +296,12 @@ def _tell_requester(review: ReviewRequest, approve: bool) -> None:
         return _("Approved: %(what)s", what=what()) if approve else _("Not approved: %(what)s", what=what())
 
     def next_step() -> str:
-        if approve and review.kind in ("registration", "claim"):
+        if approve and review.kind in (ReviewKind.REGISTRATION, ReviewKind.CLAIM):
             return _(
                 "You can now keep the listing up to date, add certified products and where they sell, and take "
                 "the assessment for the enterprise."
             )
-        if approve and review.kind == "certification":
+        if approve and review.kind == ReviewKind.CERTIFICATION:
             return _("The product now shows as certified on the enterprise's profile.")
         if approve:
             return _("The change is on the enterprise's profile.")
@@ -314,7 +318,7 @@ def _tell_requester(review: ReviewRequest, approve: bool) -> None:
         reason = "\n\n" + _("Reason: %(reason)s", reason=review.reason) if review.reason else ""
         return outcome + reason + "\n\n" + next_step()
 
-    if owner_kind and (not approve or review.kind in ("registration", "claim")):
+    if owner_kind and (not approve or review.kind in (ReviewKind.REGISTRATION, ReviewKind.CLAIM)):
         link, action = url_for("directory.mine"), (lambda: _("Open My enterprises"))
     elif services.is_public_record(review.enterprise):
         link, action = url_for("directory.profile", key=review.enterprise.public_key), (lambda: _("See the listing"))
@@ -329,13 +333,13 @@ def labels_awaiting_check(limit: int = 50) -> tuple[int, list[Enterprise]]:
     review queue lists them beside the requests, so that every label waiting for the department is
     in one place; a label counts and is shown as the department's only once verified."""
     asked = select(ReviewRequest.enterprise_id).where(
-        ReviewRequest.state == "pending", ReviewRequest.kind == ReviewKind.FLAG
+        ReviewRequest.state == ReviewState.PENDING, ReviewRequest.kind == ReviewKind.FLAG
     )
     declared = or_(
         and_(Enterprise.is_digital_tech.is_(True), Enterprise.digital_tech_verification != Verification.VERIFIED),
         and_(Enterprise.is_startup.is_(True), Enterprise.startup_verification != Verification.VERIFIED),
     )
-    where = (Enterprise.record_state == "published", declared, Enterprise.id.not_in(asked))
+    where = (Enterprise.record_state == RecordState.PUBLISHED, declared, Enterprise.id.not_in(asked))
     total = db.session.scalar(select(func.count()).select_from(Enterprise).where(*where))
     first = db.session.scalars(select(Enterprise).where(*where).order_by(Enterprise.name_folded).limit(limit)).all()
     return total, list(first)
