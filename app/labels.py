@@ -140,6 +140,17 @@ def label_basis(enterprise, label: str) -> str:
     return ""
 
 
+DOCUMENT_KINDS = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
+
+
+def document_label(document) -> str:
+    """ "scan.pdf (PDF, 240 KB)": what a link to an owner's document says."""
+    kind = DOCUMENT_KINDS.get(document.media_type, document.media_type)
+    mb = 1024 * 1024
+    size = f"{document.size / mb:.1f} MB" if document.size >= mb else f"{max(1, document.size // 1024)} KB"
+    return f"{document.file_name} ({kind}, {size})"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_label=_label(ROLES),
@@ -150,6 +161,7 @@ def init_app(app: Flask) -> None:
         certification_label=_label(CERTIFICATIONS),
         ocop_group_label=_label(OCOP_GROUP_LABELS),
         legal_form_label=legal_form_label,
+        document_label=document_label,
         provenance_label=provenance_label,
         label_basis=label_basis,
         today=date.today,

@@ -197,7 +197,7 @@ def _ask_for_build(state: _State) -> None:
         state.view = _brought_up_to_date(None)
         return
     view = state.view
-    if view is not None and len(view.recent.docs) <= max(MERGE_ALWAYS, MERGE_AT_MOST * view.index.size):
+    if view is not None and _worth_merging(len(view.recent.docs), view.index.size):
         threading.Thread(target=_merge_beside, args=(root(), view), daemon=True).start()
         log.info("directory index: merge of %d records started (%s)", len(view.recent.docs), root())
         return
@@ -276,6 +276,11 @@ MERGE_AT_MOST = 0.2  # of the registry changed (and more than MERGE_ALWAYS): rea
 MERGE_ALWAYS = 10_000  # changed records merged whatever the registry's size
 
 
+def _worth_merging(changed: int, size: int) -> bool:
+    """Whether so many changed records are merged into the build rather than the registry read whole."""
+    return changed <= max(MERGE_ALWAYS, MERGE_AT_MOST * size)
+
+
 def _merged(folder: Path, writer: index_files.Writer) -> dict | None:
     """The meta of the current build merged with the changes since into `writer`, or None when a
     full build is needed (none, another layout, the log no longer covers it, or too many changes)."""
@@ -287,6 +292,6 @@ def _merged(folder: Path, writer: index_files.Writer) -> dict | None:
     if not changes.covers(index.position, index.built_at):
         return None
     ids, position, today = _changed_since(index.position, index.day)
-    if len(ids) > max(MERGE_ALWAYS, MERGE_AT_MOST * index.size):
+    if not _worth_merging(len(ids), index.size):
         return None
     return index_merge.merge(index, recent.read(ids), writer, position, today)

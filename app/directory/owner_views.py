@@ -146,7 +146,6 @@ def _products_page(enterprise: Enterprise, form, listing_form, withdrawal: dict 
         check_form=forms.ListingCheckForm(),
         withdrawal=withdrawal or {},
         evidence=documents.of_products(p.id for p in enterprise.products),
-        describe_document=documents.describe,
     ), 422 if failed else 200
 
 

@@ -47,11 +47,17 @@ def write_table(
 
 
 def number_format(writer: pd.ExcelWriter, wanted: str):
-    """The workbook's cell format showing numbers as `wanted` (made once per workbook)."""
+    """The workbook's cell format showing numbers as `wanted`."""
+    return cell_format(writer, num_format=wanted)
+
+
+def cell_format(writer: pd.ExcelWriter, **properties):
+    """The workbook's cell format with these properties, made once per workbook."""
     made = writer.book.__dict__.setdefault("_progress_formats", {})
-    if wanted not in made:
-        made[wanted] = writer.book.add_format({"num_format": wanted})
-    return made[wanted]
+    key = tuple(sorted(properties.items()))
+    if key not in made:
+        made[key] = writer.book.add_format(properties)
+    return made[key]
 
 
 def column_formats(header: list[str], unit: str) -> dict[str, str]:
@@ -90,9 +96,7 @@ def wrapped_details(writer: pd.ExcelWriter, sheet: str, first: int, rows: list[l
     """A two-column table of long texts (from row `first`) printed in full: each label wrapped in the
     first column, each text wrapped across the `columns` next ones, each row as tall as its longer
     side (34 characters for the first column, 16 for each other, as the indicator sheets set them)."""
-    wrap = writer.book.__dict__.setdefault(
-        "_progress_wrap", writer.book.add_format({"text_wrap": True, "valign": "top"})
-    )
+    wrap = cell_format(writer, text_wrap=True, valign="top")
     for k, (label, text) in enumerate(rows):
         label, text = safe_cell(str(label)), safe_cell(str(text))
         lines = max(_lines(label, 34), _lines(text, 16 * columns))

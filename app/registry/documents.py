@@ -11,7 +11,6 @@ department verified as acting for the enterprise — never to the public.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -20,11 +19,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.auth.permissions import can_manage, is_staff
+from app.auth.permissions import is_staff, is_verified_member
 from app.errors import FieldErrors
 from app.extensions import db
 from app.models import Document, Enterprise, ProductCertificate, ReviewRequest, User
 from app.models.values import DocumentPurpose
+from app.text import normalize
 
 # The first bytes of each kind of file accepted, and its media type.
 SIGNATURES = (
@@ -32,7 +32,6 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
 )
-SHORT_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
 
 
 @dataclass(frozen=True)
@@ -78,11 +77,9 @@ def read_upload(storage, field: str = "document") -> Upload | None:
 
 
 def file_name_of(raw: str) -> str:
-    """The name to keep and to offer on download: the last part of what the device sent, in NFC,
-    without control characters, at most 200 characters."""
-    name = PurePath(raw.replace("\\", "/")).name
-    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C").strip()
-    return (name or "document")[-200:]
+    """The name to keep and to offer on download: the last part of what the device sent, as the
+    site keeps every text (app/text.normalize: NFC, no control characters), at most 200 characters."""
+    return (normalize(PurePath(raw.replace("\\", "/")).name) or "document")[-200:]
 
 
 def attach(
@@ -118,44 +115,30 @@ def may_see(user, document: Document) -> bool:
     """Staff, the person who sent it, and those verified as acting for the enterprise."""
     if user is None or not user.is_authenticated:
         return False
-    if is_staff(user) or document.uploaded_by_id == user.id:
-        return True
-    enterprise = db.session.get(Enterprise, document.enterprise_id)
-    return enterprise is not None and can_manage(user, enterprise)
+    return is_staff(user) or document.uploaded_by_id == user.id or is_verified_member(user, document.enterprise_id)
 
 
 def of_reviews(review_ids: Iterable[int]) -> dict[int, list[Document]]:
-    """The documents sent with each review (its content not read)."""
-    found: dict[int, list[Document]] = {}
+    """The documents sent with each review (their content not read)."""
     ids = list(review_ids)
-    if ids:
-        for document in db.session.scalars(select(Document).where(Document.review_id.in_(ids)).order_by(Document.id)):
-            found.setdefault(document.review_id, []).append(document)
-    return found
+    return _grouped(select(Document.review_id, Document).where(Document.review_id.in_(ids))) if ids else {}
 
 
 def of_products(product_ids: Iterable[int]) -> dict[int, list[Document]]:
     """The documents sent for each product's certificates (their content not read)."""
-    found: dict[int, list[Document]] = {}
     ids = list(product_ids)
-    if ids:
-        rows = db.session.execute(
-            select(ProductCertificate.product_id, Document)
-            .join(Document, Document.certificate_id == ProductCertificate.id)
-            .where(ProductCertificate.product_id.in_(ids))
-            .order_by(Document.id)
-        )
-        for product_id, document in rows:
-            found.setdefault(product_id, []).append(document)
-    return found
-
-
-def describe(document: Document) -> str:
-    """ "scan.pdf (PDF, 240 KB)": what a link to it says."""
-    kind = SHORT_NAMES.get(document.media_type, document.media_type)
-    size = (
-        f"{document.size / (1024 * 1024):.1f} MB"
-        if document.size >= 1024 * 1024
-        else f"{max(1, document.size // 1024)} KB"
+    if not ids:
+        return {}
+    return _grouped(
+        select(ProductCertificate.product_id, Document)
+        .join(Document, Document.certificate_id == ProductCertificate.id)
+        .where(ProductCertificate.product_id.in_(ids))
     )
-    return f"{document.file_name} ({kind}, {size})"
+
+
+def _grouped(query) -> dict[int, list[Document]]:
+    """(key, document) rows as each key's documents, in the order they were sent."""
+    found: dict[int, list[Document]] = {}
+    for key, document in db.session.execute(query.order_by(Document.id)):
+        found.setdefault(key, []).append(document)
+    return found

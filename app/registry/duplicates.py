@@ -100,7 +100,7 @@ def _contact_facts(address: str | None, phone: str | None, email: str | None, re
     punctuation aside), its phone (digits, without the country code), its e-mail (lower case) and its
     legal representative (folded)."""
     facts = set()
-    if representative and (person := " ".join(fold(representative).split())):
+    if representative and (person := fold(representative)):
         facts.add(f"representative:{person}")
     if address and (folded := "".join(ch for ch in fold(address) if ch.isalnum())):
         facts.add(f"address:{folded}")

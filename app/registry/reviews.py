@@ -112,7 +112,7 @@ def names_agree(claimed: str | None, registered: str | None) -> bool | None:
     spacing or diacritics ("Le Thi Thu" is "Lê Thị Thu"); None when either is missing."""
     if not claimed or not registered:
         return None
-    return " ".join(fold(claimed).split()) == " ".join(fold(registered).split())
+    return fold(claimed) == fold(registered)
 
 
 LABELS = ("digital_tech", "startup")
